@@ -1,0 +1,124 @@
+// The Llama decoder as plain functions over named tensors (see params.ts for the names).
+// Shapes: B batch, T new positions, S attended positions (past + new), C hidden, H query heads,
+// KV key/value heads, D = C / H head size, V vocabulary.
+import * as tf from '@tensorflow/tfjs-core';
+import type { LlamaConfig } from './config';
+import { EMBED, FINAL_NORM, LM_HEAD, layerName, type Params } from './params';
+import { applyRope, ropeTables } from './rope';
+import { takeRows } from './take-rows';
+
+/** Keys and values already computed for earlier positions, one entry per layer: (B, KV, S, D). */
+export interface KVCache {
+  k: tf.Tensor4D[];
+  v: tf.Tensor4D[];
+  length: number; // S_past
+}
+
+export interface ForwardOptions {
+  cache?: KVCache; // read for past positions; the returned cache holds past + new
+  keyMask?: tf.Tensor2D; // (B, S) 1 = real token, 0 = padding (left-padded prompts in batched generation)
+  wantCache?: boolean; // return keys/values for later steps (generation); training leaves this off
+}
+
+const NEG = -1e9; // additive mask value: exp underflows to exactly 0 after max-subtraction
+
+export function rmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
+  return tf.tidy(() => {
+    const ms = tf.mean(tf.square(x), -1, true); // (…, 1)
+    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), w);
+  });
+}
+
+/** x (N, in) @ W^T with W in Hugging Face's (out, in) layout → (N, out). */
+export function linear(x: tf.Tensor2D, w: tf.Tensor): tf.Tensor2D {
+  return tf.matMul(x, w as tf.Tensor2D, false, true);
+}
+
+/** (B, T, heads*D) rows → (B, heads, T, D). */
+function splitHeads(x: tf.Tensor2D, B: number, T: number, heads: number, D: number): tf.Tensor4D {
+  return tf.transpose(tf.reshape(x, [B, T, heads, D]), [0, 2, 1, 3]);
+}
+
+/** (B, KV, S, D) → (B, H, S, D): query head h reads key/value head ⌊h / (H/KV)⌋, as repeat_kv does. */
+function repeatKV(x: tf.Tensor4D, groups: number): tf.Tensor4D {
+  if (groups === 1) return x;
+  const [B, KV, S, D] = x.shape;
+  return tf.reshape(tf.tile(tf.expandDims(x, 2), [1, 1, groups, 1, 1]), [B, KV * groups, S, D]);
+}
+
+/** Additive mask (B or 1, 1, T, S): causal over absolute positions, plus key padding if given. */
+function attentionMask(T: number, S: number, keyMask?: tf.Tensor2D): tf.Tensor4D {
+  const past = S - T;
+  const m = new Float32Array(T * S);
+  for (let i = 0; i < T; i++) for (let j = past + i + 1; j < S; j++) m[i * S + j] = NEG;
+  const causal = tf.tensor4d(m, [1, 1, T, S]);
+  if (!keyMask) return causal;
+  const pad = tf.mul(tf.sub(1, tf.reshape(keyMask, [keyMask.shape[0], 1, 1, S])), NEG); // (B, 1, 1, S)
+  return tf.add(causal, pad);
+}
+
+/**
+ * Final-norm hidden states for ids (B, T) → (B, T, C), and, with wantCache, the cache extended by
+ * these T positions (kept out of tidy: the caller disposes it with disposeCache).
+ */
+export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: ForwardOptions = {}): { h: tf.Tensor3D; cache: KVCache } {
+  const [B, T] = ids.shape;
+  const C = c.hiddenSize;
+  const H = c.numAttentionHeads;
+  const KV = c.numKeyValueHeads;
+  const D = C / H;
+  const past = opts.cache?.length ?? 0;
+  const S = past + T;
+  const newK: tf.Tensor4D[] = [];
+  const newV: tf.Tensor4D[] = [];
+  const h = tf.tidy(() => {
+    const { cos, sin } = ropeTables(past, T, D, c.ropeTheta);
+    const mask = attentionMask(T, S, opts.keyMask);
+    let x = takeRows(p.get(EMBED) as tf.Tensor2D, tf.reshape(ids, [B * T])); // (B·T, C)
+    for (let l = 0; l < c.numHiddenLayers; l++) {
+      const w = (leaf: string) => p.get(layerName(l, leaf))!;
+      // Attention block: x + o_proj(softmax(q kᵀ/√D + mask) v)
+      const xn = rmsNorm(x, w('input_layernorm.weight'), c.rmsNormEps) as tf.Tensor2D;
+      const q = applyRope(splitHeads(linear(xn, w('self_attn.q_proj.weight')), B, T, H, D), cos, sin); // (B, H, T, D)
+      let k = applyRope(splitHeads(linear(xn, w('self_attn.k_proj.weight')), B, T, KV, D), cos, sin); // (B, KV, T, D)
+      let v = splitHeads(linear(xn, w('self_attn.v_proj.weight')), B, T, KV, D); // (B, KV, T, D)
+      if (opts.cache) {
+        k = tf.concat([opts.cache.k[l], k], 2); // (B, KV, S, D)
+        v = tf.concat([opts.cache.v[l], v], 2);
+      }
+      if (opts.wantCache) {
+        newK.push(tf.keep(k));
+        newV.push(tf.keep(v));
+      }
+      const scores = tf.add(tf.mul(tf.matMul(q, repeatKV(k, H / KV), false, true), 1 / Math.sqrt(D)), mask); // (B, H, T, S)
+      const att = tf.matMul(tf.softmax(scores, -1), repeatKV(v, H / KV)); // (B, H, T, D)
+      const merged = tf.reshape(tf.transpose(att, [0, 2, 1, 3]), [B * T, C]); // (B·T, C)
+      x = tf.add(x, linear(merged, w('self_attn.o_proj.weight')));
+      // MLP block (SwiGLU): x + down(silu(gate(x)) · up(x))
+      const xm = rmsNorm(x, w('post_attention_layernorm.weight'), c.rmsNormEps) as tf.Tensor2D;
+      const gate = linear(xm, w('mlp.gate_proj.weight')); // (B·T, I)
+      const up = linear(xm, w('mlp.up_proj.weight'));
+      x = tf.add(x, linear(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D, w('mlp.down_proj.weight')));
+    }
+    return tf.reshape(rmsNorm(x, p.get(FINAL_NORM)!, c.rmsNormEps), [B, T, C]) as tf.Tensor3D;
+  });
+  return { h, cache: { k: newK, v: newV, length: S } };
+}
+
+/** Logits for hidden rows: h (N, C) → (N, V), through lm_head or the tied embedding. */
+export function lmHead(p: Params, c: LlamaConfig, h: tf.Tensor2D): tf.Tensor2D {
+  return linear(h, p.get(c.tieWordEmbeddings ? EMBED : LM_HEAD)!);
+}
+
+/** Full forward: ids (B, T) → logits (B, T, V). Training uses hiddenStates + lmHead on supervised rows only. */
+export function forward(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: ForwardOptions = {}): { logits: tf.Tensor3D; cache: KVCache } {
+  const { h, cache } = hiddenStates(p, c, ids, opts);
+  const [B, T, C] = h.shape;
+  const logits = tf.tidy(() => tf.reshape(lmHead(p, c, tf.reshape(h, [B * T, C])), [B, T, c.vocabSize]) as tf.Tensor3D);
+  h.dispose();
+  return { logits, cache };
+}
+
+export function disposeCache(cache: KVCache): void {
+  for (const t of [...cache.k, ...cache.v]) t.dispose();
+}

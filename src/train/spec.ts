@@ -1,0 +1,71 @@
+// A training run's settings (what the UI edits and the worker receives), their defaults and checks.
+import { PRESETS, type PresetName } from '../model/config';
+
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
+export type ScheduleName = 'linear' | 'cosine' | 'constant';
+
+export interface RunSpec {
+  preset: PresetName;
+  learningRate: number;
+  batchSize: number;
+  epochs: number;
+  maxSteps: number; // 0 = run all epochs; > 0 stops after this many optimizer steps (HF max_steps)
+  maxSourceLength: number;
+  maxTargetLength: number;
+  warmupRatio: number; // fraction of total steps spent warming up linearly from 0
+  schedule: ScheduleName;
+  weightDecay: number; // decoupled (AdamW); never applied to norm weights
+  maxGradNorm: number; // 0 disables clipping
+  seed: number;
+  backend: BackendChoice;
+  vocabSize: number; // the trained tokenizer's size (pad included)
+  validationSize: number; // how many validation pairs to evaluate on each epoch
+}
+
+export function defaultSpec(preset: PresetName = 'small'): RunSpec {
+  const p = PRESETS[preset];
+  return {
+    preset,
+    learningRate: 5e-4,
+    batchSize: 8,
+    epochs: 1,
+    maxSteps: 0,
+    maxSourceLength: p.maxSourceLength,
+    maxTargetLength: p.maxTargetLength,
+    warmupRatio: 0.05,
+    schedule: 'linear',
+    weightDecay: 0.01,
+    maxGradNorm: 1.0,
+    seed: 42,
+    backend: 'auto',
+    vocabSize: p.vocabSize,
+    validationSize: 32,
+  };
+}
+
+/** Returns the spec if every field is sound, else throws naming the first bad field. */
+export function validateSpec(s: unknown): RunSpec {
+  if (typeof s !== 'object' || s === null) throw new Error('run spec must be an object');
+  const r = s as Record<string, unknown>;
+  const num = (k: string, ok: (v: number) => boolean, want: string) => {
+    const v = r[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new Error(`run spec: ${k} must be ${want}, got ${JSON.stringify(v)}`);
+  };
+  const int = (v: number) => Number.isInteger(v);
+  if (typeof r.preset !== 'string' || !(r.preset in PRESETS)) throw new Error(`run spec: preset must be one of ${Object.keys(PRESETS).join(', ')}, got ${JSON.stringify(r.preset)}`);
+  num('learningRate', (v) => v > 0 && v < 1, 'a number in (0, 1)');
+  num('batchSize', (v) => int(v) && v >= 1 && v <= 1024, 'an integer in [1, 1024]');
+  num('epochs', (v) => int(v) && v >= 1 && v <= 1000, 'an integer in [1, 1000]');
+  num('maxSteps', (v) => int(v) && v >= 0, 'a non-negative integer');
+  num('maxSourceLength', (v) => int(v) && v >= 8 && v <= 8192, 'an integer in [8, 8192]');
+  num('maxTargetLength', (v) => int(v) && v >= 2 && v <= 2048, 'an integer in [2, 2048]');
+  num('warmupRatio', (v) => v >= 0 && v < 1, 'a number in [0, 1)');
+  if (r.schedule !== 'linear' && r.schedule !== 'cosine' && r.schedule !== 'constant') throw new Error(`run spec: schedule must be linear, cosine or constant, got ${JSON.stringify(r.schedule)}`);
+  num('weightDecay', (v) => v >= 0 && v < 1, 'a number in [0, 1)');
+  num('maxGradNorm', (v) => v >= 0, 'a non-negative number');
+  num('seed', (v) => int(v) && v >= 0 && v < 2 ** 32, 'an integer in [0, 2^32)');
+  if (r.backend !== 'auto' && r.backend !== 'webgpu' && r.backend !== 'wasm' && r.backend !== 'cpu') throw new Error(`run spec: backend must be auto, webgpu, wasm or cpu, got ${JSON.stringify(r.backend)}`);
+  num('vocabSize', (v) => int(v) && v >= 260 && v <= 65536, 'an integer in [260, 65536] (256 bytes + special tokens at least)');
+  num('validationSize', (v) => int(v) && v >= 0, 'a non-negative integer');
+  return r as unknown as RunSpec;
+}

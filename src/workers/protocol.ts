@@ -1,0 +1,80 @@
+// Messages between the page and the training worker: one union type per direction, checked on
+// receipt (a message that does not match is dropped and logged, never acted on).
+// Events are facts ("step finished"), not commands to the UI.
+import type { RunSpec } from '../train/spec';
+
+export type BackendName = 'webgpu' | 'wasm' | 'cpu';
+
+/** Where the worker gets its training text: URLs served by the app, or text the user picked. */
+export type DataSource =
+  | { kind: 'url'; trainUrl: string; validationUrl?: string }
+  | { kind: 'text'; name: string; trainText: string; validationText?: string };
+
+export type ToWorker =
+  | { type: 'start'; spec: RunSpec; data: DataSource }
+  | { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'status'; message: string }
+  | { type: 'backend'; backend: BackendName; reason: string; adapter: string }
+  | { type: 'model'; paramCount: number; vocabSize: number; preset: string; trainExamples: number; validationExamples: number }
+  | {
+      type: 'step';
+      step: number; // 1-based optimizer step
+      totalSteps: number;
+      epoch: number; // 1-based
+      loss: number;
+      lr: number;
+      gradNorm: number;
+      tokensPerSec: number;
+      elapsedMs: number;
+    }
+  | { type: 'epoch'; epoch: number; trainLoss: number; evalLoss: number | null }
+  | { type: 'done'; reason: 'finished' | 'stopped'; steps: number; elapsedMs: number }
+  | { type: 'error'; message: string };
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** Field checks per event type; numbers may be Infinity (a diverged loss is still a fact). */
+const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) => boolean>> = {
+  status: { message: isStr },
+  backend: { backend: (v) => v === 'webgpu' || v === 'wasm' || v === 'cpu', reason: isStr, adapter: isStr },
+  model: { paramCount: isNum, vocabSize: isNum, preset: isStr, trainExamples: isNum, validationExamples: isNum },
+  step: {
+    step: isNum, totalSteps: isNum, epoch: isNum, loss: (v) => typeof v === 'number',
+    lr: isNum, gradNorm: (v) => typeof v === 'number', tokensPerSec: isNum, elapsedMs: isNum,
+  },
+  epoch: { epoch: isNum, trainLoss: (v) => typeof v === 'number', evalLoss: (v) => v === null || typeof v === 'number' },
+  done: { reason: (v) => v === 'finished' || v === 'stopped', steps: isNum, elapsedMs: isNum },
+  error: { message: isStr },
+};
+
+/** Returns the message typed, or a string saying what is wrong with it. */
+export function checkFromWorker(msg: unknown): FromWorker | string {
+  if (!isObj(msg) || !isStr(msg.type)) return 'message is not an object with a string "type"';
+  const shape = fromWorkerShape[msg.type as FromWorker['type']];
+  if (!shape) return `unknown message type "${msg.type}"`;
+  for (const [field, ok] of Object.entries(shape)) {
+    if (!ok(msg[field])) return `message "${msg.type}": field "${field}" is missing or has the wrong type`;
+  }
+  return msg as FromWorker;
+}
+
+export function checkToWorker(msg: unknown): ToWorker | string {
+  if (!isObj(msg) || !isStr(msg.type)) return 'message is not an object with a string "type"';
+  if (msg.type === 'stop') return { type: 'stop' };
+  if (msg.type !== 'start') return `unknown message type "${msg.type}"`;
+  if (!isObj(msg.spec)) return 'message "start": field "spec" is missing';
+  const data = msg.data;
+  if (!isObj(data)) return 'message "start": field "data" is missing';
+  if (data.kind === 'url') {
+    if (!isStr(data.trainUrl)) return 'message "start": data.trainUrl must be a string';
+  } else if (data.kind === 'text') {
+    if (!isStr(data.trainText) || !isStr(data.name)) return 'message "start": data.trainText and data.name must be strings';
+  } else {
+    return 'message "start": data.kind must be "url" or "text"';
+  }
+  return msg as unknown as ToWorker;
+}

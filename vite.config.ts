@@ -1,0 +1,44 @@
+import { defineConfig, type Plugin, type PreviewServer, type ViteDevServer } from 'vite';
+import react from '@vitejs/plugin-react';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { resolve, normalize, sep } from 'node:path';
+
+// Cross-origin isolation, so SharedArrayBuffer (and wasm threads) are available.
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+// The default data: ../shared/data/xsum beside the repo, or STUDIO_XSUM_DIR. Served read-only at
+// /data/xsum/* by both the dev and the preview server (never copied into the build).
+const xsumDir = resolve(process.env.STUDIO_XSUM_DIR ?? resolve(__dirname, '../shared/data/xsum'));
+
+function serveDefaultData(): Plugin {
+  const handler = (server: ViteDevServer | PreviewServer) => {
+    server.middlewares.use('/data/xsum/', (req, res, next) => {
+      const name = decodeURIComponent((req.url ?? '/').split('?')[0]).replace(/^\/+/, '');
+      const file = normalize(resolve(xsumDir, name));
+      if (!file.startsWith(xsumDir + sep) || !/\.(jsonl|json|csv|tsv)$/.test(file)) return next();
+      if (!existsSync(file) || !statSync(file).isFile()) {
+        res.statusCode = 404;
+        res.end(`default data not found: ${file} (set STUDIO_XSUM_DIR)`);
+        return;
+      }
+      res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+      res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+      for (const [k, v] of Object.entries(isolation)) res.setHeader(k, v);
+      createReadStream(file).pipe(res);
+    });
+  };
+  return { name: 'studio-default-data', configureServer: handler, configurePreviewServer: handler };
+}
+
+export default defineConfig({
+  plugins: [react(), serveDefaultData()],
+  server: { headers: isolation, port: 5173 },
+  preview: { headers: isolation, port: 4173 },
+  // A minified build broke the wasm backend inside a worker ("e is not defined"): keep it readable.
+  build: { minify: false, sourcemap: true, target: 'es2022' },
+  worker: { format: 'es' },
+  optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+});
