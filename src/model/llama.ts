@@ -43,7 +43,8 @@ function splitHeads(x: tf.Tensor2D, B: number, T: number, heads: number, D: numb
 function repeatKV(x: tf.Tensor4D, groups: number): tf.Tensor4D {
   if (groups === 1) return x;
   const [B, KV, S, D] = x.shape;
-  return tf.reshape(tf.tile(tf.expandDims(x, 2), [1, 1, groups, 1, 1]), [B, KV * groups, S, D]);
+  // Tiled as rank 4 (B, KV, G, S·D): tfjs has no gradient for tiling rank-5 tensors.
+  return tf.reshape(tf.tile(tf.reshape(x, [B, KV, 1, S * D]), [1, 1, groups, 1]), [B, KV * groups, S, D]);
 }
 
 /** Additive mask (B or 1, 1, T, S): causal over absolute positions, plus key padding if given. */
@@ -92,7 +93,7 @@ export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: 
       }
       const scores = tf.add(tf.mul(tf.matMul(q, repeatKV(k, H / KV), false, true), 1 / Math.sqrt(D)), mask); // (B, H, T, S)
       const att = tf.matMul(tf.softmax(scores, -1), repeatKV(v, H / KV)); // (B, H, T, D)
-      const merged = tf.reshape(tf.transpose(att, [0, 2, 1, 3]), [B * T, C]); // (B·T, C)
+      const merged = tf.reshape(tf.transpose(att, [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D; // (B·T, C)
       x = tf.add(x, linear(merged, w('self_attn.o_proj.weight')));
       // MLP block (SwiGLU): x + down(silu(gate(x)) · up(x))
       const xm = rmsNorm(x, w('post_attention_layernorm.weight'), c.rmsNormEps) as tf.Tensor2D;

@@ -74,7 +74,9 @@ export function toVariables(c: LlamaConfig, weights: Map<string, Float32Array>):
     if (!a) throw new Error(`weights: tensor "${name}" is missing`);
     const n = shape.reduce((x, y) => x * y, 1);
     if (a.length !== n) throw new Error(`weights: tensor "${name}" has ${a.length} values, expected ${n} for shape [${shape.join(', ')}]`);
-    vars.set(name, tf.variable(tf.tensor(a, shape, 'float32'), true, name));
+    // No tfjs name: variable names are global to the engine, and two models (trials, tests) coexist.
+    // tidy frees the upload tensor; the variable keeps its own reference to the data.
+    vars.set(name, tf.tidy(() => tf.variable(tf.tensor(a, shape, 'float32'), true)));
   }
   return vars;
 }

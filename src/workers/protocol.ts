@@ -1,6 +1,7 @@
 // Messages between the page and the training worker: one union type per direction, checked on
 // receipt (a message that does not match is dropped and logged, never acted on).
 // Events are facts ("step finished"), not commands to the UI.
+import type { RunEvent } from '../train/events';
 import type { RunSpec } from '../train/spec';
 
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -15,22 +16,9 @@ export type ToWorker =
   | { type: 'stop' };
 
 export type FromWorker =
-  | { type: 'status'; message: string }
+  | RunEvent
   | { type: 'backend'; backend: BackendName; reason: string; adapter: string }
-  | { type: 'model'; paramCount: number; vocabSize: number; preset: string; trainExamples: number; validationExamples: number }
-  | {
-      type: 'step';
-      step: number; // 1-based optimizer step
-      totalSteps: number;
-      epoch: number; // 1-based
-      loss: number;
-      lr: number;
-      gradNorm: number;
-      tokensPerSec: number;
-      elapsedMs: number;
-    }
-  | { type: 'epoch'; epoch: number; trainLoss: number; evalLoss: number | null }
-  | { type: 'done'; reason: 'finished' | 'stopped'; steps: number; elapsedMs: number }
+  | { type: 'done'; reason: 'finished' | 'stopped'; steps: number; elapsedMs: number; checksum: number }
   | { type: 'error'; message: string };
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
@@ -44,10 +32,10 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
   model: { paramCount: isNum, vocabSize: isNum, preset: isStr, trainExamples: isNum, validationExamples: isNum },
   step: {
     step: isNum, totalSteps: isNum, epoch: isNum, loss: (v) => typeof v === 'number',
-    lr: isNum, gradNorm: (v) => typeof v === 'number', tokensPerSec: isNum, elapsedMs: isNum,
+    lr: isNum, gradNorm: (v) => typeof v === 'number', tokensPerSec: isNum, elapsedMs: isNum, skipped: (v) => typeof v === 'boolean',
   },
   epoch: { epoch: isNum, trainLoss: (v) => typeof v === 'number', evalLoss: (v) => v === null || typeof v === 'number' },
-  done: { reason: (v) => v === 'finished' || v === 'stopped', steps: isNum, elapsedMs: isNum },
+  done: { reason: (v) => v === 'finished' || v === 'stopped', steps: isNum, elapsedMs: isNum, checksum: isNum },
   error: { message: isStr },
 };
 

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { readSharedText } from '../testing/shared';
+import { DEFAULT_SEPARATOR, buildExample, buildExamples, buildPrompt, type ExampleTokenizer } from './examples';
+import { readPairs } from './readers';
+import { IGNORE_INDEX } from './types';
+
+// One id per UTF-16 code unit, shifted past the specials: pad 0, bos 1, eos 2.
+const tok: ExampleTokenizer & { decode(ids: number[]): string } = {
+  bosId: 1,
+  eosId: 2,
+  encode: (text) => Array.from(text, (c) => c.charCodeAt(0) + 3),
+  decode: (ids) => String.fromCharCode(...ids.filter((i) => i > 2).map((i) => i - 3)),
+};
+const enc = tok.encode;
+const opts = { maxSourceLength: 100, maxTargetLength: 50 };
+
+describe('buildExample', () => {
+  it('lays out BOS + document + separator + summary + EOS', () => {
+    const ex = buildExample(tok, { input: 'The cat sat.', target: 'Cat sits.' }, opts);
+    const sep = enc(DEFAULT_SEPARATOR);
+    expect(ex.inputIds).toEqual([1, ...enc('The cat sat.'), ...sep, ...enc('Cat sits.'), 2]);
+    expect(ex.promptLength).toBe(1 + 12 + sep.length);
+    expect(ex.labels).toHaveLength(ex.inputIds.length);
+    expect(tok.decode(ex.inputIds)).toBe('The cat sat.\nTL;DR:\nCat sits.');
+  });
+
+  it('masks the prompt and supervises exactly the summary and EOS, shifted left by one', () => {
+    const ex = buildExample(tok, { input: 'abcdef', target: 'xyz' }, { ...opts, separator: '|' });
+    // t:        0     1..6 (abcdef)   7 (|)  8 (x)  9 (y)  10 (z)  11 (EOS)
+    const I = IGNORE_INDEX;
+    expect(ex.inputIds).toEqual([1, ...enc('abcdef'), ...enc('|'), ...enc('xyz'), 2]);
+    expect(ex.labels).toEqual([I, I, I, I, I, I, I, ...enc('xyz'), 2, I]);
+    expect(ex.promptLength).toBe(8);
+    const L = ex.inputIds.length;
+    for (let t = 0; t < L; t++) {
+      if (t < ex.promptLength - 1 || t === L - 1) expect(ex.labels[t]).toBe(IGNORE_INDEX);
+      else expect(ex.labels[t]).toBe(ex.inputIds[t + 1]);
+    }
+  });
+
+  it('truncates the document to maxSourceLength and the summary+EOS to maxTargetLength', () => {
+    const doc = 'd'.repeat(40);
+    const sum = 's'.repeat(30);
+    const ex = buildExample(tok, { input: doc, target: sum }, { maxSourceLength: 16, maxTargetLength: 10, separator: '::' });
+    expect(ex.promptLength).toBe(1 + 16 + 2);
+    expect(ex.inputIds).toHaveLength(1 + 16 + 2 + 9 + 1);
+    expect(ex.inputIds.slice(1, 17)).toEqual(enc(doc.slice(0, 16))); // the head of the document survives
+    expect(ex.inputIds.slice(19)).toEqual([...enc('s'.repeat(9)), 2]);
+    const supervised = ex.labels.filter((l) => l !== IGNORE_INDEX);
+    expect(supervised).toHaveLength(10); // 9 summary tokens + EOS = maxTargetLength
+    expect(supervised.at(-1)).toBe(2);
+  });
+
+  it('keeps short text whole and supervises only EOS when maxTargetLength is 1', () => {
+    const short = buildExample(tok, { input: 'ab', target: 'c' }, { maxSourceLength: 16, maxTargetLength: 10 });
+    expect(short.labels.filter((l) => l !== IGNORE_INDEX)).toEqual([...enc('c'), 2]);
+    const eosOnly = buildExample(tok, { input: 'ab', target: 'cde' }, { maxSourceLength: 16, maxTargetLength: 1 });
+    expect(eosOnly.inputIds.at(-1)).toBe(2);
+    expect(eosOnly.inputIds).toHaveLength(eosOnly.promptLength + 1);
+    expect(eosOnly.labels.filter((l) => l !== IGNORE_INDEX)).toEqual([2]);
+  });
+
+  it('rejects nonsense lengths', () => {
+    const pair = { input: 'a', target: 'b' };
+    expect(() => buildExample(tok, pair, { maxSourceLength: 4, maxTargetLength: 0 })).toThrow('maxTargetLength must be an integer >= 1, got 0');
+    expect(() => buildExample(tok, pair, { maxSourceLength: -1, maxTargetLength: 4 })).toThrow('maxSourceLength must be an integer >= 0, got -1');
+    expect(() => buildExample(tok, pair, { maxSourceLength: 2.5, maxTargetLength: 4 })).toThrow('maxSourceLength');
+  });
+});
+
+describe('buildPrompt', () => {
+  it('is exactly the prompt prefix of the training example', () => {
+    const pair = { input: 'x'.repeat(30), target: 'y'.repeat(30) };
+    for (const separator of [undefined, '|', '']) {
+      const o = { maxSourceLength: 12, maxTargetLength: 8, separator };
+      const ex = buildExample(tok, pair, o);
+      const prompt = buildPrompt(tok, pair.input, o);
+      expect(prompt).toEqual(ex.inputIds.slice(0, ex.promptLength));
+      expect(prompt[0]).toBe(1);
+      expect(prompt).not.toContain(2);
+    }
+  });
+});
+
+describe('on the shared XSum sample', () => {
+  it('supervises summary tokens + 1 for every pair, within the length limits', () => {
+    const { pairs } = readPairs(readSharedText('data/xsum/train.jsonl'), 'jsonl', undefined, 'train.jsonl');
+    const o = { maxSourceLength: 256, maxTargetLength: 48 };
+    const examples = buildExamples(tok, pairs, o);
+    const sepLen = enc(DEFAULT_SEPARATOR).length;
+    expect(examples).toHaveLength(871);
+    examples.forEach((ex, i) => {
+      const docLen = Math.min(enc(pairs[i].input).length, o.maxSourceLength);
+      const sumLen = Math.min(enc(pairs[i].target).length, o.maxTargetLength - 1);
+      expect(ex.promptLength).toBe(1 + docLen + sepLen);
+      expect(ex.inputIds).toHaveLength(ex.promptLength + sumLen + 1);
+      expect(ex.labels.filter((l) => l !== IGNORE_INDEX)).toHaveLength(sumLen + 1);
+    });
+  });
+});

@@ -1,0 +1,72 @@
+// Turning an (article, summary) pair into one causal-LM training example.
+//
+// Template (what the model reads, left to right):
+//   [BOS] + encode(document)[:maxSourceLength] + encode(separator) + encode(summary)[:maxTargetLength-1] + [EOS]
+//   '------------------------ prompt -------------------------'   '--------- supervised part ----------'
+// The summary part, EOS included, is at most maxTargetLength tokens. The document keeps its head when
+// truncated: XSum-style news puts the gist first.
+//
+// Label alignment (decided here; the loss must follow it):
+//   labels are PRE-SHIFTED. labels[t] is the target for the logits at position t, i.e. the id of the
+//   token at t + 1. So labels has the same length as inputIds, and the loss is
+//   cross_entropy(logits[t], labels[t]) over every t with labels[t] != IGNORE_INDEX — with NO further
+//   shift in the model or the loss. (This differs from Hugging Face's convention, where labels equal
+//   input_ids and the model shifts.) labels[t] is IGNORE_INDEX while the token at t + 1 is still part
+//   of the prompt, and at the last position (nothing follows it). Hence the supervised tokens are
+//   exactly the summary tokens + EOS, the first of them predicted from the last separator token.
+//
+//   t:          0     1 .. P-2          P-1        P .. L-2       L-1
+//   inputIds:   BOS   doc + separator   sep_last   summary        EOS
+//   labels:     -100  -100              summary_0  summary_1..EOS -100      (P = promptLength, L = length)
+import { IGNORE_INDEX, type Pair, type TextTokenizer } from './types';
+
+/** Between article and summary: a plain-text cue any tokenizer can encode (the GPT-2 paper's "TL;DR:"). */
+export const DEFAULT_SEPARATOR = '\nTL;DR:\n';
+
+export type ExampleTokenizer = Pick<TextTokenizer, 'encode' | 'bosId' | 'eosId'>;
+
+export interface PromptOptions {
+  maxSourceLength: number; // tokens of the document kept (BOS and separator not counted)
+  separator?: string; // DEFAULT_SEPARATOR when absent
+}
+
+export interface ExampleOptions extends PromptOptions {
+  maxTargetLength: number; // tokens of the summary kept, EOS included (so >= 1)
+}
+
+export interface Example {
+  inputIds: number[]; // (L,)
+  labels: number[]; // (L,) labels[t] = inputIds[t + 1] over the summary and EOS, else IGNORE_INDEX
+  promptLength: number; // P: BOS + document + separator tokens; inputIds.slice(0, P) is buildPrompt's result
+}
+
+function checkLength(name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer >= ${min}, got ${v}`);
+}
+
+/** Prompt ids for generation: [BOS] + truncated document + separator — the exact prefix of buildExample. */
+export function buildPrompt(tok: ExampleTokenizer, document: string, opts: PromptOptions): number[] {
+  checkLength('maxSourceLength', opts.maxSourceLength, 0);
+  const doc = tok.encode(document).slice(0, opts.maxSourceLength);
+  const sep = tok.encode(opts.separator ?? DEFAULT_SEPARATOR);
+  return [tok.bosId, ...doc, ...sep];
+}
+
+/** One training example; see the header comment for the template and the label alignment. */
+export function buildExample(tok: ExampleTokenizer, pair: Pair, opts: ExampleOptions): Example {
+  checkLength('maxTargetLength', opts.maxTargetLength, 1);
+  const prompt = buildPrompt(tok, pair.input, opts);
+  const summary = tok.encode(pair.target).slice(0, opts.maxTargetLength - 1);
+  const inputIds = [...prompt, ...summary, tok.eosId];
+  const P = prompt.length;
+  const L = inputIds.length;
+  const labels = new Array<number>(L).fill(IGNORE_INDEX);
+  // Positions P-1 .. L-2 predict summary_0 .. EOS.
+  for (let t = P - 1; t < L - 1; t++) labels[t] = inputIds[t + 1];
+  return { inputIds, labels, promptLength: P };
+}
+
+/** buildExample over many pairs. The separator is encoded once per example; cheap next to the article. */
+export function buildExamples(tok: ExampleTokenizer, pairs: readonly Pair[], opts: ExampleOptions): Example[] {
+  return pairs.map((p) => buildExample(tok, p, opts));
+}

@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import type { FromWorker } from '../workers/protocol';
+import {
+  applyEvent,
+  beginRun,
+  estimateEtaMs,
+  initialRunState,
+  isRunning,
+  lossSeries,
+  requestStop,
+  type RunState,
+} from './run-events';
+import { checkStoredSettings } from './run';
+import { defaultSpec } from '../train/spec';
+
+const step = (n: number, loss: number, extra: Partial<Extract<FromWorker, { type: 'step' }>> = {}): FromWorker => ({
+  type: 'step',
+  step: n,
+  totalSteps: 4,
+  epoch: 1,
+  loss,
+  lr: n / 10000,
+  gradNorm: 1,
+  tokensPerSec: 1000 + n,
+  elapsedMs: 100 * n,
+  skipped: false,
+  ...extra,
+});
+
+const replay = (s: RunState, events: FromWorker[]) => events.reduce(applyEvent, s);
+
+const preamble: FromWorker[] = [
+  { type: 'status', message: 'loading data' },
+  { type: 'backend', backend: 'webgpu', reason: 'WebGPU adapter available', adapter: 'SwiftShader' },
+  { type: 'model', paramCount: 123456, vocabSize: 512, preset: 'tiny', trainExamples: 871, validationExamples: 100 },
+];
+
+describe('applyEvent', () => {
+  it('starts idle and goes running → finished, appending steps and epochs in order', () => {
+    expect(initialRunState.status).toBe('idle');
+    let s = beginRun();
+    expect(s.status).toBe('running');
+    expect(isRunning(s)).toBe(true);
+
+    s = replay(s, preamble);
+    expect(s.statusLine).toBe('loading data');
+    expect(s.backend).toEqual({ backend: 'webgpu', reason: 'WebGPU adapter available', adapter: 'SwiftShader' });
+    expect(s.model?.paramCount).toBe(123456);
+    expect(s.model?.trainExamples).toBe(871);
+
+    s = replay(s, [step(1, 6.2), step(2, 5.9), { type: 'epoch', epoch: 1, trainLoss: 6.0, evalLoss: 5.8 }, step(3, 5.5, { epoch: 2 })]);
+    expect(s.status).toBe('running');
+    expect(s.steps.map((p) => p.step)).toEqual([1, 2, 3]);
+    expect(s.steps.map((p) => p.loss)).toEqual([6.2, 5.9, 5.5]);
+    expect(s.steps[2]).toEqual({ step: 3, loss: 5.5, lr: 3e-4, tokensPerSec: 1003, elapsedMs: 300, epoch: 2, gradNorm: 1, skipped: false });
+    expect(s.totalSteps).toBe(4);
+    expect(s.epochs).toEqual([{ epoch: 1, trainLoss: 6.0, evalLoss: 5.8 }]);
+
+    s = applyEvent(s, { type: 'done', reason: 'finished', steps: 3, elapsedMs: 300, checksum: 42 });
+    expect(s.status).toBe('finished');
+    expect(isRunning(s)).toBe(false);
+    expect(s.finalElapsedMs).toBe(300);
+    expect(s.checksum).toBe(42);
+    expect(s.steps).toHaveLength(3); // results stay on screen after the run
+  });
+
+  it('goes running → stopped after a stop request', () => {
+    let s = replay(beginRun(), [...preamble, step(1, 6)]);
+    s = requestStop(s);
+    expect(s.stopping).toBe(true);
+    expect(s.status).toBe('running'); // until the worker confirms
+    s = applyEvent(s, { type: 'done', reason: 'stopped', steps: 1, elapsedMs: 100, checksum: 42 });
+    expect(s.status).toBe('stopped');
+    expect(s.stopping).toBe(false);
+  });
+
+  it('requestStop does nothing when not running', () => {
+    expect(requestStop(initialRunState)).toBe(initialRunState);
+  });
+
+  it('goes running → error and keeps the message through later events', () => {
+    let s = replay(beginRun(), [step(1, 6), { type: 'error', message: 'WebGPU device lost' }]);
+    expect(s.status).toBe('error');
+    expect(s.error).toBe('WebGPU device lost');
+    s = replay(s, [{ type: 'status', message: 'cleaning up' }, { type: 'done', reason: 'finished', steps: 1, elapsedMs: 10, checksum: 42 }]);
+    expect(s.status).toBe('error');
+    expect(s.error).toBe('WebGPU device lost');
+    expect(s.steps).toHaveLength(1);
+  });
+
+  it('a second run clears the old steps, epochs, backend and error', () => {
+    let s = replay(beginRun(), [...preamble, step(1, 6), step(2, 5), { type: 'epoch', epoch: 1, trainLoss: 5.5, evalLoss: null }, { type: 'error', message: 'boom' }]);
+    s = beginRun();
+    expect(s.status).toBe('running');
+    expect(s.steps).toEqual([]);
+    expect(s.epochs).toEqual([]);
+    expect(s.backend).toBeNull();
+    expect(s.error).toBeNull();
+    s = applyEvent(s, step(1, 7));
+    expect(s.steps.map((p) => p.loss)).toEqual([7]);
+  });
+
+  it('ignores a step that does not advance, and replaces a re-reported epoch', () => {
+    let s = replay(beginRun(), [step(1, 6), step(2, 5)]);
+    const before = s;
+    s = applyEvent(s, step(2, 4));
+    expect(s).toBe(before);
+    s = replay(s, [
+      { type: 'epoch', epoch: 1, trainLoss: 5.5, evalLoss: null },
+      { type: 'epoch', epoch: 1, trainLoss: 5.4, evalLoss: 5.1 },
+    ]);
+    expect(s.epochs).toEqual([{ epoch: 1, trainLoss: 5.4, evalLoss: 5.1 }]);
+  });
+
+  it('keeps a non-finite loss as reported (a diverged run is still a fact)', () => {
+    const s = replay(beginRun(), [step(1, 6), step(2, Infinity)]);
+    expect(s.steps[1].loss).toBe(Infinity);
+  });
+
+  it('does not mutate the state it is given', () => {
+    const s = replay(beginRun(), [step(1, 6)]);
+    const snapshot = JSON.stringify(s);
+    applyEvent(s, step(2, 5));
+    applyEvent(s, { type: 'epoch', epoch: 1, trainLoss: 5, evalLoss: 4 });
+    expect(JSON.stringify(s)).toBe(snapshot);
+    expect(initialRunState.steps).toEqual([]);
+  });
+});
+
+describe('estimateEtaMs', () => {
+  it('projects the recent pace onto the remaining steps', () => {
+    const s = replay(beginRun(), [step(1, 6, { elapsedMs: 5000 }), step(2, 5, { elapsedMs: 5100 }), step(3, 5, { elapsedMs: 5200 })]);
+    // Step 1 reports 5 s (shader compilation) but the pace is the 100 ms between steps; 1 step of 4 left.
+    expect(estimateEtaMs(s.steps, 4, 1)).toBeCloseTo(100);
+    expect(estimateEtaMs(s.steps, 4)).toBeCloseTo(100);
+  });
+
+  it('is null without enough information', () => {
+    expect(estimateEtaMs([], 10)).toBeNull();
+    expect(estimateEtaMs(replay(beginRun(), [step(1, 6)]).steps, 10)).toBeNull();
+    expect(estimateEtaMs(replay(beginRun(), [step(1, 6), step(2, 5)]).steps, 0)).toBeNull();
+  });
+});
+
+describe('lossSeries', () => {
+  it('puts eval loss at the last step of its epoch and turns non-finite losses into gaps', () => {
+    const s = replay(beginRun(), [
+      step(1, 6), step(2, NaN), { type: 'epoch', epoch: 1, trainLoss: 5.5, evalLoss: 5.2 }, step(3, 4, { epoch: 2 }),
+    ]);
+    expect(lossSeries(s.steps, s.epochs)).toEqual([
+      { step: 1, loss: 6 },
+      { step: 2, loss: null, evalLoss: 5.2 },
+      { step: 3, loss: 4 },
+    ]);
+  });
+
+  it('thins long runs but keeps the last step', () => {
+    const events = Array.from({ length: 101 }, (_, i) => step(i + 1, 10 - i * 0.01, { totalSteps: 101 }));
+    const s = replay(beginRun(), events);
+    const rows = lossSeries(s.steps, s.epochs, 10);
+    expect(rows.length).toBeLessThanOrEqual(12);
+    expect(rows[rows.length - 1].step).toBe(101);
+  });
+});
+
+describe('checkStoredSettings (what the persisted store accepts on reload)', () => {
+  const wrap = (settings: unknown) => JSON.stringify({ state: { settings }, version: 1 });
+
+  it('accepts a valid saved spec', () => {
+    const saved = { ...defaultSpec('tiny'), learningRate: 1e-3 };
+    expect(checkStoredSettings(wrap(saved))).toEqual({ ok: true, settings: saved });
+  });
+
+  it('fills fields a newer spec added and drops unknown ones', () => {
+    const { validationSize: _dropped, ...older } = defaultSpec('small');
+    const r = checkStoredSettings(wrap({ ...older, batchSize: 4, junk: '<b>x</b>' }));
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.settings.batchSize).toBe(4);
+      expect(r.settings.validationSize).toBe(defaultSpec('small').validationSize);
+      expect('junk' in r.settings).toBe(false);
+    }
+  });
+
+  it('rejects broken JSON and invalid fields, naming the problem', () => {
+    const broken = checkStoredSettings('{"state":');
+    expect(broken.ok).toBe(false);
+    if (!broken.ok) expect(broken.problem).toMatch(/not valid JSON/);
+    const bad = checkStoredSettings(wrap({ ...defaultSpec(), learningRate: 5 }));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problem).toMatch(/learningRate/);
+    expect(checkStoredSettings('null').ok).toBe(false);
+  });
+});

@@ -1,0 +1,189 @@
+// The run's state as a pure function of the worker's events, plus pure read-outs of it (ETA,
+// chart series). Kept free of zustand, React and the DOM so the unit tests run it in plain Node.
+import type { BackendName, FromWorker } from '../workers/protocol';
+
+export type RunStatus = 'idle' | 'running' | 'finished' | 'stopped' | 'error';
+
+export interface StepPoint {
+  step: number;
+  loss: number;
+  lr: number;
+  tokensPerSec: number;
+  elapsedMs: number;
+  epoch: number;
+  gradNorm: number;
+  /** The worker skipped this update (non-finite loss or gradients). */
+  skipped: boolean;
+}
+
+export interface EpochPoint {
+  epoch: number;
+  trainLoss: number;
+  evalLoss: number | null;
+}
+
+export interface BackendInfo {
+  backend: BackendName;
+  reason: string;
+  adapter: string;
+}
+
+export interface ModelInfo {
+  paramCount: number;
+  vocabSize: number;
+  preset: string;
+  trainExamples: number;
+  validationExamples: number;
+}
+
+export interface RunState {
+  /** idle → running → finished | stopped | error; `running` is simply status === 'running'. */
+  status: RunStatus;
+  /** The worker's latest human-readable status line. */
+  statusLine: string;
+  backend: BackendInfo | null;
+  model: ModelInfo | null;
+  steps: StepPoint[];
+  epochs: EpochPoint[];
+  /** Planned optimizer steps, as the worker last reported them (0 until the first step). */
+  totalSteps: number;
+  /** The user asked to stop and the worker has not yet confirmed with 'done'. */
+  stopping: boolean;
+  error: string | null;
+  /** Wall time the worker reported in its 'done' event. */
+  finalElapsedMs: number | null;
+  /** The checksum the worker reported with 'done', shown so two runs can be compared. */
+  checksum: number | null;
+}
+
+export const initialRunState: RunState = {
+  status: 'idle',
+  statusLine: 'Ready',
+  backend: null,
+  model: null,
+  steps: [],
+  epochs: [],
+  totalSteps: 0,
+  stopping: false,
+  error: null,
+  finalElapsedMs: null,
+  checksum: null,
+};
+
+export const isRunning = (s: Pick<RunState, 'status'>): boolean => s.status === 'running';
+
+/**
+ * A new run starts from a clean slate: the client spawns a fresh worker per run, so nothing the
+ * old one reported (backend included) describes the new one.
+ */
+export function beginRun(): RunState {
+  return { ...initialRunState, status: 'running', statusLine: 'Starting the training worker…' };
+}
+
+/** The user pressed Stop; the status stays 'running' until the worker confirms with 'done'. */
+export function requestStop(s: RunState): RunState {
+  if (s.status !== 'running') return s;
+  return { ...s, stopping: true, statusLine: 'Stopping after the current step…' };
+}
+
+/** Pure reducer: the state after one worker event. Returns the same object when nothing changes. */
+export function applyEvent(s: RunState, e: FromWorker): RunState {
+  switch (e.type) {
+    case 'status':
+      return { ...s, statusLine: e.message };
+    case 'backend':
+      return { ...s, backend: { backend: e.backend, reason: e.reason, adapter: e.adapter } };
+    case 'model':
+      return {
+        ...s,
+        model: {
+          paramCount: e.paramCount,
+          vocabSize: e.vocabSize,
+          preset: e.preset,
+          trainExamples: e.trainExamples,
+          validationExamples: e.validationExamples,
+        },
+      };
+    case 'step': {
+      const last = s.steps[s.steps.length - 1];
+      // A step at or before the last one can only come from a stale worker; plotting it would
+      // draw the loss line backwards.
+      if (last && e.step <= last.step) return s;
+      const point: StepPoint = {
+        step: e.step,
+        loss: e.loss,
+        lr: e.lr,
+        tokensPerSec: e.tokensPerSec,
+        elapsedMs: e.elapsedMs,
+        epoch: e.epoch,
+        gradNorm: e.gradNorm,
+        skipped: e.skipped,
+      };
+      return { ...s, steps: [...s.steps, point], totalSteps: e.totalSteps };
+    }
+    case 'epoch': {
+      const point: EpochPoint = { epoch: e.epoch, trainLoss: e.trainLoss, evalLoss: e.evalLoss };
+      // Replace rather than duplicate if an epoch is reported twice.
+      const epochs = s.epochs.filter((p) => p.epoch !== e.epoch);
+      epochs.push(point);
+      epochs.sort((a, b) => a.epoch - b.epoch);
+      return { ...s, epochs };
+    }
+    case 'done': {
+      // An error is the more important fact: a 'done' after it must not paint the run green.
+      if (s.status === 'error') return { ...s, stopping: false, checksum: e.checksum };
+      const secs = (e.elapsedMs / 1000).toFixed(1);
+      const line = e.reason === 'finished'
+        ? `Finished: ${e.steps} steps in ${secs} s`
+        : `Stopped after ${e.steps} steps (${secs} s)`;
+      return { ...s, status: e.reason, statusLine: line, stopping: false, finalElapsedMs: e.elapsedMs, checksum: e.checksum };
+    }
+    case 'error':
+      return { ...s, status: 'error', error: e.message, statusLine: 'Failed', stopping: false };
+  }
+}
+
+/**
+ * Milliseconds left, from the pace of the last `window` steps (recent pace, because the first
+ * steps include shader compilation and would make the estimate far too pessimistic).
+ * Null when there is not enough to go on.
+ */
+export function estimateEtaMs(steps: readonly StepPoint[], totalSteps: number, window = 10): number | null {
+  const n = steps.length;
+  if (n < 2 || totalSteps <= 0) return null;
+  const last = steps[n - 1];
+  const first = steps[Math.max(0, n - 1 - window)];
+  const dSteps = last.step - first.step;
+  const dMs = last.elapsedMs - first.elapsedMs;
+  if (dSteps <= 0 || dMs < 0) return null;
+  return Math.max(0, totalSteps - last.step) * (dMs / dSteps);
+}
+
+export interface LossPoint {
+  step: number;
+  loss: number | null;
+  evalLoss?: number | null;
+}
+
+/**
+ * Chart rows keyed by step: the training loss at every step (thinned to about `maxPoints` so a
+ * long run keeps the chart responsive; the last step is always kept), and each epoch's eval loss
+ * placed at that epoch's last step. Non-finite losses become gaps instead of breaking the axis.
+ */
+export function lossSeries(steps: readonly StepPoint[], epochs: readonly EpochPoint[], maxPoints = 1500): LossPoint[] {
+  const finite = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
+  const stride = Math.max(1, Math.ceil(steps.length / maxPoints));
+  const rows = new Map<number, LossPoint>();
+  steps.forEach((p, i) => {
+    if (i % stride === 0 || i === steps.length - 1) rows.set(p.step, { step: p.step, loss: finite(p.loss) });
+  });
+  for (const ep of epochs) {
+    if (ep.evalLoss === null) continue;
+    let at = -1;
+    for (const p of steps) if (p.epoch === ep.epoch) at = p.step;
+    if (at < 0) continue;
+    const row = rows.get(at) ?? { step: at, loss: null };
+    rows.set(at, { ...row, evalLoss: finite(ep.evalLoss) });
+  }
+  return [...rows.values()].sort((a, b) => a.step - b.step);
+}

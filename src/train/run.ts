@@ -1,0 +1,59 @@
+// A whole run from text to trained weights: read pairs, train the tokenizer on the training split,
+// build examples, initialise the model, train. Plain TypeScript: the worker wraps it with a
+// backend and messages; tests run it in Node.
+import { splitTrainValidation } from '../data/batching';
+import { buildExamples } from '../data/examples';
+import { detectFormat, readPairs } from '../data/readers';
+import { trainTokenizer, type LoadedTokenizer } from '../data/tokenizer';
+import type { Pair } from '../data/types';
+import { configFor, countParams, PRESETS, type LlamaConfig } from '../model/config';
+import { initWeights, toVariables, type Variables } from '../model/params';
+import type { RunEvent } from './events';
+import type { RunSpec } from './spec';
+import { runTraining, type TrainerResult } from './trainer';
+
+export interface RunData {
+  trainName: string;
+  trainText: string;
+  validationName?: string;
+  validationText?: string;
+}
+
+export interface RunOutput extends TrainerResult {
+  config: LlamaConfig;
+  params: Variables;
+  tokenizer: LoadedTokenizer;
+}
+
+function pairsOf(name: string, text: string, emit: (e: RunEvent) => void): Pair[] {
+  const { pairs, skipped } = readPairs(text, detectFormat(name, text), undefined, name);
+  if (skipped.length > 0) {
+    emit({ type: 'status', message: `${name}: skipped ${skipped.length} rows with an empty document or summary (first: line ${skipped[0].line}: ${skipped[0].reason})` });
+  }
+  return pairs;
+}
+
+export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEvent) => void, shouldStop: () => boolean = () => false): Promise<RunOutput> {
+  let train = pairsOf(data.trainName, data.trainText, emit);
+  let validation: Pair[];
+  if (data.validationText !== undefined) validation = pairsOf(data.validationName ?? 'validation', data.validationText, emit);
+  else {
+    // One file: hold out 10% for evaluation, seeded so the split is the same every run.
+    ({ train, validation } = splitTrainValidation(train, 0.1, spec.seed));
+  }
+  validation = validation.slice(0, spec.validationSize);
+
+  emit({ type: 'status', message: `training a ${spec.vocabSize}-token byte-level BPE tokenizer on ${train.length} training pairs` });
+  const tokenizer = trainTokenizer(train.flatMap((p) => [p.input, p.target]), spec.vocabSize);
+  const opts = { maxSourceLength: spec.maxSourceLength, maxTargetLength: spec.maxTargetLength };
+  const trainExamples = buildExamples(tokenizer, train, opts);
+  const validationExamples = buildExamples(tokenizer, validation, opts);
+
+  const config = configFor(PRESETS[spec.preset], tokenizer.vocabSize);
+  const params = toVariables(config, initWeights(config, spec.seed));
+  emit({ type: 'model', paramCount: countParams(config), vocabSize: tokenizer.vocabSize, preset: spec.preset, trainExamples: trainExamples.length, validationExamples: validationExamples.length });
+  emit({ type: 'status', message: 'training' });
+
+  const result = await runTraining({ config, params, spec, train: trainExamples, validation: validationExamples, padId: tokenizer.padId, onEvent: emit, shouldStop });
+  return { ...result, config, params, tokenizer };
+}
