@@ -1,0 +1,42 @@
+import { expect, test, type Page } from '@playwright/test';
+
+// Console errors are failures: collect them for the whole page's life.
+function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  return errors;
+}
+
+async function setNumber(page: Page, testId: string, value: number) {
+  const input = page.getByTestId(testId);
+  await input.fill(String(value));
+  await expect(input).toHaveValue(String(value));
+}
+
+test('click Train: the tiny model trains on WebGPU and its loss falls', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto('/');
+  await expect(page.getByTestId('data-source')).toContainText('XSum');
+  await page.getByTestId('preset-select').selectOption('tiny');
+  await page.getByTestId('backend-select').selectOption('auto');
+  await setNumber(page, 'lr-input', 0.01);
+  await setNumber(page, 'batch-size-input', 4);
+  await setNumber(page, 'max-steps-input', 8);
+  await page.getByTestId('train-button').click();
+
+  await expect(page.getByTestId('backend-name')).toHaveText('webgpu', { timeout: 60_000 });
+  await expect(page.getByTestId('adapter-name')).not.toBeEmpty();
+  await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 6 * 60_000 });
+  await expect(page.getByTestId('step-count')).toHaveText('8');
+  const first = Number(await page.getByTestId('loss-first').textContent());
+  const last = Number(await page.getByTestId('loss-last').textContent());
+  expect(Number.isFinite(first) && Number.isFinite(last)).toBe(true);
+  expect(last).toBeLessThan(first);
+  // The chart drew a train-loss line through the points.
+  await expect(page.getByTestId('loss-chart').locator('.recharts-line-curve').first()).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('studio-after-training.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,40 @@
+import { defineConfig } from '@playwright/test';
+
+// e2e tests drive the BUILT app (vite preview), not only the dev server: a worker that ran under
+// dev once hung under preview. Debian's Chromium is used (Playwright's browser download is not
+// available here); CHROMIUM_PATH overrides it.
+const port = Number(process.env.STUDIO_E2E_PORT ?? 4173);
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 8 * 60_000, // a first WebGPU step on SwiftShader spends 17–30 s compiling shaders
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1, // two cores: one browser at a time keeps timings sane
+  retries: 0,
+  // scripts/test-all.mjs asks for a JSON report to total the runners' counts.
+  reporter: process.env.STUDIO_E2E_JSON ? [['list'], ['json', { outputFile: process.env.STUDIO_E2E_JSON }]] : 'list',
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    browserName: 'chromium',
+    headless: true,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium',
+      args: [
+        '--no-sandbox',
+        '--enable-unsafe-webgpu',
+        '--enable-features=Vulkan',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1`,
+    url: `http://127.0.0.1:${port}`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 60_000,
+  },
+});

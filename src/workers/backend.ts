@@ -1,0 +1,83 @@
+// Picks the tfjs backend for a worker: webgpu → wasm → cpu, and says which it got and why.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import type { BackendChoice } from '../train/spec';
+import type { BackendName } from './protocol';
+
+// The wasm binaries are bundled assets (no CDN at run time).
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
+
+export interface BackendPick {
+  backend: BackendName;
+  reason: string;
+  adapter: string;
+}
+
+interface GpuAdapterLike {
+  info?: { vendor?: string; architecture?: string; description?: string; device?: string };
+  features: { has(f: string): boolean };
+}
+
+async function describeAdapter(): Promise<{ adapter: GpuAdapterLike | null; why: string }> {
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(o?: object): Promise<GpuAdapterLike | null> } }).gpu;
+  if (!gpu) return { adapter: null, why: 'this browser exposes no navigator.gpu (WebGPU is off or unsupported)' };
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  return adapter ? { adapter, why: '' } : { adapter: null, why: 'navigator.gpu.requestAdapter() returned no adapter' };
+}
+
+function adapterName(a: GpuAdapterLike): string {
+  const i = a.info ?? {};
+  const parts = [i.vendor, i.architecture, i.device, i.description].filter((s) => s && s.length > 0);
+  const f16 = a.features.has('shader-f16') ? 'shader-f16' : 'no shader-f16';
+  return `${parts.length > 0 ? parts.join(' ') : 'unnamed adapter'} (${f16})`;
+}
+
+async function trySet(name: BackendName): Promise<string> {
+  try {
+    const ok = await tf.setBackend(name);
+    if (!ok) return `tf.setBackend('${name}') failed`;
+    await tf.ready();
+    return '';
+  } catch (e) {
+    return `${name} failed to start: ${(e as Error).message}`;
+  }
+}
+
+export async function pickBackend(choice: BackendChoice): Promise<BackendPick> {
+  const order: BackendName[] = choice === 'auto' ? ['webgpu', 'wasm', 'cpu'] : [choice];
+  const failures: string[] = [];
+  for (const name of order) {
+    if (name === 'webgpu') {
+      const { adapter, why } = await describeAdapter();
+      if (!adapter) {
+        failures.push(`webgpu: ${why}`);
+        continue;
+      }
+      const err = await trySet('webgpu');
+      if (err) {
+        failures.push(`webgpu: ${err}`);
+        continue;
+      }
+      const reason = choice === 'auto' ? 'first choice: a WebGPU adapter is available' : 'chosen in settings';
+      return { backend: 'webgpu', reason, adapter: adapterName(adapter) };
+    }
+    const err = await trySet(name);
+    if (err) {
+      failures.push(`${name}: ${err}`);
+      continue;
+    }
+    const why = choice === 'auto' ? `fallback, because ${failures.join('; ')}` : 'chosen in settings';
+    const adapter = name === 'wasm' ? `WebAssembly (${navigator.hardwareConcurrency ?? '?'} hardware threads)` : 'JavaScript on the CPU';
+    return { backend: name, reason: why, adapter };
+  }
+  throw new Error(`no tfjs backend could start: ${failures.join('; ')}`);
+}
