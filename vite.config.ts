@@ -11,7 +11,7 @@ const isolation = {
 
 // The default data: ../shared/data/xsum beside the repo, or STUDIO_XSUM_DIR. Served read-only at
 // /data/xsum/* by both the dev and the preview server (never copied into the build).
-const xsumDir = resolve(process.env.STUDIO_XSUM_DIR ?? resolve(__dirname, '../shared/data/xsum'));
+const xsumDir = resolve(process.env.STUDIO_XSUM_DIR ?? resolve(import.meta.dirname, '../shared/data/xsum'));
 
 function serveDefaultData(): Plugin {
   const handler = (server: ViteDevServer | PreviewServer) => {

@@ -1,20 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-
-// Console errors are failures: collect them for the whole page's life.
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  return errors;
-}
-
-async function setNumber(page: Page, testId: string, value: number) {
-  const input = page.getByTestId(testId);
-  await input.fill(String(value));
-  await expect(input).toHaveValue(String(value));
-}
+import { expect, test } from '@playwright/test';
+import { setNumber, watchConsole } from './helpers';
 
 test('click Train: the tiny model trains on WebGPU and its loss falls', async ({ page }) => {
   const errors = watchConsole(page);

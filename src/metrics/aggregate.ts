@@ -14,7 +14,7 @@
 // Argument order is (predictions, references), as in HF `compute(predictions=, references=)`;
 // each pair is scored as scoreRouge(reference, prediction).
 
-import { mulberry32, randomIndex } from './prng';
+import { mulberry32 } from '../model/prng';
 import { RougeScorer, type DefaultRougeType, type RougeOptions, type RougeScore, type RougeScores, type RougeType } from './rouge';
 
 const MEASURES = ['precision', 'recall', 'fmeasure'] as const;
@@ -102,7 +102,7 @@ export function bootstrapAggregate<T extends RougeType>(
   for (let s = 0; s < samples; s++) {
     for (const row of sums) row.fill(0);
     for (let k = 0; k < n; k++) {
-      const pair = scores[randomIndex(random, n)];
+      const pair = scores[Math.floor(random() * n)];
       types.forEach((type, t) => {
         const score = pair[type];
         sums[t][0] += score.precision;

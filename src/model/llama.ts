@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from './config';
 import { EMBED, FINAL_NORM, LM_HEAD, layerName, type Params } from './params';
-import { applyRope, ropeTables } from './rope';
+import { applyRope, ropeTables, ropeTablesPerRow } from './rope';
 import { takeRows } from './take-rows';
 
 /** Keys and values already computed for earlier positions, one entry per layer: (B, KV, S, D). */
@@ -18,6 +18,10 @@ export interface ForwardOptions {
   cache?: KVCache; // read for past positions; the returned cache holds past + new
   keyMask?: tf.Tensor2D; // (B, S) 1 = real token, 0 = padding (left-padded prompts in batched generation)
   wantCache?: boolean; // return keys/values for later steps (generation); training leaves this off
+  // Per-row rotary offsets (B): row b's new positions are cache.length + t − positionOffsets[b]. Batched
+  // generation left-pads prompts and passes each row's pad count here, so each sequence's first real
+  // token is at position 0 (HF: position_ids = cumsum(attention_mask) − 1). Omitted: every row starts at 0.
+  positionOffsets?: number[];
 }
 
 const NEG = -1e9; // additive mask value: exp underflows to exactly 0 after max-subtraction
@@ -73,7 +77,9 @@ export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: 
   const newK: tf.Tensor4D[] = [];
   const newV: tf.Tensor4D[] = [];
   const h = tf.tidy(() => {
-    const { cos, sin } = ropeTables(past, T, D, c.ropeTheta);
+    const { cos, sin } = opts.positionOffsets
+      ? ropeTablesPerRow(past, T, D, c.ropeTheta, opts.positionOffsets) // (B, 1, T, D)
+      : ropeTables(past, T, D, c.ropeTheta); // (T, D)
     const mask = attentionMask(T, S, opts.keyMask);
     let x = takeRows(p.get(EMBED) as tf.Tensor2D, tf.reshape(ids, [B * T])); // (B·T, C)
     for (let l = 0; l < c.numHiddenLayers; l++) {

@@ -5,22 +5,44 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** cos and sin tables for absolute positions [start, start + T): each (T, D). */
 export function ropeTables(start: number, T: number, D: number, theta: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
-  const half = D / 2;
-  const cos = new Float32Array(T * D);
-  const sin = new Float32Array(T * D);
-  for (let t = 0; t < T; t++) {
-    for (let i = 0; i < half; i++) {
-      // Angles in float64 then rounded once, as the numpy reference does.
-      const ang = (start + t) * Math.pow(theta, (-2 * i) / D);
-      const c = Math.cos(ang);
-      const s = Math.sin(ang);
-      cos[t * D + i] = c;
-      cos[t * D + i + half] = c;
-      sin[t * D + i] = s;
-      sin[t * D + i + half] = s;
-    }
-  }
+  const { cos, sin } = fillTables([0], start, T, D, theta);
   return { cos: tf.tensor2d(cos, [T, D]), sin: tf.tensor2d(sin, [T, D]) };
+}
+
+/**
+ * Per-row tables for left-padded batches: row b's position t is start + t − offsets[b]. Batched
+ * generation passes each row's pad count, so every sequence's first real token sits at position 0
+ * exactly as Hugging Face's position_ids = cumsum(attention_mask) − 1 puts it (padding columns get
+ * negative positions; they are masked out as keys and their outputs are never read).
+ * Each (B, 1, T, D), broadcasting over heads.
+ */
+export function ropeTablesPerRow(start: number, T: number, D: number, theta: number, offsets: number[]): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+  const { cos, sin } = fillTables(offsets, start, T, D, theta);
+  const B = offsets.length;
+  return { cos: tf.tensor4d(cos, [B, 1, T, D]), sin: tf.tensor4d(sin, [B, 1, T, D]) };
+}
+
+/** cos/sin values, row-major (rows, T, D), for positions start + t − offsets[row]. */
+function fillTables(offsets: number[], start: number, T: number, D: number, theta: number): { cos: Float32Array; sin: Float32Array } {
+  const half = D / 2;
+  const cos = new Float32Array(offsets.length * T * D);
+  const sin = new Float32Array(offsets.length * T * D);
+  offsets.forEach((off, b) => {
+    for (let t = 0; t < T; t++) {
+      const o = (b * T + t) * D;
+      for (let i = 0; i < half; i++) {
+        // Angles in float64 then rounded once, as the numpy reference does.
+        const ang = (start + t - off) * Math.pow(theta, (-2 * i) / D);
+        const c = Math.cos(ang);
+        const s = Math.sin(ang);
+        cos[o + i] = c;
+        cos[o + i + half] = c;
+        sin[o + i] = s;
+        sin[o + i + half] = s;
+      }
+    }
+  });
+  return { cos, sin };
 }
 
 /**
@@ -37,8 +59,8 @@ function rotateHalfMatrix(D: number): tf.Tensor2D {
   return tf.tensor2d(r, [D, D]);
 }
 
-/** x (B, H, T, D) rotated by position; cos/sin (T, D) broadcast over B and H. */
-export function applyRope(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor4D {
+/** x (B, H, T, D) rotated by position; cos/sin (T, D) broadcast over B and H, or per row (B, 1, T, D). */
+export function applyRope(x: tf.Tensor4D, cos: tf.Tensor2D | tf.Tensor4D, sin: tf.Tensor2D | tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const [B, H, T, D] = x.shape;
     const rotated = tf.reshape(tf.matMul(tf.reshape(x, [B * H * T, D]), rotateHalfMatrix(D)), [B, H, T, D]);

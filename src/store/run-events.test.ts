@@ -6,6 +6,7 @@ import {
   estimateEtaMs,
   initialRunState,
   isRunning,
+  latestEvaluation,
   lossSeries,
   requestStop,
   type RunState,
@@ -24,6 +25,22 @@ const step = (n: number, loss: number, extra: Partial<Extract<FromWorker, { type
   tokensPerSec: 1000 + n,
   elapsedMs: 100 * n,
   skipped: false,
+  ...extra,
+});
+
+const evaluation = (
+  epoch: number,
+  rouge1: number,
+  extra: Partial<Extract<FromWorker, { type: 'evaluation' }>> = {},
+): FromWorker => ({
+  type: 'evaluation',
+  epoch,
+  step: epoch * 2,
+  rouge: { rouge1, rouge2: rouge1 / 4, rougeL: rouge1 * 0.8, rougeLsum: rouge1 * 0.85 },
+  genLen: 12.5,
+  evalLoss: 5 - epoch / 10,
+  examples: 32,
+  samples: [{ document: `article ${epoch}`, reference: 'the reference', prediction: `prediction ${epoch}` }],
   ...extra,
 });
 
@@ -124,6 +141,75 @@ describe('applyEvent', () => {
     applyEvent(s, { type: 'epoch', epoch: 1, trainLoss: 5, evalLoss: 4 });
     expect(JSON.stringify(s)).toBe(snapshot);
     expect(initialRunState.steps).toEqual([]);
+  });
+});
+
+describe('applyEvent: evaluation', () => {
+  it('keeps one point per epoch, oldest first, with every metric the worker reported', () => {
+    const s = replay(beginRun(), [step(1, 6), step(2, 5), evaluation(1, 10), step(3, 4, { epoch: 2 }), step(4, 3, { epoch: 2 }), evaluation(2, 20.125)]);
+    expect(s.evaluations).toEqual([
+      { epoch: 1, step: 2, rouge1: 10, rouge2: 2.5, rougeL: 8, rougeLsum: 8.5, genLen: 12.5, evalLoss: 4.9, examples: 32 },
+      { epoch: 2, step: 4, rouge1: 20.125, rouge2: 20.125 / 4, rougeL: 20.125 * 0.8, rougeLsum: 20.125 * 0.85, genLen: 12.5, evalLoss: 4.8, examples: 32 },
+    ]);
+    expect(latestEvaluation(s.evaluations)?.epoch).toBe(2);
+    expect(s.status).toBe('running'); // an evaluation is a fact, not the end of the run
+  });
+
+  it('keeps each epoch\'s samples, newest epoch first', () => {
+    const s = replay(beginRun(), [evaluation(1, 10), evaluation(2, 20), evaluation(3, 30)]);
+    expect(s.samples.map((x) => x.epoch)).toEqual([3, 2, 1]);
+    expect(s.samples[0]).toEqual({
+      epoch: 3,
+      step: 6,
+      samples: [{ document: 'article 3', reference: 'the reference', prediction: 'prediction 3' }],
+    });
+  });
+
+  it('sorts by epoch even when the reports arrive out of order', () => {
+    const s = replay(beginRun(), [evaluation(2, 20), evaluation(1, 10)]);
+    expect(s.evaluations.map((p) => p.epoch)).toEqual([1, 2]);
+    expect(s.samples.map((x) => x.epoch)).toEqual([2, 1]);
+    expect(latestEvaluation(s.evaluations)?.epoch).toBe(2);
+  });
+
+  it('replaces an epoch reported twice, points and samples both', () => {
+    const again = evaluation(1, 15, { samples: [{ document: 'd', reference: 'r', prediction: 'second' }] });
+    const s = replay(beginRun(), [evaluation(1, 10), evaluation(2, 20), again]);
+    expect(s.evaluations.map((p) => [p.epoch, p.rouge1])).toEqual([[1, 15], [2, 20]]);
+    expect(s.samples.map((x) => x.epoch)).toEqual([2, 1]);
+    expect(s.samples[1].samples).toEqual([{ document: 'd', reference: 'r', prediction: 'second' }]);
+  });
+
+  it('keeps a null eval loss and an empty sample list as reported', () => {
+    const s = applyEvent(beginRun(), evaluation(1, 0, { evalLoss: null, samples: [] }));
+    expect(s.evaluations[0].evalLoss).toBeNull();
+    expect(s.evaluations[0].rouge1).toBe(0);
+    expect(s.samples).toEqual([{ epoch: 1, step: 2, samples: [] }]);
+  });
+
+  it('stores only the three sample strings, as text', () => {
+    const sample = { document: '<img src=x onerror=alert(1)>', reference: '<b>r</b>', prediction: 'p', html: '<script>' };
+    const s = applyEvent(beginRun(), evaluation(1, 10, { samples: [sample] }));
+    expect(s.samples[0].samples).toEqual([{ document: '<img src=x onerror=alert(1)>', reference: '<b>r</b>', prediction: 'p' }]);
+  });
+
+  it('a new run clears the evaluations and samples', () => {
+    let s = replay(beginRun(), [evaluation(1, 10), evaluation(2, 20), { type: 'done', reason: 'finished', steps: 4, elapsedMs: 400, checksum: 1 }]);
+    expect(s.evaluations).toHaveLength(2); // results stay on screen after the run
+    s = beginRun();
+    expect(s.evaluations).toEqual([]);
+    expect(s.samples).toEqual([]);
+    expect(latestEvaluation(s.evaluations)).toBeNull();
+  });
+
+  it('does not mutate the state it is given', () => {
+    const s = replay(beginRun(), [evaluation(1, 10)]);
+    const snapshot = JSON.stringify(s);
+    applyEvent(s, evaluation(1, 12));
+    applyEvent(s, evaluation(2, 20));
+    expect(JSON.stringify(s)).toBe(snapshot);
+    expect(initialRunState.evaluations).toEqual([]);
+    expect(initialRunState.samples).toEqual([]);
   });
 });
 

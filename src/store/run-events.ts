@@ -22,6 +22,35 @@ export interface EpochPoint {
   evalLoss: number | null;
 }
 
+/** One epoch's generation metrics on the validation split (the seed's compute_metrics output). */
+export interface EvaluationPoint {
+  epoch: number;
+  step: number;
+  /** Mean ROUGE F × 100 over the generated pairs, stemmed. */
+  rouge1: number;
+  rouge2: number;
+  rougeL: number;
+  rougeLsum: number;
+  /** Mean generated length in tokens. */
+  genLen: number;
+  evalLoss: number | null;
+  /** How many validation pairs were generated for these numbers. */
+  examples: number;
+}
+
+export interface SamplePair {
+  document: string;
+  reference: string;
+  prediction: string;
+}
+
+/** The sample predictions one evaluation produced, kept per epoch so earlier epochs stay comparable. */
+export interface EpochSamples {
+  epoch: number;
+  step: number;
+  samples: SamplePair[];
+}
+
 export interface BackendInfo {
   backend: BackendName;
   reason: string;
@@ -45,6 +74,10 @@ export interface RunState {
   model: ModelInfo | null;
   steps: StepPoint[];
   epochs: EpochPoint[];
+  /** Per-epoch evaluation metrics, oldest epoch first (the order a chart's x axis wants). */
+  evaluations: EvaluationPoint[];
+  /** Per-epoch sample predictions, newest epoch first (the order the table shows them). */
+  samples: EpochSamples[];
   /** Planned optimizer steps, as the worker last reported them (0 until the first step). */
   totalSteps: number;
   /** The user asked to stop and the worker has not yet confirmed with 'done'. */
@@ -63,6 +96,8 @@ export const initialRunState: RunState = {
   model: null,
   steps: [],
   epochs: [],
+  evaluations: [],
+  samples: [],
   totalSteps: 0,
   stopping: false,
   error: null,
@@ -129,6 +164,30 @@ export function applyEvent(s: RunState, e: FromWorker): RunState {
       epochs.sort((a, b) => a.epoch - b.epoch);
       return { ...s, epochs };
     }
+    case 'evaluation': {
+      const point: EvaluationPoint = {
+        epoch: e.epoch,
+        step: e.step,
+        rouge1: e.rouge.rouge1,
+        rouge2: e.rouge.rouge2,
+        rougeL: e.rouge.rougeL,
+        rougeLsum: e.rouge.rougeLsum,
+        genLen: e.genLen,
+        evalLoss: e.evalLoss,
+        examples: e.examples,
+      };
+      // Copy field by field: only these three strings are ever rendered, and anything else the
+      // worker attached has no business living in the state.
+      const pairs = e.samples.map((x) => ({ document: x.document, reference: x.reference, prediction: x.prediction }));
+      // A re-reported epoch replaces the old numbers rather than drawing a second point for it.
+      const evaluations = s.evaluations.filter((p) => p.epoch !== e.epoch);
+      evaluations.push(point);
+      evaluations.sort((a, b) => a.epoch - b.epoch);
+      const samples = s.samples.filter((p) => p.epoch !== e.epoch);
+      samples.push({ epoch: e.epoch, step: e.step, samples: pairs });
+      samples.sort((a, b) => b.epoch - a.epoch);
+      return { ...s, evaluations, samples };
+    }
     case 'done': {
       // An error is the more important fact: a 'done' after it must not paint the run green.
       if (s.status === 'error') return { ...s, stopping: false, checksum: e.checksum };
@@ -141,6 +200,11 @@ export function applyEvent(s: RunState, e: FromWorker): RunState {
     case 'error':
       return { ...s, status: 'error', error: e.message, statusLine: 'Failed', stopping: false };
   }
+}
+
+/** The newest epoch's evaluation (what the numbers above the ROUGE chart show), or null. */
+export function latestEvaluation(evaluations: readonly EvaluationPoint[]): EvaluationPoint | null {
+  return evaluations.length > 0 ? evaluations[evaluations.length - 1] : null;
 }
 
 /**

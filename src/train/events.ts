@@ -14,4 +14,28 @@ export type RunEvent =
       elapsedMs: number;
       skipped: boolean; // the update was skipped (non-finite loss or gradients)
     }
-  | { type: 'epoch'; epoch: number; trainLoss: number; evalLoss: number | null };
+  | { type: 'epoch'; epoch: number; trainLoss: number; evalLoss: number | null }
+  | {
+      // Generation on the validation split after an epoch (the seed's predict_with_generate).
+      type: 'evaluation';
+      epoch: number;
+      step: number;
+      rouge: RougeSummary; // mean F × 100 over pairs, stemmed, as the seed's compute_metrics reports
+      genLen: number; // mean generated length in tokens
+      evalLoss: number | null;
+      examples: number; // validation pairs generated
+      samples: Sample[]; // a few predictions beside their references
+    };
+
+export interface RougeSummary {
+  rouge1: number;
+  rouge2: number;
+  rougeL: number;
+  rougeLsum: number;
+}
+
+export interface Sample {
+  document: string; // the article, cut to a preview length
+  reference: string;
+  prediction: string;
+}

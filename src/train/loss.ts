@@ -12,6 +12,13 @@ import { IGNORE_INDEX } from '../data/types';
 
 export type Batch = Pick<CollatedBatch, 'ids' | 'labels' | 'batchSize' | 'seqLen'>;
 
+/**
+ * 'mean' over the batch's supervised tokens (single replica), or their 'sum': data-parallel ranks
+ * add sums of token losses and divide once by the global token count, so shards with unequal
+ * token counts weigh every token alike.
+ */
+export type LossReduction = 'mean' | 'sum';
+
 /** Positions with a label, and their labels. */
 export function supervised(batch: Batch): { rows: Int32Array; targets: Int32Array } {
   const rows: number[] = [];
@@ -25,20 +32,26 @@ export function supervised(batch: Batch): { rows: Int32Array; targets: Int32Arra
   return { rows: Int32Array.from(rows), targets: Int32Array.from(targets) };
 }
 
-/** Mean cross-entropy over targets: logits (N, V), targets (N) → scalar. */
-export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+/**
+ * Mean (or summed) cross-entropy over targets: logits (N, V), targets (N) → scalar. The target log-probs are
+ * picked with a row lookup on the flattened (N·V, 1) table, not a one-hot product: cheaper, and
+ * tfjs-wasm's OneHot writes int32 bits into a float32 tensor (1 reads as 1.4e-45).
+ */
+export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, reduction: LossReduction = 'mean'): tf.Scalar {
   return tf.tidy(() => {
+    const [N, V] = logits.shape;
     const logp = tf.logSoftmax(logits, -1); // (N, V)
-    const picked = tf.sum(tf.mul(logp, tf.oneHot(targets, logits.shape[1], 1, 0, 'float32')), -1); // (N)
-    return tf.neg(tf.mean(picked)) as tf.Scalar;
+    const flat = tf.tensor1d(targets.map((y, i) => i * V + y), 'int32'); // (N) row·V + target
+    const picked = takeRows(tf.reshape(logp, [N * V, 1]), flat); // (N, 1)
+    return tf.neg(reduction === 'sum' ? tf.sum(picked) : tf.mean(picked)) as tf.Scalar;
   });
 }
 
 /** Loss of a batch (call inside tf.variableGrads / tf.tidy). Throws if no position is supervised. */
-export function batchLoss(p: Params, c: LlamaConfig, batch: Batch): tf.Scalar {
+export function batchLoss(p: Params, c: LlamaConfig, batch: Batch, reduction: LossReduction = 'mean'): tf.Scalar {
   const { rows, targets } = supervised(batch);
   if (rows.length === 0) throw new Error('batch has no supervised tokens (every label is masked)');
   const { h } = hiddenStates(p, c, tf.tensor2d(batch.ids, [batch.batchSize, batch.seqLen], 'int32'));
   const hs = takeRows(tf.reshape(h, [batch.batchSize * batch.seqLen, c.hiddenSize]), tf.tensor1d(rows, 'int32')); // (N, C)
-  return crossEntropy(lmHead(p, c, hs), tf.tensor1d(targets, 'int32'));
+  return crossEntropy(lmHead(p, c, hs), targets, reduction);
 }

@@ -9,6 +9,7 @@ import type { Pair } from '../data/types';
 import { configFor, countParams, PRESETS, type LlamaConfig } from '../model/config';
 import { initWeights, toVariables, type Variables } from '../model/params';
 import type { RunEvent } from './events';
+import { evaluateGeneration } from './evaluate';
 import type { RunSpec } from './spec';
 import { runTraining, type TrainerResult } from './trainer';
 
@@ -42,9 +43,12 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
     ({ train, validation } = splitTrainValidation(train, 0.1, spec.seed));
   }
   validation = validation.slice(0, spec.validationSize);
+  // The tokenizer still learns from every training pair; only the examples trained on are capped.
+  const tokenizerTexts = train.flatMap((p) => [p.input, p.target]);
+  if (spec.maxTrainSamples > 0) train = train.slice(0, spec.maxTrainSamples);
 
-  emit({ type: 'status', message: `training a ${spec.vocabSize}-token byte-level BPE tokenizer on ${train.length} training pairs` });
-  const tokenizer = trainTokenizer(train.flatMap((p) => [p.input, p.target]), spec.vocabSize);
+  emit({ type: 'status', message: `training a ${spec.vocabSize}-token byte-level BPE tokenizer on ${tokenizerTexts.length / 2} training pairs` });
+  const tokenizer = trainTokenizer(tokenizerTexts, spec.vocabSize);
   const opts = { maxSourceLength: spec.maxSourceLength, maxTargetLength: spec.maxTargetLength };
   const trainExamples = buildExamples(tokenizer, train, opts);
   const validationExamples = buildExamples(tokenizer, validation, opts);
@@ -54,6 +58,15 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
   emit({ type: 'model', paramCount: countParams(config), vocabSize: tokenizer.vocabSize, preset: spec.preset, trainExamples: trainExamples.length, validationExamples: validationExamples.length });
   emit({ type: 'status', message: 'training' });
 
-  const result = await runTraining({ config, params, spec, train: trainExamples, validation: validationExamples, padId: tokenizer.padId, onEvent: emit, shouldStop });
+  const afterEpoch = async ({ epoch, step, evalLoss }: { epoch: number; step: number; evalLoss: number | null }) => {
+    if (validation.length === 0 || shouldStop()) return;
+    emit({ type: 'status', message: `epoch ${epoch}: generating ${validation.length} validation summaries` });
+    const ev = await evaluateGeneration(params, config, tokenizer, validation, {
+      maxSourceLength: spec.maxSourceLength, maxNewTokens: spec.maxTargetLength, batchSize: spec.batchSize, numBeams: spec.numBeams, samples: 8,
+    });
+    emit({ type: 'evaluation', epoch, step, rouge: ev.rouge, genLen: ev.genLen, evalLoss, examples: validation.length, samples: ev.samples });
+    emit({ type: 'status', message: 'training' });
+  };
+  const result = await runTraining({ config, params, spec, train: trainExamples, validation: validationExamples, padId: tokenizer.padId, onEvent: emit, shouldStop, afterEpoch });
   return { ...result, config, params, tokenizer };
 }

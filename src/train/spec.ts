@@ -19,7 +19,9 @@ export interface RunSpec {
   seed: number;
   backend: BackendChoice;
   vocabSize: number; // the trained tokenizer's size (pad included)
-  validationSize: number; // how many validation pairs to evaluate on each epoch
+  maxTrainSamples: number; // 0 = every training pair; else the first N (run_summarization's --max_train_samples)
+  validationSize: number; // how many validation pairs to evaluate on each epoch (0: no evaluation)
+  numBeams: number; // generation at evaluation: 1 = greedy (the seed's default), > 1 = beam search
 }
 
 export function defaultSpec(preset: PresetName = 'small'): RunSpec {
@@ -39,7 +41,9 @@ export function defaultSpec(preset: PresetName = 'small'): RunSpec {
     seed: 42,
     backend: 'auto',
     vocabSize: p.vocabSize,
+    maxTrainSamples: 0,
     validationSize: 32,
+    numBeams: 1,
   };
 }
 
@@ -66,6 +70,8 @@ export function validateSpec(s: unknown): RunSpec {
   num('seed', (v) => int(v) && v >= 0 && v < 2 ** 32, 'an integer in [0, 2^32)');
   if (r.backend !== 'auto' && r.backend !== 'webgpu' && r.backend !== 'wasm' && r.backend !== 'cpu') throw new Error(`run spec: backend must be auto, webgpu, wasm or cpu, got ${JSON.stringify(r.backend)}`);
   num('vocabSize', (v) => int(v) && v >= 260 && v <= 65536, 'an integer in [260, 65536] (256 bytes + special tokens at least)');
+  num('maxTrainSamples', (v) => int(v) && v >= 0, 'a non-negative integer (0 = all)');
   num('validationSize', (v) => int(v) && v >= 0, 'a non-negative integer');
+  num('numBeams', (v) => int(v) && v >= 1 && v <= 16, 'an integer in [1, 16]');
   return r as unknown as RunSpec;
 }

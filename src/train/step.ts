@@ -6,7 +6,7 @@ import type { LlamaConfig } from '../model/config';
 import type { Variables } from '../model/params';
 import type { AdamW } from './adamw';
 import { clipByGlobalNorm } from './clip';
-import { batchLoss, type Batch } from './loss';
+import { batchLoss, type Batch, type LossReduction } from './loss';
 
 export interface StepResult {
   loss: number;
@@ -15,8 +15,8 @@ export interface StepResult {
 }
 
 /** Loss and gradients of every trainable variable (the caller disposes the gradients). */
-export function lossAndGrads(params: Variables, config: LlamaConfig, batch: Batch): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
-  const { value, grads } = tf.variableGrads(() => batchLoss(params, config, batch), [...params.values()]);
+export function lossAndGrads(params: Variables, config: LlamaConfig, batch: Batch, reduction: LossReduction = 'mean'): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
+  const { value, grads } = tf.variableGrads(() => batchLoss(params, config, batch, reduction), [...params.values()]);
   const byName = new Map<string, tf.Tensor>();
   for (const [n, v] of params) byName.set(n, grads[v.name]); // tfjs keys gradients by its own variable names
   return { loss: value, grads: byName };

@@ -28,6 +28,8 @@ export interface TrainerInput {
   onEvent: (e: TrainEvent) => void;
   shouldStop?: () => boolean;
   now?: () => number;
+  /** Runs after each epoch's evaluation loss (generation and ROUGE live here, outside the loop). */
+  afterEpoch?: (e: { epoch: number; step: number; evalLoss: number | null }) => Promise<void>;
 }
 
 export interface TrainerResult {
@@ -67,7 +69,7 @@ export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
   const warmup = warmupSteps(total, spec.warmupRatio);
   const opt = new AdamW({ ...ADAMW_DEFAULTS, weightDecay: spec.weightDecay, decays: (n) => !isNormWeight(n) });
   const start = now();
-  const window: { tokens: number; ms: number }[] = []; // recent steps, for a steady tokens/s
+  const recent: { tokens: number; ms: number }[] = []; // recent steps, for a steady tokens/s
   let step = 0;
   let skippedSteps = 0;
   let stopped = false;
@@ -92,9 +94,9 @@ export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
           lossCount += 1;
         }
         const tokens = indices.reduce((a, i) => a + train[i].inputIds.length, 0);
-        window.push({ tokens, ms: now() - t0 });
-        if (window.length > 10) window.shift();
-        const w = window.reduce((a, x) => ({ tokens: a.tokens + x.tokens, ms: a.ms + x.ms }), { tokens: 0, ms: 0 });
+        recent.push({ tokens, ms: now() - t0 });
+        if (recent.length > 10) recent.shift();
+        const w = recent.reduce((a, x) => ({ tokens: a.tokens + x.tokens, ms: a.ms + x.ms }), { tokens: 0, ms: 0 });
         onEvent({
           type: 'step', step, totalSteps: total, epoch, loss: res.loss, lr, gradNorm: res.gradNorm,
           tokensPerSec: w.ms > 0 ? (w.tokens * 1000) / w.ms : 0, elapsedMs: now() - start, skipped: !res.applied,
@@ -103,6 +105,7 @@ export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
       if (!stopped && lossCount > 0) {
         const evalLoss = validation.length > 0 ? await evaluateLoss(params, config, validation, spec.batchSize, padId) : null;
         onEvent({ type: 'epoch', epoch, trainLoss: lossSum / lossCount, evalLoss });
+        if (input.afterEpoch) await input.afterEpoch({ epoch, step, evalLoss });
       }
     }
   } finally {

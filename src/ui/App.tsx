@@ -6,7 +6,9 @@ import { DataPanel } from './DataPanel';
 import { ErrorBanner } from './ErrorBanner';
 import { LossChart } from './LossChart';
 import { ProgressBar } from './ProgressBar';
+import { RougeChart } from './RougeChart';
 import { RunInfo } from './RunInfo';
+import { SamplesTable } from './SamplesTable';
 import { SettingsPanel } from './SettingsPanel';
 import { TrainControls } from './TrainControls';
 
@@ -42,7 +44,12 @@ export function App() {
           <TrainControls />
           <ErrorBanner />
           <ProgressBar />
-          <LossChart />
+          {/* Side by side when the column is wide enough for two readable charts, else stacked. */}
+          <div className="charts">
+            <LossChart />
+            <RougeChart />
+          </div>
+          <SamplesTable />
           <RunInfo />
         </div>
       </main>

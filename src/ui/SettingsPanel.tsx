@@ -86,6 +86,13 @@ export function SettingsPanel() {
           onCommit={num('maxTargetLength')} error={fieldErrors.maxTargetLength} step={1} min={2} max={2048} hint="tokens" />
         <NumberField label="Warmup ratio" testId="warmup-input" value={settings.warmupRatio}
           onCommit={num('warmupRatio')} error={fieldErrors.warmupRatio} min={0} max={0.99} hint="fraction of steps" />
+        <NumberField label="Train examples" testId="max-train-samples-input" value={settings.maxTrainSamples}
+          onCommit={num('maxTrainSamples')} error={fieldErrors.maxTrainSamples} step={1} min={0} hint="0 = all" />
+        <NumberField label="Validation examples" testId="validation-size-input" value={settings.validationSize}
+          onCommit={num('validationSize')} error={fieldErrors.validationSize} step={1} min={0}
+          hint="for ROUGE after each epoch; 0 = none" />
+        <NumberField label="Beams" testId="num-beams-input" value={settings.numBeams}
+          onCommit={num('numBeams')} error={fieldErrors.numBeams} step={1} min={1} max={16} hint="1 = greedy" />
         <NumberField label="Seed" testId="seed-input" value={settings.seed}
           onCommit={num('seed')} error={fieldErrors.seed} step={1} min={0} />
 

@@ -35,6 +35,12 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
     lr: isNum, gradNorm: (v) => typeof v === 'number', tokensPerSec: isNum, elapsedMs: isNum, skipped: (v) => typeof v === 'boolean',
   },
   epoch: { epoch: isNum, trainLoss: (v) => typeof v === 'number', evalLoss: (v) => v === null || typeof v === 'number' },
+  evaluation: {
+    epoch: isNum, step: isNum, genLen: isNum, examples: isNum,
+    evalLoss: (v) => v === null || typeof v === 'number',
+    rouge: (v) => isObj(v) && ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].every((k) => isNum(v[k])),
+    samples: (v) => Array.isArray(v) && v.every((x) => isObj(x) && isStr(x.document) && isStr(x.reference) && isStr(x.prediction)),
+  },
   done: { reason: (v) => v === 'finished' || v === 'stopped', steps: isNum, elapsedMs: isNum, checksum: isNum },
   error: { message: isStr },
 };

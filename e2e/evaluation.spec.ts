@@ -1,0 +1,71 @@
+import { expect, test } from '@playwright/test';
+import { setNumber, watchConsole } from './helpers';
+
+// After each epoch the worker generates on the validation split and reports ROUGE; the page must
+// plot one point per epoch, show the newest numbers, and list sample predictions as plain text.
+
+interface RougePoint {
+  epoch: number;
+  step: number;
+  rouge1: number;
+  rouge2: number;
+  rougeL: number;
+  rougeLsum: number;
+  genLen: number;
+  evalLoss: number | null;
+  examples: number;
+}
+
+test('two epochs: a ROUGE point per epoch, the latest numbers, and samples as text', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto('/');
+  await expect(page.getByTestId('data-source')).toContainText('XSum');
+  await expect(page.getByTestId('rouge-chart')).toContainText('ROUGE appears after the first epoch');
+
+  // A small slice keeps two epochs to a few steps; WASM keeps the test independent of a GPU.
+  await page.getByTestId('preset-select').selectOption('tiny');
+  await page.getByTestId('backend-select').selectOption('wasm');
+  await setNumber(page, 'lr-input', 0.01);
+  await setNumber(page, 'batch-size-input', 4);
+  await setNumber(page, 'epochs-input', 2);
+  await setNumber(page, 'max-train-samples-input', 8);
+  await setNumber(page, 'validation-size-input', 4);
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 6 * 60_000 });
+
+  const points = JSON.parse((await page.getByTestId('rouge-points').textContent()) ?? '') as RougePoint[];
+  expect(points.map((p) => p.epoch)).toEqual([1, 2]);
+  expect(JSON.parse((await page.getByTestId('rouge-chart').getAttribute('data-points')) ?? '')).toEqual(points);
+  for (const p of points) {
+    for (const v of [p.rouge1, p.rouge2, p.rougeL, p.rougeLsum]) {
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(100);
+    }
+    expect(p.examples).toBe(4);
+    expect(p.genLen).toBeGreaterThanOrEqual(0);
+  }
+
+  // The numbers above the chart are the newest epoch's, to 2 decimals.
+  const latest = points[1];
+  for (const key of ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'] as const) {
+    await expect(page.getByTestId(`rouge-${key}`)).toHaveText(latest[key].toFixed(2));
+  }
+
+  // Four lines (R-1, R-2, R-L, R-Lsum), each with a dot per epoch.
+  const chart = page.getByTestId('rouge-chart');
+  await expect(chart.locator('.recharts-line')).toHaveCount(4);
+  await expect(chart.locator('.recharts-line-dot')).toHaveCount(8);
+
+  // Samples of both epochs, each row a prediction beside its (non-empty) reference.
+  const rows = page.getByTestId('samples-table').getByTestId('sample-row');
+  expect(await rows.count()).toBeGreaterThan(0);
+  for (const ref of await page.getByTestId('sample-reference').allTextContents()) expect(ref.trim()).not.toBe('');
+  expect(await page.getByTestId('samples-epoch').evaluateAll((els) => els.map((e) => e.getAttribute('data-epoch'))))
+    .toEqual(['2', '1']);
+  // The newest epoch's model writes text for at least one article (seeded run: same text each time).
+  const newest = page.getByTestId('samples-epoch').first().getByTestId('sample-prediction');
+  expect((await newest.allTextContents()).some((t) => t.trim().length > 0)).toBe(true);
+
+  await page.screenshot({ path: test.info().outputPath('studio-after-evaluation.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});

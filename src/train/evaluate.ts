@@ -1,0 +1,58 @@
+// Evaluation with generation, as the seed's Seq2SeqTrainer(predict_with_generate=True) and its
+// compute_metrics: generate a summary for each validation article, split predictions and
+// references into sentences joined by newlines (for rougeLsum), score with stemmed ROUGE, report
+// mean F × 100 and the mean generated length.
+import { buildPrompt } from '../data/examples';
+import type { Pair, TextTokenizer } from '../data/types';
+import { aggregateRouge } from '../metrics/aggregate';
+import { prepareForRougeLsum } from '../metrics/sentences';
+import type { LlamaConfig } from '../model/config';
+import { generateBatch } from '../model/generate';
+import type { Params } from '../model/params';
+import type { RougeSummary, Sample } from './events';
+
+export interface GenerationEvalOptions {
+  maxSourceLength: number;
+  maxNewTokens: number;
+  batchSize: number;
+  numBeams: number;
+  samples: number; // how many (article, reference, prediction) triples to keep for display
+  previewChars?: number; // article preview length in samples
+}
+
+export interface GenerationEval {
+  rouge: RougeSummary;
+  genLen: number;
+  predictions: string[];
+  samples: Sample[];
+}
+
+/** Mean stemmed ROUGE F × 100 (rounded to 4 decimals, as the seed's compute_metrics does). */
+export function rougeSummary(predictions: string[], references: string[]): RougeSummary {
+  const r = aggregateRouge(predictions.map(prepareForRougeLsum), references.map(prepareForRougeLsum), { stem: true });
+  const pct = (x: number) => Math.round(x * 100 * 1e4) / 1e4;
+  return { rouge1: pct(r.rouge1), rouge2: pct(r.rouge2), rougeL: pct(r.rougeL), rougeLsum: pct(r.rougeLsum) };
+}
+
+export async function evaluateGeneration(params: Params, config: LlamaConfig, tok: TextTokenizer, pairs: Pair[], o: GenerationEvalOptions): Promise<GenerationEval> {
+  if (pairs.length === 0) throw new Error('evaluation: no validation pairs');
+  const predictions: string[] = [];
+  let tokens = 0;
+  for (let i = 0; i < pairs.length; i += o.batchSize) {
+    const chunk = pairs.slice(i, i + o.batchSize);
+    const prompts = chunk.map((p) => buildPrompt(tok, p.input, { maxSourceLength: o.maxSourceLength }));
+    const outs = await generateBatch(params, config, prompts, { maxNewTokens: o.maxNewTokens, eosId: tok.eosId, padId: tok.padId, numBeams: o.numBeams });
+    for (const ids of outs) {
+      tokens += ids.length;
+      predictions.push(tok.decode(ids).trim());
+    }
+  }
+  const references = pairs.map((p) => p.target);
+  const preview = o.previewChars ?? 400;
+  const samples = pairs.slice(0, o.samples).map((p, i) => ({
+    document: p.input.length > preview ? `${p.input.slice(0, preview)}…` : p.input,
+    reference: p.target,
+    prediction: predictions[i],
+  }));
+  return { rouge: rougeSummary(predictions, references), genLen: tokens / pairs.length, predictions, samples };
+}
