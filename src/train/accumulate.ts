@@ -1,0 +1,76 @@
+// Gradient accumulation on one rank: its shard of the global batch, cut into micro-batches, each
+// contributing the gradient of the SUM of its token losses to one flat accumulator. Sums (not
+// means) are what add up across micro-batches and ranks: dividing once by the global token count
+// afterwards gives the mean over every supervised token of the global batch, however it was split.
+import { collate } from '../data/batching';
+import type { LlamaConfig } from '../model/config';
+import type { Variables } from '../model/params';
+import { addTensorsInto, shardRange, type FlatLayout } from './flat';
+import { lossAndGrads } from './step';
+
+/** One tokenized example, as collate takes it (trainer.ts's Example fits). */
+export type Example = Parameters<typeof collate>[0][number];
+
+export interface LocalGradients {
+  grad: Float32Array; // (P) Σ over this rank's supervised tokens of ∂loss_token/∂θ, layout order
+  lossSum: number; // Σ of this rank's token losses
+  tokens: number; // this rank's supervised tokens (labels != IGNORE_INDEX)
+}
+
+/**
+ * Rank's contiguous part of a global batch of example indices; sizes differ by at most 1.
+ * (Same semantics as src/dist/sampler.ts's shardBatch(globalIndices, rank, world).)
+ */
+export function shardOf<T>(indices: readonly T[], rank: number, world: number): T[] {
+  const { start, end } = shardRange(indices.length, rank, world);
+  return indices.slice(start, end);
+}
+
+/** indices cut into `steps` contiguous micro-batches, sizes differing by at most 1 (some empty when steps > length). */
+export function microBatches<T>(indices: readonly T[], steps: number): T[][] {
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`accumulationSteps must be a positive integer, got ${steps}`);
+  return Array.from({ length: steps }, (_, s) => shardOf(indices, s, steps));
+}
+
+/**
+ * Summed-loss gradients of examples[indices], over `accumulationSteps` micro-batches, added into
+ * `into` (zeroed first; a fresh array when omitted). A micro-batch with no supervised token (or no
+ * example) is skipped: its gradient is zero, and batchLoss would refuse it.
+ */
+export async function accumulateGradients(
+  params: Variables,
+  config: LlamaConfig,
+  layout: FlatLayout,
+  examples: readonly Example[],
+  indices: readonly number[],
+  accumulationSteps: number,
+  padId: number,
+  into?: Float32Array,
+): Promise<LocalGradients> {
+  const grad = into ?? new Float32Array(layout.total);
+  grad.fill(0);
+  let lossSum = 0;
+  let tokens = 0;
+  for (const micro of microBatches(indices, accumulationSteps)) {
+    if (micro.length === 0) continue;
+    const batch = collate(
+      micro.map((i) => {
+        const e = examples[i];
+        if (!e) throw new Error(`accumulateGradients: example index ${i} is out of range (0..${examples.length - 1})`);
+        return e;
+      }),
+      padId,
+    ); // (b, T) padded to this micro-batch's longest example
+    if (batch.tokens === 0) continue;
+    const { loss, grads } = lossAndGrads(params, config, batch, 'sum');
+    try {
+      await addTensorsInto(layout, grads, grad);
+      lossSum += (await loss.data())[0];
+    } finally {
+      loss.dispose();
+      for (const g of grads.values()) g?.dispose();
+    }
+    tokens += batch.tokens;
+  }
+  return { grad, lossSum, tokens };
+}

@@ -1,0 +1,117 @@
+// One data-parallel optimizer step (Accelerate DDP semantics, made exact for token-mean losses).
+// Every rank calls it with the same GLOBAL batch of example indices and the same lr:
+//   1. rank r takes its contiguous shard, cut into accumulationSteps micro-batches, and sums the
+//      gradients of the SUMMED token losses into one flat vector (accumulate.ts);
+//   2. one all-reduce adds [gradient sums | token count | loss sum] over ranks;
+//   3. every rank divides by the GLOBAL token count, so a token weighs the same whichever shard
+//      and micro-batch it fell in (averaging per-rank means would over-weigh short shards);
+//   4. global-norm clipping on the flat vector, then the optimizer.
+// Every rank holds the same reduced bits, so the same deterministic update leaves every rank with
+// bit-identical parameters; ZeRO-1 (zero.ts) instead updates a slice and all-gathers.
+import type { Collective } from '../dist/collective';
+import type { LlamaConfig } from '../model/config';
+import type { Variables } from '../model/params';
+import { accumulateGradients, shardOf, type Example } from './accumulate';
+import { AdamW, type AdamWOptions } from './adamw';
+import { clipFlatByGlobalNorm, unpackTensors, type FlatLayout } from './flat';
+
+/** What a rank does with the reduced, clipped gradient. After apply, every rank holds the same parameters. */
+export interface FlatOptimizer {
+  /** Bytes of optimizer state (moments) this rank holds: 8·P replicated, about 8·P/W under ZeRO-1. */
+  readonly optimizerBytes: number;
+  /** Optimizer steps taken (skipped steps do not count). */
+  readonly step: number;
+  /** One update from the flat gradient (P, layout order), identical on every rank. */
+  apply(params: Variables, grad: Float32Array, lr: number): Promise<void>;
+  dispose(): void;
+}
+
+/** Plain DDP: every rank keeps full AdamW moments (adamw.ts, tfjs ops) and updates every parameter. */
+export class ReplicatedAdamW implements FlatOptimizer {
+  private readonly opt: AdamW;
+
+  constructor(
+    private readonly layout: FlatLayout,
+    opts: AdamWOptions,
+  ) {
+    this.opt = new AdamW(opts);
+  }
+
+  get step(): number {
+    return this.opt.step;
+  }
+
+  get optimizerBytes(): number {
+    return 2 * this.layout.total * 4; // m and v, float32, created on the first apply
+  }
+
+  async apply(params: Variables, grad: Float32Array, lr: number): Promise<void> {
+    const grads = unpackTensors(this.layout, grad);
+    try {
+      this.opt.apply(params, grads, lr);
+    } finally {
+      for (const g of grads.values()) g.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.opt.dispose();
+  }
+}
+
+/** A rank's fixed part in data-parallel training. */
+export interface Replica {
+  collective: Collective;
+  config: LlamaConfig;
+  params: Variables; // this rank's own variables
+  layout: FlatLayout; // flat order of params (flatLayout(config))
+  optimizer: FlatOptimizer;
+  padId: number;
+  accumulationSteps: number; // micro-batches per rank per step
+  maxGradNorm: number; // ≤ 0: no clipping
+}
+
+export interface DataParallelStepResult {
+  loss: number; // mean token loss over the global batch
+  gradNorm: number; // global norm of the mean gradient, before clipping
+  tokens: number; // supervised tokens in the global batch
+  applied: boolean; // false when the loss or gradient was not finite and every rank skipped the update
+}
+
+export interface ReducedGradient {
+  grad: Float32Array; // (P) mean over the global batch's supervised tokens
+  loss: number;
+  tokens: number;
+}
+
+/**
+ * Steps 1–3: this rank's shard of globalIndices, accumulated, all-reduced and divided by the
+ * global token count. Every rank must call it with the same globalIndices. Throws (on every rank
+ * alike) when the global batch has no supervised token.
+ */
+export async function reduceGradients(rep: Replica, examples: readonly Example[], globalIndices: readonly number[]): Promise<ReducedGradient> {
+  const { collective: c, layout } = rep;
+  // One buffer, one all-reduce: (P) gradient sums, then the token count and the loss sum. Float32
+  // counts tokens exactly up to 2^24 per global batch.
+  const buf = new Float32Array(layout.total + 2);
+  const grad = buf.subarray(0, layout.total);
+  const shard = shardOf(globalIndices, c.rank, c.world);
+  const local = await accumulateGradients(rep.params, rep.config, layout, examples, shard, rep.accumulationSteps, rep.padId, grad);
+  buf[layout.total] = local.tokens;
+  buf[layout.total + 1] = local.lossSum;
+  await c.allReduceSum(buf); // sums in rank order: the same bits on every rank
+  const tokens = buf[layout.total];
+  if (tokens === 0) throw new Error('global batch has no supervised tokens (every label is masked)');
+  for (let i = 0; i < grad.length; i++) grad[i] /= tokens;
+  return { grad, loss: buf[layout.total + 1] / tokens, tokens };
+}
+
+/** One data-parallel optimizer step over a global batch; every rank calls it with the same arguments but its own Replica. */
+export async function dataParallelStep(rep: Replica, examples: readonly Example[], globalIndices: readonly number[], lr: number): Promise<DataParallelStepResult> {
+  const { grad, loss, tokens } = await reduceGradients(rep, examples, globalIndices);
+  const gradNorm = clipFlatByGlobalNorm(grad, rep.maxGradNorm);
+  // Same test on the same reduced bits: every rank skips together, so collectives stay in step.
+  const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
+  if (applied) await rep.optimizer.apply(rep.params, grad, lr);
+  return { loss, gradNorm, tokens, applied };
+}

@@ -1,0 +1,126 @@
+// A whole model's parameters (or gradients) as one Float32Array: tensors back to back in
+// paramShapes order, each at a fixed offset. One all-reduce then moves every gradient at once, and
+// ZeRO can cut the vector into W contiguous ranges that ignore tensor boundaries.
+import * as tf from '@tensorflow/tfjs-core';
+import type { LlamaConfig } from '../model/config';
+import { paramShapes, type Variables } from '../model/params';
+
+export interface FlatEntry {
+  name: string;
+  shape: number[];
+  offset: number; // first element in the flat vector
+  size: number; // element count (product of shape)
+}
+
+export interface FlatLayout {
+  entries: FlatEntry[]; // in flat order
+  total: number; // flat length: Σ size
+}
+
+/** Offsets table for named shapes, in the order given. */
+export function layoutOf(shapes: readonly (readonly [string, readonly number[]])[]): FlatLayout {
+  const entries: FlatEntry[] = [];
+  const seen = new Set<string>();
+  let offset = 0;
+  for (const [name, shape] of shapes) {
+    if (seen.has(name)) throw new Error(`flat layout: tensor "${name}" appears twice`);
+    seen.add(name);
+    const size = shape.reduce((a, b) => a * b, 1);
+    entries.push({ name, shape: [...shape], offset, size });
+    offset += size;
+  }
+  return { entries, total: offset };
+}
+
+/** The layout of a Llama config's parameters (Hugging Face order, as paramShapes). */
+export function flatLayout(config: LlamaConfig): FlatLayout {
+  return layoutOf(paramShapes(config));
+}
+
+function checkLength(layout: FlatLayout, flat: Float32Array, what: string): void {
+  if (flat.length !== layout.total) throw new Error(`${what}: flat array has ${flat.length} values, layout needs ${layout.total}`);
+}
+
+function checkNames(layout: FlatLayout, tensors: Map<string, unknown>, what: string): void {
+  const known = new Set(layout.entries.map((e) => e.name));
+  for (const name of tensors.keys()) if (!known.has(name)) throw new Error(`${what}: tensor "${name}" is not in the layout`);
+}
+
+/**
+ * acc += every named tensor, each at its offset. A name the map lacks adds nothing (a parameter
+ * the loss does not reach has a zero gradient); a name the layout lacks throws.
+ */
+export async function addTensorsInto(layout: FlatLayout, tensors: Map<string, tf.Tensor>, acc: Float32Array): Promise<void> {
+  checkLength(layout, acc, 'addTensorsInto');
+  checkNames(layout, tensors, 'addTensorsInto');
+  for (const e of layout.entries) {
+    const t = tensors.get(e.name);
+    if (!t) continue;
+    if (t.size !== e.size) throw new Error(`addTensorsInto: "${e.name}" has ${t.size} values, layout says ${e.size}`);
+    // data() may hand back the backend's own storage: read it, never write it.
+    const d = (await t.data()) as Float32Array;
+    for (let i = 0; i < e.size; i++) acc[e.offset + i] += d[i];
+  }
+}
+
+/** Every named tensor packed into a fresh flat array (all must be present). */
+export async function packTensors(layout: FlatLayout, tensors: Map<string, tf.Tensor>): Promise<Float32Array> {
+  for (const e of layout.entries) if (!tensors.has(e.name)) throw new Error(`packTensors: tensor "${e.name}" is missing`);
+  const out = new Float32Array(layout.total);
+  await addTensorsInto(layout, tensors, out); // 0 + x is exact
+  return out;
+}
+
+/** Per-name views into flat (no copy: writing a view writes flat). */
+export function unpackViews(layout: FlatLayout, flat: Float32Array): Map<string, Float32Array> {
+  checkLength(layout, flat, 'unpackViews');
+  return new Map(layout.entries.map((e) => [e.name, flat.subarray(e.offset, e.offset + e.size)]));
+}
+
+/** New tensors holding copies of flat's values, shaped as the layout says (the caller disposes them). */
+export function unpackTensors(layout: FlatLayout, flat: Float32Array): Map<string, tf.Tensor> {
+  checkLength(layout, flat, 'unpackTensors');
+  // slice(): the cpu backend keeps the array it is given, so a view would alias flat.
+  return new Map(layout.entries.map((e) => [e.name, tf.tensor(flat.slice(e.offset, e.offset + e.size), e.shape, 'float32')]));
+}
+
+/** Overwrites every variable with its part of flat (each rank writes its own variables). */
+export function assignFlat(layout: FlatLayout, flat: Float32Array, vars: Variables): void {
+  checkLength(layout, flat, 'assignFlat');
+  for (const e of layout.entries) {
+    const v = vars.get(e.name);
+    if (!v) throw new Error(`assignFlat: variable "${e.name}" is missing`);
+    tf.tidy(() => v.assign(tf.tensor(flat.slice(e.offset, e.offset + e.size), e.shape, 'float32')));
+  }
+}
+
+/**
+ * Rank's contiguous part [start, end) of n items split W ways: sizes differ by at most 1, the first
+ * n mod W ranks take the extra one. Used for example shards, micro-batches and ZeRO ranges alike.
+ */
+export function shardRange(n: number, rank: number, world: number): { start: number; end: number } {
+  if (!Number.isInteger(world) || world < 1) throw new Error(`shardRange: world must be a positive integer, got ${world}`);
+  if (!Number.isInteger(rank) || rank < 0 || rank >= world) throw new Error(`shardRange: rank ${rank} is outside 0..${world - 1}`);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`shardRange: n must be a non-negative integer, got ${n}`);
+  const base = Math.floor(n / world);
+  const extra = n % world;
+  const start = rank * base + Math.min(rank, extra);
+  return { start, end: start + base + (rank < extra ? 1 : 0) };
+}
+
+/**
+ * torch.nn.utils.clip_grad_norm_ on the flat gradient, in place: scale by
+ * min(1, maxNorm / (‖g‖₂ + 1e-6)). Returns the norm before clipping. The sum of squares runs in
+ * float64 in flat order, so every rank holding the same gradient gets the same bits.
+ */
+export function clipFlatByGlobalNorm(grad: Float32Array, maxNorm: number): number {
+  let sq = 0;
+  for (let i = 0; i < grad.length; i++) sq += grad[i] * grad[i];
+  const norm = Math.sqrt(sq);
+  if (!(maxNorm > 0) || !Number.isFinite(norm)) return norm;
+  const coef = maxNorm / (norm + 1e-6);
+  if (coef >= 1) return norm;
+  const c = Math.fround(coef); // as clip.ts's tf.mul(g, coef): the scalar becomes float32 first
+  for (let i = 0; i < grad.length; i++) grad[i] *= c;
+  return norm;
+}
