@@ -11,7 +11,7 @@ import { initWeights, toVariables, type Variables } from '../model/params';
 import type { RunEvent } from './events';
 import { evaluateGeneration } from './evaluate';
 import type { RunSpec } from './spec';
-import { runTraining, type TrainerResult } from './trainer';
+import { runTraining, type ParallelOptions, type TrainerResult } from './trainer';
 
 export interface RunData {
   trainName: string;
@@ -34,7 +34,7 @@ function pairsOf(name: string, text: string, emit: (e: RunEvent) => void): Pair[
   return pairs;
 }
 
-export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEvent) => void, shouldStop: () => boolean = () => false): Promise<RunOutput> {
+export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEvent) => void, shouldStop: () => boolean = () => false, parallel?: ParallelOptions): Promise<RunOutput> {
   let train = pairsOf(data.trainName, data.trainText, emit);
   let validation: Pair[];
   if (data.validationText !== undefined) validation = pairsOf(data.validationName ?? 'validation', data.validationText, emit);
@@ -59,14 +59,15 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
   emit({ type: 'status', message: 'training' });
 
   const afterEpoch = async ({ epoch, step, evalLoss }: { epoch: number; step: number; evalLoss: number | null }) => {
-    if (validation.length === 0 || shouldStop()) return;
+    // With replicas, every rank must take part in the sharded generation: no local early exit.
+    if (validation.length === 0 || (!parallel && shouldStop())) return;
     emit({ type: 'status', message: `epoch ${epoch}: generating ${validation.length} validation summaries` });
     const ev = await evaluateGeneration(params, config, tokenizer, validation, {
       maxSourceLength: spec.maxSourceLength, maxNewTokens: spec.maxTargetLength, batchSize: spec.batchSize, numBeams: spec.numBeams, samples: 8,
-    });
+    }, parallel?.collective);
     emit({ type: 'evaluation', epoch, step, rouge: ev.rouge, genLen: ev.genLen, evalLoss, examples: validation.length, samples: ev.samples });
     emit({ type: 'status', message: 'training' });
   };
-  const result = await runTraining({ config, params, spec, train: trainExamples, validation: validationExamples, padId: tokenizer.padId, onEvent: emit, shouldStop, afterEpoch });
+  const result = await runTraining({ config, params, spec, train: trainExamples, validation: validationExamples, padId: tokenizer.padId, onEvent: emit, shouldStop, afterEpoch, parallel });
   return { ...result, config, params, tokenizer };
 }

@@ -22,6 +22,10 @@ export interface RunSpec {
   maxTrainSamples: number; // 0 = every training pair; else the first N (run_summarization's --max_train_samples)
   validationSize: number; // how many validation pairs to evaluate on each epoch (0: no evaluation)
   numBeams: number; // generation at evaluation: 1 = greedy (the seed's default), > 1 = beam search
+  replicas: number; // data-parallel workers: 0 = one per distinct GPU adapter, else exactly this many
+  gradientAccumulation: number; // micro-batches per optimizer step (effective batch = batch × replicas × this)
+  zeroStage: 0 | 1; // 1 = ZeRO stage 1: each replica keeps AdamW moments for its shard only
+  fp16Exchange: boolean; // exchange gradients as fp16 with dynamic loss scaling (fp32 master weights)
 }
 
 export function defaultSpec(preset: PresetName = 'small'): RunSpec {
@@ -44,6 +48,10 @@ export function defaultSpec(preset: PresetName = 'small'): RunSpec {
     maxTrainSamples: 0,
     validationSize: 32,
     numBeams: 1,
+    replicas: 0,
+    gradientAccumulation: 1,
+    zeroStage: 0,
+    fp16Exchange: false,
   };
 }
 
@@ -73,5 +81,9 @@ export function validateSpec(s: unknown): RunSpec {
   num('maxTrainSamples', (v) => int(v) && v >= 0, 'a non-negative integer (0 = all)');
   num('validationSize', (v) => int(v) && v >= 0, 'a non-negative integer');
   num('numBeams', (v) => int(v) && v >= 1 && v <= 16, 'an integer in [1, 16]');
+  num('replicas', (v) => int(v) && v >= 0 && v <= 16, 'an integer in [0, 16] (0 = one per GPU adapter)');
+  num('gradientAccumulation', (v) => int(v) && v >= 1 && v <= 1024, 'an integer in [1, 1024]');
+  if (r.zeroStage !== 0 && r.zeroStage !== 1) throw new Error(`run spec: zeroStage must be 0 or 1, got ${JSON.stringify(r.zeroStage)}`);
+  if (typeof r.fp16Exchange !== 'boolean') throw new Error(`run spec: fp16Exchange must be true or false, got ${JSON.stringify(r.fp16Exchange)}`);
   return r as unknown as RunSpec;
 }

@@ -4,7 +4,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batchesForEpoch, collate } from '../data/batching';
 import type { LlamaConfig } from '../model/config';
 import { isNormWeight, type Variables } from '../model/params';
-import { AdamW, ADAMW_DEFAULTS } from './adamw';
+import type { Collective } from '../dist/collective';
+import { AdamW, ADAMW_DEFAULTS, type AdamWOptions } from './adamw';
+import { dataParallelStep, ReplicatedAdamW, type FlatOptimizer, type Replica } from './data-parallel';
+import { flatLayout } from './flat';
+import { ZeroAdamW } from './zero';
 import type { RunEvent } from './events';
 import { batchLoss, supervised, type Batch } from './loss';
 import { lrAt, warmupSteps } from './schedule';
@@ -28,18 +32,30 @@ export interface TrainerInput {
   onEvent: (e: TrainEvent) => void;
   shouldStop?: () => boolean;
   now?: () => number;
+  /** Data parallelism: this replica's collective; absent = one replica, gradients stay on the device. */
+  parallel?: ParallelOptions;
   /** Runs after each epoch's evaluation loss (generation and ROUGE live here, outside the loop). */
   afterEpoch?: (e: { epoch: number; step: number; evalLoss: number | null }) => Promise<void>;
+}
+
+export interface ParallelOptions {
+  collective: Collective;
+  zeroStage: 0 | 1;
+  accumulationSteps: number;
 }
 
 export interface TrainerResult {
   steps: number;
   stopped: boolean;
   skippedSteps: number;
+  optimizerBytes: number; // AdamW moments held by this replica
 }
 
-export function plannedSteps(spec: RunSpec, trainSize: number): number {
-  const perEpoch = Math.ceil(trainSize / spec.batchSize);
+/** Examples per optimizer step: per-device batch × replicas × accumulation (transformers' effective batch). */
+export const globalBatchSize = (spec: RunSpec, world = 1) => spec.batchSize * world * spec.gradientAccumulation;
+
+export function plannedSteps(spec: RunSpec, trainSize: number, world = 1): number {
+  const perEpoch = Math.ceil(trainSize / globalBatchSize(spec, world));
   const all = perEpoch * spec.epochs;
   return spec.maxSteps > 0 ? Math.min(spec.maxSteps, all) : all;
 }
@@ -60,14 +76,43 @@ export async function evaluateLoss(params: Variables, config: LlamaConfig, examp
   return count > 0 ? sum / count : null;
 }
 
+/**
+ * One optimizer step over a global batch of example indices. A single replica without
+ * accumulation keeps everything on the device (trainStep); otherwise the flat gradient goes through
+ * the collective (dataParallelStep), which also covers accumulation in one replica.
+ */
+type Stepper = { step(indices: number[], lr: number): Promise<{ loss: number; gradNorm: number; applied: boolean }>; optimizerBytes(): number; dispose(): void };
+
+function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
+  const { config, params, train, padId, spec } = input;
+  const par = input.parallel;
+  if (!par || (par.collective.world === 1 && par.accumulationSteps === 1 && par.zeroStage === 0)) {
+    const opt = new AdamW(opts);
+    return {
+      step: (indices, lr) => trainStep(params, config, collate(indices.map((i) => train[i]), padId), opt, lr, spec.maxGradNorm),
+      optimizerBytes: () => [...opt.m.values()].reduce((n, t) => n + 8 * t.size, 0),
+      dispose: () => opt.dispose(),
+    };
+  }
+  const layout = flatLayout(config);
+  const optimizer: FlatOptimizer = par.zeroStage === 1 ? new ZeroAdamW(par.collective, layout, opts) : new ReplicatedAdamW(layout, opts);
+  const rep: Replica = { collective: par.collective, config, params, layout, optimizer, padId, accumulationSteps: par.accumulationSteps, maxGradNorm: spec.maxGradNorm };
+  return {
+    step: (indices, lr) => dataParallelStep(rep, train, indices, lr),
+    optimizerBytes: () => optimizer.optimizerBytes,
+    dispose: () => optimizer.dispose(),
+  };
+}
+
 export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
   const { config, params, spec, train, validation, padId, onEvent } = input;
   const shouldStop = input.shouldStop ?? (() => false);
   const now = input.now ?? (() => performance.now());
   if (train.length === 0) throw new Error('no training examples');
-  const total = plannedSteps(spec, train.length);
+  const world = input.parallel?.collective.world ?? 1;
+  const total = plannedSteps(spec, train.length, world);
   const warmup = warmupSteps(total, spec.warmupRatio);
-  const opt = new AdamW({ ...ADAMW_DEFAULTS, weightDecay: spec.weightDecay, decays: (n) => !isNormWeight(n) });
+  const stepper = makeStepper(input, { ...ADAMW_DEFAULTS, weightDecay: spec.weightDecay, decays: (n) => !isNormWeight(n) });
   const start = now();
   const recent: { tokens: number; ms: number }[] = []; // recent steps, for a steady tokens/s
   let step = 0;
@@ -77,16 +122,16 @@ export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
     for (let epoch = 1; epoch <= spec.epochs && step < total && !stopped; epoch++) {
       let lossSum = 0;
       let lossCount = 0;
-      for (const indices of batchesForEpoch(train.length, spec.batchSize, spec.seed, epoch)) {
+      for (const indices of batchesForEpoch(train.length, globalBatchSize(spec, world), spec.seed, epoch)) {
         if (step >= total) break;
-        if (shouldStop()) {
+        // Replicas must agree to stop on the same step, or one would wait forever in a collective.
+        if (await agreeToStop(input.parallel?.collective, shouldStop())) {
           stopped = true;
           break;
         }
         const t0 = now();
-        const batch = collate(indices.map((i) => train[i]), padId);
         const lr = lrAt(spec.schedule, spec.learningRate, step, total, warmup);
-        const res = await trainStep(params, config, batch, opt, lr, spec.maxGradNorm);
+        const res = await stepper.step(indices, lr);
         step += 1;
         if (!res.applied) skippedSteps += 1;
         else {
@@ -108,8 +153,16 @@ export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
         if (input.afterEpoch) await input.afterEpoch({ epoch, step, evalLoss });
       }
     }
+    return { steps: step, stopped, skippedSteps, optimizerBytes: stepper.optimizerBytes() };
   } finally {
-    opt.dispose();
+    stepper.dispose();
   }
-  return { steps: step, stopped, skippedSteps };
+}
+
+/** True on every rank if any rank wants to stop (one tiny all-reduce; free with one replica). */
+async function agreeToStop(c: Collective | undefined, mine: boolean): Promise<boolean> {
+  if (!c || c.world === 1) return mine;
+  const flag = new Float32Array([mine ? 1 : 0]);
+  await c.allReduceSum(flag);
+  return flag[0] > 0;
 }
