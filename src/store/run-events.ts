@@ -1,6 +1,6 @@
 // The run's state as a pure function of the worker's events, plus pure read-outs of it (ETA,
 // chart series). Kept free of zustand, React and the DOM so the unit tests run it in plain Node.
-import type { BackendName, FromWorker } from '../workers/protocol';
+import type { BackendName, FromWorker, ReplicaInfo } from '../workers/protocol';
 
 export type RunStatus = 'idle' | 'running' | 'finished' | 'stopped' | 'error';
 
@@ -87,6 +87,10 @@ export interface RunState {
   finalElapsedMs: number | null;
   /** The checksum the worker reported with 'done', shown so two runs can be compared. */
   checksum: number | null;
+  /** Rank 0's optimizer-state bytes (AdamW moments; a shard of them under ZeRO-1), from 'done'. */
+  optimizerBytes: number | null;
+  /** The data-parallel group as the client last summarized it, by rank; empty until the run spawns it. */
+  replicas: ReplicaInfo[];
 }
 
 export const initialRunState: RunState = {
@@ -103,6 +107,8 @@ export const initialRunState: RunState = {
   error: null,
   finalElapsedMs: null,
   checksum: null,
+  optimizerBytes: null,
+  replicas: [],
 };
 
 export const isRunning = (s: Pick<RunState, 'status'>): boolean => s.status === 'running';
@@ -190,15 +196,31 @@ export function applyEvent(s: RunState, e: FromWorker): RunState {
     }
     case 'done': {
       // An error is the more important fact: a 'done' after it must not paint the run green.
-      if (s.status === 'error') return { ...s, stopping: false, checksum: e.checksum };
+      if (s.status === 'error') return { ...s, stopping: false, checksum: e.checksum, optimizerBytes: e.optimizerBytes };
       const secs = (e.elapsedMs / 1000).toFixed(1);
       const line = e.reason === 'finished'
         ? `Finished: ${e.steps} steps in ${secs} s`
         : `Stopped after ${e.steps} steps (${secs} s)`;
-      return { ...s, status: e.reason, statusLine: line, stopping: false, finalElapsedMs: e.elapsedMs, checksum: e.checksum };
+      return { ...s, status: e.reason, statusLine: line, stopping: false, finalElapsedMs: e.elapsedMs, checksum: e.checksum, optimizerBytes: e.optimizerBytes };
     }
     case 'error':
       return { ...s, status: 'error', error: e.message, statusLine: 'Failed', stopping: false };
+    case 'heartbeat':
+      return s; // liveness is the client's business (its watchdog); nothing to show
+    case 'replicas': {
+      // Copy field by field (only these are rendered) and order by rank, whatever order they came in.
+      const replicas: ReplicaInfo[] = e.replicas
+        .map((r) => ({
+          rank: r.rank,
+          state: r.state,
+          backend: r.backend,
+          adapter: r.adapter,
+          checksum: r.checksum ?? null,
+          optimizerBytes: r.optimizerBytes ?? null,
+        }))
+        .sort((a, b) => a.rank - b.rank);
+      return { ...s, replicas };
+    }
   }
 }
 

@@ -5,7 +5,8 @@
 import { collate } from '../data/batching';
 import type { LlamaConfig } from '../model/config';
 import type { Variables } from '../model/params';
-import { addTensorsInto, shardRange, type FlatLayout } from './flat';
+import { shardRange } from '../dist/sampler';
+import { addTensorsInto, type FlatLayout } from './flat';
 import { lossAndGrads } from './step';
 
 /** One tokenized example, as collate takes it (trainer.ts's Example fits). */
@@ -17,14 +18,11 @@ export interface LocalGradients {
   tokens: number; // this rank's supervised tokens (labels != IGNORE_INDEX)
 }
 
-/**
- * Rank's contiguous part of a global batch of example indices; sizes differ by at most 1.
- * (Same semantics as src/dist/sampler.ts's shardBatch(globalIndices, rank, world).)
- */
-export function shardOf<T>(indices: readonly T[], rank: number, world: number): T[] {
+/** Rank's contiguous part of a batch (src/dist/sampler.ts's split). */
+export const shardOf = <T>(indices: readonly T[], rank: number, world: number): T[] => {
   const { start, end } = shardRange(indices.length, rank, world);
   return indices.slice(start, end);
-}
+};
 
 /** indices cut into `steps` contiguous micro-batches, sizes differing by at most 1 (some empty when steps > length). */
 export function microBatches<T>(indices: readonly T[], steps: number): T[][] {

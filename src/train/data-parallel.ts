@@ -9,6 +9,7 @@
 // Every rank holds the same reduced bits, so the same deterministic update leaves every rank with
 // bit-identical parameters; ZeRO-1 (zero.ts) instead updates a slice and all-gathers.
 import type { Collective } from '../dist/collective';
+import { allReduceSumFp16, type DynamicLossScaler } from '../dist/fp16';
 import type { LlamaConfig } from '../model/config';
 import type { Variables } from '../model/params';
 import { accumulateGradients, shardOf, type Example } from './accumulate';
@@ -69,6 +70,8 @@ export interface Replica {
   padId: number;
   accumulationSteps: number; // micro-batches per rank per step
   maxGradNorm: number; // ≤ 0: no clipping
+  /** Exchange gradients as fp16 (half the bytes) under dynamic loss scaling; fp32 master weights. */
+  fp16?: DynamicLossScaler;
 }
 
 export interface DataParallelStepResult {
@@ -91,6 +94,7 @@ export interface ReducedGradient {
  */
 export async function reduceGradients(rep: Replica, examples: readonly Example[], globalIndices: readonly number[]): Promise<ReducedGradient> {
   const { collective: c, layout } = rep;
+  if (rep.fp16) return reduceGradientsFp16(rep, rep.fp16, examples, globalIndices);
   // One buffer, one all-reduce: (P) gradient sums, then the token count and the loss sum. Float32
   // counts tokens exactly up to 2^24 per global batch.
   const buf = new Float32Array(layout.total + 2);
@@ -104,6 +108,27 @@ export async function reduceGradients(rep: Replica, examples: readonly Example[]
   if (tokens === 0) throw new Error('global batch has no supervised tokens (every label is masked)');
   for (let i = 0; i < grad.length; i++) grad[i] /= tokens;
   return { grad, loss: buf[layout.total + 1] / tokens, tokens };
+}
+
+/**
+ * The fp16 exchange: token count and loss sum first (two floats, fp32), so each rank can divide
+ * its gradient sums by the GLOBAL token count before scaling — mean gradients times the loss scale
+ * stay inside half's range where raw sums would overflow. An overflow on any rank is seen by all:
+ * the step is skipped everywhere (grad left non-finite) and the scale backs off.
+ */
+async function reduceGradientsFp16(rep: Replica, scaler: DynamicLossScaler, examples: readonly Example[], globalIndices: readonly number[]): Promise<ReducedGradient> {
+  const { collective: c, layout } = rep;
+  const grad = new Float32Array(layout.total);
+  const local = await accumulateGradients(rep.params, rep.config, layout, examples, shardOf(globalIndices, c.rank, c.world), rep.accumulationSteps, rep.padId, grad);
+  const counts = new Float32Array([local.tokens, local.lossSum]);
+  await c.allReduceSum(counts);
+  const tokens = counts[0];
+  if (tokens === 0) throw new Error('global batch has no supervised tokens (every label is masked)');
+  for (let i = 0; i < grad.length; i++) grad[i] /= tokens;
+  const overflow = await allReduceSumFp16(c, grad, scaler.scale);
+  scaler.update(overflow);
+  if (overflow) grad.fill(Number.NaN); // every rank skips this step
+  return { grad, loss: counts[1] / tokens, tokens };
 }
 
 /** One data-parallel optimizer step over a global batch; every rank calls it with the same arguments but its own Replica. */

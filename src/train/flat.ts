@@ -94,19 +94,8 @@ export function assignFlat(layout: FlatLayout, flat: Float32Array, vars: Variabl
   }
 }
 
-/**
- * Rank's contiguous part [start, end) of n items split W ways: sizes differ by at most 1, the first
- * n mod W ranks take the extra one. Used for example shards, micro-batches and ZeRO ranges alike.
- */
-export function shardRange(n: number, rank: number, world: number): { start: number; end: number } {
-  if (!Number.isInteger(world) || world < 1) throw new Error(`shardRange: world must be a positive integer, got ${world}`);
-  if (!Number.isInteger(rank) || rank < 0 || rank >= world) throw new Error(`shardRange: rank ${rank} is outside 0..${world - 1}`);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`shardRange: n must be a non-negative integer, got ${n}`);
-  const base = Math.floor(n / world);
-  const extra = n % world;
-  const start = rank * base + Math.min(rank, extra);
-  return { start, end: start + base + (rank < extra ? 1 : 0) };
-}
+// One split rule for batches, evaluation and parameter shards: src/dist/sampler.ts.
+export { shardRange } from '../dist/sampler';
 
 /**
  * torch.nn.utils.clip_grad_norm_ on the flat gradient, in place: scale by

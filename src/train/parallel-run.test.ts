@@ -1,8 +1,16 @@
 import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { createLocalGroup } from '../dist/local-collective';
-import { readWeights } from '../model/params';
+import { DynamicLossScaler } from '../dist/fp16';
+import { IGNORE_INDEX } from '../data/types';
+import { configFor, PRESETS } from '../model/config';
+import { disposeParams, initWeights, readWeights, toVariables } from '../model/params';
+import { mulberry32 } from '../model/prng';
+import { ADAMW_DEFAULTS } from './adamw';
+import { reduceGradients, ReplicatedAdamW } from './data-parallel';
+import { flatLayout } from './flat';
 import { readSharedText } from '../testing/shared';
 import type { RunEvent } from './events';
 import { runFromText } from './run';
@@ -43,4 +51,51 @@ it('a whole run with 2 replicas × batch 2 equals 1 replica × batch 4: paramete
   expect(ev(evs[0]).examples).toBe(5);
   expect(ev(evs[0]).samples).toEqual(ev(evs[1]).samples);
   expect(ev(evs[0]).samples.map((s) => s.reference)).toEqual(ev(one).samples.map((s) => s.reference));
+});
+
+it('fp16 gradient exchange: the reduced gradient is within half precision of fp32, and a run keeps replicas identical', async () => {
+  // One reduced gradient both ways, on identical replicas of a tiny model.
+  const config = configFor(PRESETS.tiny, 300);
+  const rnd = mulberry32(3);
+  const examples = Array.from({ length: 8 }, (_, k) => {
+    const n = 6 + k;
+    const inputIds = Array.from({ length: n }, () => 4 + Math.floor(rnd() * 290));
+    return { inputIds, labels: inputIds.map((_, t) => (t >= 2 && t < n - 1 ? inputIds[t + 1] : IGNORE_INDEX)) };
+  });
+  const reduce = async (fp16: boolean) => {
+    const group = createLocalGroup(2);
+    const grads = await Promise.all(group.map(async (c) => {
+      const params = toVariables(config, initWeights(config, 5));
+      const layout = flatLayout(config);
+      const opt = new ReplicatedAdamW(layout, { ...ADAMW_DEFAULTS, weightDecay: 0, decays: () => true });
+      const rep = { collective: c, config, params, layout, optimizer: opt, padId: 0, accumulationSteps: 1, maxGradNorm: 0, fp16: fp16 ? new DynamicLossScaler() : undefined };
+      const { grad } = await reduceGradients(rep, examples, [0, 1, 2, 3, 4, 5, 6, 7]);
+      disposeParams(params);
+      return grad;
+    }));
+    expect(grads[1]).toEqual(grads[0]); // every rank holds the same bits
+    return grads[0];
+  };
+  const g32 = await reduce(false);
+  const g16 = await reduce(true);
+  // Each rank's term is rounded once to half (relative error ≤ 2^-11 per element). Terms of two
+  // ranks can cancel, so the bound is stated on the whole vector: ‖g16 − g32‖ ≤ 2^-10 ‖g32‖.
+  let errSq = 0;
+  let normSq = 0;
+  let differs = 0;
+  for (let i = 0; i < g32.length; i++) {
+    const e = g16[i] - g32[i];
+    if (e !== 0) differs++;
+    errSq += e * e;
+    normSq += g32[i] * g32[i];
+  }
+  expect(differs).toBeGreaterThan(0); // it really went through half precision
+  expect(Math.sqrt(errSq / normSq)).toBeLessThan(2 ** -10);
+
+  // A whole run with fp16 exchange: no overflow skips at the default scale, ranks bit-identical.
+  const base: RunSpec = { ...defaultSpec('tiny'), maxTrainSamples: 8, epochs: 1, maxSourceLength: 24, maxTargetLength: 8, validationSize: 0, warmupRatio: 0, batchSize: 2 };
+  const out = await Promise.all(createLocalGroup(2).map((c) => runFromText(base, data(), () => {}, () => false, { collective: c, zeroStage: 0, accumulationSteps: 1, fp16: true })));
+  expect(out.map((o) => [o.steps, o.skippedSteps])).toEqual([[2, 0], [2, 0]]);
+  const [w0, w1] = await Promise.all(out.map((o) => readWeights(o.params)));
+  for (const [name, a] of w0) expect(w1.get(name)).toEqual(a);
 });

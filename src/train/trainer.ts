@@ -5,6 +5,7 @@ import { batchesForEpoch, collate } from '../data/batching';
 import type { LlamaConfig } from '../model/config';
 import { isNormWeight, type Variables } from '../model/params';
 import type { Collective } from '../dist/collective';
+import { DynamicLossScaler } from '../dist/fp16';
 import { AdamW, ADAMW_DEFAULTS, type AdamWOptions } from './adamw';
 import { dataParallelStep, ReplicatedAdamW, type FlatOptimizer, type Replica } from './data-parallel';
 import { flatLayout } from './flat';
@@ -42,6 +43,7 @@ export interface ParallelOptions {
   collective: Collective;
   zeroStage: 0 | 1;
   accumulationSteps: number;
+  fp16?: boolean; // gradients exchanged as fp16 with dynamic loss scaling
 }
 
 export interface TrainerResult {
@@ -86,7 +88,7 @@ type Stepper = { step(indices: number[], lr: number): Promise<{ loss: number; gr
 function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
   const { config, params, train, padId, spec } = input;
   const par = input.parallel;
-  if (!par || (par.collective.world === 1 && par.accumulationSteps === 1 && par.zeroStage === 0)) {
+  if (!par || (par.collective.world === 1 && par.accumulationSteps === 1 && par.zeroStage === 0 && !par.fp16)) {
     const opt = new AdamW(opts);
     return {
       step: (indices, lr) => trainStep(params, config, collate(indices.map((i) => train[i]), padId), opt, lr, spec.maxGradNorm),
@@ -96,7 +98,10 @@ function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
   }
   const layout = flatLayout(config);
   const optimizer: FlatOptimizer = par.zeroStage === 1 ? new ZeroAdamW(par.collective, layout, opts) : new ReplicatedAdamW(layout, opts);
-  const rep: Replica = { collective: par.collective, config, params, layout, optimizer, padId, accumulationSteps: par.accumulationSteps, maxGradNorm: spec.maxGradNorm };
+  const rep: Replica = {
+    collective: par.collective, config, params, layout, optimizer, padId, accumulationSteps: par.accumulationSteps, maxGradNorm: spec.maxGradNorm,
+    fp16: par.fp16 ? new DynamicLossScaler() : undefined,
+  };
   return {
     step: (indices, lr) => dataParallelStep(rep, train, indices, lr),
     optimizerBytes: () => optimizer.optimizerBytes,

@@ -6,6 +6,7 @@ import { DataPanel } from './DataPanel';
 import { ErrorBanner } from './ErrorBanner';
 import { LossChart } from './LossChart';
 import { ProgressBar } from './ProgressBar';
+import { ReplicasPanel } from './ReplicasPanel';
 import { RougeChart } from './RougeChart';
 import { RunInfo } from './RunInfo';
 import { SamplesTable } from './SamplesTable';
@@ -51,6 +52,7 @@ export function App() {
           </div>
           <SamplesTable />
           <RunInfo />
+          <ReplicasPanel />
         </div>
       </main>
     </div>

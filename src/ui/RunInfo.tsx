@@ -1,10 +1,12 @@
 // What the worker reported about this run: the backend and why, the adapter, the model and data.
+import { formatMB } from '../store/parallel';
 import { useRunStore } from '../store/run';
 
 export function RunInfo() {
   const backend = useRunStore((s) => s.backend);
   const model = useRunStore((s) => s.model);
   const checksum = useRunStore((s) => s.checksum);
+  const optimizerBytes = useRunStore((s) => s.optimizerBytes);
 
   return (
     <section className="panel" aria-label="Run information">
@@ -28,6 +30,10 @@ export function RunInfo() {
         </dd>
         <dt>Checksum</dt>
         <dd><code data-testid="run-checksum">{checksum === null ? '—' : String(checksum)}</code></dd>
+        <dt>Optimizer state</dt>
+        <dd title={optimizerBytes === null ? undefined : `${optimizerBytes} bytes (rank 0)`}>
+          {optimizerBytes === null ? '—' : formatMB(optimizerBytes)}
+        </dd>
       </dl>
     </section>
   );

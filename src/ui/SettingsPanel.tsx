@@ -5,6 +5,7 @@ import { countParams, configFor, PRESETS, type PresetName } from '../model/confi
 import type { BackendChoice, RunSpec } from '../train/spec';
 import { useRunStore } from '../store/run';
 import { NumberField } from './NumberField';
+import { ParallelSettings } from './ParallelSettings';
 
 const BACKENDS: { value: BackendChoice; label: string }[] = [
   { value: 'auto', label: 'Auto (WebGPU, else WASM, else CPU)' },
@@ -75,7 +76,8 @@ export function SettingsPanel() {
         <NumberField label="Learning rate" testId="lr-input" value={settings.learningRate}
           onCommit={num('learningRate')} error={fieldErrors.learningRate} min={0} max={1} />
         <NumberField label="Batch size" testId="batch-size-input" value={settings.batchSize}
-          onCommit={num('batchSize')} error={fieldErrors.batchSize} step={1} min={1} max={1024} />
+          onCommit={num('batchSize')} error={fieldErrors.batchSize} step={1} min={1} max={1024}
+          hint="per replica and micro-batch" />
         <NumberField label="Epochs" testId="epochs-input" value={settings.epochs}
           onCommit={num('epochs')} error={fieldErrors.epochs} step={1} min={1} max={1000} />
         <NumberField label="Max steps" testId="max-steps-input" value={settings.maxSteps}
@@ -109,6 +111,8 @@ export function SettingsPanel() {
             ))}
           </select>
         </div>
+
+        <ParallelSettings />
       </fieldset>
     </section>
   );

@@ -1,8 +1,12 @@
-// The page's side of the training worker: spawn it, send a run, pass on every checked event.
-// A message that fails its check is dropped and logged; a worker crash becomes an 'error' event,
-// so the page never waits on a worker that died silently.
+// The page's side of the training workers: one worker per data-parallel replica. It spawns the
+// group (with a SharedArrayBuffer for payloads when the page is cross-origin isolated), passes on
+// rank 0's events, assembles what it knows of every replica, and watches heartbeats — a worker that
+// crashes or stops answering is reported and the group is stopped, never a silent hang.
+import { createSabGroupBuffer } from '../dist/sab-collective';
+import { HeartbeatMonitor } from '../dist/heartbeat';
 import type { RunSpec } from '../train/spec';
-import { checkFromWorker, type DataSource, type FromWorker, type ToWorker } from './protocol';
+import { discoverAdapters } from './adapters';
+import { checkFromWorker, type DataSource, type FromWorker, type ReplicaInfo, type ToWorker } from './protocol';
 
 export interface TrainingClient {
   start(spec: RunSpec, data: DataSource): void;
@@ -10,42 +14,115 @@ export interface TrainingClient {
   dispose(): void;
 }
 
-export function createTrainingClient(onEvent: (e: FromWorker) => void): TrainingClient {
-  let worker: Worker | null = null;
+/** Floats per SharedArrayBuffer slot: all-reduces move in chunks of this size (4 MiB). */
+const SAB_CHUNK_FLOATS = 1 << 20;
+/** Silence that counts as a dead worker; generous, since a first WebGPU step may compile shaders for ~30 s. */
+export const HEARTBEAT_TIMEOUT_MS = 120_000;
 
-  const spawn = () => {
-    const w = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
-    w.onmessage = (ev: MessageEvent) => {
-      const msg = checkFromWorker(ev.data);
-      if (typeof msg === 'string') {
-        console.warn(`training worker: dropped a bad message: ${msg}`);
-        return;
-      }
-      onEvent(msg);
-    };
-    w.onerror = (ev: ErrorEvent) => {
-      ev.preventDefault();
-      onEvent({ type: 'error', message: `training worker failed: ${ev.message || 'script error (see the browser console)'}` });
-    };
-    w.onmessageerror = () => console.warn('training worker: a message could not be deserialized');
-    return w;
+export function createTrainingClient(onEvent: (e: FromWorker) => void): TrainingClient {
+  let workers: Worker[] = [];
+  let replicas: ReplicaInfo[] = [];
+  let monitor: HeartbeatMonitor | null = null;
+  let watchdog: ReturnType<typeof setInterval> | null = null;
+  let finished = 0;
+  let runId = 0;
+
+  const publish = () => onEvent({ type: 'replicas', replicas: replicas.map((r) => ({ ...r })) });
+
+  const teardown = () => {
+    for (const w of workers) w.terminate();
+    workers = [];
+    if (watchdog) clearInterval(watchdog);
+    watchdog = null;
+    monitor = null;
   };
 
-  const send = (m: ToWorker) => worker?.postMessage(m);
+  const fail = (rank: number, message: string) => {
+    if (replicas[rank]) replicas[rank].state = 'failed';
+    publish();
+    teardown();
+    onEvent({ type: 'error', message });
+  };
+
+  const handle = (rank: number, raw: unknown) => {
+    const msg = checkFromWorker(raw);
+    if (typeof msg === 'string') {
+      console.warn(`training worker ${rank}: dropped a bad message: ${msg}`);
+      return;
+    }
+    monitor?.beat(rank, performance.now());
+    const r = replicas[rank];
+    switch (msg.type) {
+      case 'heartbeat':
+      case 'replicas': // only the client makes these
+        return;
+      case 'backend':
+        Object.assign(r, { state: 'running', backend: msg.backend, adapter: msg.adapter });
+        publish();
+        break;
+      case 'error':
+        fail(rank, replicas.length > 1 ? `worker ${rank}: ${msg.message}` : msg.message);
+        return;
+      case 'done':
+        Object.assign(r, { state: 'done', checksum: msg.checksum, optimizerBytes: msg.optimizerBytes });
+        monitor?.remove(rank);
+        publish();
+        if (++finished === replicas.length) {
+          teardown();
+          // The run is done when every replica is: report rank 0's figures.
+          onEvent({ ...msg, checksum: replicas[0].checksum ?? msg.checksum, optimizerBytes: replicas[0].optimizerBytes ?? msg.optimizerBytes });
+        }
+        return;
+    }
+    if (rank === 0) onEvent(msg); // replicas hold the same model: one voice is enough
+  };
+
+  const launch = async (spec: RunSpec, data: DataSource, id: number) => {
+    const adapters = await discoverAdapters();
+    if (id !== runId) return; // a newer start or a dispose came in while we waited
+    const world = spec.replicas > 0 ? spec.replicas : Math.max(1, adapters.length);
+    const sab = world > 1 && globalThis.crossOriginIsolated ? createSabGroupBuffer(world, SAB_CHUNK_FLOATS) : null;
+    const channel = `studio-run-${Date.now()}-${id}`;
+    replicas = Array.from({ length: world }, (_, rank) => ({ rank, state: 'starting', backend: '', adapter: '', checksum: null, optimizerBytes: null }));
+    finished = 0;
+    publish();
+    monitor = new HeartbeatMonitor(world, HEARTBEAT_TIMEOUT_MS, performance.now());
+    watchdog = setInterval(() => {
+      const silent = monitor?.missing(performance.now()) ?? [];
+      if (silent.length > 0) fail(silent[0], `worker ${silent.join(', ')} stopped answering (no heartbeat for ${HEARTBEAT_TIMEOUT_MS / 1000} s); the run was stopped`);
+    }, 5_000);
+    for (let rank = 0; rank < world; rank++) {
+      const w = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: `trainer-${rank}` });
+      w.onmessage = (ev: MessageEvent) => handle(rank, ev.data);
+      w.onerror = (ev: ErrorEvent) => {
+        ev.preventDefault();
+        fail(rank, `training worker ${rank} failed: ${ev.message || 'script error (see the browser console)'}`);
+      };
+      w.onmessageerror = () => console.warn(`training worker ${rank}: a message could not be deserialized`);
+      workers.push(w);
+      const powerPreference = adapters.length > 0 ? adapters[rank % adapters.length].powerPreference : 'high-performance';
+      const start: ToWorker = { type: 'start', spec, data, replica: { rank, world, sab, channel, powerPreference } };
+      w.postMessage(start);
+    }
+  };
 
   return {
     start(spec, data) {
-      // A fresh worker per run: nothing (tensors, shader caches gone bad, a lost device) leaks between runs.
-      worker?.terminate();
-      worker = spawn();
-      send({ type: 'start', spec, data });
+      // Fresh workers per run: nothing (tensors, a lost device, a broken group) leaks between runs.
+      teardown();
+      const id = ++runId;
+      launch(spec, data, id).catch((e: unknown) => {
+        teardown();
+        onEvent({ type: 'error', message: `could not start the workers: ${e instanceof Error ? e.message : String(e)}` });
+      });
     },
     stop() {
-      send({ type: 'stop' });
+      const m: ToWorker = { type: 'stop' };
+      for (const w of workers) w.postMessage(m);
     },
     dispose() {
-      worker?.terminate();
-      worker = null;
+      runId++;
+      teardown();
     },
   };
 }

@@ -11,15 +11,39 @@ export type DataSource =
   | { kind: 'url'; trainUrl: string; validationUrl?: string }
   | { kind: 'text'; name: string; trainText: string; validationText?: string };
 
+/** Where a worker sits in the data-parallel group, given by the page that spawned the group. */
+export interface ReplicaAssignment {
+  rank: number;
+  world: number;
+  sab: SharedArrayBuffer | null; // payload buffer when the page is cross-origin isolated
+  channel: string; // BroadcastChannel name: the control plane, and the payload fallback
+  powerPreference: 'high-performance' | 'low-power'; // which GPU adapter this worker asks for
+}
+
 export type ToWorker =
-  | { type: 'start'; spec: RunSpec; data: DataSource }
+  | { type: 'start'; spec: RunSpec; data: DataSource; replica: ReplicaAssignment }
   | { type: 'stop' };
+
+/** What the page knows of one replica (the client assembles it from that worker's messages). */
+export interface ReplicaInfo {
+  rank: number;
+  state: 'starting' | 'running' | 'done' | 'failed';
+  backend: string;
+  adapter: string;
+  checksum: number | null;
+  optimizerBytes: number | null;
+}
 
 export type FromWorker =
   | RunEvent
   | { type: 'backend'; backend: BackendName; reason: string; adapter: string }
-  | { type: 'done'; reason: 'finished' | 'stopped'; steps: number; elapsedMs: number; checksum: number }
-  | { type: 'error'; message: string };
+  | { type: 'done'; reason: 'finished' | 'stopped'; steps: number; elapsedMs: number; checksum: number; optimizerBytes: number }
+  | { type: 'error'; message: string }
+  | { type: 'heartbeat' } // a worker is alive (sent every few seconds)
+  | { type: 'replicas'; replicas: ReplicaInfo[] }; // page-side summary of the group (from the client, not a worker)
+
+/** Every worker message carries its sender's rank beside the event fields. */
+export type FromWorkerEnvelope = FromWorker & { rank: number };
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
@@ -41,8 +65,10 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
     rouge: (v) => isObj(v) && ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].every((k) => isNum(v[k])),
     samples: (v) => Array.isArray(v) && v.every((x) => isObj(x) && isStr(x.document) && isStr(x.reference) && isStr(x.prediction)),
   },
-  done: { reason: (v) => v === 'finished' || v === 'stopped', steps: isNum, elapsedMs: isNum, checksum: isNum },
+  done: { reason: (v) => v === 'finished' || v === 'stopped', steps: isNum, elapsedMs: isNum, checksum: isNum, optimizerBytes: isNum },
   error: { message: isStr },
+  heartbeat: {},
+  replicas: { replicas: (v) => Array.isArray(v) && v.every((r) => isObj(r) && isNum(r.rank) && isStr(r.state) && isStr(r.backend) && isStr(r.adapter)) },
 };
 
 /** Returns the message typed, or a string saying what is wrong with it. */
@@ -63,6 +89,11 @@ export function checkToWorker(msg: unknown): ToWorker | string {
   if (!isObj(msg.spec)) return 'message "start": field "spec" is missing';
   const data = msg.data;
   if (!isObj(data)) return 'message "start": field "data" is missing';
+  const rep = msg.replica;
+  if (!isObj(rep) || !isNum(rep.rank) || !isNum(rep.world) || rep.rank < 0 || rep.rank >= rep.world || !isStr(rep.channel)) {
+    return 'message "start": field "replica" must give rank < world and a channel name';
+  }
+  if (rep.sab !== null && !(rep.sab instanceof SharedArrayBuffer)) return 'message "start": replica.sab must be a SharedArrayBuffer or null';
   if (data.kind === 'url') {
     if (!isStr(data.trainUrl)) return 'message "start": data.trainUrl must be a string';
   } else if (data.kind === 'text') {

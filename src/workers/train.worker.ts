@@ -2,16 +2,25 @@
 // posts its events. Every failure is posted back as an 'error' event: an exception in an async
 // message handler is otherwise silent, and the page would wait forever.
 /// <reference lib="webworker" />
+import * as tf from '@tensorflow/tfjs-core';
+import { ChannelCollective } from '../dist/channel-collective';
+import type { Collective } from '../dist/collective';
+import { createLocalGroup } from '../dist/local-collective';
+import { SabCollective } from '../dist/sab-collective';
 import { paramChecksum } from '../model/checksum';
 import { disposeParams } from '../model/params';
 import { runFromText, type RunData } from '../train/run';
 import { validateSpec } from '../train/spec';
 import { pickBackend } from './backend';
-import { checkToWorker, type DataSource, type FromWorker } from './protocol';
+import { checkToWorker, type DataSource, type FromWorker, type FromWorkerEnvelope, type ReplicaAssignment } from './protocol';
 
-const post = (m: FromWorker) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
+let rank = 0;
+// Every message carries this worker's rank, so the page can tell replicas apart.
+const post = (m: FromWorker) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ ...m, rank } satisfies FromWorkerEnvelope);
 let stopRequested = false;
 let running = false;
+/** How often a worker says it is alive (the page gives up after HEARTBEAT_TIMEOUT_MS of silence). */
+const HEARTBEAT_MS = 2_000;
 
 async function fetchText(url: string): Promise<string> {
   const res = await fetch(url);
@@ -30,18 +39,33 @@ async function loadData(src: DataSource): Promise<RunData> {
   };
 }
 
-async function start(specIn: unknown, src: DataSource): Promise<void> {
+/** Payloads through the page's SharedArrayBuffer when it gave one, else chunked over BroadcastChannel. */
+async function joinGroup(rep: ReplicaAssignment): Promise<Collective> {
+  if (rep.world === 1) return createLocalGroup(1)[0];
+  if (rep.sab) return new SabCollective(rep.rank, rep.world, rep.sab);
+  return ChannelCollective.connect(rep.channel, rep.rank, rep.world, { timeoutMs: 120_000 });
+}
+
+async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment): Promise<void> {
   const spec = validateSpec(specIn);
   const t0 = performance.now();
   post({ type: 'status', message: 'starting a tfjs backend' });
+  // tfjs-webgpu picks its adapter from this flag when the backend first starts.
+  tf.env().set('WEBGPU_USE_LOW_POWER_GPU', rep.powerPreference === 'low-power');
   const picked = await pickBackend(spec.backend);
   post({ type: 'backend', ...picked });
-  post({ type: 'status', message: 'loading data' });
-  const data = await loadData(src);
-  const out = await runFromText(spec, data, post, () => stopRequested);
-  const checksum = await paramChecksum(out.params);
-  disposeParams(out.params);
-  post({ type: 'done', reason: out.stopped ? 'stopped' : 'finished', steps: out.steps, elapsedMs: performance.now() - t0, checksum });
+  post({ type: 'status', message: rep.world > 1 ? `joining a group of ${rep.world} replicas` : 'loading data' });
+  const collective = await joinGroup(rep);
+  try {
+    const data = await loadData(src);
+    const parallel = { collective, zeroStage: spec.zeroStage, accumulationSteps: spec.gradientAccumulation, fp16: spec.fp16Exchange };
+    const out = await runFromText(spec, data, post, () => stopRequested, parallel);
+    const checksum = await paramChecksum(out.params);
+    disposeParams(out.params);
+    post({ type: 'done', reason: out.stopped ? 'stopped' : 'finished', steps: out.steps, elapsedMs: performance.now() - t0, checksum, optimizerBytes: out.optimizerBytes });
+  } finally {
+    collective.close();
+  }
 }
 
 self.onmessage = (ev: MessageEvent) => {
@@ -60,10 +84,13 @@ self.onmessage = (ev: MessageEvent) => {
   }
   running = true;
   stopRequested = false;
-  start(msg.spec, msg.data)
+  rank = msg.replica.rank;
+  const beat = setInterval(() => post({ type: 'heartbeat' }), HEARTBEAT_MS);
+  start(msg.spec, msg.data, msg.replica)
     .catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }))
     .finally(() => {
       running = false;
+      clearInterval(beat);
     });
 };
 

@@ -1,0 +1,103 @@
+// Shared by the transport tests: one script of collective calls, run on a transport and on the
+// reference createLocalGroup, must give the same bits on every rank.
+import { expect } from 'vitest';
+import type { Collective } from '../collective';
+import { createLocalGroup } from '../local-collective';
+
+export type Step =
+  | { op: 'sum'; inputs: Float32Array[] }
+  | { op: 'gather'; inputs: Float32Array[] }
+  | { op: 'bcast'; inputs: Float32Array[]; root: number }
+  | { op: 'barrier' };
+
+/** Deterministic PRNG (mulberry32): tests reproduce exactly. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Values over ~8 decades and both signs, so float32 addition order changes the bits. */
+export function randomData(n: number, rand: () => number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = (rand() - 0.5) * 10 ** (rand() * 8 - 4);
+  return a;
+}
+
+/** Runs `script` on one rank; one output per step (barrier → empty). */
+export async function runRank(c: Collective, script: Step[]): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const s of script) {
+    if (s.op === 'sum') {
+      const d = s.inputs[c.rank].slice();
+      await c.allReduceSum(d);
+      out.push(d);
+    } else if (s.op === 'gather') {
+      out.push(await c.allGather(s.inputs[c.rank].slice()));
+    } else if (s.op === 'bcast') {
+      const d = s.inputs[c.rank].slice();
+      await c.broadcast(d, s.root);
+      out.push(d);
+    } else {
+      await c.barrier();
+      out.push(new Float32Array(0));
+    }
+  }
+  return out;
+}
+
+export function runGroup(group: Collective[], script: Step[]): Promise<Float32Array[][]> {
+  return Promise.all(group.map((c) => runRank(c, script)));
+}
+
+export function referenceResults(world: number, script: Step[]): Promise<Float32Array[][]> {
+  return runGroup(createLocalGroup(world), script);
+}
+
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+/** Every rank's every output has exactly the reference's bits. */
+export function expectSameBits(got: Float32Array[][], want: Float32Array[][]): void {
+  expect(got.length).toBe(want.length);
+  for (let r = 0; r < want.length; r++) {
+    for (let s = 0; s < want[r].length; s++) {
+      const g = got[r][s];
+      const w = want[r][s];
+      expect(g.length, `rank ${r} step ${s} length`).toBe(w.length);
+      // Compare as bit patterns: toEqual on floats would accept -0 for 0 and any NaN for NaN.
+      const gb = bits(g);
+      const wb = bits(w);
+      if (gb.some((b, i) => b !== wb[i])) expect(gb, `rank ${r} step ${s} bits`).toEqual(wb);
+    }
+  }
+}
+
+/** A mixed script: sums (incl. lengths 0, 1, 7 and multi-chunk + remainder), unequal gathers, broadcasts from every root, barriers. */
+export function mixedScript(world: number, chunk: number, seed: number, steps = 24): Step[] {
+  const rand = rng(seed);
+  const per = (len: (r: number) => number) => Array.from({ length: world }, (_, r) => randomData(len(r), rand));
+  const fixed: Step[] = [
+    { op: 'sum', inputs: per(() => 1) },
+    { op: 'sum', inputs: per(() => 7) },
+    { op: 'sum', inputs: per(() => 3 * chunk + 5) },
+    { op: 'sum', inputs: per(() => 0) },
+    { op: 'gather', inputs: per((r) => r * 3 + 1) },
+    { op: 'gather', inputs: per((r) => (r === 0 ? 2 * chunk + 3 : r === 1 ? 0 : r)) },
+    ...Array.from({ length: world }, (_, root): Step => ({ op: 'bcast', inputs: per(() => chunk + 9), root })),
+    { op: 'barrier' },
+  ];
+  const random: Step[] = Array.from({ length: steps }, (): Step => {
+    const k = Math.floor(rand() * 4);
+    const n = Math.floor(rand() * 3 * chunk);
+    if (k === 0) return { op: 'sum', inputs: per(() => n) };
+    if (k === 1) return { op: 'gather', inputs: per(() => Math.floor(rand() * 2 * chunk)) };
+    if (k === 2) return { op: 'bcast', inputs: per(() => n), root: Math.floor(rand() * world) };
+    return { op: 'barrier' };
+  });
+  return [...fixed, ...random];
+}
