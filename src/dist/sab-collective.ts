@@ -253,8 +253,8 @@ export class SabCollective implements Collective {
     if (descs.some((x) => x.op !== op || x.seq !== (seq | 0))) throw new Error(`SabCollective: ranks called different collectives at op #${seq} (${all()})`);
     if (op === OP_SUM && descs.some((x) => x.length !== length)) throw new Error(`allReduceSum: ranks passed arrays of different lengths (${all()})`);
     if (op === OP_BCAST) {
-      if (descs.some((x) => x.root !== root)) throw new Error(`broadcast: ranks named different roots (${all()})`);
       if (!Number.isInteger(root) || root < 0 || root >= this.world) throw new Error(`broadcast: root ${root} is outside 0..${this.world - 1}`);
+      if (descs.some((x) => x.root !== root)) throw new Error(`broadcast: ranks named different roots (${all()})`);
       if (descs.some((x) => x.length !== length)) throw new Error(`broadcast: ranks passed arrays of different lengths (${all()})`);
     }
     return descs;
