@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 
 const ENGINE = ['model', 'data', 'train', 'metrics', 'dist', 'sweep'].map((d) => join(__dirname, d));
 const FORBIDDEN_IMPORTS = /from\s+['"](react|react-dom|zustand|recharts|node:[^'"]+|fs|path|\.\.\/(ui|store|workers)\/[^'"]*)['"]/;
-const FORBIDDEN_GLOBALS = /\b(document|window|navigator|localStorage|sessionStorage|HTMLElement|self)\s*[.[]/;
+// navigator is allowed: workers have one (WorkerNavigator), e.g. for storage quota estimates.
+const FORBIDDEN_GLOBALS = /\b(document|window|localStorage|sessionStorage|HTMLElement|self)\s*[.[]/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

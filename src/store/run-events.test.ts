@@ -12,6 +12,8 @@ import {
   type RunState,
 } from './run-events';
 import { checkStoredSettings } from './run';
+import { formatAutoBatch } from './run-events';
+import { checkFromWorker } from '../workers/protocol';
 import { defaultSpec } from '../train/spec';
 
 const step = (n: number, loss: number, extra: Partial<Extract<FromWorker, { type: 'step' }>> = {}): FromWorker => ({
@@ -369,5 +371,44 @@ describe('checkStoredSettings (what the persisted store accepts on reload)', () 
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.problem).toMatch(/learningRate/);
     expect(checkStoredSettings('null').ok).toBe(false);
+  });
+});
+
+// ---- auto batch size ----
+describe('applyEvent: autoBatch', () => {
+  const found: FromWorker = {
+    type: 'autoBatch', batchSize: 16, gradientAccumulation: 2, cached: false,
+    tried: [{ batchSize: 32, ok: false, reason: 'out of memory' }, { batchSize: 16, ok: true }],
+  };
+
+  it('keeps what the search found, shows it in one line, and a new run clears it', () => {
+    expect(beginRun().autoBatch).toBeNull();
+    const s = applyEvent(beginRun(), found);
+    expect(s.autoBatch).toEqual({ batchSize: 16, gradientAccumulation: 2, cached: false, tried: [{ batchSize: 32, ok: false, reason: 'out of memory' }, { batchSize: 16, ok: true }] });
+    expect(formatAutoBatch(s.autoBatch!)).toBe('Auto batch size: 16 (tried 32 ✗ out of memory, 16 ✓), accumulation 2');
+    expect(formatAutoBatch({ batchSize: 8, gradientAccumulation: 1, cached: true, tried: [] })).toBe('Auto batch size: 8 (remembered for this model and adapter), accumulation 1');
+    expect(beginRun().autoBatch).toBeNull();
+  });
+
+  it('keeps only the known fields and does not mutate its inputs', () => {
+    const before = beginRun();
+    const e = { ...found, tried: [{ batchSize: 4, ok: true, peakBytes: 10, extra: '<b>' }] } as unknown as FromWorker;
+    const s = applyEvent(before, e);
+    expect(s.autoBatch?.tried).toEqual([{ batchSize: 4, ok: true }]);
+    expect(before.autoBatch).toBeNull();
+  });
+
+  it('the protocol accepts the event and rejects a malformed one', () => {
+    expect(checkFromWorker(found)).toEqual(found);
+    expect(checkFromWorker({ ...found, tried: [{ batchSize: '8', ok: true }] })).toMatch(/field "tried"/);
+    expect(checkFromWorker({ ...found, cached: 'no' })).toMatch(/field "cached"/);
+  });
+
+  it('older saved settings without autoBatchSize load with it off', () => {
+    const { autoBatchSize: _dropped, ...older } = defaultSpec('tiny');
+    const r = checkStoredSettings(JSON.stringify({ state: { settings: older }, version: 1 }));
+    expect(r.ok && r.settings.autoBatchSize).toBe(false);
+    const on = checkStoredSettings(JSON.stringify({ state: { settings: { ...older, autoBatchSize: true } }, version: 1 }));
+    expect(on.ok && on.settings.autoBatchSize).toBe(true);
   });
 });

@@ -65,6 +65,24 @@ export interface ModelInfo {
   validationExamples: number;
 }
 
+// ---- auto batch size ----
+/** What the auto batch search settled on (rank 0's report; every rank uses the same size). */
+export interface AutoBatchInfo {
+  batchSize: number;
+  gradientAccumulation: number;
+  tried: { batchSize: number; ok: boolean; reason?: string }[];
+  cached: boolean;
+}
+
+/** "Auto batch size: 16 (tried 32 ✗ out of memory, 16 ✓), accumulation 2" */
+export function formatAutoBatch(a: AutoBatchInfo): string {
+  const how = a.cached
+    ? 'remembered for this model and adapter'
+    : `tried ${a.tried.map((t) => `${t.batchSize} ${t.ok ? '✓' : `✗ ${t.reason ?? 'failed'}`}`).join(', ')}`;
+  return `Auto batch size: ${a.batchSize} (${how}), accumulation ${a.gradientAccumulation}`;
+}
+// ---- end auto batch size ----
+
 export interface RunState {
   /** idle → running → finished | stopped | error; `running` is simply status === 'running'. */
   status: RunStatus;
@@ -91,6 +109,8 @@ export interface RunState {
   optimizerBytes: number | null;
   /** The data-parallel group as the client last summarized it, by rank; empty until the run spawns it. */
   replicas: ReplicaInfo[];
+  /** The per-device batch the auto batch search found (null unless the run asked for it). */
+  autoBatch: AutoBatchInfo | null;
 }
 
 export const initialRunState: RunState = {
@@ -109,6 +129,7 @@ export const initialRunState: RunState = {
   checksum: null,
   optimizerBytes: null,
   replicas: [],
+  autoBatch: null,
 };
 
 export const isRunning = (s: Pick<RunState, 'status'>): boolean => s.status === 'running';
@@ -193,6 +214,10 @@ export function applyEvent(s: RunState, e: FromWorker): RunState {
       samples.push({ epoch: e.epoch, step: e.step, samples: pairs });
       samples.sort((a, b) => b.epoch - a.epoch);
       return { ...s, evaluations, samples };
+    }
+    case 'autoBatch': {
+      const tried = e.tried.map((t) => (t.reason === undefined ? { batchSize: t.batchSize, ok: t.ok } : { batchSize: t.batchSize, ok: t.ok, reason: t.reason }));
+      return { ...s, autoBatch: { batchSize: e.batchSize, gradientAccumulation: e.gradientAccumulation, tried, cached: e.cached } };
     }
     case 'done': {
       // An error is the more important fact: a 'done' after it must not paint the run green.

@@ -17,3 +17,37 @@ export { MedianPruner } from './pruners/median';
 export { SuccessiveHalvingPruner, type SuccessiveHalvingOptions } from './pruners/successive-halving';
 export { pedAnovaImportances, type PedAnovaOptions } from './importance';
 export * from './default-study';
+export {
+  openStudyStore,
+  StudyStore,
+  StudyStoreError,
+  DB_NAME,
+  DB_VERSION,
+  INTERRUPTED_REASON,
+  type NewStudy,
+  type EngineState,
+  type StudySummary,
+  type ResumePoint,
+  type StudyStoreOptions,
+} from './storage';
+export {
+  exportStudyJSON,
+  importStudyJSON,
+  exportTrialsCSV,
+  studyFileName,
+  studyData,
+  newStudyId,
+  validateStudy,
+  validateTrial,
+  validateStudyName,
+  validateStatus,
+  StudyFormatError,
+  STUDY_STATUSES,
+  STUDY_FILE_FORMAT,
+  STUDY_FILE_VERSION,
+  type StudyMeta,
+  type StudyStatus,
+  type StudyFile,
+  type LoadedStudy,
+  type ImportOptions,
+} from './transfer';

@@ -25,7 +25,25 @@ export type RunEvent =
       evalLoss: number | null;
       examples: number; // validation pairs generated
       samples: Sample[]; // a few predictions beside their references
+    }
+  // ---- auto batch size (auto-batch.ts) ----
+  | {
+      // The per-device batch the probe found (or the cache remembered), and the accumulation that keeps the effective batch.
+      type: 'autoBatch';
+      batchSize: number;
+      gradientAccumulation: number;
+      tried: BatchTry[]; // this rank's sizes in the order tried; empty when cached
+      cached: boolean;
     };
+
+/** One size the auto batch search tried: ok, or why not ("out of memory", a device limit). */
+export interface BatchTry {
+  batchSize: number;
+  ok: boolean;
+  reason?: string;
+  peakBytes?: number; // bytes the probe step held beyond the model, when it ran
+}
+// ---- end auto batch size ----
 
 export interface RougeSummary {
   rouge1: number;

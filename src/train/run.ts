@@ -8,6 +8,8 @@ import { trainTokenizer, type LoadedTokenizer } from '../data/tokenizer';
 import type { Pair } from '../data/types';
 import { configFor, countParams, PRESETS, type LlamaConfig } from '../model/config';
 import { initWeights, toVariables, type Variables } from '../model/params';
+import { createLocalGroup } from '../dist/local-collective';
+import { memoryEstimate, resolveAutoBatch, stepProbe, worstCaseExample, type AutoBatchCache, type ProbeContext, type TryBatch } from './auto-batch';
 import type { RunEvent } from './events';
 import { evaluateGeneration } from './evaluate';
 import type { RunSpec } from './spec';
@@ -26,6 +28,13 @@ export interface RunOutput extends TrainerResult {
   tokenizer: LoadedTokenizer;
 }
 
+/** How a shell probes and caches the auto batch size (spec.autoBatchSize); by default stepProbe on the current backend, no cache. */
+export interface AutoBatchHooks {
+  probe?: (ctx: ProbeContext) => TryBatch;
+  cache?: AutoBatchCache;
+  cacheKey?: string;
+}
+
 function pairsOf(name: string, text: string, emit: (e: RunEvent) => void): Pair[] {
   const { pairs, skipped } = readPairs(text, detectFormat(name, text), undefined, name);
   if (skipped.length > 0) {
@@ -34,7 +43,7 @@ function pairsOf(name: string, text: string, emit: (e: RunEvent) => void): Pair[
   return pairs;
 }
 
-export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEvent) => void, shouldStop: () => boolean = () => false, parallel?: ParallelOptions): Promise<RunOutput> {
+export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEvent) => void, shouldStop: () => boolean = () => false, parallel?: ParallelOptions, autoBatch?: AutoBatchHooks): Promise<RunOutput> {
   let train = pairsOf(data.trainName, data.trainText, emit);
   let validation: Pair[];
   if (data.validationText !== undefined) validation = pairsOf(data.validationName ?? 'validation', data.validationText, emit);
@@ -56,6 +65,26 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
   const config = configFor(PRESETS[spec.preset], tokenizer.vocabSize);
   const params = toVariables(config, initWeights(config, spec.seed));
   emit({ type: 'model', paramCount: countParams(config), vocabSize: tokenizer.vocabSize, preset: spec.preset, trainExamples: trainExamples.length, validationExamples: validationExamples.length });
+  // ---- auto batch size (auto-batch.ts): the largest per-device batch that fits; accumulation keeps the effective batch ----
+  if (spec.autoBatchSize) {
+    const ctx: ProbeContext = { config, params, train: trainExamples, padId: tokenizer.padId };
+    const world = parallel?.collective.world ?? 1;
+    const asked = spec.batchSize * world * spec.gradientAccumulation;
+    const worst = worstCaseExample(trainExamples);
+    emit({ type: 'status', message: `auto batch size: probing from ${memoryEstimate(config, spec.batchSize, worst.inputIds.length, spec.batchSize * worst.labels.filter((y) => y >= 0).length)}` });
+    const found = await resolveAutoBatch({
+      spec, tryBatch: (autoBatch?.probe ?? stepProbe)(ctx), collective: parallel?.collective, cache: autoBatch?.cache, cacheKey: autoBatch?.cacheKey,
+      log: (message) => emit({ type: 'status', message }),
+    });
+    emit({ type: 'status', message: `auto batch size: ${found.batchSize} per device × ${world} replica(s) × accumulation ${found.gradientAccumulation} = effective batch ${found.effectiveBatch} (asked ${asked})${found.cached ? ', from the cache' : ''}` });
+    spec = { ...spec, batchSize: found.batchSize, gradientAccumulation: found.gradientAccumulation };
+    // Accumulation must run as micro-batches (dataParallelStep); without replicas that takes a group of one.
+    if (parallel || found.gradientAccumulation > 1) {
+      parallel = { ...(parallel ?? { collective: createLocalGroup(1)[0], zeroStage: 0 as const }), accumulationSteps: found.gradientAccumulation };
+    }
+    emit({ type: 'autoBatch', batchSize: found.batchSize, gradientAccumulation: found.gradientAccumulation, tried: found.tried, cached: found.cached });
+  }
+  // ---- end auto batch size ----
   emit({ type: 'status', message: 'training' });
 
   const afterEpoch = async ({ epoch, step, evalLoss }: { epoch: number; step: number; evalLoss: number | null }) => {

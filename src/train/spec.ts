@@ -26,6 +26,7 @@ export interface RunSpec {
   gradientAccumulation: number; // micro-batches per optimizer step (effective batch = batch × replicas × this)
   zeroStage: 0 | 1; // 1 = ZeRO stage 1: each replica keeps AdamW moments for its shard only
   fp16Exchange: boolean; // exchange gradients as fp16 with dynamic loss scaling (fp32 master weights)
+  autoBatchSize: boolean; // find the largest per-device batch that fits, halving from batchSize (auto-batch.ts)
 }
 
 export function defaultSpec(preset: PresetName = 'small'): RunSpec {
@@ -52,6 +53,7 @@ export function defaultSpec(preset: PresetName = 'small'): RunSpec {
     gradientAccumulation: 1,
     zeroStage: 0,
     fp16Exchange: false,
+    autoBatchSize: false,
   };
 }
 
@@ -85,5 +87,6 @@ export function validateSpec(s: unknown): RunSpec {
   num('gradientAccumulation', (v) => int(v) && v >= 1 && v <= 1024, 'an integer in [1, 1024]');
   if (r.zeroStage !== 0 && r.zeroStage !== 1) throw new Error(`run spec: zeroStage must be 0 or 1, got ${JSON.stringify(r.zeroStage)}`);
   if (typeof r.fp16Exchange !== 'boolean') throw new Error(`run spec: fp16Exchange must be true or false, got ${JSON.stringify(r.fp16Exchange)}`);
+  if (typeof r.autoBatchSize !== 'boolean') throw new Error(`run spec: autoBatchSize must be true or false, got ${JSON.stringify(r.autoBatchSize)}`);
   return r as unknown as RunSpec;
 }

@@ -1,5 +1,9 @@
 // Page layout: header with the backend badge, settings on the left, progress and charts right.
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import { resumeInterruptedSweep, useSweepStore } from '../store/sweep';
+import { SweepControls } from './sweep/SweepControls';
+import { SweepDashboard } from './sweep/SweepDashboard';
+import { SweepSettings } from './sweep/SweepSettings';
 import { useDataStore } from '../store/data';
 import { useRunStore } from '../store/run';
 import { DataPanel } from './DataPanel';
@@ -13,18 +17,40 @@ import { SamplesTable } from './SamplesTable';
 import { SettingsPanel } from './SettingsPanel';
 import { TrainControls } from './TrainControls';
 
+type Tab = 'train' | 'sweep';
+// The tab lives in the URL hash so a reload (or a shared link) opens the same view.
+const tabFromHash = (): Tab => (window.location.hash === '#sweep' ? 'sweep' : 'train');
+
 export function App() {
   const backend = useRunStore((s) => s.backend);
   const checkDefault = useDataStore((s) => s.checkDefault);
+  const studyView = useSweepStore((s) => s.view);
+  const [tab, setTab] = useState<Tab>(tabFromHash);
 
   useEffect(() => {
-    void checkDefault();
+    // Data first: a sweep interrupted by a reload resumes once its training data is known.
+    void checkDefault().then(() => resumeInterruptedSweep());
   }, [checkDefault]);
+
+  useEffect(() => {
+    const onHash = () => setTab(tabFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const go = (t: Tab) => {
+    window.location.hash = t === 'sweep' ? 'sweep' : '';
+    setTab(t);
+  };
 
   return (
     <div className="app">
       <header className="app__header">
         <h1>Training Studio</h1>
+        <nav className="tabs" aria-label="View">
+          <button type="button" className={tab === 'train' ? 'tab is-active' : 'tab'} data-testid="tab-train" onClick={() => go('train')}>Train</button>
+          <button type="button" className={tab === 'sweep' ? 'tab is-active' : 'tab'} data-testid="tab-sweep" onClick={() => go('sweep')}>Sweep</button>
+        </nav>
         <div className="badge" aria-label="Compute backend">
           {backend ? (
             <>
@@ -40,7 +66,14 @@ export function App() {
         <div className="column column--left">
           <DataPanel />
           <SettingsPanel />
+          {tab === 'sweep' && <SweepSettings />}
         </div>
+        {tab === 'sweep' ? (
+          <div className="column column--right">
+            <SweepControls />
+            {studyView ? <SweepDashboard study={studyView} /> : <p className="muted">Start a sweep, or pick a study, to see its trials here.</p>}
+          </div>
+        ) : (
         <div className="column column--right">
           <TrainControls />
           <ErrorBanner />
@@ -54,6 +87,7 @@ export function App() {
           <RunInfo />
           <ReplicasPanel />
         </div>
+        )}
       </main>
     </div>
   );

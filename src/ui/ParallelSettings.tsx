@@ -51,6 +51,17 @@ export function ParallelSettings() {
         <label htmlFor={fp16Id}>fp16 gradient exchange</label>
         <p className="field__hint">with dynamic loss scaling; master weights stay fp32</p>
       </div>
+      <div className="field field--wide field--check">
+        <input
+          id={`${fp16Id}-auto`}
+          data-testid="auto-batch-checkbox"
+          type="checkbox"
+          checked={settings.autoBatchSize}
+          onChange={(e) => setSetting('autoBatchSize', e.target.checked)}
+        />
+        <label htmlFor={`${fp16Id}-auto`}>Auto batch size</label>
+        <p className="field__hint">largest per-replica batch that fits, halving from the batch size; accumulation keeps the effective batch</p>
+      </div>
 
       <p className="field__hint field--wide">
         Effective batch (batch × replicas × accumulation):{' '}

@@ -1,12 +1,14 @@
 // What the worker reported about this run: the backend and why, the adapter, the model and data.
 import { formatMB } from '../store/parallel';
 import { useRunStore } from '../store/run';
+import { formatAutoBatch } from '../store/run-events';
 
 export function RunInfo() {
   const backend = useRunStore((s) => s.backend);
   const model = useRunStore((s) => s.model);
   const checksum = useRunStore((s) => s.checksum);
   const optimizerBytes = useRunStore((s) => s.optimizerBytes);
+  const autoBatch = useRunStore((s) => s.autoBatch);
 
   return (
     <section className="panel" aria-label="Run information">
@@ -30,6 +32,7 @@ export function RunInfo() {
         </dd>
         <dt>Checksum</dt>
         <dd><code data-testid="run-checksum">{checksum === null ? '—' : String(checksum)}</code></dd>
+        {autoBatch && (<><dt>Batch size</dt><dd data-testid="auto-batch">{formatAutoBatch(autoBatch)}</dd></>)}
         <dt>Optimizer state</dt>
         <dd title={optimizerBytes === null ? undefined : `${optimizerBytes} bytes (rank 0)`}>
           {optimizerBytes === null ? '—' : formatMB(optimizerBytes)}

@@ -65,6 +65,11 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
     rouge: (v) => isObj(v) && ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].every((k) => isNum(v[k])),
     samples: (v) => Array.isArray(v) && v.every((x) => isObj(x) && isStr(x.document) && isStr(x.reference) && isStr(x.prediction)),
   },
+  // auto batch size (train/auto-batch.ts)
+  autoBatch: {
+    batchSize: isNum, gradientAccumulation: isNum, cached: (v) => typeof v === 'boolean',
+    tried: (v) => Array.isArray(v) && v.every((t) => isObj(t) && isNum(t.batchSize) && typeof t.ok === 'boolean' && (t.reason === undefined || isStr(t.reason))),
+  },
   done: { reason: (v) => v === 'finished' || v === 'stopped', steps: isNum, elapsedMs: isNum, checksum: isNum, optimizerBytes: isNum },
   error: { message: isStr },
   heartbeat: {},

@@ -11,7 +11,9 @@ import { paramChecksum } from '../model/checksum';
 import { disposeParams } from '../model/params';
 import { runFromText, type RunData } from '../train/run';
 import { validateSpec } from '../train/spec';
+import { autoBatchCacheKey, isOutOfMemory } from '../train/auto-batch';
 import { pickBackend } from './backend';
+import { gpuStepProbe, indexedDbCache } from './gpu-memory';
 import { checkToWorker, type DataSource, type FromWorker, type FromWorkerEnvelope, type ReplicaAssignment } from './protocol';
 
 let rank = 0;
@@ -59,7 +61,14 @@ async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment): 
   try {
     const data = await loadData(src);
     const parallel = { collective, zeroStage: spec.zeroStage, accumulationSteps: spec.gradientAccumulation, fp16: spec.fp16Exchange };
-    const out = await runFromText(spec, data, post, () => stopRequested, parallel);
+    // Auto batch size: probe with error scopes, cache per model shape and device (gpu-memory.ts).
+    const cache = indexedDbCache();
+    const cacheKey = autoBatchCacheKey({ ...spec, adapter: picked.adapter, backend: picked.backend, world: rep.world });
+    const out = await runFromText(spec, data, post, () => stopRequested, parallel, { probe: gpuStepProbe, cache, cacheKey }).catch(async (e: unknown) => {
+      // A remembered size that ran out of memory after all is forgotten: the next run probes again.
+      if (spec.autoBatchSize && isOutOfMemory(e)) await cache.delete(cacheKey).catch(() => {});
+      throw e;
+    });
     const checksum = await paramChecksum(out.params);
     disposeParams(out.params);
     post({ type: 'done', reason: out.stopped ? 'stopped' : 'finished', steps: out.steps, elapsedMs: performance.now() - t0, checksum, optimizerBytes: out.optimizerBytes });

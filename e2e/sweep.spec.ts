@@ -1,0 +1,40 @@
+import { expect, test } from '@playwright/test';
+import { setNumber, watchConsole } from './helpers';
+
+// The seed's search (learning rate log-uniform, batch size categorical), shrunk to 3 trials of the
+// tiny model for 1 epoch on WASM: the dashboard lists the trials and marks the best, and the study
+// survives a reload (IndexedDB).
+test('a 3-trial sweep completes, the dashboard marks the best, and it is all still there after a reload', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto('/#sweep');
+  await expect(page.getByTestId('data-source')).toContainText('XSum');
+  await page.getByTestId('preset-select').selectOption('tiny');
+  await page.getByTestId('backend-select').selectOption('wasm');
+  await setNumber(page, 'epochs-input', 1);
+  await setNumber(page, 'max-train-samples-input', 8);
+  await setNumber(page, 'validation-size-input', 4);
+  await setNumber(page, 'sweep-trials-input', 3);
+  await page.getByTestId('sweep-pruner').selectOption('nop');
+
+  await page.getByTestId('sweep-start').click();
+  await expect(page.getByTestId('sweep-runner-status')).toHaveText('running');
+  await expect(page.getByTestId('sweep-runner-status')).toHaveText('complete', { timeout: 5 * 60_000 });
+
+  const dashboard = page.getByTestId('sweep-dashboard');
+  await expect(dashboard.getByTestId('trial-row')).toHaveCount(3);
+  const states = await dashboard.getByTestId('trial-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')));
+  expect(states).toEqual(['complete', 'complete', 'complete']);
+  await expect(dashboard.getByTestId('best-trial')).toHaveCount(1);
+  await expect(dashboard.getByTestId('optimization-history')).toBeVisible();
+  await expect(page.getByTestId('study-row')).toHaveCount(1);
+  await expect(page.getByTestId('study-row')).toHaveAttribute('data-status', 'complete');
+  await page.screenshot({ path: test.info().outputPath('sweep-complete.png'), fullPage: true });
+
+  await page.reload();
+  await expect(page.getByTestId('study-row')).toHaveCount(1);
+  const again = page.getByTestId('sweep-dashboard');
+  await expect(again.getByTestId('trial-row')).toHaveCount(3);
+  await expect(again.getByTestId('best-trial')).toHaveCount(1);
+  await expect(again.getByTestId('optimization-history').locator('svg').first()).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,69 @@
+// The objective after each epoch, one line per trial (the numbers the pruner saw). Pruned trials
+// are dashed and end in a cross where they were stopped; picked trials stand out.
+import { useMemo } from 'react';
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis, type DotItemDotProps } from 'recharts';
+import { epochRows, formatNumber, trialKey, type StudyView, type TrialView } from '../../store/sweep-view';
+import { TrialLinesTooltip, trialColor } from './chart-kit';
+import './sweep.css';
+
+/** A cross on a pruned trial's last epoch; nothing on the other points. */
+function prunedEnd(lastEpoch: number, color: string) {
+  return function PrunedDot(props: DotItemDotProps) {
+    const { cx, cy, payload } = props;
+    const at = payload as Record<string, number> | undefined;
+    if (typeof cx !== 'number' || typeof cy !== 'number' || at?.epoch !== lastEpoch) return <g key={props.index} />;
+    const r = 4.5;
+    return (
+      <g key={props.index} stroke={color} strokeWidth={2} data-pruned-end="">
+        <line x1={cx - r} y1={cy - r} x2={cx + r} y2={cy + r} />
+        <line x1={cx - r} y1={cy + r} x2={cx + r} y2={cy - r} />
+      </g>
+    );
+  };
+}
+
+export function EpochCurves({ study, highlight = [] }: { study: StudyView; highlight?: readonly number[] }) {
+  const trials = useMemo(() => study.trials.filter((t) => t.epochs.length > 0).sort((a, b) => a.number - b.number), [study]);
+  const rows = useMemo(() => epochRows(trials, 'objective'), [trials]);
+  const maxEpoch = rows.reduce((m, r) => Math.max(m, r.epoch), 1);
+  const focus = new Set(highlight);
+  const opacity = (t: TrialView) => (focus.size === 0 || focus.has(t.number) ? 0.95 : 0.2);
+
+  return (
+    <section className="panel sweep-panel" aria-label="Per-epoch objective" data-testid="epoch-curves">
+      <div className="panel__head">
+        <h2>Per-epoch objective</h2>
+        <p className="sweep-caption">
+          <span className="sweep-key sweep-key--solid" /> complete/running <span className="sweep-key sweep-key--dashed" /> pruned (✕ where stopped)
+        </p>
+      </div>
+      <div className="chart">
+        {rows.length === 0 ? (
+          <p className="chart__empty">Per-epoch curves appear after each trial's first evaluation.</p>
+        ) : (
+          <ResponsiveContainer width="100%" height={300}>
+            <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+              <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+              <XAxis dataKey="epoch" type="number" domain={[1, Math.max(2, maxEpoch)]} allowDecimals={false}
+                label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }} />
+              <YAxis domain={['auto', 'auto']} tickFormatter={(v: number) => formatNumber(v)} width={52} />
+              <Tooltip content={(p) => <TrialLinesTooltip {...p} xName="epoch" higherIsBetter={study.direction === 'maximize'} />} />
+              {trials.map((t) => {
+                const color = trialColor(t.number);
+                const pruned = t.state === 'pruned';
+                const lastEpoch = t.epochs[t.epochs.length - 1].epoch;
+                return (
+                  <Line key={t.number} name={`#${t.number} ${t.state}`} dataKey={trialKey(t.number)} stroke={color}
+                    strokeOpacity={opacity(t)} strokeWidth={focus.has(t.number) ? 3 : 1.75}
+                    strokeDasharray={pruned ? '6 4' : undefined}
+                    dot={pruned ? prunedEnd(lastEpoch, color) : t.epochs.length === 1 ? { r: 3, fill: color, strokeDasharray: '0' } : false}
+                    activeDot={{ r: 4, strokeDasharray: '0' }} isAnimationActive={false} connectNulls />
+                );
+              })}
+            </LineChart>
+          </ResponsiveContainer>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,57 @@
+// Slice plots: the objective of every complete trial against each parameter, one small chart per
+// parameter; log x axis for log parameters, categories at evenly spaced positions. The best
+// trial is the gold star.
+import { useMemo } from 'react';
+import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { bestTrial, formatNumber, sliceData, type StudyView } from '../../store/sweep-view';
+import { PointTooltip } from './chart-kit';
+import './sweep.css';
+
+export function SlicePlots({ study }: { study: StudyView }) {
+  const slices = useMemo(() => study.paramSpec.map((p) => sliceData(study, p)), [study]);
+  const best = useMemo(() => bestTrial(study), [study]);
+  const any = slices.some((s) => s.points.length > 0);
+
+  return (
+    <section className="panel sweep-panel" aria-label="Slice plots" data-testid="slice-plots">
+      <div className="panel__head">
+        <h2>Objective by parameter</h2>
+        <p className="sweep-caption">complete trials · {study.objective}</p>
+      </div>
+      {!any ? (
+        <p className="chart__empty chart__empty--short">Slice plots appear once a trial completes.</p>
+      ) : (
+        <div className="slices">
+          {slices.map(({ axis, points }) => {
+            const cat = axis.scale === 'categorical';
+            const domain: [number, number] = cat ? [-0.5, axis.high + 0.5] : [axis.low, axis.high];
+            const labels = new Map(axis.ticks.map((t) => [t.value, t.label]));
+            const bestPoints = points.filter((p) => p.number === best?.number);
+            return (
+              <figure key={axis.name} className="slice" data-param={axis.name} data-scale={axis.scale}>
+                <figcaption className="slice__title" title={axis.name}>
+                  {axis.name}
+                  {axis.scale === 'log' && <span className="slice__scale"> (log)</span>}
+                </figcaption>
+                <ResponsiveContainer width="100%" height={210}>
+                  <ScatterChart margin={{ top: 6, right: 20, bottom: 4, left: 0 }}>
+                    <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+                    <XAxis dataKey="x" type="number" scale={axis.scale === 'log' ? 'log' : 'linear'} domain={domain}
+                      ticks={axis.ticks.map((t) => t.value)} allowDataOverflow interval={0}
+                      tickFormatter={(v: number) => labels.get(v) ?? formatNumber(v)} />
+                    <YAxis dataKey="y" type="number" domain={['auto', 'auto']} tickFormatter={(v: number) => formatNumber(v)} width={48} />
+                    <Tooltip content={PointTooltip} cursor={{ strokeDasharray: '3 3' }} />
+                    <Scatter data={points} fill="#2563eb" fillOpacity={0.75} shape="circle" isAnimationActive={false} />
+                    {bestPoints.length > 0 && (
+                      <Scatter data={bestPoints} fill="#f59e0b" stroke="#92400e" shape="star" isAnimationActive={false} />
+                    )}
+                  </ScatterChart>
+                </ResponsiveContainer>
+              </figure>
+            );
+          })}
+        </div>
+      )}
+    </section>
+  );
+}
