@@ -232,6 +232,8 @@ export function applyEvent(s: RunState, e: FromWorker): RunState {
       return { ...s, status: 'error', error: e.message, statusLine: 'Failed', stopping: false };
     case 'heartbeat':
       return s; // liveness is the client's business (its watchdog); nothing to show
+    case 'snapshot':
+      return s; // weights kept by the client for recovery; nothing to show
     case 'replicas': {
       // Copy field by field (only these are rendered) and order by rank, whatever order they came in.
       const replicas: ReplicaInfo[] = e.replicas

@@ -15,6 +15,8 @@ export type RunEvent =
       skipped: boolean; // the update was skipped (non-finite loss or gradients)
     }
   | { type: 'epoch'; epoch: number; trainLoss: number; evalLoss: number | null }
+  // Every parameter in flat layout order after `step` optimizer steps: what a run resumes from.
+  | { type: 'snapshot'; step: number; weights: Float32Array }
   | {
       // Generation on the validation split after an epoch (the seed's predict_with_generate).
       type: 'evaluation';

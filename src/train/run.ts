@@ -13,6 +13,7 @@ import { memoryEstimate, resolveAutoBatch, stepProbe, worstCaseExample, type Aut
 import type { RunEvent } from './events';
 import { evaluateGeneration } from './evaluate';
 import type { RunSpec } from './spec';
+import { flatLayout, unpackViews } from './flat';
 import { runTraining, type ParallelOptions, type TrainerResult } from './trainer';
 
 export interface RunData {
@@ -43,7 +44,15 @@ function pairsOf(name: string, text: string, emit: (e: RunEvent) => void): Pair[
   return pairs;
 }
 
-export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEvent) => void, shouldStop: () => boolean = () => false, parallel?: ParallelOptions, autoBatch?: AutoBatchHooks): Promise<RunOutput> {
+/** What a shell may add to a run: auto-batch probing and caching, recovery snapshots and resume. */
+export interface RunExtras extends AutoBatchHooks {
+  /** Continue from a snapshot: its weights and optimizer step (AdamW moments start afresh). */
+  resume?: { step: number; weights: Float32Array };
+  /** Emit a 'snapshot' of the weights every N optimizer steps (0 or absent: never). */
+  snapshotEvery?: number;
+}
+
+export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEvent) => void, shouldStop: () => boolean = () => false, parallel?: ParallelOptions, autoBatch?: RunExtras): Promise<RunOutput> {
   let train = pairsOf(data.trainName, data.trainText, emit);
   let validation: Pair[];
   if (data.validationText !== undefined) validation = pairsOf(data.validationName ?? 'validation', data.validationText, emit);
@@ -63,7 +72,11 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
   const validationExamples = buildExamples(tokenizer, validation, opts);
 
   const config = configFor(PRESETS[spec.preset], tokenizer.vocabSize);
-  const params = toVariables(config, initWeights(config, spec.seed));
+  const layout = flatLayout(config);
+  if (autoBatch?.resume && autoBatch.resume.weights.length !== layout.total) {
+    throw new Error(`resume: the snapshot holds ${autoBatch.resume.weights.length} values, the model needs ${layout.total}`);
+  }
+  const params = toVariables(config, autoBatch?.resume ? unpackViews(layout, autoBatch.resume.weights) : initWeights(config, spec.seed));
   emit({ type: 'model', paramCount: countParams(config), vocabSize: tokenizer.vocabSize, preset: spec.preset, trainExamples: trainExamples.length, validationExamples: validationExamples.length });
   // ---- auto batch size (auto-batch.ts): the largest per-device batch that fits; accumulation keeps the effective batch ----
   if (spec.autoBatchSize) {
@@ -97,6 +110,9 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
     emit({ type: 'evaluation', epoch, step, rouge: ev.rouge, genLen: ev.genLen, evalLoss, examples: validation.length, samples: ev.samples });
     emit({ type: 'status', message: 'training' });
   };
-  const result = await runTraining({ config, params, spec, train: trainExamples, validation: validationExamples, padId: tokenizer.padId, onEvent: emit, shouldStop, afterEpoch, parallel });
+  const result = await runTraining({
+    config, params, spec, train: trainExamples, validation: validationExamples, padId: tokenizer.padId, onEvent: emit, shouldStop, afterEpoch, parallel,
+    startStep: autoBatch?.resume?.step ?? 0, snapshotEvery: autoBatch?.snapshotEvery ?? 0,
+  });
   return { ...result, config, params, tokenizer };
 }

@@ -26,6 +26,7 @@ export interface RunSpec {
   gradientAccumulation: number; // micro-batches per optimizer step (effective batch = batch × replicas × this)
   zeroStage: 0 | 1; // 1 = ZeRO stage 1: each replica keeps AdamW moments for its shard only
   fp16Exchange: boolean; // exchange gradients as fp16 with dynamic loss scaling (fp32 master weights)
+  workerTimeoutSec: number; // a replica silent this long counts as dead: the run resumes without it
   autoBatchSize: boolean; // find the largest per-device batch that fits, halving from batchSize (auto-batch.ts)
 }
 
@@ -53,6 +54,7 @@ export function defaultSpec(preset: PresetName = 'small'): RunSpec {
     gradientAccumulation: 1,
     zeroStage: 0,
     fp16Exchange: false,
+    workerTimeoutSec: 120,
     autoBatchSize: false,
   };
 }
@@ -86,6 +88,7 @@ export function validateSpec(s: unknown): RunSpec {
   num('replicas', (v) => int(v) && v >= 0 && v <= 16, 'an integer in [0, 16] (0 = one per GPU adapter)');
   num('gradientAccumulation', (v) => int(v) && v >= 1 && v <= 1024, 'an integer in [1, 1024]');
   if (r.zeroStage !== 0 && r.zeroStage !== 1) throw new Error(`run spec: zeroStage must be 0 or 1, got ${JSON.stringify(r.zeroStage)}`);
+  num('workerTimeoutSec', (v) => v >= 5 && v <= 3600, 'a number of seconds in [5, 3600]');
   if (typeof r.fp16Exchange !== 'boolean') throw new Error(`run spec: fp16Exchange must be true or false, got ${JSON.stringify(r.fp16Exchange)}`);
   if (typeof r.autoBatchSize !== 'boolean') throw new Error(`run spec: autoBatchSize must be true or false, got ${JSON.stringify(r.autoBatchSize)}`);
   return r as unknown as RunSpec;

@@ -8,7 +8,7 @@ import type { Collective } from '../dist/collective';
 import { DynamicLossScaler } from '../dist/fp16';
 import { AdamW, ADAMW_DEFAULTS, type AdamWOptions } from './adamw';
 import { dataParallelStep, ReplicatedAdamW, type FlatOptimizer, type Replica } from './data-parallel';
-import { flatLayout } from './flat';
+import { flatLayout, packTensors } from './flat';
 import { ZeroAdamW } from './zero';
 import type { RunEvent } from './events';
 import { batchLoss, supervised, type Batch } from './loss';
@@ -21,7 +21,7 @@ export interface Example {
   labels: number[];
 }
 
-export type TrainEvent = Extract<RunEvent, { type: 'step' | 'epoch' }>;
+export type TrainEvent = Extract<RunEvent, { type: 'step' | 'epoch' | 'snapshot' }>;
 
 export interface TrainerInput {
   config: LlamaConfig;
@@ -35,6 +35,10 @@ export interface TrainerInput {
   now?: () => number;
   /** Data parallelism: this replica's collective; absent = one replica, gradients stay on the device. */
   parallel?: ParallelOptions;
+  /** Resume: the first startStep optimizer steps are skipped (data order and schedule continue as if run). */
+  startStep?: number;
+  /** Emit a 'snapshot' of the weights every N steps (0: never). */
+  snapshotEvery?: number;
   /** Runs after each epoch's evaluation loss (generation and ROUGE live here, outside the loop). */
   afterEpoch?: (e: { epoch: number; step: number; evalLoss: number | null }) => Promise<void>;
 }
@@ -129,6 +133,10 @@ export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
       let lossCount = 0;
       for (const indices of batchesForEpoch(train.length, globalBatchSize(spec, world), spec.seed, epoch)) {
         if (step >= total) break;
+        if (step < (input.startStep ?? 0)) {
+          step += 1; // done before the resume: same batches, same schedule position
+          continue;
+        }
         // Replicas must agree to stop on the same step, or one would wait forever in a collective.
         if (await agreeToStop(input.parallel?.collective, shouldStop())) {
           stopped = true;
@@ -151,6 +159,9 @@ export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
           type: 'step', step, totalSteps: total, epoch, loss: res.loss, lr, gradNorm: res.gradNorm,
           tokensPerSec: w.ms > 0 ? (w.tokens * 1000) / w.ms : 0, elapsedMs: now() - start, skipped: !res.applied,
         });
+        if (input.snapshotEvery && step % input.snapshotEvery === 0 && step < total) {
+          onEvent({ type: 'snapshot', step, weights: await packTensors(flatLayout(config), params) });
+        }
       }
       if (!stopped && lossCount > 0) {
         const evalLoss = validation.length > 0 ? await evaluateLoss(params, config, validation, spec.batchSize, padId) : null;

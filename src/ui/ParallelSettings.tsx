@@ -23,6 +23,9 @@ export function ParallelSettings() {
       <NumberField label="Grad. accumulation" testId="grad-accum-input" value={settings.gradientAccumulation}
         onCommit={(v) => setSetting('gradientAccumulation', v)} error={fieldErrors.gradientAccumulation}
         step={1} min={1} max={1024} hint="micro-batches per optimizer step" />
+      <NumberField label="Worker timeout (s)" testId="worker-timeout-input" value={settings.workerTimeoutSec}
+        onCommit={(v) => setSetting('workerTimeoutSec', v)} error={fieldErrors.workerTimeoutSec}
+        step={1} min={5} max={3600} hint="silence before a replica counts as lost; the run resumes without it" />
 
       <div className={`field field--wide${fieldErrors.zeroStage ? ' field--invalid' : ''}`}>
         <label htmlFor={zeroId}>ZeRO stage</label>

@@ -12,12 +12,15 @@ export interface TrainingClient {
   start(spec: RunSpec, data: DataSource): void;
   stop(): void;
   dispose(): void;
+  /** Terminates one worker without a word, as a crash or a hung tab would (fault drills, tests). */
+  killWorker(rank: number): void;
 }
+
+/** Rank 0 sends its weights this often, so a run that loses a replica resumes close to where it was. */
+export const SNAPSHOT_EVERY_STEPS = 10;
 
 /** Floats per SharedArrayBuffer slot: all-reduces move in chunks of this size (4 MiB). */
 const SAB_CHUNK_FLOATS = 1 << 20;
-/** Silence that counts as a dead worker; generous, since a first WebGPU step may compile shaders for ~30 s. */
-export const HEARTBEAT_TIMEOUT_MS = 120_000;
 
 export function createTrainingClient(onEvent: (e: FromWorker) => void): TrainingClient {
   let workers: Worker[] = [];
@@ -26,6 +29,9 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
   let watchdog: ReturnType<typeof setInterval> | null = null;
   let finished = 0;
   let runId = 0;
+  let current: { spec: RunSpec; data: DataSource } | null = null;
+  let snapshot: { step: number; weights: Float32Array } | undefined;
+  let stopRequested = false;
 
   const publish = () => onEvent({ type: 'replicas', replicas: replicas.map((r) => ({ ...r })) });
 
@@ -41,6 +47,21 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
     if (replicas[rank]) replicas[rank].state = 'failed';
     publish();
     teardown();
+    const world = replicas.length;
+    if (world > 1 && current && !stopRequested) {
+      // Go on without the lost replica: the survivors restart from rank 0's last snapshot (every
+      // replica held the same weights), with the same global batch spread over one fewer.
+      const spec = { ...current.spec, replicas: world - 1 };
+      const from = snapshot?.step ?? 0;
+      onEvent({ type: 'status', message: `${message}; resuming from step ${from} with ${world - 1} replica${world - 1 > 1 ? 's' : ''}` });
+      const id = ++runId;
+      const scale = world / (world - 1);
+      // Per-device batch × replicas is the global batch: keep it when it divides evenly.
+      if (Number.isInteger(spec.batchSize * scale)) spec.batchSize *= scale;
+      current = { spec, data: current.data };
+      launch(spec, current.data, id).catch((e: unknown) => onEvent({ type: 'error', message: `could not resume: ${e instanceof Error ? e.message : String(e)}` }));
+      return;
+    }
     onEvent({ type: 'error', message });
   };
 
@@ -55,6 +76,9 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
     switch (msg.type) {
       case 'heartbeat':
       case 'replicas': // only the client makes these
+        return;
+      case 'snapshot':
+        if (rank === 0) snapshot = { step: msg.step, weights: msg.weights };
         return;
       case 'backend':
         Object.assign(r, { state: 'running', backend: msg.backend, adapter: msg.adapter });
@@ -86,11 +110,13 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
     replicas = Array.from({ length: world }, (_, rank) => ({ rank, state: 'starting', backend: '', adapter: '', checksum: null, optimizerBytes: null }));
     finished = 0;
     publish();
-    monitor = new HeartbeatMonitor(world, HEARTBEAT_TIMEOUT_MS, performance.now());
+    // Generous by default (a first WebGPU step may compile shaders for ~30 s); a setting.
+    const timeoutMs = spec.workerTimeoutSec * 1000;
+    monitor = new HeartbeatMonitor(world, timeoutMs, performance.now());
     watchdog = setInterval(() => {
       const silent = monitor?.missing(performance.now()) ?? [];
-      if (silent.length > 0) fail(silent[0], `worker ${silent.join(', ')} stopped answering (no heartbeat for ${HEARTBEAT_TIMEOUT_MS / 1000} s); the run was stopped`);
-    }, 5_000);
+      if (silent.length > 0) fail(silent[0], `worker ${silent.join(', ')} stopped answering (no heartbeat for ${spec.workerTimeoutSec} s)`);
+    }, Math.min(5_000, timeoutMs / 4));
     for (let rank = 0; rank < world; rank++) {
       const w = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: `trainer-${rank}` });
       w.onmessage = (ev: MessageEvent) => handle(rank, ev.data);
@@ -101,7 +127,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
       w.onmessageerror = () => console.warn(`training worker ${rank}: a message could not be deserialized`);
       workers.push(w);
       const powerPreference = adapters.length > 0 ? adapters[rank % adapters.length].powerPreference : 'high-performance';
-      const start: ToWorker = { type: 'start', spec, data, replica: { rank, world, sab, channel, powerPreference } };
+      const start: ToWorker = { type: 'start', spec, data, replica: { rank, world, sab, channel, powerPreference }, resume: snapshot, snapshotEvery: world > 1 ? SNAPSHOT_EVERY_STEPS : 0 };
       w.postMessage(start);
     }
   };
@@ -110,6 +136,9 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
     start(spec, data) {
       // Fresh workers per run: nothing (tensors, a lost device, a broken group) leaks between runs.
       teardown();
+      current = { spec, data };
+      snapshot = undefined;
+      stopRequested = false;
       const id = ++runId;
       launch(spec, data, id).catch((e: unknown) => {
         teardown();
@@ -117,12 +146,17 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
       });
     },
     stop() {
+      stopRequested = true;
       const m: ToWorker = { type: 'stop' };
       for (const w of workers) w.postMessage(m);
     },
     dispose() {
       runId++;
+      current = null;
       teardown();
+    },
+    killWorker(rank) {
+      workers[rank]?.terminate();
     },
   };
 }

@@ -21,7 +21,14 @@ export interface ReplicaAssignment {
 }
 
 export type ToWorker =
-  | { type: 'start'; spec: RunSpec; data: DataSource; replica: ReplicaAssignment }
+  | {
+      type: 'start';
+      spec: RunSpec;
+      data: DataSource;
+      replica: ReplicaAssignment;
+      resume?: { step: number; weights: Float32Array }; // continue from rank 0's last snapshot
+      snapshotEvery?: number; // rank 0 sends its weights every N steps, for recovery
+    }
   | { type: 'stop' };
 
 /** What the page knows of one replica (the client assembles it from that worker's messages). */
@@ -73,6 +80,7 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
   done: { reason: (v) => v === 'finished' || v === 'stopped', steps: isNum, elapsedMs: isNum, checksum: isNum, optimizerBytes: isNum },
   error: { message: isStr },
   heartbeat: {},
+  snapshot: { step: isNum, weights: (v) => v instanceof Float32Array },
   replicas: { replicas: (v) => Array.isArray(v) && v.every((r) => isObj(r) && isNum(r.rank) && isStr(r.state) && isStr(r.backend) && isStr(r.adapter)) },
 };
 
@@ -99,6 +107,8 @@ export function checkToWorker(msg: unknown): ToWorker | string {
     return 'message "start": field "replica" must give rank < world and a channel name';
   }
   if (rep.sab !== null && !(rep.sab instanceof SharedArrayBuffer)) return 'message "start": replica.sab must be a SharedArrayBuffer or null';
+  const resume = msg.resume;
+  if (resume !== undefined && (!isObj(resume) || !isNum(resume.step) || !(resume.weights instanceof Float32Array))) return 'message "start": resume must be {step, weights: Float32Array}';
   if (data.kind === 'url') {
     if (!isStr(data.trainUrl)) return 'message "start": data.trainUrl must be a string';
   } else if (data.kind === 'text') {

@@ -9,7 +9,7 @@ import { createLocalGroup } from '../dist/local-collective';
 import { SabCollective } from '../dist/sab-collective';
 import { paramChecksum } from '../model/checksum';
 import { disposeParams } from '../model/params';
-import { runFromText, type RunData } from '../train/run';
+import { runFromText, type RunData, type RunExtras } from '../train/run';
 import { validateSpec } from '../train/spec';
 import { autoBatchCacheKey, isOutOfMemory } from '../train/auto-batch';
 import { pickBackend } from './backend';
@@ -48,7 +48,7 @@ async function joinGroup(rep: ReplicaAssignment): Promise<Collective> {
   return ChannelCollective.connect(rep.channel, rep.rank, rep.world, { timeoutMs: 120_000 });
 }
 
-async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment): Promise<void> {
+async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, recovery: Pick<RunExtras, 'resume' | 'snapshotEvery'>): Promise<void> {
   const spec = validateSpec(specIn);
   const t0 = performance.now();
   post({ type: 'status', message: 'starting a tfjs backend' });
@@ -64,7 +64,7 @@ async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment): 
     // Auto batch size: probe with error scopes, cache per model shape and device (gpu-memory.ts).
     const cache = indexedDbCache();
     const cacheKey = autoBatchCacheKey({ ...spec, adapter: picked.adapter, backend: picked.backend, world: rep.world });
-    const out = await runFromText(spec, data, post, () => stopRequested, parallel, { probe: gpuStepProbe, cache, cacheKey }).catch(async (e: unknown) => {
+    const out = await runFromText(spec, data, post, () => stopRequested, parallel, { probe: gpuStepProbe, cache, cacheKey, ...recovery }).catch(async (e: unknown) => {
       // A remembered size that ran out of memory after all is forgotten: the next run probes again.
       if (spec.autoBatchSize && isOutOfMemory(e)) await cache.delete(cacheKey).catch(() => {});
       throw e;
@@ -95,7 +95,7 @@ self.onmessage = (ev: MessageEvent) => {
   stopRequested = false;
   rank = msg.replica.rank;
   const beat = setInterval(() => post({ type: 'heartbeat' }), HEARTBEAT_MS);
-  start(msg.spec, msg.data, msg.replica)
+  start(msg.spec, msg.data, msg.replica, { resume: msg.resume, snapshotEvery: msg.replica.rank === 0 ? msg.snapshotEvery : 0 })
     .catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }))
     .finally(() => {
       running = false;
