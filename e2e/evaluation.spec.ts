@@ -1,20 +1,10 @@
 import { expect, test } from '@playwright/test';
+import type { EvaluationPoint as RougePoint } from '../src/store/run-events';
 import { setNumber, watchConsole } from './helpers';
 
 // After each epoch the worker generates on the validation split and reports ROUGE; the page must
 // plot one point per epoch, show the newest numbers, and list sample predictions as plain text.
 
-interface RougePoint {
-  epoch: number;
-  step: number;
-  rouge1: number;
-  rouge2: number;
-  rougeL: number;
-  rougeLsum: number;
-  genLen: number;
-  evalLoss: number | null;
-  examples: number;
-}
 
 test('two epochs: a ROUGE point per epoch, the latest numbers, and samples as text', async ({ page }) => {
   const errors = watchConsole(page);

@@ -3,6 +3,7 @@
 import { expect } from 'vitest';
 import type { Collective } from '../collective';
 import { createLocalGroup } from '../local-collective';
+import { mulberry32 } from '../../model/prng';
 
 export type Step =
   | { op: 'sum'; inputs: Float32Array[] }
@@ -10,17 +11,8 @@ export type Step =
   | { op: 'bcast'; inputs: Float32Array[]; root: number }
   | { op: 'barrier' };
 
-/** Deterministic PRNG (mulberry32): tests reproduce exactly. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the project's mulberry32): tests reproduce exactly. */
+export const rng = mulberry32;
 
 /** Values over ~8 decades and both signs, so float32 addition order changes the bits. */
 export function randomData(n: number, rand: () => number): Float32Array {
