@@ -38,3 +38,29 @@ test('a 3-trial sweep completes, the dashboard marks the best, and it is all sti
   await expect(again.getByTestId('optimization-history').locator('svg').first()).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test('a page reload mid-sweep: the study resumes by itself, keeping the finished trial and the interrupted one', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto('/#sweep');
+  await expect(page.getByTestId('data-source')).toContainText('XSum');
+  await page.getByTestId('preset-select').selectOption('tiny');
+  await page.getByTestId('backend-select').selectOption('wasm');
+  await setNumber(page, 'epochs-input', 2);
+  await setNumber(page, 'max-train-samples-input', 16);
+  await setNumber(page, 'validation-size-input', 4);
+  await setNumber(page, 'sweep-trials-input', 3);
+  await page.getByTestId('sweep-pruner').selectOption('nop');
+  await page.getByTestId('sweep-start').click();
+
+  // Reload while the second trial runs: the first is complete and saved.
+  const rows = page.getByTestId('sweep-dashboard').getByTestId('trial-row');
+  await expect.poll(async () => rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-state')).join(',')), { timeout: 120_000 }).toBe('complete,running');
+  await page.reload();
+
+  await expect(page.getByTestId('sweep-runner-status')).toHaveText('running', { timeout: 30_000 });
+  await expect(page.getByTestId('sweep-runner-status')).toHaveText('complete', { timeout: 5 * 60_000 });
+  const states = await page.getByTestId('sweep-dashboard').getByTestId('trial-row').evaluateAll((r) => r.map((x) => x.getAttribute('data-state')));
+  expect(states).toEqual(['complete', 'failed', 'complete']); // the interrupted trial is kept, marked failed
+  await expect(page.getByTestId('study-row')).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
