@@ -4,6 +4,18 @@
 // `N passed, N failed` with the totals of both.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** A port nothing listens on now, so a preview server left over elsewhere cannot collide. */
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 
 const reports = 'reports';
 rmSync(reports, { recursive: true, force: true });
@@ -35,7 +47,8 @@ if (existsSync(`${reports}/unit.json`)) {
 const buildStatus = run('npx', ['vite', 'build']);
 if (buildStatus !== 0) problems.push('vite build failed');
 else {
-  const e2eStatus = run('npx', ['playwright', 'test'], { STUDIO_E2E_JSON: `${reports}/e2e.json` });
+  const port = process.env.STUDIO_E2E_PORT ?? String(await freePort());
+  const e2eStatus = run('npx', ['playwright', 'test'], { STUDIO_E2E_JSON: `${reports}/e2e.json`, STUDIO_E2E_PORT: port });
   if (existsSync(`${reports}/e2e.json`)) {
     const s = JSON.parse(readFileSync(`${reports}/e2e.json`, 'utf8')).stats;
     totals.passed += s.expected + (s.flaky ?? 0);
