@@ -9,6 +9,22 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// Content-Security-Policy for the built app: scripts only from this origin; wasm may compile
+// ('wasm-unsafe-eval') and tfjs-wasm's threads start as blob: workers; inline styles are allowed
+// because the charts set style attributes; nothing is framed, embedded or fetched from elsewhere.
+// Dataset and model text never becomes markup; this is the second line of defence if it did.
+const csp = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self' blob: data:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 // The default data: ../shared/data/xsum beside the repo, or STUDIO_XSUM_DIR. Served read-only at
 // /data/xsum/* by both the dev and the preview server (never copied into the build).
 const xsumDir = resolve(process.env.STUDIO_XSUM_DIR ?? resolve(import.meta.dirname, '../shared/data/xsum'));
@@ -36,7 +52,8 @@ function serveDefaultData(): Plugin {
 export default defineConfig({
   plugins: [react(), serveDefaultData()],
   server: { headers: isolation, port: 5173 },
-  preview: { headers: isolation, port: 4173 },
+  // The dev server keeps no CSP: Vite's hot reload injects inline scripts.
+  preview: { headers: { ...isolation, 'Content-Security-Policy': csp }, port: 4173 },
   // A minified build broke the wasm backend inside a worker ("e is not defined"): keep it readable.
   build: { minify: false, sourcemap: true, target: 'es2022' },
   worker: { format: 'es' },

@@ -25,3 +25,12 @@ test('click Train: the tiny model trains on WebGPU and its loss falls', async ({
   await page.screenshot({ path: test.info().outputPath('studio-after-training.png'), fullPage: true });
   expect(errors).toEqual([]);
 });
+
+test('the served app sends a Content-Security-Policy and cross-origin isolation headers', async ({ page }) => {
+  const res = await page.goto('/');
+  const h = res!.headers();
+  expect(h['content-security-policy']).toContain("script-src 'self' 'wasm-unsafe-eval'");
+  expect(h['content-security-policy']).toContain("object-src 'none'");
+  expect(h['cross-origin-opener-policy']).toBe('same-origin');
+  expect(h['cross-origin-embedder-policy']).toBe('require-corp');
+});
