@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ChannelCollective, type ChannelCollectiveOptions } from './channel-collective';
 import type { Collective } from './collective';
-import { expectSameBits, mixedScript, randomData, referenceResults, rng, runGroup, runRank, type Step } from './testdata/conformance';
+import { expectBarrierOrdering, expectSameBits, mixedScript, randomData, referenceResults, rng, runGroup, runRank, type Step } from './testdata/conformance';
 import { runInThreads, transpiled } from './testdata/threads';
 
 const CHUNK = 50; // small, so payloads are split over several messages
@@ -27,19 +27,7 @@ describe('ChannelCollective (ranks in one process)', () => {
 
     it(`world ${world}: barrier orders every arrival before any departure`, async () => {
       const group = await connectAll(world);
-      const log: string[] = [];
-      const rand = rng(world);
-      await Promise.all(
-        group.map(async (c) => {
-          for (let round = 0; round < 3; round++) {
-            await new Promise((r) => setTimeout(r, rand() * 10));
-            log.push(`arrive ${round}`);
-            await c.barrier();
-            log.push(`leave ${round}`);
-          }
-        }),
-      );
-      for (let round = 0; round < 3; round++) expect(log.lastIndexOf(`arrive ${round}`)).toBeLessThan(log.indexOf(`leave ${round}`));
+      await expectBarrierOrdering(group, world);
       closeAll(group);
     });
   }

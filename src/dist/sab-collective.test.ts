@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Collective } from './collective';
 import { createSabGroupBuffer, SabCollective, sabGroupBytes } from './sab-collective';
-import { expectSameBits, mixedScript, randomData, referenceResults, rng, runGroup, type Step } from './testdata/conformance';
+import { expectBarrierOrdering, expectSameBits, mixedScript, randomData, referenceResults, rng, runGroup, type Step } from './testdata/conformance';
 import { runInThreads, transpiled } from './testdata/threads';
 
 const CHUNK = 64; // small, so every op crosses several chunks and slots get reused a lot
@@ -24,23 +24,7 @@ describe('SabCollective (ranks in one thread)', () => {
 
     it(`world ${world}: barrier orders every arrival before any departure`, async () => {
       const group = sabGroup(world);
-      const log: string[] = [];
-      const rand = rng(world);
-      await Promise.all(
-        group.map(async (c) => {
-          for (let round = 0; round < 3; round++) {
-            await new Promise((r) => setTimeout(r, rand() * 10));
-            log.push(`arrive ${round}`);
-            await c.barrier();
-            log.push(`leave ${round}`);
-          }
-        }),
-      );
-      for (let round = 0; round < 3; round++) {
-        const lastArrive = log.lastIndexOf(`arrive ${round}`);
-        const firstLeave = log.indexOf(`leave ${round}`);
-        expect(lastArrive).toBeLessThan(firstLeave);
-      }
+      await expectBarrierOrdering(group, world);
       closeAll(group);
     });
   }

@@ -93,3 +93,20 @@ export function mixedScript(world: number, chunk: number, seed: number, steps = 
   });
   return [...fixed, ...random];
 }
+
+/** Every rank arrives at a barrier (after a random delay) before any rank leaves it, 3 rounds running. */
+export async function expectBarrierOrdering(group: Collective[], seed: number): Promise<void> {
+  const log: string[] = [];
+  const rand = rng(seed);
+  await Promise.all(
+    group.map(async (c) => {
+      for (let round = 0; round < 3; round++) {
+        await new Promise((r) => setTimeout(r, rand() * 10));
+        log.push(`arrive ${round}`);
+        await c.barrier();
+        log.push(`leave ${round}`);
+      }
+    }),
+  );
+  for (let round = 0; round < 3; round++) expect(log.lastIndexOf(`arrive ${round}`)).toBeLessThan(log.indexOf(`leave ${round}`));
+}
