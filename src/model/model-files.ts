@@ -7,7 +7,7 @@ import { llama2cTokenizerConfig, llama2cTokenizerJson } from '../data/llama2c-to
 import { loadLlama2cVocab } from '../data/llama2c-vocab';
 import { loadTokenizer, type LoadedTokenizer } from '../data/tokenizer';
 import { countParams, type LlamaConfig } from './config';
-import { exportHFLlama, importHFLlama } from './hf-llama';
+import { configFromHF, exportHFLlama, importHFLlama } from './hf-llama';
 import { loadLlama2c } from './llama2c';
 import { resizeEmbeddings } from './params';
 
@@ -97,6 +97,8 @@ function importLlama2c(bins: ModelFile[]): ImportedModel {
 function importHF(files: ModelFile[]): ImportedModel {
   const byName = new Map(files.map((f) => [f.name, f]));
   const configFile = byName.get('config.json')!;
+  const configJson = parseJson(configFile);
+  configFromHF(configJson); // an unsupported architecture is the first thing to say
   const tokFile = byName.get('tokenizer.json');
   if (!tokFile) {
     throw new Error(byName.has('tokenizer.model')
@@ -111,7 +113,7 @@ function importHF(files: ModelFile[]): ImportedModel {
       ? `${torch.name}: PyTorch pickle weights are not read (they can run code); save with safe_serialization=True to get model.safetensors`
       : 'model.safetensors is missing');
   }
-  const { config, weights } = importHFLlama(parseJson(configFile), shards.map((s) => s.bytes), indexFile ? parseJson(indexFile) : undefined);
+  const { config, weights } = importHFLlama(configJson, shards.map((s) => s.bytes), indexFile ? parseJson(indexFile) : undefined);
   const tcFile = byName.get('tokenizer_config.json');
   const tokenizer = loadTokenizer(parseJson(tokFile), tcFile ? parseJson(tcFile) : undefined);
   return withTokenizer(config, weights, tokenizer, [`Hugging Face Llama: ${shards.map((s) => s.name).join(', ')}`]);

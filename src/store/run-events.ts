@@ -234,6 +234,9 @@ export function applyEvent(s: RunState, e: FromWorker): RunState {
       return s; // liveness is the client's business (its watchdog); nothing to show
     case 'snapshot':
       return s; // weights kept by the client for recovery; nothing to show
+    case 'trained':
+    case 'generated':
+      return s; // the model store keeps trained models; generation answers its own request
     case 'replicas': {
       // Copy field by field (only these are rendered) and order by rank, whatever order they came in.
       const replicas: ReplicaInfo[] = e.replicas

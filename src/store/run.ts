@@ -7,6 +7,7 @@ import { PRESETS, type PresetName } from '../model/config';
 import { defaultSpec, validateSpec, type RunSpec } from '../train/spec';
 import { createTrainingClient, type TrainingClient } from '../workers/client';
 import { useDataStore } from './data';
+import { useModelStore } from './model';
 import { applyEvent, beginRun, initialRunState, requestStop, type RunState } from './run-events';
 
 /** Bump the version (and the key with it) when RunSpec changes meaning, not merely gains a field. */
@@ -131,7 +132,14 @@ let client: TrainingClient | null = null;
 /** One client for the page's lifetime, created on the first Train (not at import, so tests and
  * the first paint never spawn a worker). */
 function getClient(): TrainingClient {
-  client ??= createTrainingClient((e) => useRunStore.setState((s) => applyEvent(s, e)));
+  client ??= createTrainingClient((e) => {
+    if (e.type === 'trained') {
+      const base = useModelStore.getState().base;
+      const from = base ? base.label : `a fresh ${useRunStore.getState().settings.preset} model`;
+      void useModelStore.getState().setTrained(e.files, `Trained from ${from}, ${new Date().toLocaleString()}`);
+    }
+    useRunStore.setState((s) => applyEvent(s, e));
+  });
   return client;
 }
 
@@ -219,7 +227,7 @@ export const useRunStore = create<RunStore>()(
           return;
         }
         set(beginRun());
-        getClient().start(spec, data);
+        getClient().start(spec, data, useModelStore.getState().base?.files);
       },
 
       stop() {

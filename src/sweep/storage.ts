@@ -415,7 +415,7 @@ async function storageError(err: unknown, what: string): Promise<Error> {
   return new StudyStoreError(`could not ${what}: ${typeof name === 'string' ? `${name}: ` : ''}${message}`, { cause: err });
 }
 
-async function usageText(): Promise<string> {
+export async function usageText(): Promise<string> {
   try {
     const estimate = typeof navigator === 'undefined' ? undefined : await navigator.storage?.estimate?.();
     if (estimate?.usage !== undefined && estimate.quota !== undefined) {

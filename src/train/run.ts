@@ -50,6 +50,22 @@ export interface RunExtras extends AutoBatchHooks {
   resume?: { step: number; weights: Float32Array };
   /** Emit a 'snapshot' of the weights every N optimizer steps (0 or absent: never). */
   snapshotEvery?: number;
+  /** Fine-tune an imported model (its shape and its own tokenizer) instead of a fresh preset. */
+  initial?: InitialModel;
+}
+
+export interface InitialModel {
+  config: LlamaConfig;
+  weights: Map<string, Float32Array>;
+  tokenizer: LoadedTokenizer;
+}
+
+/** An imported model was trained on some context length: examples longer than it are refused, not silently extrapolated. */
+function checkContext(config: LlamaConfig, examples: { inputIds: number[] }[], spec: RunSpec): void {
+  const longest = examples.reduce((a, e) => Math.max(a, e.inputIds.length), 0);
+  if (longest > config.maxPositionEmbeddings) {
+    throw new Error(`the model handles ${config.maxPositionEmbeddings} positions, but an example is ${longest} tokens long: lower max source length (${spec.maxSourceLength}) and/or max target length (${spec.maxTargetLength})`);
+  }
 }
 
 export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEvent) => void, shouldStop: () => boolean = () => false, parallel?: ParallelOptions, autoBatch?: RunExtras): Promise<RunOutput> {
@@ -65,19 +81,22 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
   const tokenizerTexts = train.flatMap((p) => [p.input, p.target]);
   if (spec.maxTrainSamples > 0) train = train.slice(0, spec.maxTrainSamples);
 
-  emit({ type: 'status', message: `training a ${spec.vocabSize}-token byte-level BPE tokenizer on ${tokenizerTexts.length / 2} training pairs` });
-  const tokenizer = trainTokenizer(tokenizerTexts, spec.vocabSize);
+  const initial = autoBatch?.initial;
+  if (!initial) emit({ type: 'status', message: `training a ${spec.vocabSize}-token byte-level BPE tokenizer on ${tokenizerTexts.length / 2} training pairs` });
+  const tokenizer = initial?.tokenizer ?? trainTokenizer(tokenizerTexts, spec.vocabSize);
   const opts = { maxSourceLength: spec.maxSourceLength, maxTargetLength: spec.maxTargetLength };
   const trainExamples = buildExamples(tokenizer, train, opts);
   const validationExamples = buildExamples(tokenizer, validation, opts);
 
-  const config = configFor(PRESETS[spec.preset], tokenizer.vocabSize);
+  const config = initial?.config ?? configFor(PRESETS[spec.preset], tokenizer.vocabSize);
+  if (initial) checkContext(config, [...trainExamples, ...validationExamples], spec);
   const layout = flatLayout(config);
   if (autoBatch?.resume && autoBatch.resume.weights.length !== layout.total) {
     throw new Error(`resume: the snapshot holds ${autoBatch.resume.weights.length} values, the model needs ${layout.total}`);
   }
-  const params = toVariables(config, autoBatch?.resume ? unpackViews(layout, autoBatch.resume.weights) : initWeights(config, spec.seed));
-  emit({ type: 'model', paramCount: countParams(config), vocabSize: tokenizer.vocabSize, preset: spec.preset, trainExamples: trainExamples.length, validationExamples: validationExamples.length });
+  const start = autoBatch?.resume ? unpackViews(layout, autoBatch.resume.weights) : initial ? initial.weights : initWeights(config, spec.seed);
+  const params = toVariables(config, start);
+  emit({ type: 'model', paramCount: countParams(config), vocabSize: tokenizer.vocabSize, preset: initial ? 'imported' : spec.preset, trainExamples: trainExamples.length, validationExamples: validationExamples.length });
   // ---- auto batch size (auto-batch.ts): the largest per-device batch that fits; accumulation keeps the effective batch ----
   if (spec.autoBatchSize) {
     const ctx: ProbeContext = { config, params, train: trainExamples, padId: tokenizer.padId };

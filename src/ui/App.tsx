@@ -9,6 +9,7 @@ import { useRunStore } from '../store/run';
 import { DataPanel } from './DataPanel';
 import { ErrorBanner } from './ErrorBanner';
 import { LossChart } from './LossChart';
+import { ModelPanel } from './ModelPanel';
 import { ProgressBar } from './ProgressBar';
 import { ReplicasPanel } from './ReplicasPanel';
 import { RougeChart } from './RougeChart';
@@ -65,6 +66,7 @@ export function App() {
       <main className="app__main">
         <div className="column column--left">
           <DataPanel />
+          <ModelPanel />
           <SettingsPanel />
           {tab === 'sweep' && <SweepSettings />}
         </div>

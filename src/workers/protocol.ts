@@ -1,8 +1,9 @@
 // Messages between the page and the training worker: one union type per direction, checked on
 // receipt (a message that does not match is dropped and logged, never acted on).
 // Events are facts ("step finished"), not commands to the UI.
+import type { ModelFile } from '../model/model-files';
 import type { RunEvent } from '../train/events';
-import type { RunSpec } from '../train/spec';
+import type { BackendChoice, RunSpec } from '../train/spec';
 
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 
@@ -28,8 +29,11 @@ export type ToWorker =
       replica: ReplicaAssignment;
       resume?: { step: number; weights: Float32Array }; // continue from rank 0's last snapshot
       snapshotEvery?: number; // rank 0 sends its weights every N steps, for recovery
+      model?: ModelFile[]; // fine-tune this imported model (HF files) instead of a fresh preset
     }
-  | { type: 'stop' };
+  | { type: 'stop' }
+  // Greedy text from a model, for the model panel's "try it" (a short-lived worker of its own).
+  | { type: 'generate'; model: ModelFile[]; prompt: string; maxNewTokens: number; backend: BackendChoice; summarize: boolean };
 
 /** What the page knows of one replica (the client assembles it from that worker's messages). */
 export interface ReplicaInfo {
@@ -47,7 +51,9 @@ export type FromWorker =
   | { type: 'done'; reason: 'finished' | 'stopped'; steps: number; elapsedMs: number; checksum: number; optimizerBytes: number }
   | { type: 'error'; message: string }
   | { type: 'heartbeat' } // a worker is alive (sent every few seconds)
-  | { type: 'replicas'; replicas: ReplicaInfo[] }; // page-side summary of the group (from the client, not a worker)
+  | { type: 'replicas'; replicas: ReplicaInfo[] } // page-side summary of the group (from the client, not a worker)
+  | { type: 'trained'; files: ModelFile[] } // rank 0's final model as Hugging Face files, before 'done'
+  | { type: 'generated'; text: string; ids: number[]; backend: string };
 
 /** Every worker message carries its sender's rank beside the event fields. */
 export type FromWorkerEnvelope = FromWorker & { rank: number };
@@ -55,6 +61,7 @@ export type FromWorkerEnvelope = FromWorker & { rank: number };
 const isNum = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isFiles = (v: unknown): v is ModelFile[] => Array.isArray(v) && v.length > 0 && v.every((f) => isObj(f) && isStr(f.name) && f.bytes instanceof Uint8Array);
 
 /** Field checks per event type; numbers may be Infinity (a diverged loss is still a fact). */
 const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) => boolean>> = {
@@ -81,6 +88,8 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
   error: { message: isStr },
   heartbeat: {},
   snapshot: { step: isNum, weights: (v) => v instanceof Float32Array },
+  trained: { files: isFiles },
+  generated: { text: isStr, ids: (v) => Array.isArray(v) && v.every(isNum), backend: isStr },
   replicas: { replicas: (v) => Array.isArray(v) && v.every((r) => isObj(r) && isNum(r.rank) && isStr(r.state) && isStr(r.backend) && isStr(r.adapter)) },
 };
 
@@ -98,6 +107,14 @@ export function checkFromWorker(msg: unknown): FromWorker | string {
 export function checkToWorker(msg: unknown): ToWorker | string {
   if (!isObj(msg) || !isStr(msg.type)) return 'message is not an object with a string "type"';
   if (msg.type === 'stop') return { type: 'stop' };
+  if (msg.type === 'generate') {
+    if (!isFiles(msg.model)) return 'message "generate": field "model" must be a non-empty list of {name, bytes: Uint8Array}';
+    if (!isStr(msg.prompt)) return 'message "generate": field "prompt" must be a string';
+    if (!isNum(msg.maxNewTokens) || !Number.isInteger(msg.maxNewTokens) || msg.maxNewTokens < 1 || msg.maxNewTokens > 1024) return 'message "generate": maxNewTokens must be an integer in [1, 1024]';
+    if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(msg.backend as string)) return `message "generate": unknown backend ${JSON.stringify(msg.backend)}`;
+    if (typeof msg.summarize !== 'boolean') return 'message "generate": field "summarize" must be a boolean';
+    return msg as unknown as ToWorker;
+  }
   if (msg.type !== 'start') return `unknown message type "${msg.type}"`;
   if (!isObj(msg.spec)) return 'message "start": field "spec" is missing';
   const data = msg.data;
@@ -109,6 +126,7 @@ export function checkToWorker(msg: unknown): ToWorker | string {
   if (rep.sab !== null && !(rep.sab instanceof SharedArrayBuffer)) return 'message "start": replica.sab must be a SharedArrayBuffer or null';
   const resume = msg.resume;
   if (resume !== undefined && (!isObj(resume) || !isNum(resume.step) || !(resume.weights instanceof Float32Array))) return 'message "start": resume must be {step, weights: Float32Array}';
+  if (msg.model !== undefined && !isFiles(msg.model)) return 'message "start": model must be a non-empty list of {name, bytes: Uint8Array}';
   if (data.kind === 'url') {
     if (!isStr(data.trainUrl)) return 'message "start": data.trainUrl must be a string';
   } else if (data.kind === 'text') {

@@ -8,13 +8,16 @@ import type { Collective } from '../dist/collective';
 import { createLocalGroup } from '../dist/local-collective';
 import { SabCollective } from '../dist/sab-collective';
 import { paramChecksum } from '../model/checksum';
-import { disposeParams } from '../model/params';
+import { exportModelFiles, importModelFiles } from '../model/model-files';
+import { disposeParams, readWeights } from '../model/params';
+import { tryModel } from '../model/try-model';
+import type { ModelFile } from '../model/model-files';
 import { runFromText, type RunData, type RunExtras } from '../train/run';
 import { validateSpec } from '../train/spec';
 import { autoBatchCacheKey, isOutOfMemory } from '../train/auto-batch';
 import { pickBackend } from './backend';
 import { gpuStepProbe, indexedDbCache } from './gpu-memory';
-import { checkToWorker, type DataSource, type FromWorker, type FromWorkerEnvelope, type ReplicaAssignment } from './protocol';
+import { checkToWorker, type DataSource, type FromWorker, type FromWorkerEnvelope, type ReplicaAssignment, type ToWorker } from './protocol';
 
 let rank = 0;
 // Every message carries this worker's rank, so the page can tell replicas apart.
@@ -48,7 +51,7 @@ async function joinGroup(rep: ReplicaAssignment): Promise<Collective> {
   return ChannelCollective.connect(rep.channel, rep.rank, rep.world, { timeoutMs: 120_000 });
 }
 
-async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, recovery: Pick<RunExtras, 'resume' | 'snapshotEvery'>): Promise<void> {
+async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, recovery: Pick<RunExtras, 'resume' | 'snapshotEvery'>, model?: ModelFile[]): Promise<void> {
   const spec = validateSpec(specIn);
   const t0 = performance.now();
   post({ type: 'status', message: 'starting a tfjs backend' });
@@ -59,22 +62,40 @@ async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, r
   post({ type: 'status', message: rep.world > 1 ? `joining a group of ${rep.world} replicas` : 'loading data' });
   const collective = await joinGroup(rep);
   try {
+    let initial: RunExtras['initial'];
+    if (model) {
+      post({ type: 'status', message: `reading the imported model (${model.map((f) => f.name).join(', ')})` });
+      initial = importModelFiles(model);
+    }
     const data = await loadData(src);
     const parallel = { collective, zeroStage: spec.zeroStage, accumulationSteps: spec.gradientAccumulation, fp16: spec.fp16Exchange };
     // Auto batch size: probe with error scopes, cache per model shape and device (gpu-memory.ts).
     const cache = indexedDbCache();
     const cacheKey = autoBatchCacheKey({ ...spec, adapter: picked.adapter, backend: picked.backend, world: rep.world });
-    const out = await runFromText(spec, data, post, () => stopRequested, parallel, { probe: gpuStepProbe, cache, cacheKey, ...recovery }).catch(async (e: unknown) => {
+    const out = await runFromText(spec, data, post, () => stopRequested, parallel, { probe: gpuStepProbe, cache, cacheKey, initial, ...recovery }).catch(async (e: unknown) => {
       // A remembered size that ran out of memory after all is forgotten: the next run probes again.
       if (spec.autoBatchSize && isOutOfMemory(e)) await cache.delete(cacheKey).catch(() => {});
       throw e;
     });
     const checksum = await paramChecksum(out.params);
+    // The trained model leaves as Hugging Face files (replicas hold the same weights: rank 0 speaks).
+    if (rep.rank === 0) {
+      const files = exportModelFiles(out.config, await readWeights(out.params), out.tokenizer);
+      post({ type: 'trained', files });
+    }
     disposeParams(out.params);
     post({ type: 'done', reason: out.stopped ? 'stopped' : 'finished', steps: out.steps, elapsedMs: performance.now() - t0, checksum, optimizerBytes: out.optimizerBytes });
   } finally {
     collective.close();
   }
+}
+
+/** Greedy text from a model: the model panel's "try it" (this worker does nothing else). */
+async function generate(msg: Extract<ToWorker, { type: 'generate' }>): Promise<void> {
+  const picked = await pickBackend(msg.backend);
+  const m = importModelFiles(msg.model);
+  const { text, ids } = await tryModel(m, msg.prompt, { maxNewTokens: msg.maxNewTokens, summarize: msg.summarize });
+  post({ type: 'generated', text, ids, backend: picked.backend });
 }
 
 self.onmessage = (ev: MessageEvent) => {
@@ -87,6 +108,10 @@ self.onmessage = (ev: MessageEvent) => {
     stopRequested = true;
     return;
   }
+  if (msg.type === 'generate') {
+    generate(msg).catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+    return;
+  }
   if (running) {
     post({ type: 'error', message: 'a run is already in progress in this worker' });
     return;
@@ -95,7 +120,7 @@ self.onmessage = (ev: MessageEvent) => {
   stopRequested = false;
   rank = msg.replica.rank;
   const beat = setInterval(() => post({ type: 'heartbeat' }), HEARTBEAT_MS);
-  start(msg.spec, msg.data, msg.replica, { resume: msg.resume, snapshotEvery: msg.replica.rank === 0 ? msg.snapshotEvery : 0 })
+  start(msg.spec, msg.data, msg.replica, { resume: msg.resume, snapshotEvery: msg.replica.rank === 0 ? msg.snapshotEvery : 0 }, msg.model)
     .catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }))
     .finally(() => {
       running = false;

@@ -1,0 +1,54 @@
+// The user's models survive a reload: the imported base model and the last trained model, as the
+// Hugging Face files they are, in IndexedDB (one record per slot).
+import { openDB, type IDBPDatabase } from 'idb';
+import type { ModelFile } from '../model/model-files';
+import { usageText } from '../sweep/storage';
+
+export type ModelSlot = 'base' | 'trained';
+
+export interface StoredModel {
+  slot: ModelSlot;
+  label: string; // what the user sees: where it came from, when
+  notes: string[];
+  files: ModelFile[];
+  savedAt: string; // ISO time
+}
+
+const DB = 'training-studio-models';
+let dbPromise: Promise<IDBPDatabase> | null = null;
+
+function db(): Promise<IDBPDatabase> {
+  dbPromise ??= openDB(DB, 1, { upgrade: (d) => d.createObjectStore('models', { keyPath: 'slot' }) });
+  return dbPromise;
+}
+
+async function explain(err: unknown, what: string): Promise<Error> {
+  const name = (err as { name?: unknown })?.name;
+  if (name === 'QuotaExceededError') return new Error(`browser storage is full: could not ${what}. ${await usageText()} Delete old studies or checkpoints to free space.`, { cause: err });
+  return new Error(`could not ${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
+
+export async function saveModel(m: StoredModel): Promise<void> {
+  try {
+    await (await db()).put('models', m);
+  } catch (e) {
+    throw await explain(e, `save the ${m.slot} model`);
+  }
+}
+
+export async function loadModels(): Promise<Partial<Record<ModelSlot, StoredModel>>> {
+  try {
+    const all = (await (await db()).getAll('models')) as StoredModel[];
+    return Object.fromEntries(all.map((m) => [m.slot, m]));
+  } catch (e) {
+    throw await explain(e, 'read the saved models');
+  }
+}
+
+export async function deleteModel(slot: ModelSlot): Promise<void> {
+  try {
+    await (await db()).delete('models', slot);
+  } catch (e) {
+    throw await explain(e, `forget the ${slot} model`);
+  }
+}
