@@ -3,6 +3,7 @@
 import { useId } from 'react';
 import { countParams, configFor, PRESETS, type PresetName } from '../model/config';
 import type { BackendChoice, RunSpec } from '../train/spec';
+import { useModelStore } from '../store/model';
 import { useRunStore } from '../store/run';
 import { NumberField } from './NumberField';
 import { ParallelSettings } from './ParallelSettings';
@@ -34,6 +35,7 @@ export function SettingsPanel() {
   const presetId = useId();
   const backendId = useId();
 
+  const imported = useModelStore((s) => s.base !== null);
   const params = countParams(configFor(PRESETS[settings.preset], settings.vocabSize));
   const num = (key: NumericKey) => (v: number) => {
     setSetting(key, v);
@@ -71,6 +73,11 @@ export function SettingsPanel() {
           <p className="field__hint">
             <span data-testid="param-count">{params}</span> parameters (≈{compact(params)}), vocabulary {settings.vocabSize}
           </p>
+          {imported && (
+            <p className="field__hint" data-testid="preset-ignored">
+              Not used now: the run fine-tunes the imported model with its own tokenizer (Model panel). Max source + target lengths must fit its context.
+            </p>
+          )}
         </div>
 
         <NumberField label="Learning rate" testId="lr-input" value={settings.learningRate}
