@@ -13,7 +13,8 @@ function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
     if (statSync(p).isDirectory()) return f === 'testdata' ? [] : sources(p); // test support may use Node
-    return /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f) ? [p] : [];
+    // Tests and benchmarks run in Node only (vitest run / vitest bench): they may use Node.
+    return /\.tsx?$/.test(f) && !/\.(test|bench)\.tsx?$/.test(f) ? [p] : [];
   });
 }
 

@@ -1,4 +1,6 @@
-// Reading user data files (JSON Lines, JSON, CSV, TSV) into (input, target) pairs.
+// Reading user data files (JSON Lines, JSON, CSV, TSV) into (input, target) pairs. Other sources
+// (Parquet in parquet.ts, Hub rows in hub.ts) build a RecordTable and share pairsFromTable, so every
+// source follows the same column-mapping, skip and error rules.
 //
 // Runs in a Web Worker: no DOM, no Node APIs — the caller hands over the file's text.
 //
@@ -38,18 +40,23 @@ export class DataFormatError extends Error {
   }
 }
 
-/** One parsed row before column mapping; `line` is where it starts (see SkippedRow). */
-interface RawRow {
+/**
+ * One parsed row before column mapping; `line` is where it starts (see SkippedRow). `truncated`
+ * names cells the source cut short (the Hub rows API truncates big cells): such a row is skipped
+ * when a mapped column is among them, since training on a clipped summary teaches the wrong target.
+ */
+export interface RecordRow {
   line: number;
   record: Record<string, unknown>;
+  truncated?: readonly string[];
 }
 
-/** All rows of a file; `columns` are the header's (CSV/TSV) or the first object's keys (JSON). */
-interface RawTable {
+/** All rows of a source; `columns` are the header's (CSV/TSV), the first object's keys (JSON) or the schema's (Parquet). */
+export interface RecordTable {
   columns: string[];
-  rows: RawRow[];
-  columnsAt: number; // where the columns come from: the header line, or the first row
-  unit: 'line' | 'row'; // how messages locate a row: a line of the file, or a JSON array position
+  rows: RecordRow[];
+  columnsAt: number | undefined; // where the columns come from (header line, first row); undefined: the whole file (a schema)
+  unit: 'line' | 'row'; // how messages locate a row: a line of the file, or a row position
 }
 
 /**
@@ -62,10 +69,19 @@ export function readPairs(
   mapping: ColumnMapping = DEFAULT_MAPPING,
   sourceName = 'data',
 ): ReadResult {
+  checkMapping(mapping, sourceName);
+  return pairsFromTable(readRecords(text, format, sourceName), mapping, sourceName);
+}
+
+function checkMapping(mapping: ColumnMapping, sourceName: string): void {
   if (!mapping.input || !mapping.target) {
     throw new DataFormatError(sourceName, undefined, 'the column mapping must name both an input and a target column');
   }
-  const table = readTable(text, format, sourceName);
+}
+
+/** The mapped pairs of any table; see the header for the rules. */
+export function pairsFromTable(table: RecordTable, mapping: ColumnMapping = DEFAULT_MAPPING, sourceName = 'data'): ReadResult {
+  checkMapping(mapping, sourceName);
   for (const [role, column] of [['input', mapping.input], ['target', mapping.target]] as const) {
     if (!table.columns.includes(column)) {
       throw new DataFormatError(
@@ -76,6 +92,7 @@ export function readPairs(
       );
     }
   }
+  if (table.rows.length === 0) throw new DataFormatError(sourceName, undefined, 'no rows to read');
 
   const pairs: Pair[] = [];
   const skipped: SkippedRow[] = [];
@@ -85,6 +102,9 @@ export function readPairs(
     const empty: string[] = [];
     if (input === null || input.trim() === '') empty.push(`input column ${JSON.stringify(mapping.input)} is ${input === null ? 'null' : 'empty'}`);
     if (target === null || target.trim() === '') empty.push(`target column ${JSON.stringify(mapping.target)} is ${target === null ? 'null' : 'empty'}`);
+    for (const [role, column] of [['input', mapping.input], ['target', mapping.target]] as const) {
+      if (row.truncated?.includes(column)) empty.push(`${role} column ${JSON.stringify(column)} was truncated by the source`);
+    }
     if (empty.length > 0) skipped.push({ line: row.line, reason: empty.join('; ') });
     else pairs.push({ input: input as string, target: target as string });
   }
@@ -101,7 +121,7 @@ export function readPairs(
 
 /** The column names a file offers (CSV/TSV header, or the first JSON object's keys), for a mapping UI. */
 export function readColumns(text: string, format: DataFormat, sourceName = 'data'): string[] {
-  return readTable(text, format, sourceName).columns;
+  return readRecords(text, format, sourceName).columns;
 }
 
 /**
@@ -139,7 +159,7 @@ function stripBom(text: string): string {
 }
 
 /** A mapped cell as a string, or null for JSON null (treated as empty). Throws on other non-strings. */
-function cell(row: RawRow, column: string, role: string, table: RawTable, source: string): string | null {
+function cell(row: RecordRow, column: string, role: string, table: RecordTable, source: string): string | null {
   if (!Object.prototype.hasOwnProperty.call(row.record, column)) {
     throw new DataFormatError(
       source,
@@ -152,7 +172,8 @@ function cell(row: RawRow, column: string, role: string, table: RawTable, source
   if (typeof v === 'string') return v;
   if (v === null) return null;
   const kind = Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-  const shown = JSON.stringify(v) ?? String(v);
+  // JSON.stringify throws on a bigint (Parquet INT64) and returns undefined for a function.
+  const shown = typeof v === 'bigint' ? `${v}` : v instanceof Uint8Array ? `${v.length} bytes` : (JSON.stringify(v) ?? String(v));
   throw new DataFormatError(
     source,
     row.line,
@@ -161,7 +182,8 @@ function cell(row: RawRow, column: string, role: string, table: RawTable, source
   );
 }
 
-function readTable(rawText: string, format: DataFormat, source: string): RawTable {
+/** The rows of a text file before column mapping (throws DataFormatError on structural problems). */
+export function readRecords(rawText: string, format: DataFormat, source = 'data'): RecordTable {
   const text = stripBom(rawText);
   if (text.trim() === '') throw new DataFormatError(source, undefined, 'the file is empty');
   switch (format) {
@@ -188,9 +210,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function readJsonLines(text: string, source: string): RawTable {
+function readJsonLines(text: string, source: string): RecordTable {
   const lines = text.split('\n');
-  const rows: RawRow[] = [];
+  const rows: RecordRow[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
     if (line.trim() === '') continue;
@@ -216,7 +238,7 @@ function jsonErrorLine(text: string, message: string): number | undefined {
   return line;
 }
 
-function readJsonDocument(text: string, source: string): RawTable {
+function readJsonDocument(text: string, source: string): RecordTable {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -236,14 +258,14 @@ function readJsonDocument(text: string, source: string): RawTable {
     throw new DataFormatError(source, undefined, `expected an array of objects, or an object with a "data" or "rows" array; found ${keys}`);
   }
   if (items.length === 0) throw new DataFormatError(source, undefined, 'the JSON holds no rows');
-  const rows: RawRow[] = items.map((v, i) => {
+  const rows: RecordRow[] = items.map((v, i) => {
     if (!isRecord(v)) throw new DataFormatError(source, i + 1, `expected a JSON object, found ${describe(v)}`, 'row');
     return { line: i + 1, record: v };
   });
   return { columns: Object.keys(rows[0].record), rows, columnsAt: 1, unit: 'row' };
 }
 
-function readDelimited(text: string, delimiter: string, source: string): RawTable {
+function readDelimited(text: string, delimiter: string, source: string): RecordTable {
   const records = parseDelimited(text, delimiter, source);
   const header = records[0];
   if (!header) throw new DataFormatError(source, undefined, 'the file is empty');
@@ -252,7 +274,7 @@ function readDelimited(text: string, delimiter: string, source: string): RawTabl
   if (records.length === 1) {
     throw new DataFormatError(source, undefined, `no data rows after the header (columns: ${columns.join(', ')})`);
   }
-  const rows: RawRow[] = [];
+  const rows: RecordRow[] = [];
   for (let r = 1; r < records.length; r++) {
     const { fields, line } = records[r];
     if (fields.length !== columns.length) {

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { readSharedText } from '../testing/shared';
+import { buildExample, buildPrompt } from './examples';
+import { readPairs } from './readers';
+import { countTokenLengths, lengthBins, niceBinWidth, percentile, tokenLengthStats } from './token-lengths';
+import { trainTokenizer } from './tokenizer';
+
+const pairs = readPairs(readSharedText('data/xsum/validation.jsonl'), 'jsonl').pairs.slice(0, 40);
+const tok = trainTokenizer(pairs.flatMap((p) => [p.input, p.target]), 600);
+
+describe('token lengths of XSum rows', () => {
+  const limits = { maxSourceLength: 300, maxTargetLength: 24 };
+  const stats = tokenLengthStats(tok, pairs, limits);
+  const docLens = pairs.map((p) => tok.encode(p.input).length);
+  const sumLens = pairs.map((p) => tok.encode(p.target).length + 1);
+
+  it('counts exactly what a direct encode counts', () => {
+    const counted = countTokenLengths(tok, pairs);
+    expect(counted.documents).toEqual(docLens);
+    expect(counted.summaries).toEqual(sumLens);
+    expect(stats.document.count).toBe(40);
+    expect(stats.document.max).toBe(Math.max(...docLens));
+    expect(stats.summary.min).toBe(Math.min(...sumLens));
+    expect(stats.document.mean).toBeCloseTo(docLens.reduce((a, b) => a + b, 0) / 40, 10);
+  });
+
+  it('calls a row truncated exactly when buildExample cuts it', () => {
+    const sepLen = tok.encode('\nTL;DR:\n').length;
+    let docCut = 0;
+    let sumCut = 0;
+    let longest = 0;
+    for (const p of pairs) {
+      const prompt = buildPrompt(tok, p.input, limits);
+      if (prompt.length - 1 - sepLen < tok.encode(p.input).length) docCut++;
+      const ex = buildExample(tok, p, limits);
+      const supervised = ex.inputIds.length - ex.promptLength; // summary tokens + EOS kept
+      if (supervised < tok.encode(p.target).length + 1) sumCut++;
+      longest = Math.max(longest, ex.inputIds.length);
+    }
+    expect(docCut).toBeGreaterThan(0); // the limits are chosen so both kinds of cut happen
+    expect(sumCut).toBeGreaterThan(0);
+    expect(stats.document.truncated).toBe(docCut);
+    expect(stats.summary.truncated).toBe(sumCut);
+    expect(stats.document.truncatedFraction).toBeCloseTo(docCut / 40, 12);
+    expect(stats.longestExample).toBe(longest);
+  });
+
+  it('bins hold every row once, each in the bin that contains its length', () => {
+    for (const [summary, lens] of [[stats.document, docLens], [stats.summary, sumLens]] as const) {
+      expect(summary.bins.reduce((a, b) => a + b.count, 0)).toBe(40);
+      for (const b of summary.bins) expect(b.count).toBe(lens.filter((l) => l >= b.from && l < b.to).length);
+      expect(summary.bins.length).toBeLessThanOrEqual(20);
+      expect(summary.bins[summary.bins.length - 1].to).toBeGreaterThan(summary.max);
+    }
+  });
+
+  it('percentiles are nearest-rank values of the data', () => {
+    const sorted = [...docLens].sort((a, b) => a - b);
+    for (const [p, v] of Object.entries(stats.document.percentiles)) {
+      const q = Number(p.slice(1));
+      expect(sorted).toContain(v);
+      expect(sorted.filter((x) => x <= v).length / 40).toBeGreaterThanOrEqual(q / 100);
+      expect(sorted.filter((x) => x < v).length / 40).toBeLessThan(q / 100);
+    }
+  });
+});
+
+describe('helpers', () => {
+  it('percentile of a known list', () => {
+    const s = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect(percentile(s, 50)).toBe(5);
+    expect(percentile(s, 90)).toBe(9);
+    expect(percentile(s, 95)).toBe(10);
+    expect(percentile([], 50)).toBe(0);
+  });
+
+  it('bin widths are 1, 2 or 5 times a power of ten', () => {
+    expect(niceBinWidth(999, 20)).toBe(50);
+    expect(niceBinWidth(1000, 20)).toBe(100);
+    expect(niceBinWidth(7, 20)).toBe(1);
+    expect(lengthBins([0, 0, 3], 20)).toEqual([
+      { from: 0, to: 1, count: 2 }, { from: 1, to: 2, count: 0 }, { from: 2, to: 3, count: 0 }, { from: 3, to: 4, count: 1 },
+    ]);
+  });
+});

@@ -1,0 +1,49 @@
+// Which columns hold the input (document) and the target (summary). Edits apply on blur or Enter,
+// not per keystroke: a half-typed name is always a missing column.
+import { useEffect, useId, useState } from 'react';
+import type { ColumnMapping } from '../../data/types';
+
+interface Props {
+  mapping: ColumnMapping;
+  columns: string[];
+  disabled: boolean;
+  onChange(mapping: ColumnMapping): void;
+}
+
+export function ColumnMappingFields({ mapping, columns, disabled, onChange }: Props) {
+  const [draft, setDraft] = useState(mapping);
+  const listId = useId();
+  const inputId = useId();
+  const targetId = useId();
+  useEffect(() => setDraft(mapping), [mapping]);
+
+  const apply = () => {
+    const next = { input: draft.input.trim(), target: draft.target.trim() };
+    if (next.input !== mapping.input || next.target !== mapping.target) onChange(next);
+  };
+  const field = (id: string, label: string, key: keyof ColumnMapping, testId: string) => (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        data-testid={testId}
+        list={listId}
+        value={draft[key]}
+        disabled={disabled}
+        spellCheck={false}
+        onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
+        onBlur={apply}
+        onKeyDown={(e) => e.key === 'Enter' && apply()}
+      />
+    </div>
+  );
+  return (
+    <div className="data-mapping">
+      {field(inputId, 'Input column', 'input', 'map-input')}
+      {field(targetId, 'Target column', 'target', 'map-target')}
+      <datalist id={listId}>
+        {columns.map((c) => <option key={c} value={c} />)}
+      </datalist>
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+// Token-length histograms of the training data, with the current max lengths marked and the share
+// of rows they cut, so a person picks max source/target lengths from the data.
+import { useMemo } from 'react';
+import { Bar, BarChart, Cell, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { summarizeTokenLengths, type LengthSummary } from '../../data/token-lengths';
+import type { Pair } from '../../data/types';
+import { useRunStore } from '../../store/run';
+import { useTokenLengths } from './useTokenLengths';
+
+const pct = (f: number) => `${(f * 100).toFixed(f > 0 && f < 0.001 ? 2 : 1)}%`;
+
+function Histogram({ title, summary, testId }: { title: string; summary: LengthSummary; testId: string }) {
+  const data = summary.bins.map((b) => ({
+    range: b.to - b.from === 1 ? `${b.from}` : `${b.from}–${b.to - 1}`,
+    count: b.count,
+    cut: b.to - 1 > summary.limit, // holds rows longer than the limit
+  }));
+  const limitBin = summary.bins.find((b) => summary.limit >= b.from && summary.limit < b.to);
+  const limitLabel = limitBin ? data[summary.bins.indexOf(limitBin)].range : null;
+  const p = summary.percentiles;
+  return (
+    <figure className="token-hist" data-testid={testId}>
+      <figcaption>
+        <strong>{title}</strong>{' '}
+        <span className="token-hist__facts">
+          max {summary.limit}: <span data-testid={`${testId}-truncated`}>{pct(summary.truncatedFraction)}</span> truncated
+          {' · '}p50 {p.p50} · p90 {p.p90} · p99 {p.p99} · longest {summary.max}
+        </span>
+      </figcaption>
+      <ResponsiveContainer width="100%" height={120}>
+        <BarChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }} barCategoryGap={1}>
+          <XAxis dataKey="range" tick={{ fontSize: 10 }} interval="preserveStartEnd" />
+          <YAxis allowDecimals={false} width={32} tick={{ fontSize: 10 }} />
+          <Tooltip formatter={(v) => [String(v), 'rows']} labelFormatter={(l) => `${String(l)} tokens`} />
+          <Bar dataKey="count" isAnimationActive={false}>
+            {data.map((d) => <Cell key={d.range} fill={d.cut ? '#f59e0b' : '#2563eb'} />)}
+          </Bar>
+          {limitLabel !== null && (
+            <ReferenceLine x={limitLabel} stroke="#dc2626" strokeDasharray="4 2" label={{ value: `max ${summary.limit}`, position: 'top', fontSize: 10 }} />
+          )}
+        </BarChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+export function TokenLengthChart({ pairs }: { pairs: Pair[] | null }) {
+  const vocabSize = useRunStore((s) => s.settings.vocabSize);
+  const maxSourceLength = useRunStore((s) => s.settings.maxSourceLength);
+  const maxTargetLength = useRunStore((s) => s.settings.maxTargetLength);
+  const running = useRunStore((s) => s.status === 'running');
+  const result = useTokenLengths(pairs, vocabSize, running);
+  const stats = useMemo(
+    () => (result.state === 'done' ? summarizeTokenLengths(result.lengths, { maxSourceLength, maxTargetLength }) : null),
+    [result, maxSourceLength, maxTargetLength],
+  );
+
+  if (!pairs) return null;
+  return (
+    <div className="token-lengths" aria-label="Token lengths">
+      <h3>Token lengths</h3>
+      {result.state === 'error' && <p className="field__error" role="alert">Token lengths: {result.message}</p>}
+      {result.state !== 'done' && result.state !== 'error' && (
+        <p className="field__hint">
+          {running ? 'Token lengths are computed when training is not running.' : `Training a ${vocabSize}-token tokenizer and counting lengths…`}
+        </p>
+      )}
+      {result.state === 'done' && stats && (
+        <>
+          <Histogram title="Document" summary={stats.document} testId="token-hist-document" />
+          <Histogram title="Summary (with EOS)" summary={stats.summary} testId="token-hist-summary" />
+          <p className="field__hint">
+            {result.counted < result.total ? `${result.counted} of ${result.total} training rows, evenly spaced` : `All ${result.total} training rows`}
+            {`; ${vocabSize}-token tokenizer trained on ${result.tokenizerPairs} rows. Longest example after truncation: ${stats.longestExample} tokens.`}
+          </p>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+// Trains the tokenizer a run would train and counts token lengths, off the main thread: on the
+// XSum sample this takes seconds, which would freeze the page.
+/// <reference lib="webworker" />
+import { countTokenLengths } from '../data/token-lengths';
+import { trainTokenizer } from '../data/tokenizer';
+import { evenly, type TokenLengthAnswer, type TokenLengthRequest } from './token-lengths-protocol';
+
+const post = (m: TokenLengthAnswer) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
+
+self.onmessage = (ev: MessageEvent<TokenLengthRequest>) => {
+  try {
+    const { pairs, vocabSize, maxTokenizerPairs, maxCountPairs } = ev.data;
+    const forTokenizer = evenly(pairs, maxTokenizerPairs);
+    const tok = trainTokenizer(forTokenizer.flatMap((p) => [p.input, p.target]), vocabSize);
+    const counted = evenly(pairs, maxCountPairs);
+    post({ type: 'done', lengths: countTokenLengths(tok, counted), counted: counted.length, total: pairs.length, tokenizerPairs: forTokenizer.length });
+  } catch (err) {
+    post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
+};
