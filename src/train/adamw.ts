@@ -3,6 +3,8 @@
 //   p ← p − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε)
 // State is explicit (named moments + step) so it can be checkpointed and sharded later.
 import * as tf from '@tensorflow/tfjs-core';
+import type { FlatLayout } from './flat';
+import { checkOptimizerState, type OptimizerState } from './optimizer-state';
 
 export interface AdamWOptions {
   beta1: number;
@@ -49,6 +51,35 @@ export class AdamW {
         p.assign(tf.sub(decayed, update));
       });
     }
+  }
+
+  /** The moments in flat layout order (zeros for a parameter not yet updated), copied off the backend. */
+  async exportState(layout: FlatLayout): Promise<OptimizerState> {
+    const m = new Float32Array(layout.total);
+    const v = new Float32Array(layout.total);
+    for (const e of layout.entries) {
+      const mt = this.m.get(e.name);
+      const vt = this.v.get(e.name);
+      if (!mt || !vt) continue;
+      if (mt.size !== e.size) throw new Error(`AdamW: moments of "${e.name}" hold ${mt.size} values, layout says ${e.size}`);
+      m.set((await mt.data()) as Float32Array, e.offset);
+      v.set((await vt.data()) as Float32Array, e.offset);
+    }
+    for (const name of this.m.keys()) if (!layout.entries.some((e) => e.name === name)) throw new Error(`AdamW: moments for "${name}", which the layout lacks`);
+    return { step: this.step, m, v };
+  }
+
+  /** Replaces every moment and the step with a saved state (layout order); the next apply continues it. */
+  restoreState(layout: FlatLayout, state: OptimizerState): void {
+    checkOptimizerState(state, layout.total, 'AdamW.restoreState');
+    this.dispose();
+    for (const e of layout.entries) {
+      // slice(): the cpu backend keeps the array it is given, so a view would alias the caller's state.
+      const part = (a: Float32Array) => tf.tidy(() => tf.variable(tf.tensor(a.slice(e.offset, e.offset + e.size), e.shape, 'float32'), false));
+      this.m.set(e.name, part(state.m));
+      this.v.set(e.name, part(state.v));
+    }
+    this.step = state.step;
   }
 
   dispose(): void {

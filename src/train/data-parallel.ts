@@ -15,6 +15,7 @@ import type { Variables } from '../model/params';
 import { accumulateGradients, shardOf, type Example } from './accumulate';
 import { AdamW, type AdamWOptions } from './adamw';
 import { clipFlatByGlobalNorm, unpackTensors, type FlatLayout } from './flat';
+import type { OptimizerState } from './optimizer-state';
 
 /** What a rank does with the reduced, clipped gradient. After apply, every rank holds the same parameters. */
 export interface FlatOptimizer {
@@ -24,6 +25,10 @@ export interface FlatOptimizer {
   readonly step: number;
   /** One update from the flat gradient (P, layout order), identical on every rank. */
   apply(params: Variables, grad: Float32Array, lr: number): Promise<void>;
+  /** The whole state in flat layout order. Collective under ZeRO-1: every rank must call it, in step. */
+  exportState(): Promise<OptimizerState>;
+  /** Continues from a whole saved state (any optimizer kind's); each rank keeps the part it owns. */
+  restoreState(state: OptimizerState): void;
   dispose(): void;
 }
 
@@ -53,6 +58,14 @@ export class ReplicatedAdamW implements FlatOptimizer {
     } finally {
       for (const g of grads.values()) g.dispose();
     }
+  }
+
+  exportState(): Promise<OptimizerState> {
+    return this.opt.exportState(this.layout);
+  }
+
+  restoreState(state: OptimizerState): void {
+    this.opt.restoreState(this.layout, state);
   }
 
   dispose(): void {

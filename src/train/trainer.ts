@@ -9,6 +9,7 @@ import { DynamicLossScaler } from '../dist/fp16';
 import { AdamW, ADAMW_DEFAULTS, type AdamWOptions } from './adamw';
 import { dataParallelStep, ReplicatedAdamW, type FlatOptimizer, type Replica } from './data-parallel';
 import { flatLayout, packTensors } from './flat';
+import { checkOptimizerState, type OptimizerState } from './optimizer-state';
 import { ZeroAdamW } from './zero';
 import type { RunEvent } from './events';
 import { batchLoss, supervised, type Batch } from './loss';
@@ -35,12 +36,33 @@ export interface TrainerInput {
   now?: () => number;
   /** Data parallelism: this replica's collective; absent = one replica, gradients stay on the device. */
   parallel?: ParallelOptions;
-  /** Resume: the first startStep optimizer steps are skipped (data order and schedule continue as if run). */
+  /** Resume: the first startStep optimizer steps are skipped (data order and schedule continue as if run). Same as resumeFrom: { step }. */
   startStep?: number;
+  /**
+   * Resume from a checkpoint: params already hold its weights; the first `step` optimizer steps are
+   * skipped (data order and schedule continue as if run) and the optimizer continues from
+   * `optimizer` (any optimizer kind's export). Without it the moments start fresh, as after a
+   * recovery from a weights-only snapshot.
+   */
+  resumeFrom?: { step: number; optimizer?: OptimizerState };
   /** Emit a 'snapshot' of the weights every N steps (0: never). */
   snapshotEvery?: number;
   /** Runs after each epoch's evaluation loss (generation and ROUGE live here, outside the loop). */
   afterEpoch?: (e: { epoch: number; step: number; evalLoss: number | null }) => Promise<void>;
+  /**
+   * Runs after each completed epoch (after afterEpoch), on every rank: the place to save a
+   * checkpoint. optimizer() exports the whole optimizer state; under ZeRO-1 it all-gathers, so
+   * every rank must call it (once, in step) even if only rank 0 writes the checkpoint.
+   */
+  onEpochEnd?: (s: EpochEnd) => Promise<void>;
+}
+
+export interface EpochEnd {
+  epoch: number;
+  step: number; // optimizer steps done, counting those skipped on resume
+  totalSteps: number;
+  globalBatch: number; // examples per optimizer step (batch × replicas × accumulation): with the seed, fixes the data order
+  optimizer: () => Promise<OptimizerState>;
 }
 
 export interface ParallelOptions {
@@ -87,21 +109,30 @@ export async function evaluateLoss(params: Variables, config: LlamaConfig, examp
  * accumulation keeps everything on the device (trainStep); otherwise the flat gradient goes through
  * the collective (dataParallelStep), which also covers accumulation in one replica.
  */
-type Stepper = { step(indices: number[], lr: number): Promise<{ loss: number; gradNorm: number; applied: boolean }>; optimizerBytes(): number; dispose(): void };
+type Stepper = {
+  step(indices: number[], lr: number): Promise<{ loss: number; gradNorm: number; applied: boolean }>;
+  optimizerBytes(): number;
+  exportState(): Promise<OptimizerState>;
+  dispose(): void;
+};
 
 function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
   const { config, params, train, padId, spec } = input;
   const par = input.parallel;
   if (!par || (par.collective.world === 1 && par.accumulationSteps === 1 && par.zeroStage === 0 && !par.fp16)) {
     const opt = new AdamW(opts);
+    const layout = flatLayout(config);
+    if (input.resumeFrom?.optimizer) opt.restoreState(layout, input.resumeFrom.optimizer);
     return {
       step: (indices, lr) => trainStep(params, config, collate(indices.map((i) => train[i]), padId), opt, lr, spec.maxGradNorm),
       optimizerBytes: () => [...opt.m.values()].reduce((n, t) => n + 8 * t.size, 0),
+      exportState: () => opt.exportState(layout),
       dispose: () => opt.dispose(),
     };
   }
   const layout = flatLayout(config);
   const optimizer: FlatOptimizer = par.zeroStage === 1 ? new ZeroAdamW(par.collective, layout, opts) : new ReplicatedAdamW(layout, opts);
+  if (input.resumeFrom?.optimizer) optimizer.restoreState(input.resumeFrom.optimizer);
   const rep: Replica = {
     collective: par.collective, config, params, layout, optimizer, padId, accumulationSteps: par.accumulationSteps, maxGradNorm: spec.maxGradNorm,
     fp16: par.fp16 ? new DynamicLossScaler() : undefined,
@@ -109,6 +140,7 @@ function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
   return {
     step: (indices, lr) => dataParallelStep(rep, train, indices, lr),
     optimizerBytes: () => optimizer.optimizerBytes,
+    exportState: () => optimizer.exportState(),
     dispose: () => optimizer.dispose(),
   };
 }
@@ -120,6 +152,7 @@ export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
   if (train.length === 0) throw new Error('no training examples');
   const world = input.parallel?.collective.world ?? 1;
   const total = plannedSteps(spec, train.length, world);
+  const startStep = resumeStep(input, total);
   const warmup = warmupSteps(total, spec.warmupRatio);
   const stepper = makeStepper(input, { ...ADAMW_DEFAULTS, weightDecay: spec.weightDecay, decays: (n) => !isNormWeight(n) });
   const start = now();
@@ -131,9 +164,10 @@ export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
     for (let epoch = 1; epoch <= spec.epochs && step < total && !stopped; epoch++) {
       let lossSum = 0;
       let lossCount = 0;
+      let ran = 0; // steps this call ran in this epoch (an epoch done before the resume ends nothing)
       for (const indices of batchesForEpoch(train.length, globalBatchSize(spec, world), spec.seed, epoch)) {
         if (step >= total) break;
-        if (step < (input.startStep ?? 0)) {
+        if (step < startStep) {
           step += 1; // done before the resume: same batches, same schedule position
           continue;
         }
@@ -146,6 +180,7 @@ export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
         const lr = lrAt(spec.schedule, spec.learningRate, step, total, warmup);
         const res = await stepper.step(indices, lr);
         step += 1;
+        ran += 1;
         if (!res.applied) skippedSteps += 1;
         else {
           lossSum += res.loss;
@@ -168,11 +203,32 @@ export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
         onEvent({ type: 'epoch', epoch, trainLoss: lossSum / lossCount, evalLoss });
         if (input.afterEpoch) await input.afterEpoch({ epoch, step, evalLoss });
       }
+      // Same condition on every rank (stop is agreed, steps are shared), so ZeRO's export stays collective.
+      if (!stopped && ran > 0 && input.onEpochEnd) {
+        let exported: Promise<OptimizerState> | null = null;
+        await input.onEpochEnd({ epoch, step, totalSteps: total, globalBatch: globalBatchSize(spec, world), optimizer: () => (exported ??= stepper.exportState()) });
+      }
     }
     return { steps: step, stopped, skippedSteps, optimizerBytes: stepper.optimizerBytes() };
   } finally {
     stepper.dispose();
   }
+}
+
+/** The step to resume at (resumeFrom or the older startStep), checked against the run and the optimizer state. */
+function resumeStep(input: TrainerInput, total: number): number {
+  const { resumeFrom, startStep } = input;
+  if (resumeFrom && startStep !== undefined && startStep !== resumeFrom.step) throw new Error(`resume: startStep ${startStep} and resumeFrom.step ${resumeFrom.step} disagree (give one)`);
+  const step = resumeFrom?.step ?? startStep ?? 0;
+  if (!Number.isSafeInteger(step) || step < 0) throw new Error(`resume: step must be a non-negative integer, got ${String(step)}`);
+  if (step > total) throw new Error(`resume: step ${step} is past this run's ${total} planned steps (different data, batch size or epochs?)`);
+  const opt = resumeFrom?.optimizer;
+  if (opt) {
+    checkOptimizerState(opt, flatLayout(input.config).total, 'resume');
+    // Skipped (non-finite) steps do not advance the optimizer, so its step can trail, never lead.
+    if (opt.step > step) throw new Error(`resume: the optimizer state has taken ${opt.step} steps, more than the ${step} steps resumed from`);
+  }
+  return step;
 }
 
 /** True on every rank if any rank wants to stop (one tiny all-reduce; free with one replica). */

@@ -8,6 +8,7 @@ import type { Variables } from '../model/params';
 import type { AdamWOptions } from './adamw';
 import type { FlatOptimizer } from './data-parallel';
 import { assignFlat, shardRange, type FlatLayout } from './flat';
+import { checkOptimizerState, type OptimizerState } from './optimizer-state';
 
 /** A stretch of this rank's range that lies in one tensor, so one decay setting holds. */
 export interface ZeroSegment {
@@ -104,6 +105,26 @@ export class ZeroAdamW implements FlatOptimizer {
     const full = await this.collective.allGather(p);
     if (full.length !== this.layout.total) throw new Error(`ZeroAdamW: all-gather returned ${full.length} values, expected ${this.layout.total}`);
     assignFlat(this.layout, full, params);
+  }
+
+  /** All-gathers every rank's moment shard: every rank (rank 0 included) gets the whole state. Collective. */
+  async exportState(): Promise<OptimizerState> {
+    // Ranges are contiguous in rank order, so each concatenation is the whole (P) vector.
+    const m = await this.collective.allGather(this.m);
+    const v = await this.collective.allGather(this.v);
+    if (m.length !== this.layout.total || v.length !== this.layout.total) {
+      throw new Error(`ZeroAdamW: all-gathered moments hold ${m.length} and ${v.length} values, expected ${this.layout.total}`);
+    }
+    return { step: this.step, m, v };
+  }
+
+  /** Keeps this rank's range of a whole saved state (local: no collective). */
+  restoreState(state: OptimizerState): void {
+    checkOptimizerState(state, this.layout.total, 'ZeroAdamW.restoreState');
+    const { start, end } = this.range;
+    this.m.set(state.m.subarray(start, end));
+    this.v.set(state.v.subarray(start, end));
+    this.step = state.step;
   }
 
   dispose(): void {}
