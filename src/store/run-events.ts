@@ -235,6 +235,7 @@ export function applyEvent(s: RunState, e: FromWorker): RunState {
     case 'snapshot':
       return s; // weights kept by the client for recovery; nothing to show
     case 'trained':
+    case 'checkpoint': // the checkpoints store lists them
     case 'generated':
       return s; // the model store keeps trained models; generation answers its own request
     case 'replicas': {

@@ -8,6 +8,10 @@ import { defaultSpec, validateSpec, type RunSpec } from '../train/spec';
 import { createTrainingClient, type TrainingClient } from '../workers/client';
 import { useDataStore } from './data';
 import { useModelStore } from './model';
+import { newRunId, useCheckpointsStore } from './checkpoints';
+
+/** Epoch checkpoints kept per run (the seed's save_total_limit). */
+const KEEP_CHECKPOINTS = 3;
 import { applyEvent, beginRun, initialRunState, requestStop, type RunState } from './run-events';
 
 /** Bump the version (and the key with it) when RunSpec changes meaning, not merely gains a field. */
@@ -33,6 +37,8 @@ export interface RunStore extends RunState {
   resetSettings(): void;
   dismissSettingsNotice(): void;
   start(): void;
+  /** Continues a run from one of its epoch checkpoints, with that run's settings. */
+  resume(checkpointId: string): Promise<void>;
   stop(): void;
 }
 
@@ -133,6 +139,7 @@ let client: TrainingClient | null = null;
  * the first paint never spawn a worker). */
 function getClient(): TrainingClient {
   client ??= createTrainingClient((e) => {
+    if (e.type === 'checkpoint') void useCheckpointsStore.getState().refresh();
     if (e.type === 'trained') {
       const base = useModelStore.getState().base;
       const from = base ? base.label : `a fresh ${useRunStore.getState().settings.preset} model`;
@@ -227,7 +234,27 @@ export const useRunStore = create<RunStore>()(
           return;
         }
         set(beginRun());
-        getClient().start(spec, data, useModelStore.getState().base?.files);
+        getClient().start(spec, data, { model: useModelStore.getState().base?.files, checkpoints: { runId: newRunId(), keepLast: KEEP_CHECKPOINTS } });
+      },
+
+      async resume(checkpointId) {
+        if (get().status === 'running') return;
+        const data = useDataStore.getState().source;
+        if (!data) {
+          set({ status: 'error', error: 'No training data yet: a resumed run needs the data it was trained on.' });
+          return;
+        }
+        try {
+          const ckpt = await useCheckpointsStore.getState().load(checkpointId);
+          // The run continues with its own settings; the page shows them (where it runs may change).
+          const spec = validateSpec({ ...ckpt.meta.spec, backend: get().settings.backend, replicas: get().settings.replicas });
+          set({ settings: spec, fieldErrors: {} });
+          set(beginRun());
+          set({ statusLine: `Resuming ${ckpt.meta.runId} from epoch ${ckpt.meta.epoch} (step ${ckpt.meta.step})…` });
+          getClient().start(spec, data, { resumeCheckpoint: checkpointId, checkpoints: { runId: ckpt.meta.runId, keepLast: KEEP_CHECKPOINTS } });
+        } catch (err) {
+          set({ status: 'error', error: `Could not resume from ${checkpointId}: ${errorText(err)}` });
+        }
       },
 
       stop() {

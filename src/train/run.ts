@@ -4,7 +4,7 @@
 import { splitTrainValidation } from '../data/batching';
 import { buildExamples } from '../data/examples';
 import { detectFormat, readPairs } from '../data/readers';
-import { trainTokenizer, type LoadedTokenizer } from '../data/tokenizer';
+import { loadTokenizer, trainTokenizer, type LoadedTokenizer } from '../data/tokenizer';
 import type { Pair } from '../data/types';
 import { configFor, countParams, PRESETS, type LlamaConfig } from '../model/config';
 import { initWeights, toVariables, type Variables } from '../model/params';
@@ -13,6 +13,8 @@ import { memoryEstimate, resolveAutoBatch, stepProbe, worstCaseExample, type Aut
 import type { RunEvent } from './events';
 import { evaluateGeneration } from './evaluate';
 import type { RunSpec } from './spec';
+import type { TrainingCheckpoint } from './checkpoint';
+import { checkResumable, epochCheckpointer, resumeInputs, type EpochCheckpointOptions } from './epoch-checkpoints';
 import { flatLayout, unpackViews } from './flat';
 import { runTraining, type ParallelOptions, type TrainerResult } from './trainer';
 
@@ -52,6 +54,20 @@ export interface RunExtras extends AutoBatchHooks {
   snapshotEvery?: number;
   /** Fine-tune an imported model (its shape and its own tokenizer) instead of a fresh preset. */
   initial?: InitialModel;
+  /** Continue a run from one of its epoch checkpoints: weights, AdamW moments, step (bit-exact). */
+  resumeCheckpoint?: TrainingCheckpoint;
+  /** Save a checkpoint every epoch (rank 0 writes; the last keepLast of runId are kept). */
+  checkpoints?: Omit<EpochCheckpointOptions, 'spec' | 'config' | 'params' | 'rank' | 'extra'> & { extra?: Record<string, string> };
+}
+
+/** What a checkpoint's extra carries so a resume can rebuild the run: its tokenizer. */
+export const TOKENIZER_EXTRA = 'tokenizer.json';
+
+/** The model a checkpoint continues: its config and weights, and the tokenizer saved with it. */
+export function checkpointModel(ckpt: TrainingCheckpoint): InitialModel {
+  const json = ckpt.meta.extra?.[TOKENIZER_EXTRA];
+  if (json === undefined) throw new Error(`checkpoint ${ckpt.meta.runId} step ${ckpt.meta.step}: no tokenizer saved with it`);
+  return { config: ckpt.meta.config, weights: resumeInputs(ckpt).weights, tokenizer: loadTokenizer(JSON.parse(json)) };
 }
 
 export interface InitialModel {
@@ -69,6 +85,9 @@ function checkContext(config: LlamaConfig, examples: { inputIds: number[] }[], s
 }
 
 export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEvent) => void, shouldStop: () => boolean = () => false, parallel?: ParallelOptions, autoBatch?: RunExtras): Promise<RunOutput> {
+  // A resume runs the checkpoint's settings (data slice, schedule, batch); only where it runs may change.
+  const ckpt = autoBatch?.resumeCheckpoint;
+  if (ckpt) spec = { ...ckpt.meta.spec, backend: spec.backend, replicas: spec.replicas, workerTimeoutSec: spec.workerTimeoutSec };
   let train = pairsOf(data.trainName, data.trainText, emit);
   let validation: Pair[];
   if (data.validationText !== undefined) validation = pairsOf(data.validationName ?? 'validation', data.validationText, emit);
@@ -81,7 +100,7 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
   const tokenizerTexts = train.flatMap((p) => [p.input, p.target]);
   if (spec.maxTrainSamples > 0) train = train.slice(0, spec.maxTrainSamples);
 
-  const initial = autoBatch?.initial;
+  const initial = ckpt ? checkpointModel(ckpt) : autoBatch?.initial;
   if (!initial) emit({ type: 'status', message: `training a ${spec.vocabSize}-token byte-level BPE tokenizer on ${tokenizerTexts.length / 2} training pairs` });
   const tokenizer = initial?.tokenizer ?? trainTokenizer(tokenizerTexts, spec.vocabSize);
   const opts = { maxSourceLength: spec.maxSourceLength, maxTargetLength: spec.maxTargetLength };
@@ -90,6 +109,7 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
 
   const config = initial?.config ?? configFor(PRESETS[spec.preset], tokenizer.vocabSize);
   if (initial) checkContext(config, [...trainExamples, ...validationExamples], spec);
+  if (ckpt) checkResumable(ckpt, { spec, config, trainSize: trainExamples.length, world: parallel?.collective.world ?? 1 });
   const layout = flatLayout(config);
   if (autoBatch?.resume && autoBatch.resume.weights.length !== layout.total) {
     throw new Error(`resume: the snapshot holds ${autoBatch.resume.weights.length} values, the model needs ${layout.total}`);
@@ -98,7 +118,7 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
   const params = toVariables(config, start);
   emit({ type: 'model', paramCount: countParams(config), vocabSize: tokenizer.vocabSize, preset: initial ? 'imported' : spec.preset, trainExamples: trainExamples.length, validationExamples: validationExamples.length });
   // ---- auto batch size (auto-batch.ts): the largest per-device batch that fits; accumulation keeps the effective batch ----
-  if (spec.autoBatchSize) {
+  if (spec.autoBatchSize && !ckpt) { // a resume keeps the checkpoint's batch: the data order depends on it
     const ctx: ProbeContext = { config, params, train: trainExamples, padId: tokenizer.padId };
     const world = parallel?.collective.world ?? 1;
     const asked = spec.batchSize * world * spec.gradientAccumulation;
@@ -131,7 +151,13 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
   };
   const result = await runTraining({
     config, params, spec, train: trainExamples, validation: validationExamples, padId: tokenizer.padId, onEvent: emit, shouldStop, afterEpoch, parallel,
-    startStep: autoBatch?.resume?.step ?? 0, snapshotEvery: autoBatch?.snapshotEvery ?? 0,
+    // A recovery snapshot is newer than the checkpoint the run started from: its weights and step win.
+    ...(ckpt && !autoBatch?.resume ? { resumeFrom: resumeInputs(ckpt).resumeFrom } : { startStep: autoBatch?.resume?.step ?? 0 }),
+    snapshotEvery: autoBatch?.snapshotEvery ?? 0,
+    onEpochEnd: autoBatch?.checkpoints ? epochCheckpointer({
+      ...autoBatch.checkpoints, spec, config, params, rank: parallel?.collective.rank ?? 0,
+      extra: { ...autoBatch.checkpoints.extra, [TOKENIZER_EXTRA]: JSON.stringify(tokenizer.toJSON()) },
+    }) : undefined,
   });
   return { ...result, config, params, tokenizer };
 }

@@ -6,6 +6,7 @@ import { SweepDashboard } from './sweep/SweepDashboard';
 import { SweepSettings } from './sweep/SweepSettings';
 import { useDataStore } from '../store/data';
 import { useRunStore } from '../store/run';
+import { CheckpointsPanel } from './CheckpointsPanel';
 import { DataPanel } from './DataPanel';
 import { ErrorBanner } from './ErrorBanner';
 import { LossChart } from './LossChart';
@@ -87,6 +88,7 @@ export function App() {
           </div>
           <SamplesTable />
           <RunInfo />
+          <CheckpointsPanel />
           <ReplicasPanel />
         </div>
         )}

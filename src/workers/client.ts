@@ -9,9 +9,15 @@ import { discoverAdapters } from './adapters';
 import type { ModelFile } from '../model/model-files';
 import { checkFromWorker, type DataSource, type FromWorker, type ReplicaInfo, type ToWorker } from './protocol';
 
+/** What a run may add to spec and data (see ToWorker 'start'). */
+export interface StartExtras {
+  model?: ModelFile[]; // an imported model's HF files to fine-tune; absent = a fresh model of spec.preset
+  checkpoints?: { runId: string; keepLast: number };
+  resumeCheckpoint?: string;
+}
+
 export interface TrainingClient {
-  /** model: an imported model's HF files to fine-tune; absent = a fresh model of spec.preset. */
-  start(spec: RunSpec, data: DataSource, model?: ModelFile[]): void;
+  start(spec: RunSpec, data: DataSource, extras?: StartExtras): void;
   stop(): void;
   dispose(): void;
   /** Terminates one worker without a word, as a crash or a hung tab would (fault drills, tests). */
@@ -31,7 +37,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
   let watchdog: ReturnType<typeof setInterval> | null = null;
   let finished = 0;
   let runId = 0;
-  let current: { spec: RunSpec; data: DataSource; model?: ModelFile[] } | null = null;
+  let current: { spec: RunSpec; data: DataSource; extras: StartExtras } | null = null;
   let snapshot: { step: number; weights: Float32Array } | undefined;
   let stopRequested = false;
 
@@ -61,7 +67,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
       // Per-device batch × replicas is the global batch: keep it when it divides evenly.
       if (Number.isInteger(spec.batchSize * scale)) spec.batchSize *= scale;
       current = { ...current, spec };
-      launch(spec, current.data, id, current.model).catch((e: unknown) => onEvent({ type: 'error', message: `could not resume: ${e instanceof Error ? e.message : String(e)}` }));
+      launch(spec, current.data, id, current.extras).catch((e: unknown) => onEvent({ type: 'error', message: `could not resume: ${e instanceof Error ? e.message : String(e)}` }));
       return;
     }
     onEvent({ type: 'error', message });
@@ -103,7 +109,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
     if (rank === 0) onEvent(msg); // replicas hold the same model: one voice is enough
   };
 
-  const launch = async (spec: RunSpec, data: DataSource, id: number, model?: ModelFile[]) => {
+  const launch = async (spec: RunSpec, data: DataSource, id: number, extras: StartExtras) => {
     const adapters = await discoverAdapters();
     if (id !== runId) return; // a newer start or a dispose came in while we waited
     const world = spec.replicas > 0 ? spec.replicas : Math.max(1, adapters.length);
@@ -129,20 +135,20 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
       w.onmessageerror = () => console.warn(`training worker ${rank}: a message could not be deserialized`);
       workers.push(w);
       const powerPreference = adapters.length > 0 ? adapters[rank % adapters.length].powerPreference : 'high-performance';
-      const start: ToWorker = { type: 'start', spec, data, replica: { rank, world, sab, channel, powerPreference }, resume: snapshot, snapshotEvery: world > 1 ? SNAPSHOT_EVERY_STEPS : 0, model };
+      const start: ToWorker = { type: 'start', spec, data, replica: { rank, world, sab, channel, powerPreference }, resume: snapshot, snapshotEvery: world > 1 ? SNAPSHOT_EVERY_STEPS : 0, ...extras };
       w.postMessage(start);
     }
   };
 
   return {
-    start(spec, data, model) {
+    start(spec, data, extras = {}) {
       // Fresh workers per run: nothing (tensors, a lost device, a broken group) leaks between runs.
       teardown();
-      current = { spec, data, model };
+      current = { spec, data, extras };
       snapshot = undefined;
       stopRequested = false;
       const id = ++runId;
-      launch(spec, data, id, model).catch((e: unknown) => {
+      launch(spec, data, id, extras).catch((e: unknown) => {
         teardown();
         onEvent({ type: 'error', message: `could not start the workers: ${e instanceof Error ? e.message : String(e)}` });
       });

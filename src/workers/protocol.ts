@@ -2,6 +2,7 @@
 // receipt (a message that does not match is dropped and logged, never acted on).
 // Events are facts ("step finished"), not commands to the UI.
 import type { ModelFile } from '../model/model-files';
+import type { CheckpointInfo } from '../train/checkpoint-store';
 import type { RunEvent } from '../train/events';
 import type { BackendChoice, RunSpec } from '../train/spec';
 
@@ -30,6 +31,8 @@ export type ToWorker =
       resume?: { step: number; weights: Float32Array }; // continue from rank 0's last snapshot
       snapshotEvery?: number; // rank 0 sends its weights every N steps, for recovery
       model?: ModelFile[]; // fine-tune this imported model (HF files) instead of a fresh preset
+      checkpoints?: { runId: string; keepLast: number }; // save one each epoch (rank 0), keep the last keepLast
+      resumeCheckpoint?: string; // id in the checkpoint store: continue that run exactly
     }
   | { type: 'stop' }
   // Greedy text from a model, for the model panel's "try it" (a short-lived worker of its own).
@@ -53,6 +56,7 @@ export type FromWorker =
   | { type: 'heartbeat' } // a worker is alive (sent every few seconds)
   | { type: 'replicas'; replicas: ReplicaInfo[] } // page-side summary of the group (from the client, not a worker)
   | { type: 'trained'; files: ModelFile[] } // rank 0's final model as Hugging Face files, before 'done'
+  | { type: 'checkpoint'; info: CheckpointInfo; deleted: string[] } // saved at an epoch's end (ids rotation removed)
   | { type: 'generated'; text: string; ids: number[]; backend: string };
 
 /** Every worker message carries its sender's rank beside the event fields. */
@@ -89,6 +93,10 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
   heartbeat: {},
   snapshot: { step: isNum, weights: (v) => v instanceof Float32Array },
   trained: { files: isFiles },
+  checkpoint: {
+    info: (v) => isObj(v) && isStr(v.id) && isStr(v.runId) && isNum(v.step) && isNum(v.epoch) && isStr(v.createdAt) && isNum(v.bytes),
+    deleted: (v) => Array.isArray(v) && v.every(isStr),
+  },
   generated: { text: isStr, ids: (v) => Array.isArray(v) && v.every(isNum), backend: isStr },
   replicas: { replicas: (v) => Array.isArray(v) && v.every((r) => isObj(r) && isNum(r.rank) && isStr(r.state) && isStr(r.backend) && isStr(r.adapter)) },
 };
@@ -126,6 +134,9 @@ export function checkToWorker(msg: unknown): ToWorker | string {
   if (rep.sab !== null && !(rep.sab instanceof SharedArrayBuffer)) return 'message "start": replica.sab must be a SharedArrayBuffer or null';
   const resume = msg.resume;
   if (resume !== undefined && (!isObj(resume) || !isNum(resume.step) || !(resume.weights instanceof Float32Array))) return 'message "start": resume must be {step, weights: Float32Array}';
+  const ck = msg.checkpoints;
+  if (ck !== undefined && (!isObj(ck) || !isStr(ck.runId) || !/^[A-Za-z0-9._-]+$/.test(ck.runId) || !isNum(ck.keepLast) || ck.keepLast < 1)) return 'message "start": checkpoints must be {runId: [A-Za-z0-9._-]+, keepLast >= 1}';
+  if (msg.resumeCheckpoint !== undefined && !isStr(msg.resumeCheckpoint)) return 'message "start": resumeCheckpoint must be a checkpoint id';
   if (msg.model !== undefined && !isFiles(msg.model)) return 'message "start": model must be a non-empty list of {name, bytes: Uint8Array}';
   if (data.kind === 'url') {
     if (!isStr(data.trainUrl)) return 'message "start": data.trainUrl must be a string';

@@ -11,9 +11,10 @@ import { paramChecksum } from '../model/checksum';
 import { exportModelFiles, importModelFiles } from '../model/model-files';
 import { disposeParams, readWeights } from '../model/params';
 import { tryModel } from '../model/try-model';
-import type { ModelFile } from '../model/model-files';
 import { runFromText, type RunData, type RunExtras } from '../train/run';
 import { validateSpec } from '../train/spec';
+import { decodeCheckpoint, type TrainingCheckpoint } from '../train/checkpoint';
+import { openCheckpointStore } from '../train/checkpoint-open';
 import { autoBatchCacheKey, isOutOfMemory } from '../train/auto-batch';
 import { pickBackend } from './backend';
 import { gpuStepProbe, indexedDbCache } from './gpu-memory';
@@ -44,6 +45,9 @@ async function loadData(src: DataSource): Promise<RunData> {
   };
 }
 
+/** The data a checkpoint was trained on, in words (a resume should read the same). */
+const describeSource = (src: DataSource) => (src.kind === 'url' ? src.trainUrl : `${src.name} (${src.trainText.length} characters)`);
+
 /** Payloads through the page's SharedArrayBuffer when it gave one, else chunked over BroadcastChannel. */
 async function joinGroup(rep: ReplicaAssignment): Promise<Collective> {
   if (rep.world === 1) return createLocalGroup(1)[0];
@@ -51,7 +55,10 @@ async function joinGroup(rep: ReplicaAssignment): Promise<Collective> {
   return ChannelCollective.connect(rep.channel, rep.rank, rep.world, { timeoutMs: 120_000 });
 }
 
-async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, recovery: Pick<RunExtras, 'resume' | 'snapshotEvery'>, model?: ModelFile[]): Promise<void> {
+type StartMessage = Extract<ToWorker, { type: 'start' }>;
+
+async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, recovery: Pick<RunExtras, 'resume' | 'snapshotEvery'>, msg: StartMessage): Promise<void> {
+  const model = msg.model;
   const spec = validateSpec(specIn);
   const t0 = performance.now();
   post({ type: 'status', message: 'starting a tfjs backend' });
@@ -67,12 +74,24 @@ async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, r
       post({ type: 'status', message: `reading the imported model (${model.map((f) => f.name).join(', ')})` });
       initial = importModelFiles(model);
     }
+    // Checkpoints: every rank reads the one it resumes from; rank 0 writes one each epoch.
+    const store = msg.checkpoints || msg.resumeCheckpoint ? await openCheckpointStore() : null;
+    let resumeCheckpoint: TrainingCheckpoint | undefined;
+    if (store && msg.resumeCheckpoint) {
+      post({ type: 'status', message: `loading checkpoint ${msg.resumeCheckpoint}` });
+      resumeCheckpoint = decodeCheckpoint(await store.load(msg.resumeCheckpoint));
+    }
+    const checkpoints: RunExtras['checkpoints'] = store && msg.checkpoints ? {
+      store, runId: msg.checkpoints.runId, keepLast: msg.checkpoints.keepLast,
+      extra: { data: describeSource(src) },
+      onSaved: (info, deleted) => post({ type: 'checkpoint', info, deleted: deleted.map((d) => d.id) }),
+    } : undefined;
     const data = await loadData(src);
     const parallel = { collective, zeroStage: spec.zeroStage, accumulationSteps: spec.gradientAccumulation, fp16: spec.fp16Exchange };
     // Auto batch size: probe with error scopes, cache per model shape and device (gpu-memory.ts).
     const cache = indexedDbCache();
     const cacheKey = autoBatchCacheKey({ ...spec, adapter: picked.adapter, backend: picked.backend, world: rep.world });
-    const out = await runFromText(spec, data, post, () => stopRequested, parallel, { probe: gpuStepProbe, cache, cacheKey, initial, ...recovery }).catch(async (e: unknown) => {
+    const out = await runFromText(spec, data, post, () => stopRequested, parallel, { probe: gpuStepProbe, cache, cacheKey, initial, resumeCheckpoint, checkpoints, ...recovery }).catch(async (e: unknown) => {
       // A remembered size that ran out of memory after all is forgotten: the next run probes again.
       if (spec.autoBatchSize && isOutOfMemory(e)) await cache.delete(cacheKey).catch(() => {});
       throw e;
@@ -120,7 +139,7 @@ self.onmessage = (ev: MessageEvent) => {
   stopRequested = false;
   rank = msg.replica.rank;
   const beat = setInterval(() => post({ type: 'heartbeat' }), HEARTBEAT_MS);
-  start(msg.spec, msg.data, msg.replica, { resume: msg.resume, snapshotEvery: msg.replica.rank === 0 ? msg.snapshotEvery : 0 }, msg.model)
+  start(msg.spec, msg.data, msg.replica, { resume: msg.resume, snapshotEvery: msg.replica.rank === 0 ? msg.snapshotEvery : 0 }, msg)
     .catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }))
     .finally(() => {
       running = false;
