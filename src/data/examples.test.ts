@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readSharedText } from '../testing/shared';
-import { DEFAULT_SEPARATOR, buildExample, buildExamples, buildPrompt, type ExampleTokenizer } from './examples';
+import { DEFAULT_SEPARATOR, buildExample, buildExamples, buildPrompt, encodeHead, type ExampleTokenizer } from './examples';
+import { trainTokenizer } from './tokenizer';
 import { readPairs } from './readers';
 import { IGNORE_INDEX } from './types';
 
@@ -96,5 +97,31 @@ describe('on the shared XSum sample', () => {
       expect(ex.inputIds).toHaveLength(ex.promptLength + sumLen + 1);
       expect(ex.labels.filter((l) => l !== IGNORE_INDEX)).toHaveLength(sumLen + 1);
     });
+  });
+});
+
+describe('encodeHead', () => {
+  it('gives the first n ids of the full encoding, on real articles and a 2 MB one, and never calls encode on all of a huge text', () => {
+    const rows = readSharedText('data/xsum/validation.jsonl').trim().split('\n').map((l) => JSON.parse(l) as { document: string; summary: string });
+    const bpe = trainTokenizer(rows.slice(0, 50).flatMap((r) => [r.document, r.summary]), 512);
+    let checked = 0;
+    for (const r of rows.slice(0, 30)) {
+      for (const n of [4, 32, 64]) {
+        expect(encodeHead(bpe, r.document, n)).toEqual(bpe.encode(r.document).slice(0, n));
+        checked++;
+      }
+    }
+    expect(checked).toBe(90);
+    const huge = rows.map((r) => r.document).join(' ').repeat(30); // ~2 MB
+    let longest = 0;
+    const spy = {
+      encode: (t: string) => {
+        longest = Math.max(longest, t.length);
+        return bpe.encode(t);
+      },
+    };
+    const head = encodeHead(spy, huge, 64);
+    expect(head).toEqual(bpe.encode(huge.slice(0, 20_000)).slice(0, 64));
+    expect(longest).toBeLessThan(2_000);
   });
 });

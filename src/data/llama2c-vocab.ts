@@ -14,13 +14,13 @@ export interface Llama2cVocab {
 export function loadLlama2cVocab(bytes: Uint8Array, vocabSize?: number): Llama2cVocab {
   // Node Buffers are views into a shared pool: honour byteOffset.
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 4) throw new Error('llama2.c vocab: file too short for its header');
+  if (bytes.byteLength < 4) throw new Error(`llama2.c vocab: file is ${bytes.byteLength} bytes, too short for its 4-byte header`);
   const maxTokenLength = view.getInt32(0, true);
   const pieces: Uint8Array[] = [];
   const scores: number[] = [];
   let off = 4;
   while (vocabSize === undefined ? off < bytes.byteLength : pieces.length < vocabSize) {
-    if (off + 8 > bytes.byteLength) throw new Error(`llama2.c vocab: truncated at token ${pieces.length}`);
+    if (off + 8 > bytes.byteLength) throw new Error(`llama2.c vocab: truncated at token ${pieces.length}${vocabSize === undefined ? '' : ` of the model's ${vocabSize}`} (file is ${bytes.byteLength} bytes; wrong tokenizer .bin for this model?)`);
     scores.push(view.getFloat32(off, true));
     const len = view.getInt32(off + 4, true);
     off += 8;

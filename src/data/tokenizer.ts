@@ -56,7 +56,9 @@ function normalizeTokenizerJson(input: unknown): Json {
     );
   }
   if (!isObject(model.vocab) && !Array.isArray(model.vocab)) {
-    throw new Error('tokenizer.json: model.vocab is missing');
+    throw new Error(model.vocab === undefined
+      ? 'tokenizer.json: model.vocab is missing'
+      : `tokenizer.json: model.vocab must be an object of token → id (or a Unigram [token, score] list), got ${describe(model.vocab)}`);
   }
   if (model.type === 'BPE' && !Array.isArray(model.merges)) {
     throw new Error('tokenizer.json: BPE model.merges is missing or not an array');

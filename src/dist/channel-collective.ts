@@ -115,9 +115,7 @@ export class ChannelCollective implements Collective {
     this.chunkFloats = chunkFloats;
     this.ch = new BroadcastChannel(name);
     this.ch.onmessage = (ev: MessageEvent) => this.receive(ev.data);
-    this.ch.onmessageerror = () => {
-      this.dropped += 1;
-    };
+    this.ch.onmessageerror = () => this.drop('a message could not be deserialized');
   }
 
   /** Messages ignored: malformed, from another group (world mismatch) or this rank's number, duplicates, or for an op already finished. */
@@ -302,8 +300,7 @@ export class ChannelCollective implements Collective {
     if (this.closed) return;
     const c = m as Partial<DataMsg>;
     if (typeof m !== 'object' || m === null || c.proto !== PROTO || c.world !== this.world || !isInt(c.from) || c.from < 0 || c.from >= this.world || c.from === this.rank) {
-      this.dropped += 1;
-      return;
+      return this.drop('not a message of this group (protocol, world or sender rank wrong)');
     }
     const from = c.from;
     switch (c.kind as string) {
@@ -323,24 +320,24 @@ export class ChannelCollective implements Collective {
         }
         return;
       case 'data':
-        if (!isDataMsg(c)) {
-          this.dropped += 1;
-          return;
-        }
+        if (!isDataMsg(c)) return this.drop(`malformed data message from rank ${from}`);
         this.route(c);
         return;
       default:
-        this.dropped += 1;
+        this.drop(`unknown message kind ${JSON.stringify(c.kind)} from rank ${from}`);
     }
+  }
+
+  /** Counts a dropped message and says why on the console (the first few, then every 100th). */
+  private drop(why: string): void {
+    this.dropped += 1;
+    if (this.dropped <= 5 || this.dropped % 100 === 0) console.warn(`ChannelCollective rank ${this.rank}: dropped message #${this.dropped}: ${why}`);
   }
 
   private route(m: DataMsg): void {
     const p = this.pending.get(m.seq);
     if (p) return this.deliver(p, m);
-    if (m.seq < this.nextSeq) {
-      this.dropped += 1; // for an op this rank already finished or failed
-      return;
-    }
+    if (m.seq < this.nextSeq) return this.drop(`data for op #${m.seq}, which this rank already finished or failed`);
     let list = this.early.get(m.seq);
     if (!list) this.early.set(m.seq, (list = []));
     list.push(m);
@@ -353,16 +350,12 @@ export class ChannelCollective implements Collective {
     if (m.op !== p.op) return mismatch('ranks called different collectives');
     if (p.op === 'broadcast' && m.root !== p.root) return mismatch('ranks named different roots');
     if ((p.op === 'allReduceSum' || p.op === 'broadcast') && m.length !== p.length) return mismatch('ranks passed arrays of different lengths');
-    if (!p.expect.includes(m.from)) {
-      this.dropped += 1;
-      return;
-    }
+    if (!p.expect.includes(m.from)) return this.drop(`rank ${m.from} is not part of op #${p.seq}`);
     let part = p.parts.get(m.from);
     const chunks = chunksOf(m.length, m.chunkFloats);
     if (!part) p.parts.set(m.from, (part = { buf: new Float32Array(m.length), got: new Set(), chunks }));
     if (part.buf.length !== m.length || part.chunks !== chunks || part.got.has(m.chunk)) {
-      this.dropped += 1; // inconsistent with this sender's earlier chunks, or a duplicate
-      return;
+      return this.drop(`chunk ${m.chunk} of op #${p.seq} from rank ${m.from} is a duplicate or disagrees with its earlier chunks`);
     }
     part.buf.set(m.payload, m.chunk * m.chunkFloats);
     part.got.add(m.chunk);

@@ -24,7 +24,7 @@ export interface ImportedModel {
   notes: string[];
 }
 
-const text = new TextDecoder();
+const text = new TextDecoder('utf-8', { fatal: true }); // bad bytes in a JSON file are an error, not U+FFFD
 const encoder = new TextEncoder();
 const baseName = (name: string) => name.split(/[\\/]/).pop() ?? name;
 const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;

@@ -14,6 +14,7 @@ import {
   type HubRowsResult,
 } from '../data/hub';
 import { openHubCache, type IdbHubCache } from '../data/hub-cache';
+import { decodeUtf8Strict } from '../data/decode-text';
 import { isParquet, readParquetRecords } from '../data/parquet';
 import { detectFormat, pairsFromTable, readRecords, type RecordTable, type SkippedRow } from '../data/readers';
 import { DEFAULT_MAPPING, type ColumnMapping, type Pair } from '../data/types';
@@ -319,7 +320,7 @@ export const useDataStore = create<DataStore>()((set, get) => {
         if (/\.parquet$/i.test(file.name) || isParquet(bytes)) {
           train = await readParquetRecords(bytes, file.name);
         } else {
-          const text = new TextDecoder().decode(bytes);
+          const text = decodeUtf8Strict(new Uint8Array(bytes), file.name); // names a bad byte's line, never swaps in U+FFFD
           if (text.trim() === '') throw new Error('the file is empty');
           train = readRecords(text, detectFormat(file.name, text), file.name);
         }

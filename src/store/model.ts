@@ -106,3 +106,20 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
     }
   },
 }));
+
+/** Base64 in chunks: String.fromCharCode(...bytes) overflows the stack on a whole model. */
+function base64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+// For headless drivers (scripts/sweep.mjs): the last trained model's HF files, name → base64.
+const g = globalThis as { __studio?: Record<string, unknown> };
+g.__studio = Object.assign(g.__studio ?? {}, {
+  trainedModelFiles: async (): Promise<Record<string, string> | null> => {
+    await useModelStore.getState().load();
+    const t = useModelStore.getState().trained;
+    return t ? Object.fromEntries(t.files.map((f) => [f.name, base64(f.bytes)])) : null;
+  },
+});

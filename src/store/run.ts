@@ -152,7 +152,8 @@ function getClient(): TrainingClient {
 
 // Fault drills from the console or a test: `__studio.killWorker(1)` ends replica 1 silently, as a
 // crash would; the run must notice (heartbeats) and go on without it.
-(globalThis as { __studio?: unknown }).__studio = { killWorker: (rank: number) => client?.killWorker(rank) };
+const g = globalThis as { __studio?: Record<string, unknown> };
+g.__studio = Object.assign(g.__studio ?? {}, { killWorker: (rank: number) => client?.killWorker(rank) });
 
 // Vite hot reload replaces this module; terminate the old worker instead of leaking it.
 if (import.meta.hot) {

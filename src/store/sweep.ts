@@ -3,6 +3,7 @@
 // change is saved as it happens, so a reload loses nothing and a running study resumes.
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
+import { parseSweepCliConfig, type SweepCliFlags } from '../sweep/cli-config';
 import { DEFAULT_SWEEP, createSweepStudy, validateSearchSpace, type SweepConfig } from '../sweep/default-study';
 import { SweepRunner } from '../sweep/runner';
 import { openStudyStore, type StudyStore, type StudySummary } from '../sweep/storage';
@@ -11,15 +12,26 @@ import { exportStudyJSON, exportTrialsCSV, importStudyJSON, studyFileName } from
 import type { Trial } from '../sweep/trial';
 import { validateSpec, type RunSpec } from '../train/spec';
 import { workerExecutor } from '../workers/trial-executor';
+import type { ModelFile } from '../model/model-files';
 import { useDataStore } from './data';
+import { useModelStore } from './model';
 import { useRunStore } from './run';
-import { studyView } from './study-view';
-import type { StudyView } from './sweep-view';
+import { formatEta, SweepProgressTracker, type SweepProgress } from './sweep-progress';
+import { studyView, trialView } from './study-view';
+import type { StudyView, TrialView } from './sweep-view';
 
 /** What a study keeps of how it was started: the sweep and the run settings it varies. */
 interface StoredConfig {
   sweep: SweepConfig;
   base: RunSpec;
+}
+
+/** An explicit sweep to start instead of the Sweep tab's config and the Settings panel's run settings. */
+export interface SweepSetup {
+  sweep: SweepConfig;
+  base: RunSpec;
+  /** Called with the new study's id once it is saved (the sweep itself then runs to its end). */
+  onCreated?(id: string): void;
 }
 
 export type SweepStatus = 'idle' | 'running' | 'paused' | 'complete' | 'stopped' | 'error';
@@ -35,7 +47,7 @@ interface SweepState {
   configIssues(): string[];
   refresh(): Promise<void>;
   select(id: string): Promise<void>;
-  start(name?: string): Promise<void>;
+  start(name?: string, setup?: SweepSetup): Promise<void>;
   resume(id: string): Promise<void>;
   pause(): void;
   stop(): void;
@@ -49,6 +61,8 @@ let db: Promise<StudyStore> | null = null;
 const storage = () => (db ??= openStudyStore());
 let runner: SweepRunner | null = null;
 let launching = false; // start/resume in progress (before the runner exists)
+/** The study being driven, for the headless hook's status (the view may show another study). */
+let active: { id: string; study: Study; cfg: StoredConfig; progress: SweepProgressTracker } | null = null;
 
 export const useSweepStore = create<SweepState>()(
   persist(
@@ -74,20 +88,38 @@ export const useSweepStore = create<SweepState>()(
           set({ view: studyView(id, get().view?.name ?? id, 'running', study, cfg.sweep) });
         };
         launching = false;
-        runner = new SweepRunner({
+        const progress = new SweepProgressTracker(cfg.sweep.nTrials, cfg.sweep.objective);
+        active = { id, study, cfg, progress };
+        // Epochs of a run: a searched num_train_epochs wins over the base settings (the final run uses the best's).
+        const epochsOf = (trial: number) => {
+          const params = trial < 0 ? study.bestTrial?.params : study.trials.find((t) => t.number === trial)?.params;
+          const e = Number(params?.num_train_epochs);
+          return Number.isInteger(e) && e > 0 ? e : cfg.base.epochs;
+        };
+        let lastTrained: ModelFile[] | null = null;
+        const sweepRunner = new SweepRunner({
           study,
           config: cfg.sweep,
           baseSpec: cfg.base,
-          execute: workerExecutor(source),
+          // Trials fine-tune the imported model when there is one; each run's model arrives as
+          // 'trained', and the last is the final training's (kept once the sweep completes).
+          execute: workerExecutor(source, (e) => {
+            if (e.type === 'trained') lastTrained = e.files;
+          }, { model: useModelStore.getState().base?.files }),
           onTrialChange: save,
           onEvent: (trial, e) => {
+            progress.event(trial, e, { finished: sweepRunner.finishedTrials(), epochs: epochsOf(trial), now: Date.now() });
             if (e.type === 'step') set({ live: { trial, step: e.step, totalSteps: e.totalSteps } });
           },
         });
+        runner = sweepRunner;
         set({ status: 'running', message: null });
         await store.setStatus(id, 'running');
-        const outcome = await runner.run();
+        const outcome = await sweepRunner.run();
         runner = null;
+        if (outcome === 'complete' && lastTrained && study.bestTrial) {
+          await useModelStore.getState().setTrained(lastTrained, `Sweep ${get().view?.name ?? id}: final training with the best parameters (trial ${study.bestTrial.number})`);
+        }
         const data = study.toJSON();
         await store.saveEngineState(id, { sampler: data.sampler, pruner: data.pruner, userAttrs: data.userAttrs });
         await store.setStatus(id, outcome);
@@ -131,17 +163,18 @@ export const useSweepStore = create<SweepState>()(
           }
         },
 
-        async start(name) {
+        async start(name, setup) {
           if (runner || launching) return;
           launching = true;
-          const issues = get().configIssues();
+          const issues = setup ? [] : get().configIssues();
           if (issues.length > 0) {
+            launching = false;
             fail(new Error(`sweep settings: ${issues.join('; ')}`));
             return;
           }
           try {
-            const sweep = get().config;
-            const base = validateSpec({ ...useRunStore.getState().settings });
+            const sweep = setup?.sweep ?? get().config;
+            const base = validateSpec({ ...(setup?.base ?? useRunStore.getState().settings) });
             const study = createSweepStudy(sweep);
             const data = study.toJSON();
             const cfg: StoredConfig = { sweep, base };
@@ -153,6 +186,7 @@ export const useSweepStore = create<SweepState>()(
               pruner: data.pruner,
               userAttrs: data.userAttrs,
             });
+            setup?.onCreated?.(id);
             await get().refresh();
             await show(id, study);
             await drive(id, study, cfg);
@@ -247,3 +281,94 @@ export async function resumeInterruptedSweep(): Promise<void> {
   if (running) await s.resume(running.id);
   else if (useSweepStore.getState().studies.length > 0) await s.select(useSweepStore.getState().studies[0].id);
 }
+
+// ---- headless drivers (`npm run sweep`, scripts/sweep.mjs) ---------------------------------------
+
+/** One finished or running trial as a driver prints it. */
+export type HeadlessTrial = Pick<TrialView, 'number' | 'state' | 'value' | 'params' | 'failReason'>;
+
+export interface HeadlessSweepStatus {
+  /** Whether the page found training data ('checking' until it knows; 'missing' = nothing to train on). */
+  data: string;
+  dataLabel: string;
+  status: SweepStatus;
+  studyId: string | null;
+  /** What a trial's value is: 'sum' (of ROUGE-1/2/L/Lsum) or one score. */
+  objective: string;
+  trials: number;
+  /** Trials that ended (complete, pruned or failed). */
+  finished: number;
+  progress: SweepProgress | null;
+  /** The ETA as `m:ss` ('?' while unknown). */
+  eta: string;
+  results: HeadlessTrial[];
+  best: { number: number; value: number; params: Record<string, unknown> } | null;
+  /** The sweep ended (complete, stopped, paused or failed); `error` says why when it failed. */
+  done: boolean;
+  error: string | null;
+}
+
+export interface HeadlessSweep {
+  /** Validates the CLI config (cli-config.ts) and starts the sweep; resolves once its study is saved. */
+  start(config: unknown, flags?: SweepCliFlags): Promise<{ studyId: string } | { issues: string[] } | { error: string }>;
+  status(): HeadlessSweepStatus;
+  stop(): void;
+  exportJSON(id: string): Promise<{ name: string; text: string }>;
+  exportCSV(id: string): Promise<{ name: string; text: string }>;
+}
+
+let headlessStarted = false;
+
+const headless: HeadlessSweep = {
+  async start(config, flags = {}) {
+    if (runner || launching) return { error: 'a sweep is already running on this page' };
+    const parsed = parseSweepCliConfig(config, flags);
+    if (!parsed.ok) return { issues: parsed.issues };
+    const { name, sweep, run } = parsed.config;
+    headlessStarted = true;
+    active = null;
+    useSweepStore.setState({ status: 'idle', message: null });
+    // The same action the Start button runs, with the config's settings instead of the tabs' ones.
+    let created!: (id: string) => void;
+    const saved = new Promise<string>((resolve) => (created = resolve));
+    const ended = useSweepStore.getState().start(name ?? `cli sweep ${new Date().toISOString()}`, { sweep, base: run, onCreated: created });
+    const first = await Promise.race([saved, ended.then(() => null)]);
+    if (first === null) return { error: useSweepStore.getState().message ?? 'the sweep ended before its study was saved' };
+    return { studyId: first };
+  },
+
+  status() {
+    const s = useSweepStore.getState();
+    const d = useDataStore.getState();
+    const study = active?.study;
+    const best = study?.bestTrial;
+    const progress = active?.progress.snapshot() ?? null;
+    const ended = s.status === 'complete' || s.status === 'stopped' || s.status === 'paused' || s.status === 'error';
+    return {
+      data: d.status,
+      dataLabel: d.label,
+      status: s.status,
+      studyId: active?.id ?? null,
+      objective: active?.cfg.sweep.objective ?? s.config.objective,
+      trials: active?.cfg.sweep.nTrials ?? 0,
+      finished: study ? study.trials.filter((t) => t.state !== 'running').length : 0,
+      progress,
+      eta: formatEta(progress?.etaSec ?? null),
+      results: (study?.trials ?? []).map((t) => {
+        const v = trialView(t);
+        return { number: v.number, state: v.state, value: v.value, params: v.params, failReason: v.failReason };
+      }),
+      best: best && best.value !== null ? { number: best.number, value: best.value, params: { ...best.params } } : null,
+      done: headlessStarted && ended && !runner && !launching,
+      error: s.status === 'error' ? (s.message ?? 'the sweep failed') : null,
+    };
+  },
+
+  stop: () => useSweepStore.getState().stop(),
+  exportJSON: (id) => useSweepStore.getState().exportJSON(id),
+  exportCSV: (id) => useSweepStore.getState().exportCSV(id),
+};
+
+// Added beside run.ts's hooks (killWorker, …), never replacing them.
+const g = globalThis as { __studio?: Record<string, unknown> };
+g.__studio = Object.assign(g.__studio ?? {}, { sweep: headless });

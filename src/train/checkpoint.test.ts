@@ -257,11 +257,11 @@ describe('checkpoint encoding', () => {
     expect(() => decodeCheckpoint(file({ ...meta, config: { ...config, vocabSize: 301 } }, all))).toThrow(/weights hold \d+ values, but the config's layout needs \d+/);
     const { 'optimizer.m': _, ...noM } = all;
     expect(() => decodeCheckpoint(file(meta, noM))).toThrow('checkpoint: tensor "optimizer.m" is missing');
-    expect(() => decodeCheckpoint(file(meta, all, { format: 'other' }))).toThrow(/format is "other", expected "training-studio-checkpoint"/);
+    expect(() => decodeCheckpoint(file(meta, all, { format: 'other' }))).toThrow(/has __metadata__\.format "other", expected "training-studio-checkpoint"/);
     expect(() => decodeCheckpoint(file(meta, all, { optimizer_step: '4' }))).toThrow('checkpoint: optimizer step 4 is past the run\'s step 3');
     expect(() => decodeCheckpoint(file({ ...meta, spec: { ...spec, batchSize: 0 } }, all))).toThrow(/checkpoint: run spec: batchSize must be/);
     expect(() => decodeCheckpoint(file({ ...meta, seed: 1 }, all))).toThrow('checkpoint: seed 1 must equal spec.seed 9');
-    expect(() => decodeCheckpoint(writeSafetensors(new Map([['weights', { shape: [P], data: good.weights }]])))).toThrow(/format is undefined/);
+    expect(() => decodeCheckpoint(writeSafetensors(new Map([['weights', { shape: [P], data: good.weights }]])))).toThrow(/has no __metadata__\.format/);
     // encode refuses what decode would refuse
     expect(() => encodeCheckpoint({ ...good, weights: new Float32Array(3) })).toThrow(/weights hold 3 values/);
   });

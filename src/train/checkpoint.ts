@@ -60,7 +60,10 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
     throw new Error(`checkpoint: not a readable safetensors file (truncated or corrupt?): ${(e as Error).message}`);
   }
   const md = file.metadata;
-  if (md.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint: __metadata__.format is ${JSON.stringify(md.format)}, expected "${CHECKPOINT_FORMAT}" (a plain weights file is not a training checkpoint)`);
+  if (md.format !== CHECKPOINT_FORMAT) {
+    const got = md.format === undefined ? 'has no __metadata__.format' : `has __metadata__.format ${JSON.stringify(md.format)}`;
+    throw new Error(`checkpoint: the file ${got}, expected "${CHECKPOINT_FORMAT}" (a plain weights file is not a training checkpoint)`);
+  }
   let meta: unknown;
   try {
     meta = JSON.parse(md.meta ?? '');

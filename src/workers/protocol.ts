@@ -51,7 +51,8 @@ export interface ReplicaInfo {
 export type FromWorker =
   | RunEvent
   | { type: 'backend'; backend: BackendName; reason: string; adapter: string }
-  | { type: 'done'; reason: 'finished' | 'stopped'; steps: number; elapsedMs: number; checksum: number; optimizerBytes: number }
+  // numTensors/numBytes: tf.memory() after the run's tensors are freed (a leak shows as growth across runs)
+  | { type: 'done'; reason: 'finished' | 'stopped'; steps: number; elapsedMs: number; checksum: number; optimizerBytes: number; numTensors?: number; numBytes?: number }
   | { type: 'error'; message: string }
   | { type: 'heartbeat' } // a worker is alive (sent every few seconds)
   | { type: 'replicas'; replicas: ReplicaInfo[] } // page-side summary of the group (from the client, not a worker)
@@ -88,7 +89,10 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
     batchSize: isNum, gradientAccumulation: isNum, cached: (v) => typeof v === 'boolean',
     tried: (v) => Array.isArray(v) && v.every((t) => isObj(t) && isNum(t.batchSize) && typeof t.ok === 'boolean' && (t.reason === undefined || isStr(t.reason))),
   },
-  done: { reason: (v) => v === 'finished' || v === 'stopped', steps: isNum, elapsedMs: isNum, checksum: isNum, optimizerBytes: isNum },
+  done: {
+    reason: (v) => v === 'finished' || v === 'stopped', steps: isNum, elapsedMs: isNum, checksum: isNum, optimizerBytes: isNum,
+    numTensors: (v) => v === undefined || isNum(v), numBytes: (v) => v === undefined || isNum(v),
+  },
   error: { message: isStr },
   heartbeat: {},
   snapshot: { step: isNum, weights: (v) => v instanceof Float32Array },

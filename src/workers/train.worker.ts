@@ -7,6 +7,7 @@ import { ChannelCollective } from '../dist/channel-collective';
 import type { Collective } from '../dist/collective';
 import { createLocalGroup } from '../dist/local-collective';
 import { SabCollective } from '../dist/sab-collective';
+import { decodeUtf8Strict } from '../data/decode-text';
 import { paramChecksum } from '../model/checksum';
 import { exportModelFiles, importModelFiles } from '../model/model-files';
 import { disposeParams, readWeights } from '../model/params';
@@ -31,7 +32,7 @@ const HEARTBEAT_MS = 2_000;
 async function fetchText(url: string): Promise<string> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`could not load ${url}: HTTP ${res.status} ${res.statusText}`);
-  return res.text();
+  return decodeUtf8Strict(new Uint8Array(await res.arrayBuffer()), url); // bad bytes are named, not replaced
 }
 
 async function loadData(src: DataSource): Promise<RunData> {
@@ -103,7 +104,8 @@ async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, r
       post({ type: 'trained', files });
     }
     disposeParams(out.params);
-    post({ type: 'done', reason: out.stopped ? 'stopped' : 'finished', steps: out.steps, elapsedMs: performance.now() - t0, checksum, optimizerBytes: out.optimizerBytes });
+    const { numTensors, numBytes } = tf.memory();
+    post({ type: 'done', reason: out.stopped ? 'stopped' : 'finished', steps: out.steps, elapsedMs: performance.now() - t0, checksum, optimizerBytes: out.optimizerBytes, numTensors, numBytes });
   } finally {
     collective.close();
   }

@@ -2,13 +2,13 @@
 import type { TrialExecutor } from '../sweep/runner';
 import type { RunEvent } from '../train/events';
 import type { RunSpec } from '../train/spec';
-import { createTrainingClient } from './client';
+import { createTrainingClient, type StartExtras } from './client';
 import type { DataSource, FromWorker } from './protocol';
 
 const RUN_EVENTS = new Set<FromWorker['type']>(['status', 'model', 'step', 'epoch', 'evaluation']);
 
 /** Each call starts one run; `done` settles when its workers finish, stop, or fail. */
-export function workerExecutor(data: DataSource, onAny?: (e: FromWorker) => void): TrialExecutor {
+export function workerExecutor(data: DataSource, onAny?: (e: FromWorker) => void, extras?: StartExtras): TrialExecutor {
   return (spec: RunSpec, onEvent: (e: RunEvent) => void) => {
     let settle!: { resolve: (r: { reason: 'finished' | 'stopped' }) => void; reject: (e: Error) => void };
     const done = new Promise<{ reason: 'finished' | 'stopped' }>((resolve, reject) => {
@@ -24,7 +24,7 @@ export function workerExecutor(data: DataSource, onAny?: (e: FromWorker) => void
         settle.reject(new Error(e.message));
       } else if (RUN_EVENTS.has(e.type)) onEvent(e as RunEvent);
     });
-    client.start(spec, data);
+    client.start(spec, data, extras);
     return { done, stop: () => client.stop() };
   };
 }

@@ -1,0 +1,376 @@
+#!/usr/bin/env node
+// `npm run sweep -- --config sweep.json [--trials N] [--backend webgpu|wasm|cpu] [--workers W] [--out DIR]`
+//
+// Runs a hyperparameter sweep headless: builds the studio if dist/ is stale, serves it with vite
+// preview on a free port, opens it in headless Chromium through playwright-core, and drives the
+// page's own sweep (globalThis.__studio.sweep, src/store/sweep.ts) — the same store actions as
+// the Sweep tab, so there is one sweep implementation and one config validator
+// (src/sweep/cli-config.ts, run in the page). Progress streams to stdout; page and worker errors
+// to stderr. Writes DIR/study.json (the studio's export), DIR/trials.csv, DIR/best-params.json
+// and the best model's export in DIR/best-model/.
+//
+// Exit status: 0 done; 1 the run failed (reason on stderr); 2 bad usage or a bad config file.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const VITE = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+const POLL_MS = 1000;
+// The same Chromium and flags as playwright.config.ts (WebGPU on where the browser has it).
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+const USAGE = `usage: npm run sweep -- --config sweep.json [--trials N] [--backend auto|webgpu|wasm|cpu] [--workers W] [--out DIR] [--port P] [--no-build]
+
+  --config FILE   sweep config (JSON): name, trials, objective, sampler, pruner, seed, searchSpace, run
+  --trials N      number of trials (overrides the file)
+  --backend B     tfjs backend for every trial (overrides run.backend)
+  --workers W     data-parallel replicas per trial (run.replicas; 0 = one per GPU adapter)
+  --out DIR       where study.json, trials.csv, best-params.json and best-model/ go (default sweep-out/<date>/)
+  --port P        preview server port (default: a free one)
+  --no-build      serve dist/ as it is, even when it is older than the sources`;
+
+class Exit extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const log = (line) => process.stdout.write(`${line}\n`);
+const warn = (line) => process.stderr.write(`${line}\n`);
+
+// ---- arguments and the config file --------------------------------------------------------------
+
+function parseCli(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        trials: { type: 'string' },
+        backend: { type: 'string' },
+        workers: { type: 'string' },
+        out: { type: 'string' },
+        port: { type: 'string' },
+        'no-build': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (e) {
+    throw new Exit(2, `${e.message}\n${USAGE}`);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    log(USAGE);
+    process.exit(0);
+  }
+  if (!v.config) throw new Exit(2, `--config is required\n${USAGE}`);
+  if (v.port !== undefined && !(/^\d+$/.test(v.port) && Number(v.port) >= 1 && Number(v.port) <= 65535)) {
+    throw new Exit(2, `--port: must be an integer in [1, 65535], got ${JSON.stringify(v.port)}`);
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
+  return {
+    configPath: resolve(v.config),
+    // Passed to the page as typed: cli-config.ts validates them and names the flag when one is bad.
+    flags: { trials: v.trials, backend: v.backend, workers: v.workers },
+    out: resolve(v.out ?? join('sweep-out', stamp)),
+    port: v.port === undefined ? null : Number(v.port),
+    build: !v['no-build'],
+  };
+}
+
+/** "at position 42" → "line 3, column 5" when the message does not say it already. */
+function jsonErrorWhere(text, message) {
+  const m = /position (\d+)/.exec(message);
+  if (!m || /line \d+/.test(message)) return message;
+  const before = text.slice(0, Number(m[1])).split('\n');
+  return `${message} (line ${before.length}, column ${before[before.length - 1].length + 1})`;
+}
+
+function readConfig(path) {
+  let text;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Exit(2, `cannot read the config file ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Exit(2, `the config file ${path} is not valid JSON: ${jsonErrorWhere(text, e.message)}`);
+  }
+}
+
+// ---- build, serve, browse -----------------------------------------------------------------------
+
+// Tests and benchmarks are not part of the build: editing one does not make dist/ stale.
+const NOT_BUILT = /\.(test|bench)\.tsx?$/;
+
+/** The newest built-from file under the given paths (recursively): [mtimeMs, path]. */
+function newest(paths) {
+  let best = [0, ''];
+  const visit = (p) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) for (const f of readdirSync(p)) visit(join(p, f));
+    else if (!NOT_BUILT.test(p) && st.mtimeMs > best[0]) best = [st.mtimeMs, p];
+  };
+  paths.forEach(visit);
+  return best;
+}
+
+function buildIfNeeded(build) {
+  const builtAt = join(ROOT, 'dist', 'index.html');
+  let why = null;
+  if (!existsSync(builtAt)) why = 'dist/ is missing';
+  else {
+    const [srcTime, srcFile] = newest(['src', 'index.html', 'public', 'vite.config.ts'].map((p) => join(ROOT, p)));
+    if (srcTime > statSync(builtAt).mtimeMs) why = `dist/ is older than ${relative(ROOT, srcFile)}`;
+  }
+  if (!why) return;
+  if (!build) {
+    if (!existsSync(builtAt)) throw new Exit(1, 'dist/ is missing and --no-build was given: run `npx vite build` first');
+    warn(`sweep: warning: ${why}; serving it anyway (--no-build)`);
+    return;
+  }
+  warn(`sweep: ${why}: running vite build`);
+  // Build output goes to stderr: stdout is the sweep's progress.
+  const r = spawnSync(process.execPath, [VITE, 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+  if (r.status !== 0) throw new Exit(1, `vite build failed (exit ${r.status ?? r.signal})`);
+}
+
+/** A port nothing listens on now. */
+const freePort = () =>
+  new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** vite preview in its own process group (so it and its children end together). */
+async function startPreview(port, cleanups) {
+  const child = spawn(process.execPath, [VITE, 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  let exited = null;
+  child.on('exit', (code, signal) => (exited = code ?? signal));
+  cleanups.push(() => {
+    if (exited !== null) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let waited = 0; waited < 60_000; waited += 250) {
+    if (exited !== null) throw new Exit(1, `vite preview exited (${exited}) before serving:\n${output.trim()}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return url;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(250);
+  }
+  throw new Exit(1, `vite preview did not answer at ${url} within 60 s:\n${output.trim()}`);
+}
+
+async function openStudio(url, cleanups, pageErrors) {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+  if (!existsSync(executablePath)) throw new Exit(1, `no Chromium at ${executablePath}: install chromium or set CHROMIUM_PATH`);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false });
+  cleanups.push(() => browser.close().catch(() => {}));
+  const page = await browser.newPage();
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    pageErrors.push(m.text());
+    warn(`page error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => {
+    pageErrors.push(e.message);
+    warn(`page exception: ${e.message}`);
+  });
+  page.on('crash', () => pageErrors.push('the page crashed'));
+  await page.goto(`${url}#sweep`);
+  await page.waitForFunction(() => globalThis.__studio?.sweep, null, { timeout: 60_000 }).catch(() => {
+    throw new Exit(1, `the studio at ${url} has no headless sweep hook (globalThis.__studio.sweep) after 60 s${pageErrors.length ? `; page errors: ${pageErrors.join(' | ')}` : ''}`);
+  });
+  // The sweep needs the default data: wait until the page knows whether the server has it.
+  const data = await page
+    .waitForFunction(() => {
+      const s = globalThis.__studio.sweep.status();
+      return s.data !== 'checking' && { data: s.data, label: s.dataLabel };
+    }, null, { timeout: 60_000, polling: 250 })
+    .then((h) => h.jsonValue());
+  if (data.data === 'missing') throw new Exit(1, `no training data: ${data.label} (the preview server serves ../shared/data/xsum, or STUDIO_XSUM_DIR)`);
+  return { browser, page };
+}
+
+// ---- progress ----------------------------------------------------------------------------------
+
+const rougeLabel = (objective) => (objective === 'sum' ? 'ROUGE-sum' : objective.replace(/^rouge/, 'ROUGE-'));
+const num = (x, digits) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '-');
+const paramsText = (params) =>
+  Object.entries(params)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`)
+    .join(', ');
+
+/** What a progress line reports apart from the ETA: a new line is printed only when this changes. */
+const progressKey = (p) => (p ? `${p.trial}:${p.epoch}:${p.step}:${p.totalSteps}:${p.rouge}` : '');
+
+function progressLine(s) {
+  const p = s.progress;
+  if (!p) return null;
+  if (p.step === 0 && p.rouge === null) return `${p.trial < 0 ? 'final (best params)' : `trial ${p.trial + 1}/${s.trials}`} preparing (data, tokenizer, model) ETA ${s.eta}`;
+  const who = p.trial < 0 ? 'final (best params)' : `trial ${p.trial + 1}/${s.trials}`;
+  const rouge = p.rouge === null ? '' : ` ${rougeLabel(s.objective)} ${num(p.rouge, 2)}`;
+  const loss = p.loss === null ? '' : ` loss ${num(p.loss, 3)}`;
+  return `${who} epoch ${Math.max(p.epoch, p.step > 0 ? 1 : 0)}/${p.epochs} step ${p.step}/${p.totalSteps || '?'}${loss}${rouge} ETA ${s.eta}`;
+}
+
+function trialLine(t, s) {
+  const head = `trial ${t.number + 1}/${s.trials} ${t.state}`;
+  if (t.state === 'complete') return `${head}: ${rougeLabel(s.objective)} ${num(t.value, 3)} (${paramsText(t.params)})`;
+  if (t.state === 'failed') return `${head}: ${t.failReason ?? 'no reason given'} (${paramsText(t.params)})`;
+  return `${head} (${paramsText(t.params)})`;
+}
+
+/** Polls the page until the sweep ends, printing progress and each trial's end; returns the last status. */
+async function follow(page, pageErrors) {
+  let lastKey = '';
+  const reported = new Set();
+  for (;;) {
+    if (pageErrors.includes('the page crashed')) throw new Exit(1, 'the browser page crashed during the sweep');
+    const s = await page.evaluate(() => globalThis.__studio.sweep.status());
+    for (const t of s.results) {
+      if (t.state === 'running' || reported.has(t.number)) continue;
+      reported.add(t.number);
+      log(trialLine(t, s));
+    }
+    const key = progressKey(s.progress);
+    if (key && key !== lastKey && !s.done) log(progressLine(s));
+    lastKey = key;
+    if (s.done) return s;
+    await sleep(POLL_MS);
+  }
+}
+
+// ---- outputs -----------------------------------------------------------------------------------
+
+async function writeOutputs(page, s, out) {
+  mkdirSync(out, { recursive: true });
+  const json = await page.evaluate((id) => globalThis.__studio.sweep.exportJSON(id), s.studyId);
+  writeFileSync(join(out, 'study.json'), json.text);
+  const csv = await page.evaluate((id) => globalThis.__studio.sweep.exportCSV(id), s.studyId);
+  writeFileSync(join(out, 'trials.csv'), csv.text);
+  log(`wrote ${join(out, 'study.json')} and ${join(out, 'trials.csv')}`);
+  if (!s.best) return;
+  const bestParams = { trial: s.best.number, value: s.best.value, objective: s.objective, params: s.best.params };
+  writeFileSync(join(out, 'best-params.json'), `${JSON.stringify(bestParams, null, 2)}\n`);
+
+  const modelDir = join(out, 'best-model');
+  mkdirSync(modelDir, { recursive: true });
+  // The model of the last finished run (the final training with the best params), when the page offers it.
+  const files = await page.evaluate(async () => {
+    const f = globalThis.__studio.trainedModelFiles;
+    return typeof f === 'function' ? ((await f()) ?? null) : null;
+  });
+  if (files && Object.keys(files).length > 0) {
+    for (const [name, b64] of Object.entries(files)) {
+      // A file name from the page must not climb out of the output folder.
+      const safe = basename(name);
+      if (safe !== name || safe === '' || safe.startsWith('.')) throw new Exit(1, `the page offered a model file with an unsafe name: ${JSON.stringify(name)}`);
+      writeFileSync(join(modelDir, safe), Buffer.from(b64, 'base64'));
+    }
+    log(`wrote the best model (${Object.keys(files).join(', ')}) to ${modelDir}`);
+  } else {
+    writeFileSync(join(modelDir, 'best-params.json'), `${JSON.stringify(bestParams, null, 2)}\n`);
+    warn(`sweep: warning: the page exports no trained model (globalThis.__studio.trainedModelFiles is missing or returned null); wrote ${join(modelDir, 'best-params.json')} instead`);
+  }
+}
+
+// ---- main --------------------------------------------------------------------------------------
+
+const cleanups = [];
+let cleaning = null;
+const cleanup = () => (cleaning ??= Promise.allSettled(cleanups.reverse().map((f) => f())));
+let interrupted = null; // the signal that ended the run: main's own errors after it are its echo
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (interrupted) return;
+    interrupted = sig;
+    warn(`sweep: ${sig}: stopping the browser and the preview server`);
+    void cleanup().then(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  });
+}
+
+async function main() {
+  const args = parseCli(process.argv.slice(2));
+  const config = readConfig(args.configPath);
+  buildIfNeeded(args.build);
+  const port = args.port ?? (await freePort());
+  const url = await startPreview(port, cleanups);
+  log(`serving the studio at ${url}`);
+  const pageErrors = [];
+  const { page } = await openStudio(url, cleanups, pageErrors);
+
+  const started = await page.evaluate(({ config, flags }) => globalThis.__studio.sweep.start(config, flags), {
+    config,
+    flags: Object.fromEntries(Object.entries(args.flags).filter(([, v]) => v !== undefined)),
+  });
+  if (started.issues) {
+    throw new Exit(2, `invalid sweep config ${relative(process.cwd(), args.configPath) || args.configPath} (${started.issues.length} problem${started.issues.length === 1 ? '' : 's'}):\n${started.issues.map((i) => `  ${i}`).join('\n')}`);
+  }
+  if (started.error) throw new Exit(1, `the sweep could not start: ${started.error}`);
+  log(`study ${started.studyId} started`);
+
+  const s = await follow(page, pageErrors);
+  // Whatever happened, keep what the study holds.
+  if (s.studyId) await writeOutputs(page, s, args.out);
+  if (s.error) throw new Exit(1, `the sweep failed: ${s.error}${pageErrors.length ? `\npage errors:\n  ${pageErrors.join('\n  ')}` : ''}`);
+  if (s.status !== 'complete') throw new Exit(1, `the sweep ended ${s.status}, not complete`);
+  if (!s.best) {
+    const why = s.results.map((t) => `trial ${t.number + 1} ${t.state}${t.failReason ? `: ${t.failReason}` : ''}`).join('; ');
+    throw new Exit(1, `no trial completed (${why || 'no trials ran'})${pageErrors.length ? `\npage errors:\n  ${pageErrors.join('\n  ')}` : ''}`);
+  }
+  log(`best: trial ${s.best.number + 1} ${rougeLabel(s.objective)} ${num(s.best.value, 3)} (${paramsText(s.best.params)})`);
+  log(`done: ${args.out}`);
+}
+
+let code = 0;
+try {
+  await main();
+} catch (e) {
+  code = e instanceof Exit ? e.code : 1;
+  if (interrupted) await new Promise(() => {}); // the signal handler exits once cleanup is done
+  warn(`sweep: ${e instanceof Exit ? e.message : (e?.stack ?? String(e))}`);
+}
+await cleanup();
+process.exit(code);
