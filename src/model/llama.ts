@@ -6,6 +6,9 @@ import type { LlamaConfig } from './config';
 import { EMBED, FINAL_NORM, LM_HEAD, layerName, type Params } from './params';
 import { applyRope, ropeTables, ropeTablesPerRow } from './rope';
 import { takeRows } from './take-rows';
+import { bmm, linearFast, swapMiddle } from './wasm-matmul';
+import { useFastPath } from './wasm-fast-path';
+import { applyRopeFast } from './wasm-rope';
 
 /** Keys and values already computed for earlier positions, one entry per layer: (B, KV, S, D). */
 export interface KVCache {
@@ -35,12 +38,14 @@ export function rmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
 
 /** x (N, in) @ W^T with W in Hugging Face's (out, in) layout → (N, out). */
 export function linear(x: tf.Tensor2D, w: tf.Tensor): tf.Tensor2D {
+  if (useFastPath()) return linearFast(x, w as tf.Tensor2D);
   return tf.matMul(x, w as tf.Tensor2D, false, true);
 }
 
 /** (B, T, heads*D) rows → (B, heads, T, D). */
-function splitHeads(x: tf.Tensor2D, B: number, T: number, heads: number, D: number): tf.Tensor4D {
-  return tf.transpose(tf.reshape(x, [B, T, heads, D]), [0, 2, 1, 3]);
+function splitHeads(x: tf.Tensor2D, B: number, T: number, heads: number, D: number, fast: boolean): tf.Tensor4D {
+  const x4 = tf.reshape(x, [B, T, heads, D]) as tf.Tensor4D;
+  return fast ? swapMiddle(x4) : tf.transpose(x4, [0, 2, 1, 3]);
 }
 
 /** (B, KV, S, D) → (B, H, S, D): query head h reads key/value head ⌊h / (H/KV)⌋, as repeat_kv does. */
@@ -49,6 +54,24 @@ function repeatKV(x: tf.Tensor4D, groups: number): tf.Tensor4D {
   const [B, KV, S, D] = x.shape;
   // Tiled as rank 4 (B, KV, G, S·D): tfjs has no gradient for tiling rank-5 tensors.
   return tf.reshape(tf.tile(tf.reshape(x, [B, KV, 1, S * D]), [1, 1, groups, 1]), [B, KV * groups, S, D]);
+}
+
+/**
+ * softmax(q kᵀ/√D + mask) v: q (B, H, T, D), k and v (B, KV, S, D), mask (B or 1, 1, T, S) → (B, H, T, D).
+ * The fast path runs both products as grouped 2-D slices (no repeat_kv tile, no transposed operand).
+ */
+function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D, fast: boolean): tf.Tensor4D {
+  const [B, H, T, D] = q.shape;
+  const [, KV, S] = k.shape;
+  const scale = 1 / Math.sqrt(D);
+  if (!fast) {
+    const scores = tf.add(tf.mul(tf.matMul(q, repeatKV(k, H / KV), false, true), scale), mask); // (B, H, T, S)
+    return tf.matMul(tf.softmax(scores, -1), repeatKV(v, H / KV)); // (B, H, T, D)
+  }
+  const raw = tf.reshape(bmm(tf.reshape(q, [B * H, T, D]) as tf.Tensor3D, tf.reshape(k, [B * KV, S, D]) as tf.Tensor3D, true), [B, H, T, S]);
+  const probs = tf.softmax(tf.add(tf.mul(raw, scale), mask), -1); // (B, H, T, S)
+  const att = bmm(tf.reshape(probs, [B * H, T, S]) as tf.Tensor3D, tf.reshape(v, [B * KV, S, D]) as tf.Tensor3D); // (B·H, T, D)
+  return tf.reshape(att, [B, H, T, D]) as tf.Tensor4D;
 }
 
 /** Additive mask (B or 1, 1, T, S): causal over absolute positions, plus key padding if given. */
@@ -76,6 +99,8 @@ export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: 
   const S = past + T;
   const newK: tf.Tensor4D[] = [];
   const newV: tf.Tensor4D[] = [];
+  const fast = useFastPath();
+  const rope = fast ? applyRopeFast : applyRope;
   const h = tf.tidy(() => {
     const { cos, sin } = opts.positionOffsets
       ? ropeTablesPerRow(past, T, D, c.ropeTheta, opts.positionOffsets) // (B, 1, T, D)
@@ -86,9 +111,9 @@ export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: 
       const w = (leaf: string) => p.get(layerName(l, leaf))!;
       // Attention block: x + o_proj(softmax(q kᵀ/√D + mask) v)
       const xn = rmsNorm(x, w('input_layernorm.weight'), c.rmsNormEps) as tf.Tensor2D;
-      const q = applyRope(splitHeads(linear(xn, w('self_attn.q_proj.weight')), B, T, H, D), cos, sin); // (B, H, T, D)
-      let k = applyRope(splitHeads(linear(xn, w('self_attn.k_proj.weight')), B, T, KV, D), cos, sin); // (B, KV, T, D)
-      let v = splitHeads(linear(xn, w('self_attn.v_proj.weight')), B, T, KV, D); // (B, KV, T, D)
+      const q = rope(splitHeads(linear(xn, w('self_attn.q_proj.weight')), B, T, H, D, fast), cos, sin); // (B, H, T, D)
+      let k = rope(splitHeads(linear(xn, w('self_attn.k_proj.weight')), B, T, KV, D, fast), cos, sin); // (B, KV, T, D)
+      let v = splitHeads(linear(xn, w('self_attn.v_proj.weight')), B, T, KV, D, fast); // (B, KV, T, D)
       if (opts.cache) {
         k = tf.concat([opts.cache.k[l], k], 2); // (B, KV, S, D)
         v = tf.concat([opts.cache.v[l], v], 2);
@@ -97,9 +122,8 @@ export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: 
         newK.push(tf.keep(k));
         newV.push(tf.keep(v));
       }
-      const scores = tf.add(tf.mul(tf.matMul(q, repeatKV(k, H / KV), false, true), 1 / Math.sqrt(D)), mask); // (B, H, T, S)
-      const att = tf.matMul(tf.softmax(scores, -1), repeatKV(v, H / KV)); // (B, H, T, D)
-      const merged = tf.reshape(tf.transpose(att, [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D; // (B·T, C)
+      const att = attention(q, k, v, mask, fast); // (B, H, T, D)
+      const merged = tf.reshape(fast ? swapMiddle(att) : tf.transpose(att, [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D; // (B·T, C)
       x = tf.add(x, linear(merged, w('self_attn.o_proj.weight')));
       // MLP block (SwiGLU): x + down(silu(gate(x)) · up(x))
       const xm = rmsNorm(x, w('post_attention_layernorm.weight'), c.rmsNormEps) as tf.Tensor2D;

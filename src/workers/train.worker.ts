@@ -65,7 +65,8 @@ async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, r
   post({ type: 'status', message: 'starting a tfjs backend' });
   // tfjs-webgpu picks its adapter from this flag when the backend first starts.
   tf.env().set('WEBGPU_USE_LOW_POWER_GPU', rep.powerPreference === 'low-power');
-  const picked = await pickBackend(spec.backend);
+  // Replicas share the machine's cores: each takes its share of wasm threads, not all of them.
+  const picked = await pickBackend(spec.backend, Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / rep.world)));
   post({ type: 'backend', ...picked });
   post({ type: 'status', message: rep.world > 1 ? `joining a group of ${rep.world} replicas` : 'loading data' });
   const collective = await joinGroup(rep);

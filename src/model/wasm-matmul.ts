@@ -1,0 +1,181 @@
+// Matmuls phrased so tfjs-wasm hands every one to XNNPACK. Its BatchMatMul kernel takes XNNPACK's
+// fully-connected operator only for a 2-D product with neither operand transposed (~20–35 GFLOP/s on
+// one thread in Node); a transposed operand or a batch above 1 falls back to a scalar loop (~1–3
+// GFLOP/s, measured with wasm-train.bench.ts). So: operands are transposed explicitly, gradients are
+// written by hand with the same rule, and batched products run as a loop of 2-D products over slices.
+// Transposes are done in JavaScript on a downloaded copy: tfjs-wasm's Transpose kernel took 28 ms for
+// a (2048, 256) matrix (longer than the matmul it feeds), a cache-blocked JS loop ~6 ms.
+// Each op here equals its plain-op twin (checked to 1e-4 in wasm-fast-path.test.ts).
+import * as tf from '@tensorflow/tfjs-core';
+
+type Grad = (...args: (tf.Tensor | tf.GradSaveFunc)[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.Tensor[] };
+
+/** a (N, K) @ b (K, P), 2-D and untransposed: the XNNPACK case. */
+function mm(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return tf.matMul(a, b);
+}
+
+const BLOCK = 32; // 32×32 floats = 4 KiB per tile: source and destination tiles stay in L1
+
+/** dst[off2 + c·R + r] = src[off + r·C + c]: the (R, C) block at off, transposed, in 32×32 tiles. */
+function transposeInto(src: Float32Array, off: number, R: number, C: number, dst: Float32Array, off2: number): void {
+  for (let r0 = 0; r0 < R; r0 += BLOCK) {
+    const r1 = Math.min(R, r0 + BLOCK);
+    for (let c0 = 0; c0 < C; c0 += BLOCK) {
+      const c1 = Math.min(C, c0 + BLOCK);
+      for (let r = r0; r < r1; r++) {
+        const o = off + r * C;
+        for (let c = c0; c < c1; c++) dst[off2 + c * R + r] = src[o + c];
+      }
+    }
+  }
+}
+
+// Transposed copies by tfjs data id: q, k and v (and gate and up) read the same normalised input, so
+// their weight gradients share one transpose of it. Tensor data never changes under a data id
+// (Variable.assign moves to a new one), and a WeakMap lets each copy go with its tensor's data.
+// Keyed with the shape too: a reshape shares its source's data id.
+const transposed = new WeakMap<object, { R: number; C: number; data: Float32Array }>();
+
+/** x (R, C) → xᵀ (C, R), no gradient (used inside hand-written gradients). */
+export function transpose2d(x: tf.Tensor2D, reuse = false): tf.Tensor2D {
+  const [R, C] = x.shape;
+  const hit = reuse ? transposed.get(x.dataId) : undefined;
+  let out = hit && hit.R === R && hit.C === C ? hit.data : undefined;
+  if (!out) {
+    out = new Float32Array(R * C);
+    transposeInto(x.dataSync() as Float32Array, 0, R, C, out, 0);
+    if (reuse) transposed.set(x.dataId, { R, C, data: out });
+  }
+  return tf.tensor2d(out, [C, R]);
+}
+
+/** (A, B, C, D) → (A, C, B, D) by copying D-long runs (tfjs-wasm's Transpose is slow here too). */
+function swapMiddleRaw(x: tf.Tensor4D): tf.Tensor4D {
+  const [A, B, C, D] = x.shape;
+  const src = x.dataSync() as Float32Array;
+  const dst = new Float32Array(src.length);
+  for (let a = 0; a < A; a++)
+    for (let b = 0; b < B; b++)
+      for (let c = 0; c < C; c++) {
+        const from = ((a * B + b) * C + c) * D;
+        dst.set(src.subarray(from, from + D), ((a * C + c) * B + b) * D);
+      }
+  return tf.tensor4d(dst, [A, C, B, D]);
+}
+
+/** tf.transpose(x, [0, 2, 1, 3]) with the same op as its own gradient: heads split and merge. */
+export function swapMiddle(x: tf.Tensor4D): tf.Tensor4D {
+  const f = tf.customGrad(((...args) => {
+    const [xi] = args as [tf.Tensor4D];
+    return { value: swapMiddleRaw(xi), gradFunc: (dy) => [swapMiddleRaw(dy as tf.Tensor4D)] };
+  }) as Grad);
+  return f(x) as tf.Tensor4D;
+}
+
+/**
+ * x (N, in) @ Wᵀ with W in Hugging Face's (out, in) layout → (N, out).
+ * Backward: dX = dY (N, out) · W (out, in); dW = dYᵀ (out, N) · X (N, in), or (Xᵀ · dY)ᵀ when X is
+ * no wider than dY: Xᵀ is shared by every projection of the same input, and the outer transpose
+ * is only (in, out).
+ */
+export function linearFast(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const f = tf.customGrad(((...args) => {
+    const [xi, wi, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    save([xi, wi]);
+    return {
+      value: tf.tidy(() => mm(xi, transpose2d(wi))),
+      gradFunc: (dy, saved) => {
+        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const g = dy as tf.Tensor2D;
+        return tf.tidy(() => {
+          const dx = mm(g, ws); // (N, in)
+          const [out, inn] = ws.shape;
+          const dw = inn <= out ? transpose2d(mm(transpose2d(xs, true), g)) : mm(transpose2d(g), xs); // (out, in)
+          return [dx, dw];
+        });
+      },
+    };
+  }) as Grad);
+  return f(x, w) as tf.Tensor2D;
+}
+
+/**
+ * x (N, K) @ M for a constant M (K, P) (no gradient for M): dX = dY · Mᵀ, with Mᵀ passed in
+ * precomputed so both directions are untransposed 2-D products.
+ */
+export function matMulConst(x: tf.Tensor2D, m: tf.Tensor2D, mT: tf.Tensor2D): tf.Tensor2D {
+  // mT rides along as an input so save() keeps it alive past the caller's tidy; its gradient is zero.
+  const f = tf.customGrad(((...args) => {
+    const [xi, , mTi, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    save([mTi]);
+    return { value: mm(xi, m), gradFunc: (dy, saved) => [mm(dy as tf.Tensor2D, saved[0] as tf.Tensor2D), tf.zerosLike(m), tf.zerosLike(saved[0])] };
+  }) as Grad);
+  return f(x, m, mT) as tf.Tensor2D;
+}
+
+/**
+ * Slice-wise 2-D products, no gradient: out[i] = opA(a[i]) @ opB(b[⌊i/G⌋]) with G = na / nb, where
+ * opX transposes the stored slice when tX is set. The slices are cut (and transposed) from one
+ * download of each operand: tfjs-wasm's Slice kernel copies the whole input per call (readSync),
+ * which for 32 heads cost more than the products themselves.
+ */
+function bmmSlices(a: tf.Tensor3D, b: tf.Tensor3D, tA: boolean, tB: boolean): tf.Tensor3D {
+  const [na, a1, a2] = a.shape;
+  const [nb, b1, b2] = b.shape;
+  const [M, K] = tA ? [a2, a1] : [a1, a2];
+  const [K2, P] = tB ? [b2, b1] : [b1, b2];
+  if (K !== K2 || na % nb !== 0) throw new Error(`bmm: shapes [${a.shape}] and [${b.shape}] do not pair (inner sizes ${K} and ${K2} must match, batch ${na} must be a multiple of ${nb})`);
+  const G = na / nb;
+  const slice = (v: Float32Array, i: number, rows: number, cols: number, t: boolean): tf.Tensor2D => {
+    const n = rows * cols;
+    if (!t) return tf.tensor2d(v.subarray(i * n, (i + 1) * n), [rows, cols]);
+    const out = new Float32Array(n);
+    transposeInto(v, i * n, cols, rows, out, 0); // stored (cols, rows) → (rows, cols)
+    return tf.tensor2d(out, [rows, cols]);
+  };
+  const av = a.dataSync() as Float32Array;
+  const bv = b.dataSync() as Float32Array;
+  return tf.tidy(() => {
+    const bs = Array.from({ length: nb }, (_, j) => slice(bv, j, K, P, tB));
+    // Untransposed, the G slices that read b[j] are contiguous rows: one (G·M, K) product each.
+    const outs = tA
+      ? Array.from({ length: na }, (_, i) => mm(slice(av, i, M, K, true), bs[Math.floor(i / G)]))
+      : bs.map((bj, j) => mm(slice(av, j, G * M, K, false), bj));
+    return tf.reshape(tf.concat(outs, 0), [na, M, P]) as tf.Tensor3D;
+  });
+}
+
+/**
+ * Batched product with grouped b: a (na, M, K) @ b (nb, K, P), or @ b(nb, P, K)ᵀ with transB →
+ * (na, M, P), slice i reading b slice ⌊i / G⌋, G = na / nb. With slices ordered (batch, head) this
+ * is grouped-query attention without materialising repeat_kv: query head h reads key/value head ⌊h/G⌋.
+ * Backward, with A_j and dY_j the G contiguous slices that read b slice j stacked to (G·M, ·):
+ *   plain:  dA[i] = dY[i] · B[⌊i/G⌋]ᵀ;  dB[j] = A_jᵀ (K, G·M) · dY_j (G·M, P)
+ *   transB: dA[i] = dY[i] · B[⌊i/G⌋];   dB[j] = dY_jᵀ (P, G·M) · A_j (G·M, K)
+ */
+export function bmm(a: tf.Tensor3D, b: tf.Tensor3D, transB = false): tf.Tensor3D {
+  const f = tf.customGrad(((...args) => {
+    const [ai, bi, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+    save([ai, bi]);
+    return {
+      value: bmmSlices(ai, bi, false, transB),
+      gradFunc: (dy, saved) => {
+        const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
+        const g = dy as tf.Tensor3D;
+        return tf.tidy(() => {
+          const [na, M, K] = sa.shape;
+          const nb = sb.shape[0];
+          const P = g.shape[2];
+          const G = na / nb;
+          const da = bmmSlices(g, sb, false, !transB); // (na, M, K)
+          const aj = tf.reshape(sa, [nb, G * M, K]) as tf.Tensor3D;
+          const gj = tf.reshape(g, [nb, G * M, P]) as tf.Tensor3D;
+          const db = transB ? bmmSlices(gj, aj, true, false) : bmmSlices(aj, gj, true, false); // (nb, P, K) or (nb, K, P)
+          return [da, db];
+        });
+      },
+    };
+  }) as Grad);
+  return f(a, b) as tf.Tensor3D;
+}
