@@ -9,9 +9,18 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// The Hugging Face Hub, for datasets (src/data/hub.ts): the datasets-server API, and the hosts its
+// parquet URLs redirect through (CSP checks every hop). VITE_HF_ENDPOINT moves the API elsewhere.
+const hubOrigins = [
+  'https://datasets-server.huggingface.co', 'https://huggingface.co', 'https://cas-bridge.xethub.hf.co',
+  'https://cdn-lfs.huggingface.co', 'https://cdn-lfs-us-1.huggingface.co', 'https://cdn-lfs-eu-1.huggingface.co',
+  ...(process.env.VITE_HF_ENDPOINT ? [new URL(process.env.VITE_HF_ENDPOINT).origin] : []),
+];
+
 // Content-Security-Policy for the built app: scripts only from this origin; wasm may compile
 // ('wasm-unsafe-eval') and tfjs-wasm's threads start as blob: workers; inline styles are allowed
-// because the charts set style attributes; nothing is framed, embedded or fetched from elsewhere.
+// because the charts set style attributes; nothing is framed or embedded, and nothing is fetched
+// from elsewhere but the Hub's dataset hosts.
 // Dataset and model text never becomes markup; this is the second line of defence if it did.
 const csp = [
   "default-src 'self'",
@@ -19,7 +28,7 @@ const csp = [
   "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
-  "connect-src 'self' blob: data:",
+  `connect-src 'self' blob: data: ${hubOrigins.join(' ')}`,
   "object-src 'none'",
   "base-uri 'self'",
   "frame-ancestors 'none'",
@@ -55,7 +64,14 @@ export default defineConfig({
   // The dev server keeps no CSP: Vite's hot reload injects inline scripts.
   preview: { headers: { ...isolation, 'Content-Security-Policy': csp }, port: 4173 },
   // A minified build broke the wasm backend inside a worker ("e is not defined"): keep it readable.
-  build: { minify: false, sourcemap: true, target: 'es2022' },
+  build: {
+    minify: false,
+    sourcemap: true,
+    target: 'es2022',
+    // Two pages: the app, and the benchmark page `npm run bench` drives (src/bench/).
+    // rolldownOptions is Vite 8's name for rollupOptions (which it keeps as a deprecated alias).
+    rolldownOptions: { input: { main: resolve(import.meta.dirname, 'index.html'), bench: resolve(import.meta.dirname, 'bench.html') } },
+  },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
 });

@@ -1,0 +1,28 @@
+// Bench options from the page's query string (?backends=webgpu,wasm&sections=matmul,train&quick=1).
+// Imported by the page, so it stays free of engine imports (the page bundle shares no chunk with the app).
+import { BACKENDS, SECTIONS, type BackendName, type BenchOptions, type SectionName } from './types';
+
+function listParam<T extends string>(raw: string | null, allowed: readonly T[], what: string): T[] {
+  if (raw === null || raw.trim() === '') return [...allowed];
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  for (const s of items) {
+    if (!allowed.includes(s as T)) throw new Error(`bench: unknown ${what} "${s}" (expected some of ${allowed.join(', ')})`);
+  }
+  return [...new Set(items as T[])];
+}
+
+const flag = (raw: string | null) => raw !== null && raw !== '0' && raw !== 'false';
+
+/** ?backends=webgpu,wasm,cpu&sections=matmul,train&quick=1&full=1 */
+export function parseOptions(search: string): BenchOptions {
+  const q = new URLSearchParams(search);
+  const quick = flag(q.get('quick'));
+  const full = flag(q.get('full'));
+  if (quick && full) throw new Error('bench: quick and full exclude each other');
+  return {
+    backends: listParam<BackendName>(q.get('backends'), BACKENDS, 'backend'),
+    sections: listParam<SectionName>(q.get('sections'), SECTIONS, 'section'),
+    quick,
+    full,
+  };
+}

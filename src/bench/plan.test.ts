@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseOptions } from './options';
+import { planFor } from './plan';
+
+const names = (search: string, backend: 'webgpu' | 'wasm' | 'cpu') => planFor(parseOptions(search), backend).train.map((t) => `${t.name} B${t.batch}×T${t.seqLen}`);
+
+describe('bench plan', () => {
+  it('measures the fixed reference workload (B8×T256) on wasm in every mode', () => {
+    for (const q of ['', '?quick=1', '?full=1']) expect(names(q, 'wasm')).toContain('reference B8×T256');
+  });
+
+  it('keeps WebGPU and the cpu backend small by default and complete with --full', () => {
+    expect(names('', 'webgpu')).toEqual(['tiny B8×T160', 'reference B8×T256']);
+    expect(names('', 'cpu')).toEqual(['tiny B8×T160']);
+    expect(names('?full=1', 'cpu')).toEqual(['tiny B8×T160', 'small B2×T576', 'reference B8×T256']);
+    expect(names('?full=1', 'wasm')).toEqual(['tiny B8×T160', 'small B2×T576', 'base B1×T1152', 'reference B8×T256']);
+    expect(planFor(parseOptions(''), 'webgpu').generate).toBeNull();
+    expect(planFor(parseOptions(''), 'wasm').generate).toEqual({ preset: 'small', promptTokens: 32, newTokens: 64 });
+  });
+
+  it('profiles memory off WebGPU unless WebGPU is all there is', () => {
+    expect(planFor(parseOptions(''), 'webgpu').train.every((t) => !t.profileMemory)).toBe(true);
+    expect(planFor(parseOptions('?backends=webgpu'), 'webgpu').train.every((t) => t.profileMemory)).toBe(true);
+  });
+
+  it('runs only the sections asked for', () => {
+    const p = planFor(parseOptions('?sections=matmul'), 'wasm');
+    expect(p.matmul?.sizes).toEqual([256, 512, 1024]);
+    expect(p.train).toEqual([]);
+    expect(p.generate).toBeNull();
+  });
+});

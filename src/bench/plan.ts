@@ -1,0 +1,53 @@
+// What a bench run measures on each backend (in the worker), sized
+// so the default run takes ≤ ~10 minutes on a 2-core machine. SwiftShader WebGPU runs at ~0.5
+// GFLOP/s on the CPU, so WebGPU gets small matmuls and the fewest training steps.
+import { PRESETS } from '../model/config';
+import { REFERENCE_BATCH, REFERENCE_SEQ, presetSeqLen } from './workloads';
+import type { BackendName, BackendPlan, BenchOptions, SectionName, TrainWorkload } from './types';
+
+const tinySeq = presetSeqLen('tiny'); // 160
+
+function trainPlan(backend: BackendName, o: BenchOptions): TrainWorkload[] {
+  const gpu = backend === 'webgpu';
+  // Tensor bytes are the same on every backend: profile them where a step is cheap.
+  const profileMemory = !gpu || o.backends.length === 1;
+  const w = (name: TrainWorkload['name'], batch: number, seqLen: number, warmup: number, timed: number): TrainWorkload => ({ name, batch, seqLen, warmup, timed, profileMemory });
+  const out: TrainWorkload[] = [];
+  // Measured here (2 cores, shared): one SwiftShader step of the tiny preset takes ~25 s and its
+  // first ~2.5 min (shader compilation); a reference step takes ~70 s on wasm and ~5 min on the
+  // tfjs cpu backend. The step counts below keep the default run near the brief's budget.
+  if (o.quick) {
+    out.push(w('tiny', 8, tinySeq, 1, gpu ? 1 : 2));
+    // The reference is always measured, but in --quick only on wasm (one step takes ~1 min).
+    if (backend === 'wasm') out.push(w('reference', REFERENCE_BATCH, REFERENCE_SEQ, 1, 1));
+    return out;
+  }
+  out.push(w('tiny', 8, tinySeq, 1, gpu ? 2 : 4));
+  // 'small' at its real example length (512 + 64), batch 2: the studio's default run, per token.
+  if (backend === 'wasm' || o.full) out.push(w('small', 2, presetSeqLen('small'), 1, o.full ? 3 : 1));
+  if (o.full && backend === 'wasm') out.push(w('base', 1, presetSeqLen('base'), 1, 2));
+  // The tfjs cpu backend is the last-resort fallback and ~5× slower than wasm: its reference
+  // steps run with --full only.
+  if (backend !== 'cpu' || o.full) out.push(w('reference', REFERENCE_BATCH, REFERENCE_SEQ, 1, o.full ? (gpu ? 2 : 3) : backend === 'wasm' ? 2 : 1));
+  return out;
+}
+
+export function planFor(o: BenchOptions, backend: BackendName): BackendPlan {
+  const gpu = backend === 'webgpu';
+  const has = (s: SectionName) => o.sections.includes(s);
+  const sizes = o.quick ? [128, 256] : gpu ? [256, 512] : [256, 512, 1024];
+  const batchedSizes = o.quick ? [128] : gpu || backend === 'cpu' ? [256] : [256, 512];
+  const plan: BackendPlan = {
+    backend,
+    matmul: has('matmul') ? { sizes, batchedSizes, batch: 8, minMs: o.quick ? 200 : 500, maxReps: 10 } : null,
+    train: has('train') ? trainPlan(backend, o) : [],
+    // Recompute at 64 new tokens on SwiftShader takes minutes: WebGPU generates only with --full.
+    generate: has('generate') && (!gpu || o.full) ? { preset: o.quick ? 'tiny' : 'small', promptTokens: 32, newTokens: 64 } : null,
+  };
+  for (const t of plan.train) {
+    if (t.name !== 'reference' && t.seqLen > PRESETS[t.name].model.maxPositionEmbeddings) {
+      throw new Error(`bench plan: ${t.name} sequence ${t.seqLen} exceeds its context ${PRESETS[t.name].model.maxPositionEmbeddings}`);
+    }
+  }
+  return plan;
+}

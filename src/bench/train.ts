@@ -1,0 +1,93 @@
+// Training throughput of one workload on the current backend: AdamW steps through the studio's
+// own trainStep (loss, gradients, global-norm clipping, update) on seeded random tokens.
+// Reports time to first step (kernel selection, and shader compilation on WebGPU), steady-state
+// tokens/s after warm-up, and the peak of engine-tracked tensor bytes during one step.
+import * as tf from '@tensorflow/tfjs-core';
+import { countParams } from '../model/config';
+import { initWeights, isNormWeight, toVariables, type Variables } from '../model/params';
+import { ADAMW_DEFAULTS, AdamW } from '../train/adamw';
+import { trainStep } from '../train/step';
+import { gflopsOf, trainFlopsPerToken } from './flops';
+import { fmtMs, now } from './timing';
+import { randomBatch, workloadConfig } from './workloads';
+import type { BackendName, TrainRecord, TrainWorkload } from './types';
+
+const LR = 1e-4;
+const MAX_GRAD_NORM = 1.0;
+
+/** Waits until every queued kernel has run: the update kernels are dispatched after trainStep returns. */
+async function sync(params: Variables): Promise<void> {
+  const first = params.values().next().value as tf.Variable;
+  const probe = tf.tidy(() => tf.slice(tf.reshape(first, [-1]), [0], [1]));
+  await probe.data();
+  probe.dispose();
+}
+
+export async function measureTrain(backend: BackendName, w: TrainWorkload, log: (line: string) => void): Promise<TrainRecord> {
+  const config = workloadConfig(w.name);
+  const params = toVariables(config, initWeights(config, 1234));
+  const opt = new AdamW({ ...ADAMW_DEFAULTS, weightDecay: 0.01, decays: (n) => !isNormWeight(n) });
+  const batch = randomBatch(config.vocabSize, w.batch, w.seqLen, 42);
+  const step = () => trainStep(params, config, batch, opt, LR, MAX_GRAD_NORM);
+  const tag = `${backend} train ${w.name} B${w.batch}×T${w.seqLen}`;
+  try {
+    // The first step doubles as the memory probe: it is not steady state anyway, and a profiled
+    // step costs a whole extra step on the slow backends. tf.profile reads back every kernel's
+    // output to look for NaNs unless CHECK_COMPUTATION_FOR_ERRORS is off.
+    let peakBytes: number | null = null;
+    const check = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
+    let t0 = now();
+    let res = await (async () => {
+      if (!w.profileMemory) return step();
+      tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+      try {
+        let out: Awaited<ReturnType<typeof step>> | null = null;
+        const info = await tf.profile(async () => {
+          out = await step();
+        });
+        peakBytes = info.peakBytes;
+        return out!;
+      } finally {
+        tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', check);
+      }
+    })();
+    await sync(params);
+    const firstStepMs = now() - t0;
+    log(`${tag}: first step ${fmtMs(firstStepMs)} (loss ${res.loss.toFixed(3)})`);
+    for (let i = 1; i < w.warmup; i++) await step();
+    await sync(params);
+    t0 = now();
+    for (let i = 0; i < w.timed; i++) {
+      res = await step();
+      if (w.timed > 1) log(`${tag}: timed step ${i + 1}/${w.timed}`);
+    }
+    await sync(params);
+    const meanStepMs = (now() - t0) / w.timed;
+    const tokensPerStep = w.batch * w.seqLen;
+    const tokensPerSec = tokensPerStep / (meanStepMs / 1000);
+    const flopsPerToken = trainFlopsPerToken(config, w.seqLen);
+    const record: TrainRecord = {
+      backend,
+      workload: w.name,
+      params: countParams(config),
+      batch: w.batch,
+      seqLen: w.seqLen,
+      tokensPerStep,
+      warmup: w.warmup,
+      timed: w.timed,
+      firstStepMs,
+      meanStepMs,
+      tokensPerSec,
+      flopsPerToken,
+      achievedGflops: gflopsOf(flopsPerToken * tokensPerStep, meanStepMs),
+      peakBytes,
+      bytesAfter: tf.memory().numBytes,
+      finalLoss: res.loss,
+    };
+    log(`${tag}: ${tokensPerSec.toFixed(1)} tokens/s (${fmtMs(meanStepMs)}/step, ${record.achievedGflops.toFixed(2)} GFLOP/s)`);
+    return record;
+  } finally {
+    opt.dispose();
+    for (const v of params.values()) v.dispose();
+  }
+}

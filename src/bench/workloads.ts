@@ -1,0 +1,73 @@
+// The model shapes the bench trains: the studio's presets and the fixed reference workload,
+// plus seeded random batches for them.
+import { PRESETS, configFor, countParams, type LlamaConfig, type PresetName } from '../model/config';
+import { mulberry32 } from '../model/prng';
+import type { Batch } from '../train/loss';
+
+/**
+ * The fixed reference workload (the same model in PyTorch 1.13 on this machine's CPU trains at
+ * ~1,770 tokens/s): d_model 256, 4 layers, 4 heads, 2 KV heads, SwiGLU 688, vocabulary 4096,
+ * sequence 256, batch 8, fp32, AdamW — 4,999,424 parameters. Written out in full on purpose: the
+ * 'small' preset has the same layer shapes but TIES its embeddings (3,950,848 parameters) and a
+ * longer context, and a preset may change; this must not.
+ */
+export const REFERENCE_CONFIG: LlamaConfig = Object.freeze({
+  vocabSize: 4096,
+  hiddenSize: 256,
+  intermediateSize: 688,
+  numHiddenLayers: 4,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  maxPositionEmbeddings: 256,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  tieWordEmbeddings: false,
+});
+export const REFERENCE_BATCH = 8;
+export const REFERENCE_SEQ = 256;
+
+export function describeReference(): string {
+  const c = REFERENCE_CONFIG;
+  return `Llama d${c.hiddenSize}/${c.numHiddenLayers}L/${c.numAttentionHeads}H/${c.numKeyValueHeads}KV/SwiGLU ${c.intermediateSize}/V${c.vocabSize}/T${REFERENCE_SEQ}/B${REFERENCE_BATCH}, untied, fp32, AdamW: ${countParams(c).toLocaleString('en-US')} parameters`;
+}
+
+/** How the 'small' preset differs from the reference (the preset may drift; the reference may not). */
+export function smallVsReferenceNote(): string {
+  const small = workloadConfig('small');
+  const r = REFERENCE_CONFIG;
+  const diffs = (Object.keys(r) as (keyof LlamaConfig)[]).filter((k) => small[k] !== r[k]).map((k) => `${k} ${String(small[k])} vs ${String(r[k])}`);
+  return diffs.length === 0
+    ? 'the small preset equals the reference model'
+    : `the small preset differs from the reference model in ${diffs.join(', ')} (${countParams(small).toLocaleString('en-US')} vs ${countParams(r).toLocaleString('en-US')} parameters); the reference config is explicit`;
+}
+
+export function workloadConfig(name: PresetName | 'reference'): LlamaConfig {
+  if (name === 'reference') return { ...REFERENCE_CONFIG };
+  const p = PRESETS[name];
+  return configFor(p, p.vocabSize);
+}
+
+/** The preset's real example length (source + summary), the sequence a studio run trains on. */
+export function presetSeqLen(name: PresetName): number {
+  const p = PRESETS[name];
+  return p.maxSourceLength + p.maxTargetLength;
+}
+
+/**
+ * Random token ids (B, T) and labels at EVERY position (the next id; a fresh draw for the last),
+ * so lm_head runs over all B·T rows and the FLOP count is exactly the formula's.
+ */
+export function randomBatch(vocab: number, batch: number, seqLen: number, seed: number): Batch {
+  const rand = mulberry32(seed);
+  const n = batch * seqLen;
+  const ids = new Int32Array(n);
+  for (let i = 0; i < n; i++) ids[i] = Math.floor(rand() * vocab);
+  const labels = new Int32Array(n);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < seqLen; t++) {
+      const i = b * seqLen + t;
+      labels[i] = t + 1 < seqLen ? ids[i + 1] : Math.floor(rand() * vocab);
+    }
+  }
+  return { ids, labels, batchSize: batch, seqLen };
+}
