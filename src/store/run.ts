@@ -6,6 +6,7 @@ import { persist, type PersistStorage, type StorageValue } from 'zustand/middlew
 import { PRESETS, type PresetName } from '../model/config';
 import { defaultSpec, validateSpec, type RunSpec } from '../train/spec';
 import { createTrainingClient, type TrainingClient } from '../workers/client';
+import type { FaultKind } from '../workers/protocol';
 import { useDataStore } from './data';
 import { useModelStore } from './model';
 import { newRunId, useCheckpointsStore } from './checkpoints';
@@ -153,7 +154,10 @@ function getClient(): TrainingClient {
 // Fault drills from the console or a test: `__studio.killWorker(1)` ends replica 1 silently, as a
 // crash would; the run must notice (heartbeats) and go on without it.
 const g = globalThis as { __studio?: Record<string, unknown> };
-g.__studio = Object.assign(g.__studio ?? {}, { killWorker: (rank: number) => client?.killWorker(rank) });
+g.__studio = Object.assign(g.__studio ?? {}, {
+  killWorker: (rank: number) => client?.killWorker(rank),
+  injectFault: (kind: FaultKind) => client?.injectFault(kind),
+});
 
 // Vite hot reload replaces this module; terminate the old worker instead of leaking it.
 if (import.meta.hot) {

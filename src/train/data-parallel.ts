@@ -105,17 +105,18 @@ export interface ReducedGradient {
  * global token count. Every rank must call it with the same globalIndices. Throws (on every rank
  * alike) when the global batch has no supervised token.
  */
-export async function reduceGradients(rep: Replica, examples: readonly Example[], globalIndices: readonly number[]): Promise<ReducedGradient> {
+export async function reduceGradients(rep: Replica, examples: readonly Example[], globalIndices: readonly number[], poison = false): Promise<ReducedGradient> {
   const { collective: c, layout } = rep;
-  if (rep.fp16) return reduceGradientsFp16(rep, rep.fp16, examples, globalIndices);
+  if (rep.fp16) return reduceGradientsFp16(rep, rep.fp16, examples, globalIndices, poison);
   // One buffer, one all-reduce: (P) gradient sums, then the token count and the loss sum. Float32
   // counts tokens exactly up to 2^24 per global batch.
   const buf = new Float32Array(layout.total + 2);
   const grad = buf.subarray(0, layout.total);
   const shard = shardOf(globalIndices, c.rank, c.world);
   const local = await accumulateGradients(rep.params, rep.config, layout, examples, shard, rep.accumulationSteps, rep.padId, grad);
+  if (poison) grad[0] = Number.NaN; // a fault drill: before the all-reduce, so every rank sees it and skips
   buf[layout.total] = local.tokens;
-  buf[layout.total + 1] = local.lossSum;
+  buf[layout.total + 1] = poison ? Number.NaN : local.lossSum;
   await c.allReduceSum(buf); // sums in rank order: the same bits on every rank
   const tokens = buf[layout.total];
   if (tokens === 0) throw new Error('global batch has no supervised tokens (every label is masked)');
@@ -129,11 +130,12 @@ export async function reduceGradients(rep: Replica, examples: readonly Example[]
  * stay inside half's range where raw sums would overflow. An overflow on any rank is seen by all:
  * the step is skipped everywhere (grad left non-finite) and the scale backs off.
  */
-async function reduceGradientsFp16(rep: Replica, scaler: DynamicLossScaler, examples: readonly Example[], globalIndices: readonly number[]): Promise<ReducedGradient> {
+async function reduceGradientsFp16(rep: Replica, scaler: DynamicLossScaler, examples: readonly Example[], globalIndices: readonly number[], poison: boolean): Promise<ReducedGradient> {
   const { collective: c, layout } = rep;
   const grad = new Float32Array(layout.total);
   const local = await accumulateGradients(rep.params, rep.config, layout, examples, shardOf(globalIndices, c.rank, c.world), rep.accumulationSteps, rep.padId, grad);
-  const counts = new Float32Array([local.tokens, local.lossSum]);
+  if (poison) grad[0] = Number.NaN;
+  const counts = new Float32Array([local.tokens, poison ? Number.NaN : local.lossSum]);
   await c.allReduceSum(counts);
   const tokens = counts[0];
   if (tokens === 0) throw new Error('global batch has no supervised tokens (every label is masked)');
@@ -145,8 +147,8 @@ async function reduceGradientsFp16(rep: Replica, scaler: DynamicLossScaler, exam
 }
 
 /** One data-parallel optimizer step over a global batch; every rank calls it with the same arguments but its own Replica. */
-export async function dataParallelStep(rep: Replica, examples: readonly Example[], globalIndices: readonly number[], lr: number): Promise<DataParallelStepResult> {
-  const { grad, loss, tokens } = await reduceGradients(rep, examples, globalIndices);
+export async function dataParallelStep(rep: Replica, examples: readonly Example[], globalIndices: readonly number[], lr: number, poison = false): Promise<DataParallelStepResult> {
+  const { grad, loss, tokens } = await reduceGradients(rep, examples, globalIndices, poison);
   const gradNorm = clipFlatByGlobalNorm(grad, rep.maxGradNorm);
   // Same test on the same reduced bits: every rank skips together, so collectives stay in step.
   const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);

@@ -54,6 +54,8 @@ export interface RunExtras extends AutoBatchHooks {
   snapshotEvery?: number;
   /** Fine-tune an imported model (its shape and its own tokenizer) instead of a fresh preset. */
   initial?: InitialModel;
+  /** Fault drill: true makes that step's loss NaN (see TrainerInput.poison). */
+  poison?: () => boolean;
   /** Continue a run from one of its epoch checkpoints: weights, AdamW moments, step (bit-exact). */
   resumeCheckpoint?: TrainingCheckpoint;
   /** Save a checkpoint every epoch (rank 0 writes; the last keepLast of runId are kept). */
@@ -154,6 +156,7 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
     // A recovery snapshot is newer than the checkpoint the run started from: its weights and step win.
     ...(ckpt && !autoBatch?.resume ? { resumeFrom: resumeInputs(ckpt).resumeFrom } : { startStep: autoBatch?.resume?.step ?? 0 }),
     snapshotEvery: autoBatch?.snapshotEvery ?? 0,
+    poison: autoBatch?.poison,
     onEpochEnd: autoBatch?.checkpoints ? epochCheckpointer({
       ...autoBatch.checkpoints, spec, config, params, rank: parallel?.collective.rank ?? 0,
       extra: { ...autoBatch.checkpoints.extra, [TOKENIZER_EXTRA]: JSON.stringify(tokenizer.toJSON()) },

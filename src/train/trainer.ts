@@ -45,6 +45,8 @@ export interface TrainerInput {
    * recovery from a weights-only snapshot.
    */
   resumeFrom?: { step: number; optimizer?: OptimizerState };
+  /** Fault drill: when it returns true, this step's loss is made NaN (the update must be skipped and counted). */
+  poison?: () => boolean;
   /** Emit a 'snapshot' of the weights every N steps (0: never). */
   snapshotEvery?: number;
   /** Runs after each epoch's evaluation loss (generation and ROUGE live here, outside the loop). */
@@ -110,7 +112,7 @@ export async function evaluateLoss(params: Variables, config: LlamaConfig, examp
  * the collective (dataParallelStep), which also covers accumulation in one replica.
  */
 type Stepper = {
-  step(indices: number[], lr: number): Promise<{ loss: number; gradNorm: number; applied: boolean }>;
+  step(indices: number[], lr: number, poison: boolean): Promise<{ loss: number; gradNorm: number; applied: boolean }>;
   optimizerBytes(): number;
   exportState(): Promise<OptimizerState>;
   dispose(): void;
@@ -124,7 +126,7 @@ function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
     const layout = flatLayout(config);
     if (input.resumeFrom?.optimizer) opt.restoreState(layout, input.resumeFrom.optimizer);
     return {
-      step: (indices, lr) => trainStep(params, config, collate(indices.map((i) => train[i]), padId), opt, lr, spec.maxGradNorm),
+      step: (indices, lr, poison) => trainStep(params, config, collate(indices.map((i) => train[i]), padId), opt, lr, spec.maxGradNorm, poison),
       optimizerBytes: () => [...opt.m.values()].reduce((n, t) => n + 8 * t.size, 0),
       exportState: () => opt.exportState(layout),
       dispose: () => opt.dispose(),
@@ -138,7 +140,7 @@ function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
     fp16: par.fp16 ? new DynamicLossScaler() : undefined,
   };
   return {
-    step: (indices, lr) => dataParallelStep(rep, train, indices, lr),
+    step: (indices, lr, poison) => dataParallelStep(rep, train, indices, lr, poison),
     optimizerBytes: () => optimizer.optimizerBytes,
     exportState: () => optimizer.exportState(),
     dispose: () => optimizer.dispose(),
@@ -171,6 +173,7 @@ export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
           step += 1; // done before the resume: same batches, same schedule position
           continue;
         }
+        await yieldToEventLoop();
         // Replicas must agree to stop on the same step, or one would wait forever in a collective.
         if (await agreeToStop(input.parallel?.collective, shouldStop())) {
           stopped = true;
@@ -178,7 +181,7 @@ export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
         }
         const t0 = now();
         const lr = lrAt(spec.schedule, spec.learningRate, step, total, warmup);
-        const res = await stepper.step(indices, lr);
+        const res = await stepper.step(indices, lr, input.poison?.() ?? false);
         step += 1;
         ran += 1;
         if (!res.applied) skippedSteps += 1;
@@ -229,6 +232,25 @@ function resumeStep(input: TrainerInput, total: number): number {
     if (opt.step > step) throw new Error(`resume: the optimizer state has taken ${opt.step} steps, more than the ${step} steps resumed from`);
   }
   return step;
+}
+
+/**
+ * Lets queued messages (Stop, fault drills) and timers (heartbeats) run between steps. On wasm and
+ * cpu every await in a step can settle as a microtask, and a loop of microtasks never returns to
+ * the event loop: a worker would hear Stop only after the last step, and miss its heartbeats.
+ * A MessageChannel round trip is a macrotask without setTimeout's 4 ms clamp.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  if (typeof MessageChannel === 'undefined') return new Promise((r) => setTimeout(r, 0));
+  const ch = new MessageChannel();
+  return new Promise((resolve) => {
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      ch.port2.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
 }
 
 /** True on every rank if any rank wants to stop (one tiny all-reduce; free with one replica). */

@@ -72,7 +72,7 @@ export function ProgressBar() {
         {skipped > 0 && (
           <div className="stats__warn" title="Updates skipped because the loss or gradients were not finite">
             <dt>Skipped</dt>
-            <dd>{skipped}</dd>
+            <dd data-testid="skipped-count">{skipped}</dd>
           </div>
         )}
       </dl>

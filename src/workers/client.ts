@@ -7,7 +7,7 @@ import { HeartbeatMonitor } from '../dist/heartbeat';
 import type { RunSpec } from '../train/spec';
 import { discoverAdapters } from './adapters';
 import type { ModelFile } from '../model/model-files';
-import { checkFromWorker, type DataSource, type FromWorker, type ReplicaInfo, type ToWorker } from './protocol';
+import { checkFromWorker, type DataSource, type FaultKind, type FromWorker, type ReplicaInfo, type ToWorker } from './protocol';
 
 /** What a run may add to spec and data (see ToWorker 'start'). */
 export interface StartExtras {
@@ -22,6 +22,8 @@ export interface TrainingClient {
   dispose(): void;
   /** Terminates one worker without a word, as a crash or a hung tab would (fault drills, tests). */
   killWorker(rank: number): void;
+  /** Fault drills: rank 0's next step gets a NaN loss, or its GPU device is destroyed. */
+  injectFault(kind: FaultKind): void;
 }
 
 /** Rank 0 sends its weights this often, so a run that loses a replica resumes close to where it was. */
@@ -40,6 +42,10 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
   let current: { spec: RunSpec; data: DataSource; extras: StartExtras } | null = null;
   let snapshot: { step: number; weights: Float32Array } | undefined;
   let stopRequested = false;
+  let lastCheckpoint: string | null = null; // this run's newest epoch checkpoint
+  let deviceRecoveries = 0;
+  /** A lost GPU device gets this many fresh starts from the last checkpoint before the run gives up. */
+  const MAX_DEVICE_RECOVERIES = 2;
 
   const publish = () => onEvent({ type: 'replicas', replicas: replicas.map((r) => ({ ...r })) });
 
@@ -73,6 +79,21 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
     onEvent({ type: 'error', message });
   };
 
+  /** Lost GPU: fresh workers (fresh devices) resume from the run's last checkpoint. False: nothing to resume from. */
+  const recoverDevice = (message: string): boolean => {
+    if (!current || stopRequested || !lastCheckpoint || !current.extras.checkpoints || deviceRecoveries >= MAX_DEVICE_RECOVERIES) return false;
+    deviceRecoveries += 1;
+    teardown();
+    snapshot = undefined; // the checkpoint carries the moments too: resume from it exactly
+    current = { ...current, extras: { ...current.extras, resumeCheckpoint: lastCheckpoint } };
+    const line = `${message}; resuming in a fresh worker from checkpoint ${lastCheckpoint}`;
+    console.warn(`training: ${line}`); // the status line moves on at once; the console keeps it
+    onEvent({ type: 'status', message: line });
+    const id = ++runId;
+    launch(current.spec, current.data, id, current.extras).catch((e: unknown) => onEvent({ type: 'error', message: `could not resume: ${e instanceof Error ? e.message : String(e)}` }));
+    return true;
+  };
+
   const handle = (rank: number, raw: unknown) => {
     const msg = checkFromWorker(raw);
     if (typeof msg === 'string') {
@@ -93,8 +114,12 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
         publish();
         break;
       case 'error':
+        if (msg.deviceLost && recoverDevice(msg.message)) return;
         fail(rank, replicas.length > 1 ? `worker ${rank}: ${msg.message}` : msg.message);
         return;
+      case 'checkpoint':
+        if (rank === 0) lastCheckpoint = msg.info.id;
+        break;
       case 'done':
         Object.assign(r, { state: 'done', checksum: msg.checksum, optimizerBytes: msg.optimizerBytes });
         monitor?.remove(rank);
@@ -146,6 +171,8 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
       teardown();
       current = { spec, data, extras };
       snapshot = undefined;
+      lastCheckpoint = null;
+      deviceRecoveries = 0;
       stopRequested = false;
       const id = ++runId;
       launch(spec, data, id, extras).catch((e: unknown) => {
@@ -165,6 +192,10 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
     },
     killWorker(rank) {
       workers[rank]?.terminate();
+    },
+    injectFault(kind) {
+      const m: ToWorker = { type: 'fault', kind };
+      workers[0]?.postMessage(m);
     },
   };
 }

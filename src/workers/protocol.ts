@@ -13,6 +13,8 @@ export type DataSource =
   | { kind: 'url'; trainUrl: string; validationUrl?: string }
   | { kind: 'text'; name: string; trainText: string; validationText?: string };
 
+export type FaultKind = 'nan-loss' | 'lose-device';
+
 /** Where a worker sits in the data-parallel group, given by the page that spawned the group. */
 export interface ReplicaAssignment {
   rank: number;
@@ -35,6 +37,8 @@ export type ToWorker =
       resumeCheckpoint?: string; // id in the checkpoint store: continue that run exactly
     }
   | { type: 'stop' }
+  // Fault drills (tests, the console): the next step's loss becomes NaN, or the GPU device is destroyed.
+  | { type: 'fault'; kind: FaultKind }
   // Greedy text from a model, for the model panel's "try it" (a short-lived worker of its own).
   | { type: 'generate'; model: ModelFile[]; prompt: string; maxNewTokens: number; backend: BackendChoice; summarize: boolean };
 
@@ -53,7 +57,7 @@ export type FromWorker =
   | { type: 'backend'; backend: BackendName; reason: string; adapter: string }
   // numTensors/numBytes: tf.memory() after the run's tensors are freed (a leak shows as growth across runs)
   | { type: 'done'; reason: 'finished' | 'stopped'; steps: number; elapsedMs: number; checksum: number; optimizerBytes: number; numTensors?: number; numBytes?: number }
-  | { type: 'error'; message: string }
+  | { type: 'error'; message: string; deviceLost?: boolean } // deviceLost: the GPU went away (a fresh worker gets a fresh device)
   | { type: 'heartbeat' } // a worker is alive (sent every few seconds)
   | { type: 'replicas'; replicas: ReplicaInfo[] } // page-side summary of the group (from the client, not a worker)
   | { type: 'trained'; files: ModelFile[] } // rank 0's final model as Hugging Face files, before 'done'
@@ -93,7 +97,7 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
     reason: (v) => v === 'finished' || v === 'stopped', steps: isNum, elapsedMs: isNum, checksum: isNum, optimizerBytes: isNum,
     numTensors: (v) => v === undefined || isNum(v), numBytes: (v) => v === undefined || isNum(v),
   },
-  error: { message: isStr },
+  error: { message: isStr, deviceLost: (v) => v === undefined || typeof v === 'boolean' },
   heartbeat: {},
   snapshot: { step: isNum, weights: (v) => v instanceof Float32Array },
   trained: { files: isFiles },
@@ -119,6 +123,7 @@ export function checkFromWorker(msg: unknown): FromWorker | string {
 export function checkToWorker(msg: unknown): ToWorker | string {
   if (!isObj(msg) || !isStr(msg.type)) return 'message is not an object with a string "type"';
   if (msg.type === 'stop') return { type: 'stop' };
+  if (msg.type === 'fault') return msg.kind === 'nan-loss' || msg.kind === 'lose-device' ? { type: 'fault', kind: msg.kind } : `message "fault": unknown kind ${JSON.stringify(msg.kind)}`;
   if (msg.type === 'generate') {
     if (!isFiles(msg.model)) return 'message "generate": field "model" must be a non-empty list of {name, bytes: Uint8Array}';
     if (!isStr(msg.prompt)) return 'message "generate": field "prompt" must be a string';

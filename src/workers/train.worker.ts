@@ -25,6 +25,7 @@ let rank = 0;
 // Every message carries this worker's rank, so the page can tell replicas apart.
 const post = (m: FromWorker) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ ...m, rank } satisfies FromWorkerEnvelope);
 let stopRequested = false;
+let poisonNext = false; // fault drill: the next step's loss becomes NaN
 let running = false;
 /** How often a worker says it is alive (the page gives up after HEARTBEAT_TIMEOUT_MS of silence). */
 const HEARTBEAT_MS = 2_000;
@@ -68,6 +69,7 @@ async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, r
   // Replicas share the machine's cores: each takes its share of wasm threads, not all of them.
   const picked = await pickBackend(spec.backend, Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / rep.world)));
   post({ type: 'backend', ...picked });
+  watchDevice(picked.backend);
   post({ type: 'status', message: rep.world > 1 ? `joining a group of ${rep.world} replicas` : 'loading data' });
   const collective = await joinGroup(rep);
   try {
@@ -93,7 +95,7 @@ async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, r
     // Auto batch size: probe with error scopes, cache per model shape and device (gpu-memory.ts).
     const cache = indexedDbCache();
     const cacheKey = autoBatchCacheKey({ ...spec, adapter: picked.adapter, backend: picked.backend, world: rep.world });
-    const out = await runFromText(spec, data, post, () => stopRequested, parallel, { probe: gpuStepProbe, cache, cacheKey, initial, resumeCheckpoint, checkpoints, ...recovery }).catch(async (e: unknown) => {
+    const out = await runFromText(spec, data, post, () => stopRequested, parallel, { probe: gpuStepProbe, cache, cacheKey, initial, resumeCheckpoint, checkpoints, poison: takePoison, ...recovery }).catch(async (e: unknown) => {
       // A remembered size that ran out of memory after all is forgotten: the next run probes again.
       if (spec.autoBatchSize && isOutOfMemory(e)) await cache.delete(cacheKey).catch(() => {});
       throw e;
@@ -109,6 +111,47 @@ async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, r
     post({ type: 'done', reason: out.stopped ? 'stopped' : 'finished', steps: out.steps, elapsedMs: performance.now() - t0, checksum, optimizerBytes: out.optimizerBytes, numTensors, numBytes });
   } finally {
     collective.close();
+  }
+}
+
+const takePoison = () => {
+  const p = poisonNext;
+  poisonNext = false;
+  return p;
+};
+
+/** tfjs-webgpu's device (the backend keeps it as a field). */
+const gpuDevice = (): GPUDevice | null => (tf.getBackend() === 'webgpu' ? ((tf.backend() as unknown as { device?: GPUDevice }).device ?? null) : null);
+
+/**
+ * A lost GPU device (driver reset, tab in the background too long, device.destroy()) fails every
+ * later GPU call, or hangs it: say so at once, with a flag the page uses to resume in a fresh
+ * worker (a new worker gets a new device) from the run's last checkpoint.
+ */
+let watched: GPUDevice | null = null;
+
+/** True when the run's failure came from a lost device (its own message has been posted). */
+async function deviceWasLost(): Promise<boolean> {
+  if (!watched) return false;
+  // An op can fail a moment before device.lost settles: give it that moment.
+  return Promise.race([watched.lost.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 500))]);
+}
+
+function watchDevice(backend: string): void {
+  const device = backend === 'webgpu' ? gpuDevice() : null;
+  watched = device;
+  void device?.lost.then((info) => {
+    stopRequested = true;
+    post({ type: 'error', message: `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''})`, deviceLost: true });
+  });
+}
+
+function fault(kind: 'nan-loss' | 'lose-device'): void {
+  if (kind === 'nan-loss') poisonNext = true;
+  else {
+    const device = gpuDevice();
+    if (device) device.destroy();
+    else post({ type: 'status', message: `fault drill: no GPU device to lose on the ${tf.getBackend()} backend` });
   }
 }
 
@@ -130,6 +173,10 @@ self.onmessage = (ev: MessageEvent) => {
     stopRequested = true;
     return;
   }
+  if (msg.type === 'fault') {
+    fault(msg.kind);
+    return;
+  }
   if (msg.type === 'generate') {
     generate(msg).catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
     return;
@@ -143,7 +190,9 @@ self.onmessage = (ev: MessageEvent) => {
   rank = msg.replica.rank;
   const beat = setInterval(() => post({ type: 'heartbeat' }), HEARTBEAT_MS);
   start(msg.spec, msg.data, msg.replica, { resume: msg.resume, snapshotEvery: msg.replica.rank === 0 ? msg.snapshotEvery : 0 }, msg)
-    .catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }))
+    .catch(async (e: unknown) => {
+      if (!(await deviceWasLost())) post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    })
     .finally(() => {
       running = false;
       clearInterval(beat);
