@@ -12,14 +12,12 @@
 // Exits non-zero, saying why, on a page error, a worker error, a crash or the timeout.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM, portFree } from './lib/host.mjs';
 
 const USAGE = 'usage: npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,allreduce,rouge] [--quick | --full] [--out FILE] [--port N] [--timeout-min M] [--no-build]';
 // Same browser and flags as playwright.config.ts.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const BUILD_DIR = 'bench-out/dist';
 
 function fail(message) {
@@ -56,13 +54,6 @@ function parseArgs(argv) {
   if (o.timeoutMin !== null && !(o.timeoutMin > 0)) fail(`--timeout-min must be a positive number of minutes, got ${o.timeoutMin}`);
   return o;
 }
-
-const portFree = (port) =>
-  new Promise((res) => {
-    const srv = createServer();
-    srv.once('error', () => res(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
-  });
 
 /** The first free port in 4400–4499 (BENCH_PORT or --port overrides). */
 async function pickPort(wanted) {

@@ -17,28 +17,15 @@
 // flat = for each series, the max over the last trials is within 10% of the max over the first ones.
 //
 // Exit status: 0 flat; 1 something grew, or the run failed; 2 bad usage.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildIfNeeded, CHROMIUM_ARGS, CHROMIUM_PATH, Exit, portFree, sleep, startPreview } from './lib/host.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const VITE = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
 const BUILD_DIR = join(tmpdir(), 'studio-soak', 'dist'); // private: see the top of the file
 const PORTS = [4460, 4479]; // this script's range: other tools use 4173/5173 and their own ranges
 const TOLERANCE = 0.1; // "flat": last trials' max ≤ (1 + TOLERANCE) × first trials' max
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 // Many short trials: the point is the count of trials, not what they learn.
 const SOAK_CONFIG = {
   name: 'soak',
@@ -62,15 +49,8 @@ const USAGE = `usage: npm run soak -- [--minutes N] [--port P] [--out FILE] [--s
                    grows by a table row and chart points per trial, is unmounted) or sweep
   --no-build       serve the last soak build as it is, even when older than the sources`;
 
-class Exit extends Error {
-  constructor(code, message) {
-    super(message);
-    this.code = code;
-  }
-}
 const log = (line) => process.stdout.write(`${line}\n`);
 const warn = (line) => process.stderr.write(`${line}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function parseCli(argv) {
   let v;
@@ -118,81 +98,11 @@ function parseCli(argv) {
 
 // ---- build and serve (as scripts/sweep.mjs does) -------------------------------------------------
 
-function newestMtime(paths) {
-  let best = [0, ''];
-  const visit = (p) => {
-    if (!existsSync(p)) return;
-    const st = statSync(p);
-    if (st.isDirectory()) for (const f of readdirSync(p)) visit(join(p, f));
-    else if (st.mtimeMs > best[0]) best = [st.mtimeMs, p];
-  };
-  paths.forEach(visit);
-  return best;
-}
-
-function buildIfNeeded(build) {
-  const builtAt = join(BUILD_DIR, 'index.html');
-  let why = null;
-  if (!existsSync(builtAt)) why = `${BUILD_DIR} is missing`;
-  else {
-    const [srcTime, srcFile] = newestMtime(['src', 'index.html', 'public', 'vite.config.ts'].map((p) => join(ROOT, p)));
-    if (srcTime > statSync(builtAt).mtimeMs) why = `${BUILD_DIR} is older than ${relative(ROOT, srcFile)}`;
-  }
-  if (!why) return;
-  if (!build) {
-    if (!existsSync(builtAt)) throw new Exit(1, `${BUILD_DIR} is missing and --no-build was given: run once without --no-build`);
-    warn(`soak: warning: ${why}; serving it anyway (--no-build)`);
-    return;
-  }
-  warn(`soak: ${why}: running vite build --outDir ${BUILD_DIR}`);
-  const r = spawnSync(process.execPath, [VITE, 'build', '--outDir', BUILD_DIR, '--emptyOutDir'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-  if (r.status !== 0) throw new Exit(1, `vite build failed (exit ${r.status ?? r.signal})`);
-}
-
-const portFree = (port) =>
-  new Promise((res) => {
-    const srv = createServer();
-    srv.once('error', () => res(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
-  });
-
 async function pickPort() {
   for (let p = PORTS[0]; p <= PORTS[1]; p++) if (await portFree(p)) return p;
   throw new Exit(1, `no free port in ${PORTS[0]}-${PORTS[1]}; pass --port`);
 }
 
-async function startPreview(port, cleanups) {
-  const child = spawn(process.execPath, [VITE, 'preview', '--outDir', BUILD_DIR, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
-    cwd: ROOT,
-    detached: true, // its own process group, ended as one
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  let exited = null;
-  child.on('exit', (code, signal) => (exited = code ?? signal));
-  cleanups.push(() => {
-    if (exited === null) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-    }
-  });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let waited = 0; waited < 60_000; waited += 250) {
-    if (exited !== null) throw new Exit(1, `vite preview exited (${exited}) before serving:\n${output.trim()}`);
-    try {
-      if ((await fetch(url)).ok) return url;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(250);
-  }
-  throw new Exit(1, `vite preview did not answer at ${url} within 60 s:\n${output.trim()}`);
-}
 
 // Runs in the page before its scripts: counts workers and keeps each 'done' message's tf.memory()
 // fields (numTensors, numBytes), which the page's own state does not hold.
@@ -218,7 +128,7 @@ function watchWorkers() {
 }
 
 async function openStudio(url, cleanups, pageErrors) {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+  const executablePath = CHROMIUM_PATH;
   if (!existsSync(executablePath)) throw new Exit(1, `no Chromium at ${executablePath}: install chromium or set CHROMIUM_PATH`);
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false });
@@ -296,9 +206,9 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 
 async function main() {
   const args = parseCli(process.argv.slice(2));
-  buildIfNeeded(args.build);
+  buildIfNeeded({ build: args.build, outDir: BUILD_DIR, who: 'soak', warn });
   const port = args.port ?? (await pickPort());
-  const url = await startPreview(port, cleanups);
+  const url = await startPreview({ port, outDir: BUILD_DIR, cleanups });
   const pageErrors = [];
   const { page, cdp } = await openStudio(url, cleanups, pageErrors);
   log(`soak: ${args.minutes} min of tiny wasm trials at ${url} (${args.view} tab shown); samples every ${args.sampleSec} s`);

@@ -10,26 +10,12 @@
 // and the best model's export in DIR/best-model/.
 //
 // Exit status: 0 done; 1 the run failed (reason on stderr); 2 bad usage or a bad config file.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildIfNeeded, CHROMIUM_ARGS, CHROMIUM_PATH, Exit, freePort, sleep, startPreview } from './lib/host.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const VITE = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
 const POLL_MS = 1000;
-// The same Chromium and flags as playwright.config.ts (WebGPU on where the browser has it).
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 const USAGE = `usage: npm run sweep -- --config sweep.json [--trials N] [--backend auto|webgpu|wasm|cpu] [--workers W] [--out DIR] [--port P] [--no-build]
 
   --config FILE   sweep config (JSON): name, trials, objective, sampler, pruner, seed, searchSpace, run
@@ -40,12 +26,6 @@ const USAGE = `usage: npm run sweep -- --config sweep.json [--trials N] [--backe
   --port P        preview server port (default: a free one)
   --no-build      serve dist/ as it is, even when it is older than the sources`;
 
-class Exit extends Error {
-  constructor(code, message) {
-    super(message);
-    this.code = code;
-  }
-}
 
 const log = (line) => process.stdout.write(`${line}\n`);
 const warn = (line) => process.stderr.write(`${line}\n`);
@@ -117,91 +97,9 @@ function readConfig(path) {
 
 // ---- build, serve, browse -----------------------------------------------------------------------
 
-// Tests and benchmarks are not part of the build: editing one does not make dist/ stale.
-const NOT_BUILT = /\.(test|bench)\.tsx?$/;
-
-/** The newest built-from file under the given paths (recursively): [mtimeMs, path]. */
-function newest(paths) {
-  let best = [0, ''];
-  const visit = (p) => {
-    if (!existsSync(p)) return;
-    const st = statSync(p);
-    if (st.isDirectory()) for (const f of readdirSync(p)) visit(join(p, f));
-    else if (!NOT_BUILT.test(p) && st.mtimeMs > best[0]) best = [st.mtimeMs, p];
-  };
-  paths.forEach(visit);
-  return best;
-}
-
-function buildIfNeeded(build) {
-  const builtAt = join(ROOT, 'dist', 'index.html');
-  let why = null;
-  if (!existsSync(builtAt)) why = 'dist/ is missing';
-  else {
-    const [srcTime, srcFile] = newest(['src', 'index.html', 'public', 'vite.config.ts'].map((p) => join(ROOT, p)));
-    if (srcTime > statSync(builtAt).mtimeMs) why = `dist/ is older than ${relative(ROOT, srcFile)}`;
-  }
-  if (!why) return;
-  if (!build) {
-    if (!existsSync(builtAt)) throw new Exit(1, 'dist/ is missing and --no-build was given: run `npx vite build` first');
-    warn(`sweep: warning: ${why}; serving it anyway (--no-build)`);
-    return;
-  }
-  warn(`sweep: ${why}: running vite build`);
-  // Build output goes to stderr: stdout is the sweep's progress.
-  const r = spawnSync(process.execPath, [VITE, 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-  if (r.status !== 0) throw new Exit(1, `vite build failed (exit ${r.status ?? r.signal})`);
-}
-
-/** A port nothing listens on now. */
-const freePort = () =>
-  new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** vite preview in its own process group (so it and its children end together). */
-async function startPreview(port, cleanups) {
-  const child = spawn(process.execPath, [VITE, 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  let exited = null;
-  child.on('exit', (code, signal) => (exited = code ?? signal));
-  cleanups.push(() => {
-    if (exited !== null) return;
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-  });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let waited = 0; waited < 60_000; waited += 250) {
-    if (exited !== null) throw new Exit(1, `vite preview exited (${exited}) before serving:\n${output.trim()}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return url;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(250);
-  }
-  throw new Exit(1, `vite preview did not answer at ${url} within 60 s:\n${output.trim()}`);
-}
 
 async function openStudio(url, cleanups, pageErrors) {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+  const executablePath = CHROMIUM_PATH;
   if (!existsSync(executablePath)) throw new Exit(1, `no Chromium at ${executablePath}: install chromium or set CHROMIUM_PATH`);
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false });
@@ -334,9 +232,9 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 async function main() {
   const args = parseCli(process.argv.slice(2));
   const config = readConfig(args.configPath);
-  buildIfNeeded(args.build);
+  buildIfNeeded({ build: args.build, who: 'sweep', warn });
   const port = args.port ?? (await freePort());
-  const url = await startPreview(port, cleanups);
+  const url = await startPreview({ port, cleanups });
   log(`serving the studio at ${url}`);
   const pageErrors = [];
   const { page } = await openStudio(url, cleanups, pageErrors);

@@ -4,18 +4,11 @@
 import { useEffect } from 'react';
 import { useCheckpointsStore } from '../store/checkpoints';
 import { useRunStore } from '../store/run';
+import { download } from './download';
 import type { CheckpointInfo } from '../train/checkpoint-store';
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
-function download(name: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/zip' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function CheckpointsPanel() {
   const list = useCheckpointsStore((s) => s.list);

@@ -5,15 +5,8 @@ import { useEffect, useId, useState } from 'react';
 import { useModelStore } from '../store/model';
 import type { ModelSlot, StoredModel } from '../store/model-storage';
 import { useRunStore } from '../store/run';
+import { download } from './download';
 
-function download(name: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/zip' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 function ModelCard({ m, testId }: { m: StoredModel; testId: string }) {
   return (

@@ -2,15 +2,7 @@
 // resume, export (JSON, CSV), import and delete.
 import { useRef } from 'react';
 import { useSweepStore } from '../../store/sweep';
-
-function download(name: string, text: string, type: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+import { download } from '../download';
 
 export function SweepControls() {
   const s = useSweepStore();
