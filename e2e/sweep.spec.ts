@@ -1,4 +1,6 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
 import { setNumber, watchConsole } from './helpers';
 
 // The seed's search (learning rate log-uniform, batch size categorical), shrunk to 3 trials of the
@@ -29,6 +31,14 @@ test('a 3-trial sweep completes, the dashboard marks the best, and it is all sti
   await expect(page.getByTestId('study-row')).toHaveCount(1);
   await expect(page.getByTestId('study-row')).toHaveAttribute('data-status', 'complete');
   await page.screenshot({ path: test.info().outputPath('sweep-complete.png'), fullPage: true });
+
+  // The same job for a cluster: the scale-out bundle carries the best trial's parameters.
+  const [bundle] = await Promise.all([page.waitForEvent('download'), page.getByTestId('study-export-bundle').click()]);
+  const zipPath = test.info().outputPath('bundle.zip');
+  await bundle.saveAs(zipPath);
+  const files = unzipSync(new Uint8Array(readFileSync(zipPath)));
+  expect(Object.keys(files).sort()).toEqual(['README.md', 'accelerate_config.yaml', 'ds_config.json', 'optuna_search.py', 'requirements.txt', 'train.py']);
+  expect(JSON.parse(strFromU8(files['ds_config.json']))).toHaveProperty('zero_optimization');
 
   await page.reload();
   await expect(page.getByTestId('study-row')).toHaveCount(1);

@@ -12,6 +12,8 @@ import { exportStudyJSON, exportTrialsCSV, importStudyJSON, studyFileName } from
 import type { Trial } from '../sweep/trial';
 import { validateSpec, type RunSpec } from '../train/spec';
 import { workerExecutor } from '../workers/trial-executor';
+import { strToU8, zipSync } from 'fflate';
+import { exportScaleOutBundle } from '../export/bundle';
 import type { ModelFile } from '../model/model-files';
 import { useDataStore } from './data';
 import { useModelStore } from './model';
@@ -53,6 +55,8 @@ interface SweepState {
   stop(): void;
   exportJSON(id: string): Promise<{ name: string; text: string }>;
   exportCSV(id: string): Promise<{ name: string; text: string }>;
+  /** The scale-out bundle (train.py, optuna_search.py, accelerate and DeepSpeed configs) with the best trial's parameters, zipped. */
+  exportBundle(id: string): Promise<{ name: string; bytes: Uint8Array }>;
   importJSON(text: string): Promise<void>;
   remove(id: string): Promise<void>;
 }
@@ -225,6 +229,15 @@ export const useSweepStore = create<SweepState>()(
         async exportJSON(id) {
           const { meta, data } = await (await storage()).loadStudy(id);
           return { name: studyFileName(meta, 'json'), text: exportStudyJSON(meta, data) };
+        },
+
+        async exportBundle(id) {
+          const { meta, data } = await (await storage()).loadStudy(id);
+          const cfg = meta.config as unknown as StoredConfig;
+          const best = Study.fromJSON(data).bestTrial;
+          const files = exportScaleOutBundle({ spec: cfg.base, sweep: cfg.sweep, bestParams: best?.params as Record<string, number | string> | undefined });
+          const name = studyFileName(meta, 'json').replace(/\.json$/, '-scale-out.zip');
+          return { name, bytes: zipSync(Object.fromEntries(Object.entries(files).map(([f, text]) => [f, strToU8(text)]))) };
         },
 
         async exportCSV(id) {

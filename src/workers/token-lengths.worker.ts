@@ -3,13 +3,18 @@
 /// <reference lib="webworker" />
 import { countTokenLengths } from '../data/token-lengths';
 import { trainTokenizer } from '../data/tokenizer';
-import { evenly, type TokenLengthAnswer, type TokenLengthRequest } from './token-lengths-protocol';
+import { checkTokenLengthRequest, evenly, type TokenLengthAnswer } from './token-lengths-protocol';
 
 const post = (m: TokenLengthAnswer) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
 
-self.onmessage = (ev: MessageEvent<TokenLengthRequest>) => {
+self.onmessage = (ev: MessageEvent) => {
+  const req = checkTokenLengthRequest(ev.data);
+  if (typeof req === 'string') {
+    console.warn(`token-length worker: dropped a bad message: ${req}`);
+    return;
+  }
   try {
-    const { pairs, vocabSize, maxTokenizerPairs, maxCountPairs } = ev.data;
+    const { pairs, vocabSize, maxTokenizerPairs, maxCountPairs } = req;
     const forTokenizer = evenly(pairs, maxTokenizerPairs);
     const tok = trainTokenizer(forTokenizer.flatMap((p) => [p.input, p.target]), vocabSize);
     const counted = evenly(pairs, maxCountPairs);

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { TokenLengths } from '../../data/token-lengths';
 import type { Pair } from '../../data/types';
-import type { TokenLengthAnswer, TokenLengthRequest } from '../../workers/token-lengths-protocol';
+import { checkTokenLengthAnswer, type TokenLengthRequest } from '../../workers/token-lengths-protocol';
 
 export const MAX_TOKENIZER_PAIRS = 2000;
 export const MAX_COUNT_PAIRS = 300;
@@ -25,8 +25,12 @@ export function useTokenLengths(pairs: Pair[] | null, vocabSize: number, paused:
     const timer = setTimeout(() => {
       setResult({ state: 'working' });
       worker = new Worker(new URL('../../workers/token-lengths.worker.ts', import.meta.url), { type: 'module', name: 'token-lengths' });
-      worker.onmessage = (ev: MessageEvent<TokenLengthAnswer>) => {
-        const m = ev.data;
+      worker.onmessage = (ev: MessageEvent) => {
+        const m = checkTokenLengthAnswer(ev.data);
+        if (typeof m === 'string') {
+          console.warn(`token-length worker: dropped a bad message: ${m}`);
+          return;
+        }
         setResult(m.type === 'done' ? { state: 'done', lengths: m.lengths, counted: m.counted, total: m.total, tokenizerPairs: m.tokenizerPairs } : { state: 'error', message: m.message });
         worker?.terminate();
       };

@@ -41,6 +41,8 @@ export function SweepControls() {
                   <button type="button" className="button button--link" onClick={() => void s.resume(st.id)}>resume</button>
                 )}
                 <button type="button" className="button button--link" onClick={() => void s.exportJSON(st.id).then((f) => download(f.name, f.text, 'application/json'))}>JSON</button>
+                <button type="button" className="button button--link" data-testid="study-export-bundle" title="train.py + optuna_search.py + accelerate and DeepSpeed configs with the best trial's parameters, for a multi-GPU cluster"
+                  onClick={() => void s.exportBundle(st.id).then((f) => download(f.name, f.bytes)).catch((e: unknown) => useSweepStore.setState({ message: `Could not export the scale-out bundle: ${e instanceof Error ? e.message : String(e)}` }))}>Scale-out bundle</button>
                 <button type="button" className="button button--link" onClick={() => void s.exportCSV(st.id).then((f) => download(f.name, f.text, 'text/csv'))}>CSV</button>
                 <button type="button" className="button button--link" disabled={running} onClick={() => window.confirm(`Delete study "${st.name}" and its trials?`) && void s.remove(st.id)}>delete</button>
               </td>
