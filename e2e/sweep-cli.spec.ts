@@ -83,13 +83,11 @@ test('a 2-trial sweep on the tiny preset runs headless from the terminal and wri
   const values = study.study.trials.map((t: { value: number }) => t.value);
   expect(best.value).toBe(Math.max(...values));
   expect(best.params).toEqual(study.study.trials[best.trial].params);
-  // The model export, or (while the page offers none) its parameters with a warning.
+  // The final training's model as Hugging Face files.
   const model = join(out, 'best-model');
-  if (existsSync(join(model, 'model.safetensors'))) expect(existsSync(join(model, 'config.json'))).toBe(true);
-  else {
-    expect(JSON.parse(readFileSync(join(model, 'best-params.json'), 'utf8'))).toEqual(best);
-    expect(r.stderr).toContain('warning: the page exports no trained model');
-  }
+  for (const f of ['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']) expect(existsSync(join(model, f)), f).toBe(true);
+  expect(JSON.parse(readFileSync(join(model, 'config.json'), 'utf8'))).toMatchObject({ architectures: ['LlamaForCausalLM'], hidden_size: 64 });
+  expect(r.stderr).not.toContain('warning: the page exports no trained model');
 });
 
 test('a bad config exits non-zero and names every bad field', async () => {
