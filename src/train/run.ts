@@ -118,7 +118,7 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
   }
   const start = autoBatch?.resume ? unpackViews(layout, autoBatch.resume.weights) : initial ? initial.weights : initWeights(config, spec.seed);
   const params = toVariables(config, start);
-  emit({ type: 'model', paramCount: countParams(config), vocabSize: tokenizer.vocabSize, preset: initial ? 'imported' : spec.preset, trainExamples: trainExamples.length, validationExamples: validationExamples.length });
+  emit({ type: 'model', paramCount: countParams(config), vocabSize: tokenizer.vocabSize, preset: ckpt ? 'from checkpoint' : initial ? 'imported' : spec.preset, trainExamples: trainExamples.length, validationExamples: validationExamples.length });
   // ---- auto batch size (auto-batch.ts): the largest per-device batch that fits; accumulation keeps the effective batch ----
   if (spec.autoBatchSize && !ckpt) { // a resume keeps the checkpoint's batch: the data order depends on it
     const ctx: ProbeContext = { config, params, train: trainExamples, padId: tokenizer.padId };
