@@ -38,7 +38,7 @@ export function rmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
 
 /** x (N, in) @ W^T with W in Hugging Face's (out, in) layout → (N, out). */
 export function linear(x: tf.Tensor2D, w: tf.Tensor): tf.Tensor2D {
-  if (useFastPath()) return linearFast(x, w as tf.Tensor2D);
+  if (useFastPath(x.shape[0])) return linearFast(x, w as tf.Tensor2D);
   return tf.matMul(x, w as tf.Tensor2D, false, true);
 }
 
@@ -99,7 +99,7 @@ export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: 
   const S = past + T;
   const newK: tf.Tensor4D[] = [];
   const newV: tf.Tensor4D[] = [];
-  const fast = useFastPath();
+  const fast = useFastPath(B * T);
   const rope = fast ? applyRopeFast : applyRope;
   const h = tf.tidy(() => {
     const { cos, sin } = opts.positionOffsets
