@@ -17,11 +17,11 @@
 // flat = for each series, the max over the last trials is within 10% of the max over the first ones.
 //
 // Exit status: 0 flat; 1 something grew, or the run failed; 2 bad usage.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildIfNeeded, CHROMIUM_ARGS, CHROMIUM_PATH, Exit, portFree, sleep, startPreview } from './lib/host.mjs';
+import { buildIfNeeded, Exit, openPage, portFree, sleep, startPreview } from './lib/host.mjs';
 
 const BUILD_DIR = join(tmpdir(), 'studio-soak', 'dist'); // private: see the top of the file
 const PORTS = [4460, 4479]; // this script's range: other tools use 4173/5173 and their own ranges
@@ -128,17 +128,7 @@ function watchWorkers() {
 }
 
 async function openStudio(url, cleanups, pageErrors) {
-  const executablePath = CHROMIUM_PATH;
-  if (!existsSync(executablePath)) throw new Exit(1, `no Chromium at ${executablePath}: install chromium or set CHROMIUM_PATH`);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false });
-  cleanups.push(() => browser.close().catch(() => {}));
-  const page = await browser.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('crash', () => pageErrors.push('the page crashed'));
+  const page = await openPage({ cleanups, onError: (_, text) => pageErrors.push(text) });
   // A worker's own errors (e.g. why a trial's worker failed) are not page console messages.
   page.on('worker', (w) => w.on('console', (m) => m.type() === 'error' && pageErrors.push(`worker ${w.url().split('/').pop()}: ${m.text()}`)));
   await page.addInitScript(watchWorkers);

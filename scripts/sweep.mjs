@@ -10,10 +10,10 @@
 // and the best model's export in DIR/best-model/.
 //
 // Exit status: 0 done; 1 the run failed (reason on stderr); 2 bad usage or a bad config file.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildIfNeeded, CHROMIUM_ARGS, CHROMIUM_PATH, Exit, freePort, sleep, startPreview } from './lib/host.mjs';
+import { buildIfNeeded, Exit, freePort, openPage, sleep, startPreview } from './lib/host.mjs';
 
 const POLL_MS = 1000;
 const USAGE = `usage: npm run sweep -- --config sweep.json [--trials N] [--backend auto|webgpu|wasm|cpu] [--workers W] [--out DIR] [--port P] [--no-build]
@@ -99,22 +99,13 @@ function readConfig(path) {
 
 
 async function openStudio(url, cleanups, pageErrors) {
-  const executablePath = CHROMIUM_PATH;
-  if (!existsSync(executablePath)) throw new Exit(1, `no Chromium at ${executablePath}: install chromium or set CHROMIUM_PATH`);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false });
-  cleanups.push(() => browser.close().catch(() => {}));
-  const page = await browser.newPage();
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    pageErrors.push(m.text());
-    warn(`page error: ${m.text()}`);
+  const page = await openPage({
+    cleanups,
+    onError: (kind, text) => {
+      pageErrors.push(text);
+      if (kind !== 'crash') warn(`page ${kind === 'console' ? 'error' : 'exception'}: ${text}`);
+    },
   });
-  page.on('pageerror', (e) => {
-    pageErrors.push(e.message);
-    warn(`page exception: ${e.message}`);
-  });
-  page.on('crash', () => pageErrors.push('the page crashed'));
   await page.goto(`${url}#sweep`);
   await page.waitForFunction(() => globalThis.__studio?.sweep, null, { timeout: 60_000 }).catch(() => {
     throw new Exit(1, `the studio at ${url} has no headless sweep hook (globalThis.__studio.sweep) after 60 s${pageErrors.length ? `; page errors: ${pageErrors.join(' | ')}` : ''}`);
@@ -127,7 +118,7 @@ async function openStudio(url, cleanups, pageErrors) {
     }, null, { timeout: 60_000, polling: 250 })
     .then((h) => h.jsonValue());
   if (data.data === 'missing') throw new Exit(1, `no training data: ${data.label} (the preview server serves ../shared/data/xsum, or STUDIO_XSUM_DIR)`);
-  return { browser, page };
+  return { page };
 }
 
 // ---- progress ----------------------------------------------------------------------------------

@@ -20,6 +20,22 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * Headless Chromium with one page; the browser closes through cleanups. onError(kind, text) hears
+ * the page's console errors ('console'), uncaught exceptions ('exception') and a crash ('crash').
+ */
+export async function openPage({ cleanups, onError }) {
+  if (!existsSync(CHROMIUM_PATH)) throw new Exit(1, `no Chromium at ${CHROMIUM_PATH}: install chromium or set CHROMIUM_PATH`);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false });
+  cleanups.push(() => browser.close().catch(() => {}));
+  const page = await browser.newPage();
+  page.on('console', (m) => m.type() === 'error' && onError('console', m.text()));
+  page.on('pageerror', (e) => onError('exception', e.message));
+  page.on('crash', () => onError('crash', 'the page crashed'));
+  return page;
+}
+
 /** An error that ends the script with this exit code and message. */
 export class Exit extends Error {
   constructor(code, message) {
