@@ -2,7 +2,7 @@
 // Hugging Face files they are, in IndexedDB (one record per slot).
 import { openDB, type IDBPDatabase } from 'idb';
 import type { ModelFile } from '../model/model-files';
-import { usageText } from '../sweep/storage';
+import { isQuotaError, usageText } from '../train/storage-quota';
 
 export type ModelSlot = 'base' | 'trained';
 
@@ -23,8 +23,7 @@ function db(): Promise<IDBPDatabase> {
 }
 
 async function explain(err: unknown, what: string): Promise<Error> {
-  const name = (err as { name?: unknown })?.name;
-  if (name === 'QuotaExceededError') return new Error(`browser storage is full: could not ${what}. ${await usageText()} Delete old studies or checkpoints to free space.`, { cause: err });
+  if (isQuotaError(err)) return new Error(`browser storage is full: could not ${what}. ${await usageText()} Delete old studies or checkpoints to free space.`, { cause: err });
   return new Error(`could not ${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 

@@ -2,6 +2,7 @@
 // can save on every state change and every intermediate value with no bookkeeping (a repeated
 // save is harmless), and a reload finds everything up to the last report. Nothing is deleted
 // except by deleteStudy, which only an explicit user action should call.
+import { isQuotaError, usageText } from '../train/storage-quota';
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { StudyData, TrialData } from './study-data';
 import type { TrialState } from './trial';
@@ -406,7 +407,7 @@ async function storageError(err: unknown, what: string): Promise<Error> {
   if (err instanceof StudyStoreError || err instanceof StudyFormatError) return err;
   const name = (err as { name?: unknown })?.name;
   const message = err instanceof Error ? err.message : String(err);
-  if (name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED') {
+  if (isQuotaError(err)) {
     return new StudyStoreError(
       `browser storage is full: could not ${what}. ${await usageText()} Everything saved before this is kept; export studies you no longer need and delete them to free space.`,
       { cause: err },
@@ -414,17 +415,3 @@ async function storageError(err: unknown, what: string): Promise<Error> {
   }
   return new StudyStoreError(`could not ${what}: ${typeof name === 'string' ? `${name}: ` : ''}${message}`, { cause: err });
 }
-
-export async function usageText(): Promise<string> {
-  try {
-    const estimate = typeof navigator === 'undefined' ? undefined : await navigator.storage?.estimate?.();
-    if (estimate?.usage !== undefined && estimate.quota !== undefined) {
-      return `This site uses ${mb(estimate.usage)} of its ${mb(estimate.quota)} quota.`;
-    }
-  } catch {
-    // estimate() is best effort; the quota error itself is what matters
-  }
-  return 'The browser did not report how much space is used.';
-}
-
-const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;

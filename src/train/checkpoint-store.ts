@@ -3,6 +3,7 @@
 // in-memory store tests use. IndexedDB and OPFS implementations sit in checkpoint-idb.ts and
 // checkpoint-opfs.ts; openCheckpointStore (checkpoint-open.ts) picks one.
 import type { CheckpointMeta } from './checkpoint';
+import { isQuotaError, usageText } from './storage-quota';
 
 /** What a store lists about a checkpoint without reading its bytes. */
 export interface CheckpointInfo {
@@ -105,11 +106,6 @@ export function notFound(id: string): Error {
   return new Error(`no checkpoint with id ${id} (deleted by rotation, or saved in another browser profile?)`);
 }
 
-const isQuotaError = (err: unknown): boolean => {
-  const name = (err as { name?: unknown } | null)?.name;
-  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED';
-};
-
 /** A storage failure with its context; a full disk says so, with usage and quota when the browser tells. */
 export async function checkpointStorageError(err: unknown, what: string): Promise<Error> {
   const message = err instanceof Error ? err.message : String(err);
@@ -119,15 +115,3 @@ export async function checkpointStorageError(err: unknown, what: string): Promis
   const name = (err as { name?: unknown } | null)?.name;
   return new Error(`could not ${what}: ${typeof name === 'string' && name !== 'Error' ? `${name}: ` : ''}${message}`, { cause: err });
 }
-
-async function usageText(): Promise<string> {
-  try {
-    const estimate = typeof navigator === 'undefined' ? undefined : await navigator.storage?.estimate?.();
-    if (estimate?.usage !== undefined && estimate.quota !== undefined) return `This site uses ${mb(estimate.usage)} of its ${mb(estimate.quota)} quota.`;
-  } catch {
-    // estimate() is best effort; the quota error itself is what matters
-  }
-  return 'The browser did not report how much space is used.';
-}
-
-const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;

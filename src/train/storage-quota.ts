@@ -1,0 +1,23 @@
+// A full browser store, said the same way wherever the studio saves (studies, checkpoints, models):
+// which error it is, and how full the site is when the browser tells (navigator.storage.estimate()).
+
+/** QuotaExceededError, or Firefox's older name for it. */
+export function isQuotaError(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED';
+}
+
+/** "This site uses X MB of its Y MB quota." when the browser reports it. */
+export async function usageText(): Promise<string> {
+  try {
+    const estimate = typeof navigator === 'undefined' ? undefined : await navigator.storage?.estimate?.();
+    if (estimate?.usage !== undefined && estimate.quota !== undefined) {
+      return `This site uses ${mb(estimate.usage)} of its ${mb(estimate.quota)} quota.`;
+    }
+  } catch {
+    // estimate() is best effort; the quota error itself is what matters
+  }
+  return 'The browser did not report how much space is used.';
+}
+
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
