@@ -3,10 +3,12 @@
 // one thread in Node); a transposed operand or a batch above 1 falls back to a scalar loop (~1–3
 // GFLOP/s, measured with wasm-train.bench.ts). So: operands are transposed explicitly, gradients are
 // written by hand with the same rule, and batched products run as a loop of 2-D products over slices.
-// Transposes are done in JavaScript on a downloaded copy: tfjs-wasm's Transpose kernel took 28 ms for
-// a (2048, 256) matrix (longer than the matmul it feeds), a cache-blocked JS loop ~6 ms.
+// Transposes are done in JavaScript, reading and writing the wasm heap in place (wasm-heap.ts):
+// tfjs-wasm's Transpose kernel took 28 ms for a (2048, 256) matrix (longer than the matmul it
+// feeds), a cache-blocked JS loop ~6 ms.
 // Each op here equals its plain-op twin (checked to 1e-4 in wasm-fast-path.test.ts).
 import * as tf from '@tensorflow/tfjs-core';
+import { produce, produceOne } from './wasm-heap';
 
 type Grad = (...args: (tf.Tensor | tf.GradSaveFunc)[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.Tensor[] };
 
@@ -31,37 +33,24 @@ function transposeInto(src: Float32Array, off: number, R: number, C: number, dst
   }
 }
 
-// Transposed copies by tfjs data id: q, k and v (and gate and up) read the same normalised input, so
-// their weight gradients share one transpose of it. Tensor data never changes under a data id
-// (Variable.assign moves to a new one), and a WeakMap lets each copy go with its tensor's data.
-// Keyed with the shape too: a reshape shares its source's data id.
-const transposed = new WeakMap<object, { R: number; C: number; data: Float32Array }>();
-
 /** x (R, C) → xᵀ (C, R), no gradient (used inside hand-written gradients). */
-export function transpose2d(x: tf.Tensor2D, reuse = false): tf.Tensor2D {
+export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
   const [R, C] = x.shape;
-  const hit = reuse ? transposed.get(x.dataId) : undefined;
-  let out = hit && hit.R === R && hit.C === C ? hit.data : undefined;
-  if (!out) {
-    out = new Float32Array(R * C);
-    transposeInto(x.dataSync() as Float32Array, 0, R, C, out, 0);
-    if (reuse) transposed.set(x.dataId, { R, C, data: out });
-  }
-  return tf.tensor2d(out, [C, R]);
+  return produceOne([C, R], (out, read) => transposeInto(read(x), 0, R, C, out, 0)) as tf.Tensor2D;
 }
 
 /** (A, B, C, D) → (A, C, B, D) by copying D-long runs (tfjs-wasm's Transpose is slow here too). */
 function swapMiddleRaw(x: tf.Tensor4D): tf.Tensor4D {
   const [A, B, C, D] = x.shape;
-  const src = x.dataSync() as Float32Array;
-  const dst = new Float32Array(src.length);
-  for (let a = 0; a < A; a++)
-    for (let b = 0; b < B; b++)
-      for (let c = 0; c < C; c++) {
-        const from = ((a * B + b) * C + c) * D;
-        dst.set(src.subarray(from, from + D), ((a * C + c) * B + b) * D);
-      }
-  return tf.tensor4d(dst, [A, C, B, D]);
+  return produceOne([A, C, B, D], (dst, read) => {
+    const src = read(x);
+    for (let a = 0; a < A; a++)
+      for (let b = 0; b < B; b++)
+        for (let c = 0; c < C; c++) {
+          const from = ((a * B + b) * C + c) * D;
+          dst.set(src.subarray(from, from + D), ((a * C + c) * B + b) * D);
+        }
+  }) as tf.Tensor4D;
 }
 
 /** tf.transpose(x, [0, 2, 1, 3]) with the same op as its own gradient: heads split and merge. */
@@ -91,7 +80,7 @@ export function linearFast(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
         return tf.tidy(() => {
           const dx = mm(g, ws); // (N, in)
           const [out, inn] = ws.shape;
-          const dw = inn <= out ? transpose2d(mm(transpose2d(xs, true), g)) : mm(transpose2d(g), xs); // (out, in)
+          const dw = inn <= out ? transpose2d(mm(transpose2d(xs), g)) : mm(transpose2d(g), xs); // (out, in)
           return [dx, dw];
         });
       },
@@ -127,23 +116,29 @@ function bmmSlices(a: tf.Tensor3D, b: tf.Tensor3D, tA: boolean, tB: boolean): tf
   const [K2, P] = tB ? [b2, b1] : [b1, b2];
   if (K !== K2 || na % nb !== 0) throw new Error(`bmm: shapes [${a.shape}] and [${b.shape}] do not pair (inner sizes ${K} and ${K2} must match, batch ${na} must be a multiple of ${nb})`);
   const G = na / nb;
-  const slice = (v: Float32Array, i: number, rows: number, cols: number, t: boolean): tf.Tensor2D => {
-    const n = rows * cols;
-    if (!t) return tf.tensor2d(v.subarray(i * n, (i + 1) * n), [rows, cols]);
-    const out = new Float32Array(n);
-    transposeInto(v, i * n, cols, rows, out, 0); // stored (cols, rows) → (rows, cols)
-    return tf.tensor2d(out, [rows, cols]);
-  };
-  const av = a.dataSync() as Float32Array;
-  const bv = b.dataSync() as Float32Array;
+  // Untransposed, the G slices of a that read b[j] are contiguous rows: one (G·M, K) product each.
+  const aRows = tA ? M : G * M;
+  const aCount = tA ? na : nb;
   return tf.tidy(() => {
-    const bs = Array.from({ length: nb }, (_, j) => slice(bv, j, K, P, tB));
-    // Untransposed, the G slices that read b[j] are contiguous rows: one (G·M, K) product each.
-    const outs = tA
-      ? Array.from({ length: na }, (_, i) => mm(slice(av, i, M, K, true), bs[Math.floor(i / G)]))
-      : bs.map((bj, j) => mm(slice(av, j, G * M, K, false), bj));
+    const shapes = [...Array.from({ length: nb }, () => [K, P]), ...Array.from({ length: aCount }, () => [aRows, K])];
+    const parts = produce(shapes, (outs, read) => {
+      const av = read(a);
+      const bv = read(b);
+      for (let j = 0; j < nb; j++) copySlice(bv, j, K, P, tB, outs[j]);
+      for (let i = 0; i < aCount; i++) copySlice(av, i, aRows, K, tA, outs[nb + i]);
+    }) as tf.Tensor2D[];
+    const bs = parts.slice(0, nb);
+    const as = parts.slice(nb);
+    const outs = tA ? as.map((ai, i) => mm(ai, bs[Math.floor(i / G)])) : bs.map((bj, j) => mm(as[j], bj));
     return tf.reshape(tf.concat(outs, 0), [na, M, P]) as tf.Tensor3D;
   });
+}
+
+/** Slice i of v as a (rows, cols) matrix into out; with t, the slice is stored (cols, rows) and transposed. */
+function copySlice(v: Float32Array, i: number, rows: number, cols: number, t: boolean, out: Float32Array): void {
+  const n = rows * cols;
+  if (t) transposeInto(v, i * n, cols, rows, out, 0);
+  else out.set(v.subarray(i * n, (i + 1) * n));
 }
 
 /**
