@@ -5,6 +5,7 @@ import type { LlamaConfig } from './config';
 import { disposeCache, forward, type KVCache } from './llama';
 import type { Params } from './params';
 import { BeamHypotheses, selectBeams, topCandidates } from './beam';
+import { disposeTransposed, transposedWeights, withTransposedWeights, type TransposedWeights } from './decode-weights';
 
 export interface GreedyOptions {
   maxNewTokens: number;
@@ -28,23 +29,25 @@ export async function greedy(p: Params, c: LlamaConfig, prompt: number[], o: Gre
   const stop = stops(o);
   let cache: KVCache | undefined;
   let next = prompt;
-  try {
-    while (out.length < o.maxNewTokens) {
-      const ids = tf.tensor2d(next, [1, next.length], 'int32');
-      const res = forward(p, c, ids, { cache, wantCache: true });
-      ids.dispose();
+  return withTransposedWeights(p, c, async (transposed) => {
+    try {
+      while (out.length < o.maxNewTokens) {
+        const ids = tf.tensor2d(next, [1, next.length], 'int32');
+        const res = forward(p, c, ids, { cache, wantCache: true, transposed });
+        ids.dispose();
+        if (cache) disposeCache(cache);
+        cache = res.cache;
+        const id = await argmaxLast(res.logits);
+        res.logits.dispose();
+        if (stop.has(id)) break;
+        out.push(id);
+        next = [id];
+      }
+    } finally {
       if (cache) disposeCache(cache);
-      cache = res.cache;
-      const id = await argmaxLast(res.logits);
-      res.logits.dispose();
-      if (stop.has(id)) break;
-      out.push(id);
-      next = [id];
     }
-  } finally {
-    if (cache) disposeCache(cache);
-  }
-  return out;
+    return out;
+  });
 }
 
 /** Reference path: recompute the whole sequence for every new token. */
@@ -52,17 +55,19 @@ export async function greedyRecompute(p: Params, c: LlamaConfig, prompt: number[
   const seq = [...prompt];
   const stop = stops(o);
   const out: number[] = [];
-  while (out.length < o.maxNewTokens) {
-    const ids = tf.tensor2d(seq, [1, seq.length], 'int32');
-    const { logits } = forward(p, c, ids);
-    ids.dispose();
-    const id = await argmaxLast(logits);
-    logits.dispose();
-    if (stop.has(id)) break;
-    out.push(id);
-    seq.push(id);
-  }
-  return out;
+  return withTransposedWeights(p, c, async (transposed) => {
+    while (out.length < o.maxNewTokens) {
+      const ids = tf.tensor2d(seq, [1, seq.length], 'int32');
+      const { logits } = forward(p, c, ids, { transposed });
+      ids.dispose();
+      const id = await argmaxLast(logits);
+      logits.dispose();
+      if (stop.has(id)) break;
+      out.push(id);
+      seq.push(id);
+    }
+    return out;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,6 +121,7 @@ interface BatchState {
   cache?: KVCache;
   mask: number[][]; // 1 real, 0 padding: the keyMask rows, grown by every forward
   offsets: number[]; // left pads per row
+  transposed?: TransposedWeights; // for the whole call (decode-weights.ts)
 }
 
 /** Left-pad prompts with padId: the prompt ids (B, T) and the state before any forward, mask covering them. */
@@ -141,7 +147,7 @@ async function advance(p: Params, c: LlamaConfig, st: BatchState, ids: number[][
   const padded = st.offsets.some((n) => n > 0);
   const idsT = tf.tensor2d(ids.flat(), [B, T], 'int32');
   const keyMask = padded ? tf.tensor2d(st.mask.flat(), [B, S]) : undefined; // (B, S)
-  const res = forward(p, c, idsT, { cache: st.cache, keyMask, positionOffsets: padded ? st.offsets : undefined, wantCache: true });
+  const res = forward(p, c, idsT, { cache: st.cache, keyMask, positionOffsets: padded ? st.offsets : undefined, wantCache: true, transposed: st.transposed });
   idsT.dispose();
   keyMask?.dispose();
   if (st.cache) disposeCache(st.cache);
@@ -179,6 +185,7 @@ async function greedyBatch(p: Params, c: LlamaConfig, prompts: number[][], o: Ge
   const out: number[][] = prompts.map(() => []);
   const done = prompts.map(() => false);
   const { ids, st } = leftPadded(prompts, o.padId);
+  st.transposed = transposedWeights(p, c);
   try {
     let logits = await advance(p, c, st, ids, false); // (B·V)
     for (let step = 1; ; step++) {
@@ -197,6 +204,7 @@ async function greedyBatch(p: Params, c: LlamaConfig, prompts: number[][], o: Ge
     }
   } finally {
     if (st.cache) disposeCache(st.cache);
+    disposeTransposed(st.transposed);
   }
   return out;
 }
@@ -216,6 +224,7 @@ export async function beamSearchBatch(p: Params, c: LlamaConfig, prompts: number
   const done = prompts.map(() => false);
   const rows = (b: number) => Array.from({ length: K }, (_, k) => b * K + k); // prompt b's cache rows
   const { ids, st } = leftPadded(prompts, o.padId);
+  st.transposed = transposedWeights(p, c);
   try {
     // The prompt runs once per prompt; its cache row is then copied to the K beams. HF starts beams
     // 1..K−1 at −1e9, so the first step draws every candidate from beam 0 (they are all equal).
@@ -260,6 +269,7 @@ export async function beamSearchBatch(p: Params, c: LlamaConfig, prompts: number
     });
   } finally {
     if (st.cache) disposeCache(st.cache);
+    disposeTransposed(st.transposed);
   }
   return hyps.map((h) => h.best());
 }

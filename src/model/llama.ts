@@ -9,6 +9,7 @@ import { takeRows } from './take-rows';
 import { bmm, linearFast, swapMiddle } from './wasm-matmul';
 import { useFastPath } from './wasm-fast-path';
 import { applyRopeFast } from './wasm-rope';
+import type { TransposedWeights } from './decode-weights';
 
 /** Keys and values already computed for earlier positions, one entry per layer: (B, KV, S, D). */
 export interface KVCache {
@@ -25,6 +26,9 @@ export interface ForwardOptions {
   // generation left-pads prompts and passes each row's pad count here, so each sequence's first real
   // token is at position 0 (HF: position_ids = cumsum(attention_mask) − 1). Omitted: every row starts at 0.
   positionOffsets?: number[];
+  // Weights already laid out (in, out) for the whole call (decode-weights.ts; generation on wasm). The
+  // products through them carry no gradient to the weights.
+  transposed?: TransposedWeights;
 }
 
 const NEG = -1e9; // additive mask value: exp underflows to exactly 0 after max-subtraction
@@ -36,8 +40,9 @@ export function rmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
   });
 }
 
-/** x (N, in) @ W^T with W in Hugging Face's (out, in) layout → (N, out). */
-export function linear(x: tf.Tensor2D, w: tf.Tensor): tf.Tensor2D {
+/** x (N, in) @ W^T with W in Hugging Face's (out, in) layout → (N, out); wT, if given, is W^T (in, out) (no gradient to W). */
+export function linear(x: tf.Tensor2D, w: tf.Tensor, wT?: tf.Tensor2D): tf.Tensor2D {
+  if (wT) return tf.matMul(x, wT);
   if (useFastPath(x.shape[0])) return linearFast(x, w as tf.Tensor2D);
   return tf.matMul(x, w as tf.Tensor2D, false, true);
 }
@@ -46,14 +51,6 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor): tf.Tensor2D {
 function splitHeads(x: tf.Tensor2D, B: number, T: number, heads: number, D: number, fast: boolean): tf.Tensor4D {
   const x4 = tf.reshape(x, [B, T, heads, D]) as tf.Tensor4D;
   return fast ? swapMiddle(x4) : tf.transpose(x4, [0, 2, 1, 3]);
-}
-
-/** (B, KV, S, D) → (B, H, S, D): query head h reads key/value head ⌊h / (H/KV)⌋, as repeat_kv does. */
-function repeatKV(x: tf.Tensor4D, groups: number): tf.Tensor4D {
-  if (groups === 1) return x;
-  const [B, KV, S, D] = x.shape;
-  // Tiled as rank 4 (B, KV, G, S·D): tfjs has no gradient for tiling rank-5 tensors.
-  return tf.reshape(tf.tile(tf.reshape(x, [B, KV, 1, S * D]), [1, 1, groups, 1]), [B, KV * groups, S, D]);
 }
 
 /**
@@ -65,8 +62,13 @@ function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tens
   const [, KV, S] = k.shape;
   const scale = 1 / Math.sqrt(D);
   if (!fast) {
-    const scores = tf.add(tf.mul(tf.matMul(q, repeatKV(k, H / KV), false, true), scale), mask); // (B, H, T, S)
-    return tf.matMul(tf.softmax(scores, -1), repeatKV(v, H / KV)); // (B, H, T, D)
+    // Grouped-query attention without repeat_kv: query head h = kv·G + g reads key/value head kv, and
+    // those G heads are adjacent, so q regroups as (B, KV, G·T, D) by a reshape and both products are
+    // batched over (B, KV). A repeat_kv tile of the cache was ~27% of a decode step on wasm.
+    const G = H / KV;
+    const raw = tf.reshape(tf.matMul(tf.reshape(q, [B, KV, G * T, D]), k, false, true), [B, H, T, S]); // (B, H, T, S)
+    const probs = tf.softmax(tf.add(tf.mul(raw, scale), mask), -1);
+    return tf.reshape(tf.matMul(tf.reshape(probs, [B, KV, G * T, S]), v), [B, H, T, D]) as tf.Tensor4D; // (B, H, T, D)
   }
   const raw = tf.reshape(bmm(tf.reshape(q, [B * H, T, D]) as tf.Tensor3D, tf.reshape(k, [B * KV, S, D]) as tf.Tensor3D, true), [B, H, T, S]);
   const probs = tf.softmax(tf.add(tf.mul(raw, scale), mask), -1); // (B, H, T, S)
@@ -109,11 +111,12 @@ export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: 
     let x = takeRows(p.get(EMBED) as tf.Tensor2D, tf.reshape(ids, [B * T])); // (B·T, C)
     for (let l = 0; l < c.numHiddenLayers; l++) {
       const w = (leaf: string) => p.get(layerName(l, leaf))!;
+      const lin = (x2: tf.Tensor2D, leaf: string) => linear(x2, w(leaf), opts.transposed?.get(layerName(l, leaf)));
       // Attention block: x + o_proj(softmax(q kᵀ/√D + mask) v)
       const xn = rmsNorm(x, w('input_layernorm.weight'), c.rmsNormEps) as tf.Tensor2D;
-      const q = rope(splitHeads(linear(xn, w('self_attn.q_proj.weight')), B, T, H, D, fast), cos, sin); // (B, H, T, D)
-      let k = rope(splitHeads(linear(xn, w('self_attn.k_proj.weight')), B, T, KV, D, fast), cos, sin); // (B, KV, T, D)
-      let v = splitHeads(linear(xn, w('self_attn.v_proj.weight')), B, T, KV, D, fast); // (B, KV, T, D)
+      const q = rope(splitHeads(lin(xn, 'self_attn.q_proj.weight'), B, T, H, D, fast), cos, sin); // (B, H, T, D)
+      let k = rope(splitHeads(lin(xn, 'self_attn.k_proj.weight'), B, T, KV, D, fast), cos, sin); // (B, KV, T, D)
+      let v = splitHeads(lin(xn, 'self_attn.v_proj.weight'), B, T, KV, D, fast); // (B, KV, T, D)
       if (opts.cache) {
         k = tf.concat([opts.cache.k[l], k], 2); // (B, KV, S, D)
         v = tf.concat([opts.cache.v[l], v], 2);
@@ -124,12 +127,12 @@ export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: 
       }
       const att = attention(q, k, v, mask, fast); // (B, H, T, D)
       const merged = tf.reshape(fast ? swapMiddle(att) : tf.transpose(att, [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D; // (B·T, C)
-      x = tf.add(x, linear(merged, w('self_attn.o_proj.weight')));
+      x = tf.add(x, lin(merged, 'self_attn.o_proj.weight'));
       // MLP block (SwiGLU): x + down(silu(gate(x)) · up(x))
       const xm = rmsNorm(x, w('post_attention_layernorm.weight'), c.rmsNormEps) as tf.Tensor2D;
-      const gate = linear(xm, w('mlp.gate_proj.weight')); // (B·T, I)
-      const up = linear(xm, w('mlp.up_proj.weight'));
-      x = tf.add(x, linear(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D, w('mlp.down_proj.weight')));
+      const gate = lin(xm, 'mlp.gate_proj.weight'); // (B·T, I)
+      const up = lin(xm, 'mlp.up_proj.weight');
+      x = tf.add(x, lin(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D, 'mlp.down_proj.weight'));
     }
     return tf.reshape(rmsNorm(x, p.get(FINAL_NORM)!, c.rmsNormEps), [B, T, C]) as tf.Tensor3D;
   });
@@ -137,15 +140,16 @@ export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: 
 }
 
 /** Logits for hidden rows: h (N, C) → (N, V), through lm_head or the tied embedding. */
-export function lmHead(p: Params, c: LlamaConfig, h: tf.Tensor2D): tf.Tensor2D {
-  return linear(h, p.get(c.tieWordEmbeddings ? EMBED : LM_HEAD)!);
+export function lmHead(p: Params, c: LlamaConfig, h: tf.Tensor2D, transposed?: TransposedWeights): tf.Tensor2D {
+  const name = c.tieWordEmbeddings ? EMBED : LM_HEAD;
+  return linear(h, p.get(name)!, transposed?.get(name));
 }
 
 /** Full forward: ids (B, T) → logits (B, T, V). Training uses hiddenStates + lmHead on supervised rows only. */
 export function forward(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: ForwardOptions = {}): { logits: tf.Tensor3D; cache: KVCache } {
   const { h, cache } = hiddenStates(p, c, ids, opts);
   const [B, T, C] = h.shape;
-  const logits = tf.tidy(() => tf.reshape(lmHead(p, c, tf.reshape(h, [B * T, C])), [B, T, c.vocabSize]) as tf.Tensor3D);
+  const logits = tf.tidy(() => tf.reshape(lmHead(p, c, tf.reshape(h, [B * T, C]), opts.transposed), [B, T, c.vocabSize]) as tf.Tensor3D);
   h.dispose();
   return { logits, cache };
 }

@@ -1,0 +1,40 @@
+// Weights transposed once for a whole generation call on the wasm fast path. tfjs-wasm sends a
+// matmul with a transposed operand to its scalar loop, and linear() keeps Hugging Face's (out, in)
+// layout, so a decode step (one row per sequence, below the fast path's row threshold) spent ~30% of
+// its time there; the fast path itself would transpose every weight on every step. Generation never
+// changes the weights, so each (out, in) matrix is laid out as (in, out) once and every step's
+// x (N, in) @ Wᵀ becomes the untransposed 2-D product XNNPACK takes.
+import * as tf from '@tensorflow/tfjs-core';
+import type { LlamaConfig } from './config';
+import { EMBED, type Params } from './params';
+import { useFastPath } from './wasm-fast-path';
+import { transpose2d } from './wasm-matmul';
+
+/** name → Wᵀ (in, out) for every weight linear() reads. */
+export type TransposedWeights = Map<string, tf.Tensor2D>;
+
+/** The transposed weights when the fast path is on (wasm, or forced), else undefined; free with disposeTransposed. */
+export function transposedWeights(p: Params, c: LlamaConfig): TransposedWeights | undefined {
+  if (!useFastPath()) return undefined;
+  const out: TransposedWeights = new Map();
+  for (const [name, w] of p) {
+    // Every 2-D parameter is a linear weight, except the embedding table unless it is also the lm_head.
+    if (w.rank !== 2 || (name === EMBED && !c.tieWordEmbeddings)) continue;
+    out.set(name, tf.tidy(() => transpose2d(w as tf.Tensor2D)));
+  }
+  return out;
+}
+
+export function disposeTransposed(wt: TransposedWeights | undefined): void {
+  if (wt) for (const t of wt.values()) t.dispose();
+}
+
+/** Runs f with the transposed weights for its whole length and frees them after, however f ends. */
+export async function withTransposedWeights<R>(p: Params, c: LlamaConfig, f: (wt: TransposedWeights | undefined) => Promise<R>): Promise<R> {
+  const wt = transposedWeights(p, c);
+  try {
+    return await f(wt);
+  } finally {
+    disposeTransposed(wt);
+  }
+}
