@@ -9,6 +9,7 @@ import { takeRows } from './take-rows';
 import { bmm, linearFast, swapMiddle } from './wasm-matmul';
 import { useFastPath } from './wasm-fast-path';
 import { applyRopeFast } from './wasm-rope';
+import { rmsNormFast } from './wasm-rmsnorm';
 import type { TransposedWeights } from './decode-weights';
 
 /** Keys and values already computed for earlier positions, one entry per layer: (B, KV, S, D). */
@@ -103,6 +104,7 @@ export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: 
   const newV: tf.Tensor4D[] = [];
   const fast = useFastPath(B * T);
   const rope = fast ? applyRopeFast : applyRope;
+  const norm = (x2: tf.Tensor2D, w: tf.Tensor) => (fast ? rmsNormFast(x2, w as tf.Tensor1D, c.rmsNormEps) : (rmsNorm(x2, w, c.rmsNormEps) as tf.Tensor2D)); // (B·T, C)
   const h = tf.tidy(() => {
     const { cos, sin } = opts.positionOffsets
       ? ropeTablesPerRow(past, T, D, c.ropeTheta, opts.positionOffsets) // (B, 1, T, D)
@@ -113,7 +115,7 @@ export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: 
       const w = (leaf: string) => p.get(layerName(l, leaf))!;
       const lin = (x2: tf.Tensor2D, leaf: string) => linear(x2, w(leaf), opts.transposed?.get(layerName(l, leaf)));
       // Attention block: x + o_proj(softmax(q kᵀ/√D + mask) v)
-      const xn = rmsNorm(x, w('input_layernorm.weight'), c.rmsNormEps) as tf.Tensor2D;
+      const xn = norm(x, w('input_layernorm.weight'));
       const q = rope(splitHeads(lin(xn, 'self_attn.q_proj.weight'), B, T, H, D, fast), cos, sin); // (B, H, T, D)
       let k = rope(splitHeads(lin(xn, 'self_attn.k_proj.weight'), B, T, KV, D, fast), cos, sin); // (B, KV, T, D)
       let v = splitHeads(lin(xn, 'self_attn.v_proj.weight'), B, T, KV, D, fast); // (B, KV, T, D)
@@ -129,12 +131,12 @@ export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: 
       const merged = tf.reshape(fast ? swapMiddle(att) : tf.transpose(att, [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D; // (B·T, C)
       x = tf.add(x, lin(merged, 'self_attn.o_proj.weight'));
       // MLP block (SwiGLU): x + down(silu(gate(x)) · up(x))
-      const xm = rmsNorm(x, w('post_attention_layernorm.weight'), c.rmsNormEps) as tf.Tensor2D;
+      const xm = norm(x, w('post_attention_layernorm.weight'));
       const gate = lin(xm, 'mlp.gate_proj.weight'); // (B·T, I)
       const up = lin(xm, 'mlp.up_proj.weight');
       x = tf.add(x, lin(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D, 'mlp.down_proj.weight'));
     }
-    return tf.reshape(rmsNorm(x, p.get(FINAL_NORM)!, c.rmsNormEps), [B, T, C]) as tf.Tensor3D;
+    return tf.reshape(norm(x, p.get(FINAL_NORM)!), [B, T, C]) as tf.Tensor3D;
   });
   return { h, cache: { k: newK, v: newV, length: S } };
 }

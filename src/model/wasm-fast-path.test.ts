@@ -1,4 +1,4 @@
-// The wasm fast path (wasm-matmul.ts, wasm-rope.ts, the fused cross-entropy) against the plain-op
+// The wasm fast path (wasm-matmul.ts, wasm-rope.ts, wasm-rmsnorm.ts, the fused cross-entropy) against the plain-op
 // reference path, on the wasm backend in Node (single-threaded SIMD binary) and on cpu with the fast
 // path forced on: forward logits, loss and every parameter gradient of a small GQA model to 1e-4.
 import '@tensorflow/tfjs-backend-cpu';
@@ -8,15 +8,18 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LlamaConfig } from './config';
-import { disposeCache, forward } from './llama';
+import { disposeCache, forward, rmsNorm } from './llama';
 import { disposeParams, initWeights, toVariables } from './params';
 import { mulberry32 } from './prng';
 import { bmm, linearFast, swapMiddle, transpose2d } from './wasm-matmul';
 import { fastPathMode, setFastPath, useFastPath } from './wasm-fast-path';
+import { rmsNormFast } from './wasm-rmsnorm';
+import { shareIdentityOnWasm } from './wasm-identity';
 import { crossEntropy } from '../train/loss';
 import { lossAndGrads } from '../train/step';
 
 setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
+shareIdentityOnWasm(); // as the app's workers run it (src/workers/backend.ts)
 
 const CFG: LlamaConfig = {
   vocabSize: 61, hiddenSize: 32, intermediateSize: 40, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2,
@@ -98,6 +101,21 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const x2 = t([37, 70]); // not a multiple of the 32-wide tile
       expect(Array.from(await transpose2d(x2 as tf.Tensor2D).data())).toEqual(Array.from(await tf.transpose(x2).data()));
       expect(() => bmm(t([3, 4, 5]) as tf.Tensor3D, t([2, 5, 3]) as tf.Tensor3D)).toThrow(/batch 3 must be a multiple of 2/);
+    });
+
+    it('RMSNorm with its hand-written gradient matches the plain ops in value and both gradients', async () => {
+      await tf.setBackend(backend);
+      const rand = mulberry32(13);
+      const t = (shape: number[], s = 1) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => s * (rand() * 2 - 1)), shape);
+      const x = t([37, 70], 3) as tf.Tensor2D;
+      const w = t([70]) as tf.Tensor1D;
+      const dy = t([37, 70]);
+      const loss = (f: (a: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor2D, b as tf.Tensor1D), dy)));
+      expect(await relErr(rmsNormFast(x, w, 1e-5), rmsNorm(x, w, 1e-5))).toBeLessThan(1e-6);
+      const [fx, fw] = loss((a, b) => rmsNormFast(a, b, 1e-5))([x, w]);
+      const [rx, rw] = loss((a, b) => rmsNorm(a, b, 1e-5))([x, w]);
+      expect(await relErr(fx, rx)).toBeLessThan(1e-5);
+      expect(await relErr(fw, rw)).toBeLessThan(1e-5);
     });
 
     it('fused cross-entropy matches the reference in value and gradient, mean and sum', async () => {

@@ -11,6 +11,7 @@ import { bench, describe } from 'vitest';
 import type { LlamaConfig } from './config';
 import { countParams } from './config';
 import { initWeights, isNormWeight, toVariables } from './params';
+import { shareIdentityOnWasm } from './wasm-identity';
 import { setFastPath, type FastPathMode } from './wasm-fast-path';
 import { AdamW, ADAMW_DEFAULTS } from '../train/adamw';
 import { trainStep } from '../train/step';
@@ -25,6 +26,7 @@ const STEPS = Number(process.env.STEPS ?? 3);
 const MODE = (process.env.FAST ?? 'auto') as FastPathMode;
 
 setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
+shareIdentityOnWasm(); // as the app's workers run it (src/workers/backend.ts)
 
 function batch(seed: number) {
   // Every position supervised with its next token, as the PyTorch reference trains.

@@ -6,6 +6,7 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { shareIdentityOnWasm } from '../model/wasm-identity';
 import type { BackendChoice } from '../train/spec';
 import type { BackendName } from './protocol';
 
@@ -130,6 +131,7 @@ export async function pickBackend(choice: BackendChoice, wasmThreads?: number): 
       failures.push(`${name}: ${err}`);
       continue;
     }
+    if (name === 'wasm') shareIdentityOnWasm(); // clones share heap memory instead of copying it
     const why = choice === 'auto' ? `fallback, because ${failures.join('; ')}` : 'chosen in settings';
     const adapter = name === 'wasm' ? wasmAdapter() : 'JavaScript on the CPU';
     return { backend: name, reason: why, adapter };
