@@ -7,10 +7,10 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LlamaConfig } from './config';
-import { transposedWeights, disposeTransposed } from './decode-weights';
+import { FUSED_GATE_UP, FUSED_QKV, transposedWeights, disposeTransposed } from './decode-weights';
 import { generateBatch, greedy, greedyRecompute } from './generate';
 import { forward } from './llama';
-import { EMBED, LM_HEAD, disposeParams, initWeights, toVariables } from './params';
+import { EMBED, LM_HEAD, disposeParams, initWeights, layerName, toVariables } from './params';
 import { setFastPath } from './wasm-fast-path';
 
 setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
@@ -33,7 +33,15 @@ for (const backend of ['wasm', 'cpu'] as const) {
         const head = tied ? EMBED : LM_HEAD;
         expect(wt.has(head)).toBe(true);
         expect(wt.has(tied ? LM_HEAD : EMBED)).toBe(false);
-        expect(wt.size).toBe(2 * 7 + 1); // 7 projections per layer + the head
+        expect(wt.size).toBe(2 * (7 + 2) + 1); // 7 projections and 2 fused pairs per layer + the head
+        // The fused pairs are the transposed weights side by side: [q | k | v]ᵀ and [gate | up]ᵀ.
+        const qkv = wt.get(layerName(1, FUSED_QKV))!;
+        const parts = ['q', 'k', 'v'].map((n) => tf.transpose(p.get(layerName(1, `self_attn.${n}_proj.weight`))!));
+        expect(qkv.shape).toEqual([32, 32 + 2 * 16]);
+        expect(Array.from(await qkv.data())).toEqual(Array.from(await tf.concat(parts, 1).data()));
+        const gu = wt.get(layerName(0, FUSED_GATE_UP))!;
+        expect(Array.from(await gu.data())).toEqual(Array.from(await tf.concat([tf.transpose(p.get(layerName(0, 'mlp.gate_proj.weight'))!), tf.transpose(p.get(layerName(0, 'mlp.up_proj.weight'))!)], 1).data()));
+        tf.dispose(parts);
         expect(wt.get(head)!.shape).toEqual([c.hiddenSize, c.vocabSize]);
         expect(Array.from(await wt.get(head)!.data())).toEqual(Array.from(await tf.transpose(p.get(head)!).data()));
         disposeTransposed(wt);

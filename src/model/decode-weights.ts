@@ -6,12 +6,17 @@
 // x (N, in) @ Wᵀ becomes the untransposed 2-D product XNNPACK takes.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from './config';
-import { EMBED, type Params } from './params';
+import { EMBED, layerName, type Params } from './params';
 import { useFastPath } from './wasm-fast-path';
 import { transpose2d } from './wasm-matmul';
 
-/** name → Wᵀ (in, out) for every weight linear() reads. */
+/** name → Wᵀ (in, out) for every weight linear() reads, plus the fused pairs decode-step.ts reads. */
 export type TransposedWeights = Map<string, tf.Tensor2D>;
+
+// Per-layer leaves of the fused matrices (under layerName): [q | k | v]ᵀ (C, H·D + 2·KV·D) and
+// [gate | up]ᵀ (C, 2I), so a decode step makes one product where the layer has two or three.
+export const FUSED_QKV = 'self_attn.qkv_proj.weightT';
+export const FUSED_GATE_UP = 'mlp.gate_up_proj.weightT';
 
 /** The transposed weights when the fast path is on (wasm, or forced), else undefined; free with disposeTransposed. */
 export function transposedWeights(p: Params, c: LlamaConfig): TransposedWeights | undefined {
@@ -21,6 +26,11 @@ export function transposedWeights(p: Params, c: LlamaConfig): TransposedWeights 
     // Every 2-D parameter is a linear weight, except the embedding table unless it is also the lm_head.
     if (w.rank !== 2 || (name === EMBED && !c.tieWordEmbeddings)) continue;
     out.set(name, tf.tidy(() => transpose2d(w as tf.Tensor2D)));
+  }
+  for (let l = 0; l < c.numHiddenLayers; l++) {
+    const t = (leaf: string) => out.get(layerName(l, leaf))!;
+    out.set(layerName(l, FUSED_QKV), tf.concat([t('self_attn.q_proj.weight'), t('self_attn.k_proj.weight'), t('self_attn.v_proj.weight')], 1));
+    out.set(layerName(l, FUSED_GATE_UP), tf.concat([t('mlp.gate_proj.weight'), t('mlp.up_proj.weight')], 1));
   }
   return out;
 }

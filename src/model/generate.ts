@@ -2,7 +2,8 @@
 // (llm.c's habit) so tests can check one against the other token for token.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from './config';
-import { disposeCache, forward, type KVCache } from './llama';
+import { disposeCache, forward, type ForwardOptions, type KVCache } from './llama';
+import { canDecodeStep, decodeStep } from './decode-step';
 import type { Params } from './params';
 import { BeamHypotheses, selectBeams, topCandidates } from './beam';
 import { disposeTransposed, transposedWeights, withTransposedWeights, type TransposedWeights } from './decode-weights';
@@ -21,6 +22,11 @@ async function argmaxLast(logits: tf.Tensor3D): Promise<number> {
   return id;
 }
 
+/** forward(), or the one-position decode step (decode-step.ts) where the fused weights are at hand. */
+function step(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: ForwardOptions): { logits: tf.Tensor3D; cache: KVCache } {
+  return ids.shape[1] === 1 && canDecodeStep(opts.transposed) ? decodeStep(p, c, ids, opts.transposed, opts) : forward(p, c, ids, opts);
+}
+
 const stops = (o: GreedyOptions) => new Set([...(o.eosId === undefined ? [] : [o.eosId]), ...(o.stopIds ?? [])]);
 
 /** One sequence, KV cache: the prompt once, then one position per new token. */
@@ -33,7 +39,7 @@ export async function greedy(p: Params, c: LlamaConfig, prompt: number[], o: Gre
     try {
       while (out.length < o.maxNewTokens) {
         const ids = tf.tensor2d(next, [1, next.length], 'int32');
-        const res = forward(p, c, ids, { cache, wantCache: true, transposed });
+        const res = step(p, c, ids, { cache, wantCache: true, transposed });
         ids.dispose();
         if (cache) disposeCache(cache);
         cache = res.cache;
@@ -147,7 +153,7 @@ async function advance(p: Params, c: LlamaConfig, st: BatchState, ids: number[][
   const padded = st.offsets.some((n) => n > 0);
   const idsT = tf.tensor2d(ids.flat(), [B, T], 'int32');
   const keyMask = padded ? tf.tensor2d(st.mask.flat(), [B, S]) : undefined; // (B, S)
-  const res = forward(p, c, idsT, { cache: st.cache, keyMask, positionOffsets: padded ? st.offsets : undefined, wantCache: true, transposed: st.transposed });
+  const res = step(p, c, idsT, { cache: st.cache, keyMask, positionOffsets: padded ? st.offsets : undefined, wantCache: true, transposed: st.transposed });
   idsT.dispose();
   keyMask?.dispose();
   if (st.cache) disposeCache(st.cache);
