@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import chromiumArgs from './scripts/lib/chromium-args.json' with { type: 'json' };
 
 // e2e tests drive the BUILT app (vite preview), not only the dev server: a worker that ran under
 // dev once hung under preview. Debian's Chromium is used (Playwright's browser download is not
@@ -20,15 +21,7 @@ export default defineConfig({
     headless: true,
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium',
-      args: [
-        '--no-sandbox',
-        '--enable-unsafe-webgpu',
-        '--enable-features=Vulkan',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
+      args: chromiumArgs, // shared with the headless drivers in scripts/
     },
   },
   webServer: {

@@ -5,20 +5,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import chromiumArgs from './chromium-args.json' with { type: 'json' };
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const VITE = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
-// The same flags as playwright.config.ts (WebGPU on where the browser has it, nothing fetched).
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
+// One list of flags for these drivers and playwright.config.ts: WebGPU on where the browser has it,
+// nothing fetched in the background.
+export const CHROMIUM_ARGS = chromiumArgs;
 
 /**
  * Headless Chromium with one page; the browser closes through cleanups. onError(kind, text) hears
