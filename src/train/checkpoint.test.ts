@@ -187,6 +187,39 @@ describe('epoch checkpoints: save, resume exactly', () => {
     expectSameBits(saved.weights, runs[0].weights);
   });
 
+  it('an fp16-exchange run resumes bit for bit: the dynamic loss scale is saved with the moments', async () => {
+    // The scale doubles after every clean step (growthInterval 1) until fp16 overflows, then halves and
+    // the step is skipped: it moves all run long, so a resume that restarted it would skip other steps.
+    const fp16 = { initScale: 2 ** 16, growthInterval: 1 };
+    const perReplica = { ...spec, batchSize: 2 };
+    const run = (stopAfterEpoch: number, from?: TrainingCheckpoint) =>
+      Promise.all(createLocalGroup(2).map(async (c) => {
+        const params = from ? paramsOf(from) : freshParams();
+        const resumeFrom = from ? { resumeFrom: { step: from.meta.step, optimizer: from.optimizer } } : {};
+        const out = await train(params, perReplica, { parallel: { collective: c, zeroStage: 0, accumulationSteps: 1, fp16 }, ...resumeFrom }, stopAfterEpoch);
+        disposeParams(params);
+        return out;
+      })).then((r) => r[0]);
+    const straight = await run(0);
+    const first = await run(1);
+    const at = first.saved.get(1)!;
+    const scale = at.optimizer.lossScale!;
+    expect(scale.scale).not.toBe(2 ** 16); // it moved during epoch 1
+    const ckpt = decodeCheckpoint(encodeCheckpoint({
+      meta: { version: 1, step: at.step, epoch: 1, totalSteps: at.totalSteps, createdAt: '2026-01-02T03:04:05.000Z', runId: 'fp16-run', spec: perReplica, config, seed: spec.seed },
+      weights: first.weights,
+      optimizer: at.optimizer,
+    }));
+    expect(ckpt.optimizer.lossScale).toEqual(scale);
+    const resumed = await run(0, ckpt);
+    expectSameBits(resumed.weights, straight.weights);
+    expect(resumed.saved.get(2)!.optimizer.lossScale).toEqual(straight.saved.get(2)!.optimizer.lossScale);
+    // Negative control: the same checkpoint without its loss scale ends elsewhere.
+    const { lossScale: _dropped, ...withoutScale } = ckpt.optimizer;
+    const restarted = await run(0, { ...ckpt, optimizer: withoutScale });
+    expect(restarted.weights.some((w, i) => w !== straight.weights[i])).toBe(true);
+  });
+
   it('the epoch hook keeps the last 3 of 4 epochs, and a run resumed from any kept one ends where the straight run did', async () => {
     const spec4 = { ...spec, epochs: 4 }; // 12 steps
     const store = new MemoryCheckpointStore();
@@ -262,6 +295,10 @@ describe('checkpoint encoding', () => {
     expect(() => decodeCheckpoint(file({ ...meta, spec: { ...spec, batchSize: 0 } }, all))).toThrow(/checkpoint: run spec: batchSize must be/);
     expect(() => decodeCheckpoint(file({ ...meta, seed: 1 }, all))).toThrow('checkpoint: seed 1 must equal spec.seed 9');
     expect(() => decodeCheckpoint(writeSafetensors(new Map([['weights', { shape: [P], data: good.weights }]])))).toThrow(/has no __metadata__\.format/);
+    expect(() => decodeCheckpoint(file(meta, all, { loss_scale: '{scale' }))).toThrow(/checkpoint: __metadata__.loss_scale is not valid JSON/);
+    expect(() => decodeCheckpoint(file(meta, all, { loss_scale: '{"scale":0,"growthTracker":1}' }))).toThrow('checkpoint: loss scale must be a positive finite number, got 0');
+    expect(() => decodeCheckpoint(file(meta, all, { loss_scale: '{"scale":8,"growthTracker":-1}' }))).toThrow('checkpoint: loss scale growthTracker must be a non-negative integer, got -1');
+    expect(decodeCheckpoint(file(meta, all, { loss_scale: '{"scale":8,"growthTracker":1}' })).optimizer.lossScale).toEqual({ scale: 8, growthTracker: 1 });
     // encode refuses what decode would refuse
     expect(() => encodeCheckpoint({ ...good, weights: new Float32Array(3) })).toThrow(/weights hold 3 values/);
   });

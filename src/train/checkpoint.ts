@@ -11,6 +11,7 @@
 import { validateConfig, type LlamaConfig } from '../model/config';
 import { readSafetensors, writeSafetensors } from '../model/safetensors';
 import { flatLayout } from './flat';
+import type { LossScalerState } from '../dist/fp16';
 import { checkOptimizerState, type OptimizerState } from './optimizer-state';
 import { validateSpec, type RunSpec } from './spec';
 
@@ -49,7 +50,9 @@ export function encodeCheckpoint(ckpt: TrainingCheckpoint): Uint8Array {
     [TENSORS.m, { shape: [P], data: optimizer.m }],
     [TENSORS.v, { shape: [P], data: optimizer.v }],
   ]);
-  return writeSafetensors(tensors, { format: CHECKPOINT_FORMAT, meta: JSON.stringify(meta), optimizer_step: String(optimizer.step) });
+  const md: Record<string, string> = { format: CHECKPOINT_FORMAT, meta: JSON.stringify(meta), optimizer_step: String(optimizer.step) };
+  if (optimizer.lossScale) md.loss_scale = JSON.stringify(optimizer.lossScale);
+  return writeSafetensors(tensors, md);
 }
 
 export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
@@ -79,7 +82,16 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
     if (t.shape.length !== 1) throw new Error(`checkpoint: tensor "${name}" has shape [${t.shape.join(', ')}], expected one flat dimension`);
     return t.data;
   };
-  const ckpt = { meta: meta as CheckpointMeta, weights: tensor(TENSORS.weights), optimizer: { step: optStep, m: tensor(TENSORS.m), v: tensor(TENSORS.v) } };
+  let lossScale: LossScalerState | undefined;
+  if (md.loss_scale !== undefined) {
+    try {
+      lossScale = JSON.parse(md.loss_scale) as LossScalerState;
+    } catch (e) {
+      throw new Error(`checkpoint: __metadata__.loss_scale is not valid JSON (${(e as Error).message})`);
+    }
+  }
+  const optimizer: OptimizerState = { step: optStep, m: tensor(TENSORS.m), v: tensor(TENSORS.v), ...(lossScale ? { lossScale } : {}) };
+  const ckpt = { meta: meta as CheckpointMeta, weights: tensor(TENSORS.weights), optimizer };
   for (const name of file.tensors.keys()) if (!Object.values(TENSORS).includes(name as never)) throw new Error(`checkpoint: unexpected tensor "${name}"`);
   checkCheckpoint(ckpt);
   return ckpt;

@@ -3,10 +3,15 @@
 // ReplicatedAdamW, ZeroAdamW's shards) exports and restores this shape, so a state saved by one
 // kind resumes in another (e.g. saved on one device, resumed with two replicas under ZeRO-1).
 
+import type { LossScalerState } from '../dist/fp16';
+
 export interface OptimizerState {
   step: number; // optimizer updates applied so far (t in the bias corrections 1 − βᵗ)
   m: Float32Array; // (P) first moments, layout order
   v: Float32Array; // (P) second moments, layout order
+  // The fp16 exchange's dynamic loss scaler (dist/fp16.ts), when the run uses one: without it a
+  // resume would restart at 2^16 and skip or scale steps differently from the straight run.
+  lossScale?: LossScalerState;
 }
 
 /** Throws naming what is wrong when state does not fit a layout of `total` values. */
@@ -16,5 +21,11 @@ export function checkOptimizerState(state: OptimizerState, total: number, what: 
     const a = state[k];
     if (!(a instanceof Float32Array)) throw new Error(`${what}: optimizer ${k} must be a Float32Array`);
     if (a.length !== total) throw new Error(`${what}: optimizer ${k} has ${a.length} values, the model's layout needs ${total}`);
+  }
+  const ls = state.lossScale;
+  if (ls !== undefined) {
+    if (typeof ls !== 'object' || ls === null) throw new Error(`${what}: loss scale must be an object { scale, growthTracker }`);
+    if (!(typeof ls.scale === 'number' && ls.scale > 0 && Number.isFinite(ls.scale))) throw new Error(`${what}: loss scale must be a positive finite number, got ${JSON.stringify(ls.scale)}`);
+    if (!Number.isSafeInteger(ls.growthTracker) || ls.growthTracker < 0) throw new Error(`${what}: loss scale growthTracker must be a non-negative integer, got ${JSON.stringify(ls.growthTracker)}`);
   }
 }

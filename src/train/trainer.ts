@@ -5,7 +5,7 @@ import { batchesForEpoch, collate } from '../data/batching';
 import type { LlamaConfig } from '../model/config';
 import { isNormWeight, type Variables } from '../model/params';
 import type { Collective } from '../dist/collective';
-import { DynamicLossScaler } from '../dist/fp16';
+import { DynamicLossScaler, type LossScalerOptions } from '../dist/fp16';
 import { AdamW, ADAMW_DEFAULTS, type AdamWOptions } from './adamw';
 import { dataParallelStep, ReplicatedAdamW, type FlatOptimizer, type Replica } from './data-parallel';
 import { flatLayout, packTensors } from './flat';
@@ -71,7 +71,7 @@ export interface ParallelOptions {
   collective: Collective;
   zeroStage: 0 | 1;
   accumulationSteps: number;
-  fp16?: boolean; // gradients exchanged as fp16 with dynamic loss scaling
+  fp16?: boolean | LossScalerOptions; // gradients exchanged as fp16 with dynamic loss scaling (options: the scaler's)
 }
 
 export interface TrainerResult {
@@ -135,14 +135,18 @@ function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
   const layout = flatLayout(config);
   const optimizer: FlatOptimizer = par.zeroStage === 1 ? new ZeroAdamW(par.collective, layout, opts) : new ReplicatedAdamW(layout, opts);
   if (input.resumeFrom?.optimizer) optimizer.restoreState(input.resumeFrom.optimizer);
+  const scaler = par.fp16 ? new DynamicLossScaler(par.fp16 === true ? {} : par.fp16) : undefined;
+  const saved = input.resumeFrom?.optimizer?.lossScale;
+  if (scaler && saved) scaler.load(saved);
   const rep: Replica = {
     collective: par.collective, config, params, layout, optimizer, padId, accumulationSteps: par.accumulationSteps, maxGradNorm: spec.maxGradNorm,
-    fp16: par.fp16 ? new DynamicLossScaler() : undefined,
+    fp16: scaler,
   };
   return {
     step: (indices, lr, poison) => dataParallelStep(rep, train, indices, lr, poison),
     optimizerBytes: () => optimizer.optimizerBytes,
-    exportState: () => optimizer.exportState(),
+    // The scaler's state rides with the moments (identical on every rank: it moves on all-reduced overflow flags).
+    exportState: async () => ({ ...(await optimizer.exportState()), ...(scaler ? { lossScale: scaler.state() } : {}) }),
     dispose: () => optimizer.dispose(),
   };
 }
