@@ -18,6 +18,8 @@ test('import llama2.c → train 1 epoch → export HF → re-import: greedy outp
   await page.getByTestId('model-import').setInputFiles([fixture('aidreams260K.bin'), fixture('tok512.bin')]);
   await expect(page.getByTestId('base-model')).toContainText('aidreams260K.bin');
   await expect(page.getByTestId('base-model')).toContainText('grown from 512 to 513');
+  // The Data panel's length histogram now counts with the imported model's own tokenizer.
+  await expect(page.getByTestId('token-hist-tokenizer')).toContainText("tokenized with the imported model's tokenizer (vocab 513)", { timeout: 90_000 });
 
   // The checkpoint was trained on 128 positions: prompt + summary must fit.
   await page.getByTestId('backend-select').selectOption('wasm');

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { readSharedText } from '../testing/shared';
+import { readShared, readSharedText } from '../testing/shared';
 import { buildExample, buildPrompt } from './examples';
+import { llama2cTokenizerConfig, llama2cTokenizerJson } from './llama2c-tokenizer';
+import { loadLlama2cVocab } from './llama2c-vocab';
 import { readPairs } from './readers';
-import { countTokenLengths, lengthBins, niceBinWidth, percentile, tokenLengthStats } from './token-lengths';
-import { trainTokenizer } from './tokenizer';
+import { countTokenLengths, importedTokenizer, lengthBins, niceBinWidth, percentile, tokenLengthStats, trainedTokenizer } from './token-lengths';
+import { loadTokenizer, trainTokenizer } from './tokenizer';
 
 const pairs = readPairs(readSharedText('data/xsum/validation.jsonl'), 'jsonl').pairs.slice(0, 40);
 const tok = trainTokenizer(pairs.flatMap((p) => [p.input, p.target]), 600);
@@ -62,6 +64,54 @@ describe('token lengths of XSum rows', () => {
       expect(sorted.filter((x) => x <= v).length / 40).toBeGreaterThanOrEqual(q / 100);
       expect(sorted.filter((x) => x < v).length / 40).toBeLessThan(q / 100);
     }
+  });
+});
+
+// An imported model's run encodes with the model's own tokenizer, so the lengths must be that
+// tokenizer's, not a freshly trained BPE's (which splits the same text quite differently).
+describe('token lengths with an imported tokenizer', () => {
+  const trained = countTokenLengths(trainedTokenizer(pairs, 600), pairs);
+
+  const cases = [
+    {
+      name: 'the Llama 2 tokenizer.json fixture',
+      files: () => ({ json: readSharedText('fixtures/tokenizer/tokenizer.json'), config: readSharedText('fixtures/tokenizer/tokenizer_config.json') }),
+      // The reference: the file loaded directly, as importModelFiles loads an HF model's.
+      direct: () => loadTokenizer(JSON.parse(readSharedText('fixtures/tokenizer/tokenizer.json')), JSON.parse(readSharedText('fixtures/tokenizer/tokenizer_config.json'))),
+    },
+    {
+      name: "llama2.c's tok512 through the converter",
+      files: () => {
+        const vocab = loadLlama2cVocab(new Uint8Array(readShared('fixtures/llama2c/tok512.bin')), 512);
+        return { json: JSON.stringify(llama2cTokenizerJson(vocab)), config: JSON.stringify(llama2cTokenizerConfig()) };
+      },
+      direct: () => {
+        const vocab = loadLlama2cVocab(new Uint8Array(readShared('fixtures/llama2c/tok512.bin')), 512);
+        return loadTokenizer(llama2cTokenizerJson(vocab), llama2cTokenizerConfig());
+      },
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}: counts what that tokenizer encodes, not what a trained BPE does`, () => {
+      const tok = importedTokenizer(c.files());
+      const direct = c.direct();
+      expect(tok.vocabSize).toBe(direct.vocabSize);
+      const counted = countTokenLengths(tok, pairs);
+      expect(counted.documents).toEqual(pairs.map((p) => direct.encode(p.input).length));
+      expect(counted.summaries).toEqual(pairs.map((p) => direct.encode(p.target).length + 1));
+      expect(counted.separator).toBe(direct.encode('\nTL;DR:\n').length);
+      // Not the trained BPE's lengths: most rows come out at another length.
+      const sameDocs = counted.documents.filter((n, i) => n === trained.documents[i]).length;
+      expect(sameDocs).toBeLessThan(pairs.length / 2);
+      expect(counted.documents.reduce((a, b) => a + b, 0)).not.toBe(trained.documents.reduce((a, b) => a + b, 0));
+    });
+  }
+
+  it('names the file and the fault when the text is not a tokenizer', () => {
+    expect(() => importedTokenizer({ json: 'not json' })).toThrow(/^the imported model's tokenizer\.json is not valid JSON \(/);
+    expect(() => importedTokenizer({ json: '{}', config: '{' })).toThrow(/^the imported model's tokenizer_config\.json is not valid JSON \(/);
+    expect(() => importedTokenizer({ json: '{}' })).toThrow(/^tokenizer\.json: missing "model" object$/);
   });
 });
 

@@ -8,6 +8,7 @@
 // Counting (tokenizing every pair) is the slow part and is separate from summarizing, which is
 // cheap and reruns whenever the max lengths change.
 import { DEFAULT_SEPARATOR } from './examples';
+import { loadTokenizer, trainTokenizer, type LoadedTokenizer } from './tokenizer';
 import type { Pair, TextTokenizer } from './types';
 
 export interface TokenLengths {
@@ -45,6 +46,49 @@ export interface TokenLengthStats {
 export interface LengthLimits {
   maxSourceLength: number;
   maxTargetLength: number;
+}
+
+/**
+ * An imported model's tokenizer as its Hugging Face files keep it: the text of tokenizer.json and,
+ * when the model has one, of tokenizer_config.json (it names BOS/EOS/pad, which loadTokenizer
+ * needs to accept the file at all). Text rather than parsed objects because that is what the model
+ * store holds and what crosses a postMessage cheaply.
+ */
+export interface TokenizerFiles {
+  json: string;
+  config?: string;
+}
+
+/** Which tokenizer the lengths were counted with, so the chart can say so. */
+export type LengthTokenizer =
+  | { kind: 'imported'; vocabSize: number }
+  | { kind: 'trained'; vocabSize: number; pairs: number };
+
+function parseFile(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`the imported model's ${name} is not valid JSON (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+  }
+}
+
+/**
+ * The tokenizer a run that fine-tunes the imported model uses: the same loadTokenizer call on the
+ * same two files as importModelFiles makes, so the lengths are the ones training will see. Throws
+ * an Error naming the file and what is wrong with it.
+ */
+export function importedTokenizer(files: TokenizerFiles): LoadedTokenizer {
+  const json = parseFile('tokenizer.json', files.json);
+  const config = files.config === undefined ? undefined : parseFile('tokenizer_config.json', files.config);
+  return loadTokenizer(json, config);
+}
+
+/**
+ * The tokenizer a run of a fresh preset trains (run.ts trains on every training pair; a caller may
+ * pass an evenly spaced subset, since training it is the slow part and the lengths barely move).
+ */
+export function trainedTokenizer(pairs: readonly Pair[], vocabSize: number): LoadedTokenizer {
+  return trainTokenizer(pairs.flatMap((p) => [p.input, p.target]), vocabSize);
 }
 
 /** Tokenizes every pair once. */

@@ -2,10 +2,18 @@
 // of rows they cut, so a person picks max source/target lengths from the data.
 import { useMemo } from 'react';
 import { Bar, BarChart, Cell, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { summarizeTokenLengths, type LengthSummary } from '../../data/token-lengths';
+import { summarizeTokenLengths, type LengthSummary, type LengthTokenizer } from '../../data/token-lengths';
 import type { Pair } from '../../data/types';
+import { useModelStore } from '../../store/model';
 import { useRunStore } from '../../store/run';
+import { tokenizerFilesOf } from '../../workers/token-lengths-protocol';
 import { useTokenLengths } from './useTokenLengths';
+
+/** Which tokenization the numbers describe, in words (the truncated shares depend on it). */
+const tokenizedWith = (t: LengthTokenizer) =>
+  t.kind === 'imported'
+    ? `tokenized with the imported model's tokenizer (vocab ${t.vocabSize})`
+    : `tokenized with a BPE tokenizer trained on ${t.pairs} pairs (vocab ${t.vocabSize})`;
 
 const pct = (f: number) => `${(f * 100).toFixed(f > 0 && f < 0.001 ? 2 : 1)}%`;
 
@@ -49,7 +57,12 @@ export function TokenLengthChart({ pairs }: { pairs: Pair[] | null }) {
   const maxSourceLength = useRunStore((s) => s.settings.maxSourceLength);
   const maxTargetLength = useRunStore((s) => s.settings.maxTargetLength);
   const running = useRunStore((s) => s.status === 'running');
-  const result = useTokenLengths(pairs, vocabSize, running);
+  // A run fine-tunes the imported base model with its own tokenizer (store/run.ts passes base's
+  // files), so the lengths are counted with it; a new import or clearing it gives a new object
+  // here, which recounts.
+  const base = useModelStore((s) => s.base);
+  const tokenizer = useMemo(() => tokenizerFilesOf(base?.files), [base]);
+  const result = useTokenLengths(pairs, vocabSize, running, tokenizer);
   const stats = useMemo(
     () => (result.state === 'done' ? summarizeTokenLengths(result.lengths, { maxSourceLength, maxTargetLength }) : null),
     [result, maxSourceLength, maxTargetLength],
@@ -62,16 +75,20 @@ export function TokenLengthChart({ pairs }: { pairs: Pair[] | null }) {
       {result.state === 'error' && <p className="field__error" role="alert">Token lengths: {result.message}</p>}
       {result.state !== 'done' && result.state !== 'error' && (
         <p className="field__hint">
-          {running ? 'Token lengths are computed when training is not running.' : `Training a ${vocabSize}-token tokenizer and counting lengths…`}
+          {running
+            ? 'Token lengths are computed when training is not running.'
+            : tokenizer
+              ? "Counting lengths with the imported model's tokenizer…"
+              : `Training a ${vocabSize}-token tokenizer and counting lengths…`}
         </p>
       )}
       {result.state === 'done' && stats && (
         <>
           <Histogram title="Document" summary={stats.document} testId="token-hist-document" />
           <Histogram title="Summary (with EOS)" summary={stats.summary} testId="token-hist-summary" />
-          <p className="field__hint">
+          <p className="field__hint" data-testid="token-hist-tokenizer">
             {result.counted < result.total ? `${result.counted} of ${result.total} training rows, evenly spaced` : `All ${result.total} training rows`}
-            {`; ${vocabSize}-token tokenizer trained on ${result.tokenizerPairs} rows. Longest example after truncation: ${stats.longestExample} tokens.`}
+            {`, ${tokenizedWith(result.tokenizer)}. Longest example after truncation: ${stats.longestExample} tokens.`}
           </p>
         </>
       )}

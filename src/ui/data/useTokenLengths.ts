@@ -1,8 +1,8 @@
 // Token lengths of the loaded training pairs, computed in a worker. A new request (other pairs, a
-// new vocabulary size) ends the old worker; nothing runs while training does, since both would
-// compete for the same cores.
+// new vocabulary size, a model imported or cleared) ends the old worker; nothing runs while
+// training does, since both would compete for the same cores.
 import { useEffect, useState } from 'react';
-import type { TokenLengths } from '../../data/token-lengths';
+import type { LengthTokenizer, TokenizerFiles, TokenLengths } from '../../data/token-lengths';
 import type { Pair } from '../../data/types';
 import { checkTokenLengthAnswer, type TokenLengthRequest } from '../../workers/token-lengths-protocol';
 
@@ -12,11 +12,19 @@ export const MAX_COUNT_PAIRS = 300;
 export type TokenLengthState =
   | { state: 'idle' }
   | { state: 'working' }
-  | { state: 'done'; lengths: TokenLengths; counted: number; total: number; tokenizerPairs: number }
+  | { state: 'done'; lengths: TokenLengths; counted: number; total: number; tokenizer: LengthTokenizer }
   | { state: 'error'; message: string };
 
-export function useTokenLengths(pairs: Pair[] | null, vocabSize: number, paused: boolean): TokenLengthState {
+/**
+ * `tokenizer`: the imported model's tokenizer files when a run would fine-tune that model (it then
+ * encodes with them), null when a run trains a BPE of `vocabSize`. Pass a stable object (memoized
+ * on the model): a new one re-runs the count.
+ */
+export function useTokenLengths(pairs: Pair[] | null, vocabSize: number, paused: boolean, tokenizer: TokenizerFiles | null = null): TokenLengthState {
   const [result, setResult] = useState<TokenLengthState>({ state: 'idle' });
+  // The vocabulary size only matters for a trained tokenizer; with an imported one, typing in the
+  // (then unused) setting must not recount.
+  const trainedVocab = tokenizer ? 0 : vocabSize;
 
   useEffect(() => {
     if (!pairs || pairs.length === 0 || paused) return;
@@ -31,18 +39,20 @@ export function useTokenLengths(pairs: Pair[] | null, vocabSize: number, paused:
           console.warn(`token-length worker: dropped a bad message: ${m}`);
           return;
         }
-        setResult(m.type === 'done' ? { state: 'done', lengths: m.lengths, counted: m.counted, total: m.total, tokenizerPairs: m.tokenizerPairs } : { state: 'error', message: m.message });
+        setResult(m.type === 'done' ? { state: 'done', lengths: m.lengths, counted: m.counted, total: m.total, tokenizer: m.tokenizer } : { state: 'error', message: m.message });
         worker?.terminate();
       };
       worker.onerror = (ev) => setResult({ state: 'error', message: ev.message || 'the token-length worker failed' });
       const req: TokenLengthRequest = { pairs, vocabSize, maxTokenizerPairs: MAX_TOKENIZER_PAIRS, maxCountPairs: MAX_COUNT_PAIRS };
+      if (tokenizer) req.tokenizer = tokenizer;
       worker.postMessage(req);
     }, 400);
     return () => {
       clearTimeout(timer);
       worker?.terminate();
     };
-  }, [pairs, vocabSize, paused]);
+    // Keyed on trainedVocab, not vocabSize: with an imported tokenizer the request's vocabSize is unused.
+  }, [pairs, trainedVocab, paused, tokenizer]);
 
   return result;
 }
