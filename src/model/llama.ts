@@ -10,6 +10,9 @@ import { bmm, linearFast, swapMiddle } from './wasm-matmul';
 import { useFastPath } from './wasm-fast-path';
 import { applyRopeFast } from './wasm-rope';
 import { rmsNormFast } from './wasm-rmsnorm';
+import { useWebGPUKernels } from './webgpu-kernels';
+import { rmsNormWebGPU } from './webgpu-rmsnorm';
+import { applyRopeWebGPU } from './webgpu-rope';
 import type { TransposedWeights } from './decode-weights';
 
 /** Keys and values already computed for earlier positions, one entry per layer: (B, KV, S, D). */
@@ -58,7 +61,7 @@ function splitHeads(x: tf.Tensor2D, B: number, T: number, heads: number, D: numb
  * softmax(q kᵀ/√D + mask) v: q (B, H, T, D), k and v (B, KV, S, D), mask (B or 1, 1, T, S) → (B, H, T, D).
  * The fast path runs both products as grouped 2-D slices (no repeat_kv tile, no transposed operand).
  */
-function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D, fast: boolean): tf.Tensor4D {
+export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D, fast: boolean): tf.Tensor4D {
   const [B, H, T, D] = q.shape;
   const [, KV, S] = k.shape;
   const scale = 1 / Math.sqrt(D);
@@ -103,8 +106,12 @@ export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: 
   const newK: tf.Tensor4D[] = [];
   const newV: tf.Tensor4D[] = [];
   const fast = useFastPath(B * T);
-  const rope = fast ? applyRopeFast : applyRope;
-  const norm = (x2: tf.Tensor2D, w: tf.Tensor) => (fast ? rmsNormFast(x2, w as tf.Tensor1D, c.rmsNormEps) : (rmsNorm(x2, w, c.rmsNormEps) as tf.Tensor2D)); // (B·T, C)
+  // Hand-written WebGPU kernels on webgpu (webgpu-*.ts), the XNNPACK-shaped fast path on wasm, the
+  // plain ops elsewhere (and as the reference the other two are tested against).
+  const gpu = useWebGPUKernels();
+  const rope = gpu ? applyRopeWebGPU : fast ? applyRopeFast : applyRope;
+  const norm = (x2: tf.Tensor2D, w: tf.Tensor) =>
+    (gpu ? rmsNormWebGPU(x2, w, c.rmsNormEps) : fast ? rmsNormFast(x2, w as tf.Tensor1D, c.rmsNormEps) : rmsNorm(x2, w, c.rmsNormEps)) as tf.Tensor2D; // (B·T, C)
   const h = tf.tidy(() => {
     const { cos, sin } = opts.positionOffsets
       ? ropeTablesPerRow(past, T, D, c.ropeTheta, opts.positionOffsets) // (B, 1, T, D)

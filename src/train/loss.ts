@@ -8,6 +8,8 @@ import { hiddenStates, lmHead } from '../model/llama';
 import type { Params } from '../model/params';
 import { takeRows } from '../model/take-rows';
 import { useFastPath } from '../model/wasm-fast-path';
+import { useWebGPUKernels } from '../model/webgpu-kernels';
+import { crossEntropyWebGPU } from '../model/webgpu-cross-entropy';
 import type { Batch as CollatedBatch } from '../data/batching';
 import { IGNORE_INDEX } from '../data/types';
 
@@ -40,6 +42,7 @@ export function supervised(batch: Batch): { rows: Int32Array; targets: Int32Arra
  */
 export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, reduction: LossReduction = 'mean'): tf.Scalar {
   if (logits.shape[0] !== targets.length) throw new Error(`crossEntropy: ${logits.shape[0]} logit rows but ${targets.length} targets`);
+  if (useWebGPUKernels()) return crossEntropyWebGPU(logits, targets, reduction); // one fused kernel each way
   if (useFastPath()) return crossEntropyFused(logits, targets, reduction);
   return tf.tidy(() => {
     const [N, V] = logits.shape;
