@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tensorRelErr } from '../testing/rel-err';
 import type { LlamaConfig } from './config';
 import { canDecodeStep, decodeStep } from './decode-step';
 import { disposeTransposed, transposedWeights } from './decode-weights';
@@ -20,18 +21,6 @@ const BASE: LlamaConfig = {
   vocabSize: 47, hiddenSize: 48, intermediateSize: 56, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2,
   maxPositionEmbeddings: 64, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: false,
 };
-
-async function relErr(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  expect(a.shape).toEqual(b.shape);
-  const [x, y] = [await a.data(), await b.data()];
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < y.length; i++) {
-    diff = Math.max(diff, Math.abs(x[i] - y[i]));
-    scale = Math.max(scale, Math.abs(y[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
 
 for (const backend of ['wasm', 'cpu'] as const) {
   describe(`decodeStep on ${backend}`, () => {
@@ -54,17 +43,17 @@ for (const backend of ['wasm', 'cpu'] as const) {
         const opts = { cache: first.cache, keyMask, positionOffsets: [2, 0], wantCache: true };
         const ref = forward(p, c, next, opts);
         const got = decodeStep(p, c, next, wt!, opts);
-        expect(await relErr(got.logits, ref.logits)).toBeLessThan(1e-5);
+        expect(await tensorRelErr(got.logits, ref.logits)).toBeLessThan(1e-5);
         expect(got.cache.length).toBe(6);
         for (let l = 0; l < c.numHiddenLayers; l++) {
-          expect(await relErr(got.cache.k[l], ref.cache.k[l])).toBeLessThan(1e-5);
-          expect(await relErr(got.cache.v[l], ref.cache.v[l])).toBeLessThan(1e-5);
+          expect(await tensorRelErr(got.cache.k[l], ref.cache.k[l])).toBeLessThan(1e-5);
+          expect(await tensorRelErr(got.cache.v[l], ref.cache.v[l])).toBeLessThan(1e-5);
         }
         // No cache at all: the first token of an empty context.
         const bos = tf.tensor2d([[1]], [1, 1], 'int32');
         const a = decodeStep(p, c, bos, wt!, { wantCache: true });
         const b = forward(p, c, bos, { wantCache: true });
-        expect(await relErr(a.logits, b.logits)).toBeLessThan(1e-5);
+        expect(await tensorRelErr(a.logits, b.logits)).toBeLessThan(1e-5);
         for (const r of [first, ref, got, a, b] as { logits: tf.Tensor; cache: KVCache }[]) {
           r.logits.dispose();
           disposeCache(r.cache);

@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tensorRelErr } from '../testing/rel-err';
 import type { LlamaConfig } from './config';
 import { disposeCache, forward, rmsNorm } from './llama';
 import { disposeParams, initWeights, toVariables } from './params';
@@ -34,19 +35,6 @@ function randomBatch(seed: number) {
   // Some positions unsupervised, as prompts are; repeated targets exercise the scatter.
   const labels = Int32Array.from({ length: B * T }, (_, i) => (i % T < 3 ? -100 : Math.floor(rand() * CFG.vocabSize)));
   return { ids, labels, batchSize: B, seqLen: T };
-}
-
-/** Largest |a − b| over the largest |b|: the relative error of a whole tensor. */
-async function relErr(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  expect(a.shape).toEqual(b.shape);
-  const [x, y] = [await a.data(), await b.data()];
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < y.length; i++) {
-    diff = Math.max(diff, Math.abs(x[i] - y[i]));
-    scale = Math.max(scale, Math.abs(y[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
 }
 
 /** Runs f with the fast path forced to m, restoring 'auto' after. */
@@ -79,8 +67,8 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const gy = t([5, 7]); // weights the outputs so every gradient entry matters
       const ref = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, false, true), gy)));
       const fast = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(linearFast(a as tf.Tensor2D, b as tf.Tensor2D), gy)));
-      expect(await relErr(linearFast(x as tf.Tensor2D, w as tf.Tensor2D), tf.matMul(x, w, false, true))).toBeLessThan(1e-6);
-      for (const [g, r] of fast([x, w]).map((g, i) => [g, ref([x, w])[i]])) expect(await relErr(g, r)).toBeLessThan(1e-6);
+      expect(await tensorRelErr(linearFast(x as tf.Tensor2D, w as tf.Tensor2D), tf.matMul(x, w, false, true))).toBeLessThan(1e-6);
+      for (const [g, r] of fast([x, w]).map((g, i) => [g, ref([x, w])[i]])) expect(await tensorRelErr(g, r)).toBeLessThan(1e-6);
       for (const [G, transB] of [[1, false], [3, false], [1, true], [3, true]] as const) {
         const a = t([2 * G * 2, 4, 5]); // (batch 2 × KV 2 × G, M, K)
         const b = transB ? t([4, 3, 5]) : t([4, 5, 3]); // (batch 2 × KV 2, K, P), or (…, P, K) to use transposed
@@ -90,11 +78,11 @@ for (const backend of ['wasm', 'cpu'] as const) {
         const plain = (p: tf.Tensor, q: tf.Tensor) => tf.matMul(p as tf.Tensor3D, rep(q), false, transB);
         const refB = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(plain(p, q), dy)));
         const fastB = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(bmm(p as tf.Tensor3D, q as tf.Tensor3D, transB), dy)));
-        expect(await relErr(bmm(a as tf.Tensor3D, b as tf.Tensor3D, transB), plain(a, b))).toBeLessThan(1e-6);
+        expect(await tensorRelErr(bmm(a as tf.Tensor3D, b as tf.Tensor3D, transB), plain(a, b))).toBeLessThan(1e-6);
         const [fa, fb] = fastB([a, b]);
         const [ra, rb] = refB([a, b]);
-        expect(await relErr(fa, ra)).toBeLessThan(1e-6);
-        expect(await relErr(fb, rb)).toBeLessThan(1e-6); // dB sums the G query slices that read each slice
+        expect(await tensorRelErr(fa, ra)).toBeLessThan(1e-6);
+        expect(await tensorRelErr(fb, rb)).toBeLessThan(1e-6); // dB sums the G query slices that read each slice
       }
       const x4 = t([2, 3, 4, 5]);
       expect(Array.from(await swapMiddle(x4 as tf.Tensor4D).data())).toEqual(Array.from(await tf.transpose(x4, [0, 2, 1, 3]).data()));
@@ -111,11 +99,11 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const w = t([70]) as tf.Tensor1D;
       const dy = t([37, 70]);
       const loss = (f: (a: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor2D, b as tf.Tensor1D), dy)));
-      expect(await relErr(rmsNormFast(x, w, 1e-5), rmsNorm(x, w, 1e-5))).toBeLessThan(1e-6);
+      expect(await tensorRelErr(rmsNormFast(x, w, 1e-5), rmsNorm(x, w, 1e-5))).toBeLessThan(1e-6);
       const [fx, fw] = loss((a, b) => rmsNormFast(a, b, 1e-5))([x, w]);
       const [rx, rw] = loss((a, b) => rmsNorm(a, b, 1e-5))([x, w]);
-      expect(await relErr(fx, rx)).toBeLessThan(1e-5);
-      expect(await relErr(fw, rw)).toBeLessThan(1e-5);
+      expect(await tensorRelErr(fx, rx)).toBeLessThan(1e-5);
+      expect(await tensorRelErr(fw, rw)).toBeLessThan(1e-5);
     });
 
     it('fused cross-entropy matches the reference in value and gradient, mean and sum', async () => {
@@ -126,8 +114,8 @@ for (const backend of ['wasm', 'cpu'] as const) {
       for (const red of ['mean', 'sum'] as const) {
         const run = (m: 'on' | 'off') => withMode(m, () => tf.valueAndGrad((x: tf.Tensor) => crossEntropy(x as tf.Tensor2D, targets, red))(logits));
         const [f, r] = [run('on'), run('off')];
-        expect(await relErr(f.value, r.value)).toBeLessThan(1e-6);
-        expect(await relErr(f.grad, r.grad)).toBeLessThan(1e-5);
+        expect(await tensorRelErr(f.value, r.value)).toBeLessThan(1e-6);
+        expect(await tensorRelErr(f.grad, r.grad)).toBeLessThan(1e-5);
       }
       expect(() => crossEntropy(logits, Int32Array.from([1, 2]))).toThrow(/6 logit rows but 2 targets/);
     });
@@ -138,7 +126,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const batch = randomBatch(5);
       const ids = tf.tensor2d(batch.ids, [B, T], 'int32');
       const logits = (m: 'on' | 'off') => withMode(m, () => forward(params, CFG, ids).logits);
-      expect(await relErr(logits('on'), logits('off'))).toBeLessThan(1e-4);
+      expect(await tensorRelErr(logits('on'), logits('off'))).toBeLessThan(1e-4);
 
       // Generation's shape: a cached prefix with left padding, then one new position per row.
       const cached = (m: 'on' | 'off') =>
@@ -149,14 +137,14 @@ for (const backend of ['wasm', 'cpu'] as const) {
           disposeCache(first.cache);
           return next.logits;
         });
-      expect(await relErr(cached('on'), cached('off'))).toBeLessThan(1e-4);
+      expect(await tensorRelErr(cached('on'), cached('off'))).toBeLessThan(1e-4);
 
       const fast = withMode('on', () => lossAndGrads(params, CFG, batch));
       const ref = withMode('off', () => lossAndGrads(params, CFG, batch));
-      expect(await relErr(fast.loss, ref.loss)).toBeLessThan(1e-4);
+      expect(await tensorRelErr(fast.loss, ref.loss)).toBeLessThan(1e-4);
       expect([...fast.grads.keys()].sort()).toEqual([...params.keys()].sort());
       for (const [name, g] of ref.grads) {
-        const err = await relErr(fast.grads.get(name)!, g);
+        const err = await tensorRelErr(fast.grads.get(name)!, g);
         expect(err, `gradient of ${name}`).toBeLessThan(1e-4);
       }
       disposeParams(params);

@@ -95,18 +95,7 @@ function preloadVulkanLoader(icd: string): void {
   }
 }
 
-/** Largest |a − b| over the largest |b|: the relative error of a whole tensor (as wasm-fast-path.test.ts). */
-export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`relErr: lengths ${a.length} and ${b.length} differ`);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d); // a NaN anywhere fails the comparison
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
+export { relErr } from './rel-err'; // the kernel tests' comparison, shared with the fast-path tests
 
 export interface HostTensor {
   data: Float32Array;
