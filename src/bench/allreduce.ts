@@ -1,5 +1,8 @@
 // All-reduce bandwidth between 2 workers with the studio's collectives, against memcpy
-// (TypedArray.set of the same bytes) in the same worker. MiB/s counts one rank's payload.
+// (TypedArray.set of the same bytes) in the same worker.
+// MiB/s = (iters × one rank's payload in MiB) / (wall time of `iters` back-to-back all-reduces on
+// rank 0, after warm-up): the mean cost per all-reduce that a training step pays, waits for the
+// peer included. memcpy MiB/s = payload / the fastest of up to 20 copies (its ceiling).
 import { ChannelCollective } from '../dist/channel-collective';
 import type { Collective } from '../dist/collective';
 import { createSabGroupBuffer, SabCollective } from '../dist/sab-collective';
@@ -9,6 +12,7 @@ import type { AllreduceRecord, Transport } from './types';
 /** Floats per SharedArrayBuffer slot, as the studio's client uses (4 MiB). */
 export const SAB_CHUNK_FLOATS = 1 << 20;
 const MIB = 1 << 20;
+const WARMUP_SAB = 3;
 
 export interface AllreduceJob {
   transport: Transport;
@@ -41,7 +45,10 @@ export async function measureAllreduce(job: AllreduceJob): Promise<AllreduceReco
   const memcpyMbPerSec = bytes / MIB / (copy.bestMs / 1000);
   const c = await join(job);
   try {
-    await c.allReduceSum(data); // warm-up: first touch of the shared pages / channel buffers
+    // Warm-up: first touch of the shared pages, channel buffers and the sum kernel's scratch, and
+    // time for the JIT and wasm tiers to optimise the hot loops, as they have a few steps into
+    // training. (The BroadcastChannel transport is too slow to warm more than once.)
+    for (let i = 0; i < (job.transport === 'sab' ? WARMUP_SAB : 1); i++) await c.allReduceSum(data);
     await c.barrier();
     const t0 = now();
     for (let i = 0; i < job.iters; i++) await c.allReduceSum(data);

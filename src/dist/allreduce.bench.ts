@@ -1,5 +1,7 @@
 // allReduceSum throughput for 16 MiB of float32 across 2 ranks in one process, per transport,
-// against a plain memcpy of the same bytes. MiB/s = hz × 16. Run:
+// against a plain memcpy of the same bytes. MiB/s = hz × 16 (one rank's payload per all-reduce).
+// Both ranks share this thread here, so the SAB rows add both ranks' work and no parallelism;
+// `npm run bench -- --sections allreduce` measures 2 workers in Chromium. Run:
 //   npx vitest bench --run src/dist/allreduce.bench.ts
 import { bench, describe } from 'vitest';
 import { ChannelCollective } from './channel-collective';
@@ -14,12 +16,13 @@ const N = 4 << 20; // floats: 16 MiB
 const make = (seed: number) => Float32Array.from({ length: N }, (_, i) => ((((i * 2654435761 + seed) >>> 0) % 1000) - 500) * 1e-40);
 const data = [make(1), make(2)];
 
-const sabGroup = (chunkFloats: number) => {
+const sabGroup = (chunkFloats: number, simd = true) => {
   const sab = createSabGroupBuffer(2, chunkFloats);
-  return [0, 1].map((r) => new SabCollective(r, 2, sab));
+  return [0, 1].map((r) => new SabCollective(r, 2, sab, { simd }));
 };
-const sab4M = sabGroup(1 << 20); // 4 MiB slots: 4 chunks
-const sab1M = sabGroup(1 << 18); // 1 MiB slots: 16 chunks
+const sab4M = sabGroup(1 << 20); // 4 MiB slots (the studio's): 3 rounds of ≤ 6 MiB
+const sab4MJs = sabGroup(1 << 20, false);
+const sab1M = sabGroup(1 << 18); // 1 MiB slots: 11 rounds
 const channel = await Promise.all([0, 1].map((r) => ChannelCollective.connect(`allreduce-bench-${process.pid}`, r, 2, { timeoutMs: 120_000 })));
 const local = createLocalGroup(2);
 const dst = new Float32Array(N);
@@ -31,6 +34,7 @@ describe('allReduceSum, 16 MiB float32, 2 ranks in one process', () => {
     dst.set(data[0]);
   });
   bench('SabCollective, 4 MiB chunks', () => allReduce(sab4M).then(() => undefined));
+  bench('SabCollective, 4 MiB chunks, plain-JS adds (no wasm SIMD)', () => allReduce(sab4MJs).then(() => undefined));
   bench('SabCollective, 1 MiB chunks', () => allReduce(sab1M).then(() => undefined));
   bench('ChannelCollective (BroadcastChannel, 1 MiB messages)', () => allReduce(channel).then(() => undefined), { time: 3000 });
   bench('createLocalGroup (reference)', () => allReduce(local).then(() => undefined));

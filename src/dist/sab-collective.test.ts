@@ -1,15 +1,57 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import type { Collective } from './collective';
 import { createSabGroupBuffer, SabCollective, sabGroupBytes } from './sab-collective';
+import { createSumKernel, SUM_BLOCK } from './sum-kernel';
 import { expectBarrierOrdering, expectSameBits, mixedScript, randomData, referenceResults, rng, runGroup, type Step } from './testdata/conformance';
-import { runInThreads, transpiled } from './testdata/threads';
+import { runInThreads } from './testdata/threads';
 
 const CHUNK = 64; // small, so every op crosses several chunks and slots get reused a lot
 
-function sabGroup(world: number, chunk = CHUNK, timeoutMs?: number): SabCollective[] {
+function sabGroup(world: number, chunk = CHUNK, timeoutMs?: number, simd = true): SabCollective[] {
   const sab = createSabGroupBuffer(world, chunk);
-  return Array.from({ length: world }, (_, r) => new SabCollective(r, world, sab, { timeoutMs }));
+  return Array.from({ length: world }, (_, r) => new SabCollective(r, world, sab, { timeoutMs, simd }));
 }
+
+const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+/** Values where a wrong rounding, a flushed subnormal or a lost sign would change the bits. */
+function edgyData(n: number, seed: number): Float32Array {
+  const special = [0, -0, Infinity, -Infinity, 1e-45, -1e-45, 1.1754942e-38, 3.4028235e38, -3.4028235e38, 1 + 2 ** -23, 2 ** 24, -(2 ** 24) - 2];
+  const a = randomData(n, rng(seed));
+  const pick = rng(seed + 1);
+  for (let i = 0; i < n; i += 3) a[i] = special[Math.floor(pick() * special.length)];
+  return a;
+}
+
+describe('sum kernel', () => {
+  it('uses WebAssembly SIMD where the engine has it (Node 20 does), unless told not to', () => {
+    expect(createSumKernel().kind).toBe('wasm-simd');
+    expect(createSumKernel(false).kind).toBe('js');
+  });
+
+  for (const simd of [true, false]) {
+    it(`${simd ? 'wasm' : 'js'}: acc += src gives the bits of a float32 add, at every length and tail`, () => {
+      const k = createSumKernel(simd);
+      for (const m of [0, 1, 3, 7, 8, 9, 15, 16, 17, 1000, SUM_BLOCK - 1, SUM_BLOCK]) {
+        const x = edgyData(m, m + 1);
+        const y = edgyData(m, m + 99);
+        const want = new Float32Array(m);
+        for (let i = 0; i < m; i++) want[i] = Math.fround(x[i] + y[i]);
+        k.acc.set(x);
+        k.src.set(y);
+        const beyond = k.acc[m] ?? 0;
+        k.add(m);
+        expect(bitsOf(k.acc.subarray(0, m)), `length ${m}`).toEqual(bitsOf(want));
+        if (m < SUM_BLOCK) expect(k.acc[m], `length ${m}: element ${m} untouched`).toBe(beyond);
+      }
+    });
+  }
+});
 
 const closeAll = (g: Collective[]) => g.forEach((c) => c.close());
 
@@ -28,6 +70,35 @@ describe('SabCollective (ranks in one thread)', () => {
       closeAll(group);
     });
   }
+
+  for (const world of [2, 3, 4]) {
+    it(`world ${world}, plain-JS kernel: bit-identical to createLocalGroup on a mixed script`, async () => {
+      const script = mixedScript(world, CHUNK, 200 + world);
+      const group = sabGroup(world, CHUNK, undefined, false);
+      expectSameBits(await runGroup(group, script), await referenceResults(world, script));
+      closeAll(group);
+    });
+  }
+
+  it('sums of every length around the round and chunk edges, with edge values, match bit for bit', async () => {
+    // Lengths that cut rounds just under/over the chunk and the longest round (1.5 chunks at world
+    // 2). Each sum is followed by every op that writes slots before its first barrier (a gather,
+    // a broadcast from each root): those writes must not clobber the sum's last result, which
+    // slower ranks are still reading.
+    for (const world of [1, 2, 3, 4]) {
+      const lengths = [1, 2, 5, 63, 64, 65, 95, 96, 97, 127, 128, 129, 150, 191, 192, 193, 257, 1000, 4099];
+      const per = (n: number, seed: number) => Array.from({ length: world }, (_, r) => edgyData(n, seed + r));
+      const script: Step[] = lengths.flatMap((n, j) =>
+        [...Array.from({ length: world }, (_, root): Step => ({ op: 'bcast', inputs: per(CHUNK, j), root })), { op: 'gather', inputs: per(CHUNK - 1, j) } as Step].flatMap((next, k): Step[] => [
+          { op: 'sum', inputs: per(n, 100 * j + 10 * k) },
+          next,
+        ]),
+      );
+      const group = sabGroup(world);
+      expectSameBits(await runGroup(group, script), await referenceResults(world, script));
+      closeAll(group);
+    }
+  });
 
   it('reductions really depend on rank order (so the bit checks can fail)', async () => {
     const world = 4;
@@ -108,13 +179,37 @@ describe('SabCollective (ranks in one thread)', () => {
   });
 });
 
+/**
+ * sab-collective.ts and its one runtime import, sum-kernel.ts, transpiled side by side into a temp
+ * folder (Node 20 cannot import TypeScript in a worker), the import given the .mjs Node needs.
+ */
+function transpiledModule(): { url: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sab-collective-'));
+  const emit = (name: string) =>
+    ts.transpileModule(readFileSync(new URL(`./${name}.ts`, import.meta.url), 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, isolatedModules: true } }).outputText;
+  writeFileSync(join(dir, 'sum-kernel.mjs'), emit('sum-kernel'));
+  const main = emit('sab-collective');
+  if (!main.includes(`from './sum-kernel'`)) throw new Error('sab-collective.ts no longer imports ./sum-kernel: update this helper');
+  writeFileSync(join(dir, 'sab-collective.mjs'), main.replace(`from './sum-kernel'`, `from './sum-kernel.mjs'`));
+  return { url: pathToFileURL(join(dir, 'sab-collective.mjs')).href, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 describe('SabCollective across worker_threads', () => {
   it('2 threads: a long mixed script gives the same bits as createLocalGroup', async () => {
-    const mod = transpiled(new URL('./sab-collective.ts', import.meta.url));
+    const mod = transpiledModule();
     try {
       const world = 2;
       const chunk = 16; // many barriers per op: maximum chance to expose a race
-      const script = [...mixedScript(world, chunk, 7, 300), { op: 'sum', inputs: [randomData(100_003, rng(1)), randomData(100_003, rng(2))] } as Step];
+      // Sums of many rounds back to back with broadcasts and gathers: the cross-op invariants
+      // (a sum's last result is read after its last barrier) get real concurrency here.
+      const alternating = Array.from({ length: 120 }, (_, j): Step[] => {
+        const n = [1, 15, 16, 17, 23, 24, 25, 40, 100][j % 9];
+        return [
+          { op: 'sum', inputs: [randomData(n, rng(3 * j)), randomData(n, rng(3 * j + 1))] },
+          j % 2 ? { op: 'bcast', inputs: [randomData(chunk, rng(j)), randomData(chunk, rng(j + 1))], root: (j >> 1) % 2 } : { op: 'gather', inputs: [randomData(chunk, rng(j)), randomData(3, rng(j + 1))] },
+        ];
+      }).flat();
+      const script = [...mixedScript(world, chunk, 7, 300), ...alternating, { op: 'sum', inputs: [randomData(100_003, rng(1)), randomData(100_003, rng(2))] } as Step];
       const sab = createSabGroupBuffer(world, chunk);
       const got = await runInThreads({ transport: 'sab', moduleUrl: mod.url, world, sab, script });
       expectSameBits(got, await referenceResults(world, script));

@@ -6,23 +6,34 @@
 //   Int32 header: magic, world, chunkFloats, barrier arrival counter + generation, abort word,
 //                 per-rank barrier-arrival counts (to name missing ranks on timeout), and per-rank
 //                 op descriptors (double-buffered by op parity, see below)
-//   W slots of chunkFloats float32, one per rank (each rank writes only its own)
-//   1 result area of chunkFloats float32 (reduce-scatter output)
+//   (W + 1) × chunkFloats float32, used two ways:
+//   - allGather / broadcast: W slots of chunkFloats, one per rank (each rank writes only its own),
+//     then the result area (chunkFloats), which they never touch;
+//   - allReduceSum, in rounds of up to L = sumFloats floats (~(W+1)/W × chunkFloats, so fewer
+//     rounds and barriers): rank q reduces rangeOf(len, q, W) of each round. W packed slots of
+//     L - ⌊L/W⌋ floats from offset 0, rank r's holding only what the OTHER ranks reduce ([0, a_r)
+//     then [b_r, len)), and the round's result in the LAST len floats of the region. The last
+//     round is cut to ≤ chunkFloats, so its result lies inside the result area.
 //
-// Protocol invariants (why two barriers per chunk are enough, not three):
+// Protocol invariants (why two barriers per round are enough, not three):
 //   - before a round's first barrier a rank writes only its OWN slot and its OWN descriptor;
 //   - slots are read only between a round's two barriers, so the next round's writes (after the
 //     second barrier) never race a reader;
-//   - the result area is written only between the two barriers and read after the second, and
-//     it is next written only after the following round's first barrier, which every reader must
-//     have reached (having finished reading).
+//   - a round's result is written only between its two barriers and read after the second; it
+//     is next written only after the following round's first barrier, which every reader must
+//     have reached (having finished reading). Slots and result never overlap (W·(L - ⌊L/W⌋) + L
+//     ≤ (W + 1)·chunkFloats).
+//   - across ops: the only reads after an op's last barrier are an all-reduce's last result,
+//     inside the result area; every op's pre-barrier writes (own slot, packed slots) lie in the
+//     first W × chunkFloats floats, so the next op cannot clobber it.
 //   - descriptors are read right after an op's first barrier; a rank can only rewrite the same
 //     parity two ops later, after passing the next op's first barrier, i.e. after everyone read.
-// Reductions sum slot 0..W-1 in rank order with a float32 rounding per add, exactly like
+// Reductions sum ranks 0..W-1 in rank order with a float32 rounding per add, exactly like
 // createLocalGroup, so results are bit-identical to it.
 //
-// Self-contained on purpose (type-only imports): the worker_threads test transpiles this one file.
+// Self-contained but for sum-kernel.ts (itself import-free): the worker_threads test transpiles the two.
 import type { Collective } from './collective';
+import { createSumKernel, SUM_BLOCK, type SumKernel } from './sum-kernel';
 
 const MAGIC = 0x53414231; // 'SAB1'
 const H_MAGIC = 0;
@@ -77,6 +88,8 @@ export function createSabGroupBuffer(world: number, chunkFloats: number): Shared
 export interface SabCollectiveOptions {
   /** How long a rank waits at a barrier before failing, naming the ranks that never arrived. Default: no limit (ranks may legitimately spend minutes between collectives, e.g. compiling shaders). */
   timeoutMs?: number;
+  /** Sum with WebAssembly SIMD where the engine allows it (default), or force the plain-JS loop (`false`; tests check both give the same bits). */
+  simd?: boolean;
 }
 
 type WaitAsync = (a: Int32Array, index: number, value: number, timeout?: number) => { async: boolean; value: 'ok' | 'not-equal' | 'timed-out' | Promise<'ok' | 'timed-out'> };
@@ -96,8 +109,11 @@ export class SabCollective implements Collective {
   readonly chunkFloats: number;
   private readonly h: Int32Array;
   private readonly slots: Float32Array[];
-  private readonly result: Float32Array;
+  private readonly floats: Float32Array; // the whole float region: W slots + the result area
+  private readonly sumFloats: number; // longest all-reduce round (see the layout)
+  private readonly sumSlotFloats: number; // one packed all-reduce slot
   private readonly timeoutMs: number;
+  private readonly kernel: SumKernel;
   private seq = 0;
   private arrivals = 0; // barriers this rank has entered (mirrored in the header for diagnostics)
   private closed = false;
@@ -123,34 +139,88 @@ export class SabCollective implements Collective {
     this.h = new Int32Array(sab, 0, headerInts(world));
     const base = headerInts(world) * 4;
     this.slots = Array.from({ length: world }, (_, r) => new Float32Array(sab, base + r * chunk * 4, chunk));
-    this.result = new Float32Array(sab, base + world * chunk * 4, chunk);
+    this.floats = new Float32Array(sab, base, (world + 1) * chunk);
+    // The longest round L whose W packed slots (L minus the smallest range each) and result fit.
+    const fits = (L: number) => world * (L - Math.floor(L / world)) + L <= (world + 1) * chunk;
+    let L = Math.floor(((world + 1) * chunk - (world - 1)) / world);
+    while (fits(L + 1)) L++;
+    this.sumFloats = L;
+    this.sumSlotFloats = L - Math.floor(L / world);
     this.arrivals = Atomics.load(this.h, H_FIXED + rank);
+    this.kernel = createSumKernel(options.simd !== false);
   }
 
   allReduceSum(data: Float32Array): Promise<void> {
     checkArray('allReduceSum', data);
     return this.serial(async () => {
       const n = data.length;
-      const rounds = Math.max(1, Math.ceil(n / this.chunkFloats));
       const W = this.world;
+      const { rounds, head } = this.sumRounds(n);
       for (let k = 0; k < rounds; k++) {
-        const off = k * this.chunkFloats;
-        const len = Math.min(this.chunkFloats, n - off);
-        this.slots[this.rank].set(data.subarray(off, off + len));
+        const [off, end] = k < rounds - 1 ? rangeOf(head, k, rounds - 1) : [head, n];
+        const len = end - off;
+        // Reduce-scatter: this rank reduces [a, b) of the round, rank q reduces rangeOf(len, q, W).
+        // Publish only what the others reduce, packed: [0, a) then [b, len).
+        const [a, b] = rangeOf(len, this.rank, W);
+        const mine = this.packed(this.rank);
+        if (a > 0) mine.set(data.subarray(off, off + a));
+        if (b < len) mine.set(data.subarray(off + b, off + len), a);
         if (k === 0) await this.openOp(OP_SUM, n, 0);
         else await this.barrier1();
-        // Reduce-scatter: this rank owns [a, b) of the chunk; rank order 0..W-1 for identical bits.
-        const [a, b] = rangeOf(len, this.rank, W);
-        const res = this.result;
-        res.set(this.slots[0].subarray(a, b), a);
-        for (let r = 1; r < W; r++) {
-          const s = this.slots[r];
-          for (let i = a; i < b; i++) res[i] += s[i];
-        }
+        const res = this.floats.subarray(this.floats.length - len); // the round's result: the region's last len floats
+        this.reduceRange(data, off, len, a, b, res);
         await this.barrier1();
-        data.set(res.subarray(0, len), off);
+        // All-gather: the others' reduced ranges (ours went straight into `data`).
+        if (a > 0) data.set(res.subarray(0, a), off);
+        if (b < len) data.set(res.subarray(b, len), off + b);
       }
     });
+  }
+
+  /**
+   * How an n-float all-reduce is cut into rounds: the first `head` floats in rounds - 1 even
+   * rounds of ≤ sumFloats, the rest (≤ chunkFloats) in the last, so that the last round's result
+   * lies in the classic result area (see the layout).
+   */
+  private sumRounds(n: number): { rounds: number; head: number } {
+    const C = this.chunkFloats;
+    if (n <= C) return { rounds: 1, head: 0 };
+    const rounds = 1 + Math.ceil((n - C) / this.sumFloats);
+    return { rounds, head: n - Math.min(C, Math.ceil(n / rounds)) };
+  }
+
+  /** Rank r's packed all-reduce slot: what it publishes for the other ranks' ranges. */
+  private packed(r: number): Float32Array {
+    return this.floats.subarray(r * this.sumSlotFloats, (r + 1) * this.sumSlotFloats);
+  }
+
+  /**
+   * Sums [a, b) of the current round over ranks 0..W-1 in rank order (this rank's terms straight
+   * from `data`, the others' from their packed slots) into `data` and `res`, in cache-sized
+   * blocks through the kernel's scratch so the adds run on fast memory.
+   */
+  private reduceRange(data: Float32Array, off: number, len: number, a: number, b: number, res: Float32Array): void {
+    const W = this.world;
+    if (W === 1) return; // the sum of one term is the term itself: already in `data`
+    const { acc, src } = this.kernel;
+    // Where rank r's packed slot holds element i of our range: ranks before us packed their own
+    // range out ahead of it, ranks after us did not reach it yet.
+    const shift = Array.from({ length: W }, (_, r) => {
+      const [ra, rb] = rangeOf(len, r, W);
+      return r < this.rank ? rb - ra : 0;
+    });
+    const term = (r: number, i: number, m: number) => (r === this.rank ? data.subarray(off + i, off + i + m) : this.packed(r).subarray(i - shift[r], i - shift[r] + m));
+    for (let i = a; i < b; i += SUM_BLOCK) {
+      const m = Math.min(SUM_BLOCK, b - i);
+      acc.set(term(0, i, m));
+      for (let r = 1; r < W; r++) {
+        src.set(term(r, i, m));
+        this.kernel.add(m);
+      }
+      const sum = acc.subarray(0, m);
+      data.set(sum, off + i);
+      res.set(sum, i);
+    }
   }
 
   allGather(part: Float32Array): Promise<Float32Array> {
