@@ -154,6 +154,20 @@ describe('data-parallel step', () => {
     expect(d).toBeLessThan(1e-7);
   });
 
+  it('a replica reuses one gradient buffer across steps, and each step still equals a fresh replica\'s', async () => {
+    const fresh = async (params: ReturnType<typeof freshParams>) => ({ collective: createLocalGroup(1)[0], config, params, layout, optimizer: new ReplicatedAdamW(layout, adamw), padId: PAD, accumulationSteps: 1, maxGradNorm: MAX_GRAD_NORM });
+    const params = freshParams();
+    const rep = await fresh(params);
+    const first = await reduceGradients(rep, examples, globalBatches[0]);
+    const firstCopy = first.grad.slice();
+    const second = await reduceGradients(rep, examples, globalBatches[1]);
+    expect(second.grad.buffer).toBe(first.grad.buffer); // no new allocation per step
+    const other = await reduceGradients(await fresh(params), examples, globalBatches[1]);
+    expect(maxAbsDiff(second.grad, other.grad)).toBe(0); // the old step's values were cleared, not added to
+    expect(maxAbsDiff(firstCopy, second.grad)).toBeGreaterThan(0);
+    disposeParams(params);
+  });
+
   it('every rank of a group ends with bit-identical parameters', () => {
     expect(maxAbsDiff(world2[0].weights, world2[1].weights)).toBe(0);
     expect(maxAbsDiff(zero2[0].weights, zero2[1].weights)).toBe(0);
