@@ -231,6 +231,7 @@ async function main() {
     if (finished.length > 0) {
       const done = await page.evaluate(() => globalThis.__soak.done);
       const m = await sample(page, cdp, true);
+      const fp = await page.evaluate(() => globalThis.__studio.sweep.footprint());
       for (const t of finished) {
         seen.add(t.number);
         // The trial's own fields when the page reports them; else the last worker 'done' message.
@@ -239,6 +240,7 @@ async function main() {
           trial: t.number, state: t.state, value: t.value, seconds: (Date.now() - lastEnd) / 1000,
           numTensors: t.numTensors ?? last?.numTensors ?? null, numBytes: t.numBytes ?? last?.numBytes ?? null,
           heapUsedMB: m.usedMB, workersAlive: m.workersAlive, listeners: m.listeners, nodes: m.nodes, failReason: t.failReason ?? null,
+          studyKB: fp.studyChars / 1024, viewKB: fp.viewChars / 1024,
         };
         lastEnd = Date.now();
         trials.push(row);
@@ -264,6 +266,10 @@ async function main() {
     workersAliveAfterStop: end.workersAlive,
     // Informational, not in the verdict: the Sweep tab draws one more table row and chart point per trial.
     domNodes: trend(trials.map((t) => t.nodes)),
+    // Informational: what the page keeps of the sweep on purpose (the study's trials, curves and
+    // samples, and the dashboard's view of them), to set beside the heap's growth per trial.
+    studyKB: trend(trials.map((t) => t.studyKB)),
+    viewKB: trend(trials.map((t) => t.viewKB)),
     eventListeners: trend(trials.map((t) => t.listeners)),
   };
   const flat = verdict.heapUsedMB.flat !== false && verdict.numTensors.flat !== false && verdict.numBytes.flat !== false && end.workersAlive === 0;
@@ -280,6 +286,8 @@ async function main() {
   log(`workers alive per sample: ${samples.map((x) => x.workersAlive).join(' ')}; after stop: ${end.workersAlive} (created ${end.workersCreated}, terminated ${end.workersTerminated})`);
   const say = (name, t, unit = '') => (t.flat === null || t.flat === undefined ? `${name}: n/a${t.note ? ` (${t.note})` : ''}` : `${name}: first ${t.k} trials max ${f(t.first, 2)}${unit}, last ${t.k} max ${f(t.last, 2)}${unit}, trend ${t.slopePerTrial >= 0 ? '+' : ''}${f(t.slopePerTrial, 3)}${unit}/trial → ${t.flat ? 'flat' : 'GROWING'}`);
   log(say('heap after GC', verdict.heapUsedMB, ' MB'));
+  const perTrial = (t) => (t.slopePerTrial === undefined ? 'n/a' : `${f(t.slopePerTrial, 2)} KB/trial`);
+  log(`kept on purpose (JSON): study ${perTrial(verdict.studyKB)}, dashboard view ${perTrial(verdict.viewKB)}; heap ${verdict.heapUsedMB.slopePerTrial === undefined ? 'n/a' : `${f(verdict.heapUsedMB.slopePerTrial * 1024, 2)} KB/trial`}`);
   log(`${say('DOM nodes', verdict.domNodes)}; ${say('event listeners', verdict.eventListeners)} (informational${args.view === 'sweep' ? ': the dashboard grows by one trial each time' : ''})`);
   log(say('tf tensors', verdict.numTensors));
   log(say('tf bytes', verdict.numBytes));

@@ -328,6 +328,11 @@ export interface HeadlessSweep {
   stop(): void;
   exportJSON(id: string): Promise<{ name: string; text: string }>;
   exportCSV(id: string): Promise<{ name: string; text: string }>;
+  /**
+   * Characters of JSON the page holds for the sweep: the running study (trials, curves, samples)
+   * and the dashboard's view of it. The soak compares their growth per trial with the heap's.
+   */
+  footprint(): { studyChars: number; viewChars: number };
 }
 
 let headlessStarted = false;
@@ -378,6 +383,7 @@ const headless: HeadlessSweep = {
   },
 
   stop: () => useSweepStore.getState().stop(),
+  footprint: () => ({ studyChars: active ? JSON.stringify(active.study).length : 0, viewChars: JSON.stringify(useSweepStore.getState().view ?? null).length }),
   exportJSON: (id) => useSweepStore.getState().exportJSON(id),
   exportCSV: (id) => useSweepStore.getState().exportCSV(id),
 };
