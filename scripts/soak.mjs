@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIfNeeded, Exit, openPage, portFree, sleep, startPreview } from './lib/host.mjs';
+import { heapGrowth, heapSummary } from './lib/heap-snapshot.mjs';
 
 const BUILD_DIR = join(tmpdir(), 'studio-soak', 'dist'); // private: see the top of the file
 const PORTS = [4460, 4479]; // this script's range: other tools use 4173/5173 and their own ranges
@@ -39,7 +40,8 @@ const SOAK_CONFIG = {
   },
   run: { preset: 'tiny', epochs: 1, maxTrainSamples: 8, validationSize: 2, backend: 'wasm' },
 };
-const USAGE = `usage: npm run soak -- [--minutes N] [--port P] [--out FILE] [--sample-sec S] [--no-build]
+const HEAP_DIFF_AFTER = 20; // --heap-diff's first snapshot: after this many trials, once warm
+const USAGE = `usage: npm run soak -- [--minutes N] [--port P] [--out FILE] [--sample-sec S] [--view V] [--heap-diff] [--no-build]
 
   --minutes N      how long to keep starting trials (default 30)
   --port P         preview server port (default: the first free one in ${PORTS[0]}-${PORTS[1]})
@@ -47,6 +49,8 @@ const USAGE = `usage: npm run soak -- [--minutes N] [--port P] [--out FILE] [--s
   --sample-sec S   seconds between heap/worker samples (default 10)
   --view V         the tab shown while it runs: train (default; the sweep dashboard, which rightly
                    grows by a table row and chart points per trial, is unmounted) or sweep
+  --heap-diff      take heap snapshots after trial ${HEAP_DIFF_AFTER} and at the end, and print what grew
+                   between them, by constructor (a few seconds per snapshot)
   --no-build       serve the last soak build as it is, even when older than the sources`;
 
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -64,6 +68,7 @@ function parseCli(argv) {
         'sample-sec': { type: 'string' },
         view: { type: 'string' },
         'no-build': { type: 'boolean' },
+        'heap-diff': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -93,6 +98,7 @@ function parseCli(argv) {
     out: resolve(v.out ?? join(tmpdir(), 'studio-soak', `soak-${stamp}.json`)), // outside the repo: nothing to ignore or commit
     build: !v['no-build'],
     view,
+    heapDiff: v['heap-diff'] === true,
   };
 }
 
@@ -218,6 +224,7 @@ async function main() {
   let nextSample = 0;
   let lastEnd = t0;
   let stopping = false;
+  let early = null; // --heap-diff's first snapshot
   log(`${pad('trial', 5)} ${pad('state', 9)} ${pad('sec', 6)} ${pad('tensors', 8)} ${pad('MB(tf)', 8)} ${pad('heapMB', 8)} ${pad('workers', 7)}`);
   for (;;) {
     if (pageErrors.includes('the page crashed')) throw new Exit(1, 'the page crashed during the soak');
@@ -232,6 +239,7 @@ async function main() {
       const done = await page.evaluate(() => globalThis.__soak.done);
       const m = await sample(page, cdp, true);
       const fp = await page.evaluate(() => globalThis.__studio.sweep.footprint());
+      if (args.heapDiff && !early && seen.size + finished.length >= HEAP_DIFF_AFTER) early = { trials: seen.size + finished.length, summary: await heapSummary(cdp) };
       for (const t of finished) {
         seen.add(t.number);
         // The trial's own fields when the page reports them; else the last worker 'done' message.
@@ -259,6 +267,7 @@ async function main() {
   await sleep(2000);
   const end = await sample(page, cdp, true);
   const hasTf = trials.some((t) => t.numTensors !== null);
+  const heapDiff = early ? { fromTrial: early.trials, toTrial: trials.length, growth: heapGrowth(early.summary, await heapSummary(cdp)) } : null;
   const verdict = {
     heapUsedMB: trend(trials.map((t) => t.heapUsedMB)),
     numTensors: hasTf ? trend(trials.map((t) => t.numTensors)) : { flat: null, note: "the worker's 'done' message carries no numTensors/numBytes yet" },
@@ -275,7 +284,7 @@ async function main() {
   const flat = verdict.heapUsedMB.flat !== false && verdict.numTensors.flat !== false && verdict.numBytes.flat !== false && end.workersAlive === 0;
   const report = {
     minutes: args.minutes, view: args.view, config: SOAK_CONFIG, startedAt: new Date(t0).toISOString(), wallSec: (Date.now() - t0) / 1000,
-    trials, samples, end, verdict: { ...verdict, flat, tolerance: TOLERANCE }, pageErrors: pageErrors.slice(0, 50),
+    trials, samples, end, verdict: { ...verdict, flat, tolerance: TOLERANCE }, heapDiff, pageErrors: pageErrors.slice(0, 50),
   };
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
@@ -289,6 +298,10 @@ async function main() {
   const perTrial = (t) => (t.slopePerTrial === undefined ? 'n/a' : `${f(t.slopePerTrial, 2)} KB/trial`);
   log(`kept on purpose (JSON): study ${perTrial(verdict.studyKB)}, dashboard view ${perTrial(verdict.viewKB)}; heap ${verdict.heapUsedMB.slopePerTrial === undefined ? 'n/a' : `${f(verdict.heapUsedMB.slopePerTrial * 1024, 2)} KB/trial`}`);
   log(`${say('DOM nodes', verdict.domNodes)}; ${say('event listeners', verdict.eventListeners)} (informational${args.view === 'sweep' ? ': the dashboard grows by one trial each time' : ''})`);
+  if (heapDiff) {
+    log(`heap growth from trial ${heapDiff.fromTrial} to ${heapDiff.toTrial} (self sizes after GC), largest first:`);
+    for (const g of heapDiff.growth) log(`  ${pad(f(g.bytes / 1024, 1), 9)} KB ${pad(g.count >= 0 ? `+${g.count}` : g.count, 8)}  ${g.key}`);
+  }
   log(say('tf tensors', verdict.numTensors));
   log(say('tf bytes', verdict.numBytes));
   const reasons = trials.filter((t) => t.state === 'failed').reduce((a, t) => a.set(t.failReason ?? 'no reason given', (a.get(t.failReason ?? 'no reason given') ?? 0) + 1), new Map());

@@ -150,21 +150,43 @@ function trialLine(t, s) {
   return `${head} (${paramsText(t.params)})`;
 }
 
+/**
+ * Which progress changes get a line: each run's "preparing" and first step, every evaluation, the
+ * run's last step, and the newest change of every poll. So every run shows its steps however fast it
+ * is (a tiny wasm trial can start and end between two polls), and a long one prints about a line a
+ * second.
+ */
+function worthALine(e, prev, newest) {
+  const p = e.progress;
+  if (p.step === 0 && p.rouge === null) return !prev || prev.trial !== p.trial; // "preparing", once a run
+  const firstStep = !prev || prev.trial !== p.trial || prev.step === 0;
+  const evaluated = p.rouge !== null && (!prev || prev.rouge !== p.rouge || prev.trial !== p.trial);
+  return firstStep || evaluated || p.step === p.totalSteps || newest;
+}
+
 /** Polls the page until the sweep ends, printing progress and each trial's end; returns the last status. */
 async function follow(page, pageErrors) {
   let lastKey = '';
+  let seen = 0; // the last progress entry read
+  let prev = null;
   const reported = new Set();
   for (;;) {
     if (pageErrors.includes('the page crashed')) throw new Exit(1, 'the browser page crashed during the sweep');
-    const s = await page.evaluate(() => globalThis.__studio.sweep.status());
+    const s = await page.evaluate((since) => globalThis.__studio.sweep.status(since), seen);
+    s.progressLog.forEach((e, i) => {
+      const key = progressKey(e.progress);
+      if (key !== lastKey && worthALine(e, prev, i === s.progressLog.length - 1)) {
+        log(progressLine({ ...s, progress: e.progress, eta: e.eta }));
+        lastKey = key;
+      }
+      prev = e.progress;
+      seen = e.seq;
+    });
     for (const t of s.results) {
       if (t.state === 'running' || reported.has(t.number)) continue;
       reported.add(t.number);
       log(trialLine(t, s));
     }
-    const key = progressKey(s.progress);
-    if (key && key !== lastKey && !s.done) log(progressLine(s));
-    lastKey = key;
     if (s.done) return s;
     await sleep(POLL_MS);
   }

@@ -25,6 +25,24 @@ describe('SweepProgressTracker', () => {
     expect(s.rouge).toBeCloseTo(10 + 5 + 10 + 10, 10); // 'sum' = rouge1 + rouge2 + rougeL + rougeLsum
   });
 
+  it('keeps every change numbered, so a poller misses no run that began and ended between two polls', () => {
+    const t = new SweepProgressTracker(2, 'sum');
+    const ctx = (now: number) => ({ finished: 0, epochs: 1, now });
+    t.event(0, { type: 'status', message: 'loading' }, ctx(0));
+    t.event(0, step(1, 1, 6.2), ctx(1));
+    t.event(0, evaluation(1, 4), ctx(2));
+    t.event(1, step(1, 1, 6.1), ctx(3)); // trial 1 runs and ends before anyone polls
+    const all = t.since(0);
+    expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(all.map((e) => [e.progress.trial, e.progress.step, e.progress.loss])).toEqual([[0, 0, null], [0, 1, 6.2], [0, 1, 6.2], [1, 1, 6.1]]);
+    expect(all[1].progress).not.toBe(all[2].progress); // copies: later events do not rewrite earlier entries
+    expect(t.since(3).map((e) => e.progress.trial)).toEqual([1]);
+    expect(t.since(4)).toEqual([]);
+    for (let i = 0; i < 600; i++) t.event(1, step(1, 1, i), ctx(4 + i));
+    expect(t.since(0)).toHaveLength(500); // bounded: only the newest are kept
+    expect(t.since(0).at(-1)!.seq).toBe(604);
+  });
+
   it('ETA: the rest of this run at its pace, then the remaining trials and the final run at the mean run length', () => {
     const t = new SweepProgressTracker(3, 'rouge1');
     // Trial 0: 2 of 8 steps after 10 s → 40 s for the run, 30 s left; then 2 more trials + final at 40 s each.

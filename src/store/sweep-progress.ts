@@ -19,8 +19,19 @@ export interface SweepProgress {
   etaSec: number | null;
 }
 
+/** One change of progress, numbered so a poller can ask for what it has not seen. */
+export interface ProgressEntry {
+  seq: number;
+  progress: SweepProgress;
+}
+
+// Entries kept for pollers (`npm run sweep` asks every second; a run makes a few per second at most).
+const LOG_SIZE = 500;
+
 export class SweepProgressTracker {
   private current: SweepProgress | null = null;
+  private readonly log: ProgressEntry[] = [];
+  private seq = 0;
   private runStartedAt = 0;
   private readonly durations: number[] = []; // wall ms of each finished run (trial or final)
 
@@ -44,6 +55,16 @@ export class SweepProgressTracker {
     if (e.type === 'step') Object.assign(c, { step: e.step, totalSteps: e.totalSteps, epoch: e.epoch, loss: e.loss });
     else if (e.type === 'evaluation') Object.assign(c, { epoch: e.epoch, rouge: objectiveFrom(e.rouge, this.objective) });
     c.etaSec = this.eta(ctx.finished, ctx.now);
+    this.log.push({ seq: ++this.seq, progress: { ...c } });
+    if (this.log.length > LOG_SIZE) this.log.shift();
+  }
+
+  /**
+   * Every change after `seq`, oldest first: a poller that samples only snapshot() misses a run that
+   * starts and ends between two polls (tiny trials on wasm take about two seconds).
+   */
+  since(seq: number): ProgressEntry[] {
+    return this.log.filter((e) => e.seq > seq);
   }
 
   snapshot(): SweepProgress | null {

@@ -312,6 +312,8 @@ export interface HeadlessSweepStatus {
   /** Trials that ended (complete, pruned or failed). */
   finished: number;
   progress: SweepProgress | null;
+  /** Every progress change after the `since` the caller passed, with its ETA text, oldest first. */
+  progressLog: Array<{ seq: number; progress: SweepProgress; eta: string }>;
   /** The ETA as `m:ss` ('?' while unknown). */
   eta: string;
   results: HeadlessTrial[];
@@ -324,7 +326,7 @@ export interface HeadlessSweepStatus {
 export interface HeadlessSweep {
   /** Validates the CLI config (cli-config.ts) and starts the sweep; resolves once its study is saved. */
   start(config: unknown, flags?: SweepCliFlags): Promise<{ studyId: string } | { issues: string[] } | { error: string }>;
-  status(): HeadlessSweepStatus;
+  status(since?: number): HeadlessSweepStatus;
   stop(): void;
   exportJSON(id: string): Promise<{ name: string; text: string }>;
   exportCSV(id: string): Promise<{ name: string; text: string }>;
@@ -355,7 +357,7 @@ const headless: HeadlessSweep = {
     return { studyId: first };
   },
 
-  status() {
+  status(since = 0) {
     const s = useSweepStore.getState();
     const d = useDataStore.getState();
     const study = active?.study;
@@ -371,6 +373,7 @@ const headless: HeadlessSweep = {
       trials: active?.cfg.sweep.nTrials ?? 0,
       finished: study ? study.trials.filter((t) => t.state !== 'running').length : 0,
       progress,
+      progressLog: (active?.progress.since(since) ?? []).map((e) => ({ ...e, eta: formatEta(e.progress.etaSec) })),
       eta: formatEta(progress?.etaSec ?? null),
       results: (study?.trials ?? []).map((t) => {
         const v = trialView(t);
