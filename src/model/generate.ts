@@ -6,7 +6,7 @@ import { disposeCache, forward, type ForwardOptions, type KVCache } from './llam
 import { canDecodeStep, decodeStep } from './decode-step';
 import type { Params } from './params';
 import { BeamHypotheses, selectBeams, topCandidates } from './beam';
-import { disposeTransposed, transposedWeights, withTransposedWeights, type TransposedWeights } from './decode-weights';
+import { withTransposedWeights, type TransposedWeights } from './decode-weights';
 
 export interface GreedyOptions {
   maxNewTokens: number;
@@ -96,7 +96,7 @@ export interface GenerateOptions {
  * batch. numBeams 1 is greedy; more is beam search ranked as transformers' BeamSearchScorer (beam.ts).
  */
 export async function generateBatch(p: Params, c: LlamaConfig, prompts: number[][], o: GenerateOptions): Promise<number[][]> {
-  return (o.numBeams ?? 1) === 1 ? greedyBatch(p, c, prompts, o) : beamSearchBatch(p, c, prompts, o);
+  return withTransposedWeights(p, c, (wt) => ((o.numBeams ?? 1) === 1 ? greedyBatch(p, c, prompts, o, wt) : beamSearchBatch(p, c, prompts, o, wt)));
 }
 
 /** Throws on what generation cannot start from; true when there is nothing to generate. */
@@ -127,7 +127,7 @@ interface BatchState {
   cache?: KVCache;
   mask: number[][]; // 1 real, 0 padding: the keyMask rows, grown by every forward
   offsets: number[]; // left pads per row
-  transposed?: TransposedWeights; // for the whole call (decode-weights.ts)
+  transposed?: TransposedWeights; // held by generateBatch for the whole call (decode-weights.ts)
 }
 
 /** Left-pad prompts with padId: the prompt ids (B, T) and the state before any forward, mask covering them. */
@@ -184,14 +184,14 @@ function selectRows(st: BatchState, rows: number[]): void {
 }
 
 /** HF greedy search: argmax of the logits after n-gram bans; finished rows are fed padId and frozen. */
-async function greedyBatch(p: Params, c: LlamaConfig, prompts: number[][], o: GenerateOptions): Promise<number[][]> {
+async function greedyBatch(p: Params, c: LlamaConfig, prompts: number[][], o: GenerateOptions, transposed?: TransposedWeights): Promise<number[][]> {
   if (nothingToDo(prompts, o)) return prompts.map(() => []);
   const V = c.vocabSize;
   const n = o.noRepeatNgramSize ?? 0;
   const out: number[][] = prompts.map(() => []);
   const done = prompts.map(() => false);
   const { ids, st } = leftPadded(prompts, o.padId);
-  st.transposed = transposedWeights(p, c);
+  st.transposed = transposed;
   try {
     let logits = await advance(p, c, st, ids, false); // (B·V)
     for (let step = 1; ; step++) {
@@ -210,7 +210,6 @@ async function greedyBatch(p: Params, c: LlamaConfig, prompts: number[][], o: Ge
     }
   } finally {
     if (st.cache) disposeCache(st.cache);
-    disposeTransposed(st.transposed);
   }
   return out;
 }
@@ -220,8 +219,9 @@ async function greedyBatch(p: Params, c: LlamaConfig, prompts: number[][], o: Ge
  * over B prompts × K beams as B·K cache rows. Each step: log-softmax, n-gram bans
  * (−∞), add the beam's running score, take the top 2K of K × V per prompt, let the scorer finish EOS
  * candidates and pick K running beams, then gather the cache rows those beams came from.
+ * `transposed`: the weights generateBatch prepared for the fast path; without them every step is forward().
  */
-export async function beamSearchBatch(p: Params, c: LlamaConfig, prompts: number[][], o: GenerateOptions): Promise<number[][]> {
+export async function beamSearchBatch(p: Params, c: LlamaConfig, prompts: number[][], o: GenerateOptions, transposed?: TransposedWeights): Promise<number[][]> {
   if (nothingToDo(prompts, o)) return prompts.map(() => []);
   const K = o.numBeams ?? 1;
   const V = c.vocabSize;
@@ -230,7 +230,7 @@ export async function beamSearchBatch(p: Params, c: LlamaConfig, prompts: number
   const done = prompts.map(() => false);
   const rows = (b: number) => Array.from({ length: K }, (_, k) => b * K + k); // prompt b's cache rows
   const { ids, st } = leftPadded(prompts, o.padId);
-  st.transposed = transposedWeights(p, c);
+  st.transposed = transposed;
   try {
     // The prompt runs once per prompt; its cache row is then copied to the K beams. HF starts beams
     // 1..K−1 at −1e9, so the first step draws every candidate from beam 0 (they are all equal).
@@ -275,7 +275,6 @@ export async function beamSearchBatch(p: Params, c: LlamaConfig, prompts: number
     });
   } finally {
     if (st.cache) disposeCache(st.cache);
-    disposeTransposed(st.transposed);
   }
   return hyps.map((h) => h.best());
 }
