@@ -3,20 +3,15 @@
 // a transposed operand or a batch above 1 takes a scalar loop at ~1–3 GFLOP/s. The plain path stays
 // the reference on cpu and webgpu (where it is already fast) and the oracle in tests.
 import * as tf from '@tensorflow/tfjs-core';
+import { pathSwitch, type PathMode } from './path-mode';
 
-export type FastPathMode = 'auto' | 'on' | 'off';
+export type FastPathMode = PathMode;
 
-let mode: FastPathMode = 'auto';
+const fast = pathSwitch('fast path');
 
 /** 'auto': fast path on the wasm backend only; 'on'/'off' force it (tests, benchmarks). */
-export function setFastPath(m: FastPathMode): void {
-  if (m !== 'auto' && m !== 'on' && m !== 'off') throw new Error(`fast path mode must be 'auto', 'on' or 'off', got ${String(m)}`);
-  mode = m;
-}
-
-export function fastPathMode(): FastPathMode {
-  return mode;
-}
+export const setFastPath = (m: FastPathMode): void => fast.set(m);
+export const fastPathMode = (): FastPathMode => fast.mode();
 
 /**
  * Below this many rows (B·T) 'auto' keeps the plain path: the fast path transposes every weight in
@@ -28,6 +23,5 @@ export const FAST_PATH_MIN_ROWS = 16;
 
 /** True when the model should take the XNNPACK-friendly formulation for a pass over `rows` rows (B·T). */
 export function useFastPath(rows?: number): boolean {
-  if (mode !== 'auto') return mode === 'on';
-  return tf.getBackend() === 'wasm' && (rows === undefined || rows >= FAST_PATH_MIN_ROWS);
+  return fast.use(() => tf.getBackend() === 'wasm' && (rows === undefined || rows >= FAST_PATH_MIN_ROWS));
 }

@@ -6,26 +6,18 @@
 // any built-in op; gradients come from tf.customGrad in the exported functions.
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { pathSwitch, type PathMode } from './path-mode';
 
-export type WebGPUKernelMode = 'auto' | 'on' | 'off';
+export type WebGPUKernelMode = PathMode;
 
-let mode: WebGPUKernelMode = 'auto';
+const kernels = pathSwitch('webgpu kernel');
 
 /** 'auto': the fused kernels on the webgpu backend only; 'on'/'off' force them (tests, benchmarks). */
-export function setWebGPUKernels(m: WebGPUKernelMode): void {
-  if (m !== 'auto' && m !== 'on' && m !== 'off') throw new Error(`webgpu kernel mode must be 'auto', 'on' or 'off', got ${String(m)}`);
-  mode = m;
-}
-
-export function webgpuKernelMode(): WebGPUKernelMode {
-  return mode;
-}
+export const setWebGPUKernels = (m: WebGPUKernelMode): void => kernels.set(m);
+export const webgpuKernelMode = (): WebGPUKernelMode => kernels.mode();
 
 /** True when the model should call the fused WebGPU kernels instead of the plain ops. */
-export function useWebGPUKernels(): boolean {
-  if (mode !== 'auto') return mode === 'on';
-  return tf.getBackend() === 'webgpu';
-}
+export const useWebGPUKernels = (): boolean => kernels.use(() => tf.getBackend() === 'webgpu');
 
 /** Throws a clear error when a fused kernel is called on another backend (tfjs's own says only "not registered"). */
 export function assertWebGPU(op: string): void {
