@@ -1,19 +1,13 @@
 import { expect, test } from '@playwright/test';
-import { setNumber, watchConsole } from './helpers';
+import { configureRun, openStudio, watchConsole } from './helpers';
 
 // Epoch checkpoints in the browser's own storage: a 2-epoch run keeps one per epoch; resuming
 // from the epoch-1 checkpoint (weights, AdamW moments, schedule position) ends on exactly the
 // parameters the uninterrupted run ended on, and the checkpoints survive a reload.
 test('2 epochs straight == resume from the epoch-1 checkpoint; checkpoints survive a reload', async ({ page }) => {
   const errors = watchConsole(page);
-  await page.goto('/');
-  await expect(page.getByTestId('data-source')).toContainText('XSum');
-  await page.getByTestId('preset-select').selectOption('tiny');
-  await page.getByTestId('backend-select').selectOption('wasm');
-  await setNumber(page, 'epochs-input', 2);
-  await setNumber(page, 'batch-size-input', 4);
-  await setNumber(page, 'max-train-samples-input', 8);
-  await setNumber(page, 'validation-size-input', 2);
+  await openStudio(page);
+  await configureRun(page, { preset: 'tiny', backend: 'wasm', numbers: { 'epochs-input': 2, 'batch-size-input': 4, 'max-train-samples-input': 8, 'validation-size-input': 2 } });
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 4 * 60_000 });
   const straight = await page.getByTestId('run-checksum').textContent();

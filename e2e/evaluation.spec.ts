@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { EvaluationPoint as RougePoint } from '../src/store/run-events';
-import { setNumber, watchConsole } from './helpers';
+import { configureRun, openStudio, watchConsole } from './helpers';
 
 // After each epoch the worker generates on the validation split and reports ROUGE; the page must
 // plot one point per epoch, show the newest numbers, and list sample predictions as plain text.
@@ -8,18 +8,11 @@ import { setNumber, watchConsole } from './helpers';
 
 test('two epochs: a ROUGE point per epoch, the latest numbers, and samples as text', async ({ page }) => {
   const errors = watchConsole(page);
-  await page.goto('/');
-  await expect(page.getByTestId('data-source')).toContainText('XSum');
+  await openStudio(page);
   await expect(page.getByTestId('rouge-chart')).toContainText('ROUGE appears after the first epoch');
 
   // A small slice keeps two epochs to a few steps; WASM keeps the test independent of a GPU.
-  await page.getByTestId('preset-select').selectOption('tiny');
-  await page.getByTestId('backend-select').selectOption('wasm');
-  await setNumber(page, 'lr-input', 0.01);
-  await setNumber(page, 'batch-size-input', 4);
-  await setNumber(page, 'epochs-input', 2);
-  await setNumber(page, 'max-train-samples-input', 8);
-  await setNumber(page, 'validation-size-input', 4);
+  await configureRun(page, { preset: 'tiny', backend: 'wasm', numbers: { 'lr-input': 0.01, 'batch-size-input': 4, 'epochs-input': 2, 'max-train-samples-input': 8, 'validation-size-input': 4 } });
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 6 * 60_000 });
 

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { setNumber, watchConsole } from './helpers';
+import { configureRun, openStudio, watchConsole } from './helpers';
 
 type Studio = { __studio: { injectFault(kind: 'nan-loss' | 'lose-device'): void } };
 const inject = (page: Page, kind: 'nan-loss' | 'lose-device') => page.evaluate((k) => (globalThis as unknown as Studio).__studio.injectFault(k), kind);
@@ -8,14 +8,8 @@ const inject = (page: Page, kind: 'nan-loss' | 'lose-device') => page.evaluate((
 // goes on with finite losses to the end.
 test('a NaN loss mid-run: that step is skipped and counted, the run finishes with finite weights', async ({ page }) => {
   const errors = watchConsole(page);
-  await page.goto('/');
-  await expect(page.getByTestId('data-source')).toContainText('XSum');
-  await page.getByTestId('preset-select').selectOption('tiny');
-  await page.getByTestId('backend-select').selectOption('wasm');
-  await setNumber(page, 'epochs-input', 1);
-  await setNumber(page, 'batch-size-input', 2);
-  await setNumber(page, 'max-train-samples-input', 96);
-  await setNumber(page, 'validation-size-input', 1);
+  await openStudio(page);
+  await configureRun(page, { preset: 'tiny', backend: 'wasm', numbers: { 'epochs-input': 1, 'batch-size-input': 2, 'max-train-samples-input': 96, 'validation-size-input': 1 } });
   await page.getByTestId('train-button').click();
   await expect.poll(async () => Number(await page.getByTestId('step-count').textContent()), { timeout: 120_000, intervals: [100] }).toBeGreaterThanOrEqual(2);
   await inject(page, 'nan-loss');
@@ -32,16 +26,8 @@ test('a lost WebGPU device: reported, then the run resumes from its last checkpo
   const errors = watchConsole(page);
   const warnings: string[] = [];
   page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
-  await page.goto('/');
-  await expect(page.getByTestId('data-source')).toContainText('XSum');
-  await page.getByTestId('preset-select').selectOption('tiny');
-  await page.getByTestId('backend-select').selectOption('webgpu');
-  await setNumber(page, 'epochs-input', 2);
-  await setNumber(page, 'batch-size-input', 4);
-  await setNumber(page, 'max-train-samples-input', 8);
-  await setNumber(page, 'validation-size-input', 1);
-  await setNumber(page, 'max-source-input', 48);
-  await setNumber(page, 'max-target-input', 8);
+  await openStudio(page);
+  await configureRun(page, { preset: 'tiny', backend: 'webgpu', numbers: { 'epochs-input': 2, 'batch-size-input': 4, 'max-train-samples-input': 8, 'validation-size-input': 1, 'max-source-input': 48, 'max-target-input': 8 } });
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu', { timeout: 60_000 });
   // Epoch 1's checkpoint is on disk: lose the device during epoch 2.

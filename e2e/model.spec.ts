@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { unzipSync } from 'fflate';
-import { setNumber, watchConsole } from './helpers';
+import { configureRun, openStudio, watchConsole } from './helpers';
 
 // The fixtures live beside the repo (../shared), never copied in; STUDIO_SHARED_DIR moves them.
 const shared = process.env.STUDIO_SHARED_DIR ?? resolve('..', 'shared');
@@ -12,8 +12,7 @@ const fixture = (name: string) => resolve(shared, 'fixtures', 'llama2c', name);
 // files, import the export: the model says exactly what it said before the round trip.
 test('import llama2.c → train 1 epoch → export HF → re-import: greedy output unchanged', async ({ page }) => {
   const errors = watchConsole(page);
-  await page.goto('/');
-  await expect(page.getByTestId('data-source')).toContainText('XSum');
+  await openStudio(page);
 
   await page.getByTestId('model-import').setInputFiles([fixture('aidreams260K.bin'), fixture('tok512.bin')]);
   await expect(page.getByTestId('base-model')).toContainText('aidreams260K.bin');
@@ -22,13 +21,7 @@ test('import llama2.c → train 1 epoch → export HF → re-import: greedy outp
   await expect(page.getByTestId('token-hist-tokenizer')).toContainText("tokenized with the imported model's tokenizer (vocab 513)", { timeout: 90_000 });
 
   // The checkpoint was trained on 128 positions: prompt + summary must fit.
-  await page.getByTestId('backend-select').selectOption('wasm');
-  await setNumber(page, 'epochs-input', 1);
-  await setNumber(page, 'batch-size-input', 4);
-  await setNumber(page, 'max-train-samples-input', 8);
-  await setNumber(page, 'validation-size-input', 2);
-  await setNumber(page, 'max-source-input', 64);
-  await setNumber(page, 'max-target-input', 24);
+  await configureRun(page, { backend: 'wasm', numbers: { 'epochs-input': 1, 'batch-size-input': 4, 'max-train-samples-input': 8, 'validation-size-input': 2, 'max-source-input': 64, 'max-target-input': 24 } });
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 4 * 60_000 });
   await expect(page.getByTestId('trained-model')).toContainText('Trained from Imported aidreams260K.bin');

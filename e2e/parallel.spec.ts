@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { setNumber, watchConsole } from './helpers';
+import { configureRun, openStudio, setNumber, watchConsole } from './helpers';
 
 // Two data-parallel workers on one (software) WebGPU adapter: both ranks end with the same
 // parameters, equal to one worker trained on the same global batch.
@@ -26,14 +26,9 @@ async function train(page: Page, replicas: number, batch: number) {
 
 test('2 WebGPU workers train 3 steps to the same parameters as 1 worker on the same global batch', async ({ page }) => {
   const errors = watchConsole(page);
-  await page.goto('/');
-  await expect(page.getByTestId('data-source')).toContainText('XSum');
+  await openStudio(page);
   expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true); // payloads ride a SharedArrayBuffer
-  await page.getByTestId('preset-select').selectOption('tiny');
-  await page.getByTestId('backend-select').selectOption('webgpu');
-  await setNumber(page, 'lr-input', 0.01);
-  await setNumber(page, 'max-steps-input', 3);
-  await setNumber(page, 'validation-size-input', 0);
+  await configureRun(page, { preset: 'tiny', backend: 'webgpu', numbers: { 'lr-input': 0.01, 'max-steps-input': 3, 'validation-size-input': 0 } });
 
   const two = await train(page, 2, 2); // 2 replicas × 2 = global batch 4
   expect(two.map((r) => r.backend)).toEqual(['webgpu', 'webgpu']);

@@ -1,19 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { setNumber, watchConsole } from './helpers';
+import { configureRun, openStudio, watchConsole } from './helpers';
 
 // A replica that dies mid-run (terminated without a word, as a crash or a hung tab would) is
 // noticed by its missing heartbeats; the run goes on with the survivor from the last snapshot.
 test('a worker killed mid-run: reported, and training resumes with the other replica to the end', async ({ page }) => {
   const errors = watchConsole(page);
-  await page.goto('/');
-  await expect(page.getByTestId('data-source')).toContainText('XSum');
-  await page.getByTestId('preset-select').selectOption('tiny');
-  await page.getByTestId('backend-select').selectOption('wasm');
-  await setNumber(page, 'replicas-input', 2);
-  await setNumber(page, 'batch-size-input', 2);
-  await setNumber(page, 'max-steps-input', 40);
-  await setNumber(page, 'validation-size-input', 0);
-  await setNumber(page, 'worker-timeout-input', 6);
+  await openStudio(page);
+  await configureRun(page, { preset: 'tiny', backend: 'wasm', numbers: { 'replicas-input': 2, 'batch-size-input': 2, 'max-steps-input': 40, 'validation-size-input': 0, 'worker-timeout-input': 6 } });
   await page.getByTestId('train-button').click();
 
   // Past the first snapshot (every 10 steps), kill replica 1.

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
-import { setNumber, watchConsole } from './helpers';
+import { configureRun, watchConsole } from './helpers';
 
 // The seed's search (learning rate log-uniform, batch size categorical), shrunk to 3 trials of the
 // tiny model for 1 epoch on WASM: the dashboard lists the trials and marks the best, and the study
@@ -10,12 +10,7 @@ test('a 3-trial sweep completes, the dashboard marks the best, and it is all sti
   const errors = watchConsole(page);
   await page.goto('/#sweep');
   await expect(page.getByTestId('data-source')).toContainText('XSum');
-  await page.getByTestId('preset-select').selectOption('tiny');
-  await page.getByTestId('backend-select').selectOption('wasm');
-  await setNumber(page, 'epochs-input', 1);
-  await setNumber(page, 'max-train-samples-input', 8);
-  await setNumber(page, 'validation-size-input', 4);
-  await setNumber(page, 'sweep-trials-input', 3);
+  await configureRun(page, { preset: 'tiny', backend: 'wasm', numbers: { 'epochs-input': 1, 'max-train-samples-input': 8, 'validation-size-input': 4, 'sweep-trials-input': 3 } });
   await page.getByTestId('sweep-pruner').selectOption('nop');
 
   await page.getByTestId('sweep-start').click();
@@ -53,12 +48,7 @@ test('a page reload mid-sweep: the study resumes by itself, keeping the finished
   const errors = watchConsole(page);
   await page.goto('/#sweep');
   await expect(page.getByTestId('data-source')).toContainText('XSum');
-  await page.getByTestId('preset-select').selectOption('tiny');
-  await page.getByTestId('backend-select').selectOption('wasm');
-  await setNumber(page, 'epochs-input', 2);
-  await setNumber(page, 'max-train-samples-input', 16);
-  await setNumber(page, 'validation-size-input', 4);
-  await setNumber(page, 'sweep-trials-input', 3);
+  await configureRun(page, { preset: 'tiny', backend: 'wasm', numbers: { 'epochs-input': 2, 'max-train-samples-input': 16, 'validation-size-input': 4, 'sweep-trials-input': 3 } });
   await page.getByTestId('sweep-pruner').selectOption('nop');
   await page.getByTestId('sweep-start').click();
 

@@ -1,15 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { setNumber, watchConsole } from './helpers';
+import { configureRun, openStudio, watchConsole } from './helpers';
 
 test('click Train: the tiny model trains on WebGPU and its loss falls', async ({ page }) => {
   const errors = watchConsole(page);
-  await page.goto('/');
-  await expect(page.getByTestId('data-source')).toContainText('XSum');
-  await page.getByTestId('preset-select').selectOption('tiny');
-  await page.getByTestId('backend-select').selectOption('auto');
-  await setNumber(page, 'lr-input', 0.01);
-  await setNumber(page, 'batch-size-input', 4);
-  await setNumber(page, 'max-steps-input', 8);
+  await openStudio(page);
+  await configureRun(page, { preset: 'tiny', backend: 'auto', numbers: { 'lr-input': 0.01, 'batch-size-input': 4, 'max-steps-input': 8 } });
   await page.getByTestId('train-button').click();
 
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu', { timeout: 60_000 });
