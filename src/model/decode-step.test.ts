@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tensorRelErr } from '../testing/rel-err';
 import type { LlamaConfig } from './config';
-import { canDecodeStep, decodeStep } from './decode-step';
+import { canDecodeStep, decodeStep, decodesInPlace } from './decode-step';
 import { disposeTransposed, transposedWeights } from './decode-weights';
 import { disposeCache, forward, type KVCache } from './llama';
 import { disposeParams, initWeights, toVariables } from './params';
@@ -30,9 +30,21 @@ for (const backend of ['wasm', 'cpu'] as const) {
         const p = toVariables(c, initWeights(c, 21, 0.3));
         setFastPath('on');
         const wt = transposedWeights(p, c);
+        expect(canDecodeStep(c, 2, wt)).toBe(true);
+        expect(canDecodeStep(c, 2, undefined)).toBe(false);
+        // One row reads the weights in place through the GEMV kernel, on wasm only.
+        expect(decodesInPlace(c, 1)).toBe(backend === 'wasm');
+        expect(canDecodeStep(c, 1, undefined)).toBe(backend === 'wasm');
         setFastPath('off'); // the reference is the plain path
-        expect(canDecodeStep(wt)).toBe(true);
-        expect(canDecodeStep(undefined)).toBe(false);
+        expect(decodesInPlace(c, 1)).toBe(false);
+        const decode = (...args: Parameters<typeof decodeStep>) => {
+          setFastPath('on');
+          try {
+            return decodeStep(...args);
+          } finally {
+            setFastPath('off');
+          }
+        };
         const before = tf.memory().numTensors;
         // Row 0 is left-padded by 2: its first real token sits at rotary position 0.
         const prompt = tf.tensor2d([[0, 0, 5, 9, 3], [7, 1, 4, 4, 2]], [2, 5], 'int32');
@@ -42,25 +54,35 @@ for (const backend of ['wasm', 'cpu'] as const) {
         const next = tf.tensor2d([[11], [30]], [2, 1], 'int32');
         const opts = { cache: first.cache, keyMask, positionOffsets: [2, 0], wantCache: true };
         const ref = forward(p, c, next, opts);
-        const got = decodeStep(p, c, next, wt!, opts);
+        const got = decode(p, c, next, wt!, opts);
         expect(await tensorRelErr(got.logits, ref.logits)).toBeLessThan(1e-5);
         expect(got.cache.length).toBe(6);
         for (let l = 0; l < c.numHiddenLayers; l++) {
           expect(await tensorRelErr(got.cache.k[l], ref.cache.k[l])).toBeLessThan(1e-5);
           expect(await tensorRelErr(got.cache.v[l], ref.cache.v[l])).toBeLessThan(1e-5);
         }
-        // No cache at all: the first token of an empty context.
+        // No cache at all: the first token of an empty context (one row: in place on wasm).
         const bos = tf.tensor2d([[1]], [1, 1], 'int32');
-        const a = decodeStep(p, c, bos, wt!, { wantCache: true });
+        const a = decode(p, c, bos, wt!, { wantCache: true });
         const b = forward(p, c, bos, { wantCache: true });
         expect(await tensorRelErr(a.logits, b.logits)).toBeLessThan(1e-5);
-        for (const r of [first, ref, got, a, b] as { logits: tf.Tensor; cache: KVCache }[]) {
+        // One row on top of a cache and a key mask, without the transposed weights where it can.
+        const one = tf.tensor2d([[30]], [1, 1], 'int32');
+        const row1 = { cache: { k: first.cache!.k.map((t) => tf.slice(t, [1, 0, 0, 0], [1, -1, -1, -1])), v: first.cache!.v.map((t) => tf.slice(t, [1, 0, 0, 0], [1, -1, -1, -1])), length: 5 } as KVCache, keyMask: tf.slice(keyMask, [1, 0], [1, 6]) as tf.Tensor2D, wantCache: true };
+        const d = decode(p, c, one, backend === 'wasm' ? undefined : wt, row1);
+        const e = forward(p, c, one, row1);
+        expect(await tensorRelErr(d.logits, e.logits)).toBeLessThan(1e-5);
+        for (let l = 0; l < c.numHiddenLayers; l++) expect(await tensorRelErr(d.cache.k[l], e.cache.k[l])).toBeLessThan(1e-5);
+        disposeCache(row1.cache);
+        tf.dispose([one, row1.keyMask]);
+        for (const r of [first, ref, got, a, b, d, e] as { logits: tf.Tensor; cache: KVCache }[]) {
           r.logits.dispose();
           disposeCache(r.cache);
         }
         tf.dispose([prompt, keyMask, promptMask, next, bos]);
         expect(tf.memory().numTensors).toBe(before);
-        expect(() => decodeStep(p, c, prompt, wt!, {})).toThrow('decodeStep: one new position per row, got 5');
+        expect(() => decode(p, c, prompt, wt!, {})).toThrow('decodeStep: one new position per row, got 5');
+        expect(() => decode(p, c, next, undefined, {})).toThrow('decodeStep: 2 row(s) need the fused transposed weights');
         setFastPath('auto');
         disposeTransposed(wt);
         disposeParams(p);

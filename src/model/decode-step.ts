@@ -1,24 +1,60 @@
 // One new position per row (T = 1) on top of a KV cache, for generation on the wasm fast path: about
-// 8 tfjs ops per layer instead of ~35. A one-row step is bound by op dispatch, not arithmetic (the
-// small preset's projections are ~4M multiply-adds per token, its attention over 96 cached positions
-// ~50k), so the row-sized pieces run as single JavaScript passes on the wasm heap (wasm-heap.ts):
-// RMSNorm (fused with the residual add), rotary + cache append + attention, SwiGLU; and the weights
-// go through fused, pre-transposed matrices (decode-weights.ts): q|k|v as one (C, H·D + 2·KV·D)
-// product, gate|up as one (C, 2I). Same math as hiddenStates + lmHead, checked against them in
-// decode-step.test.ts.
+// 8 tfjs ops per layer instead of ~35. A one-row step is bound by op dispatch and by streaming the
+// weights, not by arithmetic (the small preset's projections are ~4M multiply-adds per token, its
+// attention over 96 cached positions ~50k), so the row-sized pieces run as single JavaScript passes
+// on the wasm heap (wasm-heap.ts): RMSNorm (fused with the residual add), rotary + cache append +
+// attention, SwiGLU. The products fill q|k|v as one (B, H·D + 2·KV·D) row and gate|up as one (B, 2I):
+// - one row (greedy search): wasm-gemv.ts's SIMD loop on the weights as they lie, on this thread;
+// - more rows (batches, beams): tf.matMul on the fused, pre-transposed matrices of decode-weights.ts,
+//   which XNNPACK runs on every wasm thread.
+// Same math as hiddenStates + lmHead, checked against them in decode-step.test.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from './config';
 import { FUSED_GATE_UP, FUSED_QKV, type TransposedWeights } from './decode-weights';
 import type { ForwardOptions, KVCache } from './llama';
 import { EMBED, FINAL_NORM, LM_HEAD, layerName, type Params } from './params';
 import { takeRows } from './take-rows';
+import { useFastPath } from './wasm-fast-path';
+import { rowKernels, xWInto, xWtFits, xWtInto, type RowKernels } from './wasm-gemv';
 import { produce, produceOne } from './wasm-heap';
 
 const NEG = -1e9; // the additive mask value of llama.ts's attention
 
-/** Whether decodeStep can run: the fused decode weights are there. */
-export function canDecodeStep(t: TransposedWeights | undefined): t is TransposedWeights {
-  return t !== undefined && t.has(layerName(0, FUSED_QKV));
+/**
+ * Rows up to which the GEMV kernel beats XNNPACK: one. XNNPACK on one thread was ~1.7× faster than
+ * it at two rows (Node), and it splits wider products over the wasm threads.
+ */
+const GEMV_MAX_ROWS = 1;
+
+/** Whether `rows`-row steps take the GEMV kernel (weights as they lie; no transposed copies needed): on the wasm fast path. */
+export function decodesInPlace(c: LlamaConfig, rows: number): boolean {
+  return rows <= GEMV_MAX_ROWS && useFastPath() && rowKernels() !== null && xWtFits(c.vocabSize, c.hiddenSize) && xWtFits(c.hiddenSize, c.intermediateSize);
+}
+
+/** Whether decodeStep can run a `rows`-row step: in place, or with the fused transposed weights. */
+export function canDecodeStep(c: LlamaConfig, rows: number, t: TransposedWeights | undefined): boolean {
+  return decodesInPlace(c, rows) || (t !== undefined && t.has(layerName(0, FUSED_QKV)));
+}
+
+/**
+ * x (B, in) times the named (out, in) weights side by side → (B, Σ out): one fused product.
+ * In place: the kernel fills each weight's columns of the output row; else the fused transposed
+ * matrix `fused` (in, Σ out) goes through tf.matMul.
+ */
+function product(p: Params, wt: TransposedWeights | undefined, inPlace: boolean, x: tf.Tensor2D, names: string[], fused: string): tf.Tensor2D {
+  if (!inPlace) return tf.matMul(x, wt!.get(fused)!) as tf.Tensor2D;
+  const ws = names.map((n) => p.get(n)!);
+  const B = x.shape[0];
+  const width = ws.reduce((a, w) => a + w.shape[0], 0);
+  const kernel = rowKernels()!;
+  return produceOne([B, width], (out, read) => {
+    const xv = read(x);
+    let col = 0;
+    for (const w of ws) {
+      xWtInto(kernel, read(w), xv, B, out.subarray(col), width);
+      col += w.shape[0];
+    }
+  }) as tf.Tensor2D;
 }
 
 /** rmsNorm of each row of x into out: x (B, C), w (C). */
@@ -69,10 +105,39 @@ interface AttendArgs {
   keyMask?: tf.Tensor2D; // (B, S)
 }
 
+/** out (G, S) = q (G, D) · kᵀ for one KV head's keys k (S, D): the kernel on wasm, a loop elsewhere. */
+function scoresInto(kern: RowKernels | null, k: Float32Array, q: Float32Array, G: number, out: Float32Array): void {
+  if (kern) return xWtInto(kern, k, q, G, out, out.length / G);
+  const D = q.length / G;
+  const S = k.length / D;
+  for (let g = 0; g < G; g++)
+    for (let s = 0; s < S; s++) {
+      let dot = 0;
+      for (let j = 0; j < D; j++) dot += q[g * D + j] * k[s * D + j];
+      out[g * S + s] = dot;
+    }
+}
+
+/** out (G, D) = p (G, S) · v (S, D) for one KV head's values: the kernel on wasm, a loop elsewhere. */
+function mixInto(kern: RowKernels | null, v: Float32Array, p: Float32Array, G: number, out: Float32Array): void {
+  const S = p.length / G;
+  const D = v.length / S;
+  if (kern) return xWInto(kern, v, p, G, out, D);
+  for (let g = 0; g < G; g++)
+    for (let j = 0; j < D; j++) {
+      let sum = 0;
+      for (let s = 0; s < S; s++) sum += p[g * S + s] * v[s * D + j];
+      out[g * D + j] = sum;
+    }
+}
+
 /**
  * From the fused q|k|v row (B, H·D + 2·KV·D): rotary on q and k, the new k and v appended to the
  * cache, then softmax(q kᵀ/√D + mask) v for each head → attention output (B, H·D) and the caches
- * (B, KV, S, D). Query head h reads key/value head ⌊h / (H/KV)⌋.
+ * (B, KV, S, D). Query head h reads key/value head ⌊h / (H/KV)⌋, so the G = H/KV query heads of a
+ * group go through its key and value blocks as one G-row product each way. Rotary, the cache
+ * append and the softmax are row-sized JavaScript passes; the two products are wasm-gemv.ts's
+ * kernels on wasm (in JavaScript they were a third of a decode step in Chromium).
  */
 function attend(qkv: tf.Tensor2D, a: AttendArgs): [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D] {
   const { c, past } = a;
@@ -86,17 +151,20 @@ function attend(qkv: tf.Tensor2D, a: AttendArgs): [tf.Tensor2D, tf.Tensor4D, tf.
   const half = D / 2;
   const scale = 1 / Math.sqrt(D);
   const invFreq = Array.from({ length: half }, (_, i) => Math.pow(c.ropeTheta, (-2 * i) / D));
-  return produce([[B, H * D], [B, KV, S, D], [B, KV, S, D]], ([att, kNew, vNew], read) => {
+  const kern = D % 4 === 0 ? rowKernels() : null;
+  // The 4th output is scratch on the heap, where the kernels can reach it: one group's rotated
+  // queries (G, D), then its scores and probabilities (G, S).
+  const outs = produce([[B, H * D], [B, KV, S, D], [B, KV, S, D], [G * (D + S)]], ([att, kNew, vNew, scratch], read) => {
     const src = read(qkv);
     const kOld = a.kOld ? read(a.kOld) : null;
     const vOld = a.vOld ? read(a.vOld) : null;
     const mask = a.keyMask ? read(a.keyMask) : null;
+    const q = scratch.subarray(0, G * D);
+    const pr = scratch.subarray(G * D);
     const cos = new Float32Array(half); // rounded to float32 once, as rope.ts's tables are
     const sin = new Float32Array(half);
-    const qr = new Float64Array(D);
-    const scores = new Float64Array(S);
     // rotate_half: (x1, x2) → (x1 cos − x2 sin, x2 cos + x1 sin) for the row at `from` into `to`.
-    const rope = (from: Float32Array, f: number, to: Float32Array | Float64Array, t: number) => {
+    const rope = (from: Float32Array, f: number, to: Float32Array, t: number) => {
       for (let i = 0; i < half; i++) {
         const x1 = from[f + i];
         const x2 = from[f + i + half];
@@ -118,39 +186,39 @@ function attend(qkv: tf.Tensor2D, a: AttendArgs): [tf.Tensor2D, tf.Tensor4D, tf.
         }
         rope(src, row + H * D + kv * D, kNew, base + past * D);
         vNew.set(src.subarray(row + (H + KV) * D + kv * D, row + (H + KV) * D + (kv + 1) * D), base + past * D);
-      }
-      for (let h = 0; h < H; h++) {
-        const base = (b * KV + Math.floor(h / G)) * S * D;
-        rope(src, row + h * D, qr, 0);
-        let max = -Infinity;
-        for (let s = 0; s < S; s++) {
-          let dot = 0;
-          for (let j = 0; j < D; j++) dot += qr[j] * kNew[base + s * D + j];
-          scores[s] = dot * scale + (mask ? (1 - mask[b * S + s]) * NEG : 0);
-          if (scores[s] > max) max = scores[s];
+        for (let g = 0; g < G; g++) rope(src, row + (kv * G + g) * D, q, g * D);
+        scoresInto(kern, kNew.subarray(base, base + S * D), q, G, pr); // (G, S)
+        for (let g = 0; g < G; g++) {
+          const o = g * S;
+          let max = -Infinity;
+          for (let s = 0; s < S; s++) {
+            const x = pr[o + s] * scale + (mask ? (1 - mask[b * S + s]) * NEG : 0);
+            pr[o + s] = x;
+            if (x > max) max = x;
+          }
+          let total = 0;
+          for (let s = 0; s < S; s++) total += pr[o + s] = Math.exp(pr[o + s] - max);
+          for (let s = 0; s < S; s++) pr[o + s] /= total;
         }
-        let total = 0;
-        for (let s = 0; s < S; s++) total += scores[s] = Math.exp(scores[s] - max);
-        const o = b * H * D + h * D;
-        for (let j = 0; j < D; j++) att[o + j] = 0;
-        for (let s = 0; s < S; s++) {
-          const pr = scores[s] / total;
-          for (let j = 0; j < D; j++) att[o + j] += pr * vNew[base + s * D + j];
-        }
+        mixInto(kern, vNew.subarray(base, base + S * D), pr, G, att.subarray((b * H + kv * G) * D, (b * H + (kv + 1) * G) * D)); // (G, D)
       }
     }
-  }) as [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D];
+  });
+  outs[3].dispose();
+  return outs.slice(0, 3) as [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D];
 }
 
 /** forward() for ids (B, 1) after opts.cache (if any): logits (B, 1, V) and the cache extended by one. */
-export function decodeStep(p: Params, c: LlamaConfig, ids: tf.Tensor2D, wt: TransposedWeights, opts: ForwardOptions): { logits: tf.Tensor3D; cache: KVCache } {
+export function decodeStep(p: Params, c: LlamaConfig, ids: tf.Tensor2D, wt: TransposedWeights | undefined, opts: ForwardOptions): { logits: tf.Tensor3D; cache: KVCache } {
   const [B, T] = ids.shape;
   if (T !== 1) throw new Error(`decodeStep: one new position per row, got ${T}`);
+  if (!canDecodeStep(c, B, wt)) throw new Error(`decodeStep: ${B} row(s) need the fused transposed weights (decode-weights.ts), and none were given`);
+  const inPlace = decodesInPlace(c, B);
   const past = opts.cache?.length ?? 0;
   const positions = Array.from({ length: B }, (_, b) => past - (opts.positionOffsets?.[b] ?? 0));
   const w = (l: number, leaf: string) => p.get(layerName(l, leaf))!;
-  const mat = (name: string) => wt.get(name)!;
-  const mm = (a: tf.Tensor2D, name: string) => tf.matMul(a, mat(name)) as tf.Tensor2D; // (B, in) @ (in, out)
+  const mm = (a: tf.Tensor2D, names: string[], fused = names[0]) => product(p, wt, inPlace, a, names, fused); // (B, in) → (B, Σ out)
+  const leaves = (l: number, ...ls: string[]) => ls.map((leaf) => layerName(l, leaf));
   const eps = c.rmsNormEps;
   const newK: tf.Tensor4D[] = [];
   const newV: tf.Tensor4D[] = [];
@@ -158,16 +226,17 @@ export function decodeStep(p: Params, c: LlamaConfig, ids: tf.Tensor2D, wt: Tran
     const x0 = takeRows(p.get(EMBED) as tf.Tensor2D, tf.reshape(ids, [B])); // (B, C)
     let [x, xn] = addNorm(x0, null, w(0, 'input_layernorm.weight'), eps);
     for (let l = 0; l < c.numHiddenLayers; l++) {
-      const qkv = mm(xn, layerName(l, FUSED_QKV)); // (B, H·D + 2·KV·D)
+      const qkv = mm(xn, leaves(l, 'self_attn.q_proj.weight', 'self_attn.k_proj.weight', 'self_attn.v_proj.weight'), layerName(l, FUSED_QKV)); // (B, H·D + 2·KV·D)
       const [att, k, v] = attend(qkv, { c, past, positions, kOld: opts.cache?.k[l], vOld: opts.cache?.v[l], keyMask: opts.keyMask });
       newK.push(tf.keep(k));
       newV.push(tf.keep(v));
-      [x, xn] = addNorm(x, mm(att, layerName(l, 'self_attn.o_proj.weight')), w(l, 'post_attention_layernorm.weight'), eps);
-      const down = mm(swiglu(mm(xn, layerName(l, FUSED_GATE_UP))), layerName(l, 'mlp.down_proj.weight')); // (B, C)
+      [x, xn] = addNorm(x, mm(att, leaves(l, 'self_attn.o_proj.weight')), w(l, 'post_attention_layernorm.weight'), eps);
+      const gateUp = mm(xn, leaves(l, 'mlp.gate_proj.weight', 'mlp.up_proj.weight'), layerName(l, FUSED_GATE_UP)); // (B, 2I)
+      const down = mm(swiglu(gateUp), leaves(l, 'mlp.down_proj.weight')); // (B, C)
       const next = l + 1 < c.numHiddenLayers ? w(l + 1, 'input_layernorm.weight') : p.get(FINAL_NORM)!;
       [x, xn] = addNorm(x, down, next, eps);
     }
-    return tf.reshape(mm(xn, c.tieWordEmbeddings ? EMBED : LM_HEAD), [B, 1, c.vocabSize]) as tf.Tensor3D;
+    return tf.reshape(mm(xn, [c.tieWordEmbeddings ? EMBED : LM_HEAD]), [B, 1, c.vocabSize]) as tf.Tensor3D;
   });
   return { logits, cache: { k: newK, v: newV, length: past + 1 } };
 }

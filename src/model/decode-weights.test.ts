@@ -1,5 +1,5 @@
-// Generation through weights transposed once per call (the wasm fast path) gives the tokens of the
-// reference path and frees what it made. Runs on wasm (where it is on by default) and on cpu with the
+// Generation through weights transposed once per call (the wasm fast path), or read in place by the
+// GEMV kernel for one row, gives the tokens of the reference path and frees what it made. Runs on wasm (where it is on by default) and on cpu with the
 // fast path forced on.
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
@@ -63,6 +63,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
             kv: await greedy(p, CFG, prompts[0], { maxNewTokens: 12 }),
             re: await greedyRecompute(p, CFG, prompts[0], { maxNewTokens: 12 }),
             batch: await generateBatch(p, CFG, prompts, { maxNewTokens: 8, eosId: 2, padId: 0 }),
+            single: await generateBatch(p, CFG, [prompts[1]], { maxNewTokens: 8, eosId: 2, padId: 0 }), // one row: in place on wasm
             beams: await generateBatch(p, CFG, prompts, { maxNewTokens: 6, eosId: 2, padId: 0, numBeams: 3 }),
           };
         } finally {

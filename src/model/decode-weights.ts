@@ -39,9 +39,13 @@ export function disposeTransposed(wt: TransposedWeights | undefined): void {
   if (wt) for (const t of wt.values()) t.dispose();
 }
 
-/** Runs f with the transposed weights for its whole length and frees them after, however f ends. */
-export async function withTransposedWeights<R>(p: Params, c: LlamaConfig, f: (wt: TransposedWeights | undefined) => Promise<R>): Promise<R> {
-  const wt = transposedWeights(p, c);
+/**
+ * Runs f with the transposed weights for its whole length and frees them after, however f ends.
+ * `needed` false skips them (f gets undefined): a single sequence's one-row steps read the weights
+ * in place (decode-step.ts) and its prompt pass transposes on the fly, at the same cost.
+ */
+export async function withTransposedWeights<R>(p: Params, c: LlamaConfig, f: (wt: TransposedWeights | undefined) => Promise<R>, needed = true): Promise<R> {
+  const wt = needed ? transposedWeights(p, c) : undefined;
   try {
     return await f(wt);
   } finally {

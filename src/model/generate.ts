@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from './config';
 import { disposeCache, forward, type ForwardOptions, type KVCache } from './llama';
-import { canDecodeStep, decodeStep } from './decode-step';
+import { canDecodeStep, decodeStep, decodesInPlace } from './decode-step';
 import type { Params } from './params';
 import { BeamHypotheses, selectBeams, topCandidates } from './beam';
 import { withTransposedWeights, type TransposedWeights } from './decode-weights';
@@ -24,7 +24,7 @@ async function argmaxLast(logits: tf.Tensor3D): Promise<number> {
 
 /** forward(), or the one-position decode step (decode-step.ts) where the fused weights are at hand. */
 function step(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: ForwardOptions): { logits: tf.Tensor3D; cache: KVCache } {
-  return ids.shape[1] === 1 && canDecodeStep(opts.transposed) ? decodeStep(p, c, ids, opts.transposed, opts) : forward(p, c, ids, opts);
+  return ids.shape[1] === 1 && canDecodeStep(c, ids.shape[0], opts.transposed) ? decodeStep(p, c, ids, opts.transposed, opts) : forward(p, c, ids, opts);
 }
 
 const stops = (o: GreedyOptions) => new Set([...(o.eosId === undefined ? [] : [o.eosId]), ...(o.stopIds ?? [])]);
@@ -53,7 +53,7 @@ export async function greedy(p: Params, c: LlamaConfig, prompt: number[], o: Gre
       if (cache) disposeCache(cache);
     }
     return out;
-  });
+  }, !decodesInPlace(c, 1));
 }
 
 /** Reference path: recompute the whole sequence for every new token. */
@@ -96,7 +96,8 @@ export interface GenerateOptions {
  * batch. numBeams 1 is greedy; more is beam search ranked as transformers' BeamSearchScorer (beam.ts).
  */
 export async function generateBatch(p: Params, c: LlamaConfig, prompts: number[][], o: GenerateOptions): Promise<number[][]> {
-  return withTransposedWeights(p, c, (wt) => ((o.numBeams ?? 1) === 1 ? greedyBatch(p, c, prompts, o, wt) : beamSearchBatch(p, c, prompts, o, wt)));
+  const rows = prompts.length * (o.numBeams ?? 1);
+  return withTransposedWeights(p, c, (wt) => ((o.numBeams ?? 1) === 1 ? greedyBatch(p, c, prompts, o, wt) : beamSearchBatch(p, c, prompts, o, wt)), !decodesInPlace(c, rows));
 }
 
 /** Throws on what generation cannot start from; true when there is nothing to generate. */
