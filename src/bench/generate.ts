@@ -14,10 +14,16 @@ export async function measureGenerate(backend: BackendName, cfg: NonNullable<Bac
   const prompt = Array.from({ length: cfg.promptTokens }, () => Math.floor(rand() * config.vocabSize));
   const o = { maxNewTokens: cfg.newTokens }; // no EOS: always exactly newTokens
   try {
-    // Warm-up of both paths: every kernel shape of the first steps is compiled/selected once.
-    await greedy(params, config, prompt, { maxNewTokens: 2 });
-    await greedyRecompute(params, config, prompt, { maxNewTokens: 2 });
+    // Warm-up of both paths, one full call each: every kernel shape is compiled/selected once, and
+    // the JavaScript and wasm hot loops have been tiered up (in Node a decode step took ~2.5 ms in
+    // the first call and ~1.5 ms from the third on); the figures are steady-state rates.
+    await greedy(params, config, prompt, o);
+    await greedyRecompute(params, config, prompt, o);
     let t0 = now();
+    await greedy(params, config, prompt, { maxNewTokens: 1 });
+    const firstMs = now() - t0;
+    log(`${backend} generate ${cfg.preset}: first token (prompt pass) in ${fmtMs(firstMs)}`);
+    t0 = now();
     const cached = await greedy(params, config, prompt, o);
     const cachedMs = now() - t0;
     log(`${backend} generate ${cfg.preset}: KV cache ${cfg.newTokens} tokens in ${fmtMs(cachedMs)}`);
