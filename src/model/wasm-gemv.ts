@@ -4,12 +4,13 @@
 //   layout; also attention scores q · Kᵀ over a cached key block;
 // - xW:  y (R, N) = x (R, K) @ W,  W (K, N): attention's probabilities times the cached value block.
 //
-// Why not tf.matMul: a one-row product is a stream over the weights (~4M multiply-adds, 16 MB per
-// token for the small preset), and tfjs-wasm gives it to XNNPACK only with an explicitly transposed
-// weight (decode-weights.ts: a copy of every weight, and XNNPACK packs it again per new tensor).
-// With two wasm threads XNNPACK also wakes its thread pool for every product; for one row that cost
-// more than it saved: a decode step took 3.7 ms on 2 threads and 2.5 ms on 1 in Chromium (bench,
-// small preset). This loop reads W where it lies, on the calling thread, with no copy.
+// Why not tf.matMul: tfjs-wasm gives a product to XNNPACK only with the weight explicitly transposed,
+// so generation used to keep a transposed copy of every weight, plus fused q|k|v and gate|up copies
+// (decode-weights.ts: ~24 MB more for the small preset, ~95 MB for base, and in proportion for an
+// imported model), rebuilt and repacked by XNNPACK on every call. These loops read W where it lies,
+// on the calling thread. In steady state a one-row step runs as fast as XNNPACK's on two threads
+// (~1.1–1.5 ms for the small preset in Chromium here): one row streams the weights (16 MB per
+// token) and both are bound by that.
 //
 // Rows of W are dotted four at a time with x (four f32x4 accumulators, one x load shared by four
 // weight loads); with R rows the four weight rows stay in L1 while each x row passes over them, so
