@@ -3,7 +3,7 @@
 // Every failure is posted back as an 'error' message: an exception in an async message
 // handler is otherwise silent, and the page would wait until the driver's timeout.
 /// <reference lib="webworker" />
-import { measureAllreduce, makeGroupBuffer } from './allreduce';
+import { measureAllreduce, makeGroupMemory } from './allreduce';
 import { startBackend } from './env';
 import { FLOPS_FORMULA } from './flops';
 import { measureGenerate } from './generate';
@@ -46,13 +46,12 @@ async function runBackend(backend: BackendName, options: BenchOptions): Promise<
 async function handle(m: ToBenchWorker): Promise<void> {
   if (m.type === 'backend') await runBackend(m.backend, m.options);
   else if (m.type === 'allreduce') {
-    let sab = m.sab;
-    if (m.transport === 'sab' && m.rank === 0 && !sab) {
-      sab = makeGroupBuffer(m.world);
-      post({ type: 'sab', sab });
+    let memory = m.memory;
+    if (m.transport === 'sab' && m.rank === 0 && !memory) {
+      memory = makeGroupMemory(m.world);
+      post({ type: 'group', memory });
     }
-    const record = await measureAllreduce({ ...m, sab });
-    post({ type: 'allreduce', record, rank: m.rank });
+    for (const record of await measureAllreduce({ ...m, memory })) post({ type: 'allreduce', record, rank: m.rank });
   } else if (m.type === 'rouge') post({ type: 'rouge', record: await measureRouge(m.url, m.minMs) });
   else throw new Error(`bench worker: unknown message ${JSON.stringify((m as { type?: unknown }).type)}`);
 }

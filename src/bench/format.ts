@@ -1,5 +1,5 @@
 // The plain-text report the driver prints: aligned tables, one per section, and the targets.
-import type { BenchResult } from './types';
+import type { AllreduceRecord, BenchResult } from './types';
 
 /** Left-aligns text columns and right-aligns columns whose every cell is numeric. */
 export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -15,6 +15,9 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
 export const fixed = (x: number | null | undefined, digits: number): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
 const mib = (bytes: number | null) => (bytes === null ? '—' : (bytes / (1 << 20)).toFixed(1));
 const count = (n: number) => n.toLocaleString('en-US');
+
+/** An all-reduce row's name: the transport, and "(copy)" for the SAB transport's private-array figure. */
+export const allreduceLabel = (a: AllreduceRecord): string => (a.transport === 'sab' && a.path === 'copy' ? 'sab (copy)' : a.transport);
 
 export function formatReport(r: Omit<BenchResult, 'table'>): string {
   const out: string[] = [];
@@ -49,7 +52,7 @@ export function formatReport(r: Omit<BenchResult, 'table'>): string {
   }
   if (r.allreduce.length > 0) {
     out.push('', 'all-reduce (2 workers, one rank\'s payload per second)');
-    out.push(renderTable(['transport', 'MiB', 'iters', 'MiB/s', 'memcpy MiB/s', 'ratio'], r.allreduce.map((a) => [a.transport, fixed((a.floats * 4) / (1 << 20), 0), String(a.iters), fixed(a.mbPerSec, 0), fixed(a.memcpyMbPerSec, 0), `${fixed(a.ratio * 100, 1)}%`])));
+    out.push(renderTable(['transport', 'MiB', 'iters', 'MiB/s', 'memcpy MiB/s', 'ratio'], r.allreduce.map((a) => [allreduceLabel(a), fixed((a.floats * 4) / (1 << 20), 0), String(a.iters), fixed(a.mbPerSec, 0), fixed(a.memcpyMbPerSec, 0), `${fixed(a.ratio * 100, 1)}%`])));
   }
   if (r.rouge) {
     const g = r.rouge;

@@ -2,7 +2,7 @@
 // all-reduce and one for ROUGE, collects their records, and exposes progress and the result on
 // window.__bench for the driver (scripts/bench.mjs), which also streams the console.log lines.
 // Imports only bench-only modules, so the page bundle shares no chunk with the main app.
-import { formatReport } from './format';
+import { allreduceLabel, formatReport } from './format';
 import { parseOptions } from './options';
 import { summarize } from './summary';
 import type { AllreduceRecord, BackendEnv, BenchOptions, BenchResult, BenchState, FromBenchWorker, GenerateRecord, MatmulRecord, RougeRecord, ToBenchWorker, TrainRecord, Transport } from './types';
@@ -68,17 +68,17 @@ async function allreduce(transport: Transport, o: BenchOptions): Promise<void> {
   log(`all-reduce ${transport}: 2 workers, 16 MiB float32, ${iters} iterations`);
   try {
     let rank1: Promise<void> | null = null;
-    const start1 = (sab: SharedArrayBuffer | null) => (rank1 = job(workers[1], `all-reduce ${transport} rank 1`, { ...base, rank: 1, sab }));
-    // The SAB transport: rank 0 makes the group buffer, the page hands it to rank 1.
-    const rank0 = job(workers[0], `all-reduce ${transport} rank 0`, { ...base, rank: 0, sab: null }, (m) => {
-      if (m.type === 'sab') start1(m.sab);
+    const start1 = (memory: WebAssembly.Memory | null) => (rank1 = job(workers[1], `all-reduce ${transport} rank 1`, { ...base, rank: 1, memory }));
+    // The SAB transport: rank 0 makes the group's shared memory, the page hands it to rank 1.
+    const before = records.allreduce.length;
+    const rank0 = job(workers[0], `all-reduce ${transport} rank 0`, { ...base, rank: 0, memory: null }, (m) => {
+      if (m.type === 'group') start1(m.memory);
     });
     if (transport === 'broadcastchannel') start1(null);
     await rank0;
-    if (!rank1) throw new Error(`all-reduce ${transport}: rank 1 never started (no group buffer from rank 0)`);
+    if (!rank1) throw new Error(`all-reduce ${transport}: rank 1 never started (no group memory from rank 0)`);
     await rank1;
-    const r = records.allreduce[records.allreduce.length - 1];
-    if (r) log(`all-reduce ${transport}: ${r.mbPerSec.toFixed(0)} MiB/s vs memcpy ${r.memcpyMbPerSec.toFixed(0)} MiB/s (${(r.ratio * 100).toFixed(1)}%)`);
+    for (const r of records.allreduce.slice(before)) log(`all-reduce ${allreduceLabel(r)}: ${r.mbPerSec.toFixed(0)} MiB/s vs memcpy ${r.memcpyMbPerSec.toFixed(0)} MiB/s (${(r.ratio * 100).toFixed(1)}%)`);
   } finally {
     for (const w of workers) w.terminate();
   }
@@ -101,7 +101,10 @@ async function main(): Promise<void> {
     }
   }
   if (o.sections.includes('allreduce')) {
-    if (globalThis.crossOriginIsolated) await allreduce('sab', o);
+    if (globalThis.crossOriginIsolated) {
+      await allreduce('sab', o);
+      notes.push('all-reduce "sab" reduces each rank\'s registered array (sharedArray) in place, as training does, and is the row the target judges; "sab (copy)" passes private Float32Arrays (the copy path)');
+    }
     else notes.push('the page is not cross-origin isolated: the SharedArrayBuffer all-reduce was skipped');
     await allreduce('broadcastchannel', o);
   }

@@ -44,6 +44,8 @@ export function summarize(matmul: readonly MatmulRecord[], train: readonly Train
   if (gens.length === 0) targets.push({ name: 'KV-cache generation speed-up at 64 tokens', target: `≥ ${TARGETS.kvSpeedup}× recompute`, value: 'not measured', pass: null });
   for (const g of gens) targets.push({ name: `KV-cache speed-up at 64 tokens (${g.backend}, ${g.preset})`, target: `≥ ${TARGETS.kvSpeedup}× recompute`, value: `${g.speedup.toFixed(1)}×`, pass: g.speedup >= TARGETS.kvSpeedup });
   if (allreduce.length === 0) targets.push({ name: 'all-reduce bandwidth', target: `≥ ${pct(TARGETS.allreduceOfMemcpy)} of memcpy`, value: 'not measured', pass: null });
-  for (const a of allreduce) targets.push({ name: `all-reduce (${a.transport})`, target: `≥ ${pct(TARGETS.allreduceOfMemcpy)} of memcpy`, value: pct(a.ratio), pass: a.ratio >= TARGETS.allreduceOfMemcpy });
+  // The SAB transport's target is judged on its registered array, what a training step all-reduces;
+  // its copy-path figure (private arrays) is reported in the table only.
+  for (const a of allreduce.filter((x) => !(x.transport === 'sab' && x.path === 'copy'))) targets.push({ name: `all-reduce (${a.transport})`, target: `≥ ${pct(TARGETS.allreduceOfMemcpy)} of memcpy`, value: pct(a.ratio), pass: a.ratio >= TARGETS.allreduceOfMemcpy });
   return { bestMatmulGflops: best, mfu: mfus, targets };
 }

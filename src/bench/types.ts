@@ -94,6 +94,9 @@ export type Transport = 'sab' | 'broadcastchannel';
 
 export interface AllreduceRecord {
   transport: Transport;
+  // registered: the rank's array from sharedArray, reduced in place (SAB only; what training pays);
+  // copy: a private Float32Array, copied through the transport's buffers
+  path: 'registered' | 'copy';
   world: number;
   floats: number;
   iters: number;
@@ -155,7 +158,7 @@ export interface BenchState {
 
 export type ToBenchWorker =
   | { type: 'backend'; backend: BackendName; options: BenchOptions } // the worker plans its own work (plan.ts)
-  | { type: 'allreduce'; transport: Transport; rank: number; world: number; floats: number; iters: number; sab: SharedArrayBuffer | null; channel: string }
+  | { type: 'allreduce'; transport: Transport; rank: number; world: number; floats: number; iters: number; memory: WebAssembly.Memory | null; channel: string }
   | { type: 'rouge'; url: string; minMs: number };
 
 export type FromBenchWorker =
@@ -165,7 +168,7 @@ export type FromBenchWorker =
   | { type: 'matmul'; record: MatmulRecord }
   | { type: 'train'; record: TrainRecord }
   | { type: 'generate'; record: GenerateRecord }
-  | { type: 'sab'; sab: SharedArrayBuffer } // rank 0 made the group buffer: the page hands it to rank 1
+  | { type: 'group'; memory: WebAssembly.Memory } // rank 0 made the SAB group's shared memory: the page hands it to rank 1
   | { type: 'allreduce'; record: AllreduceRecord; rank: number }
   | { type: 'rouge'; record: RougeRecord }
   | { type: 'done' }

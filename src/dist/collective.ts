@@ -1,5 +1,5 @@
 // The collective operations data-parallel replicas use, independent of how bytes move
-// (SharedArrayBuffer + Atomics, chunked BroadcastChannel, or in-process for tests).
+// (a shared WebAssembly.Memory + Atomics, chunked BroadcastChannel, or in-process for tests).
 // Every rank calls the same operations in the same order; each call resolves when the rank
 // holds the result. Reductions sum in rank order 0..W-1 whatever the arrival order, so every rank
 // ends with bit-identical results.
@@ -9,6 +9,14 @@ export interface Collective {
   readonly world: number;
   /** Element-wise sum over ranks, in place; every rank gets the same bits. */
   allReduceSum(data: Float32Array): Promise<void>;
+  /**
+   * Optional, collective (every rank calls it with the same length, in the same op order as the
+   * other operations): this rank's array of `floats` floats in memory the group shares, which
+   * allReduceSum reduces in place without copies when every rank passes its own. Null when it
+   * does not fit: use a private Float32Array then. A later call (any length) invalidates the
+   * arrays returned before. Transports without shared memory leave it out.
+   */
+  sharedArray?(floats: number): Promise<Float32Array | null>;
   /** Concatenation of every rank's part, in rank order (parts may differ in length). */
   allGather(part: Float32Array): Promise<Float32Array>;
   /** Rank `root`'s data copied to every rank, in place. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLocalGroup } from './local-collective';
 import { allReduceSumFp16, DynamicLossScaler, fromFloat16, hasNonFinite, toFloat16 } from './fp16';
-import { createSabGroupBuffer, SabCollective } from './sab-collective';
+import { createSabGroup, SabCollective } from './sab-collective';
 import { rng } from './testdata/conformance';
 
 const h = (x: number) => toFloat16(new Float32Array([x]))[0];
@@ -176,7 +176,7 @@ describe('allReduceSumFp16', () => {
 
   async function reduce(world: number, inputs: Float32Array[], scale: number, sab = false) {
     const group = sab ? (() => {
-      const buf = createSabGroupBuffer(world, 1000);
+      const buf = createSabGroup(world, 1000);
       return Array.from({ length: world }, (_, r) => new SabCollective(r, world, buf));
     })() : createLocalGroup(world);
     const outs = inputs.map((x) => x.slice());

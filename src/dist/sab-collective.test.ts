@@ -1,32 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import type { Collective } from './collective';
-import { createSabGroupBuffer, SabCollective, sabGroupBytes } from './sab-collective';
+import { createSabGroup, SabCollective, sabGroupBytes } from './sab-collective';
 import { createSumKernel, SUM_BLOCK } from './sum-kernel';
-import { expectBarrierOrdering, expectSameBits, mixedScript, randomData, referenceResults, rng, runGroup, type Step } from './testdata/conformance';
-import { runInThreads } from './testdata/threads';
+import { edgyData, expectBarrierOrdering, expectSameBits, mixedScript, randomData, referenceResults, rng, runGroup, type Step } from './testdata/conformance';
+import { runInThreads, transpiledSab } from './testdata/threads';
 
 const CHUNK = 64; // small, so every op crosses several chunks and slots get reused a lot
 
 function sabGroup(world: number, chunk = CHUNK, timeoutMs?: number, simd = true): SabCollective[] {
-  const sab = createSabGroupBuffer(world, chunk);
-  return Array.from({ length: world }, (_, r) => new SabCollective(r, world, sab, { timeoutMs, simd }));
+  const memory = createSabGroup(world, chunk);
+  return Array.from({ length: world }, (_, r) => new SabCollective(r, world, memory, { timeoutMs, simd }));
 }
 
 const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
-
-/** Values where a wrong rounding, a flushed subnormal or a lost sign would change the bits. */
-function edgyData(n: number, seed: number): Float32Array {
-  const special = [0, -0, Infinity, -Infinity, 1e-45, -1e-45, 1.1754942e-38, 3.4028235e38, -3.4028235e38, 1 + 2 ** -23, 2 ** 24, -(2 ** 24) - 2];
-  const a = randomData(n, rng(seed));
-  const pick = rng(seed + 1);
-  for (let i = 0; i < n; i += 3) a[i] = special[Math.floor(pick() * special.length)];
-  return a;
-}
 
 describe('sum kernel', () => {
   it('uses WebAssembly SIMD where the engine has it (Node 20 does), unless told not to', () => {
@@ -148,16 +134,27 @@ describe('SabCollective (ranks in one thread)', () => {
     closeAll(group);
   });
 
-  it('validates the buffer: wrong world, too small, uninitialised, not shared, bad rank', () => {
-    const sab = createSabGroupBuffer(2, 16);
-    expect(sab.byteLength).toBe(sabGroupBytes(2, 16));
-    expect(() => new SabCollective(0, 3, sab)).toThrow(/world 3 does not match the buffer's world 2/);
-    expect(() => new SabCollective(0, 2, sab.slice(0, sab.byteLength - 4))).toThrow(/buffer too small: \d+ bytes, world 2 × chunk 16 needs \d+/);
-    expect(() => new SabCollective(0, 2, new SharedArrayBuffer(1024))).toThrow(/not initialised by createSabGroupBuffer/);
-    expect(() => new SabCollective(0, 2, new ArrayBuffer(1024) as unknown as SharedArrayBuffer)).toThrow(/expected a SharedArrayBuffer/);
-    expect(() => new SabCollective(2, 2, sab)).toThrow(/rank 2 is outside 0\.\.1/);
-    expect(() => createSabGroupBuffer(0, 16)).toThrow(/world must be a positive integer/);
-    expect(() => createSabGroupBuffer(2, 0)).toThrow(/chunkFloats must be a positive integer/);
+  it('validates the group: wrong world, too small, uninitialised, not a shared Memory, bad rank, bad sizes', () => {
+    const memory = createSabGroup(2, 16);
+    expect(memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(memory.buffer.byteLength).toBe(65536); // one page holds sabGroupBytes(2, 16)
+    expect(sabGroupBytes(2, 16)).toBeLessThanOrEqual(65536);
+    expect(() => new SabCollective(0, 3, memory)).toThrow(/world 3 does not match the group's world 2/);
+    // A one-page Memory whose header claims chunks that need eight pages.
+    const big = createSabGroup(2, 40_000);
+    const small = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+    new Int32Array(small.buffer).set(new Int32Array(big.buffer, 0, 64));
+    expect(() => new SabCollective(0, 2, small)).toThrow(/memory too small: 65536 bytes, world 2 × chunk 40000 needs \d+/);
+    expect(() => new SabCollective(0, 2, new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }))).toThrow(/not initialised by createSabGroup \(bad magic\)/);
+    expect(() => new SabCollective(0, 2, memory.buffer as unknown as WebAssembly.Memory)).toThrow(/expected the shared WebAssembly\.Memory from createSabGroup, got a SharedArrayBuffer \(pass the Memory itself/);
+    expect(() => new SabCollective(0, 2, new ArrayBuffer(8) as unknown as WebAssembly.Memory)).toThrow(/expected the shared WebAssembly\.Memory from createSabGroup, got ArrayBuffer/);
+    expect(() => new SabCollective(0, 2, null as unknown as WebAssembly.Memory)).toThrow(/got null/);
+    expect(() => new SabCollective(0, 2, new WebAssembly.Memory({ initial: 1 }))).toThrow(/the WebAssembly\.Memory is not shared/);
+    expect(() => new SabCollective(2, 2, memory)).toThrow(/rank 2 is outside 0\.\.1/);
+    expect(() => createSabGroup(0, 16)).toThrow(/world must be a positive integer/);
+    expect(() => createSabGroup(2, 0)).toThrow(/chunkFloats must be a positive integer/);
+    expect(() => createSabGroup(2, 40_000, { maximumPages: 2 })).toThrow(/maximumPages must be an integer from 8 \(the pages world 2 × chunk 40000 needs\) to 65536, got 2/);
+    expect(() => createSabGroup(2, 16, { maximumPages: 65537 })).toThrow(/maximumPages must be an integer from 1 .* got 65537/);
   });
 
   it('times out naming the rank that never arrived, and poisons the group', async () => {
@@ -179,24 +176,9 @@ describe('SabCollective (ranks in one thread)', () => {
   });
 });
 
-/**
- * sab-collective.ts and its one runtime import, sum-kernel.ts, transpiled side by side into a temp
- * folder (Node 20 cannot import TypeScript in a worker), the import given the .mjs Node needs.
- */
-function transpiledModule(): { url: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'sab-collective-'));
-  const emit = (name: string) =>
-    ts.transpileModule(readFileSync(new URL(`./${name}.ts`, import.meta.url), 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, isolatedModules: true } }).outputText;
-  writeFileSync(join(dir, 'sum-kernel.mjs'), emit('sum-kernel'));
-  const main = emit('sab-collective');
-  if (!main.includes(`from './sum-kernel'`)) throw new Error('sab-collective.ts no longer imports ./sum-kernel: update this helper');
-  writeFileSync(join(dir, 'sab-collective.mjs'), main.replace(`from './sum-kernel'`, `from './sum-kernel.mjs'`));
-  return { url: pathToFileURL(join(dir, 'sab-collective.mjs')).href, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 describe('SabCollective across worker_threads', () => {
   it('2 threads: a long mixed script gives the same bits as createLocalGroup', async () => {
-    const mod = transpiledModule();
+    const mod = transpiledSab();
     try {
       const world = 2;
       const chunk = 16; // many barriers per op: maximum chance to expose a race
@@ -210,8 +192,8 @@ describe('SabCollective across worker_threads', () => {
         ];
       }).flat();
       const script = [...mixedScript(world, chunk, 7, 300), ...alternating, { op: 'sum', inputs: [randomData(100_003, rng(1)), randomData(100_003, rng(2))] } as Step];
-      const sab = createSabGroupBuffer(world, chunk);
-      const got = await runInThreads({ transport: 'sab', moduleUrl: mod.url, world, sab, script });
+      const memory = createSabGroup(world, chunk);
+      const got = await runInThreads({ transport: 'sab', moduleUrl: mod.url, world, memory, script });
       expectSameBits(got, await referenceResults(world, script));
     } finally {
       mod.cleanup();

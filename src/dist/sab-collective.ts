@@ -1,18 +1,21 @@
-// Collective over one SharedArrayBuffer shared by W ranks (workers, or several ranks in one thread
-// in tests). The fast path when the page is cross-origin isolated: tensors move by memcpy into
-// shared memory instead of being structured-cloned through postMessage.
+// Collective over one shared WebAssembly.Memory (sab-group.ts: creation, layout, header) shared by
+// W ranks (workers, or several ranks in one thread in tests). The fast path when the page is
+// cross-origin isolated: tensors move through shared memory instead of being structured-cloned
+// through postMessage. allReduceSum takes one of two paths:
+//   - registered (zero-copy): `data` is exactly this rank's array from sharedArray(), i.e. its
+//     region of the group memory, and every rank's is. Rank q sums rangeOf(n, q, W) over all the
+//     regions and writes the sum into every region, with a wasm SIMD kernel instantiated on the
+//     group memory (shared-sum-kernel.ts). Two barriers, no copies.
+//   - copy path, for any other Float32Array: memcpy into shared slots, adds through a private
+//     scratch (sum-kernel.ts), memcpy of the results back; the float area below.
 //
-// Layout (createSabGroupBuffer):
-//   Int32 header: magic, world, chunkFloats, barrier arrival counter + generation, abort word,
-//                 per-rank barrier-arrival counts (to name missing ranks on timeout), and per-rank
-//                 op descriptors (double-buffered by op parity, see below)
-//   (W + 1) × chunkFloats float32, used two ways:
+// The copy path's float area, (W + 1) × chunkFloats float32 after the header, used two ways:
 //   - allGather / broadcast: W slots of chunkFloats, one per rank (each rank writes only its own),
 //     then the result area (chunkFloats), which they never touch;
 //   - allReduceSum, in rounds of up to L = sumFloats floats (~(W+1)/W × chunkFloats, so fewer
 //     rounds and barriers): rank q reduces rangeOf(len, q, W) of each round. W packed slots of
 //     L - ⌊L/W⌋ floats from offset 0, rank r's holding only what the OTHER ranks reduce ([0, a_r)
-//     then [b_r, len)), and the round's result in the LAST len floats of the region. The last
+//     then [b_r, len)), and the round's result in the LAST len floats of the area. The last
 //     round is cut to ≤ chunkFloats, so its result lies inside the result area.
 //
 // Protocol invariants (why two barriers per round are enough, not three):
@@ -23,85 +26,52 @@
 //     is next written only after the following round's first barrier, which every reader must
 //     have reached (having finished reading). Slots and result never overlap (W·(L - ⌊L/W⌋) + L
 //     ≤ (W + 1)·chunkFloats).
-//   - across ops: the only reads after an op's last barrier are an all-reduce's last result,
-//     inside the result area; every op's pre-barrier writes (own slot, packed slots) lie in the
-//     first W × chunkFloats floats, so the next op cannot clobber it.
+//   - across ops: the only reads after an op's last barrier are a copy-path all-reduce's last
+//     result, inside the result area; every op's pre-barrier writes (own slot, packed slots, own
+//     region) lie outside it, so the next op cannot clobber it.
+//   - registered all-reduce: before its first barrier a rank writes only its OWN region (the
+//     caller's data, written any time after its previous op resolved) and its descriptor; between
+//     the two barriers rank q reads and writes only [a_q, b_q) of every region, and the ranges
+//     are disjoint, so no rank reads what another writes; after the second barrier nobody touches
+//     a region until the next registered all-reduce's first barrier, so the caller owns its array
+//     again as soon as the call resolves (every peer's writes into it came before the barrier).
+//   - regions lie after the slots and the result area (sab-group.ts): the two paths never touch
+//     each other's floats, and their ops interleave freely.
+//   - sharedArray: rank 0 grows the Memory and writes the layout word (H_SHARED) only between the
+//     op's two barriers; every rank reads the word after the second, and it is next written after
+//     the following sharedArray's first barrier, which every reader has then passed. A grow never
+//     moves or detaches bytes: views taken before stay valid for their old length.
 //   - descriptors are read right after an op's first barrier; a rank can only rewrite the same
 //     parity two ops later, after passing the next op's first barrier, i.e. after everyone read.
 // Reductions sum ranks 0..W-1 in rank order with a float32 rounding per add, exactly like
-// createLocalGroup, so results are bit-identical to it.
+// createLocalGroup, so results are bit-identical to it on both paths.
 //
-// Self-contained but for sum-kernel.ts (itself import-free): the worker_threads test transpiles the two.
+// Imports only the group's own files (sab-group, sab-barrier, shared-sum-kernel, sum-kernel; none
+// imports anything else): the worker_threads test transpiles the five.
 import type { Collective } from './collective';
+import { ABORT_CLOSED, ABORT_FAULT, GroupBarrier } from './sab-barrier';
+import { DESC_INTS, growForRegions, H_FIXED, H_SHARED, openSabGroup, rangeOf, regionViews } from './sab-group';
+import { createSharedSumKernel, type SharedSumKernel } from './shared-sum-kernel';
 import { createSumKernel, SUM_BLOCK, type SumKernel } from './sum-kernel';
 
-const MAGIC = 0x53414231; // 'SAB1'
-const H_MAGIC = 0;
-const H_WORLD = 1;
-const H_CHUNK = 2;
-const H_COUNT = 3; // arrivals at the current barrier
-const H_GEN = 4; // barrier generation: waiters sleep on this word
-const H_ABORT = 5; // 0, or 1 + the rank that poisoned the group
-const H_REASON = 6; // why: ABORT_CLOSED | ABORT_TIMEOUT
-const H_FIXED = 8;
-const ABORT_CLOSED = 1;
-const ABORT_TIMEOUT = 2;
-const DESC_INTS = 4; // op, length, root, seq
-const OP_NAMES = ['', 'allReduceSum', 'allGather', 'broadcast', 'barrier'] as const;
+export { createSabGroup, sabGroupBytes, type SabGroupOptions } from './sab-group';
+
+const OP_NAMES = ['', 'allReduceSum', 'allGather', 'broadcast', 'barrier', 'sharedArray'] as const;
 const OP_SUM = 1;
 const OP_GATHER = 2;
 const OP_BCAST = 3;
 const OP_BARRIER = 4;
-
-function headerInts(world: number): number {
-  const n = H_FIXED + world + 2 * world * DESC_INTS;
-  return Math.ceil(n / 4) * 4; // 16-byte aligned float region
-}
-
-/** Bytes a group buffer needs for `world` ranks and chunks of `chunkFloats`. */
-export function sabGroupBytes(world: number, chunkFloats: number): number {
-  return headerInts(world) * 4 + (world + 1) * chunkFloats * 4;
-}
-
-/**
- * Allocates and initialises the shared buffer for one group. Create it once (e.g. on the page),
- * hand the same buffer to every rank (postMessage shares a SharedArrayBuffer, it does not copy).
- */
-export function createSabGroupBuffer(world: number, chunkFloats: number): SharedArrayBuffer {
-  if (!Number.isInteger(world) || world < 1) throw new Error(`createSabGroupBuffer: world must be a positive integer, got ${world}`);
-  if (!Number.isInteger(chunkFloats) || chunkFloats < 1) throw new Error(`createSabGroupBuffer: chunkFloats must be a positive integer, got ${chunkFloats}`);
-  if (typeof SharedArrayBuffer === 'undefined') throw new Error('createSabGroupBuffer: SharedArrayBuffer is unavailable (the page must be cross-origin isolated)');
-  const bytes = sabGroupBytes(world, chunkFloats);
-  let sab: SharedArrayBuffer;
-  try {
-    sab = new SharedArrayBuffer(bytes);
-  } catch (e) {
-    throw new Error(`createSabGroupBuffer: cannot allocate ${bytes} bytes for world ${world} × chunk ${chunkFloats}: ${(e as Error).message}`);
-  }
-  const h = new Int32Array(sab, 0, headerInts(world));
-  h[H_WORLD] = world;
-  h[H_CHUNK] = chunkFloats;
-  Atomics.store(h, H_MAGIC, MAGIC);
-  return sab;
-}
+const OP_SHARED = 5;
+const FLAG_REGISTERED = 1; // descriptor flag of an all-reduce on the registered arrays
 
 export interface SabCollectiveOptions {
   /** How long a rank waits at a barrier before failing, naming the ranks that never arrived. Default: no limit (ranks may legitimately spend minutes between collectives, e.g. compiling shaders). */
   timeoutMs?: number;
-  /** Sum with WebAssembly SIMD where the engine allows it (default), or force the plain-JS loop (`false`; tests check both give the same bits). */
+  /** Sum with WebAssembly SIMD where the engine allows it (default), or force the plain-JS loops (`false`; tests check both give the same bits). */
   simd?: boolean;
 }
 
-type WaitAsync = (a: Int32Array, index: number, value: number, timeout?: number) => { async: boolean; value: 'ok' | 'not-equal' | 'timed-out' | Promise<'ok' | 'timed-out'> };
-// Typed by hand: the project's lib (ES2023) predates Atomics.waitAsync.
-const waitAsync: WaitAsync | undefined = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync?.bind(Atomics);
-
-function rangeOf(n: number, part: number, parts: number): [number, number] {
-  const base = Math.floor(n / parts);
-  const extra = n % parts;
-  const start = part * base + Math.min(part, extra);
-  return [start, start + base + (part < extra ? 1 : 0)];
-}
+type Desc = { op: number; length: number; root: number; flags: number };
 
 export class SabCollective implements Collective {
   readonly rank: number;
@@ -109,35 +79,31 @@ export class SabCollective implements Collective {
   readonly chunkFloats: number;
   private readonly h: Int32Array;
   private readonly slots: Float32Array[];
-  private readonly floats: Float32Array; // the whole float region: W slots + the result area
+  private readonly floats: Float32Array; // the copy path's float area: W slots + the result area
   private readonly sumFloats: number; // longest all-reduce round (see the layout)
   private readonly sumSlotFloats: number; // one packed all-reduce slot
-  private readonly timeoutMs: number;
-  private readonly kernel: SumKernel;
+  private readonly sync: GroupBarrier;
+  private readonly memory: WebAssembly.Memory;
+  private readonly maxPages: number;
+  private readonly kernel: SumKernel; // the copy path's adds, in a private scratch
+  private readonly shared: SharedSumKernel; // the registered path's adds, on the group memory
+  private regions: Float32Array[] | null = null; // every rank's registered array (the last sharedArray's layout)
   private seq = 0;
-  private arrivals = 0; // barriers this rank has entered (mirrored in the header for diagnostics)
   private closed = false;
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(rank: number, world: number, sab: SharedArrayBuffer, options: SabCollectiveOptions = {}) {
-    if (typeof SharedArrayBuffer === 'undefined' || !(sab instanceof SharedArrayBuffer)) throw new Error('SabCollective: expected a SharedArrayBuffer from createSabGroupBuffer');
-    if (sab.byteLength < H_FIXED * 4) throw new Error(`SabCollective: buffer too small (${sab.byteLength} bytes) to hold a group header`);
-    const fixed = new Int32Array(sab, 0, H_FIXED);
-    if (Atomics.load(fixed, H_MAGIC) !== MAGIC) throw new Error('SabCollective: buffer was not initialised by createSabGroupBuffer (bad magic)');
-    const bufWorld = fixed[H_WORLD];
-    const chunk = fixed[H_CHUNK];
-    if (world !== bufWorld) throw new Error(`SabCollective: world ${world} does not match the buffer's world ${bufWorld}`);
-    if (!Number.isInteger(rank) || rank < 0 || rank >= world) throw new Error(`SabCollective: rank ${rank} is outside 0..${world - 1}`);
-    const need = sabGroupBytes(world, chunk);
-    if (sab.byteLength < need) throw new Error(`SabCollective: buffer too small: ${sab.byteLength} bytes, world ${world} × chunk ${chunk} needs ${need}`);
+  constructor(rank: number, world: number, memory: WebAssembly.Memory, options: SabCollectiveOptions = {}) {
+    const { h, chunkFloats: chunk, maxPages } = openSabGroup(memory, rank, world);
     const timeoutMs = options.timeoutMs ?? Infinity;
     if (!(timeoutMs > 0)) throw new Error(`SabCollective: timeoutMs must be positive, got ${timeoutMs}`);
     this.rank = rank;
     this.world = world;
     this.chunkFloats = chunk;
-    this.timeoutMs = timeoutMs;
-    this.h = new Int32Array(sab, 0, headerInts(world));
-    const base = headerInts(world) * 4;
+    this.memory = memory;
+    this.maxPages = maxPages;
+    this.h = h;
+    const sab = h.buffer; // the memory's buffer as it is now: views of it stay valid after a grow
+    const base = h.byteLength;
     this.slots = Array.from({ length: world }, (_, r) => new Float32Array(sab, base + r * chunk * 4, chunk));
     this.floats = new Float32Array(sab, base, (world + 1) * chunk);
     // The longest round L whose W packed slots (L minus the smallest range each) and result fit.
@@ -146,35 +112,112 @@ export class SabCollective implements Collective {
     while (fits(L + 1)) L++;
     this.sumFloats = L;
     this.sumSlotFloats = L - Math.floor(L / world);
-    this.arrivals = Atomics.load(this.h, H_FIXED + rank);
+    this.sync = new GroupBarrier(h, rank, world, timeoutMs);
     this.kernel = createSumKernel(options.simd !== false);
+    this.shared = createSharedSumKernel(memory, options.simd !== false);
+  }
+
+  /** Which add kernels this rank got (WebAssembly SIMD unless unavailable or `simd: false`). */
+  get kernels(): { copy: SumKernel['kind']; registered: SharedSumKernel['kind'] } {
+    return { copy: this.kernel.kind, registered: this.shared.kind };
+  }
+
+  /**
+   * This rank's registered array: `floats` floats of the group memory that allReduceSum reduces
+   * in place with no copy (pass exactly this array, on every rank). Null when W such arrays do not
+   * fit in the Memory's maximum (or the engine cannot commit the pages): use a private array then.
+   * Collective: every rank calls it with the same length, in the same op order as the other
+   * collectives. Rank 0 grows the Memory as needed. The contents start unspecified (whatever the
+   * memory held). Another call, of any length, lays the arrays out anew: arrays returned before
+   * must not be used after it (they may overlap a peer's new array).
+   */
+  sharedArray(floats: number): Promise<Float32Array | null> {
+    const problem = Number.isInteger(floats) && floats > 0 && floats <= 0x7fffffff ? '' : `floats must be a positive integer below 2^31, got ${floats}`;
+    return this.serial(async () => {
+      // Publish -1 for a bad length so that every rank still meets at the barrier and throws.
+      try {
+        await this.openOp(OP_SHARED, problem ? -1 : floats, 0);
+      } catch (e) {
+        throw problem ? new Error(`sharedArray: ${problem}; ${(e as Error).message}`) : e;
+      }
+      if (problem) throw new Error(`sharedArray: ${problem}`);
+      this.regions = null;
+      if (this.rank === 0) Atomics.store(this.h, H_SHARED, growForRegions(this.memory, this.world, this.chunkFloats, floats, this.maxPages));
+      await this.sync.arrive();
+      const n = Atomics.load(this.h, H_SHARED);
+      if (n === 0) return null;
+      const views = await regionViews(this.memory, this.world, this.chunkFloats, n);
+      if (typeof views === 'string') {
+        this.sync.poison(ABORT_FAULT); // peers would otherwise wait for this rank at the next op
+        throw new Error(`SabCollective rank ${this.rank}: sharedArray: ${views}`);
+      }
+      this.regions = views;
+      return views[this.rank];
+    });
+  }
+
+  /** Whether `data` is this rank's registered array: the same bytes of the group memory. */
+  private isRegistered(data: Float32Array): boolean {
+    const mine = this.regions?.[this.rank];
+    // The view sharedArray returned, or an equal one of the Memory's current buffer (each grow
+    // makes a new SharedArrayBuffer object over the same memory).
+    return !!mine && data.byteOffset === mine.byteOffset && data.length === mine.length && (data.buffer === mine.buffer || data.buffer === this.memory.buffer);
   }
 
   allReduceSum(data: Float32Array): Promise<void> {
     checkArray('allReduceSum', data);
-    return this.serial(async () => {
-      const n = data.length;
-      const W = this.world;
-      const { rounds, head } = this.sumRounds(n);
-      for (let k = 0; k < rounds; k++) {
-        const [off, end] = k < rounds - 1 ? rangeOf(head, k, rounds - 1) : [head, n];
-        const len = end - off;
-        // Reduce-scatter: this rank reduces [a, b) of the round, rank q reduces rangeOf(len, q, W).
-        // Publish only what the others reduce, packed: [0, a) then [b, len).
-        const [a, b] = rangeOf(len, this.rank, W);
-        const mine = this.packed(this.rank);
-        if (a > 0) mine.set(data.subarray(off, off + a));
-        if (b < len) mine.set(data.subarray(off + b, off + len), a);
-        if (k === 0) await this.openOp(OP_SUM, n, 0);
-        else await this.barrier1();
-        const res = this.floats.subarray(this.floats.length - len); // the round's result: the region's last len floats
-        this.reduceRange(data, off, len, a, b, res);
-        await this.barrier1();
-        // All-gather: the others' reduced ranges (ours went straight into `data`).
-        if (a > 0) data.set(res.subarray(0, a), off);
-        if (b < len) data.set(res.subarray(b, len), off + b);
-      }
-    });
+    return this.serial(() => (this.isRegistered(data) ? this.sumRegistered(data.length) : this.sumCopy(data)));
+  }
+
+  /** The zero-copy all-reduce of the registered arrays (see the invariants). */
+  private async sumRegistered(n: number): Promise<void> {
+    await this.openOp(OP_SUM, n, 0, FLAG_REGISTERED);
+    const [a, b] = rangeOf(n, this.rank, this.world);
+    if (this.world > 1 && b > a) this.reduceRegions(a, b);
+    await this.sync.arrive();
+  }
+
+  /** [a, b) of every region ← the rank-order sum over the regions. */
+  private reduceRegions(a: number, b: number): void {
+    const regs = this.regions!;
+    const W = this.world;
+    if (W === 2) {
+      this.shared.sum2(regs[0].subarray(a, b), regs[1].subarray(a, b)); // read 2, write 2: the least traffic there is
+      return;
+    }
+    // Summed into region 0, then copied to the others, block by block: the partial sum stays in
+    // cache through the W - 1 adds and the W - 1 copies.
+    for (let i = a; i < b; i += SUM_BLOCK) {
+      const e = Math.min(b, i + SUM_BLOCK);
+      const acc = regs[0].subarray(i, e);
+      for (let r = 1; r < W; r++) this.shared.add(acc, regs[r].subarray(i, e));
+      for (let r = 1; r < W; r++) regs[r].set(acc, i);
+    }
+  }
+
+  /** The copy path (see the float area above). */
+  private async sumCopy(data: Float32Array): Promise<void> {
+    const n = data.length;
+    const W = this.world;
+    const { rounds, head } = this.sumRounds(n);
+    for (let k = 0; k < rounds; k++) {
+      const [off, end] = k < rounds - 1 ? rangeOf(head, k, rounds - 1) : [head, n];
+      const len = end - off;
+      // Reduce-scatter: this rank reduces [a, b) of the round, rank q reduces rangeOf(len, q, W).
+      // Publish only what the others reduce, packed: [0, a) then [b, len).
+      const [a, b] = rangeOf(len, this.rank, W);
+      const mine = this.packed(this.rank);
+      if (a > 0) mine.set(data.subarray(off, off + a));
+      if (b < len) mine.set(data.subarray(off + b, off + len), a);
+      if (k === 0) await this.openOp(OP_SUM, n, 0);
+      else await this.sync.arrive();
+      const res = this.floats.subarray(this.floats.length - len); // the round's result: the float area's last len floats
+      this.reduceRange(data, off, len, a, b, res);
+      await this.sync.arrive();
+      // All-gather: the others' reduced ranges (ours went straight into `data`).
+      if (a > 0) data.set(res.subarray(0, a), off);
+      if (b < len) data.set(res.subarray(b, len), off + b);
+    }
   }
 
   /**
@@ -242,13 +285,13 @@ export class SabCollective implements Collective {
         if (k > 0) {
           const off = k * C;
           if (off < part.length) this.slots[this.rank].set(part.subarray(off, Math.min(off + C, part.length)));
-          await this.barrier1();
+          await this.sync.arrive();
         }
         for (let r = 0; r < this.world; r++) {
           const len = Math.max(0, Math.min(C, lengths[r] - k * C));
           if (len > 0) out.set(this.slots[r].subarray(0, len), offsets[r] + k * C);
         }
-        await this.barrier1(); // everyone has read the slots: they may be rewritten
+        await this.sync.arrive(); // everyone has read the slots: they may be rewritten
       }
       return out;
     });
@@ -266,9 +309,9 @@ export class SabCollective implements Collective {
         const len = Math.min(C, n - off);
         if (isRoot) this.slots[this.rank].set(data.subarray(off, off + len));
         if (k === 0) await this.openOp(OP_BCAST, n, root);
-        else await this.barrier1();
+        else await this.sync.arrive();
         if (!isRoot) data.set(this.slots[root].subarray(0, len), off);
-        await this.barrier1();
+        await this.sync.arrive();
       }
     });
   }
@@ -286,14 +329,14 @@ export class SabCollective implements Collective {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.poison(ABORT_CLOSED);
+    this.sync.poison(ABORT_CLOSED);
   }
 
   // One op at a time per rank: the slots hold a single op's data, so overlapping calls queue.
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const p = this.tail.then(() => {
       if (this.closed) throw new Error(`SabCollective rank ${this.rank}: used after close()`);
-      this.checkAbort();
+      this.sync.checkAbort();
       return fn();
     });
     this.tail = p.catch(() => undefined);
@@ -305,23 +348,30 @@ export class SabCollective implements Collective {
    * called the same op with compatible arguments. All ranks read the same descriptors, so all
    * throw together (and stay in step for the next op) when they disagree.
    */
-  private async openOp(op: number, length: number, root: number): Promise<{ op: number; length: number; root: number }[]> {
+  private async openOp(op: number, length: number, root: number, flags = 0): Promise<Desc[]> {
     const seq = this.seq++;
     const d = this.descIndex(seq, this.rank);
     this.h[d] = op;
     this.h[d + 1] = length;
     this.h[d + 2] = root;
     this.h[d + 3] = seq | 0;
-    await this.barrier1();
+    this.h[d + 4] = flags;
+    await this.sync.arrive();
     const descs = Array.from({ length: this.world }, (_, r) => {
       const i = this.descIndex(seq, r);
-      return { op: this.h[i], length: this.h[i + 1], root: this.h[i + 2], seq: this.h[i + 3] };
+      return { op: this.h[i], length: this.h[i + 1], root: this.h[i + 2], seq: this.h[i + 3], flags: this.h[i + 4] };
     });
-    const show = (x: { op: number; length: number; root: number }, r: number) =>
-      `rank ${r}: ${OP_NAMES[x.op] ?? `op ${x.op}`}(${x.op === OP_BARRIER ? '' : `length ${x.length}${x.op === OP_BCAST ? `, root ${x.root}` : ''}`})`;
+    const args = (x: Desc) => {
+      if (x.op === OP_BARRIER) return '';
+      if (x.op === OP_SHARED) return `floats ${x.length < 0 ? '(not a positive integer)' : x.length}`;
+      return `length ${x.length}${x.op === OP_BCAST ? `, root ${x.root}` : ''}${x.op === OP_SUM && x.flags & FLAG_REGISTERED ? ', registered array' : ''}`;
+    };
+    const show = (x: Desc, r: number) => `rank ${r}: ${OP_NAMES[x.op] ?? `op ${x.op}`}(${args(x)})`;
     const all = () => descs.map(show).join('; ');
     if (descs.some((x) => x.op !== op || x.seq !== (seq | 0))) throw new Error(`SabCollective: ranks called different collectives at op #${seq} (${all()})`);
     if (op === OP_SUM && descs.some((x) => x.length !== length)) throw new Error(`allReduceSum: ranks passed arrays of different lengths (${all()})`);
+    if (op === OP_SUM && descs.some((x) => x.flags !== flags)) throw new Error(`allReduceSum: some ranks passed their registered array (from sharedArray) and some a private one: all or none must (${all()})`);
+    if (op === OP_SHARED && descs.some((x) => x.length !== length)) throw new Error(`sharedArray: ranks asked for different lengths (${all()})`);
     if (op === OP_BCAST) {
       if (!Number.isInteger(root) || root < 0 || root >= this.world) throw new Error(`broadcast: root ${root} is outside 0..${this.world - 1}`);
       if (descs.some((x) => x.root !== root)) throw new Error(`broadcast: ranks named different roots (${all()})`);
@@ -334,58 +384,6 @@ export class SabCollective implements Collective {
     return H_FIXED + this.world + ((seq & 1) * this.world + rank) * DESC_INTS;
   }
 
-  /** Generation-counting barrier: the last arriver resets the counter and bumps the generation. */
-  private async barrier1(): Promise<void> {
-    const h = this.h;
-    this.arrivals += 1;
-    Atomics.store(h, H_FIXED + this.rank, this.arrivals);
-    const gen = Atomics.load(h, H_GEN); // cannot advance before our own arrival below
-    if (Atomics.add(h, H_COUNT, 1) + 1 === this.world) {
-      Atomics.store(h, H_COUNT, 0); // before the bump: nobody re-arrives until they see it
-      Atomics.add(h, H_GEN, 1);
-      Atomics.notify(h, H_GEN);
-      return;
-    }
-    const deadline = Date.now() + this.timeoutMs;
-    // A pending Atomics.waitAsync does not keep a Node event loop alive: a worker_threads rank
-    // whose only work is this wait would exit. A parked timer holds the loop open (no-op in browsers).
-    const keepAlive = setTimeout(() => undefined, 0x7fffffff);
-    try {
-      while (Atomics.load(h, H_GEN) === gen) {
-        this.checkAbort();
-        const left = deadline - Date.now();
-        if (left <= 0) this.timeOut();
-        if (waitAsync) {
-          const w = waitAsync(h, H_GEN, gen, Number.isFinite(left) ? left : undefined);
-          if (w.async) await w.value;
-        } else {
-          // No waitAsync (older engines): poll, yielding so other ranks on this thread can run.
-          await new Promise((r) => setTimeout(r, 0));
-        }
-      }
-    } finally {
-      clearTimeout(keepAlive);
-    }
-  }
-
-  private timeOut(): never {
-    const missing: number[] = [];
-    for (let r = 0; r < this.world; r++) if (Atomics.load(this.h, H_FIXED + r) < this.arrivals) missing.push(r);
-    this.poison(ABORT_TIMEOUT);
-    throw new Error(`SabCollective rank ${this.rank}: timed out after ${this.timeoutMs} ms waiting at a barrier for rank(s) ${missing.join(', ')}`);
-  }
-
-  private poison(reason: number): void {
-    if (Atomics.compareExchange(this.h, H_ABORT, 0, this.rank + 1) === 0) Atomics.store(this.h, H_REASON, reason);
-    Atomics.notify(this.h, H_GEN);
-  }
-
-  private checkAbort(): void {
-    const who = Atomics.load(this.h, H_ABORT);
-    if (who === 0) return;
-    const why = Atomics.load(this.h, H_REASON) === ABORT_TIMEOUT ? 'timed out waiting for a peer' : 'closed the group';
-    throw new Error(`SabCollective rank ${this.rank}: group is unusable: rank ${who - 1} ${why}`);
-  }
 }
 
 function checkArray(op: string, a: unknown): void {

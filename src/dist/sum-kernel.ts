@@ -1,11 +1,13 @@
-// The float32 add kernel behind SabCollective's reductions: acc[i] += src[i] over a small private
-// scratch, in WebAssembly SIMD where the engine allows it, else in plain JS.
+// The float32 add kernel behind SabCollective's copy-path reductions (arrays that are not
+// registered): acc[i] += src[i] over a small private scratch, in WebAssembly SIMD where the engine
+// allows it, else in plain JS. (Registered arrays are added where they lie in the group memory,
+// by shared-sum-kernel.ts.)
 //
 // Why: a JS loop over Float32Arrays adds about one element per ns, so summing 16 MiB costs several
-// times a memcpy of it. f32x4.add runs ~10× faster, but wasm can only address its own memory,
-// not the group's SharedArrayBuffer; so callers copy terms block by block (TypedArray.set, memcpy
-// speed) into `acc` / `src`, call add(), and copy `acc` out. Blocks are small enough to stay in
-// cache between the copies and the adds.
+// times a memcpy of it. f32x4.add runs ~10× faster, but wasm can only address its own memory, and
+// a caller's private array is not in it; so callers copy terms block by block (TypedArray.set,
+// memcpy speed) into `acc` / `src`, call add(), and copy `acc` out. Blocks are small enough to stay
+// in cache between the copies and the adds.
 //
 // Same bits either way: f32x4.add rounds each lane to float32 exactly as `acc[i] += src[i]` does
 // in JS (a double add of two floats rounded once to float32 is the correctly rounded float32 sum),

@@ -54,7 +54,7 @@ const hfFiles = (config: unknown, weights: Uint8Array, tokenizer: unknown = bpeT
 ];
 const startMsg = (patch: Record<string, unknown>) => ({
   type: 'start', spec: defaultSpec('tiny'), data: { kind: 'url', trainUrl: '/data/xsum/train.jsonl' },
-  replica: { rank: 0, world: 1, sab: null, channel: 'c', powerPreference: 'high-performance' }, ...patch,
+  replica: { rank: 0, world: 1, memory: null, channel: 'c', powerPreference: 'high-performance' }, ...patch,
 });
 const TEN_MB = 10 * 1024 * 1024;
 
@@ -188,8 +188,12 @@ const rows: Row[] = [
   { what: 'worker message with a wrong field type', run: () => checkFromWorker({ type: 'step', step: 1, totalSteps: 2, epoch: 0, loss: '2.3', lr: 1e-4, gradNorm: 1, tokensPerSec: 1, elapsedMs: 1, skipped: false }),
     message: /^message "step": field "loss" is missing or has the wrong type$/ },
   { what: 'worker message of an unknown type', run: () => checkFromWorker({ type: 'explode' }), message: /^unknown message type "explode"$/ },
-  { what: 'start message with rank ≥ world', run: () => checkToWorker(startMsg({ replica: { rank: 2, world: 2, sab: null, channel: 'c' } })),
+  { what: 'start message with rank ≥ world', run: () => checkToWorker(startMsg({ replica: { rank: 2, world: 2, memory: null, channel: 'c' } })),
     message: /field "replica" must give rank < world/ },
+  { what: 'start message with a bare SharedArrayBuffer as the group memory', run: () => checkToWorker(startMsg({ replica: { rank: 0, world: 2, memory: new SharedArrayBuffer(8), channel: 'c' } })),
+    message: /^message "start": replica\.memory must be a shared WebAssembly\.Memory or null: got SharedArrayBuffer$/ },
+  { what: 'start message with an unshared WebAssembly.Memory as the group memory', run: () => checkToWorker(startMsg({ replica: { rank: 0, world: 2, memory: new WebAssembly.Memory({ initial: 1 }), channel: 'c' } })),
+    message: /^message "start": replica\.memory must be a shared WebAssembly\.Memory or null: got a WebAssembly\.Memory that is not shared$/ },
   { what: 'start message with an unknown data kind', run: () => checkToWorker(startMsg({ data: { kind: 'ftp' } })), message: /data\.kind must be "url" or "text"/ },
   { what: 'generate message with an unknown backend', run: () => checkToWorker({ type: 'generate', model: [{ name: 'a', bytes: new Uint8Array(1) }], prompt: 'p', maxNewTokens: 4, backend: 'cuda', summarize: false }),
     message: /message "generate": unknown backend "cuda"/ },

@@ -1,8 +1,8 @@
 // The page's side of the training workers: one worker per data-parallel replica. It spawns the
-// group (with a SharedArrayBuffer for payloads when the page is cross-origin isolated), passes on
-// rank 0's events, assembles what it knows of every replica, and watches heartbeats — a worker that
-// crashes or stops answering is reported and the group is stopped, never a silent hang.
-import { createSabGroupBuffer } from '../dist/sab-collective';
+// group (with a shared WebAssembly.Memory for payloads when the page is cross-origin isolated),
+// passes on rank 0's events, assembles what it knows of every replica, and watches heartbeats — a
+// worker that crashes or stops answering is reported and the group is stopped, never a silent hang.
+import { createSabGroup } from '../dist/sab-collective';
 import { HeartbeatMonitor } from '../dist/heartbeat';
 import type { RunSpec } from '../train/spec';
 import { discoverAdapters } from './adapters';
@@ -29,7 +29,7 @@ export interface TrainingClient {
 /** Rank 0 sends its weights this often, so a run that loses a replica resumes close to where it was. */
 export const SNAPSHOT_EVERY_STEPS = 10;
 
-/** Floats per SharedArrayBuffer slot: all-reduces move in chunks of this size (4 MiB). */
+/** Floats per shared-memory slot: copy-path collectives move in chunks of this size (4 MiB). */
 const SAB_CHUNK_FLOATS = 1 << 20;
 
 export function createTrainingClient(onEvent: (e: FromWorker) => void): TrainingClient {
@@ -138,7 +138,8 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
     const adapters = await discoverAdapters();
     if (id !== runId) return; // a newer start or a dispose came in while we waited
     const world = spec.replicas > 0 ? spec.replicas : Math.max(1, adapters.length);
-    const sab = world > 1 && globalThis.crossOriginIsolated ? createSabGroupBuffer(world, SAB_CHUNK_FLOATS) : null;
+    // The group's shared memory; the gradient buffers are laid out in it later (sharedArray), growing it.
+    const memory = world > 1 && globalThis.crossOriginIsolated ? createSabGroup(world, SAB_CHUNK_FLOATS) : null;
     const channel = `studio-run-${Date.now()}-${id}`;
     replicas = Array.from({ length: world }, (_, rank) => ({ rank, state: 'starting', backend: '', adapter: '', checksum: null, optimizerBytes: null }));
     finished = 0;
@@ -160,7 +161,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
       w.onmessageerror = () => console.warn(`training worker ${rank}: a message could not be deserialized`);
       workers.push(w);
       const powerPreference = adapters.length > 0 ? adapters[rank % adapters.length].powerPreference : 'high-performance';
-      const start: ToWorker = { type: 'start', spec, data, replica: { rank, world, sab, channel, powerPreference }, resume: snapshot, snapshotEvery: world > 1 ? SNAPSHOT_EVERY_STEPS : 0, ...extras };
+      const start: ToWorker = { type: 'start', spec, data, replica: { rank, world, memory, channel, powerPreference }, resume: snapshot, snapshotEvery: world > 1 ? SNAPSHOT_EVERY_STEPS : 0, ...extras };
       w.postMessage(start);
     }
   };

@@ -19,7 +19,7 @@ export type FaultKind = 'nan-loss' | 'lose-device';
 export interface ReplicaAssignment {
   rank: number;
   world: number;
-  sab: SharedArrayBuffer | null; // payload buffer when the page is cross-origin isolated
+  memory: WebAssembly.Memory | null; // the SabCollective group's shared memory (createSabGroup) when the page is cross-origin isolated
   channel: string; // BroadcastChannel name: the control plane, and the payload fallback
   powerPreference: 'high-performance' | 'low-power'; // which GPU adapter this worker asks for
 }
@@ -120,6 +120,13 @@ export function checkFromWorker(msg: unknown): FromWorker | string {
   return msg as FromWorker;
 }
 
+/** Why v is not a shared WebAssembly.Memory (a SabCollective group), or '' when it is one. */
+function notSharedMemory(v: unknown): string {
+  if (typeof WebAssembly !== 'object' || !(v instanceof WebAssembly.Memory)) return v === undefined ? 'it is missing' : `got ${Object.prototype.toString.call(v).slice(8, -1)}`;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && (v.buffer as ArrayBufferLike) instanceof SharedArrayBuffer;
+  return shared ? '' : 'got a WebAssembly.Memory that is not shared';
+}
+
 export function checkToWorker(msg: unknown): ToWorker | string {
   if (!isObj(msg) || !isStr(msg.type)) return 'message is not an object with a string "type"';
   if (msg.type === 'stop') return { type: 'stop' };
@@ -140,7 +147,8 @@ export function checkToWorker(msg: unknown): ToWorker | string {
   if (!isObj(rep) || !isNum(rep.rank) || !isNum(rep.world) || rep.rank < 0 || rep.rank >= rep.world || !isStr(rep.channel)) {
     return 'message "start": field "replica" must give rank < world and a channel name';
   }
-  if (rep.sab !== null && !(rep.sab instanceof SharedArrayBuffer)) return 'message "start": replica.sab must be a SharedArrayBuffer or null';
+  const memory = rep.memory === null ? '' : notSharedMemory(rep.memory);
+  if (memory) return `message "start": replica.memory must be a shared WebAssembly.Memory or null: ${memory}`;
   const resume = msg.resume;
   if (resume !== undefined && (!isObj(resume) || !isNum(resume.step) || !(resume.weights instanceof Float32Array))) return 'message "start": resume must be {step, weights: Float32Array}';
   const ck = msg.checkpoints;

@@ -50,10 +50,10 @@ async function loadData(src: DataSource): Promise<RunData> {
 /** The data a checkpoint was trained on, in words (a resume should read the same). */
 const describeSource = (src: DataSource) => (src.kind === 'url' ? src.trainUrl : `${src.name} (${src.trainText.length} characters)`);
 
-/** Payloads through the page's SharedArrayBuffer when it gave one, else chunked over BroadcastChannel. */
+/** Payloads through the page's shared WebAssembly.Memory when it gave one, else chunked over BroadcastChannel. */
 async function joinGroup(rep: ReplicaAssignment): Promise<Collective> {
   if (rep.world === 1) return createLocalGroup(1)[0];
-  if (rep.sab) return new SabCollective(rep.rank, rep.world, rep.sab);
+  if (rep.memory) return new SabCollective(rep.rank, rep.world, rep.memory);
   return ChannelCollective.connect(rep.channel, rep.rank, rep.world, { timeoutMs: 120_000 });
 }
 

@@ -6,7 +6,8 @@ import { createLocalGroup } from '../local-collective';
 import { mulberry32 } from '../../model/prng';
 
 export type Step =
-  | { op: 'sum'; inputs: Float32Array[] }
+  // shared: sum in the collective's registered array (sharedArray) where it has one, else a private copy
+  | { op: 'sum'; inputs: Float32Array[]; shared?: boolean }
   | { op: 'gather'; inputs: Float32Array[] }
   | { op: 'bcast'; inputs: Float32Array[]; root: number }
   | { op: 'barrier' };
@@ -21,11 +22,27 @@ export function randomData(n: number, rand: () => number): Float32Array {
   return a;
 }
 
+/** Values where a wrong rounding, a flushed subnormal or a lost sign would change the bits. */
+export function edgyData(n: number, seed: number): Float32Array {
+  const special = [0, -0, Infinity, -Infinity, 1e-45, -1e-45, 1.1754942e-38, 3.4028235e38, -3.4028235e38, 1 + 2 ** -23, 2 ** 24, -(2 ** 24) - 2];
+  const a = randomData(n, rng(seed));
+  const pick = rng(seed + 1);
+  for (let i = 0; i < n; i += 3) a[i] = special[Math.floor(pick() * special.length)];
+  return a;
+}
+
 /** Runs `script` on one rank; one output per step (barrier → empty). */
 export async function runRank(c: Collective, script: Step[]): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
+  let shared = null as Float32Array | null; // the registered array, reused while the length holds (as data-parallel.ts does)
   for (const s of script) {
-    if (s.op === 'sum') {
+    if (s.op === 'sum' && s.shared && s.inputs[c.rank].length > 0 && c.sharedArray) {
+      const n = s.inputs[c.rank].length;
+      if (shared?.length !== n) shared = (await c.sharedArray(n)) ?? new Float32Array(n);
+      shared.set(s.inputs[c.rank]);
+      await c.allReduceSum(shared);
+      out.push(shared.slice());
+    } else if (s.op === 'sum') {
       const d = s.inputs[c.rank].slice();
       await c.allReduceSum(d);
       out.push(d);

@@ -20,12 +20,37 @@ export function transpiled(tsFile: URL): { url: string; cleanup: () => void } {
   return { url: pathToFileURL(file).href, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Several modules that import only each other, transpiled side by side into one temp folder, each
+ * relative import given the .mjs Node needs; `url` is the first's. Throws when a module imports
+ * anything outside the list (the threads would then run something other than the real code).
+ */
+export function transpiledFiles(dir: URL, names: string[]): { url: string; cleanup: () => void } {
+  const out = mkdtempSync(join(tmpdir(), 'dist-collective-'));
+  for (const name of names) {
+    const js = ts.transpileModule(readFileSync(new URL(`./${name}.ts`, dir), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, isolatedModules: true },
+    }).outputText;
+    const rewritten = js.replace(/from '([^']*)'/g, (_, spec: string) => {
+      const m = /^\.\/([\w-]+)$/.exec(spec);
+      if (!m || !names.includes(m[1])) throw new Error(`${name}.ts imports '${spec}', which is not among the transpiled files (${names.join(', ')}): add it, or keep the module import-free`);
+      return `from './${m[1]}.mjs'`;
+    });
+    if (/\bimport\s*\(/.test(rewritten)) throw new Error(`${name}.ts has a dynamic import: the transpiled copy cannot follow it`);
+    writeFileSync(join(out, `${name}.mjs`), rewritten);
+  }
+  return { url: pathToFileURL(join(out, `${names[0]}.mjs`)).href, cleanup: () => rmSync(out, { recursive: true, force: true }) };
+}
+
+/** sab-collective.ts and the files it imports, transpiled for worker_threads. */
+export const transpiledSab = () => transpiledFiles(new URL('../', import.meta.url), ['sab-collective', 'sab-group', 'sab-barrier', 'shared-sum-kernel', 'sum-kernel']);
+
 export interface ThreadRun {
   transport: 'sab' | 'channel';
   moduleUrl: string;
   world: number;
   script: Step[];
-  sab?: SharedArrayBuffer;
+  memory?: WebAssembly.Memory; // the 'sab' transport's group (createSabGroup)
   name?: string;
   chunkFloats?: number;
 }
