@@ -383,7 +383,6 @@ export class SabCollective implements Collective {
   private descIndex(seq: number, rank: number): number {
     return H_FIXED + this.world + ((seq & 1) * this.world + rank) * DESC_INTS;
   }
-
 }
 
 function checkArray(op: string, a: unknown): void {
