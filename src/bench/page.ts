@@ -104,8 +104,7 @@ async function main(): Promise<void> {
     if (globalThis.crossOriginIsolated) {
       await allreduce('sab', o);
       notes.push('all-reduce "sab" reduces each rank\'s registered array (sharedArray) in place, as training does, and is the row the target judges; "sab (copy)" passes private Float32Arrays (the copy path)');
-    }
-    else notes.push('the page is not cross-origin isolated: the SharedArrayBuffer all-reduce was skipped');
+    } else notes.push('the page is not cross-origin isolated: the SharedArrayBuffer all-reduce was skipped');
     await allreduce('broadcastchannel', o);
   }
   if (o.sections.includes('rouge')) {
