@@ -31,22 +31,23 @@ export function decodesInPlace(c: LlamaConfig, rows: number): boolean {
   return rows <= GEMV_MAX_ROWS && useFastPath() && rowKernels() !== null && xWtFits(c.vocabSize, c.hiddenSize) && xWtFits(c.hiddenSize, c.intermediateSize);
 }
 
+const hasFused = (t: TransposedWeights | undefined) => t !== undefined && t.has(layerName(0, FUSED_QKV));
+
 /** Whether decodeStep can run a `rows`-row step: in place, or with the fused transposed weights. */
 export function canDecodeStep(c: LlamaConfig, rows: number, t: TransposedWeights | undefined): boolean {
-  return decodesInPlace(c, rows) || (t !== undefined && t.has(layerName(0, FUSED_QKV)));
+  return decodesInPlace(c, rows) || hasFused(t);
 }
 
 /**
  * x (B, in) times the named (out, in) weights side by side → (B, Σ out): one fused product.
- * In place: the kernel fills each weight's columns of the output row; else the fused transposed
- * matrix `fused` (in, Σ out) goes through tf.matMul.
+ * In place (`kernel` given): it fills each weight's columns of the output row; else the fused
+ * transposed matrix `fused` (in, Σ out) goes through tf.matMul.
  */
-function product(p: Params, wt: TransposedWeights | undefined, inPlace: boolean, x: tf.Tensor2D, names: string[], fused: string): tf.Tensor2D {
-  if (!inPlace) return tf.matMul(x, wt!.get(fused)!) as tf.Tensor2D;
+function product(p: Params, wt: TransposedWeights | undefined, kernel: RowKernels | null, x: tf.Tensor2D, names: string[], fused: string): tf.Tensor2D {
+  if (!kernel) return tf.matMul(x, wt!.get(fused)!) as tf.Tensor2D;
   const ws = names.map((n) => p.get(n)!);
   const B = x.shape[0];
   const width = ws.reduce((a, w) => a + w.shape[0], 0);
-  const kernel = rowKernels()!;
   return produceOne([B, width], (out, read) => {
     const xv = read(x);
     let col = 0;
@@ -212,12 +213,13 @@ function attend(qkv: tf.Tensor2D, a: AttendArgs): [tf.Tensor2D, tf.Tensor4D, tf.
 export function decodeStep(p: Params, c: LlamaConfig, ids: tf.Tensor2D, wt: TransposedWeights | undefined, opts: ForwardOptions): { logits: tf.Tensor3D; cache: KVCache } {
   const [B, T] = ids.shape;
   if (T !== 1) throw new Error(`decodeStep: one new position per row, got ${T}`);
-  if (!canDecodeStep(c, B, wt)) throw new Error(`decodeStep: ${B} row(s) need the fused transposed weights (decode-weights.ts), and none were given`);
-  const inPlace = decodesInPlace(c, B);
+  // The kernels when this step reads the weights in place, else null: tf.matMul on the fused ones.
+  const kernel = decodesInPlace(c, B) ? rowKernels() : null;
+  if (!kernel && !hasFused(wt)) throw new Error(`decodeStep: ${B} row(s) need the fused transposed weights (decode-weights.ts), and none were given`);
   const past = opts.cache?.length ?? 0;
   const positions = Array.from({ length: B }, (_, b) => past - (opts.positionOffsets?.[b] ?? 0));
   const w = (l: number, leaf: string) => p.get(layerName(l, leaf))!;
-  const mm = (a: tf.Tensor2D, names: string[], fused = names[0]) => product(p, wt, inPlace, a, names, fused); // (B, in) → (B, Σ out)
+  const mm = (a: tf.Tensor2D, names: string[], fused = names[0]) => product(p, wt, kernel, a, names, fused); // (B, in) → (B, Σ out)
   const leaves = (l: number, ...ls: string[]) => ls.map((leaf) => layerName(l, leaf));
   const eps = c.rmsNormEps;
   const newK: tf.Tensor4D[] = [];
