@@ -9,7 +9,8 @@
 // rounded float32 sum), so sums in rank order match createLocalGroup bit for bit (NaN payloads
 // aside; no kernel promises those).
 //
-// Self-contained (no imports): the worker_threads test transpiles it beside sab-collective.ts.
+// Imports only sum-kernel.ts: the worker_threads test transpiles both beside sab-collective.ts.
+import { compileOnce } from './sum-kernel';
 
 export interface SharedSumKernel {
   readonly kind: 'wasm-simd' | 'js';
@@ -57,19 +58,7 @@ const SHARED_WASM = new Uint8Array([
 ]);
 const WASM_FLOATS = 8; // floats per wasm loop iteration; a shorter tail is added in JS
 
-let sharedModule: WebAssembly.Module | null | undefined; // compiled once per thread; null: unavailable
-
-function compiled(): WebAssembly.Module | null {
-  if (sharedModule === undefined) {
-    try {
-      // Synchronous compile: a ~200-byte module is far below any engine's main-thread limit.
-      sharedModule = typeof WebAssembly === 'object' && WebAssembly.validate(SHARED_WASM) ? new WebAssembly.Module(SHARED_WASM) : null;
-    } catch {
-      sharedModule = null; // no SIMD or no threads, or a CSP without 'wasm-unsafe-eval': the JS kernel still works
-    }
-  }
-  return sharedModule;
-}
+const compiled = compileOnce(SHARED_WASM); // null without SIMD or wasm threads: the JS kernel below
 
 function wasmKernel(add: (d: number, s: number, n: number) => void, sum2: (a: number, b: number, n: number) => void): SharedSumKernel {
   // byteOffset is the wasm address: every SharedArrayBuffer of the Memory starts at address 0.

@@ -14,7 +14,8 @@
 // so both kernels match createLocalGroup's rank-order loop bit for bit (NaN payloads aside; no
 // kernel promises those).
 //
-// Self-contained (no imports): the worker_threads test transpiles it beside sab-collective.ts.
+// Self-contained (no imports): the worker_threads test transpiles it beside sab-collective.ts and
+// shared-sum-kernel.ts (which takes compileOnce from here).
 
 /** Floats per scratch array: acc + src = 128 KiB, resident in L2 between the copies and the adds. */
 export const SUM_BLOCK = 1 << 14;
@@ -48,19 +49,27 @@ const ADD_WASM = new Uint8Array([
 ]);
 const WASM_FLOATS = 8; // floats per wasm loop iteration; a shorter tail is added in JS
 
-let addModule: WebAssembly.Module | null | undefined; // compiled once per thread; null: unavailable
-
-function compiled(): WebAssembly.Module | null {
-  if (addModule === undefined) {
-    try {
-      // Synchronous compile: a ~100-byte module is far below any engine's main-thread limit.
-      addModule = typeof WebAssembly === 'object' && WebAssembly.validate(ADD_WASM) ? new WebAssembly.Module(ADD_WASM) : null;
-    } catch {
-      addModule = null; // no SIMD, or a page CSP without 'wasm-unsafe-eval': the JS kernel still works
+/**
+ * A thunk that compiles `bytes` on its first call (once per thread) and keeps the module; null
+ * where the engine refuses it: no SIMD (or threads, for a shared-memory import), or a page CSP
+ * without 'wasm-unsafe-eval'. Callers then use their JS kernels. The modules here are ~100–200
+ * bytes, far below any engine's limit on synchronous compiles.
+ */
+export function compileOnce(bytes: Uint8Array<ArrayBuffer>): () => WebAssembly.Module | null {
+  let module: WebAssembly.Module | null | undefined;
+  return () => {
+    if (module === undefined) {
+      try {
+        module = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+      } catch {
+        module = null;
+      }
     }
-  }
-  return addModule;
+    return module;
+  };
 }
+
+const compiled = compileOnce(ADD_WASM);
 
 function wasmKernel(module: WebAssembly.Module): SumKernel {
   const bytes = SUM_BLOCK * 4;
