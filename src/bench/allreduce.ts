@@ -6,9 +6,9 @@
 // The SAB transport is measured twice: on the registered array (sharedArray), which is what
 // data-parallel training all-reduces and what the summary's target judges, and on a private
 // Float32Array (the copy path other callers take), so the table shows both.
-import { ChannelCollective } from '../dist/channel-collective';
-import type { Collective } from '../dist/collective';
-import { createSabGroup, SabCollective } from '../dist/sab-collective';
+import { ChannelCollective } from '../collectives/channel-collective';
+import type { Collective } from '../collectives/collective';
+import { createSabGroup, SabCollective } from '../collectives/sab-collective';
 import { bestOf, now } from './timing';
 import type { AllreduceRecord, Transport } from './types';
 

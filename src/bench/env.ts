@@ -2,7 +2,7 @@
 // (pickBackend: bundled wasm binaries, the high-performance adapter), and says what it got.
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { pickBackend } from '../workers/backend';
+import { pickBackend } from '../runtime/backend';
 import { now } from './timing';
 import type { BackendEnv, BackendName } from './types';
 

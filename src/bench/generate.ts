@@ -1,8 +1,8 @@
 // Generation tokens/s with the KV cache (one new position per step) against full recompute (the
 // whole sequence per step), greedy, on seeded random weights and a random prompt.
-import { greedy, greedyRecompute } from '../model/generate';
+import { greedy, greedyRecompute } from '../model/generate/generate';
 import { initWeights, toVariables } from '../model/params';
-import { mulberry32 } from '../model/prng';
+import { mulberry32 } from '../core/prng';
 import { bestOf, fmtMs, now } from './timing';
 import { workloadConfig } from './workloads';
 import type { BackendName, BackendPlan, GenerateRecord } from './types';

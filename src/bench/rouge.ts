@@ -2,7 +2,7 @@
 // Lsum), over the XSum validation pairs with the document's lead sentence as the "prediction".
 import { scoreRougePairs } from '../metrics/aggregate';
 import { prepareForRougeLsum, splitSentences } from '../metrics/sentences';
-import { mulberry32 } from '../model/prng';
+import { mulberry32 } from '../core/prng';
 import { now } from './timing';
 import type { RougeRecord } from './types';
 

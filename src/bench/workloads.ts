@@ -1,7 +1,7 @@
 // The model shapes the bench trains: the studio's presets and the fixed reference workload,
 // plus seeded random batches for them.
 import { PRESETS, configFor, countParams, type LlamaConfig, type PresetName } from '../model/config';
-import { mulberry32 } from '../model/prng';
+import { mulberry32 } from '../core/prng';
 import type { Batch } from '../train/loss';
 
 /**

@@ -3,7 +3,7 @@ import { readSharedText } from '../testing/shared';
 import { batchesForEpoch, collate, mulberry32, shuffledIndices, splitTrainValidation } from './batching';
 import { buildExample, type ExampleTokenizer } from './examples';
 import { readPairs } from './readers';
-import { IGNORE_INDEX } from './types';
+import { IGNORE_INDEX } from '../core/example';
 
 const I = IGNORE_INDEX;
 const PAD = 0;

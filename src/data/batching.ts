@@ -2,8 +2,8 @@
 //
 // Everything random here is a pure function of (seed, epoch), so a run resumed at epoch e sees the
 // same order it would have seen uninterrupted, on any backend.
-import { mulberry32 } from '../model/prng';
-import { IGNORE_INDEX } from './types';
+import { mulberry32 } from '../core/prng';
+import { IGNORE_INDEX } from '../core/example';
 
 // One PRNG for the whole project (model init, sampling, data order).
 export { mulberry32 };

@@ -3,7 +3,7 @@ import { readSharedText } from '../testing/shared';
 import { DEFAULT_SEPARATOR, buildExample, buildExamples, buildPrompt, encodeHead, type ExampleTokenizer } from './examples';
 import { trainTokenizer } from './tokenizer';
 import { readPairs } from './readers';
-import { IGNORE_INDEX } from './types';
+import { IGNORE_INDEX } from '../core/example';
 
 // One id per UTF-16 code unit, shifted past the specials: pad 0, bos 1, eos 2.
 const tok: ExampleTokenizer & { decode(ids: number[]): string } = {

@@ -18,7 +18,8 @@
 //   t:          0     1 .. P-2          P-1        P .. L-2       L-1
 //   inputIds:   BOS   doc + separator   sep_last   summary        EOS
 //   labels:     -100  -100              summary_0  summary_1..EOS -100      (P = promptLength, L = length)
-import { IGNORE_INDEX, type Pair, type TextTokenizer } from './types';
+import { IGNORE_INDEX, type Example } from '../core/example';
+import type { Pair, TextTokenizer } from './types';
 
 /** Between article and summary: a plain-text cue any tokenizer can encode (the GPT-2 paper's "TL;DR:"). */
 export const DEFAULT_SEPARATOR = '\nTL;DR:\n';
@@ -34,9 +35,8 @@ export interface ExampleOptions extends PromptOptions {
   maxTargetLength: number; // tokens of the summary kept, EOS included (so >= 1)
 }
 
-export interface Example {
-  inputIds: number[]; // (L,)
-  labels: number[]; // (L,) labels[t] = inputIds[t + 1] over the summary and EOS, else IGNORE_INDEX
+/** An example built from a prompt: labels[t] = inputIds[t + 1] over the summary and EOS. */
+export interface PromptExample extends Example {
   promptLength: number; // P: BOS + document + separator tokens; inputIds.slice(0, P) is buildPrompt's result
 }
 
@@ -76,7 +76,7 @@ export function buildPrompt(tok: ExampleTokenizer, document: string, opts: Promp
 }
 
 /** One training example; see the header comment for the template and the label alignment. */
-export function buildExample(tok: ExampleTokenizer, pair: Pair, opts: ExampleOptions): Example {
+export function buildExample(tok: ExampleTokenizer, pair: Pair, opts: ExampleOptions): PromptExample {
   checkLength('maxTargetLength', opts.maxTargetLength, 1);
   const prompt = buildPrompt(tok, pair.input, opts);
   const summary = tok.encode(pair.target).slice(0, opts.maxTargetLength - 1);
@@ -90,6 +90,6 @@ export function buildExample(tok: ExampleTokenizer, pair: Pair, opts: ExampleOpt
 }
 
 /** buildExample over many pairs. The separator is encoded once per example; cheap next to the article. */
-export function buildExamples(tok: ExampleTokenizer, pairs: readonly Pair[], opts: ExampleOptions): Example[] {
+export function buildExamples(tok: ExampleTokenizer, pairs: readonly Pair[], opts: ExampleOptions): PromptExample[] {
   return pairs.map((p) => buildExample(tok, p, opts));
 }

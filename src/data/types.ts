@@ -27,6 +27,3 @@ export interface ColumnMapping {
 }
 
 export const DEFAULT_MAPPING: ColumnMapping = { input: 'document', target: 'summary' };
-
-/** Label value ignored by the loss (PyTorch / transformers convention). */
-export const IGNORE_INDEX = -100;

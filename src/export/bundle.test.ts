@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_SWEEP, type SweepConfig } from '../sweep/default-study';
+import { DEFAULT_SWEEP, type SweepConfig } from '../sweep/studio/default-study';
 import { defaultSpec, type RunSpec } from '../train/spec';
 import { exportScaleOutBundle, pyLiteral } from './bundle';
 

@@ -4,8 +4,8 @@
 //
 // Safety: the Python templates are constant text; every setting reaches them as a Python literal
 // rendered by pyLiteral (escaped, ASCII-only), so a dataset name like `x"; import os` stays data.
-import { gridFromSpec, validateSearchSpace, type ParamSpec, type SweepConfig } from '../sweep/default-study';
-import { PARAM_TO_SETTING, specForParams } from '../sweep/runner';
+import { gridFromSpec, validateSearchSpace, type ParamSpec, type SweepConfig } from '../sweep/studio/default-study';
+import { PARAM_TO_SETTING, specForParams } from '../sweep/studio/runner';
 import { validateSpec, type RunSpec } from '../train/spec';
 import { CONFIG_SLOT, OPTUNA_PY, TRAIN_PY } from './templates';
 

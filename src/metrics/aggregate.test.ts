@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateRouge, bootstrapAggregate, bootstrapRouge, percentileSorted, scoreRougePairs } from './aggregate';
-import { mulberry32 } from '../model/prng';
+import { mulberry32 } from '../core/prng';
 import { scoreRouge } from './rouge';
 
 const predictions = [

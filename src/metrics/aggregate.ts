@@ -14,7 +14,7 @@
 // Argument order is (predictions, references), as in HF `compute(predictions=, references=)`;
 // each pair is scored as scoreRouge(reference, prediction).
 
-import { mulberry32 } from '../model/prng';
+import { mulberry32 } from '../core/prng';
 import { RougeScorer, type DefaultRougeType, type RougeOptions, type RougeScore, type RougeScores, type RougeType } from './rouge';
 
 const MEASURES = ['precision', 'recall', 'fmeasure'] as const;

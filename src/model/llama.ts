@@ -5,15 +5,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from './config';
 import { EMBED, FINAL_NORM, LM_HEAD, layerName, type Params } from './params';
 import { applyRope, ropeTables, ropeTablesPerRow } from './rope';
-import { takeRows } from './take-rows';
-import { bmm, linearFast, swapMiddle } from './wasm-matmul';
-import { useFastPath } from './wasm-fast-path';
-import { applyRopeFast } from './wasm-rope';
-import { rmsNormFast } from './wasm-rmsnorm';
-import { useWebGPUKernels } from './webgpu-kernels';
-import { rmsNormWebGPU } from './webgpu-rmsnorm';
-import { applyRopeWebGPU } from './webgpu-rope';
-import type { TransposedWeights } from './decode-weights';
+import { takeRows } from '../kernels/take-rows';
+import { bmm, linearFast, swapMiddle } from '../kernels/wasm/matmul';
+import { useFastPath } from '../kernels/wasm/fast-path';
+import { applyRopeFast } from '../kernels/wasm/rope';
+import { rmsNormFast } from '../kernels/wasm/rmsnorm';
+import { useWebGPUKernels } from '../kernels/webgpu/kernels';
+import { rmsNormWebGPU } from '../kernels/webgpu/rmsnorm';
+import { applyRopeWebGPU } from '../kernels/webgpu/rope';
+import type { TransposedWeights } from './generate/decode-weights';
 
 /** Keys and values already computed for earlier positions, one entry per layer: (B, KV, S, D). */
 export interface KVCache {

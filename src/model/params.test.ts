@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readShared } from '../testing/shared';
 import { configFor, countParams, PRESETS } from './config';
 import { forward } from './llama';
-import { loadLlama2c } from './llama2c';
+import { loadLlama2c } from './io/llama2c';
 import { disposeParams, EMBED, initWeights, paramShapes, resizeEmbeddings, toVariables } from './params';
 
 beforeAll(async () => {

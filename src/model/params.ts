@@ -2,7 +2,7 @@
 // (Linear weights are (out, in)), so checkpoint import/export maps one to one.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from './config';
-import { mulberry32 } from './prng';
+import { mulberry32 } from '../core/prng';
 
 export type Params = Map<string, tf.Tensor>;
 export type Variables = Map<string, tf.Variable>;

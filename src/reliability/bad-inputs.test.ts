@@ -12,19 +12,19 @@ import { loadLlama2cVocab } from '../data/llama2c-vocab';
 import { loadHubRows } from '../data/hub';
 import { readParquetRecords } from '../data/parquet';
 import { loadTokenizer } from '../data/tokenizer';
-import { configFromHF, importHFLlama } from '../model/hf-llama';
-import { loadLlama2c } from '../model/llama2c';
-import { importModelFiles } from '../model/model-files';
-import { readSafetensors } from '../model/safetensors';
+import { configFromHF, importHFLlama } from '../model/io/hf-llama';
+import { loadLlama2c } from '../model/io/llama2c';
+import { importModelFiles } from '../model/io/model-files';
+import { readSafetensors } from '../model/io/safetensors';
 import { checkStoredSettings } from '../store/run';
-import { validateSearchSpace } from '../sweep/default-study';
-import { parseSweepCliConfig } from '../sweep/cli-config';
-import { specForParams } from '../sweep/runner';
-import { openStudyStore } from '../sweep/storage';
-import { importStudyJSON } from '../sweep/transfer';
-import { decodeCheckpoint } from '../train/checkpoint';
+import { validateSearchSpace } from '../sweep/studio/default-study';
+import { parseSweepCliConfig } from '../sweep/studio/cli-config';
+import { specForParams } from '../sweep/studio/runner';
+import { openStudyStore } from '../sweep/persist/storage';
+import { importStudyJSON } from '../sweep/persist/transfer';
+import { decodeCheckpoint } from '../train/checkpoint/checkpoint';
 import { defaultSpec, validateSpec } from '../train/spec';
-import { checkFromWorker, checkToWorker } from '../workers/protocol';
+import { checkFromWorker, checkToWorker } from '../runtime/train/protocol';
 import { decodeUtf8Strict } from '../data/decode-text';
 import { bpeTokenizer, LLAMA2C_FLOATS, llama2cBytes, oneTensor, rawSafetensors, studyExport, tinyHF } from './fixtures';
 
@@ -184,7 +184,7 @@ const rows: Row[] = [
   { what: 'study import: missing trials', run: () => importStudyJSON(studyText((f) => delete (f.study as Record<string, unknown>).trials)),
     message: /study\.trials: missing, expected an array of trials/ },
 
-  // ---- thread messages (workers/protocol.ts) ----
+  // ---- thread messages (runtime/train/protocol.ts) ----
   { what: 'worker message with a wrong field type', run: () => checkFromWorker({ type: 'step', step: 1, totalSteps: 2, epoch: 0, loss: '2.3', lr: 1e-4, gradNorm: 1, tokensPerSec: 1, elapsedMs: 1, skipped: false }),
     message: /^message "step": field "loss" is missing or has the wrong type$/ },
   { what: 'worker message of an unknown type', run: () => checkFromWorker({ type: 'explode' }), message: /^unknown message type "explode"$/ },

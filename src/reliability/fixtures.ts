@@ -2,13 +2,13 @@
 // a hand-written header, a tiny HF Llama, a llama2.c checkpoint, a BPE tokenizer.json and a study
 // export. Each is the smallest thing its reader accepts, so a failure names only the broken field.
 import type { LlamaConfig } from '../model/config';
-import { configToHF } from '../model/hf-llama';
+import { configToHF } from '../model/io/hf-llama';
 import { initWeights, paramShapes } from '../model/params';
-import { writeSafetensors } from '../model/safetensors';
-import { NopPruner } from '../sweep/pruners/nop';
-import { RandomSampler } from '../sweep/samplers/random';
-import { Study } from '../sweep/study';
-import { exportStudyJSON, type StudyMeta } from '../sweep/transfer';
+import { writeSafetensors } from '../model/io/safetensors';
+import { NopPruner } from '../sweep/engine/pruners/nop';
+import { RandomSampler } from '../sweep/engine/samplers/random';
+import { Study } from '../sweep/engine/study';
+import { exportStudyJSON, type StudyMeta } from '../sweep/persist/transfer';
 
 const utf8 = new TextEncoder();
 

@@ -2,10 +2,10 @@
 // panel, resumed by the run store, exported as Hugging Face files, deleted only by the user
 // (or by the keep-last-3 rotation of their own run).
 import { create } from 'zustand';
-import { exportModelFiles, zipModelFiles } from '../model/model-files';
-import { decodeCheckpoint, type TrainingCheckpoint } from '../train/checkpoint';
-import { openCheckpointStore } from '../train/checkpoint-open';
-import type { CheckpointInfo, CheckpointStore } from '../train/checkpoint-store';
+import { exportModelFiles, zipModelFiles } from '../model/io/model-files';
+import { decodeCheckpoint, type TrainingCheckpoint } from '../train/checkpoint/checkpoint';
+import { openCheckpointStore } from '../train/checkpoint/open';
+import type { CheckpointInfo, CheckpointStore } from '../train/checkpoint/store';
 import { checkpointModel } from '../train/run';
 
 export interface CheckpointsState {

@@ -1,8 +1,8 @@
 // The user's models survive a reload: the imported base model and the last trained model, as the
 // Hugging Face files they are, in IndexedDB (one record per slot).
 import { openDB, type IDBPDatabase } from 'idb';
-import type { ModelFile } from '../model/model-files';
-import { isQuotaError, usageText } from '../train/storage-quota';
+import type { ModelFile } from '../model/io/model-files';
+import { isQuotaError, usageText } from '../core/storage-quota';
 
 export type ModelSlot = 'base' | 'trained';
 

@@ -2,8 +2,8 @@
 // trained, and what the user asked each to say. Files are checked when picked (importModelFiles
 // throws with a message naming what is wrong) and kept in IndexedDB, so nothing is lost on reload.
 import { create } from 'zustand';
-import { exportModelFiles, importModelFiles, zipModelFiles, type ModelFile } from '../model/model-files';
-import { generateInWorker } from '../workers/generate-client';
+import { exportModelFiles, importModelFiles, zipModelFiles, type ModelFile } from '../model/io/model-files';
+import { generateInWorker } from '../runtime/generate/client';
 import type { BackendChoice } from '../train/spec';
 import { deleteModel, loadModels, saveModel, type ModelSlot, type StoredModel } from './model-storage';
 

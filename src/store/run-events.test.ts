@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FromWorker, ReplicaInfo } from '../workers/protocol';
+import type { FromWorker, ReplicaInfo } from '../runtime/train/protocol';
 import {
   applyEvent,
   beginRun,
@@ -13,7 +13,7 @@ import {
 } from './run-events';
 import { checkStoredSettings } from './run';
 import { formatAutoBatch } from './run-events';
-import { checkFromWorker } from '../workers/protocol';
+import { checkFromWorker } from '../runtime/train/protocol';
 import { defaultSpec } from '../train/spec';
 
 const step = (n: number, loss: number, extra: Partial<Extract<FromWorker, { type: 'step' }>> = {}): FromWorker => ({

@@ -1,6 +1,6 @@
 // The run's state as a pure function of the worker's events, plus pure read-outs of it (ETA,
 // chart series). Kept free of zustand, React and the DOM so the unit tests run it in plain Node.
-import type { BackendName, FromWorker, ReplicaInfo } from '../workers/protocol';
+import type { BackendName, FromWorker, ReplicaInfo } from '../runtime/train/protocol';
 
 export type RunStatus = 'idle' | 'running' | 'finished' | 'stopped' | 'error';
 

@@ -1,8 +1,8 @@
 // From a restored Study (engine) to the dashboard's plain StudyView. Pure: tested in Node.
-import { pedAnovaImportances } from '../sweep/importance';
-import type { SweepConfig } from '../sweep/default-study';
-import type { Study } from '../sweep/study';
-import type { Trial } from '../sweep/trial';
+import { pedAnovaImportances } from '../sweep/engine/importance';
+import type { SweepConfig } from '../sweep/studio/default-study';
+import type { Study } from '../sweep/engine/study';
+import type { Trial } from '../sweep/engine/trial';
 import type { EpochView, StudyView, TrialView } from './sweep-view';
 
 const asArray = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../train/events';
+import type { RunEvent } from '../core/events';
 import { formatEta, SweepProgressTracker } from './sweep-progress';
 
 const step = (s: number, total: number, loss: number, epoch = 1): RunEvent => ({

@@ -1,8 +1,8 @@
 // Where a running sweep stands, for a headless driver's progress line (`npm run sweep`):
 // trial, epoch, step, the last loss and ROUGE objective, and an estimate of the time left.
 // Pure (time is passed in), so the estimate is unit-tested in Node.
-import { objectiveFrom, type RougeObjective } from '../sweep/default-study';
-import type { RunEvent } from '../train/events';
+import { objectiveFrom, type RougeObjective } from '../sweep/studio/default-study';
+import type { RunEvent } from '../core/events';
 
 export interface SweepProgress {
   /** The study's trial number (0-based) of the run in progress; -1 = the final training with the best parameters. */

@@ -3,18 +3,18 @@
 // change is saved as it happens, so a reload loses nothing and a running study resumes.
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
-import { parseSweepCliConfig, type SweepCliFlags } from '../sweep/cli-config';
-import { DEFAULT_SWEEP, createSweepStudy, validateSearchSpace, type SweepConfig } from '../sweep/default-study';
-import { SweepRunner } from '../sweep/runner';
-import { openStudyStore, type StudyStore, type StudySummary } from '../sweep/storage';
-import { Study } from '../sweep/study';
-import { exportStudyJSON, exportTrialsCSV, importStudyJSON, studyFileName } from '../sweep/transfer';
-import type { Trial } from '../sweep/trial';
+import { parseSweepCliConfig, type SweepCliFlags } from '../sweep/studio/cli-config';
+import { DEFAULT_SWEEP, createSweepStudy, validateSearchSpace, type SweepConfig } from '../sweep/studio/default-study';
+import { SweepRunner } from '../sweep/studio/runner';
+import { openStudyStore, type StudyStore, type StudySummary } from '../sweep/persist/storage';
+import { Study } from '../sweep/engine/study';
+import { exportStudyJSON, exportTrialsCSV, importStudyJSON, studyFileName } from '../sweep/persist/transfer';
+import type { Trial } from '../sweep/engine/trial';
 import { validateSpec, type RunSpec } from '../train/spec';
-import { workerExecutor } from '../workers/trial-executor';
+import { workerExecutor } from '../runtime/train/trial-executor';
 import { strToU8, zipSync } from 'fflate';
 import { exportScaleOutBundle } from '../export/bundle';
-import type { ModelFile } from '../model/model-files';
+import type { ModelFile } from '../model/io/model-files';
 import { useDataStore } from './data';
 import { useModelStore } from './model';
 import { useRunStore } from './run';

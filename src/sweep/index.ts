@@ -1,22 +1,22 @@
 // Public surface of the sweep engine (Optuna-style hyperparameter search, no DOM, no Node).
-export * from './distributions';
-export { TrialPruned, isTrialPruned } from './errors';
-export { Trial, TRIAL_STATES, type TrialState, type JsonValue, type SuggestFloatOptions, type SuggestIntOptions } from './trial';
-export { Study, createStudy, type StudyDirection, type StudyOptions, type OptimizeOptions, type Objective, type TrialInit, type StudyRestoreOptions, type FinishedState } from './study';
-export { type StudyData, type TrialData, type JsonNumber } from './study-data';
-export { trialsToCsv } from './csv';
-export { intersectionSearchSpace } from './search-space';
-export type { Sampler, SamplerSpec } from './samplers/base';
-export { RandomSampler } from './samplers/random';
-export { GridSampler } from './samplers/grid';
-export { TPESampler, defaultGamma, defaultWeights, type TPESamplerOptions } from './samplers/tpe';
-export type { Pruner, PrunerSpec } from './pruners/base';
-export { NopPruner } from './pruners/nop';
-export { PercentilePruner, type PercentilePrunerOptions } from './pruners/percentile';
-export { MedianPruner } from './pruners/median';
-export { SuccessiveHalvingPruner, type SuccessiveHalvingOptions } from './pruners/successive-halving';
-export { pedAnovaImportances, type PedAnovaOptions } from './importance';
-export * from './default-study';
+export * from './engine/distributions';
+export { TrialPruned, isTrialPruned } from './engine/errors';
+export { Trial, TRIAL_STATES, type TrialState, type JsonValue, type SuggestFloatOptions, type SuggestIntOptions } from './engine/trial';
+export { Study, createStudy, type StudyDirection, type StudyOptions, type OptimizeOptions, type Objective, type TrialInit, type StudyRestoreOptions, type FinishedState } from './engine/study';
+export { type StudyData, type TrialData, type JsonNumber } from './engine/study-data';
+export { trialsToCsv } from './engine/csv';
+export { intersectionSearchSpace } from './engine/search-space';
+export type { Sampler, SamplerSpec } from './engine/samplers/base';
+export { RandomSampler } from './engine/samplers/random';
+export { GridSampler } from './engine/samplers/grid';
+export { TPESampler, defaultGamma, defaultWeights, type TPESamplerOptions } from './engine/samplers/tpe';
+export type { Pruner, PrunerSpec } from './engine/pruners/base';
+export { NopPruner } from './engine/pruners/nop';
+export { PercentilePruner, type PercentilePrunerOptions } from './engine/pruners/percentile';
+export { MedianPruner } from './engine/pruners/median';
+export { SuccessiveHalvingPruner, type SuccessiveHalvingOptions } from './engine/pruners/successive-halving';
+export { pedAnovaImportances, type PedAnovaOptions } from './engine/importance';
+export * from './studio/default-study';
 export {
   openStudyStore,
   StudyStore,
@@ -29,7 +29,7 @@ export {
   type StudySummary,
   type ResumePoint,
   type StudyStoreOptions,
-} from './storage';
+} from './persist/storage';
 export {
   exportStudyJSON,
   importStudyJSON,
@@ -50,4 +50,4 @@ export {
   type StudyFile,
   type LoadedStudy,
   type ImportOptions,
-} from './transfer';
+} from './persist/transfer';

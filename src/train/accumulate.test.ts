@@ -3,10 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collate } from '../data/batching';
-import { IGNORE_INDEX } from '../data/types';
+import { IGNORE_INDEX, type Example } from '../core/example';
 import { PRESETS, type LlamaConfig } from '../model/config';
 import { disposeParams, initWeights, toVariables } from '../model/params';
-import { accumulateGradients, microBatches, shardOf, type Example } from './accumulate';
+import { accumulateGradients, microBatches, shardOf } from './accumulate';
 import { flatLayout, packTensors } from './flat';
 import { lossAndGrads } from './step';
 

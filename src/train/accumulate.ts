@@ -2,15 +2,13 @@
 // contributing the gradient of the SUM of its token losses to one flat accumulator. Sums (not
 // means) are what add up across micro-batches and ranks: dividing once by the global token count
 // afterwards gives the mean over every supervised token of the global batch, however it was split.
+import type { Example } from '../core/example';
 import { collate } from '../data/batching';
 import type { LlamaConfig } from '../model/config';
 import type { Variables } from '../model/params';
-import { shardRange } from '../dist/sampler';
+import { shardRange } from '../collectives/sampler';
 import { addTensorsInto, type FlatLayout } from './flat';
 import { lossAndGrads } from './step';
-
-/** One tokenized example, as collate takes it (trainer.ts's Example fits). */
-export type Example = Parameters<typeof collate>[0][number];
 
 export interface LocalGradients {
   grad: Float32Array; // (P) Σ over this rank's supervised tokens of ∂loss_token/∂θ, layout order
@@ -18,7 +16,7 @@ export interface LocalGradients {
   tokens: number; // this rank's supervised tokens (labels != IGNORE_INDEX)
 }
 
-/** Rank's contiguous part of a batch (src/dist/sampler.ts's split). */
+/** Rank's contiguous part of a batch (src/collectives/sampler.ts's split). */
 export const shardOf = <T>(indices: readonly T[], rank: number, world: number): T[] => {
   const { start, end } = shardRange(indices.length, rank, world);
   return indices.slice(start, end);

@@ -1,12 +1,12 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IGNORE_INDEX } from '../data/types';
-import { createLocalGroup } from '../dist/local-collective';
+import { IGNORE_INDEX } from '../core/example';
+import { createLocalGroup } from '../collectives/local-collective';
 import { configFor, PRESETS } from '../model/config';
 import { disposeParams, initWeights, toVariables } from '../model/params';
 import { readSharedText } from '../testing/shared';
-import { tryStepWithErrorScope, type GpuDeviceLike } from '../workers/gpu-memory';
+import { tryStepWithErrorScope, type GpuDeviceLike } from '../runtime/gpu-memory';
 import {
   accumulationFor,
   autoBatchCacheKey,
@@ -25,10 +25,10 @@ import {
   type CachedBatch,
   type ProbeContext,
 } from './auto-batch';
-import type { RunEvent } from './events';
+import type { RunEvent } from '../core/events';
 import { runFromText } from './run';
 import { defaultSpec, validateSpec } from './spec';
-import type { Example } from './trainer';
+import type { Example } from '../core/example';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -3,18 +3,17 @@
 // effective batch (batch × replicas × accumulation) at least what the settings asked for.
 //
 // Plain TypeScript: how one batch is tried is injected (the worker wraps the step in WebGPU error
-// scopes, see workers/gpu-memory.ts); the default probe runs one real forward + backward on the
+// scopes, see runtime/gpu-memory.ts); the default probe runs one real forward + backward on the
 // current tfjs backend, where an allocation failure throws.
 import * as tf from '@tensorflow/tfjs-core';
 import { collate, type Batch } from '../data/batching';
-import { IGNORE_INDEX } from '../data/types';
-import type { Collective } from '../dist/collective';
+import { IGNORE_INDEX, type Example } from '../core/example';
+import type { Collective } from '../collectives/collective';
 import type { LlamaConfig } from '../model/config';
 import type { Variables } from '../model/params';
-import type { BatchTry } from './events';
+import type { BatchTry } from '../core/events';
 import type { RunSpec } from './spec';
 import { lossAndGrads } from './step';
-import type { Example } from './trainer';
 
 export type { BatchTry };
 

@@ -8,11 +8,12 @@
 //   4. global-norm clipping on the flat vector, then the optimizer.
 // Every rank holds the same reduced bits, so the same deterministic update leaves every rank with
 // bit-identical parameters; ZeRO-1 (zero.ts) instead updates a slice and all-gathers.
-import type { Collective } from '../dist/collective';
-import { allReduceSumFp16, type DynamicLossScaler } from '../dist/fp16';
+import type { Example } from '../core/example';
+import type { Collective } from '../collectives/collective';
+import { allReduceSumFp16, type DynamicLossScaler } from '../collectives/fp16';
 import type { LlamaConfig } from '../model/config';
 import type { Variables } from '../model/params';
-import { accumulateGradients, shardOf, type Example } from './accumulate';
+import { accumulateGradients, shardOf } from './accumulate';
 import { AdamW, type AdamWOptions } from './adamw';
 import { clipFlatByGlobalNorm, unpackTensors, type FlatLayout } from './flat';
 import type { OptimizerState } from './optimizer-state';

@@ -7,10 +7,10 @@ import type { Pair, TextTokenizer } from '../data/types';
 import { aggregateRouge } from '../metrics/aggregate';
 import { prepareForRougeLsum } from '../metrics/sentences';
 import type { LlamaConfig } from '../model/config';
-import { generateBatch } from '../model/generate';
+import { generateBatch } from '../model/generate/generate';
 import type { Params } from '../model/params';
-import type { Collective } from '../dist/collective';
-import type { RougeSummary, Sample } from './events';
+import type { Collective } from '../collectives/collective';
+import type { RougeSummary, Sample } from '../core/events';
 import { shardRange } from './flat';
 
 export interface GenerationEvalOptions {

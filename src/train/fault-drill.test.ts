@@ -1,10 +1,10 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
-import { createLocalGroup } from '../dist/local-collective';
+import { createLocalGroup } from '../collectives/local-collective';
 import { readWeights } from '../model/params';
 import { readSharedText } from '../testing/shared';
-import type { RunEvent } from './events';
+import type { RunEvent } from '../core/events';
 import { runFromText } from './run';
 import { defaultSpec, type RunSpec } from './spec';
 

@@ -94,8 +94,8 @@ export function assignFlat(layout: FlatLayout, flat: Float32Array, vars: Variabl
   }
 }
 
-// One split rule for batches, evaluation and parameter shards: src/dist/sampler.ts.
-export { shardRange } from '../dist/sampler';
+// One split rule for batches, evaluation and parameter shards: src/collectives/sampler.ts.
+export { shardRange } from '../collectives/sampler';
 
 /**
  * torch.nn.utils.clip_grad_norm_ on the flat gradient, in place: scale by

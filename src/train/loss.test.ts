@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, expect, it } from 'vitest';
 import { crossEntropy, supervised } from './loss';
-import { IGNORE_INDEX } from '../data/types';
+import { IGNORE_INDEX } from '../core/example';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from '../model/config';
 import { hiddenStates, lmHead } from '../model/llama';
 import type { Params } from '../model/params';
-import { takeRows } from '../model/take-rows';
-import { useFastPath } from '../model/wasm-fast-path';
-import { useWebGPUKernels } from '../model/webgpu-kernels';
-import { crossEntropyWebGPU } from '../model/webgpu-cross-entropy';
+import { takeRows } from '../kernels/take-rows';
+import { useFastPath } from '../kernels/wasm/fast-path';
+import { useWebGPUKernels } from '../kernels/webgpu/kernels';
+import { crossEntropyWebGPU } from '../kernels/webgpu/cross-entropy';
 import type { Batch as CollatedBatch } from '../data/batching';
-import { IGNORE_INDEX } from '../data/types';
+import { IGNORE_INDEX } from '../core/example';
 
 export type Batch = Pick<CollatedBatch, 'ids' | 'labels' | 'batchSize' | 'seqLen'>;
 

@@ -3,13 +3,13 @@
 // ReplicatedAdamW, ZeroAdamW's shards) exports and restores this shape, so a state saved by one
 // kind resumes in another (e.g. saved on one device, resumed with two replicas under ZeRO-1).
 
-import type { LossScalerState } from '../dist/fp16';
+import type { LossScalerState } from '../collectives/fp16';
 
 export interface OptimizerState {
   step: number; // optimizer updates applied so far (t in the bias corrections 1 − βᵗ)
   m: Float32Array; // (P) first moments, layout order
   v: Float32Array; // (P) second moments, layout order
-  // The fp16 exchange's dynamic loss scaler (dist/fp16.ts), when the run uses one: without it a
+  // The fp16 exchange's dynamic loss scaler (collectives/fp16.ts), when the run uses one: without it a
   // resume would restart at 2^16 and skip or scale steps differently from the straight run.
   lossScale?: LossScalerState;
 }

@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { readWeights } from '../model/params';
 import { readSharedText } from '../testing/shared';
-import { decodeCheckpoint } from './checkpoint';
-import { MemoryCheckpointStore } from './checkpoint-store';
+import { decodeCheckpoint } from './checkpoint/checkpoint';
+import { MemoryCheckpointStore } from './checkpoint/store';
 import { runFromText } from './run';
 import { defaultSpec, type RunSpec } from './spec';
 

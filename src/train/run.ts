@@ -8,13 +8,13 @@ import { loadTokenizer, trainTokenizer, type LoadedTokenizer } from '../data/tok
 import type { Pair } from '../data/types';
 import { configFor, countParams, PRESETS, type LlamaConfig } from '../model/config';
 import { initWeights, toVariables, type Variables } from '../model/params';
-import { createLocalGroup } from '../dist/local-collective';
+import { createLocalGroup } from '../collectives/local-collective';
 import { memoryEstimate, resolveAutoBatch, stepProbe, worstCaseExample, type AutoBatchCache, type ProbeContext, type TryBatch } from './auto-batch';
-import type { RunEvent } from './events';
+import type { RunEvent } from '../core/events';
 import { evaluateGeneration } from './evaluate';
 import type { RunSpec } from './spec';
-import type { TrainingCheckpoint } from './checkpoint';
-import { checkResumable, epochCheckpointer, resumeInputs, type EpochCheckpointOptions } from './epoch-checkpoints';
+import type { TrainingCheckpoint } from './checkpoint/checkpoint';
+import { checkResumable, epochCheckpointer, resumeInputs, type EpochCheckpointOptions } from './checkpoint/epoch-checkpoints';
 import { flatLayout, unpackViews } from './flat';
 import { runTraining, type ParallelOptions, type TrainerResult } from './trainer';
 

@@ -7,7 +7,7 @@ import { trainTokenizer } from '../data/tokenizer';
 import { configFor, PRESETS } from '../model/config';
 import { disposeParams, initWeights, toVariables } from '../model/params';
 import { readSharedText } from '../testing/shared';
-import type { RunEvent } from './events';
+import type { RunEvent } from '../core/events';
 import { runFromText } from './run';
 import { defaultSpec, type RunSpec } from './spec';
 import { evaluateLoss, runTraining } from './trainer';

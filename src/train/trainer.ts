@@ -1,26 +1,22 @@
 // The training loop: epochs of seeded shuffled batches, warmup + decay schedule, AdamW, clipping,
 // an evaluation loss each epoch; it reports facts through onEvent and stops when asked.
+import type { Example } from '../core/example';
 import * as tf from '@tensorflow/tfjs-core';
 import { batchesForEpoch, collate } from '../data/batching';
 import type { LlamaConfig } from '../model/config';
 import { isNormWeight, type Variables } from '../model/params';
-import type { Collective } from '../dist/collective';
-import { DynamicLossScaler, type LossScalerOptions } from '../dist/fp16';
+import type { Collective } from '../collectives/collective';
+import { DynamicLossScaler, type LossScalerOptions } from '../collectives/fp16';
 import { AdamW, ADAMW_DEFAULTS, type AdamWOptions } from './adamw';
 import { dataParallelStep, ReplicatedAdamW, type FlatOptimizer, type Replica } from './data-parallel';
 import { flatLayout, packTensors } from './flat';
 import { checkOptimizerState, type OptimizerState } from './optimizer-state';
 import { ZeroAdamW } from './zero';
-import type { RunEvent } from './events';
+import type { RunEvent } from '../core/events';
 import { batchLoss, supervised, type Batch } from './loss';
 import { lrAt, warmupSteps } from './schedule';
 import type { RunSpec } from './spec';
 import { trainStep } from './step';
-
-export interface Example {
-  inputIds: number[];
-  labels: number[];
-}
 
 export type TrainEvent = Extract<RunEvent, { type: 'step' | 'epoch' | 'snapshot' }>;
 

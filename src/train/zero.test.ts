@@ -1,9 +1,9 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createLocalGroup } from '../dist/local-collective';
+import { createLocalGroup } from '../collectives/local-collective';
 import { isNormWeight } from '../model/params';
-import { mulberry32 } from '../model/prng';
+import { mulberry32 } from '../core/prng';
 import { AdamW, ADAMW_DEFAULTS, type AdamWOptions } from './adamw';
 import { ReplicatedAdamW } from './data-parallel';
 import { layoutOf, packTensors } from './flat';

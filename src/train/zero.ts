@@ -3,7 +3,7 @@
 // AdamW moments only for range r, updates only those parameters from the (full, identical) reduced
 // gradient, then an all-gather hands every rank the whole updated vector. Optimizer memory per rank
 // drops from 8·P to about 8·P/W bytes; the result equals the unsharded optimizer.
-import type { Collective } from '../dist/collective';
+import type { Collective } from '../collectives/collective';
 import type { Variables } from '../model/params';
 import type { AdamWOptions } from './adamw';
 import type { FlatOptimizer } from './data-parallel';

@@ -6,18 +6,18 @@ import { SweepDashboard } from './sweep/SweepDashboard';
 import { SweepSettings } from './sweep/SweepSettings';
 import { useDataStore } from '../store/data';
 import { useRunStore } from '../store/run';
-import { CheckpointsPanel } from './CheckpointsPanel';
-import { DataPanel } from './DataPanel';
+import { CheckpointsPanel } from './train/CheckpointsPanel';
+import { DataPanel } from './data/DataPanel';
 import { ErrorBanner } from './ErrorBanner';
-import { LossChart } from './LossChart';
-import { ModelPanel } from './ModelPanel';
+import { LossChart } from './train/LossChart';
+import { ModelPanel } from './train/ModelPanel';
 import { ProgressBar } from './ProgressBar';
-import { ReplicasPanel } from './ReplicasPanel';
-import { RougeChart } from './RougeChart';
-import { RunInfo } from './RunInfo';
-import { SamplesTable } from './SamplesTable';
-import { SettingsPanel } from './SettingsPanel';
-import { TrainControls } from './TrainControls';
+import { ReplicasPanel } from './train/ReplicasPanel';
+import { RougeChart } from './train/RougeChart';
+import { RunInfo } from './train/RunInfo';
+import { SamplesTable } from './train/SamplesTable';
+import { SettingsPanel } from './train/SettingsPanel';
+import { TrainControls } from './train/TrainControls';
 
 type Tab = 'train' | 'sweep';
 // The tab lives in the URL hash so a reload (or a shared link) opens the same view.

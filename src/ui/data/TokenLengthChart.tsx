@@ -6,7 +6,7 @@ import { summarizeTokenLengths, type LengthSummary, type LengthTokenizer } from 
 import type { Pair } from '../../data/types';
 import { useModelStore } from '../../store/model';
 import { useRunStore } from '../../store/run';
-import { tokenizerFilesOf } from '../../workers/token-lengths-protocol';
+import { tokenizerFilesOf } from '../../runtime/token-lengths/protocol';
 import { useTokenLengths } from './useTokenLengths';
 
 /** Which tokenization the numbers describe, in words (the truncated shares depend on it). */

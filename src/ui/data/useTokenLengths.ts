@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { LengthTokenizer, TokenizerFiles, TokenLengths } from '../../data/token-lengths';
 import type { Pair } from '../../data/types';
-import { checkTokenLengthAnswer, type TokenLengthRequest } from '../../workers/token-lengths-protocol';
+import { checkTokenLengthAnswer, type TokenLengthRequest } from '../../runtime/token-lengths/protocol';
 
 export const MAX_TOKENIZER_PAIRS = 2000;
 export const MAX_COUNT_PAIRS = 300;
@@ -32,7 +32,7 @@ export function useTokenLengths(pairs: Pair[] | null, vocabSize: number, paused:
     // Typing a vocabulary size passes through many values; start once it settles.
     const timer = setTimeout(() => {
       setResult({ state: 'working' });
-      worker = new Worker(new URL('../../workers/token-lengths.worker.ts', import.meta.url), { type: 'module', name: 'token-lengths' });
+      worker = new Worker(new URL('../../runtime/token-lengths/worker.ts', import.meta.url), { type: 'module', name: 'token-lengths' });
       worker.onmessage = (ev: MessageEvent) => {
         const m = checkTokenLengthAnswer(ev.data);
         if (typeof m === 'string') {

@@ -1,6 +1,6 @@
 // Edit the sweep's search space: add or remove parameters, set type, bounds, log scale, choices.
-import type { ParamSpec } from '../../sweep/default-study';
-import { PARAM_TO_SETTING } from '../../sweep/runner';
+import type { ParamSpec } from '../../sweep/studio/default-study';
+import { PARAM_TO_SETTING } from '../../sweep/studio/runner';
 
 interface Props {
   space: ParamSpec[];

@@ -1,6 +1,6 @@
 // The sweep's settings: trials, sampler, pruner, objective, search space. The run settings panel
 // gives the base every trial starts from.
-import { ROUGE_OBJECTIVES, type PrunerKind, type RougeObjective, type SamplerKind } from '../../sweep/default-study';
+import { ROUGE_OBJECTIVES, type PrunerKind, type RougeObjective, type SamplerKind } from '../../sweep/studio/default-study';
 import { useSweepStore } from '../../store/sweep';
 import { SearchSpaceEditor } from './SearchSpaceEditor';
 

@@ -1,0 +1,166 @@
+// Messages between the page and the training worker: one union type per direction, checked on
+// receipt (a message that does not match is dropped and logged, never acted on).
+// Events are facts ("step finished"), not commands to the UI.
+import type { ModelFile } from '../../model/io/model-files';
+import type { CheckpointInfo } from '../../train/checkpoint/store';
+import type { RunEvent } from '../../core/events';
+import type { BackendChoice, RunSpec } from '../../train/spec';
+
+export type BackendName = 'webgpu' | 'wasm' | 'cpu';
+
+/** Where the worker gets its training text: URLs served by the app, or text the user picked. */
+export type DataSource =
+  | { kind: 'url'; trainUrl: string; validationUrl?: string }
+  | { kind: 'text'; name: string; trainText: string; validationText?: string };
+
+export type FaultKind = 'nan-loss' | 'lose-device';
+
+/** Where a worker sits in the data-parallel group, given by the page that spawned the group. */
+export interface ReplicaAssignment {
+  rank: number;
+  world: number;
+  memory: WebAssembly.Memory | null; // the SabCollective group's shared memory (createSabGroup) when the page is cross-origin isolated
+  channel: string; // BroadcastChannel name: the control plane, and the payload fallback
+  powerPreference: 'high-performance' | 'low-power'; // which GPU adapter this worker asks for
+}
+
+export type ToWorker =
+  | {
+      type: 'start';
+      spec: RunSpec;
+      data: DataSource;
+      replica: ReplicaAssignment;
+      resume?: { step: number; weights: Float32Array }; // continue from rank 0's last snapshot
+      snapshotEvery?: number; // rank 0 sends its weights every N steps, for recovery
+      model?: ModelFile[]; // fine-tune this imported model (HF files) instead of a fresh preset
+      checkpoints?: { runId: string; keepLast: number }; // save one each epoch (rank 0), keep the last keepLast
+      resumeCheckpoint?: string; // id in the checkpoint store: continue that run exactly
+    }
+  | { type: 'stop' }
+  // Fault drills (tests, the console): the next step's loss becomes NaN, or the GPU device is destroyed.
+  | { type: 'fault'; kind: FaultKind }
+  // Greedy text from a model, for the model panel's "try it" (a short-lived worker of its own).
+  | { type: 'generate'; model: ModelFile[]; prompt: string; maxNewTokens: number; backend: BackendChoice; summarize: boolean };
+
+/** What the page knows of one replica (the client assembles it from that worker's messages). */
+export interface ReplicaInfo {
+  rank: number;
+  state: 'starting' | 'running' | 'done' | 'failed';
+  backend: string;
+  adapter: string;
+  checksum: number | null;
+  optimizerBytes: number | null;
+}
+
+export type FromWorker =
+  | RunEvent
+  | { type: 'backend'; backend: BackendName; reason: string; adapter: string }
+  // numTensors/numBytes: tf.memory() after the run's tensors are freed (a leak shows as growth across runs)
+  | { type: 'done'; reason: 'finished' | 'stopped'; steps: number; elapsedMs: number; checksum: number; optimizerBytes: number; numTensors?: number; numBytes?: number }
+  | { type: 'error'; message: string; deviceLost?: boolean } // deviceLost: the GPU went away (a fresh worker gets a fresh device)
+  | { type: 'heartbeat' } // a worker is alive (sent every few seconds)
+  | { type: 'replicas'; replicas: ReplicaInfo[] } // page-side summary of the group (from the client, not a worker)
+  | { type: 'trained'; files: ModelFile[] } // rank 0's final model as Hugging Face files, before 'done'
+  | { type: 'checkpoint'; info: CheckpointInfo; deleted: string[] } // saved at an epoch's end (ids rotation removed)
+  | { type: 'generated'; text: string; ids: number[]; backend: string };
+
+/** Every worker message carries its sender's rank beside the event fields. */
+export type FromWorkerEnvelope = FromWorker & { rank: number };
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isFiles = (v: unknown): v is ModelFile[] => Array.isArray(v) && v.length > 0 && v.every((f) => isObj(f) && isStr(f.name) && f.bytes instanceof Uint8Array);
+
+/** Field checks per event type; numbers may be Infinity (a diverged loss is still a fact). */
+const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) => boolean>> = {
+  status: { message: isStr },
+  backend: { backend: (v) => v === 'webgpu' || v === 'wasm' || v === 'cpu', reason: isStr, adapter: isStr },
+  model: { paramCount: isNum, vocabSize: isNum, preset: isStr, trainExamples: isNum, validationExamples: isNum },
+  step: {
+    step: isNum, totalSteps: isNum, epoch: isNum, loss: (v) => typeof v === 'number',
+    lr: isNum, gradNorm: (v) => typeof v === 'number', tokensPerSec: isNum, elapsedMs: isNum, skipped: (v) => typeof v === 'boolean',
+  },
+  epoch: { epoch: isNum, trainLoss: (v) => typeof v === 'number', evalLoss: (v) => v === null || typeof v === 'number' },
+  evaluation: {
+    epoch: isNum, step: isNum, genLen: isNum, examples: isNum,
+    evalLoss: (v) => v === null || typeof v === 'number',
+    rouge: (v) => isObj(v) && ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].every((k) => isNum(v[k])),
+    samples: (v) => Array.isArray(v) && v.every((x) => isObj(x) && isStr(x.document) && isStr(x.reference) && isStr(x.prediction)),
+  },
+  // auto batch size (train/auto-batch.ts)
+  autoBatch: {
+    batchSize: isNum, gradientAccumulation: isNum, cached: (v) => typeof v === 'boolean',
+    tried: (v) => Array.isArray(v) && v.every((t) => isObj(t) && isNum(t.batchSize) && typeof t.ok === 'boolean' && (t.reason === undefined || isStr(t.reason))),
+  },
+  done: {
+    reason: (v) => v === 'finished' || v === 'stopped', steps: isNum, elapsedMs: isNum, checksum: isNum, optimizerBytes: isNum,
+    numTensors: (v) => v === undefined || isNum(v), numBytes: (v) => v === undefined || isNum(v),
+  },
+  error: { message: isStr, deviceLost: (v) => v === undefined || typeof v === 'boolean' },
+  heartbeat: {},
+  snapshot: { step: isNum, weights: (v) => v instanceof Float32Array },
+  trained: { files: isFiles },
+  checkpoint: {
+    info: (v) => isObj(v) && isStr(v.id) && isStr(v.runId) && isNum(v.step) && isNum(v.epoch) && isStr(v.createdAt) && isNum(v.bytes),
+    deleted: (v) => Array.isArray(v) && v.every(isStr),
+  },
+  generated: { text: isStr, ids: (v) => Array.isArray(v) && v.every(isNum), backend: isStr },
+  replicas: { replicas: (v) => Array.isArray(v) && v.every((r) => isObj(r) && isNum(r.rank) && isStr(r.state) && isStr(r.backend) && isStr(r.adapter)) },
+};
+
+/** Returns the message typed, or a string saying what is wrong with it. */
+export function checkFromWorker(msg: unknown): FromWorker | string {
+  if (!isObj(msg) || !isStr(msg.type)) return 'message is not an object with a string "type"';
+  const shape = fromWorkerShape[msg.type as FromWorker['type']];
+  if (!shape) return `unknown message type "${msg.type}"`;
+  for (const [field, ok] of Object.entries(shape)) {
+    if (!ok(msg[field])) return `message "${msg.type}": field "${field}" is missing or has the wrong type`;
+  }
+  return msg as FromWorker;
+}
+
+/** Why v is not a shared WebAssembly.Memory (a SabCollective group), or '' when it is one. */
+function notSharedMemory(v: unknown): string {
+  if (typeof WebAssembly !== 'object' || !(v instanceof WebAssembly.Memory)) return v === undefined ? 'it is missing' : `got ${Object.prototype.toString.call(v).slice(8, -1)}`;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && (v.buffer as ArrayBufferLike) instanceof SharedArrayBuffer;
+  return shared ? '' : 'got a WebAssembly.Memory that is not shared';
+}
+
+export function checkToWorker(msg: unknown): ToWorker | string {
+  if (!isObj(msg) || !isStr(msg.type)) return 'message is not an object with a string "type"';
+  if (msg.type === 'stop') return { type: 'stop' };
+  if (msg.type === 'fault') return msg.kind === 'nan-loss' || msg.kind === 'lose-device' ? { type: 'fault', kind: msg.kind } : `message "fault": unknown kind ${JSON.stringify(msg.kind)}`;
+  if (msg.type === 'generate') {
+    if (!isFiles(msg.model)) return 'message "generate": field "model" must be a non-empty list of {name, bytes: Uint8Array}';
+    if (!isStr(msg.prompt)) return 'message "generate": field "prompt" must be a string';
+    if (!isNum(msg.maxNewTokens) || !Number.isInteger(msg.maxNewTokens) || msg.maxNewTokens < 1 || msg.maxNewTokens > 1024) return 'message "generate": maxNewTokens must be an integer in [1, 1024]';
+    if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(msg.backend as string)) return `message "generate": unknown backend ${JSON.stringify(msg.backend)}`;
+    if (typeof msg.summarize !== 'boolean') return 'message "generate": field "summarize" must be a boolean';
+    return msg as unknown as ToWorker;
+  }
+  if (msg.type !== 'start') return `unknown message type "${msg.type}"`;
+  if (!isObj(msg.spec)) return 'message "start": field "spec" is missing';
+  const data = msg.data;
+  if (!isObj(data)) return 'message "start": field "data" is missing';
+  const rep = msg.replica;
+  if (!isObj(rep) || !isNum(rep.rank) || !isNum(rep.world) || rep.rank < 0 || rep.rank >= rep.world || !isStr(rep.channel)) {
+    return 'message "start": field "replica" must give rank < world and a channel name';
+  }
+  const memory = rep.memory === null ? '' : notSharedMemory(rep.memory);
+  if (memory) return `message "start": replica.memory must be a shared WebAssembly.Memory or null: ${memory}`;
+  const resume = msg.resume;
+  if (resume !== undefined && (!isObj(resume) || !isNum(resume.step) || !(resume.weights instanceof Float32Array))) return 'message "start": resume must be {step, weights: Float32Array}';
+  const ck = msg.checkpoints;
+  if (ck !== undefined && (!isObj(ck) || !isStr(ck.runId) || !/^[A-Za-z0-9._-]+$/.test(ck.runId) || !isNum(ck.keepLast) || ck.keepLast < 1)) return 'message "start": checkpoints must be {runId: [A-Za-z0-9._-]+, keepLast >= 1}';
+  if (msg.resumeCheckpoint !== undefined && !isStr(msg.resumeCheckpoint)) return 'message "start": resumeCheckpoint must be a checkpoint id';
+  if (msg.model !== undefined && !isFiles(msg.model)) return 'message "start": model must be a non-empty list of {name, bytes: Uint8Array}';
+  if (data.kind === 'url') {
+    if (!isStr(data.trainUrl)) return 'message "start": data.trainUrl must be a string';
+  } else if (data.kind === 'text') {
+    if (!isStr(data.trainText) || !isStr(data.name)) return 'message "start": data.trainText and data.name must be strings';
+  } else {
+    return 'message "start": data.kind must be "url" or "text"';
+  }
+  return msg as unknown as ToWorker;
+}

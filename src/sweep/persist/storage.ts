@@ -1,0 +1,417 @@
+// Studies in IndexedDB (through idb). A trial is saved by putting its whole record, so the runner
+// can save on every state change and every intermediate value with no bookkeeping (a repeated
+// save is harmless), and a reload finds everything up to the last report. Nothing is deleted
+// except by deleteStudy, which only an explicit user action should call.
+import { isQuotaError, usageText } from '../../core/storage-quota';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { StudyData, TrialData } from '../engine/study-data';
+import type { TrialState } from '../engine/trial';
+import {
+  STUDY_STATUSES,
+  StudyFormatError,
+  newStudyId,
+  studyData,
+  validateStatus,
+  validateStudy,
+  validateStudyName,
+  validateTrial,
+  type LoadedStudy,
+  type StudyMeta,
+  type StudyStatus,
+} from './transfer';
+
+export { STUDY_STATUSES, type LoadedStudy, type StudyMeta, type StudyStatus };
+
+export const DB_NAME = 'training-studio';
+export const INTERRUPTED_REASON = 'interrupted by a page reload';
+
+type TrialRecord = TrialData & { studyId: string };
+
+interface StudioSchema extends DBSchema {
+  studies: { key: string; value: StudyMeta };
+  trials: { key: [string, number]; value: TrialRecord };
+}
+
+type Db = IDBPDatabase<StudioSchema>;
+
+/**
+ * Schema migrations: MIGRATIONS[v] upgrades version v to v + 1, and DB_VERSION is their count.
+ * Add a version by appending; never edit a shipped migration. Each one checks before it creates,
+ * because repairDatabase replays them all on a database that exists but lacks our stores (a
+ * migration that adds a store or index must also extend the check at the end of openDatabase).
+ * A later schema must keep these stores' record shapes readable (or use new store names): a tab
+ * still running older code opens a newer database as it is (see openDatabase).
+ */
+const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
+  // v1: studies by id; trials by [studyId, number], so one study's trials are one key range.
+  (db) => {
+    if (!db.objectStoreNames.contains('studies')) db.createObjectStore('studies', { keyPath: 'id' });
+    if (!db.objectStoreNames.contains('trials')) db.createObjectStore('trials', { keyPath: ['studyId', 'number'] });
+  },
+];
+export const DB_VERSION = MIGRATIONS.length;
+
+/**
+ * What createStudy needs; `...study.toJSON()` supplies the engine fields (and any trials).
+ * status defaults to 'running' (a study is usually created to be run right away), studyName to name.
+ */
+export type NewStudy = Pick<StudyMeta, 'name' | 'config' | 'direction' | 'sampler' | 'pruner'> &
+  Partial<Pick<StudyMeta, 'studyName' | 'userAttrs' | 'status'>> & { trials?: TrialData[] };
+
+/** Engine state that changes while a study runs (the sampler's RNG position above all). */
+export type EngineState = Partial<Pick<StudyData, 'sampler' | 'pruner' | 'userAttrs'>>;
+
+export interface StudySummary extends StudyMeta {
+  trialCount: number;
+  states: Record<TrialState, number>;
+  /** Best value among complete trials (per direction), or null when none is complete. */
+  bestValue: number | null;
+  bestTrialNumber: number | null;
+}
+
+export interface ResumePoint {
+  /** Trials now finished; also the number the next trial gets. */
+  finished: number;
+  /** Trials just marked failed: they were running (or never saved) when the page died. */
+  interrupted: number[];
+}
+
+export interface StudyStoreOptions {
+  /** Clock for createdAt/updatedAt (injectable for tests). */
+  now?: () => Date;
+}
+
+/** Errors with storage itself (not found, full, the browser refused). */
+export class StudyStoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StudyStoreError';
+  }
+}
+
+export async function openStudyStore(name: string = DB_NAME, options: StudyStoreOptions = {}): Promise<StudyStore> {
+  const store = new StudyStore(name, options);
+  await store.ready(); // so a database that cannot be opened fails here, with its reason
+  return store;
+}
+
+export class StudyStore {
+  private connection: Promise<Db> | null = null;
+  private readonly now: () => Date;
+
+  constructor(
+    readonly name: string,
+    options: StudyStoreOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async ready(): Promise<void> {
+    await this.run('open the study database', async () => undefined);
+  }
+
+  close(): void {
+    const c = this.connection;
+    this.connection = null;
+    void c?.then((db) => db.close(), () => undefined);
+  }
+
+  async createStudy(init: NewStudy): Promise<string> {
+    const now = this.now();
+    const createdAt = now.toISOString();
+    const { name, config, direction, sampler, pruner, status = 'running', studyName = name, userAttrs = {} } = init;
+    const meta: StudyMeta = { id: newStudyId(now), name, createdAt, updatedAt: createdAt, status, config, studyName, direction, userAttrs, sampler, pruner };
+    return this.insert(meta, studyData(meta, init.trials ?? []), `cannot create study "${String(init.name)}"`);
+  }
+
+  /** Stores an imported study (importStudyJSON gives it a fresh id); never overwrites one. */
+  async importStudy(study: LoadedStudy): Promise<string> {
+    return this.insert(study.meta, study.data, `cannot import study "${String(study.meta?.name)}"`);
+  }
+
+  /** All studies, newest first, each with trial counts and its best value. */
+  async listStudies(): Promise<StudySummary[]> {
+    return this.run('list studies', async (db) => {
+      const tx = db.transaction(['studies', 'trials'], 'readonly');
+      const [metas, trials] = await Promise.all([tx.objectStore('studies').getAll(), tx.objectStore('trials').getAll()]);
+      const byStudy = new Map<string, TrialRecord[]>();
+      for (const t of trials) {
+        const list = byStudy.get(t.studyId);
+        if (list === undefined) byStudy.set(t.studyId, [t]);
+        else list.push(t);
+      }
+      return metas
+        .map((meta) => summarize(meta, byStudy.get(meta.id) ?? []))
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+    });
+  }
+
+  /** The study's meta and the StudyData for Study.fromJSON. */
+  async loadStudy(id: string): Promise<LoadedStudy> {
+    return this.run(`load study ${id}`, async (db) => {
+      const tx = db.transaction(['studies', 'trials'], 'readonly');
+      const [meta, records] = await Promise.all([tx.objectStore('studies').get(id), tx.objectStore('trials').getAll(studyRange(id))]);
+      if (meta === undefined) throw notFound(id);
+      // Without resumePoint a gap can remain; filling it (in memory only) keeps fromJSON working.
+      return { meta, data: studyData(meta, withoutGaps(records, meta.updatedAt).trials.map(stripStudyId)) };
+    });
+  }
+
+  /**
+   * Saves one trial (a put: idempotent), optionally with the engine's changed state in the same
+   * transaction, e.g. saveTrial(id, trialToData(t), { sampler: study.sampler.toJSON() }).
+   * A finished trial is never overwritten by a 'running' record: that would be a stale save.
+   */
+  async saveTrial(studyId: string, trial: TrialData, engine: EngineState = {}): Promise<void> {
+    const what = `save trial ${String(trial?.number)} of study ${studyId}`;
+    const issues = validateTrial(trial);
+    if (issues.length > 0) throw new StudyFormatError(issues, `cannot ${what}`);
+    await this.run(what, (db) =>
+      write(db, async (tx) => {
+        const meta = await tx.objectStore('studies').get(studyId);
+        if (meta === undefined) throw notFound(studyId);
+        const trials = tx.objectStore('trials');
+        const old = await trials.get([studyId, trial.number]);
+        if (old !== undefined && old.state !== 'running' && trial.state === 'running') {
+          throw new StudyStoreError(`cannot ${what}: it is already ${old.state}; a 'running' record must not replace it (a stale save, or another tab running this study)`);
+        }
+        await trials.put({ studyId, ...trial });
+        await tx.objectStore('studies').put({ ...withEngine(meta, engine, `cannot ${what}`), updatedAt: this.now().toISOString() });
+      }),
+    );
+  }
+
+  /** Saves the engine's changed state alone (e.g. userAttrs set after the last trial). */
+  async saveEngineState(id: string, engine: EngineState): Promise<void> {
+    const what = `save the state of study ${id}`;
+    await this.update(id, what, (meta) => withEngine(meta, engine, `cannot ${what}`));
+  }
+
+  async setStatus(id: string, status: StudyStatus): Promise<void> {
+    const issues = validateStatus(status);
+    if (issues.length > 0) throw new StudyFormatError(issues, `cannot set the status of study ${id}`);
+    await this.update(id, `set the status of study ${id}`, (meta) => ({ ...meta, status }));
+  }
+
+  async renameStudy(id: string, name: string): Promise<void> {
+    const issues = validateStudyName(name);
+    if (issues.length > 0) throw new StudyFormatError(issues, `cannot rename study ${id}`);
+    await this.update(id, `rename study ${id}`, (meta) => ({ ...meta, name }));
+  }
+
+  /** Deletes a study and its trials (explicit user action only). False if there was none. */
+  async deleteStudy(id: string): Promise<boolean> {
+    return this.run(`delete study ${id}`, (db) =>
+      write(db, async (tx) => {
+        if ((await tx.objectStore('studies').getKey(id)) === undefined) return false;
+        await tx.objectStore('trials').delete(studyRange(id));
+        await tx.objectStore('studies').delete(id);
+        return true;
+      }),
+    );
+  }
+
+  /**
+   * Prepares a study to continue after a reload: trials that were running when the page died
+   * are marked failed with INTERRUPTED_REASON (kept, never deleted: their intermediate values
+   * and user attrs may be all the user has of them), and numbers that never reached the
+   * database (a concurrent trial that died before its first save) get a failed placeholder, so
+   * numbering stays 0..n-1. Call it only while no other tab runs this study (e.g. hold a
+   * navigator.locks lock per study): a trial running elsewhere would be failed too.
+   */
+  async resumePoint(id: string): Promise<ResumePoint> {
+    return this.run(`resume study ${id}`, (db) =>
+      write(db, async (tx) => {
+        const meta = await tx.objectStore('studies').get(id);
+        if (meta === undefined) throw notFound(id);
+        const trials = tx.objectStore('trials');
+        // updatedAt is the last time this study saved anything: the best known time it died.
+        const { trials: all, filled } = withoutGaps(await trials.getAll(studyRange(id)), meta.updatedAt);
+        const lost = all.filter((t) => t.state === 'running' || filled.has(t.number));
+        await Promise.all(lost.map((t) => trials.put(t.state === 'running' ? interruptedCopy(t, meta.updatedAt) : t)));
+        const interrupted = lost.map((t) => t.number);
+        if (interrupted.length > 0) await tx.objectStore('studies').put({ ...meta, updatedAt: this.now().toISOString() });
+        return { finished: all.length, interrupted };
+      }),
+    );
+  }
+
+  private async insert(meta: StudyMeta, data: StudyData, context: string): Promise<string> {
+    const issues = validateStudy(meta, data);
+    if (issues.length > 0) throw new StudyFormatError(issues, context);
+    return this.run(`store study ${meta.id}`, (db) =>
+      write(db, async (tx) => {
+        // Checked, then add (never put): an id collision must fail, not overwrite someone's study.
+        if ((await tx.objectStore('studies').getKey(meta.id)) !== undefined) throw new StudyStoreError(`${context}: a study with id ${meta.id} already exists`);
+        await tx.objectStore('studies').add(meta);
+        await Promise.all(data.trials.map((t) => tx.objectStore('trials').put({ studyId: meta.id, ...t })));
+        return meta.id;
+      }),
+    );
+  }
+
+  private async update(id: string, what: string, change: (meta: StudyMeta) => StudyMeta): Promise<void> {
+    await this.run(what, (db) =>
+      write(db, async (tx) => {
+        const meta = await tx.objectStore('studies').get(id);
+        if (meta === undefined) throw notFound(id);
+        await tx.objectStore('studies').put({ ...change(meta), updatedAt: this.now().toISOString() });
+      }),
+    );
+  }
+
+  /** Runs an operation on the (lazily re-)opened database; storage errors get context. */
+  private async run<T>(what: string, op: (db: Db) => Promise<T>): Promise<T> {
+    try {
+      return await op(await this.db());
+    } catch (err) {
+      throw await storageError(err, what);
+    }
+  }
+
+  private db(): Promise<Db> {
+    if (this.connection === null) {
+      // Only forget this connection: a late event must not drop a newer one.
+      const drop = () => {
+        if (this.connection === opening) this.connection = null;
+      };
+      const opening = openDatabase(this.name, {
+        // Another tab wants a newer schema: step aside (the next call reopens) rather than block it.
+        blocking: () => {
+          drop();
+          void opening.then((db) => db.close());
+        },
+        terminated: drop, // e.g. the user cleared site data; the next call reopens
+      });
+      opening.catch(drop); // a failed open is retried on the next call
+      this.connection = opening;
+    }
+    return this.connection;
+  }
+}
+
+type Callbacks = { blocking: () => void; terminated: () => void };
+
+async function openDatabase(name: string, callbacks: Callbacks): Promise<Db> {
+  let db: Db;
+  try {
+    db = await openDB<StudioSchema>(name, DB_VERSION, {
+      ...callbacks,
+      upgrade(database, oldVersion) {
+        for (let v = oldVersion; v < MIGRATIONS.length; v++) MIGRATIONS[v](database);
+      },
+    });
+  } catch (err) {
+    if ((err as { name?: unknown })?.name !== 'VersionError') throw err;
+    // A newer studio upgraded the database; later schemas keep our stores readable (see MIGRATIONS).
+    db = await openDB<StudioSchema>(name, undefined, callbacks);
+  }
+  if (db.objectStoreNames.contains('studies') && db.objectStoreNames.contains('trials')) return db;
+  return repairDatabase(db, callbacks);
+}
+
+/** The name exists without our stores (an empty database made elsewhere): add them, touch nothing. */
+async function repairDatabase(db: Db, callbacks: Callbacks): Promise<Db> {
+  const version = db.version + 1;
+  db.close();
+  return openDB<StudioSchema>(db.name, version, {
+    ...callbacks,
+    upgrade(database) {
+      for (const migrate of MIGRATIONS) migrate(database);
+    },
+  });
+}
+
+type WriteTx = IDBPTransaction<StudioSchema, StoreNames<StudioSchema>[], 'readwrite'>;
+
+/** One readwrite transaction over both stores; a throw aborts it, so no write is half done. */
+async function write<T>(db: Db, body: (tx: WriteTx) => Promise<T>): Promise<T> {
+  const tx = db.transaction(['studies', 'trials'], 'readwrite');
+  tx.done.catch(() => undefined); // observed below; this stops an abort from being "unhandled"
+  let result: T;
+  try {
+    result = await body(tx);
+  } catch (err) {
+    try {
+      tx.abort();
+    } catch {
+      // already aborted by the failed request
+    }
+    throw err;
+  }
+  await tx.done;
+  return result;
+}
+
+function studyRange(id: string): IDBKeyRange {
+  // [id] sorts before every [id, n] and [id, []] after them (arrays sort after numbers).
+  return IDBKeyRange.bound([id], [id, []]);
+}
+
+function stripStudyId(record: TrialRecord): TrialData {
+  const { studyId: _, ...trial } = record;
+  return trial;
+}
+
+/** Trials sorted by number with failed placeholders for missing numbers (`filled`). */
+function withoutGaps(records: TrialRecord[], when: string): { trials: TrialRecord[]; filled: Set<number> } {
+  const byNumber = new Map(records.map((r) => [r.number, r]));
+  const count = records.reduce((n, r) => Math.max(n, r.number + 1), 0);
+  const filled = new Set<number>();
+  const trials: TrialRecord[] = [];
+  for (let n = 0; n < count; n++) {
+    const r = byNumber.get(n);
+    if (r !== undefined) trials.push(r);
+    else {
+      filled.add(n);
+      trials.push(interruptedCopy({ studyId: records[0].studyId, number: n, state: 'running', value: null, params: {}, distributions: {}, intermediateValues: [], datetimeStart: null, datetimeComplete: null, userAttrs: {}, systemAttrs: {}, failReason: null }, when));
+    }
+  }
+  return { trials, filled };
+}
+
+function interruptedCopy(t: TrialRecord, when: string): TrialRecord {
+  const complete = t.datetimeStart !== null && t.datetimeStart > when ? t.datetimeStart : when;
+  return { ...t, state: 'failed', value: null, failReason: INTERRUPTED_REASON, datetimeComplete: complete };
+}
+
+function summarize(meta: StudyMeta, trials: TrialRecord[]): StudySummary {
+  const states: Record<TrialState, number> = { running: 0, complete: 0, pruned: 0, failed: 0 };
+  let best: TrialRecord | null = null;
+  const num = (t: TrialRecord) => Number(t.value); // 'Infinity' / '-Infinity' strings included
+  for (const t of trials) {
+    states[t.state]++;
+    if (t.state !== 'complete' || t.value === null || t.value === 'NaN') continue;
+    if (best === null || (meta.direction === 'maximize' ? num(t) > num(best) : num(t) < num(best))) best = t;
+  }
+  return { ...meta, trialCount: trials.length, states, bestValue: best === null ? null : num(best), bestTrialNumber: best?.number ?? null };
+}
+
+/** The meta with the engine's new state, checked as a whole (the study must stay loadable). */
+function withEngine(meta: StudyMeta, engine: EngineState, context: string): StudyMeta {
+  // Only these keys: a caller passing all of study.toJSON() must not put its trials into meta.
+  const { sampler = meta.sampler, pruner = meta.pruner, userAttrs = meta.userAttrs } = engine;
+  if (sampler === meta.sampler && pruner === meta.pruner && userAttrs === meta.userAttrs) return meta;
+  const next = { ...meta, sampler, pruner, userAttrs };
+  const issues = validateStudy(next, studyData(next, []));
+  if (issues.length > 0) throw new StudyFormatError(issues, context);
+  return next;
+}
+
+function notFound(id: string): StudyStoreError {
+  return new StudyStoreError(`no study with id ${id} (it may have been deleted, or this is another browser profile)`);
+}
+
+/** Gives a storage failure its context; a full disk also says how full, when the browser tells. */
+async function storageError(err: unknown, what: string): Promise<Error> {
+  if (err instanceof StudyStoreError || err instanceof StudyFormatError) return err;
+  const name = (err as { name?: unknown })?.name;
+  const message = err instanceof Error ? err.message : String(err);
+  if (isQuotaError(err)) {
+    return new StudyStoreError(
+      `browser storage is full: could not ${what}. ${await usageText()} Everything saved before this is kept; export studies you no longer need and delete them to free space.`,
+      { cause: err },
+    );
+  }
+  return new StudyStoreError(`could not ${what}: ${typeof name === 'string' ? `${name}: ` : ''}${message}`, { cause: err });
+}

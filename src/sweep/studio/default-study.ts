@@ -1,0 +1,193 @@
+// The studio's default sweep, from the seed recipe (transformers' hyperparameter_search with the
+// Optuna backend): learning_rate log-uniform in [1e-6, 1e-4], per_device_train_batch_size in
+// {4, 8, 16, 32}, 20 trials, maximize, a fresh model per trial, then a final training with the
+// best parameters (the caller's job).
+//
+// Default objective: 'sum' = rouge1 + rouge2 + rougeL + rougeLsum. transformers'
+// default_compute_objective returns eval_loss only when there are no other metrics; otherwise
+// the SUM of all remaining metrics (after dropping eval_loss, epoch and *_runtime /
+// *_per_second / *_compilation_time). With a compute_metrics that returns the four ROUGE scores
+// that is exactly this sum, so 'sum' reproduces hyperparameter_search's default. (If a recipe's
+// compute_metrics also returned gen_len, transformers would add that too; the studio does not.)
+import {
+  categoricalDistributionIssues,
+  CategoricalDistribution,
+  FloatDistribution,
+  floatDistributionIssues,
+  IntDistribution,
+  intDistributionIssues,
+  paramMessage,
+  type CategoricalChoice,
+  type Distribution,
+  type DistributionField,
+  type ParamValue,
+} from '../engine/distributions';
+import type { Pruner } from '../engine/pruners/base';
+import { MedianPruner } from '../engine/pruners/median';
+import { NopPruner } from '../engine/pruners/nop';
+import { SuccessiveHalvingPruner } from '../engine/pruners/successive-halving';
+import type { Sampler } from '../engine/samplers/base';
+import { GridSampler } from '../engine/samplers/grid';
+import { RandomSampler } from '../engine/samplers/random';
+import { TPESampler } from '../engine/samplers/tpe';
+import { Study, type StudyDirection } from '../engine/study';
+import type { Trial } from '../engine/trial';
+
+export type RougeObjective = 'rouge1' | 'rouge2' | 'rougeL' | 'rougeLsum' | 'sum';
+export const ROUGE_OBJECTIVES: readonly RougeObjective[] = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum', 'sum'];
+export const DEFAULT_OBJECTIVE: RougeObjective = 'sum';
+
+export interface RougeSummary {
+  rouge1: number;
+  rouge2: number;
+  rougeL: number;
+  rougeLsum: number;
+}
+
+/** The number a trial reports: one ROUGE score, or their sum (transformers' default). */
+export function objectiveFrom(rouge: RougeSummary, objective: RougeObjective = DEFAULT_OBJECTIVE): number {
+  if (objective === 'sum') return rouge.rouge1 + rouge.rouge2 + rouge.rougeL + rouge.rougeLsum;
+  if (!ROUGE_OBJECTIVES.includes(objective)) throw new RangeError(`unknown objective ${JSON.stringify(objective)}`);
+  return rouge[objective];
+}
+
+/** One parameter of the search space as the UI edits it (plain JSON). */
+export interface ParamSpec {
+  name: string;
+  type: 'float' | 'int' | 'categorical';
+  low?: number;
+  high?: number;
+  log?: boolean;
+  step?: number | null;
+  choices?: CategoricalChoice[];
+}
+
+export type SearchSpaceSpec = ParamSpec[];
+
+export interface SearchSpaceIssue {
+  /** Position in the spec (stable even when the name is missing). */
+  index: number;
+  /** The parameter's name, or '' when it has none. */
+  param: string;
+  field: 'name' | 'type' | DistributionField;
+  /** e.g. `parameter "learning_rate": low 1e-3 is greater than high 1e-4`. */
+  message: string;
+}
+
+export const DEFAULT_SEARCH_SPACE: SearchSpaceSpec = [
+  { name: 'learning_rate', type: 'float', low: 1e-6, high: 1e-4, log: true },
+  { name: 'per_device_train_batch_size', type: 'categorical', choices: [4, 8, 16, 32] },
+];
+
+export type SamplerKind = 'tpe' | 'random' | 'grid';
+export type PrunerKind = 'median' | 'successive-halving' | 'nop';
+
+export interface SweepConfig {
+  searchSpace: SearchSpaceSpec;
+  nTrials: number;
+  direction: StudyDirection;
+  objective: RougeObjective;
+  sampler: SamplerKind;
+  /** Median (Optuna's default); only acts if trials report intermediate ROUGE during training. */
+  pruner: PrunerKind;
+  seed: number;
+}
+
+export const DEFAULT_SWEEP: Readonly<SweepConfig> = Object.freeze({
+  searchSpace: DEFAULT_SEARCH_SPACE,
+  nTrials: 20,
+  direction: 'maximize',
+  objective: DEFAULT_OBJECTIVE,
+  sampler: 'tpe',
+  pruner: 'median',
+  seed: 42,
+});
+
+/** Every problem in a spec, each naming the parameter and field; empty when the spec is valid. */
+export function validateSearchSpace(spec: unknown): SearchSpaceIssue[] {
+  if (!Array.isArray(spec)) return [{ index: -1, param: '', field: 'name', message: 'search space must be a list of parameters' }];
+  if (spec.length === 0) return [{ index: -1, param: '', field: 'name', message: 'search space has no parameters' }];
+  const issues: SearchSpaceIssue[] = [];
+  const seen = new Map<string, number>();
+  spec.forEach((raw: unknown, index) => {
+    if (typeof raw !== 'object' || raw === null) {
+      issues.push({ index, param: '', field: 'name', message: `parameter #${index + 1}: must be an object` });
+      return;
+    }
+    const p = raw as Partial<ParamSpec>;
+    const hasName = typeof p.name === 'string' && p.name.trim() !== '';
+    const param = hasName ? (p.name as string) : '';
+    const say = (field: SearchSpaceIssue['field'], detail: string) =>
+      issues.push({ index, param, field, message: hasName ? paramMessage(param, detail) : `parameter #${index + 1}: ${detail}` });
+    if (!hasName) say('name', 'name must be a non-empty string');
+    else if (seen.has(param)) say('name', `name is also used by parameter #${seen.get(param)! + 1}`);
+    else seen.set(param, index);
+
+    if (p.type === 'float') floatDistributionIssues(p.low, p.high, p.log ?? false, p.step ?? null).forEach((i) => say(i.field, i.detail));
+    else if (p.type === 'int') intDistributionIssues(p.low, p.high, p.log ?? false, p.step ?? 1).forEach((i) => say(i.field, i.detail));
+    else if (p.type === 'categorical') {
+      const found = categoricalDistributionIssues(p.choices);
+      found.forEach((i) => say(i.field, i.detail));
+      if (found.length === 0) {
+        p.choices!.forEach((c, i) => {
+          const first = p.choices!.indexOf(c);
+          if (first !== i) say('choices', `choices[${i}] repeats choices[${first}] (${JSON.stringify(c)})`);
+        });
+      }
+    } else say('type', `type must be 'float', 'int' or 'categorical', got ${JSON.stringify(p.type)}`);
+  });
+  return issues;
+}
+
+/** Distributions for a valid spec; throws with the first issue's message otherwise. */
+export function distributionsFromSpec(spec: SearchSpaceSpec): Record<string, Distribution> {
+  const issues = validateSearchSpace(spec);
+  if (issues.length > 0) throw new RangeError(issues[0].message);
+  const out: Record<string, Distribution> = {};
+  for (const p of spec) {
+    if (p.type === 'float') out[p.name] = new FloatDistribution(p.low!, p.high!, p.log ?? false, p.step ?? null);
+    else if (p.type === 'int') out[p.name] = new IntDistribution(p.low!, p.high!, p.log ?? false, p.step ?? 1);
+    else out[p.name] = new CategoricalDistribution(p.choices!);
+  }
+  return out;
+}
+
+/** Suggests every parameter of the spec, in spec order; returns name → value. */
+export function suggestFromSpec(trial: Trial, spec: SearchSpaceSpec): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const [name, d] of Object.entries(distributionsFromSpec(spec))) out[name] = trial.suggest(name, d);
+  return out;
+}
+
+/** Grid values per parameter: choices, or every step of a stepped/int range (≤ maxPerParam). */
+export function gridFromSpec(spec: SearchSpaceSpec, maxPerParam = 1000): Record<string, CategoricalChoice[]> {
+  const out: Record<string, CategoricalChoice[]> = {};
+  for (const [name, d] of Object.entries(distributionsFromSpec(spec))) {
+    if (d.kind === 'categorical') out[name] = [...d.choices];
+    else if (d.step === null) throw new RangeError(paramMessage(name, 'a grid needs choices or a step for a float parameter'));
+    else if (d.kind === 'int' && d.log) throw new RangeError(paramMessage(name, 'a grid cannot enumerate a log-scale int range; list choices instead'));
+    else {
+      const n = Math.round((d.high - d.low) / d.step) + 1;
+      if (n > maxPerParam) throw new RangeError(paramMessage(name, `grid would have ${n} values (more than ${maxPerParam})`));
+      out[name] = Array.from({ length: n }, (_, i) => d.low + i * d.step!);
+    }
+  }
+  return out;
+}
+
+/** A study configured from a SweepConfig (defaults: the seed recipe). */
+export function createSweepStudy(config: Partial<SweepConfig> = {}): Study {
+  const c: SweepConfig = { ...DEFAULT_SWEEP, ...config };
+  let sampler: Sampler;
+  if (c.sampler === 'tpe') sampler = new TPESampler({ seed: c.seed });
+  else if (c.sampler === 'random') sampler = new RandomSampler(c.seed);
+  else sampler = new GridSampler(gridFromSpec(c.searchSpace), c.seed);
+  let pruner: Pruner;
+  if (c.pruner === 'median') pruner = new MedianPruner();
+  else if (c.pruner === 'successive-halving') pruner = new SuccessiveHalvingPruner();
+  else pruner = new NopPruner();
+  const study = new Study({ direction: c.direction, sampler, pruner });
+  study.setUserAttr('objective', c.objective);
+  study.setUserAttr('nTrials', c.nTrials);
+  return study;
+}

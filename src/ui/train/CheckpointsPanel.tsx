@@ -1,0 +1,60 @@
+// Epoch checkpoints kept in this browser, newest run first: resume one exactly where it was
+// (weights, AdamW moments, schedule position), export it as Hugging Face files, or delete it.
+// Each run keeps its last 3; nothing else is ever deleted without a click.
+import { useEffect } from 'react';
+import { useCheckpointsStore } from '../../store/checkpoints';
+import { useRunStore } from '../../store/run';
+import { download } from '../download';
+import type { CheckpointInfo } from '../../train/checkpoint/store';
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
+
+export function CheckpointsPanel() {
+  const list = useCheckpointsStore((s) => s.list);
+  const error = useCheckpointsStore((s) => s.error);
+  const { refresh, remove, exportZip } = useCheckpointsStore.getState();
+  const running = useRunStore((s) => s.status === 'running');
+  const resume = useRunStore((s) => s.resume);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  // Newest run first; within a run, oldest epoch first.
+  const runs = new Map<string, CheckpointInfo[]>();
+  for (const c of list) runs.set(c.runId, [...(runs.get(c.runId) ?? []), c]);
+  const ordered = [...runs.entries()].sort((a, b) => (a[0] < b[0] ? 1 : -1));
+
+  return (
+    <section className="panel" aria-label="Checkpoints">
+      <h2>Checkpoints</h2>
+      {list.length === 0 ? (
+        <p className="muted">A checkpoint is saved after every epoch (the last 3 of each run are kept).</p>
+      ) : (
+        <table className="replicas" data-testid="checkpoints-table">
+          <thead>
+            <tr><th>run</th><th>epoch</th><th>step</th><th>saved</th><th>size</th><th /></tr>
+          </thead>
+          <tbody>
+            {ordered.flatMap(([, cs]) => cs.map((c) => (
+              <tr key={c.id} data-testid="checkpoint-row" data-run={c.runId} data-epoch={c.epoch}>
+                <td>{c.runId}</td>
+                <td>{c.epoch}</td>
+                <td>{c.step}</td>
+                <td>{new Date(c.createdAt).toLocaleTimeString()}</td>
+                <td>{mb(c.bytes)}</td>
+                <td className="row">
+                  <button type="button" disabled={running} onClick={() => void resume(c.id)} data-testid="checkpoint-resume">Resume</button>
+                  <button type="button" onClick={() => void exportZip(c.id).then((z) => download(z.name, z.bytes)).catch((e: unknown) => useCheckpointsStore.setState({ error: `Could not export ${c.id}: ${e instanceof Error ? e.message : String(e)}` }))} data-testid="checkpoint-export">Export</button>
+                  <button type="button" disabled={running} onClick={() => { if (confirm(`Delete checkpoint ${c.id}?`)) void remove(c.id); }} data-testid="checkpoint-delete">Delete</button>
+                </td>
+              </tr>
+            )))}
+          </tbody>
+        </table>
+      )}
+      {error && <p className="field__error" role="alert">{error}</p>}
+    </section>
+  );
+}
