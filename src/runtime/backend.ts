@@ -9,7 +9,7 @@ import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 import { shareIdentityOnWasm } from '../kernels/wasm/identity';
 import type { BackendChoice } from '../train/spec';
 import { withWholeCores } from './whole-cores';
-import type { BackendName } from './train/protocol';
+import type { BackendName } from '../core/run-types';
 
 // The wasm binaries are bundled assets (no CDN at run time).
 setWasmPaths({

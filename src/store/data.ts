@@ -18,7 +18,7 @@ import { decodeUtf8Strict } from '../data/decode-text';
 import { isParquet, readParquetRecords } from '../data/parquet';
 import { detectFormat, pairsFromTable, readRecords, type RecordTable, type SkippedRow } from '../data/readers';
 import { DEFAULT_MAPPING, type ColumnMapping, type Pair } from '../data/types';
-import type { DataSource } from '../runtime/train/protocol';
+import type { DataSource } from '../core/run-types';
 
 export const DEFAULT_TRAIN_URL = '/data/xsum/train.jsonl';
 export const DEFAULT_VALIDATION_URL = '/data/xsum/validation.jsonl';

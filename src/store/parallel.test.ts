@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReplicaInfo } from '../runtime/train/protocol';
+import type { ReplicaInfo } from '../core/run-types';
 import { checksumAgreement, effectiveBatchText, formatMB } from './parallel';
 
 const replica = (rank: number, checksum: number | null): ReplicaInfo => ({

@@ -1,6 +1,6 @@
 // Pure read-outs for the data-parallel settings and the replicas table. Free of React and the DOM
 // so the unit tests run them in plain Node.
-import type { ReplicaInfo } from '../runtime/train/protocol';
+import type { ReplicaInfo } from '../core/run-types';
 import type { RunSpec } from '../train/spec';
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FromWorker, ReplicaInfo } from '../runtime/train/protocol';
+import type { ReplicaInfo } from '../core/run-types';
+import type { FromWorker } from '../runtime/train/protocol';
 import {
   applyEvent,
   beginRun,

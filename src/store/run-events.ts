@@ -1,6 +1,7 @@
 // The run's state as a pure function of the worker's events, plus pure read-outs of it (ETA,
 // chart series). Kept free of zustand, React and the DOM so the unit tests run it in plain Node.
-import type { BackendName, FromWorker, ReplicaInfo } from '../runtime/train/protocol';
+import type { BackendName, ReplicaInfo } from '../core/run-types';
+import type { FromWorker } from '../runtime/train/protocol';
 
 export type RunStatus = 'idle' | 'running' | 'finished' | 'stopped' | 'error';
 

@@ -6,7 +6,7 @@ import { persist, type PersistStorage, type StorageValue } from 'zustand/middlew
 import { PRESETS, type PresetName } from '../model/config';
 import { defaultSpec, validateSpec, type RunSpec } from '../train/spec';
 import { createTrainingClient, type TrainingClient } from '../runtime/train/client';
-import type { FaultKind } from '../runtime/train/protocol';
+import type { FaultKind } from '../core/run-types';
 import { useDataStore } from './data';
 import { useModelStore } from './model';
 import { newRunId, useCheckpointsStore } from './checkpoints';

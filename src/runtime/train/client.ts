@@ -7,7 +7,8 @@ import { HeartbeatMonitor } from '../../collectives/heartbeat';
 import type { RunSpec } from '../../train/spec';
 import { discoverAdapters } from '../adapters';
 import type { ModelFile } from '../../model/io/model-files';
-import { checkFromWorker, type DataSource, type FaultKind, type FromWorker, type ReplicaInfo, type ToWorker } from './protocol';
+import type { DataSource, FaultKind, ReplicaInfo } from '../../core/run-types';
+import { checkFromWorker, type FromWorker, type ToWorker } from './protocol';
 
 /** What a run may add to spec and data (see ToWorker 'start'). */
 export interface StartExtras {

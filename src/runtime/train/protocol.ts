@@ -5,15 +5,7 @@ import type { ModelFile } from '../../model/io/model-files';
 import type { CheckpointInfo } from '../../train/checkpoint/store';
 import type { RunEvent } from '../../core/events';
 import type { BackendChoice, RunSpec } from '../../train/spec';
-
-export type BackendName = 'webgpu' | 'wasm' | 'cpu';
-
-/** Where the worker gets its training text: URLs served by the app, or text the user picked. */
-export type DataSource =
-  | { kind: 'url'; trainUrl: string; validationUrl?: string }
-  | { kind: 'text'; name: string; trainText: string; validationText?: string };
-
-export type FaultKind = 'nan-loss' | 'lose-device';
+import type { BackendName, DataSource, FaultKind, ReplicaInfo } from '../../core/run-types';
 
 /** Where a worker sits in the data-parallel group, given by the page that spawned the group. */
 export interface ReplicaAssignment {
@@ -41,16 +33,6 @@ export type ToWorker =
   | { type: 'fault'; kind: FaultKind }
   // Greedy text from a model, for the model panel's "try it" (a short-lived worker of its own).
   | { type: 'generate'; model: ModelFile[]; prompt: string; maxNewTokens: number; backend: BackendChoice; summarize: boolean };
-
-/** What the page knows of one replica (the client assembles it from that worker's messages). */
-export interface ReplicaInfo {
-  rank: number;
-  state: 'starting' | 'running' | 'done' | 'failed';
-  backend: string;
-  adapter: string;
-  checksum: number | null;
-  optimizerBytes: number | null;
-}
 
 export type FromWorker =
   | RunEvent

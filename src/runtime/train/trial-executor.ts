@@ -3,7 +3,8 @@ import type { TrialExecutor } from '../../sweep/studio/runner';
 import type { RunEvent } from '../../core/events';
 import type { RunSpec } from '../../train/spec';
 import { createTrainingClient, type StartExtras } from './client';
-import type { DataSource, FromWorker } from './protocol';
+import type { DataSource } from '../../core/run-types';
+import type { FromWorker } from './protocol';
 
 const RUN_EVENTS = new Set<FromWorker['type']>(['status', 'model', 'step', 'epoch', 'evaluation']);
 

@@ -19,7 +19,8 @@ import { openCheckpointStore } from '../../train/checkpoint/open';
 import { autoBatchCacheKey, isOutOfMemory } from '../../train/auto-batch';
 import { pickBackend } from '../backend';
 import { gpuStepProbe, indexedDbCache } from '../gpu-memory';
-import { checkToWorker, type DataSource, type FromWorker, type FromWorkerEnvelope, type ReplicaAssignment, type ToWorker } from './protocol';
+import type { DataSource } from '../../core/run-types';
+import { checkToWorker, type FromWorker, type FromWorkerEnvelope, type ReplicaAssignment, type ToWorker } from './protocol';
 
 let rank = 0;
 // Every message carries this worker's rank, so the page can tell replicas apart.
