@@ -5,7 +5,8 @@ import { initWeights, toVariables } from '../model/params';
 import { mulberry32 } from '../core/prng';
 import { bestOf, fmtMs, now } from './timing';
 import { workloadConfig } from './workloads';
-import type { BackendName, BackendPlan, GenerateRecord } from './types';
+import type { BackendName } from '../core/run-types';
+import type { BackendPlan, GenerateRecord } from './types';
 
 export async function measureGenerate(backend: BackendName, cfg: NonNullable<BackendPlan['generate']>, log: (line: string) => void): Promise<GenerateRecord> {
   const config = workloadConfig(cfg.preset);

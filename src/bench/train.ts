@@ -10,7 +10,8 @@ import { trainStep } from '../train/step';
 import { gflopsOf, trainFlopsPerToken } from './flops';
 import { fmtMs, now } from './timing';
 import { randomBatch, workloadConfig } from './workloads';
-import type { BackendName, TrainRecord, TrainWorkload } from './types';
+import type { BackendName } from '../core/run-types';
+import type { TrainRecord, TrainWorkload } from './types';
 
 const LR = 1e-4;
 const MAX_GRAD_NORM = 1.0;

@@ -1,25 +1,19 @@
 // The compare-trials dashboard's input (plain data the runner or IndexedDB hands over) and the
 // pure read-outs its charts and table draw from. No React, zustand or DOM: unit-tested in Node.
+import type { Sample } from '../core/events';
+import type { EpochRecord } from '../sweep/studio/runner';
 
 export type TrialViewState = 'running' | 'complete' | 'pruned' | 'failed';
 export type StudyDirectionView = 'maximize' | 'minimize';
-
-export interface EpochView {
-  epoch: number;
-  rouge1: number; rouge2: number; rougeL: number; rougeLsum: number;
-  /** The study's objective after this epoch (what the pruner saw). */
-  objective: number;
-  evalLoss: number | null;
-}
 
 export interface TrialView {
   number: number;
   state: TrialViewState;
   value: number | null;
   params: Record<string, number | string>;
-  epochs: EpochView[];
+  epochs: EpochRecord[];
   losses: { step: number; loss: number }[];
-  samples: { document: string; reference: string; prediction: string }[];
+  samples: Sample[];
   durationMs: number | null;
   failReason?: string;
 }
