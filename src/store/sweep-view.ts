@@ -420,13 +420,3 @@ export function historyData(study: StudyView): HistoryData {
   };
 }
 
-/** "1h 02m", "3m 05s", "12.3s"; an em dash when unknown. */
-export function formatDuration(ms: number | null): string {
-  if (!finite(ms) || ms < 0) return '—';
-  if (ms < 9950) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
