@@ -6,6 +6,7 @@
 // The SAB transport is measured twice: on the registered array (sharedArray), which is what
 // data-parallel training all-reduces and what the summary's target judges, and on a private
 // Float32Array (the copy path other callers take), so the table shows both.
+import { MIB } from '../core/format';
 import { ChannelCollective } from '../collectives/channel-collective';
 import type { Collective } from '../collectives/collective';
 import { createSabGroup, SabCollective } from '../collectives/sab-collective';
@@ -14,7 +15,6 @@ import type { AllreduceRecord, Transport } from './types';
 
 /** Floats per shared-memory slot, as the studio's client uses (4 MiB). */
 export const SAB_CHUNK_FLOATS = 1 << 20;
-const MIB = 1 << 20;
 const WARMUP_SAB = 3;
 
 export interface AllreduceJob {

@@ -12,7 +12,8 @@ import { planFor } from './plan';
 import { measureRouge } from './rouge';
 import { measureTrain } from './train';
 import { describeReference, smallVsReferenceNote } from './workloads';
-import type { BackendName, BenchOptions, FromBenchWorker, ToBenchWorker } from './types';
+import type { BackendName } from '../core/run-types';
+import type { BenchOptions, FromBenchWorker, ToBenchWorker } from './types';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromBenchWorker) => scope.postMessage(m);

@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { pickBackend } from '../runtime/backend';
 import { now } from './timing';
-import type { BackendEnv, BackendName } from './types';
+import type { BackendName } from '../core/run-types';
+import type { BackendEnv } from './types';
 
 export async function startBackend(backend: BackendName): Promise<BackendEnv> {
   const t0 = now();

@@ -1,4 +1,5 @@
 // The plain-text report the driver prints: aligned tables, one per section, and the targets.
+import { MIB } from '../core/format';
 import type { AllreduceRecord, BenchResult } from './types';
 
 /** Left-aligns text columns and right-aligns columns whose every cell is numeric. */
@@ -13,7 +14,6 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
 }
 
 export const fixed = (x: number | null | undefined, digits: number): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
-const mib = (bytes: number | null) => (bytes === null ? '—' : (bytes / (1 << 20)).toFixed(1));
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** An all-reduce row's name: the transport, and "(copy)" for the SAB transport's private-array figure. */
@@ -41,7 +41,7 @@ export function formatReport(r: Omit<BenchResult, 'table'>): string {
         ['backend', 'workload', 'params', 'B×T', 'first step s', 'step s', 'tokens/s', 'GFLOP/s', 'MFU', 'peak MiB'],
         r.train.map((t) => {
           const m = mfuOf(t.backend, t.workload);
-          return [t.backend, t.workload, count(t.params), `${t.batch}×${t.seqLen}`, fixed(t.firstStepMs / 1000, 2), fixed(t.meanStepMs / 1000, 2), fixed(t.tokensPerSec, 1), fixed(t.achievedGflops, 2), m === undefined ? '—' : `${(m * 100).toFixed(1)}%`, mib(t.peakBytes)];
+          return [t.backend, t.workload, count(t.params), `${t.batch}×${t.seqLen}`, fixed(t.firstStepMs / 1000, 2), fixed(t.meanStepMs / 1000, 2), fixed(t.tokensPerSec, 1), fixed(t.achievedGflops, 2), m === undefined ? '—' : `${(m * 100).toFixed(1)}%`, fixed(t.peakBytes === null ? null : t.peakBytes / MIB, 1)];
         }),
       ),
     );
@@ -52,7 +52,7 @@ export function formatReport(r: Omit<BenchResult, 'table'>): string {
   }
   if (r.allreduce.length > 0) {
     out.push('', 'all-reduce (2 workers, one rank\'s payload per second)');
-    out.push(renderTable(['transport', 'MiB', 'iters', 'MiB/s', 'memcpy MiB/s', 'ratio'], r.allreduce.map((a) => [allreduceLabel(a), fixed((a.floats * 4) / (1 << 20), 0), String(a.iters), fixed(a.mbPerSec, 0), fixed(a.memcpyMbPerSec, 0), `${fixed(a.ratio * 100, 1)}%`])));
+    out.push(renderTable(['transport', 'MiB', 'iters', 'MiB/s', 'memcpy MiB/s', 'ratio'], r.allreduce.map((a) => [allreduceLabel(a), fixed((a.floats * 4) / MIB, 0), String(a.iters), fixed(a.mbPerSec, 0), fixed(a.memcpyMbPerSec, 0), `${fixed(a.ratio * 100, 1)}%`])));
   }
   if (r.rouge) {
     const g = r.rouge;

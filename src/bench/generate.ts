@@ -3,9 +3,11 @@
 import { greedy, greedyRecompute } from '../model/generate/generate';
 import { initWeights, toVariables } from '../model/params';
 import { mulberry32 } from '../core/prng';
-import { bestOf, fmtMs, now } from './timing';
+import { formatTiming } from '../core/format';
+import { bestOf, now } from './timing';
 import { workloadConfig } from './workloads';
-import type { BackendName, BackendPlan, GenerateRecord } from './types';
+import type { BackendName } from '../core/run-types';
+import type { BackendPlan, GenerateRecord } from './types';
 
 export async function measureGenerate(backend: BackendName, cfg: NonNullable<BackendPlan['generate']>, log: (line: string) => void): Promise<GenerateRecord> {
   const config = workloadConfig(cfg.preset);
@@ -21,7 +23,7 @@ export async function measureGenerate(backend: BackendName, cfg: NonNullable<Bac
     await greedyRecompute(params, config, prompt, o);
     const t0 = now();
     await greedy(params, config, prompt, { maxNewTokens: 1 });
-    log(`${backend} generate ${cfg.preset}: first token (prompt pass) in ${fmtMs(now() - t0)}`);
+    log(`${backend} generate ${cfg.preset}: first token (prompt pass) in ${formatTiming(now() - t0)}`);
     // The fastest of a few calls, as for the matmul ceilings: a 64-token KV call takes ~0.1–0.2 s,
     // where one scheduler hiccup on this shared 2-core machine moved a single run by ±30%.
     // Recompute is ~10× longer and takes fewer runs; off wasm (cpu ~35 s, WebGPU minutes) one.
@@ -30,10 +32,10 @@ export async function measureGenerate(backend: BackendName, cfg: NonNullable<Bac
     const reps = backend === 'wasm' ? 3 : 1;
     const kv = await bestOf(async () => void (cached = await greedy(params, config, prompt, o)), 1000, 10, reps);
     const cachedMs = kv.bestMs;
-    log(`${backend} generate ${cfg.preset}: KV cache ${cfg.newTokens} tokens in ${fmtMs(cachedMs)} (fastest of ${kv.reps})`);
+    log(`${backend} generate ${cfg.preset}: KV cache ${cfg.newTokens} tokens in ${formatTiming(cachedMs)} (fastest of ${kv.reps})`);
     const re = await bestOf(async () => void (recomputed = await greedyRecompute(params, config, prompt, o)), 0, reps, reps);
     const recomputeMs = re.bestMs;
-    log(`${backend} generate ${cfg.preset}: recompute ${cfg.newTokens} tokens in ${fmtMs(recomputeMs)} (fastest of ${re.reps})`);
+    log(`${backend} generate ${cfg.preset}: recompute ${cfg.newTokens} tokens in ${formatTiming(recomputeMs)} (fastest of ${re.reps})`);
     const cachedTokensPerSec = cached.length / (cachedMs / 1000);
     const recomputeTokensPerSec = recomputed.length / (recomputeMs / 1000);
     return {

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gflopsOf, matmulFlops } from './flops';
 import { bestOf } from './timing';
-import type { BackendName, BackendPlan, MatmulRecord, MatmulVariant } from './types';
+import type { BackendName } from '../core/run-types';
+import type { BackendPlan, MatmulRecord, MatmulVariant } from './types';
 
 async function one(backend: BackendName, variant: MatmulVariant, n: number, batch: number, minMs: number, maxReps: number): Promise<MatmulRecord> {
   const shape = variant === 'batched' ? [batch, n, n] : [n, n];

@@ -1,6 +1,7 @@
 // Bench options from the page's query string (?backends=webgpu,wasm&sections=matmul,train&quick=1).
 // Imported by the page, so it stays free of engine imports (the page bundle shares no chunk with the app).
-import { BACKENDS, SECTIONS, type BackendName, type BenchOptions, type SectionName } from './types';
+import type { BackendName } from '../core/run-types';
+import { BACKENDS, SECTIONS, type BenchOptions, type SectionName } from './types';
 
 function listParam<T extends string>(raw: string | null, allowed: readonly T[], what: string): T[] {
   if (raw === null || raw.trim() === '') return [...allowed];

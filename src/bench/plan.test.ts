@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { BackendName } from '../core/run-types';
 import { parseOptions } from './options';
 import { planFor } from './plan';
 
-const names = (search: string, backend: 'webgpu' | 'wasm' | 'cpu') => planFor(parseOptions(search), backend).train.map((t) => `${t.name} B${t.batch}×T${t.seqLen}`);
+const names = (search: string, backend: BackendName) => planFor(parseOptions(search), backend).train.map((t) => `${t.name} B${t.batch}×T${t.seqLen}`);
 
 describe('bench plan', () => {
   it('measures the fixed reference workload (B8×T256) on wasm in every mode', () => {

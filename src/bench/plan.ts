@@ -3,7 +3,8 @@
 // GFLOP/s on the CPU, so WebGPU gets small matmuls and the fewest training steps.
 import { PRESETS } from '../model/config';
 import { REFERENCE_BATCH, REFERENCE_SEQ, presetSeqLen } from './workloads';
-import type { BackendName, BackendPlan, BenchOptions, SectionName, TrainWorkload } from './types';
+import type { BackendName } from '../core/run-types';
+import type { BackendPlan, BenchOptions, SectionName, TrainWorkload } from './types';
 
 const tinySeq = presetSeqLen('tiny'); // 160
 

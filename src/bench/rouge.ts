@@ -2,6 +2,7 @@
 // Lsum), over the XSum validation pairs with the document's lead sentence as the "prediction".
 import { scoreRougePairs } from '../metrics/aggregate';
 import { prepareForRougeLsum, splitSentences } from '../metrics/sentences';
+import type { RougeSummary } from '../core/events';
 import { mulberry32 } from '../core/prng';
 import { now } from './timing';
 import type { RougeRecord } from './types';
@@ -60,7 +61,7 @@ export async function measureRouge(url: string, minMs: number): Promise<RougeRec
     reps += 1;
   }
   const ms = now() - t0;
-  const mean = (k: 'rouge1' | 'rouge2' | 'rougeL' | 'rougeLsum') => scores.reduce((s, x) => s + x[k].fmeasure, 0) / scores.length;
+  const mean = (k: keyof RougeSummary) => scores.reduce((s, x) => s + x[k].fmeasure, 0) / scores.length;
   return {
     source,
     pairs: predictions.length,

@@ -1,6 +1,7 @@
 // Derived figures of a run: each backend's matmul ceiling, MFU per training workload, and the
 // targets the optimisation work is measured against (reported pass/fail, never asserted).
-import type { AllreduceRecord, BackendName, BenchSummary, GenerateRecord, MatmulRecord, TargetCheck, TrainRecord } from './types';
+import type { BackendName } from '../core/run-types';
+import type { AllreduceRecord, BenchSummary, GenerateRecord, MatmulRecord, TargetCheck, TrainRecord } from './types';
 
 export const TARGETS = {
   referenceWasmTokensPerSec: 1000,

@@ -19,5 +19,3 @@ export async function bestOf(fn: () => Promise<void>, minMs: number, maxReps: nu
   }
   return { bestMs: best, reps };
 }
-
-export const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms >= 100 ? 0 : 1)} ms`);

@@ -8,9 +8,11 @@ import { initWeights, isNormWeight, toVariables, type Variables } from '../model
 import { ADAMW_DEFAULTS, AdamW } from '../train/adamw';
 import { trainStep } from '../train/step';
 import { gflopsOf, trainFlopsPerToken } from './flops';
-import { fmtMs, now } from './timing';
+import { formatTiming } from '../core/format';
+import { now } from './timing';
 import { randomBatch, workloadConfig } from './workloads';
-import type { BackendName, TrainRecord, TrainWorkload } from './types';
+import type { BackendName } from '../core/run-types';
+import type { TrainRecord, TrainWorkload } from './types';
 
 const LR = 1e-4;
 const MAX_GRAD_NORM = 1.0;
@@ -53,7 +55,7 @@ export async function measureTrain(backend: BackendName, w: TrainWorkload, log: 
     })();
     await sync(params);
     const firstStepMs = now() - t0;
-    log(`${tag}: first step ${fmtMs(firstStepMs)} (loss ${res.loss.toFixed(3)})`);
+    log(`${tag}: first step ${formatTiming(firstStepMs)} (loss ${res.loss.toFixed(3)})`);
     for (let i = 1; i < w.warmup; i++) await step();
     await sync(params);
     t0 = now();
@@ -84,7 +86,7 @@ export async function measureTrain(backend: BackendName, w: TrainWorkload, log: 
       bytesAfter: tf.memory().numBytes,
       finalLoss: res.loss,
     };
-    log(`${tag}: ${tokensPerSec.toFixed(1)} tokens/s (${fmtMs(meanStepMs)}/step, ${record.achievedGflops.toFixed(2)} GFLOP/s)`);
+    log(`${tag}: ${tokensPerSec.toFixed(1)} tokens/s (${formatTiming(meanStepMs)}/step, ${record.achievedGflops.toFixed(2)} GFLOP/s)`);
     return record;
   } finally {
     opt.dispose();

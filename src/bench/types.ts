@@ -1,7 +1,8 @@
 // Typed records of one `npm run bench` run, and the messages between the bench page and its
 // workers. Everything here is plain data: it crosses postMessage and ends up in the JSON file.
+import type { RougeSummary } from '../core/events';
+import type { BackendName } from '../core/run-types';
 
-export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 export const BACKENDS: readonly BackendName[] = ['webgpu', 'wasm', 'cpu'];
 
 export type SectionName = 'matmul' | 'train' | 'generate' | 'allreduce' | 'rouge';
@@ -111,7 +112,7 @@ export interface RougeRecord {
   reps: number;
   firstPassPairsPerSec: number; // cold: the stemmer's memo table is empty
   pairsPerSec: number; // steady state over the timed passes after the first
-  meanF: { rouge1: number; rouge2: number; rougeL: number; rougeLsum: number }; // sanity: not zero, not one
+  meanF: RougeSummary; // mean F as a fraction (not × 100); sanity: not zero, not one
 }
 
 export interface TargetCheck {

@@ -1,5 +1,6 @@
 // A full browser store, said the same way wherever the studio saves (studies, checkpoints, models):
 // which error it is, and how full the site is when the browser tells (navigator.storage.estimate()).
+import { formatBytesIn } from './format';
 
 /** QuotaExceededError, or Firefox's older name for it. */
 export function isQuotaError(err: unknown): boolean {
@@ -12,12 +13,10 @@ export async function usageText(): Promise<string> {
   try {
     const estimate = typeof navigator === 'undefined' ? undefined : await navigator.storage?.estimate?.();
     if (estimate?.usage !== undefined && estimate.quota !== undefined) {
-      return `This site uses ${mb(estimate.usage)} of its ${mb(estimate.quota)} quota.`;
+      return `This site uses ${formatBytesIn(estimate.usage, 'MB')} of its ${formatBytesIn(estimate.quota, 'MB')} quota.`;
     }
   } catch {
     // estimate() is best effort; the quota error itself is what matters
   }
   return 'The browser did not report how much space is used.';
 }
-
-const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;

@@ -18,6 +18,7 @@ import { decodeUtf8Strict } from '../data/decode-text';
 import { isParquet, readParquetRecords } from '../data/parquet';
 import { detectFormat, pairsFromTable, readRecords, type RecordTable, type SkippedRow } from '../data/readers';
 import { DEFAULT_MAPPING, type ColumnMapping, type Pair } from '../data/types';
+import { formatBytes } from '../core/format';
 import type { DataSource } from '../core/run-types';
 
 export const DEFAULT_TRAIN_URL = '/data/xsum/train.jsonl';
@@ -97,12 +98,6 @@ export interface DataStore {
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
 
 /** The worker's input: JSON Lines with the keys its default mapping reads. */
 export function pairsToJsonl(pairs: readonly Pair[]): string {

@@ -1,5 +1,6 @@
 // Pure read-outs for the data-parallel settings and the replicas table. Free of React and the DOM
 // so the unit tests run them in plain Node.
+import { formatBytesIn } from '../core/format';
 import type { ReplicaInfo } from '../core/run-types';
 import type { RunSpec } from '../train/spec';
 
@@ -16,9 +17,9 @@ export function effectiveBatchText(s: Pick<RunSpec, 'batchSize' | 'replicas' | '
   return `${batchSize} × ${replicas} × ${gradientAccumulation} = ${batchSize * replicas * gradientAccumulation}`;
 }
 
-/** Bytes as decimal megabytes with two decimals ("1.23 MB"); empty for null. */
+/** A replica's optimizer state as decimal megabytes with two decimals ("1.23 MB"); empty for null. */
 export function formatMB(bytes: number | null): string {
-  return bytes === null ? '' : `${(bytes / 1e6).toFixed(2)} MB`;
+  return bytes === null ? '' : formatBytesIn(bytes, 'MB', 2);
 }
 
 /**

@@ -1,9 +1,11 @@
 // From a restored Study (engine) to the dashboard's plain StudyView. Pure: tested in Node.
 import { pedAnovaImportances } from '../sweep/engine/importance';
+import type { Sample } from '../core/events';
 import type { SweepConfig } from '../sweep/studio/default-study';
+import type { EpochRecord } from '../sweep/studio/runner';
 import type { Study } from '../sweep/engine/study';
 import type { Trial } from '../sweep/engine/trial';
-import type { EpochView, StudyView, TrialView } from './sweep-view';
+import type { StudyView, TrialView } from './sweep-view';
 
 const asArray = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 
@@ -15,9 +17,9 @@ export function trialView(t: Trial): TrialView {
     state: t.state,
     value: t.value,
     params,
-    epochs: asArray<EpochView>(t.userAttrs.epochs),
+    epochs: asArray<EpochRecord>(t.userAttrs.epochs),
     losses: asArray<{ step: number; loss: number }>(t.userAttrs.losses),
-    samples: asArray<{ document: string; reference: string; prediction: string }>(t.userAttrs.samples),
+    samples: asArray<Sample>(t.userAttrs.samples),
     durationMs: t.duration ?? null,
     failReason: t.failReason ?? undefined,
   };

@@ -3,6 +3,7 @@
 // Pure (time is passed in), so the estimate is unit-tested in Node.
 import { objectiveFrom, type RougeObjective } from '../sweep/studio/default-study';
 import type { RunEvent } from '../core/events';
+import { formatClock } from '../core/format';
 
 export interface SweepProgress {
   /** The study's trial number (0-based) of the run in progress; -1 = the final training with the best parameters. */
@@ -86,12 +87,7 @@ export class SweepProgressTracker {
   }
 }
 
-/** `1:02:03` / `4:05`: the ETA as a terminal line shows it. */
+/** `1:02:03` / `4:05`: the ETA as a terminal line shows it; '?' before there is one. */
 export function formatEta(sec: number | null): string {
-  if (sec === null || !Number.isFinite(sec)) return '?';
-  const s = Math.max(0, Math.round(sec));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+  return sec === null || !Number.isFinite(sec) ? '?' : formatClock(sec * 1000);
 }

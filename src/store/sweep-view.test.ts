@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { formatDuration } from '../core/format';
 import {
   bestSoFar,
   bestTrial,
   epochRows,
   filterTrials,
-  formatDuration,
   formatNumber,
   historyData,
   integerTicks,

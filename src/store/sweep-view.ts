@@ -1,25 +1,19 @@
 // The compare-trials dashboard's input (plain data the runner or IndexedDB hands over) and the
 // pure read-outs its charts and table draw from. No React, zustand or DOM: unit-tested in Node.
+import type { Sample } from '../core/events';
+import type { EpochRecord } from '../sweep/studio/runner';
 
 export type TrialViewState = 'running' | 'complete' | 'pruned' | 'failed';
 export type StudyDirectionView = 'maximize' | 'minimize';
-
-export interface EpochView {
-  epoch: number;
-  rouge1: number; rouge2: number; rougeL: number; rougeLsum: number;
-  /** The study's objective after this epoch (what the pruner saw). */
-  objective: number;
-  evalLoss: number | null;
-}
 
 export interface TrialView {
   number: number;
   state: TrialViewState;
   value: number | null;
   params: Record<string, number | string>;
-  epochs: EpochView[];
+  epochs: EpochRecord[];
   losses: { step: number; loss: number }[];
-  samples: { document: string; reference: string; prediction: string }[];
+  samples: Sample[];
   durationMs: number | null;
   failReason?: string;
 }
@@ -426,13 +420,3 @@ export function historyData(study: StudyView): HistoryData {
   };
 }
 
-/** "1h 02m", "3m 05s", "12.3s"; an em dash when unknown. */
-export function formatDuration(ms: number | null): string {
-  if (!finite(ms) || ms < 0) return '—';
-  if (ms < 9950) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}

@@ -12,6 +12,7 @@ import type { Collective } from '../collectives/collective';
 import type { LlamaConfig } from '../model/config';
 import type { Variables } from '../model/params';
 import type { BatchTry } from '../core/events';
+import { formatBytesIn } from '../core/format';
 import type { RunSpec } from './spec';
 import { lossAndGrads } from './step';
 
@@ -162,8 +163,6 @@ export function stepTensors(c: LlamaConfig, B: number, T: number, N = B * T): St
   ].sort((a, b) => b.bytes - a.bytes);
 }
 
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-
 /**
  * Rejects a batch before anything is allocated when one tensor of its step cannot be bound on the
  * device (every tfjs-webgpu tensor is a storage buffer binding): throws BatchTooLargeError naming
@@ -177,7 +176,7 @@ export function checkDeviceLimits(config: LlamaConfig, batchSize: number, seqLen
   for (const t of stepTensors(config, batchSize, seqLen, supervisedTokens)) {
     if (t.bytes > limit) {
       throw new BatchTooLargeError(
-        `batch ${batchSize} does not fit this device: ${t.name} = ${t.shape} float32 is ${mb(t.bytes)}, over ${limitName} (${mb(limit)})`,
+        `batch ${batchSize} does not fit this device: ${t.name} = ${t.shape} float32 is ${formatBytesIn(t.bytes, 'MB')}, over ${limitName} (${formatBytesIn(limit, 'MB')})`,
         t.name, t.bytes, limitName, limit,
       );
     }
@@ -199,7 +198,7 @@ export function checkMemoryBudget(config: LlamaConfig, batchSize: number, seqLen
   const need = activationBytesLowerBound(config, batchSize, seqLen, supervisedTokens);
   if (need > budgetBytes) {
     throw new BatchTooLargeError(
-      `batch ${batchSize} does not fit: its activations need at least ${mb(need)}, over ${budgetName} (${mb(budgetBytes)})`,
+      `batch ${batchSize} does not fit: its activations need at least ${formatBytesIn(need, 'MB')}, over ${budgetName} (${formatBytesIn(budgetBytes, 'MB')})`,
       'activations', need, budgetName, budgetBytes,
     );
   }
@@ -208,7 +207,7 @@ export function checkMemoryBudget(config: LlamaConfig, batchSize: number, seqLen
 /** One line for logs and the UI: the step's largest tensor and its activation floor. */
 export function memoryEstimate(config: LlamaConfig, batchSize: number, seqLen: number, supervisedTokens?: number): string {
   const [big] = stepTensors(config, batchSize, seqLen, supervisedTokens);
-  return `batch ${batchSize} × ${seqLen} tokens: largest tensor ${big.name} ${mb(big.bytes)}, activations ≥ ${mb(activationBytesLowerBound(config, batchSize, seqLen, supervisedTokens))}`;
+  return `batch ${batchSize} × ${seqLen} tokens: largest tensor ${big.name} ${formatBytesIn(big.bytes, 'MB')}, activations ≥ ${formatBytesIn(activationBytesLowerBound(config, batchSize, seqLen, supervisedTokens), 'MB')}`;
 }
 
 // ---- the probe ----------------------------------------------------------------------------------

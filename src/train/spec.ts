@@ -1,7 +1,8 @@
 // A training run's settings (what the UI edits and the worker receives), their defaults and checks.
+import type { BackendName } from '../core/run-types';
 import { PRESETS, type PresetName } from '../model/config';
 
-export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | BackendName;
 export type ScheduleName = 'linear' | 'cosine' | 'constant';
 
 export interface RunSpec {

@@ -1,16 +1,7 @@
 // Step / total, percent, ETA from the recent pace, throughput and epoch.
+import { formatDuration } from '../core/format';
 import { useRunStore } from '../store/run';
 import { estimateEtaMs } from '../store/run-events';
-
-function formatDuration(ms: number): string {
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${h}h ${m}m`;
-  if (m > 0) return `${m}m ${s}s`;
-  return `${s}s`;
-}
 
 export function ProgressBar() {
   const steps = useRunStore((s) => s.steps);
@@ -51,11 +42,11 @@ export function ProgressBar() {
         </div>
         <div>
           <dt>ETA</dt>
-          <dd>{eta === null ? '—' : formatDuration(eta)}</dd>
+          <dd>{formatDuration(eta)}</dd>
         </div>
         <div>
           <dt>Elapsed</dt>
-          <dd>{elapsed === null ? '—' : formatDuration(elapsed)}</dd>
+          <dd>{formatDuration(elapsed)}</dd>
         </div>
         <div>
           <dt>Tokens/s</dt>

@@ -9,6 +9,7 @@
 // *_per_second / *_compilation_time). With a compute_metrics that returns the four ROUGE scores
 // that is exactly this sum, so 'sum' reproduces hyperparameter_search's default. (If a recipe's
 // compute_metrics also returned gen_len, transformers would add that too; the studio does not.)
+import type { RougeSummary } from '../../core/events';
 import {
   categoricalDistributionIssues,
   CategoricalDistribution,
@@ -33,16 +34,9 @@ import { TPESampler } from '../engine/samplers/tpe';
 import { Study, type StudyDirection } from '../engine/study';
 import type { Trial } from '../engine/trial';
 
-export type RougeObjective = 'rouge1' | 'rouge2' | 'rougeL' | 'rougeLsum' | 'sum';
+export type RougeObjective = keyof RougeSummary | 'sum';
 export const ROUGE_OBJECTIVES: readonly RougeObjective[] = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum', 'sum'];
 export const DEFAULT_OBJECTIVE: RougeObjective = 'sum';
-
-export interface RougeSummary {
-  rouge1: number;
-  rouge2: number;
-  rougeL: number;
-  rougeLsum: number;
-}
 
 /** The number a trial reports: one ROUGE score, or their sum (transformers' default). */
 export function objectiveFrom(rouge: RougeSummary, objective: RougeObjective = DEFAULT_OBJECTIVE): number {

@@ -3,7 +3,7 @@
 // is reported so the pruner can stop a weak trial early; after the trials, one final training
 // with the best parameters. How a run executes (workers on the page, the engine in tests) is
 // injected, so this file stays plain TypeScript.
-import type { RunEvent } from '../../core/events';
+import type { RougeSummary, RunEvent } from '../../core/events';
 import { validateSpec, type RunSpec } from '../../train/spec';
 import { objectiveFrom, suggestFromSpec, type SweepConfig } from './default-study';
 import type { ParamValue } from '../engine/distributions';
@@ -44,12 +44,10 @@ export function specForParams(base: RunSpec, params: Record<string, ParamValue>)
   }
 }
 
-export interface EpochRecord {
+/** One epoch of a trial as the runner records it (the trial's `epochs` user attribute). */
+export interface EpochRecord extends RougeSummary {
   epoch: number;
-  rouge1: number;
-  rouge2: number;
-  rougeL: number;
-  rougeLsum: number;
+  /** The study's objective after this epoch (what the pruner saw). */
   objective: number;
   evalLoss: number | null;
 }

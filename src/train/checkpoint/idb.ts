@@ -3,6 +3,7 @@
 // written in one transaction so a listed checkpoint always has its bytes. A database of its own,
 // apart from the studies' (sweep/persist/storage.ts), so neither schema's migrations touch the other.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { formatBytesIn } from '../../core/format';
 import { byAge, checkInfo, checkpointStorageError, notFound, type CheckpointInfo, type CheckpointStore } from './store';
 
 export const CHECKPOINT_DB_NAME = 'training-studio-checkpoints';
@@ -45,7 +46,7 @@ export class IndexedDbCheckpointStore implements CheckpointStore {
     checkInfo(info, bytes);
     // Structured clone copies a view's whole buffer: store exactly the checkpoint's bytes.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    await this.run(`save checkpoint ${info.id} (${(info.bytes / 1e6).toFixed(1)} MB)`, async () => {
+    await this.run(`save checkpoint ${info.id} (${formatBytesIn(info.bytes, 'MB')})`, async () => {
       const tx = this.db.transaction(['checkpoints', 'checkpointBytes'], 'readwrite');
       tx.done.catch(() => undefined); // observed below; an abort must not also be "unhandled"
       try {

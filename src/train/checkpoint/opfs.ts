@@ -4,6 +4,7 @@
 // crash mid-save leaves an unlisted orphan, never a broken entry). createWritable() commits
 // atomically on close; a worker without it (older Safari) falls back to a sync access handle.
 // Browsers only: Node has no OPFS, so checkpoint-store.test.ts drives this with a small fake.
+import { formatBytesIn } from '../../core/format';
 import { byAge, checkInfo, checkpointStorageError, notFound, type CheckpointInfo, type CheckpointStore } from './store';
 
 export const CHECKPOINT_DIR = 'checkpoints';
@@ -46,7 +47,7 @@ export class OpfsCheckpointStore implements CheckpointStore {
       await writeFile(this.dir, `${info.id}.json`, new TextEncoder().encode(JSON.stringify(info)));
     } catch (err) {
       await this.dir.removeEntry(`${info.id}.safetensors`).catch(() => undefined); // do not leave a partial file behind
-      throw await checkpointStorageError(err, `save checkpoint ${info.id} (${(info.bytes / 1e6).toFixed(1)} MB)`);
+      throw await checkpointStorageError(err, `save checkpoint ${info.id} (${formatBytesIn(info.bytes, 'MB')})`);
     }
   }
 

@@ -2,10 +2,10 @@
 // (state, `name=value`, `#3`, free text), the best complete trial starred, and a checkbox per
 // row to pick trials for the comparison below. All cells are text nodes.
 import { useId, useMemo, useState } from 'react';
+import { formatDuration } from '../../core/format';
 import {
   bestTrial,
   filterTrials,
-  formatDuration,
   formatNumber,
   formatParam,
   nextSort,

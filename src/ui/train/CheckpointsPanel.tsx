@@ -2,13 +2,11 @@
 // (weights, AdamW moments, schedule position), export it as Hugging Face files, or delete it.
 // Each run keeps its last 3; nothing else is ever deleted without a click.
 import { useEffect } from 'react';
+import { formatBytes } from '../../core/format';
 import { useCheckpointsStore } from '../../store/checkpoints';
 import { useRunStore } from '../../store/run';
 import { download } from '../download';
 import type { CheckpointInfo } from '../../train/checkpoint/store';
-
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-
 
 export function CheckpointsPanel() {
   const list = useCheckpointsStore((s) => s.list);
@@ -43,7 +41,7 @@ export function CheckpointsPanel() {
                 <td>{c.epoch}</td>
                 <td>{c.step}</td>
                 <td>{new Date(c.createdAt).toLocaleTimeString()}</td>
-                <td>{mb(c.bytes)}</td>
+                <td>{formatBytes(c.bytes)}</td>
                 <td className="row">
                   <button type="button" disabled={running} onClick={() => void resume(c.id)} data-testid="checkpoint-resume">Resume</button>
                   <button type="button" onClick={() => void exportZip(c.id).then((z) => download(z.name, z.bytes)).catch((e: unknown) => useCheckpointsStore.setState({ error: `Could not export ${c.id}: ${e instanceof Error ? e.message : String(e)}` }))} data-testid="checkpoint-export">Export</button>
