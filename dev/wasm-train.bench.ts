@@ -12,7 +12,7 @@ import type { LlamaConfig } from '../src/model/config';
 import { countParams } from '../src/model/config';
 import { initWeights, isNormWeight, toVariables } from '../src/model/params';
 import { shareIdentityOnWasm } from '../src/kernels/wasm/identity';
-import { setFastPath, type FastPathMode } from '../src/kernels/wasm/fast-path';
+import { setFastPath, type PathMode } from '../src/kernels/path-mode';
 import { AdamW, ADAMW_DEFAULTS } from '../src/train/adamw';
 import { trainStep } from '../src/train/step';
 
@@ -23,7 +23,7 @@ const REF: LlamaConfig = {
 const B = 8;
 const T = 256;
 const STEPS = Number(process.env.STEPS ?? 3);
-const MODE = (process.env.FAST ?? 'auto') as FastPathMode;
+const MODE = (process.env.FAST ?? 'auto') as PathMode;
 
 setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
 shareIdentityOnWasm(); // as the app's workers run it (src/runtime/backend.ts)

@@ -1,5 +1,5 @@
-// The fused WebGPU attention (Dawn on SwiftShader in Node) against the plain-op formula of llama.ts
-// attention (its non-fast path, repeated in webgpu-node.ts because llama.ts keeps it private) on the cpu backend:
+// The fused WebGPU attention (Dawn on SwiftShader in Node) against kernels/plain.ts attention (through
+// webgpu-node.ts's attentionPlain) on the cpu backend:
 // output and dq, dk, dv to 1e-4 relative, with grouped-query heads, a KV-cache offset (S > T),
 // key padding that masks whole rows, and head sizes on both sides of the 64-thread workgroup.
 import '@tensorflow/tfjs-backend-cpu';

@@ -1,4 +1,4 @@
-// Grouped-query attention as fused WebGPU kernels, replacing llama.ts attention's plain path on
+// Grouped-query attention as fused WebGPU kernels, replacing plain.ts attention on
 // the webgpu backend:
 //   out = softmax(q kᵀ · scale + mask) v     q, out (B, H, T, D); k, v (B, KV, S, D); mask (B or 1, 1, T, S)
 // with query head h reading key/value head h / G, G = H / KV. The plain path writes the (B, H, T, S)
@@ -254,7 +254,7 @@ for (const [name, make] of Object.entries(backwardPrograms)) {
 }
 
 /**
- * Drop-in for llama.ts attention (its plain path) on the webgpu backend: q (B, H, T, D), k and v
+ * Drop-in for kernels/plain.ts attention on the webgpu backend: q (B, H, T, D), k and v
  * (B, KV, S, D), additive mask (B or 1, 1, T, S) → (B, H, T, D). Gradients to q, k and v; the mask
  * is a constant (none to it).
  */

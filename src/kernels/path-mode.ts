@@ -1,9 +1,11 @@
-// The switch every alternative model path shares (the wasm fast path, the WebGPU kernels): 'auto'
-// takes the path on the backend it was written for, 'on'/'off' force it (tests, benchmarks).
+// The switches of the alternative paths ops.ts chooses between: the wasm fast path (wasm/) and the
+// WebGPU kernels (webgpu/). 'auto' takes a path on the backend it was written for, 'on'/'off' force
+// it (tests, benchmarks).
+import * as tf from '@tensorflow/tfjs-core';
 
 export type PathMode = 'auto' | 'on' | 'off';
 
-export interface PathSwitch {
+interface PathSwitch {
   set(m: PathMode): void;
   mode(): PathMode;
   /** 'on' → true, 'off' → false, 'auto' → autoChoice(). */
@@ -11,7 +13,7 @@ export interface PathSwitch {
 }
 
 /** A switch named `what` in its error message ("fast path mode must be …"). */
-export function pathSwitch(what: string): PathSwitch {
+function pathSwitch(what: string): PathSwitch {
   let mode: PathMode = 'auto';
   return {
     set(m) {
@@ -22,3 +24,35 @@ export function pathSwitch(what: string): PathSwitch {
     use: (autoChoice) => (mode === 'auto' ? autoChoice() : mode === 'on'),
   };
 }
+
+// The wasm fast path: the model's matmuls phrased for XNNPACK. tfjs-wasm sends only 2-D,
+// untransposed matmuls to XNNPACK (~20–35 GFLOP/s on one thread); a transposed operand or a batch
+// above 1 takes a scalar loop at ~1–3 GFLOP/s. The plain path stays the reference on cpu and webgpu
+// (where it is already fast) and the oracle in tests.
+const fast = pathSwitch('fast path');
+
+/** 'auto': fast path on the wasm backend only; 'on'/'off' force it (tests, benchmarks). */
+export const setFastPath = (m: PathMode): void => fast.set(m);
+export const fastPathMode = (): PathMode => fast.mode();
+
+/**
+ * Below this many rows (B·T) 'auto' keeps the plain path: the fast path transposes every weight in
+ * JS on each call (O(out·in) copies, plus the read-back), which a decode step with KV cache (one
+ * row per sequence) never earns back; the slow matmul costs only rows·out·in there. Measured on
+ * the small preset in Chromium: cached greedy decoding ran at 6.2 tokens/s through the fast path.
+ */
+export const FAST_PATH_MIN_ROWS = 16;
+
+/** True when a pass over `rows` rows (B·T) should take the XNNPACK-friendly formulation. */
+export function useFastPath(rows?: number): boolean {
+  return fast.use(() => tf.getBackend() === 'wasm' && (rows === undefined || rows >= FAST_PATH_MIN_ROWS));
+}
+
+// The fused WebGPU kernels (webgpu/): RMSNorm, rotary embedding, softmax + cross-entropy.
+const webgpu = pathSwitch('webgpu kernel');
+
+/** 'auto': the fused kernels on the webgpu backend only; 'on'/'off' force them (tests, benchmarks). */
+export const setWebGPUKernels = (m: PathMode): void => webgpu.set(m);
+
+/** True when the fused WebGPU kernels should replace the plain ops. */
+export const useWebGPUKernels = (): boolean => webgpu.use(() => tf.getBackend() === 'webgpu');

@@ -7,7 +7,7 @@ import { afterAll, expect, it } from 'vitest';
 import type { LlamaConfig } from './config';
 import { disposeCache, forward } from './llama';
 import { disposeParams, initWeights, layerName, toVariables } from './params';
-import { setFastPath } from '../kernels/wasm/fast-path';
+import { setFastPath } from '../kernels/path-mode';
 
 afterAll(() => setFastPath('auto'));
 

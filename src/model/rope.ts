@@ -1,6 +1,7 @@
 // Rotary position embeddings, Hugging Face layout: each head's vector is split in halves
 // (x1, x2) and rotated as (x1 cos − x2 sin, x2 cos + x1 sin) with inv_freq[i] = θ^(−2i/D).
 // (llama2.c rotates interleaved pairs instead; its loader permutes q/k rows to this layout.)
+// The tables are built here; kernels/ops.ts applyRope does the rotation.
 import * as tf from '@tensorflow/tfjs-core';
 
 /** cos and sin tables for absolute positions [start, start + T): each (T, D). */
@@ -43,27 +44,4 @@ function fillTables(offsets: number[], start: number, T: number, D: number, thet
     }
   });
   return { cos, sin };
-}
-
-/**
- * rotate_half as a (D, D) signed permutation: x R = concat(−x2, x1). One small matmul instead of
- * split + neg + concat, which were ~17% of a tiny model's step on the cpu backend.
- */
-function rotateHalfMatrix(D: number): tf.Tensor2D {
-  const half = D / 2;
-  const r = new Float32Array(D * D);
-  for (let i = 0; i < half; i++) {
-    r[(i + half) * D + i] = -1; // out[i] = −x[i + D/2]
-    r[i * D + i + half] = 1; // out[i + D/2] = x[i]
-  }
-  return tf.tensor2d(r, [D, D]);
-}
-
-/** x (B, H, T, D) rotated by position; cos/sin (T, D) broadcast over B and H, or per row (B, 1, T, D). */
-export function applyRope(x: tf.Tensor4D, cos: tf.Tensor2D | tf.Tensor4D, sin: tf.Tensor2D | tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [B, H, T, D] = x.shape;
-    const rotated = tf.reshape(tf.matMul(tf.reshape(x, [B * H * T, D]), rotateHalfMatrix(D)), [B, H, T, D]);
-    return tf.add(tf.mul(x, cos), tf.mul(rotated, sin)) as tf.Tensor4D;
-  });
 }

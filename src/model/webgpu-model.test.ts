@@ -9,7 +9,7 @@ import { relErr, startWebGPU } from '../testing/webgpu-node';
 import type { LlamaConfig } from './config';
 import { forward } from './llama';
 import { disposeParams, initWeights, toVariables } from './params';
-import { setWebGPUKernels, useWebGPUKernels } from '../kernels/webgpu/kernels';
+import { setWebGPUKernels, useWebGPUKernels } from '../kernels/path-mode';
 import { lossAndGrads } from '../train/step';
 
 const gpu = await startWebGPU();

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { attention } from '../model/llama';
+import { attention } from '../kernels/plain';
 
 /** Chromium's SwiftShader ICD (Debian's `chromium` package; CI installs it before the tests). */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -134,7 +134,7 @@ export function uniform(rand: () => number, shape: number[], lo = -1, hi = 1): H
   return { data: Float32Array.from({ length: n }, () => lo + (hi - lo) * rand()), shape };
 }
 
-/** llama.ts attention's plain path (fast path off): the reference for webgpu-attention.ts. */
+/** kernels/plain.ts attention: the reference for webgpu-attention.ts. */
 export function attentionPlain(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
-  return attention(q, k, v, mask, false);
+  return attention(q, k, v, mask);
 }

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from '../model/config';
 import { paramShapes, type Variables } from '../model/params';
+import { clipScale } from './clip';
 
 export interface FlatEntry {
   name: string;
@@ -98,18 +99,17 @@ export function assignFlat(layout: FlatLayout, flat: Float32Array, vars: Variabl
 export { shardRange } from '../collectives/sampler';
 
 /**
- * torch.nn.utils.clip_grad_norm_ on the flat gradient, in place: scale by
- * min(1, maxNorm / (‖g‖₂ + 1e-6)). Returns the norm before clipping. The sum of squares runs in
- * float64 in flat order, so every rank holding the same gradient gets the same bits.
+ * Global-norm clipping (clip.ts's clipScale) of the flat gradient, in place. Returns the norm before
+ * clipping. The sum of squares runs in float64 in flat order, so every rank holding the same gradient
+ * gets the same bits.
  */
 export function clipFlatByGlobalNorm(grad: Float32Array, maxNorm: number): number {
   let sq = 0;
   for (let i = 0; i < grad.length; i++) sq += grad[i] * grad[i];
   const norm = Math.sqrt(sq);
-  if (!(maxNorm > 0) || !Number.isFinite(norm)) return norm;
-  const coef = maxNorm / (norm + 1e-6);
-  if (coef >= 1) return norm;
-  const c = Math.fround(coef); // as clip.ts's tf.mul(g, coef): the scalar becomes float32 first
+  const coef = clipScale(norm, maxNorm);
+  if (coef === null) return norm;
+  const c = Math.fround(coef); // as clipByGlobalNorm's tf.mul(g, coef): the scalar becomes float32 first
   for (let i = 0; i < grad.length; i++) grad[i] *= c;
   return norm;
 }

@@ -49,7 +49,7 @@ export function transpiledFiles(files: URL[]): { url: string; cleanup: () => voi
 /** sab-collective.ts and the files it imports, transpiled for worker_threads. */
 export const transpiledSab = () =>
   transpiledFiles(
-    ['../sab-collective.ts', '../sab-group.ts', '../sab-barrier.ts', '../../kernels/wasm/shared-sum.ts', '../../kernels/wasm/sum.ts'].map((p) => new URL(p, import.meta.url)),
+    ['../sab-collective.ts', '../sab-group.ts', '../sab-barrier.ts', '../../kernels/wasm/shared-sum.ts', '../../kernels/wasm/sum.ts', '../../kernels/wasm/asm.ts'].map((p) => new URL(p, import.meta.url)),
   );
 
 export interface ThreadRun {

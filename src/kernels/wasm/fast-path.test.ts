@@ -1,4 +1,4 @@
-// The wasm fast path (wasm-matmul.ts, wasm-rope.ts, wasm-rmsnorm.ts, the fused cross-entropy) against the plain-op
+// The wasm fast path (matmul.ts, rope.ts, rmsnorm.ts, cross-entropy.ts) against the plain-op
 // reference path, on the wasm backend in Node (single-threaded SIMD binary) and on cpu with the fast
 // path forced on: forward logits, loss and every parameter gradient of a small GQA model to 1e-4.
 import '@tensorflow/tfjs-backend-cpu';
@@ -9,14 +9,15 @@ import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tensorRelErr } from '../../testing/rel-err';
 import type { LlamaConfig } from '../../model/config';
-import { disposeCache, forward, rmsNorm } from '../../model/llama';
+import { disposeCache, forward } from '../../model/llama';
 import { disposeParams, initWeights, toVariables } from '../../model/params';
 import { mulberry32 } from '../../core/prng';
 import { bmm, linearFast, swapMiddle, transpose2d } from './matmul';
-import { fastPathMode, setFastPath, useFastPath } from './fast-path';
+import { fastPathMode, setFastPath, useFastPath } from '../path-mode';
+import { rmsNorm } from '../plain';
 import { rmsNormFast } from './rmsnorm';
 import { shareIdentityOnWasm } from './identity';
-import { crossEntropy } from '../../train/loss';
+import { crossEntropy } from '../ops';
 import { lossAndGrads } from '../../train/step';
 
 setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');

@@ -17,45 +17,10 @@
 // W is read from memory once whatever R is. Dots sum in a different order than XNNPACK's, so results
 // match tf.matMul to rounding (checked in wasm-gemv.test.ts), not bit for bit.
 import * as tf from '@tensorflow/tfjs-core';
-
-// Byte-level encoding: every opcode named, every section sized in LEB128.
-const leb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-};
-const sleb = (n: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-};
-const get = (l: number) => [0x20, l];
-const set = (l: number) => [0x21, l];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const ADD = 0x6a;
-const MUL = 0x6c;
-const SHL = 0x74;
-const LT_U = 0x49;
-const GE_U = 0x4f;
-const v128Load = [0xfd, 0x00, 4, 0]; // align 2^4, offset 0
-const f32x4Add = [0xfd, 0xe4, 0x01];
-const f32x4Mul = [0xfd, 0xe6, 0x01];
-const lane = (i: number) => [0xfd, 0x1f, i]; // f32x4.extract_lane
-const F32_ADD = 0x92;
-const f32Load = [0x2a, 2, 0];
-const f32x4Splat = [0xfd, 0x13];
-const v128Store = [0xfd, 0x0b, 4, 0];
-const f32Store = (offset: number) => [0x38, 2, ...leb(offset)];
-const zero128 = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+import {
+  BLOCK, END, F32_ADD, F32X4_ADD, F32X4_MUL, F32X4_SPLAT, I32, I32_ADD as ADD, I32_AND as AND, I32_GE_U as GE_U, I32_LT_U as LT_U,
+  I32_MUL as MUL, I32_SHL as SHL, LOOP, V128, V128_ZERO, body, br, brIf, f32Load, f32Store, f32x4Lane as lane, get, i32, kernelModule, set, tee, v128Load, v128Store,
+} from './asm';
 
 // Locals: params w, x, y, n, k, rows, ystride (bytes); then i32 kb, w1, w2, w3, i, b, xp, yb, wEnd;
 // then v128 a0..a3, xv.
@@ -65,7 +30,7 @@ const [A0, XV] = [16, 20];
 const wRows = [W, W1, W2, W3];
 
 // a_j += W_j[i..i+4) · xv, for the four weight rows.
-const fma4 = wRows.flatMap((wr, j) => [...get(A0 + j), ...get(wr), ...get(I), ADD, ...v128Load, ...get(XV), ...f32x4Mul, ...f32x4Add, ...set(A0 + j)]);
+const fma4 = wRows.flatMap((wr, j) => [...get(A0 + j), ...get(wr), ...get(I), ADD, ...v128Load(), ...get(XV), ...F32X4_MUL, ...F32X4_ADD, ...set(A0 + j)]);
 // y[yb + 4j] = (a_j[0] + a_j[1]) + (a_j[2] + a_j[3])
 const stores = [0, 1, 2, 3].flatMap((j) => {
   const a = A0 + j;
@@ -81,36 +46,35 @@ const stores = [0, 1, 2, 3].flatMap((j) => {
 //       (loop $k  xv = load(xp + i); a_j += load(w_j + i) · xv; i += 16; (br_if $k (i < kb)))
 //       store the four sums at yb; b += 1; xp += kb; yb += ystride; (br $rows))
 //     w += 4·kb; y += 16; (br $blocks)))
-const XWT_BODY = [
-  ...[2, 9, 0x7f, 5, 0x7b], // local decls: 9 × i32, 5 × v128
+const XWT_BODY = body([[9, I32], [5, V128]], [
   ...get(K), ...i32(2), SHL, ...set(KB),
   ...get(W), ...get(N), ...get(KB), MUL, ADD, ...set(WEND),
-  0x02, 0x40, 0x03, 0x40, // block, loop $blocks
-  ...get(W), ...get(WEND), GE_U, 0x0d, 1,
+  ...BLOCK, ...LOOP, // $blocks
+  ...get(W), ...get(WEND), GE_U, ...brIf(1),
   ...get(W), ...get(KB), ADD, ...set(W1),
   ...get(W1), ...get(KB), ADD, ...set(W2),
   ...get(W2), ...get(KB), ADD, ...set(W3),
   ...i32(0), ...set(B), ...get(X), ...set(XP), ...get(Y), ...set(YB),
-  0x02, 0x40, 0x03, 0x40, // block, loop $rows
-  ...get(B), ...get(ROWS), GE_U, 0x0d, 1,
-  ...[0, 1, 2, 3].flatMap((j) => [...zero128, ...set(A0 + j)]),
+  ...BLOCK, ...LOOP, // $rows
+  ...get(B), ...get(ROWS), GE_U, ...brIf(1),
+  ...[0, 1, 2, 3].flatMap((j) => [...V128_ZERO, ...set(A0 + j)]),
   ...i32(0), ...set(I),
-  0x03, 0x40, // loop $k
-  ...get(XP), ...get(I), ADD, ...v128Load, ...set(XV),
+  ...LOOP, // $k
+  ...get(XP), ...get(I), ADD, ...v128Load(), ...set(XV),
   ...fma4,
-  ...get(I), ...i32(16), ADD, 0x22, I, // local.tee i
-  ...get(KB), LT_U, 0x0d, 0, // br_if $k
-  0x0b, // end $k
+  ...get(I), ...i32(16), ADD, ...tee(I),
+  ...get(KB), LT_U, ...brIf(0), // $k
+  END, // $k
   ...stores,
   ...get(B), ...i32(1), ADD, ...set(B),
   ...get(XP), ...get(KB), ADD, ...set(XP),
   ...get(YB), ...get(YS), ADD, ...set(YB),
-  0x0c, 0, 0x0b, 0x0b, // br $rows, end loop, end block
+  ...br(0), END, END, // $rows
   ...get(W), ...get(KB), ...i32(2), SHL, ADD, ...set(W),
   ...get(Y), ...i32(16), ADD, ...set(Y),
-  0x0c, 0, 0x0b, 0x0b, // br $blocks, end loop, end block
-  0x0b,
-];
+  ...br(0), END, END, // $blocks
+  END,
+]);
 
 // (func xW (param w x y n k rows ystride)           ;; byte addresses; n ≥ 4, k > 0
 //   nb = n << 2 (w's row stride);  nbc = (n & ~3) << 2 (the columns done here);  kb = k << 2
@@ -123,53 +87,42 @@ const XWT_BODY = [
 //     xp += kb; yb += ystride; r += 1; (br $rows)))
 const [NB, R, C, WP, XQ, XE] = [7, 8, 9, 10, 11, 12]; // + KB, XP, YB below
 const [KB2, XP2, YB2, NBC, ACC] = [13, 14, 15, 16, 17];
-const AND = 0x71;
-const XW_BODY = [
-  ...[2, 10, 0x7f, 1, 0x7b], // local decls: 10 × i32, 1 × v128
+const XW_BODY = body([[10, I32], [1, V128]], [
   ...get(N), ...i32(2), SHL, ...set(NB),
   ...get(N), ...i32(-4), AND, ...i32(2), SHL, ...set(NBC),
   ...get(K), ...i32(2), SHL, ...set(KB2),
   ...get(X), ...set(XP2), ...get(Y), ...set(YB2),
-  0x02, 0x40, 0x03, 0x40, // block, loop $rows
-  ...get(R), ...get(ROWS), GE_U, 0x0d, 1,
+  ...BLOCK, ...LOOP, // $rows
+  ...get(R), ...get(ROWS), GE_U, ...brIf(1),
   ...i32(0), ...set(C),
-  0x03, 0x40, // loop $cols
-  ...zero128, ...set(ACC),
+  ...LOOP, // $cols
+  ...V128_ZERO, ...set(ACC),
   ...get(W), ...get(C), ADD, ...set(WP),
   ...get(XP2), ...set(XQ),
   ...get(XP2), ...get(KB2), ADD, ...set(XE),
-  0x03, 0x40, // loop $k
-  ...get(ACC), ...get(XQ), ...f32Load, ...f32x4Splat, ...get(WP), ...v128Load, ...f32x4Mul, ...f32x4Add, ...set(ACC),
+  ...LOOP, // $k
+  ...get(ACC), ...get(XQ), ...f32Load, ...F32X4_SPLAT, ...get(WP), ...v128Load(), ...F32X4_MUL, ...F32X4_ADD, ...set(ACC),
   ...get(WP), ...get(NB), ADD, ...set(WP),
-  ...get(XQ), ...i32(4), ADD, 0x22, XQ, // local.tee xq
-  ...get(XE), LT_U, 0x0d, 0, // br_if $k
-  0x0b, // end $k
-  ...get(YB2), ...get(C), ADD, ...get(ACC), ...v128Store,
-  ...get(C), ...i32(16), ADD, 0x22, C,
-  ...get(NBC), LT_U, 0x0d, 0, // br_if $cols
-  0x0b, // end $cols
+  ...get(XQ), ...i32(4), ADD, ...tee(XQ),
+  ...get(XE), LT_U, ...brIf(0), // $k
+  END, // $k
+  ...get(YB2), ...get(C), ADD, ...get(ACC), ...v128Store(),
+  ...get(C), ...i32(16), ADD, ...tee(C),
+  ...get(NBC), LT_U, ...brIf(0), // $cols
+  END, // $cols
   ...get(XP2), ...get(KB2), ADD, ...set(XP2),
   ...get(YB2), ...get(YS), ADD, ...set(YB2),
   ...get(R), ...i32(1), ADD, ...set(R),
-  0x0c, 0, 0x0b, 0x0b, // br $rows, end loop, end block
-  0x0b,
-];
+  ...br(0), END, END, // $rows
+  END,
+]);
 
-const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
-const name = (s: string) => [s.length, ...Array.from(s, (ch) => ch.charCodeAt(0))];
-
-/** The module, importing "m" "mem": tfjs-wasm's memory, shared (threaded build, max 4 GiB) or not. */
-function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  const limits = shared ? [0x03, 1, ...leb(65536)] : [0x00, 1];
-  return new Uint8Array([
-    ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
-    ...section(1, [1, 0x60, 7, ...new Array<number>(7).fill(0x7f), 0]), // type 0: (i32 × 7) → ()
-    ...section(2, [1, ...name('m'), ...name('mem'), 0x02, ...limits]),
-    ...section(3, [2, 0, 0]), // two functions of type 0
-    ...section(7, [2, ...name('xWt'), 0, 0, ...name('xW'), 0, 1]),
-    ...section(10, [2, ...leb(XWT_BODY.length), ...XWT_BODY, ...leb(XW_BODY.length), ...XW_BODY]),
+/** The module, importing "m" "mem": tfjs-wasm's memory, shared (threaded build) or not. */
+const moduleBytes = (shared: boolean) =>
+  kernelModule(7, shared, [
+    { name: 'xWt', body: XWT_BODY },
+    { name: 'xW', body: XW_BODY },
   ]);
-}
 
 type KernelFn = (w: number, x: number, y: number, n: number, k: number, rows: number, ystride: number) => void;
 

@@ -3,10 +3,10 @@
 // one thread in Node); a transposed operand or a batch above 1 falls back to a scalar loop (~1–3
 // GFLOP/s, measured with wasm-train.bench.ts). So: operands are transposed explicitly, gradients are
 // written by hand with the same rule, and batched products run as a loop of 2-D products over slices.
-// Transposes are done in JavaScript, reading and writing the wasm heap in place (wasm-heap.ts):
+// Transposes are done in JavaScript, reading and writing the wasm heap in place (heap.ts):
 // tfjs-wasm's Transpose kernel took 28 ms for a (2048, 256) matrix (longer than the matmul it
 // feeds), a cache-blocked JS loop ~6 ms.
-// Each op here equals its plain-op twin (checked to 1e-4 in wasm-fast-path.test.ts).
+// Each op here equals its plain-op twin (checked to 1e-4 in fast-path.test.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { produce, produceOne } from './heap';
 

@@ -1,7 +1,7 @@
 // RMSNorm with a hand-written gradient, for the wasm fast path. tfjs's gradient of mean() builds
 // ones(x.shape) in a fresh JavaScript array on every call (Mean_grad), which with 9 norms over
 // (2048, 256) rows was ~3% of a reference train step on wasm, nearly all of it page faults.
-// Same math as llama.ts's rmsNorm (checked against it in wasm-fast-path.test.ts):
+// Same math as plain.ts's rmsNorm (checked against it in fast-path.test.ts):
 //   r = rsqrt(mean(x²) + ε) (N, 1);  y = x · r · w
 //   dw = Σ_rows dy · x · r (C);  g = dy · w;  dx = r · g − x · r³ · mean(g · x) (N, C)
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,4 +1,4 @@
-// Rotary embeddings for the wasm fast path: the same math as rope.ts's applyRope, with the
+// Rotary embeddings for the wasm fast path: the same math as plain.ts's applyRope, with the
 // rotate_half product and its gradient both as untransposed 2-D matmuls (tfjs's own matMul gradient
 // would send dY · Rᵀ to tfjs-wasm's scalar fallback).
 import * as tf from '@tensorflow/tfjs-core';

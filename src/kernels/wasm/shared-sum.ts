@@ -1,6 +1,6 @@
 // The float32 add kernels of SabCollective's registered (zero-copy) all-reduce: WebAssembly SIMD
 // instantiated ON the group's shared WebAssembly.Memory, so it adds the ranks' registered arrays
-// where they lie, with no copy in or out (sum-kernel.ts, the copy path's kernel, can only add in
+// where they lie, with no copy in or out (sum.ts, the copy path's kernel, can only add in
 // a private scratch). A plain-JS kernel gives the same bits where wasm SIMD or a shared-memory
 // import is unavailable, or when asked (tests).
 //
@@ -9,7 +9,8 @@
 // rounded float32 sum), so sums in rank order match createLocalGroup bit for bit (NaN payloads
 // aside; no kernel promises those).
 //
-// Imports only sum-kernel.ts: the worker_threads test transpiles both beside sab-collective.ts.
+// Imports only sum.ts and asm.ts: the worker_threads test transpiles them beside sab-collective.ts.
+import { BLOCK, END, F32X4_ADD, I32_ADD, I32_EQZ, I32_SUB, LOOP, V128, body, br, brIf, get, i32, kernelModule, set, v128Load, v128Store } from './asm';
 import { compileOnce } from './sum';
 
 export interface SharedSumKernel {
@@ -34,27 +35,16 @@ export interface SharedSumKernel {
 //       (v128.store offset=0 $a $v) (v128.store offset=0 $b $v)
 //       ... the same at offset=16 ...
 //       $a += 32, $b += 32, $n -= 32, (br 0)))))
-// Two vectors per iteration, as sum-kernel.ts measured best in V8.
-const get = (l: number) => [0x20, l];
-const load = (o: number) => [0xfd, 0x00, 4, o]; // v128.load align=16 offset=o (alignment is a hint: unaligned is fine)
-const store = (o: number) => [0xfd, 0x0b, 4, o];
-const F32X4_ADD = [0xfd, 0xe4, 0x01];
-const step = (l: number, by: number) => [0x20, l, 0x41, 32, by, 0x21, l]; // local l ±= 32 (i32.add 0x6a / i32.sub 0x6b)
-const addLanes = (o: number) => [...get(0), ...get(0), ...load(o), ...get(1), ...load(o), ...F32X4_ADD, ...store(o)];
-const sumLanes = (o: number) => [...get(0), ...load(o), ...get(1), ...load(o), ...F32X4_ADD, 0x21, 3, ...get(0), ...get(3), ...store(o), ...get(1), ...get(3), ...store(o)];
-const loop = (body: number[]) => [0x02, 0x40, 0x03, 0x40, ...get(2), 0x45, 0x0d, 1, ...body, ...step(0, 0x6a), ...step(1, 0x6a), ...step(2, 0x6b), 0x0c, 0, 0x0b, 0x0b, 0x0b];
-const ADD_BODY = [0, ...loop([...addLanes(0), ...addLanes(16)])]; // no locals
-const SUM2_BODY = [1, 1, 0x7b, ...loop([...sumLanes(0), ...sumLanes(16)])]; // one v128 local ($v = local 3)
-const leb = (n: number): number[] => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...leb(n >>> 7)]);
-const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
-const name = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
-const SHARED_WASM = new Uint8Array([
-  ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
-  ...section(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7f, 0]), // type 0: (i32, i32, i32) -> ()
-  ...section(2, [1, ...name('m'), ...name('mem'), 0x02, 0x03, 1, ...leb(65536)]), // import memory: flags 3 = has max + shared; min 1, max 65536 pages
-  ...section(3, [2, 0, 0]), // two functions of type 0
-  ...section(7, [2, ...name('add'), 0, 0, ...name('sum2'), 0, 1]),
-  ...section(10, [2, ...leb(ADD_BODY.length), ...ADD_BODY, ...leb(SUM2_BODY.length), ...SUM2_BODY]),
+// Two vectors per iteration, as sum.ts measured best in V8.
+const step = (l: number, op: number) => [...get(l), ...i32(32), op, ...set(l)]; // local l ±= 32 (op: I32_ADD or I32_SUB)
+const addLanes = (o: number) => [...get(0), ...get(0), ...v128Load(o), ...get(1), ...v128Load(o), ...F32X4_ADD, ...v128Store(o)];
+const sumLanes = (o: number) => [...get(0), ...v128Load(o), ...get(1), ...v128Load(o), ...F32X4_ADD, ...set(3), ...get(0), ...get(3), ...v128Store(o), ...get(1), ...get(3), ...v128Store(o)];
+const loop = (code: number[]) => [...BLOCK, ...LOOP, ...get(2), I32_EQZ, ...brIf(1), ...code, ...step(0, I32_ADD), ...step(1, I32_ADD), ...step(2, I32_SUB), ...br(0), END, END, END];
+const ADD_BODY = body([], loop([...addLanes(0), ...addLanes(16)]));
+const SUM2_BODY = body([[1, V128]], loop([...sumLanes(0), ...sumLanes(16)])); // $v = local 3
+const SHARED_WASM = kernelModule(3, true, [
+  { name: 'add', body: ADD_BODY },
+  { name: 'sum2', body: SUM2_BODY },
 ]);
 const WASM_FLOATS = 8; // floats per wasm loop iteration; a shorter tail is added in JS
 

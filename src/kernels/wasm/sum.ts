@@ -1,7 +1,7 @@
 // The float32 add kernel behind SabCollective's copy-path reductions (arrays that are not
 // registered): acc[i] += src[i] over a small private scratch, in WebAssembly SIMD where the engine
 // allows it, else in plain JS. (Registered arrays are added where they lie in the group memory,
-// by shared-sum-kernel.ts.)
+// by shared-sum.ts.)
 //
 // Why: a JS loop over Float32Arrays adds about one element per ns, so summing 16 MiB costs several
 // times a memcpy of it. f32x4.add runs ~10× faster, but wasm can only address its own memory, and
@@ -14,8 +14,9 @@
 // so both kernels match createLocalGroup's rank-order loop bit for bit (NaN payloads aside; no
 // kernel promises those).
 //
-// Self-contained (no imports): the worker_threads test transpiles it beside sab-collective.ts and
-// shared-sum-kernel.ts (which takes compileOnce from here).
+// Imports only asm.ts: the worker_threads test transpiles both beside sab-collective.ts and
+// shared-sum.ts (which takes compileOnce from here).
+import { BLOCK, END, F32X4_ADD, I32_ADD, I32_GE_U, LOOP, body, br, brIf, get, i32, kernelModule, set, v128Load, v128Store } from './asm';
 
 /** Floats per scratch array: acc + src = 128 KiB, resident in L2 between the copies and the adds. */
 export const SUM_BLOCK = 1 << 14;
@@ -35,18 +36,10 @@ export interface SumKernel {
 //       (v128.store offset=16 $dst (f32x4.add (v128.load offset=16 $dst) (v128.load offset=16 $src)))
 //       $dst += 32, $src += 32, (br 0)))))
 // Two vectors per iteration measured ~1.7× faster than one in V8; four gained nothing more.
-const addLanes = (o: number) => [0x20, 0, 0x20, 0, 0xfd, 0, 4, o, 0x20, 1, 0xfd, 0, 4, o, 0xfd, 0xe4, 1, 0xfd, 0x0b, 4, o];
-const bump = (local: number) => [0x20, local, 0x41, 32, 0x6a, 0x21, local]; // local += 32
-const ADD_BODY = [0, 0x02, 0x40, 0x03, 0x40, 0x20, 0, 0x20, 2, 0x4f, 0x0d, 1, ...addLanes(0), ...addLanes(16), ...bump(0), ...bump(1), 0x0c, 0, 0x0b, 0x0b, 0x0b];
-const section = (id: number, body: number[]) => [id, body.length, ...body]; // every size here < 128: one LEB128 byte
-const ADD_WASM = new Uint8Array([
-  ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
-  ...section(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7f, 0]), // type 0: (i32, i32, i32) -> ()
-  ...section(2, [1, 1, 0x6d, 3, 0x6d, 0x65, 0x6d, 2, 0, 1]), // import "m" "mem": memory, at least 1 page
-  ...section(3, [1, 0]), // one function of type 0
-  ...section(7, [1, 3, 0x61, 0x64, 0x64, 0, 0]), // export it as "add"
-  ...section(10, [1, ADD_BODY.length, ...ADD_BODY]),
-]);
+const addLanes = (o: number) => [...get(0), ...get(0), ...v128Load(o), ...get(1), ...v128Load(o), ...F32X4_ADD, ...v128Store(o)];
+const bump = (local: number) => [...get(local), ...i32(32), I32_ADD, ...set(local)]; // local += 32
+const ADD_BODY = body([], [...BLOCK, ...LOOP, ...get(0), ...get(2), I32_GE_U, ...brIf(1), ...addLanes(0), ...addLanes(16), ...bump(0), ...bump(1), ...br(0), END, END, END]);
+const ADD_WASM = kernelModule(3, false, [{ name: 'add', body: ADD_BODY }]);
 const WASM_FLOATS = 8; // floats per wasm loop iteration; a shorter tail is added in JS
 
 /**

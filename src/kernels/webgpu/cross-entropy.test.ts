@@ -1,4 +1,4 @@
-// The fused WebGPU softmax + cross-entropy (Dawn on SwiftShader in Node) against loss.ts
+// The fused WebGPU softmax + cross-entropy (Dawn on SwiftShader in Node) against plain.ts
 // crossEntropy on the cpu backend: loss and dlogits to 1e-4 relative, mean and sum, for V that is
 // not a multiple of the 64-thread workgroup, with ignored rows.
 import '@tensorflow/tfjs-backend-cpu';
@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
 import { relErr, startWebGPU, uniform, valueAndGrads, type HostTensor } from '../../testing/webgpu-node';
 import { IGNORE_INDEX } from '../../core/example';
-import { crossEntropy } from '../../train/loss';
+import { crossEntropy } from '../plain';
 import { mulberry32 } from '../../core/prng';
 import { crossEntropyWebGPU } from './cross-entropy';
 

@@ -1,4 +1,4 @@
-// Softmax + cross-entropy fused into two WebGPU kernels, replacing loss.ts crossEntropy on the
+// Softmax + cross-entropy fused into two WebGPU kernels, replacing plain.ts crossEntropy on the
 // webgpu backend. Neither the softmax nor the log-softmax (N, V) is ever materialised:
 //   forward  loss_i = lse_i − z[i, y_i],  lse_i = m_i + log Σ_v exp(z[i, v] − m_i)       z (N, V), loss (N)
 //            one workgroup per row, one read of the row: each thread keeps an online (max, Σexp)
@@ -113,7 +113,7 @@ registerWebGPUKernel(K_BWD, (b, { z, y, loss, dy }, { scale }) =>
 );
 
 /**
- * Drop-in for loss.ts crossEntropy on the webgpu backend: logits (N, V), targets (N) → scalar mean
+ * Drop-in for plain.ts crossEntropy on the webgpu backend: logits (N, V), targets (N) → scalar mean
  * (over supervised rows) or sum of −log softmax(logits)[i, targets[i]]. A target of IGNORE_INDEX
  * (−100) marks a row without a label; any other target outside [0, V) throws.
  */

@@ -1,23 +1,11 @@
-// Shared plumbing for the hand-written WebGPU kernels (webgpu-rmsnorm.ts, webgpu-cross-entropy.ts,
-// webgpu-rope.ts): when to use them, how they are registered with tfjs, and the WGSL workgroup
-// reductions they share. Each kernel is a WGSL program in tfjs-backend-webgpu's own form (a class
+// Shared plumbing for the hand-written WebGPU kernels (rmsnorm.ts, cross-entropy.ts, rope.ts; ops.ts
+// decides when they run): how they are registered with tfjs, and the WGSL workgroup reductions they
+// share. Each kernel is a WGSL program in tfjs-backend-webgpu's own form (a class
 // with variableNames, outputShape, shaderKey, dispatch, getUserCode()) registered as a tfjs kernel
 // for the 'webgpu' backend, so it runs through the engine (tidy, memory accounting, profiling) like
 // any built-in op; gradients come from tf.customGrad in the exported functions.
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { pathSwitch, type PathMode } from '../path-mode';
-
-export type WebGPUKernelMode = PathMode;
-
-const kernels = pathSwitch('webgpu kernel');
-
-/** 'auto': the fused kernels on the webgpu backend only; 'on'/'off' force them (tests, benchmarks). */
-export const setWebGPUKernels = (m: WebGPUKernelMode): void => kernels.set(m);
-export const webgpuKernelMode = (): WebGPUKernelMode => kernels.mode();
-
-/** True when the model should call the fused WebGPU kernels instead of the plain ops. */
-export const useWebGPUKernels = (): boolean => kernels.use(() => tf.getBackend() === 'webgpu');
 
 /** Throws a clear error when a fused kernel is called on another backend (tfjs's own says only "not registered"). */
 export function assertWebGPU(op: string): void {

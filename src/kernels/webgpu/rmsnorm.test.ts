@@ -1,4 +1,4 @@
-// The fused WebGPU RMSNorm (Dawn on SwiftShader in Node) against llama.ts rmsNorm on the cpu
+// The fused WebGPU RMSNorm (Dawn on SwiftShader in Node) against plain.ts rmsNorm on the cpu
 // backend: value and both gradients to 1e-4 relative, on shapes that are not multiples of the
 // 64-thread workgroup nor of the 16-column dw blocks.
 import '@tensorflow/tfjs-backend-cpu';
@@ -6,10 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
 import { relErr, startWebGPU, uniform, valueAndGrads, type HostTensor } from '../../testing/webgpu-node';
-import { rmsNorm } from '../../model/llama';
+import { rmsNorm } from '../plain';
 import { mulberry32 } from '../../core/prng';
 import { rmsNormWebGPU } from './rmsnorm';
-import { setWebGPUKernels, useWebGPUKernels } from './kernels';
+import { setWebGPUKernels, useWebGPUKernels } from '../path-mode';
 
 const gpu = await startWebGPU();
 if (!gpu.ok) console.warn(`SKIPPED webgpu-rmsnorm tests: ${gpu.reason}`);

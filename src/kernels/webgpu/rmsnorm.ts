@@ -1,4 +1,4 @@
-// RMSNorm as fused WebGPU kernels, replacing llama.ts rmsNorm on the webgpu backend:
+// RMSNorm as fused WebGPU kernels, replacing plain.ts rmsNorm on the webgpu backend:
 //   y = x · inv · w,  inv = rsqrt(mean_c(x²) + eps)      x (N, C), w (C), inv (N)
 // The plain path runs square, mean, add, rsqrt, mul, mul (six dispatches, three (N, C) temporaries)
 // and its gradient another dozen. Here the forward is one dispatch (16 threads per row: a shared-
@@ -146,7 +146,7 @@ registerWebGPUKernel(K_DW, (b, { x, dy, inv }) => {
 });
 
 /**
- * Drop-in for llama.ts rmsNorm on the webgpu backend: x (…, C), w (C) → (…, C), with gradients to
+ * Drop-in for plain.ts rmsNorm on the webgpu backend: x (…, C), w (C) → (…, C), with gradients to
  * x and w. Any leading shape is flattened to N rows.
  */
 export function rmsNormWebGPU(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {

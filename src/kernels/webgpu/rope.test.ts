@@ -1,4 +1,4 @@
-// The fused WebGPU rotary embedding (Dawn on SwiftShader in Node) against rope.ts applyRope on the
+// The fused WebGPU rotary embedding (Dawn on SwiftShader in Node) against plain.ts applyRope on the
 // cpu backend: value and dx to 1e-4 relative, with shared (T, D) tables, per-row (B, 1, T, D) tables
 // of left-padded rows (negative positions), and arbitrary tables (the backward is the exact
 // transpose, not only for Hugging Face's duplicated halves).
@@ -8,7 +8,8 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
 import { relErr, startWebGPU, uniform, valueAndGrads, type HostTensor } from '../../testing/webgpu-node';
 import { mulberry32 } from '../../core/prng';
-import { applyRope, ropeTables, ropeTablesPerRow } from '../../model/rope';
+import { ropeTables, ropeTablesPerRow } from '../../model/rope';
+import { applyRope } from '../plain';
 import { applyRopeWebGPU } from './rope';
 
 const gpu = await startWebGPU();

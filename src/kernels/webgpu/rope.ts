@@ -1,4 +1,4 @@
-// Rotary embedding as one WebGPU kernel, replacing rope.ts applyRope on the webgpu backend.
+// Rotary embedding as one WebGPU kernel, replacing plain.ts applyRope on the webgpu backend.
 // Hugging Face layout: each head vector splits in halves (x1, x2) (each D/2) and
 //   out = (x1·cos − x2·sin,  x2·cos + x1·sin)          x, out (B, H, T, D); cos, sin (T, D) or (B, 1, T, D)
 // one thread per output element reading its partner x[d ± D/2]. The plain path builds rotate_half
@@ -66,7 +66,7 @@ function tableRows(tab: tf.Tensor, B: number, T: number, D: number, name: string
 }
 
 /**
- * Drop-in for rope.ts applyRope on the webgpu backend: x (B, H, T, D) rotated by position, cos/sin
+ * Drop-in for plain.ts applyRope on the webgpu backend: x (B, H, T, D) rotated by position, cos/sin
  * (T, D) broadcast over B and H, or per row (B, 1, T, D). Gradient to x only.
  */
 export function applyRopeWebGPU(x: tf.Tensor4D, cos: tf.Tensor2D | tf.Tensor4D, sin: tf.Tensor2D | tf.Tensor4D): tf.Tensor4D {

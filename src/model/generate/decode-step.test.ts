@@ -12,7 +12,7 @@ import { canDecodeStep, decodeStep, decodesInPlace } from './decode-step';
 import { disposeTransposed, transposedWeights } from './decode-weights';
 import { disposeCache, forward, type KVCache } from '../llama';
 import { disposeParams, initWeights, toVariables } from '../params';
-import { setFastPath } from '../../kernels/wasm/fast-path';
+import { setFastPath } from '../../kernels/path-mode';
 
 setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
 afterAll(() => setFastPath('auto'));

@@ -11,7 +11,7 @@ import { FUSED_GATE_UP, FUSED_QKV, transposedWeights, disposeTransposed } from '
 import { generateBatch, greedy, greedyRecompute } from './generate';
 import { forward } from '../llama';
 import { EMBED, LM_HEAD, disposeParams, initWeights, layerName, toVariables } from '../params';
-import { setFastPath } from '../../kernels/wasm/fast-path';
+import { setFastPath } from '../../kernels/path-mode';
 
 setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
 afterAll(() => setFastPath('auto'));

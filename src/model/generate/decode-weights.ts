@@ -7,8 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from '../config';
 import { EMBED, layerName, type Params } from '../params';
-import { useFastPath } from '../../kernels/wasm/fast-path';
-import { transpose2d } from '../../kernels/wasm/matmul';
+import { transposeWeight, wantsTransposedWeights } from '../../kernels/ops';
 
 /** name → Wᵀ (in, out) for every weight linear() reads, plus the fused pairs decode-step.ts reads. */
 export type TransposedWeights = Map<string, tf.Tensor2D>;
@@ -20,12 +19,12 @@ export const FUSED_GATE_UP = 'mlp.gate_up_proj.weightT';
 
 /** The transposed weights when the fast path is on (wasm, or forced), else undefined; free with disposeTransposed. */
 export function transposedWeights(p: Params, c: LlamaConfig): TransposedWeights | undefined {
-  if (!useFastPath()) return undefined;
+  if (!wantsTransposedWeights()) return undefined;
   const out: TransposedWeights = new Map();
   for (const [name, w] of p) {
     // Every 2-D parameter is a linear weight, except the embedding table unless it is also the lm_head.
     if (w.rank !== 2 || (name === EMBED && !c.tieWordEmbeddings)) continue;
-    out.set(name, tf.tidy(() => transpose2d(w as tf.Tensor2D)));
+    out.set(name, tf.tidy(() => transposeWeight(w as tf.Tensor2D)));
   }
   for (let l = 0; l < c.numHiddenLayers; l++) {
     const t = (leaf: string) => out.get(layerName(l, leaf))!;
