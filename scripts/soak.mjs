@@ -7,7 +7,7 @@
 // trial with "script error"), serves it with vite preview on a free port in
 // 4460-4479, opens it in headless Chromium (playwright-core, the browser and flags of
 // playwright.config.ts) and starts, through the page's own hook (globalThis.__studio.sweep,
-// src/store/sweep.ts), a sweep of many short trials (tiny preset, wasm, 8 samples, 1 epoch). Until
+// src/app/headless.ts), a sweep of many short trials (tiny preset, wasm, 8 samples, 1 epoch). Until
 // the time is up it records:
 //   - every ~10 s: the page's JS heap (CDP Performance.getMetrics) and the live workers;
 //   - at the end of each trial, after a forced GC (CDP HeapProfiler.collectGarbage): the heap, the

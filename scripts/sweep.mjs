@@ -3,7 +3,7 @@
 //
 // Runs a hyperparameter sweep headless: builds the studio if dist/ is stale, serves it with vite
 // preview on a free port, opens it in headless Chromium through playwright-core, and drives the
-// page's own sweep (globalThis.__studio.sweep, src/store/sweep.ts) — the same store actions as
+// page's own sweep (globalThis.__studio.sweep, src/app/headless.ts) — the same sweep session as
 // the Sweep tab, so there is one sweep implementation and one config validator
 // (src/sweep/studio/cli-config.ts, run in the page). Progress streams to stdout; page and worker errors
 // to stderr. Writes DIR/study.json (the studio's export), DIR/trials.csv, DIR/best-params.json

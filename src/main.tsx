@@ -1,8 +1,24 @@
-// Entry point: mount the studio.
+// Entry point: install the automation API and mount the studio.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { installHeadless } from './app/headless';
+import { useDataStore } from './store/data';
+import { modelSession } from './store/model';
+import { runSession } from './store/run';
+import { sweepSession, useSweepStore } from './store/sweep';
 import { App } from './ui/App';
 import './ui/styles.css';
+
+installHeadless({
+  run: runSession,
+  sweep: sweepSession,
+  models: modelSession,
+  page: () => {
+    const d = useDataStore.getState();
+    const s = useSweepStore.getState();
+    return { data: { status: d.status, label: d.label }, sweep: { status: s.status, message: s.message, objective: s.config.objective, view: s.view } };
+  },
+});
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

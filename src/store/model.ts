@@ -1,11 +1,11 @@
 // Which model a run starts from (a fresh preset, or an imported one), the model the last run
-// trained, and what the user asked each to say. Files are checked when picked (importModelFiles
-// throws with a message naming what is wrong) and kept in IndexedDB, so nothing is lost on reload.
+// trained, and what the user asked each to say. The models themselves live in the model session
+// (app/model-session.ts), which runs and sweeps share; this store mirrors them for the page and
+// keeps what is in progress and what went wrong.
 import { create } from 'zustand';
-import { exportModelFiles, importModelFiles, zipModelFiles, type ModelFile } from '../model/io/model-files';
-import { generateInWorker } from '../runtime/generate/client';
+import { ModelSession } from '../app/model-session';
+import type { ModelSlot, StoredModel } from '../app/model-storage';
 import type { BackendChoice } from '../train/spec';
-import { deleteModel, loadModels, saveModel, type ModelSlot, type StoredModel } from './model-storage';
 
 export interface TryResult {
   slot: ModelSlot;
@@ -23,7 +23,6 @@ export interface ModelStore {
   load(): Promise<void>;
   importFiles(files: File[]): Promise<void>;
   clearBase(): Promise<void>;
-  setTrained(files: ModelFile[], label: string): Promise<void>;
   useTrainedAsBase(): Promise<void>;
   /** The zip of a slot's HF files, and a file name for it. */
   exportZip(slot: ModelSlot): { name: string; bytes: Uint8Array } | null;
@@ -31,9 +30,11 @@ export interface ModelStore {
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const stamp = () => new Date().toISOString();
 
-let loaded: Promise<void> | null = null;
+/** The page's one model session; runs and sweeps are handed it (store/run.ts, store/sweep.ts). */
+export const modelSession = new ModelSession(({ error, ...models }) => {
+  useModelStore.setState(error === undefined ? models : { ...models, error });
+});
 
 export const useModelStore = create<ModelStore>()((set, get) => ({
   base: null,
@@ -42,23 +43,12 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
   error: null,
   tried: null,
 
-  load() {
-    loaded ??= loadModels()
-      .then((m) => set({ base: m.base ?? null, trained: m.trained ?? null }))
-      .catch((e: unknown) => set({ error: message(e) }));
-    return loaded;
-  },
+  load: () => modelSession.load(),
 
   async importFiles(picked) {
     set({ busy: `reading ${picked.map((f) => f.name).join(', ')}`, error: null });
     try {
-      const raw = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
-      const m = importModelFiles(raw); // throws, naming what is wrong
-      // Kept as HF files whatever came in (a llama2.c pair is converted once, here).
-      const files = exportModelFiles(m.config, m.weights, m.tokenizer);
-      const base: StoredModel = { slot: 'base', label: `Imported ${picked.map((f) => f.name).join(', ')}`, notes: m.notes, files, savedAt: stamp() };
-      set({ base });
-      await saveModel(base);
+      await modelSession.importFiles(picked);
     } catch (e) {
       set({ error: `Could not import the model: ${message(e)}` });
     } finally {
@@ -67,38 +57,24 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
   },
 
   async clearBase() {
-    set({ base: null, error: null });
-    await deleteModel('base').catch((e: unknown) => set({ error: message(e) }));
-  },
-
-  async setTrained(files, label) {
-    const notes = [`${files.map((f) => f.name).join(', ')}`];
-    const trained: StoredModel = { slot: 'trained', label, notes, files, savedAt: stamp() };
-    set({ trained });
-    await saveModel(trained).catch((e: unknown) => set({ error: message(e) }));
+    set({ error: null });
+    await modelSession.clearBase();
   },
 
   async useTrainedAsBase() {
-    const t = get().trained;
-    if (!t) return;
-    const base: StoredModel = { ...t, slot: 'base', label: `${t.label} (to fine-tune further)`, savedAt: stamp() };
-    set({ base, error: null });
-    await saveModel(base).catch((e: unknown) => set({ error: message(e) }));
+    if (!get().trained) return;
+    set({ error: null });
+    await modelSession.useTrainedAsBase();
   },
 
-  exportZip(slot) {
-    const m = get()[slot];
-    if (!m) return null;
-    return { name: `${slot === 'trained' ? 'trained' : 'base'}-model-hf-${m.savedAt.slice(0, 19).replace(/[:T]/g, '-')}.zip`, bytes: zipModelFiles(m.files) };
-  },
+  exportZip: (slot) => modelSession.exportZip(slot),
 
   async tryModel(slot, prompt, opts) {
-    const m = get()[slot];
-    if (!m) return;
+    if (!get()[slot]) return;
     set({ busy: `generating with the ${slot} model`, error: null });
     try {
-      const out = await generateInWorker(m.files, prompt, opts);
-      set({ tried: { slot, prompt, text: out.text, backend: out.backend } });
+      const out = await modelSession.generate(slot, prompt, opts);
+      if (out) set({ tried: { slot, prompt, text: out.text, backend: out.backend } });
     } catch (e) {
       set({ error: `Generation failed: ${message(e)}` });
     } finally {
@@ -106,20 +82,3 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
     }
   },
 }));
-
-/** Base64 in chunks: String.fromCharCode(...bytes) overflows the stack on a whole model. */
-function base64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-// For headless drivers (scripts/sweep.mjs): the last trained model's HF files, name → base64.
-const g = globalThis as { __studio?: Record<string, unknown> };
-g.__studio = Object.assign(g.__studio ?? {}, {
-  trainedModelFiles: async (): Promise<Record<string, string> | null> => {
-    await useModelStore.getState().load();
-    const t = useModelStore.getState().trained;
-    return t ? Object.fromEntries(t.files.map((f) => [f.name, base64(f.bytes)])) : null;
-  },
-});

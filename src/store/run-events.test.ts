@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplicaInfo } from '../core/run-types';
-import type { FromWorker } from '../runtime/train/protocol';
+import type { SessionEvent } from '../core/session-events';
 import {
   applyEvent,
   beginRun,
@@ -17,7 +17,7 @@ import { formatAutoBatch } from './run-events';
 import { checkFromWorker } from '../runtime/train/protocol';
 import { defaultSpec } from '../train/spec';
 
-const step = (n: number, loss: number, extra: Partial<Extract<FromWorker, { type: 'step' }>> = {}): FromWorker => ({
+const step = (n: number, loss: number, extra: Partial<Extract<SessionEvent, { type: 'step' }>> = {}): SessionEvent => ({
   type: 'step',
   step: n,
   totalSteps: 4,
@@ -34,8 +34,8 @@ const step = (n: number, loss: number, extra: Partial<Extract<FromWorker, { type
 const evaluation = (
   epoch: number,
   rouge1: number,
-  extra: Partial<Extract<FromWorker, { type: 'evaluation' }>> = {},
-): FromWorker => ({
+  extra: Partial<Extract<SessionEvent, { type: 'evaluation' }>> = {},
+): SessionEvent => ({
   type: 'evaluation',
   epoch,
   step: epoch * 2,
@@ -47,9 +47,9 @@ const evaluation = (
   ...extra,
 });
 
-const replay = (s: RunState, events: FromWorker[]) => events.reduce(applyEvent, s);
+const replay = (s: RunState, events: SessionEvent[]) => events.reduce(applyEvent, s);
 
-const preamble: FromWorker[] = [
+const preamble: SessionEvent[] = [
   { type: 'status', message: 'loading data' },
   { type: 'backend', backend: 'webgpu', reason: 'WebGPU adapter available', adapter: 'SwiftShader' },
   { type: 'model', paramCount: 123456, vocabSize: 512, preset: 'tiny', trainExamples: 871, validationExamples: 100 },
@@ -217,7 +217,7 @@ describe('applyEvent: evaluation', () => {
   });
 });
 
-describe('applyEvent: heartbeat and replicas', () => {
+describe('applyEvent: replicas', () => {
   const replica = (rank: number, extra: Partial<ReplicaInfo> = {}): ReplicaInfo => ({
     rank,
     state: 'starting',
@@ -227,17 +227,12 @@ describe('applyEvent: heartbeat and replicas', () => {
     optimizerBytes: null,
     ...extra,
   });
-  const replicas = (...rs: ReplicaInfo[]): FromWorker => ({ type: 'replicas', replicas: rs });
+  const replicas = (...rs: ReplicaInfo[]): SessionEvent => ({ type: 'replicas', replicas: rs });
 
   it('starts with no replicas', () => {
     expect(initialRunState.replicas).toEqual([]);
     expect(beginRun().replicas).toEqual([]);
     expect(initialRunState.optimizerBytes).toBeNull();
-  });
-
-  it('ignores heartbeats (same object back)', () => {
-    const s = replay(beginRun(), [...preamble, step(1, 6)]);
-    expect(applyEvent(s, { type: 'heartbeat' })).toBe(s);
   });
 
   it('stores the latest summary whole, each replica as reported', () => {
@@ -304,7 +299,7 @@ describe('applyEvent: heartbeat and replicas', () => {
     const next = applyEvent(s, e);
     expect(JSON.stringify(s)).toBe(snapshot);
     expect(JSON.stringify(e)).toBe(eSnapshot);
-    expect(next.replicas).not.toBe((e as Extract<FromWorker, { type: 'replicas' }>).replicas);
+    expect(next.replicas).not.toBe((e as Extract<SessionEvent, { type: 'replicas' }>).replicas);
     expect(initialRunState.replicas).toEqual([]);
   });
 });
@@ -377,7 +372,7 @@ describe('checkStoredSettings (what the persisted store accepts on reload)', () 
 
 // ---- auto batch size ----
 describe('applyEvent: autoBatch', () => {
-  const found: FromWorker = {
+  const found: SessionEvent = {
     type: 'autoBatch', batchSize: 16, gradientAccumulation: 2, cached: false,
     tried: [{ batchSize: 32, ok: false, reason: 'out of memory' }, { batchSize: 16, ok: true }],
   };
@@ -393,7 +388,7 @@ describe('applyEvent: autoBatch', () => {
 
   it('keeps only the known fields and does not mutate its inputs', () => {
     const before = beginRun();
-    const e = { ...found, tried: [{ batchSize: 4, ok: true, peakBytes: 10, extra: '<b>' }] } as unknown as FromWorker;
+    const e = { ...found, tried: [{ batchSize: 4, ok: true, peakBytes: 10, extra: '<b>' }] } as unknown as SessionEvent;
     const s = applyEvent(before, e);
     expect(s.autoBatch?.tried).toEqual([{ batchSize: 4, ok: true }]);
     expect(before.autoBatch).toBeNull();

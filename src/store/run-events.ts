@@ -1,7 +1,7 @@
-// The run's state as a pure function of the worker's events, plus pure read-outs of it (ETA,
+// The run's state as a pure function of its session's events, plus pure read-outs of it (ETA,
 // chart series). Kept free of zustand, React and the DOM so the unit tests run it in plain Node.
 import type { BackendName, ReplicaInfo } from '../core/run-types';
-import type { FromWorker } from '../runtime/train/protocol';
+import type { SessionEvent } from '../core/session-events';
 
 export type RunStatus = 'idle' | 'running' | 'finished' | 'stopped' | 'error';
 
@@ -149,8 +149,8 @@ export function requestStop(s: RunState): RunState {
   return { ...s, stopping: true, statusLine: 'Stopping after the current step…' };
 }
 
-/** Pure reducer: the state after one worker event. Returns the same object when nothing changes. */
-export function applyEvent(s: RunState, e: FromWorker): RunState {
+/** Pure reducer: the state after one session event. Returns the same object when nothing changes. */
+export function applyEvent(s: RunState, e: SessionEvent): RunState {
   switch (e.type) {
     case 'status':
       return { ...s, statusLine: e.message };
@@ -231,14 +231,6 @@ export function applyEvent(s: RunState, e: FromWorker): RunState {
     }
     case 'error':
       return { ...s, status: 'error', error: e.message, statusLine: 'Failed', stopping: false };
-    case 'heartbeat':
-      return s; // liveness is the client's business (its watchdog); nothing to show
-    case 'snapshot':
-      return s; // weights kept by the client for recovery; nothing to show
-    case 'trained':
-    case 'checkpoint': // the checkpoints store lists them
-    case 'generated':
-      return s; // the model store keeps trained models; generation answers its own request
     case 'replicas': {
       // Copy field by field (only these are rendered) and order by rank, whatever order they came in.
       const replicas: ReplicaInfo[] = e.replicas

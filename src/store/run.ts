@@ -1,18 +1,15 @@
-// The current run: its settings (persisted), and everything the worker has reported about it.
-// The TrainingClient lives in module scope, not in state: it is not data to render, and a worker
-// handle inside zustand state would be copied into every snapshot and render.
+// The current run: its settings (persisted), and everything its session has reported about it.
+// The session (app/run-session.ts, with the worker client inside) lives in module scope, not in
+// state: it is not data to render, and a worker handle inside zustand state would be copied into
+// every snapshot and render.
 import { create } from 'zustand';
 import { persist, type PersistStorage, type StorageValue } from 'zustand/middleware';
 import { PRESETS, type PresetName } from '../model/config';
 import { defaultSpec, validateSpec, type RunSpec } from '../train/spec';
-import { createTrainingClient, type TrainingClient } from '../runtime/train/client';
-import type { FaultKind } from '../core/run-types';
+import { RunSession } from '../app/run-session';
 import { useDataStore } from './data';
-import { useModelStore } from './model';
-import { newRunId, useCheckpointsStore } from './checkpoints';
-
-/** Epoch checkpoints kept per run (the seed's save_total_limit). */
-const KEEP_CHECKPOINTS = 3;
+import { modelSession } from './model';
+import { checkpointLibrary } from './checkpoints';
 import { applyEvent, beginRun, initialRunState, requestStop, type RunState } from './run-events';
 
 /** Bump the version (and the key with it) when RunSpec changes meaning, not merely gains a field. */
@@ -132,39 +129,22 @@ const settingsStorage: PersistStorage<Persisted> = {
   },
 };
 
-// ---- the worker ---------------------------------------------------------------------------------
+// ---- the session --------------------------------------------------------------------------------
 
-let client: TrainingClient | null = null;
+let session: RunSession | null = null;
 
-/** One client for the page's lifetime, created on the first Train (not at import, so tests and
- * the first paint never spawn a worker). */
-function getClient(): TrainingClient {
-  client ??= createTrainingClient((e) => {
-    if (e.type === 'checkpoint') void useCheckpointsStore.getState().refresh();
-    if (e.type === 'trained') {
-      const base = useModelStore.getState().base;
-      const from = base ? base.label : `a fresh ${useRunStore.getState().settings.preset} model`;
-      void useModelStore.getState().setTrained(e.files, `Trained from ${from}, ${new Date().toLocaleString()}`);
-    }
-    useRunStore.setState((s) => applyEvent(s, e));
+/** The page's one run session, made on first use (its client spawns workers only on a start). */
+export function runSession(): RunSession {
+  if (session) return session;
+  const created = new RunSession({
+    onEvent: (e) => useRunStore.setState((s) => applyEvent(s, e)),
+    models: modelSession,
+    checkpoints: checkpointLibrary,
   });
-  return client;
-}
-
-// Fault drills from the console or a test: `__studio.killWorker(1)` ends replica 1 silently, as a
-// crash would; the run must notice (heartbeats) and go on without it.
-const g = globalThis as { __studio?: Record<string, unknown> };
-g.__studio = Object.assign(g.__studio ?? {}, {
-  killWorker: (rank: number) => client?.killWorker(rank),
-  injectFault: (kind: FaultKind) => client?.injectFault(kind),
-});
-
-// Vite hot reload replaces this module; terminate the old worker instead of leaking it.
-if (import.meta.hot) {
-  import.meta.hot.dispose(() => {
-    client?.dispose();
-    client = null;
-  });
+  // Vite hot reload replaces this module; terminate the old session's workers instead of leaking them.
+  import.meta.hot?.dispose(() => created.dispose());
+  session = created;
+  return created;
 }
 
 // ---- the store ----------------------------------------------------------------------------------
@@ -239,7 +219,7 @@ export const useRunStore = create<RunStore>()(
           return;
         }
         set(beginRun());
-        getClient().start(spec, data, { model: useModelStore.getState().base?.files, checkpoints: { runId: newRunId(), keepLast: KEEP_CHECKPOINTS } });
+        runSession().start(spec, data);
       },
 
       async resume(checkpointId) {
@@ -250,13 +230,12 @@ export const useRunStore = create<RunStore>()(
           return;
         }
         try {
-          const ckpt = await useCheckpointsStore.getState().load(checkpointId);
           // The run continues with its own settings; the page shows them (where it runs may change).
-          const spec = validateSpec({ ...ckpt.meta.spec, backend: get().settings.backend, replicas: get().settings.replicas });
-          set({ settings: spec, fieldErrors: {} });
-          set(beginRun());
-          set({ statusLine: `Resuming ${ckpt.meta.runId} from epoch ${ckpt.meta.epoch} (step ${ckpt.meta.step})…` });
-          getClient().start(spec, data, { resumeCheckpoint: checkpointId, checkpoints: { runId: ckpt.meta.runId, keepLast: KEEP_CHECKPOINTS } });
+          await runSession().resume(checkpointId, data, get().settings, (spec, statusLine) => {
+            set({ settings: spec, fieldErrors: {} });
+            set(beginRun());
+            set({ statusLine });
+          });
         } catch (err) {
           set({ status: 'error', error: `Could not resume from ${checkpointId}: ${errorText(err)}` });
         }
@@ -264,7 +243,7 @@ export const useRunStore = create<RunStore>()(
 
       stop() {
         if (get().status !== 'running') return;
-        client?.stop();
+        session?.stop();
         set((s) => requestStop(s));
       },
     }),

@@ -1,6 +1,6 @@
 // Page layout: header with the backend badge, settings on the left, progress and charts right.
 import { useEffect, useState } from 'react';
-import { resumeInterruptedSweep, useSweepStore } from '../store/sweep';
+import { useSweepStore } from '../store/sweep';
 import { SweepControls } from './sweep/SweepControls';
 import { SweepDashboard } from './sweep/SweepDashboard';
 import { SweepSettings } from './sweep/SweepSettings';
@@ -26,13 +26,14 @@ const tabFromHash = (): Tab => (window.location.hash === '#sweep' ? 'sweep' : 't
 export function App() {
   const backend = useRunStore((s) => s.backend);
   const checkDefault = useDataStore((s) => s.checkDefault);
+  const resumeInterrupted = useSweepStore((s) => s.resumeInterrupted);
   const studyView = useSweepStore((s) => s.view);
   const [tab, setTab] = useState<Tab>(tabFromHash);
 
   useEffect(() => {
     // Data first: a sweep interrupted by a reload resumes once its training data is known.
-    void checkDefault().then(() => resumeInterruptedSweep());
-  }, [checkDefault]);
+    void checkDefault().then(() => resumeInterrupted());
+  }, [checkDefault, resumeInterrupted]);
 
   useEffect(() => {
     const onHash = () => setTab(tabFromHash());

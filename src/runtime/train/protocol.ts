@@ -5,7 +5,8 @@ import type { ModelFile } from '../../model/io/model-files';
 import type { CheckpointInfo } from '../../train/checkpoint/store';
 import type { RunEvent } from '../../core/events';
 import type { BackendChoice, RunSpec } from '../../train/spec';
-import type { BackendName, DataSource, FaultKind, ReplicaInfo } from '../../core/run-types';
+import type { DataSource, FaultKind } from '../../core/run-types';
+import type { RunOutcomeEvent } from '../../core/session-events';
 
 /** Where a worker sits in the data-parallel group, given by the page that spawned the group. */
 export interface ReplicaAssignment {
@@ -36,12 +37,8 @@ export type ToWorker =
 
 export type FromWorker =
   | RunEvent
-  | { type: 'backend'; backend: BackendName; reason: string; adapter: string }
-  // numTensors/numBytes: tf.memory() after the run's tensors are freed (a leak shows as growth across runs)
-  | { type: 'done'; reason: 'finished' | 'stopped'; steps: number; elapsedMs: number; checksum: number; optimizerBytes: number; numTensors?: number; numBytes?: number }
-  | { type: 'error'; message: string; deviceLost?: boolean } // deviceLost: the GPU went away (a fresh worker gets a fresh device)
+  | RunOutcomeEvent // backend, done, error, replicas
   | { type: 'heartbeat' } // a worker is alive (sent every few seconds)
-  | { type: 'replicas'; replicas: ReplicaInfo[] } // page-side summary of the group (from the client, not a worker)
   | { type: 'trained'; files: ModelFile[] } // rank 0's final model as Hugging Face files, before 'done'
   | { type: 'checkpoint'; info: CheckpointInfo; deleted: string[] } // saved at an epoch's end (ids rotation removed)
   | { type: 'generated'; text: string; ids: number[]; backend: string };

@@ -6,7 +6,7 @@ import { summarizeTokenLengths, type LengthSummary, type LengthTokenizer } from 
 import type { Pair } from '../../data/types';
 import { useModelStore } from '../../store/model';
 import { useRunStore } from '../../store/run';
-import { tokenizerFilesOf } from '../../runtime/token-lengths/protocol';
+import { importedTokenizerOf } from '../../app/token-lengths';
 import { useTokenLengths } from './useTokenLengths';
 
 /** Which tokenization the numbers describe, in words (the truncated shares depend on it). */
@@ -57,11 +57,11 @@ export function TokenLengthChart({ pairs }: { pairs: Pair[] | null }) {
   const maxSourceLength = useRunStore((s) => s.settings.maxSourceLength);
   const maxTargetLength = useRunStore((s) => s.settings.maxTargetLength);
   const running = useRunStore((s) => s.status === 'running');
-  // A run fine-tunes the imported base model with its own tokenizer (store/run.ts passes base's
+  // A run fine-tunes the imported base model with its own tokenizer (app/run-session.ts passes base's
   // files), so the lengths are counted with it; a new import or clearing it gives a new object
   // here, which recounts.
   const base = useModelStore((s) => s.base);
-  const tokenizer = useMemo(() => tokenizerFilesOf(base?.files), [base]);
+  const tokenizer = useMemo(() => importedTokenizerOf(base?.files), [base]);
   const result = useTokenLengths(pairs, vocabSize, running, tokenizer);
   const stats = useMemo(
     () => (result.state === 'done' ? summarizeTokenLengths(result.lengths, { maxSourceLength, maxTargetLength }) : null),

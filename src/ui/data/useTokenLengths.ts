@@ -4,10 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { LengthTokenizer, TokenizerFiles, TokenLengths } from '../../data/token-lengths';
 import type { Pair } from '../../data/types';
-import { checkTokenLengthAnswer, type TokenLengthRequest } from '../../runtime/token-lengths/protocol';
-
-export const MAX_TOKENIZER_PAIRS = 2000;
-export const MAX_COUNT_PAIRS = 300;
+import { countTokenLengthsInWorker } from '../../app/token-lengths';
 
 export type TokenLengthState =
   | { state: 'idle' }
@@ -28,28 +25,17 @@ export function useTokenLengths(pairs: Pair[] | null, vocabSize: number, paused:
 
   useEffect(() => {
     if (!pairs || pairs.length === 0 || paused) return;
-    let worker: Worker | null = null;
+    let cancel: (() => void) | null = null;
     // Typing a vocabulary size passes through many values; start once it settles.
     const timer = setTimeout(() => {
       setResult({ state: 'working' });
-      worker = new Worker(new URL('../../runtime/token-lengths/worker.ts', import.meta.url), { type: 'module', name: 'token-lengths' });
-      worker.onmessage = (ev: MessageEvent) => {
-        const m = checkTokenLengthAnswer(ev.data);
-        if (typeof m === 'string') {
-          console.warn(`token-length worker: dropped a bad message: ${m}`);
-          return;
-        }
-        setResult(m.type === 'done' ? { state: 'done', lengths: m.lengths, counted: m.counted, total: m.total, tokenizer: m.tokenizer } : { state: 'error', message: m.message });
-        worker?.terminate();
-      };
-      worker.onerror = (ev) => setResult({ state: 'error', message: ev.message || 'the token-length worker failed' });
-      const req: TokenLengthRequest = { pairs, vocabSize, maxTokenizerPairs: MAX_TOKENIZER_PAIRS, maxCountPairs: MAX_COUNT_PAIRS };
-      if (tokenizer) req.tokenizer = tokenizer;
-      worker.postMessage(req);
+      cancel = countTokenLengthsInWorker(pairs, vocabSize, tokenizer, (m) =>
+        setResult(m.type === 'done' ? { state: 'done', lengths: m.lengths, counted: m.counted, total: m.total, tokenizer: m.tokenizer } : { state: 'error', message: m.message }),
+      );
     }, 400);
     return () => {
       clearTimeout(timer);
-      worker?.terminate();
+      cancel?.();
     };
     // Keyed on trainedVocab, not vocabSize: with an imported tokenizer the request's vocabSize is unused.
   }, [pairs, trainedVocab, paused, tokenizer]);

@@ -3,7 +3,7 @@
 // Everything shown is plain text: model and tokenizer files never become markup.
 import { useEffect, useId, useState } from 'react';
 import { useModelStore } from '../../store/model';
-import type { ModelSlot, StoredModel } from '../../store/model-storage';
+import type { ModelSlot, StoredModel } from '../../app/model-storage';
 import { useRunStore } from '../../store/run';
 import { download } from '../download';
 

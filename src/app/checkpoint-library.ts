@@ -1,0 +1,45 @@
+// The epoch checkpoints kept in this browser (OPFS, else IndexedDB): listed, loaded to resume a
+// run, exported as Hugging Face files, deleted by the user (or by the keep-last-3 rotation of their
+// own run, inside the worker). The library opens the store on first use and tells its listener
+// when a run saved one, so a list on screen can refresh.
+import { exportModelFiles, zipModelFiles } from '../model/io/model-files';
+import { decodeCheckpoint, type TrainingCheckpoint } from '../train/checkpoint/checkpoint';
+import { openCheckpointStore } from '../train/checkpoint/open';
+import type { CheckpointInfo, CheckpointStore } from '../train/checkpoint/store';
+import { checkpointModel } from '../train/run';
+
+/** A new run's id: a time stamp, so runs sort by age and the id can name a file. */
+export const newRunId = (now = new Date()) => `run-${now.toISOString().replace(/[:.]/g, '-')}`;
+
+export class CheckpointLibrary {
+  private store: Promise<CheckpointStore> | null = null;
+
+  /** `saved`: a run wrote a checkpoint (and its rotation may have deleted older ones). */
+  constructor(private readonly saved: () => void) {}
+
+  private open(): Promise<CheckpointStore> {
+    return (this.store ??= openCheckpointStore());
+  }
+
+  /** Called by a run session when its worker reports a checkpoint. */
+  runSavedOne(): void {
+    this.saved();
+  }
+
+  async list(): Promise<CheckpointInfo[]> {
+    return (await this.open()).list();
+  }
+
+  async load(id: string): Promise<TrainingCheckpoint> {
+    return decodeCheckpoint(await (await this.open()).load(id));
+  }
+
+  async remove(id: string): Promise<void> {
+    await (await this.open()).delete(id);
+  }
+
+  async exportZip(id: string): Promise<{ name: string; bytes: Uint8Array }> {
+    const m = checkpointModel(await this.load(id));
+    return { name: `${id}-hf.zip`, bytes: zipModelFiles(exportModelFiles(m.config, m.weights, m.tokenizer)) };
+  }
+}

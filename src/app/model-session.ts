@@ -1,0 +1,110 @@
+// The two models a page keeps: the base a run starts from (null: a fresh preset) and the model the
+// last run or sweep trained. This session is their one owner — runs and sweeps read the base and
+// hand their trained model here — and reports every change to its listener (the model store).
+// Files are checked when picked (importModelFiles throws with a message naming what is wrong) and
+// kept in IndexedDB, so nothing is lost on reload.
+import { exportModelFiles, importModelFiles, zipModelFiles, type ModelFile } from '../model/io/model-files';
+import { generateInWorker, type Generated } from '../runtime/generate/client';
+import type { BackendChoice } from '../train/spec';
+import { deleteModel, loadModels, saveModel, type ModelSlot, type StoredModel } from './model-storage';
+
+export interface ModelsChange {
+  base?: StoredModel | null;
+  trained?: StoredModel | null;
+  /** A save or delete in the background failed (foreground actions throw instead). */
+  error?: string;
+}
+
+export interface TryOptions {
+  maxNewTokens: number;
+  backend: BackendChoice;
+  summarize: boolean;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const stamp = () => new Date().toISOString();
+
+/** Base64 in chunks: String.fromCharCode(...bytes) overflows the stack on a whole model. */
+function base64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+export class ModelSession {
+  base: StoredModel | null = null;
+  trained: StoredModel | null = null;
+  private loaded: Promise<void> | null = null;
+
+  constructor(private readonly changed: (c: ModelsChange) => void) {}
+
+  private set(c: { base?: StoredModel | null; trained?: StoredModel | null }): void {
+    if (c.base !== undefined) this.base = c.base;
+    if (c.trained !== undefined) this.trained = c.trained;
+    this.changed(c);
+  }
+
+  private saveQuietly(m: StoredModel): Promise<void> {
+    return saveModel(m).catch((e: unknown) => this.changed({ error: message(e) }));
+  }
+
+  /** Reads the saved models once per page; later calls wait for that read. */
+  load(): Promise<void> {
+    this.loaded ??= loadModels()
+      .then((m) => this.set({ base: m.base ?? null, trained: m.trained ?? null }))
+      .catch((e: unknown) => this.changed({ error: message(e) }));
+    return this.loaded;
+  }
+
+  /** Makes the picked files the base model; throws, naming what is wrong, when they are not one. */
+  async importFiles(picked: File[]): Promise<void> {
+    const raw = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+    const m = importModelFiles(raw); // throws, naming what is wrong
+    // Kept as HF files whatever came in (a llama2.c pair is converted once, here).
+    const files = exportModelFiles(m.config, m.weights, m.tokenizer);
+    const base: StoredModel = { slot: 'base', label: `Imported ${picked.map((f) => f.name).join(', ')}`, notes: m.notes, files, savedAt: stamp() };
+    this.set({ base });
+    await saveModel(base);
+  }
+
+  async clearBase(): Promise<void> {
+    this.set({ base: null });
+    await deleteModel('base').catch((e: unknown) => this.changed({ error: message(e) }));
+  }
+
+  /** A run's or a sweep's final model, as the HF files the worker sent. */
+  async setTrained(files: ModelFile[], label: string): Promise<void> {
+    const notes = [`${files.map((f) => f.name).join(', ')}`];
+    const trained: StoredModel = { slot: 'trained', label, notes, files, savedAt: stamp() };
+    this.set({ trained });
+    await this.saveQuietly(trained);
+  }
+
+  async useTrainedAsBase(): Promise<void> {
+    const t = this.trained;
+    if (!t) return;
+    const base: StoredModel = { ...t, slot: 'base', label: `${t.label} (to fine-tune further)`, savedAt: stamp() };
+    this.set({ base });
+    await this.saveQuietly(base);
+  }
+
+  /** The zip of a slot's HF files, and a file name for it. */
+  exportZip(slot: ModelSlot): { name: string; bytes: Uint8Array } | null {
+    const m = this[slot];
+    if (!m) return null;
+    return { name: `${slot === 'trained' ? 'trained' : 'base'}-model-hf-${m.savedAt.slice(0, 19).replace(/[:T]/g, '-')}.zip`, bytes: zipModelFiles(m.files) };
+  }
+
+  /** Greedy text from a slot's model in a short-lived worker; null when the slot is empty. */
+  async generate(slot: ModelSlot, prompt: string, opts: TryOptions): Promise<Generated | null> {
+    const m = this[slot];
+    return m ? generateInWorker(m.files, prompt, opts) : null;
+  }
+
+  /** For headless drivers: the last trained model's HF files, name → base64 (null: none yet). */
+  async trainedFilesBase64(): Promise<Record<string, string> | null> {
+    await this.load();
+    const t = this.trained;
+    return t ? Object.fromEntries(t.files.map((f) => [f.name, base64(f.bytes)])) : null;
+  }
+}

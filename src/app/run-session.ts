@@ -1,0 +1,97 @@
+// One training run at a time on the page: the session owns the TrainingClient (one for the page's
+// lifetime, created on the first start, so tests and the first paint never spawn a worker), starts,
+// resumes and stops runs, and turns the client's raw messages into what the page needs: the run's
+// facts go to the listener, the trained model to the model session, a saved checkpoint to the
+// checkpoint library. Heartbeats and weight snapshots are the client's business and stop here.
+import type { SessionEvent } from '../core/session-events';
+import type { DataSource, FaultKind } from '../core/run-types';
+import { validateSpec, type RunSpec } from '../train/spec';
+import { createTrainingClient, type TrainingClient } from '../runtime/train/client';
+import type { FromWorker } from '../runtime/train/protocol';
+import { newRunId, type CheckpointLibrary } from './checkpoint-library';
+import type { ModelSession } from './model-session';
+
+/** Epoch checkpoints kept per run (the seed's save_total_limit). */
+const KEEP_CHECKPOINTS = 3;
+
+export interface RunSessionDeps {
+  /** Every fact about the run the page shows, in the order the client reported them. */
+  onEvent(e: SessionEvent): void;
+  /** Where the run's base model comes from and its trained model goes. */
+  models: Pick<ModelSession, 'base' | 'setTrained'>;
+  checkpoints: Pick<CheckpointLibrary, 'load' | 'runSavedOne'>;
+  /** The client factory (tests pass a fake). */
+  createClient?: (onEvent: (e: FromWorker) => void) => TrainingClient;
+}
+
+export class RunSession {
+  private client: TrainingClient | null = null;
+  /** The settings of the run in progress (names a fresh model in the trained model's label). */
+  private spec: RunSpec | null = null;
+
+  constructor(private readonly deps: RunSessionDeps) {}
+
+  private getClient(): TrainingClient {
+    this.client ??= (this.deps.createClient ?? createTrainingClient)((e) => this.handle(e));
+    return this.client;
+  }
+
+  private handle(e: FromWorker): void {
+    switch (e.type) {
+      case 'heartbeat': // liveness: the client's watchdog
+      case 'snapshot': // weights the client keeps for recovery
+      case 'generated': // answers a generation worker, never a run
+        return;
+      case 'checkpoint':
+        this.deps.checkpoints.runSavedOne();
+        return;
+      case 'trained': {
+        const base = this.deps.models.base;
+        const from = base ? base.label : `a fresh ${this.spec?.preset ?? 'preset'} model`;
+        void this.deps.models.setTrained(e.files, `Trained from ${from}, ${new Date().toLocaleString()}`);
+        return;
+      }
+      default:
+        this.deps.onEvent(e);
+    }
+  }
+
+  /** A new run of `spec` on `data`, fine-tuning the base model when there is one. */
+  start(spec: RunSpec, data: DataSource): void {
+    this.spec = spec;
+    this.getClient().start(spec, data, { model: this.deps.models.base?.files, checkpoints: { runId: newRunId(), keepLast: KEEP_CHECKPOINTS } });
+  }
+
+  /**
+   * Continues a run from one of its epoch checkpoints, with that run's settings; only where it
+   * runs (`where`) may change. `begin` gets the settings and a status line just before the workers
+   * start. Throws (before `begin`) when the checkpoint cannot be loaded or its settings are invalid.
+   */
+  async resume(checkpointId: string, data: DataSource, where: Pick<RunSpec, 'backend' | 'replicas'>, begin: (spec: RunSpec, statusLine: string) => void): Promise<void> {
+    const ckpt = await this.deps.checkpoints.load(checkpointId);
+    const spec = validateSpec({ ...ckpt.meta.spec, backend: where.backend, replicas: where.replicas });
+    begin(spec, `Resuming ${ckpt.meta.runId} from epoch ${ckpt.meta.epoch} (step ${ckpt.meta.step})…`);
+    this.spec = spec;
+    this.getClient().start(spec, data, { resumeCheckpoint: checkpointId, checkpoints: { runId: ckpt.meta.runId, keepLast: KEEP_CHECKPOINTS } });
+  }
+
+  stop(): void {
+    this.client?.stop();
+  }
+
+  /** Fault drill: ends replica `rank` silently, as a crash would; the run must notice and go on. */
+  killWorker(rank: number): void {
+    this.client?.killWorker(rank);
+  }
+
+  /** Fault drill: rank 0's next step gets a NaN loss, or its GPU device is destroyed. */
+  injectFault(kind: FaultKind): void {
+    this.client?.injectFault(kind);
+  }
+
+  /** Terminates the workers (a hot reload replacing the module that holds this session). */
+  dispose(): void {
+    this.client?.dispose();
+    this.client = null;
+  }
+}

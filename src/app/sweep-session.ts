@@ -1,0 +1,303 @@
+// Sweeps on the page: the study storage (IndexedDB), and the one sweep that runs at a time. Trials
+// run as ordinary training runs in fresh workers; every trial change is saved as it happens, so a
+// reload loses nothing and a running study resumes. The session reports each change (status,
+// study list, the study to show, the live trial) to its listener, which the sweep store applies.
+import { strToU8, zipSync } from 'fflate';
+import type { DataSource } from '../core/run-types';
+import { exportScaleOutBundle } from '../export/bundle';
+import type { ModelFile } from '../model/io/model-files';
+import { Study } from '../sweep/engine/study';
+import type { Trial } from '../sweep/engine/trial';
+import { openStudyStore, type StudyStore, type StudySummary } from '../sweep/persist/storage';
+import { exportStudyJSON, exportTrialsCSV, importStudyJSON, studyFileName } from '../sweep/persist/transfer';
+import { createSweepStudy, type SweepConfig } from '../sweep/studio/default-study';
+import { SweepRunner } from '../sweep/studio/runner';
+import { validateSpec, type RunSpec } from '../train/spec';
+import { workerExecutor } from '../runtime/train/trial-executor';
+import type { ModelSession } from './model-session';
+import { SweepProgressTracker } from './sweep-progress';
+
+export type SweepStatus = 'idle' | 'running' | 'paused' | 'complete' | 'stopped' | 'error';
+
+/** What a study keeps of how it was started: the sweep and the run settings it varies. */
+export interface StoredConfig {
+  sweep: SweepConfig;
+  base: RunSpec;
+}
+
+/** The sweep to start: the search and the run settings it varies. */
+export interface SweepSetup {
+  sweep: SweepConfig;
+  base: RunSpec;
+  /** Called with the new study's id once it is saved (the sweep itself then runs to its end). */
+  onCreated?(id: string): void;
+}
+
+/** A study to show on the dashboard, as the engine holds it. */
+export interface ShownStudy {
+  id: string;
+  name: string;
+  status: string;
+  study: Study;
+  config: SweepConfig;
+}
+
+/** The trial in progress and how far it is. */
+export interface LiveTrial {
+  trial: number;
+  step: number;
+  totalSteps: number;
+}
+
+/** One change the page should show; absent fields are unchanged. */
+export interface SweepChange {
+  status?: SweepStatus;
+  message?: string | null;
+  studies?: StudySummary[];
+  shown?: ShownStudy | null;
+  live?: LiveTrial | null;
+}
+
+/** The study being driven (the page may show another). */
+export interface ActiveSweep {
+  id: string;
+  study: Study;
+  cfg: StoredConfig;
+  progress: SweepProgressTracker;
+}
+
+export interface SweepSessionDeps {
+  changed(c: SweepChange): void;
+  /** The training data at the moment a sweep starts or resumes (null: none yet). */
+  data(): DataSource | null;
+  /** Trials fine-tune the base model when there is one; the final training's model goes back here. */
+  models: Pick<ModelSession, 'base' | 'setTrained'>;
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export class SweepSession {
+  private db: Promise<StudyStore> | null = null;
+  private runner: SweepRunner | null = null;
+  private launching = false; // start/resume in progress (before the runner exists)
+  private activeSweep: ActiveSweep | null = null;
+  private shown: { id: string; name: string } | null = null;
+  private studies: StudySummary[] = [];
+  private resumeChecked = false;
+
+  constructor(private readonly deps: SweepSessionDeps) {}
+
+  /** A sweep is starting or running on this page. */
+  get busy(): boolean {
+    return this.runner !== null || this.launching;
+  }
+
+  get active(): ActiveSweep | null {
+    return this.activeSweep;
+  }
+
+  private storage(): Promise<StudyStore> {
+    return (this.db ??= openStudyStore());
+  }
+
+  private fail(e: unknown): void {
+    this.deps.changed({ status: 'error', message: errorText(e) });
+  }
+
+  private showStudy(s: ShownStudy): void {
+    this.shown = { id: s.id, name: s.name };
+    this.deps.changed({ shown: s });
+  }
+
+  private async show(id: string, study?: Study): Promise<void> {
+    const loaded = await (await this.storage()).loadStudy(id);
+    const s = study ?? Study.fromJSON(loaded.data);
+    const cfg = (loaded.meta.config as unknown as StoredConfig).sweep;
+    this.showStudy({ id, name: loaded.meta.name, status: loaded.meta.status, study: s, config: cfg });
+  }
+
+  /** Drive a study to its end (or a pause), saving every trial change. */
+  private async drive(id: string, study: Study, cfg: StoredConfig): Promise<void> {
+    const store = await this.storage();
+    const source = this.deps.data();
+    if (!source) throw new Error('no training data: pick a file or serve the default data first');
+    const save = async (t: Trial) => {
+      const data = study.toJSON();
+      const trial = data.trials.find((x) => x.number === t.number);
+      if (trial) await store.saveTrial(id, trial, { sampler: data.sampler, pruner: data.pruner, userAttrs: data.userAttrs });
+      this.showStudy({ id, name: this.shown?.name ?? id, status: 'running', study, config: cfg.sweep });
+    };
+    this.launching = false;
+    const progress = new SweepProgressTracker(cfg.sweep.nTrials, cfg.sweep.objective);
+    this.activeSweep = { id, study, cfg, progress };
+    // Epochs of a run: a searched num_train_epochs wins over the base settings (the final run uses the best's).
+    const epochsOf = (trial: number) => {
+      const params = trial < 0 ? study.bestTrial?.params : study.trials.find((t) => t.number === trial)?.params;
+      const e = Number(params?.num_train_epochs);
+      return Number.isInteger(e) && e > 0 ? e : cfg.base.epochs;
+    };
+    let lastTrained: ModelFile[] | null = null;
+    const sweepRunner = new SweepRunner({
+      study,
+      config: cfg.sweep,
+      baseSpec: cfg.base,
+      // Trials fine-tune the imported model when there is one; each run's model arrives as
+      // 'trained', and the last is the final training's (kept once the sweep completes).
+      execute: workerExecutor(source, (e) => {
+        if (e.type === 'trained') lastTrained = e.files;
+      }, { model: this.deps.models.base?.files }),
+      onTrialChange: save,
+      onEvent: (trial, e) => {
+        progress.event(trial, e, { finished: sweepRunner.finishedTrials(), epochs: epochsOf(trial), now: Date.now() });
+        if (e.type === 'step') this.deps.changed({ live: { trial, step: e.step, totalSteps: e.totalSteps } });
+      },
+    });
+    this.runner = sweepRunner;
+    this.deps.changed({ status: 'running', message: null });
+    await store.setStatus(id, 'running');
+    const outcome = await sweepRunner.run();
+    this.runner = null;
+    if (outcome === 'complete' && lastTrained && study.bestTrial) {
+      await this.deps.models.setTrained(lastTrained, `Sweep ${this.shown?.name ?? id}: final training with the best parameters (trial ${study.bestTrial.number})`);
+    }
+    const data = study.toJSON();
+    await store.saveEngineState(id, { sampler: data.sampler, pruner: data.pruner, userAttrs: data.userAttrs });
+    await store.setStatus(id, outcome);
+    this.deps.changed({ status: outcome, live: null });
+    await this.refresh();
+    await this.show(id, study);
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.studies = await (await this.storage()).listStudies();
+      this.deps.changed({ studies: this.studies });
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async select(id: string): Promise<void> {
+    try {
+      await this.show(id);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /**
+   * Creates a study for `setup` and drives it to its end; nothing happens while a sweep is busy.
+   * Failures end up in the status ('error') and message.
+   */
+  async start(name: string | undefined, setup: SweepSetup): Promise<void> {
+    if (this.busy) return;
+    this.launching = true;
+    try {
+      const base = validateSpec({ ...setup.base });
+      const study = createSweepStudy(setup.sweep);
+      const data = study.toJSON();
+      const cfg: StoredConfig = { sweep: setup.sweep, base };
+      const id = await (await this.storage()).createStudy({
+        name: name ?? `sweep ${new Date().toLocaleString()}`,
+        config: cfg as never,
+        direction: data.direction,
+        sampler: data.sampler,
+        pruner: data.pruner,
+        userAttrs: data.userAttrs,
+      });
+      setup.onCreated?.(id);
+      await this.refresh();
+      await this.show(id, study);
+      await this.drive(id, study, cfg);
+    } catch (e) {
+      this.runner = null;
+      this.launching = false;
+      this.fail(e);
+    }
+  }
+
+  async resume(id: string): Promise<void> {
+    if (this.busy) return;
+    this.launching = true;
+    try {
+      const store = await this.storage();
+      await store.resumePoint(id); // trials cut off by a reload are kept, marked failed
+      const loaded = await store.loadStudy(id);
+      const study = Study.fromJSON(loaded.data);
+      await this.show(id, study);
+      await this.drive(id, study, loaded.meta.config as unknown as StoredConfig);
+    } catch (e) {
+      this.runner = null;
+      this.launching = false;
+      this.fail(e);
+    }
+  }
+
+  pause(): void {
+    this.runner?.pause();
+  }
+
+  stop(): void {
+    this.runner?.stop();
+  }
+
+  /** Forgets the last driven study and clears the status (a headless driver starting afresh). */
+  reset(): void {
+    this.activeSweep = null;
+    this.deps.changed({ status: 'idle', message: null });
+  }
+
+  async exportJSON(id: string): Promise<{ name: string; text: string }> {
+    const { meta, data } = await (await this.storage()).loadStudy(id);
+    return { name: studyFileName(meta, 'json'), text: exportStudyJSON(meta, data) };
+  }
+
+  async exportCSV(id: string): Promise<{ name: string; text: string }> {
+    const { meta, data } = await (await this.storage()).loadStudy(id);
+    return { name: studyFileName(meta, 'csv'), text: exportTrialsCSV(data) };
+  }
+
+  /** The scale-out bundle (train.py, optuna_search.py, accelerate and DeepSpeed configs) with the best trial's parameters, zipped. */
+  async exportBundle(id: string): Promise<{ name: string; bytes: Uint8Array }> {
+    const { meta, data } = await (await this.storage()).loadStudy(id);
+    const cfg = meta.config as unknown as StoredConfig;
+    const best = Study.fromJSON(data).bestTrial;
+    const files = exportScaleOutBundle({ spec: cfg.base, sweep: cfg.sweep, bestParams: best?.params as Record<string, number | string> | undefined });
+    const name = studyFileName(meta, 'json').replace(/\.json$/, '-scale-out.zip');
+    return { name, bytes: zipSync(Object.fromEntries(Object.entries(files).map(([f, text]) => [f, strToU8(text)]))) };
+  }
+
+  async importJSON(text: string): Promise<void> {
+    try {
+      const id = await (await this.storage()).importStudy(importStudyJSON(text));
+      await this.refresh();
+      await this.show(id);
+      this.deps.changed({ message: null });
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await (await this.storage()).deleteStudy(id);
+      if (this.shown?.id === id) {
+        this.shown = null;
+        this.deps.changed({ shown: null });
+      }
+      await this.refresh();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** On load (once, even under StrictMode's double effects): list the studies, and resume one whose page died while it ran. */
+  async resumeInterrupted(): Promise<void> {
+    if (this.resumeChecked) return;
+    this.resumeChecked = true;
+    await this.refresh();
+    const running = this.studies.find((x) => x.status === 'running');
+    if (running) await this.resume(running.id);
+    else if (this.studies.length > 0) await this.select(this.studies[0].id);
+  }
+}
