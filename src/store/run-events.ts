@@ -1,79 +1,36 @@
 // The run's state as a pure function of its session's events, plus pure read-outs of it (ETA,
 // chart series). Kept free of zustand, React and the DOM so the unit tests run it in plain Node.
-import type { BackendName, ReplicaInfo } from '../core/run-types';
+import type { RougeSummary, Sample } from '../core/events';
+import type { ReplicaInfo } from '../core/run-types';
 import type { SessionEvent } from '../core/session-events';
 
 export type RunStatus = 'idle' | 'running' | 'finished' | 'stopped' | 'error';
 
-export interface StepPoint {
-  step: number;
-  loss: number;
-  lr: number;
-  tokensPerSec: number;
-  elapsedMs: number;
-  epoch: number;
-  gradNorm: number;
-  /** The worker skipped this update (non-finite loss or gradients). */
-  skipped: boolean;
-}
+// The chart and panel shapes are the events' own fields (one declaration, in core/events.ts).
+type Fields<T extends SessionEvent['type']> = Omit<Extract<SessionEvent, { type: T }>, 'type'>;
 
-export interface EpochPoint {
-  epoch: number;
-  trainLoss: number;
-  evalLoss: number | null;
-}
+/** One optimizer step as the loss chart plots it (skipped: the update was not applied). */
+export type StepPoint = Omit<Fields<'step'>, 'totalSteps'>;
 
-/** One epoch's generation metrics on the validation split (the seed's compute_metrics output). */
-export interface EvaluationPoint {
-  epoch: number;
-  step: number;
-  /** Mean ROUGE F × 100 over the generated pairs, stemmed. */
-  rouge1: number;
-  rouge2: number;
-  rougeL: number;
-  rougeLsum: number;
-  /** Mean generated length in tokens. */
-  genLen: number;
-  evalLoss: number | null;
-  /** How many validation pairs were generated for these numbers. */
-  examples: number;
-}
+export type EpochPoint = Fields<'epoch'>;
 
-export interface SamplePair {
-  document: string;
-  reference: string;
-  prediction: string;
-}
+/** One epoch's generation metrics on the validation split (the seed's compute_metrics output): ROUGE F × 100, flattened. */
+export type EvaluationPoint = Omit<Fields<'evaluation'>, 'rouge' | 'samples'> & RougeSummary;
 
 /** The sample predictions one evaluation produced, kept per epoch so earlier epochs stay comparable. */
 export interface EpochSamples {
   epoch: number;
   step: number;
-  samples: SamplePair[];
+  samples: Sample[];
 }
 
-export interface BackendInfo {
-  backend: BackendName;
-  reason: string;
-  adapter: string;
-}
+export type BackendInfo = Fields<'backend'>;
 
-export interface ModelInfo {
-  paramCount: number;
-  vocabSize: number;
-  preset: string;
-  trainExamples: number;
-  validationExamples: number;
-}
+export type ModelInfo = Fields<'model'>;
 
 // ---- auto batch size ----
 /** What the auto batch search settled on (rank 0's report; every rank uses the same size). */
-export interface AutoBatchInfo {
-  batchSize: number;
-  gradientAccumulation: number;
-  tried: { batchSize: number; ok: boolean; reason?: string }[];
-  cached: boolean;
-}
+export type AutoBatchInfo = Fields<'autoBatch'>;
 
 /** "Auto batch size: 16 (tried 32 ✗ out of memory, 16 ✓), accumulation 2" */
 export function formatAutoBatch(a: AutoBatchInfo): string {
