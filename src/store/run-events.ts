@@ -237,8 +237,7 @@ export function applyEvent(s: RunState, e: FromWorker): RunState {
       return s; // weights kept by the client for recovery; nothing to show
     case 'trained':
     case 'checkpoint': // the checkpoints store lists them
-    case 'generated':
-      return s; // the model store keeps trained models; generation answers its own request
+      return s; // the model store keeps trained models
     case 'replicas': {
       // Copy field by field (only these are rendered) and order by rank, whatever order they came in.
       const replicas: ReplicaInfo[] = e.replicas
