@@ -196,6 +196,10 @@ const rows: Row[] = [
   { what: 'start message with an unshared WebAssembly.Memory as the group memory', run: () => checkToWorker(startMsg({ replica: { rank: 0, world: 2, memory: new WebAssembly.Memory({ initial: 1 }), channel: 'c' } })),
     message: /^message "start": replica\.memory must be a shared WebAssembly\.Memory or null: got a WebAssembly\.Memory that is not shared$/ },
   { what: 'start message with an unknown data kind', run: () => checkToWorker(startMsg({ data: { kind: 'ftp' } })), message: /data\.kind must be "url" or "pairs"/ },
+  { what: 'start message with pairs, one of them lacking its target', run: () => checkToWorker(startMsg({ data: { kind: 'pairs', name: 'mine', train: [{ input: 'a', target: 'b' }, { input: 'c', summary: 'd' }] } })),
+    message: /^message "start": data\.train must be a list of \{input, target\} strings: item 1 has no string "target"$/ },
+  { what: 'start message with validation pairs that are not a list', run: () => checkToWorker(startMsg({ data: { kind: 'pairs', name: 'mine', train: [], validation: 'a.jsonl' } })),
+    message: /^message "start": data\.validation must be a list of \{input, target\} strings: got string, not a list$/ },
   { what: 'generate message with an unknown backend', run: () => checkGenerateRequest({ type: 'generate', model: [{ name: 'a', bytes: new Uint8Array(1) }], prompt: 'p', maxNewTokens: 4, backend: 'cuda', summarize: false }),
     message: /message "generate": unknown backend "cuda"/ },
 
