@@ -32,13 +32,12 @@ function fixture(base: { label: string; files: { name: string; bytes: Uint8Array
 }
 
 describe('RunSession', () => {
-  it('passes the run facts on and keeps heartbeats, snapshots and generation answers back', () => {
+  it('passes the run facts on and keeps heartbeats and snapshots back', () => {
     const f = fixture();
     f.session.start(defaultSpec('tiny'), { kind: 'url', trainUrl: '/t.jsonl' });
     f.emit({ type: 'heartbeat' });
     f.emit({ type: 'status', message: 'loading data' });
     f.emit({ type: 'snapshot', step: 10, weights: new Float32Array(4) });
-    f.emit({ type: 'generated', text: 'x', ids: [1], backend: 'cpu' });
     f.emit({ type: 'done', reason: 'finished', steps: 1, elapsedMs: 10, checksum: 7, optimizerBytes: 64 });
     expect(f.events.map((e) => e.type)).toEqual(['status', 'done']);
   });

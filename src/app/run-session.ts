@@ -5,7 +5,7 @@
 // checkpoint library. Heartbeats and weight snapshots are the client's business and stop here.
 import type { SessionEvent } from '../core/session-events';
 import type { DataSource, FaultKind } from '../core/run-types';
-import { validateSpec, type RunSpec } from '../train/spec';
+import { validateSpec, withPlacement, type PlacementKey, type RunSpec } from '../train/spec';
 import { createTrainingClient, type TrainingClient } from '../runtime/train/client';
 import type { FromWorker } from '../runtime/train/protocol';
 import { newRunId, type CheckpointLibrary } from './checkpoint-library';
@@ -40,7 +40,6 @@ export class RunSession {
     switch (e.type) {
       case 'heartbeat': // liveness: the client's watchdog
       case 'snapshot': // weights the client keeps for recovery
-      case 'generated': // answers a generation worker, never a run
         return;
       case 'checkpoint':
         this.deps.checkpoints.runSavedOne();
@@ -67,9 +66,9 @@ export class RunSession {
    * runs (`where`) may change. `begin` gets the settings and a status line just before the workers
    * start. Throws (before `begin`) when the checkpoint cannot be loaded or its settings are invalid.
    */
-  async resume(checkpointId: string, data: DataSource, where: Pick<RunSpec, 'backend' | 'replicas'>, begin: (spec: RunSpec, statusLine: string) => void): Promise<void> {
+  async resume(checkpointId: string, data: DataSource, where: Pick<RunSpec, PlacementKey>, begin: (spec: RunSpec, statusLine: string) => void): Promise<void> {
     const ckpt = await this.deps.checkpoints.load(checkpointId);
-    const spec = validateSpec({ ...ckpt.meta.spec, backend: where.backend, replicas: where.replicas });
+    const spec = validateSpec(withPlacement(ckpt.meta.spec, where));
     begin(spec, `Resuming ${ckpt.meta.runId} from epoch ${ckpt.meta.epoch} (step ${ckpt.meta.step})…`);
     this.spec = spec;
     this.getClient().start(spec, data, { resumeCheckpoint: checkpointId, checkpoints: { runId: ckpt.meta.runId, keepLast: KEEP_CHECKPOINTS } });

@@ -2,7 +2,7 @@
 // caller with a newer request cancels the old one (which ends its worker), so answers never need
 // matching to requests.
 import type { TokenizerFiles } from '../data/token-lengths';
-import type { Pair } from '../data/types';
+import type { Pair } from '../core/example';
 import { checkTokenLengthAnswer, tokenizerFilesOf, type TokenLengthAnswer, type TokenLengthRequest } from '../runtime/token-lengths/protocol';
 
 /** The tokenizer learns from at most this many pairs (evenly spaced). */

@@ -18,8 +18,8 @@
 //   t:          0     1 .. P-2          P-1        P .. L-2       L-1
 //   inputIds:   BOS   doc + separator   sep_last   summary        EOS
 //   labels:     -100  -100              summary_0  summary_1..EOS -100      (P = promptLength, L = length)
-import { IGNORE_INDEX, type Example } from '../core/example';
-import type { Pair, TextTokenizer } from './types';
+import { IGNORE_INDEX, type Example, type Pair } from '../core/example';
+import type { TextTokenizer } from './types';
 
 /** Between article and summary: a plain-text cue any tokenizer can encode (the GPT-2 paper's "TL;DR:"). */
 export const DEFAULT_SEPARATOR = '\nTL;DR:\n';

@@ -9,7 +9,8 @@
 // the 1-based line and the problem, because guessing would silently train on the wrong text. A row
 // whose input or target is empty (or whitespace, or JSON null) cannot train, so it is skipped and
 // reported; if every row is skipped the file is useless and that throws too.
-import { DEFAULT_MAPPING, type ColumnMapping, type Pair } from './types';
+import type { Pair } from '../core/example';
+import { DEFAULT_MAPPING, type ColumnMapping } from './types';
 
 export type DataFormat = 'jsonl' | 'json' | 'csv' | 'tsv';
 export const DATA_FORMATS: readonly DataFormat[] = ['jsonl', 'json', 'csv', 'tsv'];

@@ -9,7 +9,8 @@
 // cheap and reruns whenever the max lengths change.
 import { DEFAULT_SEPARATOR } from './examples';
 import { loadTokenizer, trainTokenizer, type LoadedTokenizer } from './tokenizer';
-import type { Pair, TextTokenizer } from './types';
+import type { Pair } from '../core/example';
+import type { TextTokenizer } from './types';
 
 export interface TokenLengths {
   documents: number[]; // (N,) per pair, in pair order

@@ -14,12 +14,6 @@ export interface TextTokenizer {
   toJSON(): Record<string, unknown>;
 }
 
-/** One supervised pair after column mapping: the article and its reference summary. */
-export interface Pair {
-  input: string;
-  target: string;
-}
-
 /** Which source columns hold the input and the target (seed default: document → summary). */
 export interface ColumnMapping {
   input: string;

@@ -125,7 +125,7 @@ export async function tryStepWithErrorScope(ctx: ProbeContext, b: number, device
   return { peakBytes: Math.max(report!.peakBytes, allocated() - allocatedBefore) };
 }
 
-/** The probe the worker hands to runFromText. */
+/** The probe the worker hands to runTraining. */
 export const gpuStepProbe = (ctx: ProbeContext): TryBatch => (b) => tryStepWithErrorScope(ctx, b);
 
 // ---- the cache: IndexedDB (workers have no localStorage) ------------------------------------------

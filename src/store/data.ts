@@ -17,7 +17,8 @@ import { openHubCache, type IdbHubCache } from '../data/hub-cache';
 import { decodeUtf8Strict } from '../data/decode-text';
 import { isParquet, readParquetRecords } from '../data/parquet';
 import { detectFormat, pairsFromTable, readRecords, type RecordTable, type SkippedRow } from '../data/readers';
-import { DEFAULT_MAPPING, type ColumnMapping, type Pair } from '../data/types';
+import { DEFAULT_MAPPING, type ColumnMapping } from '../data/types';
+import type { Pair } from '../core/example';
 import { formatBytes } from '../core/format';
 import type { DataSource } from '../core/run-types';
 
@@ -99,11 +100,6 @@ export interface DataStore {
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** The worker's input: JSON Lines with the keys its default mapping reads. */
-export function pairsToJsonl(pairs: readonly Pair[]): string {
-  return pairs.map((p) => JSON.stringify({ document: p.input, summary: p.target })).join('\n');
-}
-
 /**
  * HEAD first so the page does not download the whole file just to learn it exists. A response
  * that is HTML is treated as missing: an SPA fallback answers 200 with index.html for any path.
@@ -147,12 +143,7 @@ function derive(loaded: LoadedTables, mapping: ColumnMapping): Derived {
   const untouched = loaded.origin === 'server' && mapping.input === DEFAULT_MAPPING.input && mapping.target === DEFAULT_MAPPING.target;
   const source: DataSource = untouched
     ? { kind: 'url', trainUrl: DEFAULT_TRAIN_URL, validationUrl: DEFAULT_VALIDATION_URL }
-    : {
-        kind: 'text',
-        name: `${loaded.name.replace(/[^\w.-]+/g, '_')}.jsonl`,
-        trainText: pairsToJsonl(train.pairs),
-        validationText: validation ? pairsToJsonl(validation.pairs) : undefined,
-      };
+    : { kind: 'pairs', name: loaded.name, train: train.pairs, validation: validation?.pairs };
   const counts = validation
     ? `${train.pairs.length} train / ${validation.pairs.length} validation pairs`
     : `${train.pairs.length} pairs (10% held out for validation)`;

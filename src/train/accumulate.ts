@@ -2,6 +2,7 @@
 // contributing the gradient of the SUM of its token losses to one flat accumulator. Sums (not
 // means) are what add up across micro-batches and ranks: dividing once by the global token count
 // afterwards gives the mean over every supervised token of the global batch, however it was split.
+// One replica divides its own sums (meanGradients); replicas all-reduce them first (data-parallel.ts).
 import type { Example } from '../core/example';
 import { collate } from '../data/batching';
 import type { LlamaConfig } from '../model/config';
@@ -17,6 +18,13 @@ export interface LocalGradients {
 }
 
 /** Rank's contiguous part of a batch (src/collectives/sampler.ts's split). */
+/** The mean token gradient and loss of a batch: what the optimizer step clips and applies. */
+export interface MeanGradient {
+  grad: Float32Array; // (P) mean over the batch's supervised tokens, layout order
+  loss: number; // mean token loss
+  tokens: number; // supervised tokens in the batch
+}
+
 export const shardOf = <T>(indices: readonly T[], rank: number, world: number): T[] => {
   const { start, end } = shardRange(indices.length, rank, world);
   return indices.slice(start, end);
@@ -69,4 +77,28 @@ export async function accumulateGradients(
     tokens += batch.tokens;
   }
   return { grad, lossSum, tokens };
+}
+
+/**
+ * One replica's whole batch, accumulated over micro-batches and divided by its token count, in
+ * `into` (its length is the layout's). The same bits as reduceGradients in a group of one: its
+ * all-reduce leaves one rank's sums as they are, and its loss sum passes through a float32 slot.
+ * poison (a fault drill) makes the gradient and loss NaN, so the step is skipped.
+ */
+export async function meanGradients(
+  params: Variables,
+  config: LlamaConfig,
+  layout: FlatLayout,
+  examples: readonly Example[],
+  indices: readonly number[],
+  accumulationSteps: number,
+  padId: number,
+  into: Float32Array,
+  poison = false,
+): Promise<MeanGradient> {
+  const { grad, lossSum, tokens } = await accumulateGradients(params, config, layout, examples, indices, accumulationSteps, padId, into);
+  if (poison) grad[0] = Number.NaN;
+  if (tokens === 0) throw new Error('global batch has no supervised tokens (every label is masked)');
+  for (let i = 0; i < grad.length; i++) grad[i] /= tokens;
+  return { grad, loss: (poison ? Number.NaN : Math.fround(lossSum)) / tokens, tokens };
 }

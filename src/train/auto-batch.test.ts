@@ -26,7 +26,8 @@ import {
   type ProbeContext,
 } from './auto-batch';
 import type { RunEvent } from '../core/events';
-import { runFromText } from './run';
+import { runTraining } from './run';
+import { readRunData } from './run-data';
 import { defaultSpec, validateSpec } from './spec';
 import type { Example } from '../core/example';
 
@@ -340,7 +341,7 @@ describe('resolveAutoBatch', () => {
   });
 });
 
-describe('runFromText with autoBatchSize', () => {
+describe('runTraining with autoBatchSize', () => {
   it('is off by default, and validateSpec wants a boolean', () => {
     expect(defaultSpec().autoBatchSize).toBe(false);
     expect(() => validateSpec({ ...defaultSpec(), autoBatchSize: 'yes' })).toThrow(/autoBatchSize/);
@@ -352,7 +353,8 @@ describe('runFromText with autoBatchSize', () => {
     const cache = memoryCache();
     const seen: number[] = [];
     const tensors = tf.memory().numTensors;
-    const out = await runFromText(spec, { trainName: 'train.jsonl', trainText: readSharedText('data/xsum/train.jsonl') }, (e) => events.push(e), () => false, undefined, {
+    const data = readRunData({ train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') } }, (e) => events.push(e));
+    const out = await runTraining({ spec, data, emit: (e) => events.push(e), autoBatch: {
       probe: (ctx) => async (b) => {
         seen.push(b);
         if (b > 2) throw new OutOfMemoryError(`fake: batch ${b}`);
@@ -360,7 +362,7 @@ describe('runFromText with autoBatchSize', () => {
       },
       cache,
       cacheKey: 'tiny',
-    });
+    } });
     const auto = events.find((e) => e.type === 'autoBatch');
     expect(auto).toMatchObject({ type: 'autoBatch', batchSize: 2, gradientAccumulation: 4, cached: false });
     expect(auto && auto.type === 'autoBatch' && auto.tried.map((t) => [t.batchSize, t.ok])).toEqual([[8, false], [4, false], [2, true]]);

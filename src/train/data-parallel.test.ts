@@ -8,11 +8,13 @@ import { createLocalGroup } from '../collectives/local-collective';
 import { PRESETS, type LlamaConfig } from '../model/config';
 import { disposeParams, initWeights, isNormWeight, toVariables, type Variables } from '../model/params';
 import { mulberry32 } from '../core/prng';
-import { accumulateGradients, shardOf } from './accumulate';
+import { accumulateGradients, meanGradients, shardOf } from './accumulate';
 import { AdamW, ADAMW_DEFAULTS, type AdamWOptions } from './adamw';
-import { dataParallelStep, reduceGradients, ReplicatedAdamW, type DataParallelStepResult, type FlatOptimizer } from './data-parallel';
+import { applyMeanGradient, dataParallelStep, reduceGradients, ReplicatedAdamW, type DataParallelStepResult, type FlatOptimizer } from './data-parallel';
 import { clipFlatByGlobalNorm, flatLayout, packTensors } from './flat';
+import { defaultSpec, type RunSpec } from './spec';
 import { trainStep } from './step';
+import { trainLoop } from './trainer';
 import { ZeroAdamW } from './zero';
 
 beforeAll(async () => {
@@ -131,6 +133,30 @@ describe('data-parallel step', () => {
       expect(world2[0].results[s].loss).toBeCloseTo(r.loss, 5);
       expect(accum2[0].results[s].gradNorm).toBeCloseTo(r.gradNorm, 5);
     });
+  });
+
+  it('one replica accumulates without a collective (the trainer\'s path): the same bits as a group of one', async () => {
+    const params = freshParams();
+    const optimizer = new ReplicatedAdamW(layout, adamw);
+    const grad = new Float32Array(layout.total);
+    const results: DataParallelStepResult[] = [];
+    for (const batch of globalBatches) results.push(await applyMeanGradient(optimizer, params, await meanGradients(params, config, layout, examples, batch, 2, PAD, grad), MAX_GRAD_NORM, LR));
+    expect(maxAbsDiff(await packTensors(layout, params), accum2[0].weights)).toBe(0);
+    expect(results).toEqual(accum2[0].results);
+    optimizer.dispose();
+    disposeParams(params);
+
+    // trainLoop with spec.gradientAccumulation 2 and no collective takes that path: same batches, same bits.
+    const spec: RunSpec = {
+      ...defaultSpec('tiny'), learningRate: LR, maxGradNorm: MAX_GRAD_NORM, weightDecay: 0.01, seed: SEED, batchSize: GLOBAL_BATCH / 2, gradientAccumulation: 2,
+      epochs: 3, maxSteps: STEPS, warmupRatio: 0, schedule: 'constant',
+    };
+    const looped = freshParams();
+    const losses: number[] = [];
+    await trainLoop({ config, params: looped, spec, train: examples, validation: [], padId: PAD, onEvent: (e) => e.type === 'step' && losses.push(e.loss) });
+    expect(maxAbsDiff(await packTensors(layout, looped), accum2[0].weights)).toBe(0);
+    expect(losses).toEqual(accum2[0].results.map((r) => r.loss));
+    disposeParams(looped);
   });
 
   it('the reduced gradient itself agrees to float rounding: world 2 vs world 1 on the first batch', async () => {

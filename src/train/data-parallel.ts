@@ -13,7 +13,7 @@ import type { Collective } from '../collectives/collective';
 import { allReduceSumFp16, type DynamicLossScaler } from '../collectives/fp16';
 import type { LlamaConfig } from '../model/config';
 import type { Variables } from '../model/params';
-import { accumulateGradients, shardOf } from './accumulate';
+import { accumulateGradients, shardOf, type MeanGradient } from './accumulate';
 import { AdamW, type AdamWOptions } from './adamw';
 import { clipFlatByGlobalNorm, unpackTensors, type FlatLayout } from './flat';
 import type { OptimizerState } from './optimizer-state';
@@ -95,12 +95,6 @@ export interface DataParallelStepResult {
   applied: boolean; // false when the loss or gradient was not finite and every rank skipped the update
 }
 
-export interface ReducedGradient {
-  grad: Float32Array; // (P) mean over the global batch's supervised tokens
-  loss: number;
-  tokens: number;
-}
-
 // One gradient buffer per replica, reused every step: a fresh (P + 2) array faults its pages in on
 // first write, ~18 µs per 4 KiB page on the sandboxed machines here (~70 ms a step for 16 MiB).
 // With `shared`, the collective's registered array where it has one (SabCollective.sharedArray):
@@ -124,7 +118,7 @@ async function stepBuffer(rep: Replica, n: number, shared: boolean): Promise<Flo
  * replica's own buffer (the group's shared memory when the collective registers arrays): valid
  * until its next reduceGradients.
  */
-export async function reduceGradients(rep: Replica, examples: readonly Example[], globalIndices: readonly number[], poison = false): Promise<ReducedGradient> {
+export async function reduceGradients(rep: Replica, examples: readonly Example[], globalIndices: readonly number[], poison = false): Promise<MeanGradient> {
   const { collective: c, layout } = rep;
   if (rep.fp16) return reduceGradientsFp16(rep, rep.fp16, examples, globalIndices, poison);
   // One buffer, one all-reduce: (P) gradient sums, then the token count and the loss sum. Float32
@@ -149,7 +143,7 @@ export async function reduceGradients(rep: Replica, examples: readonly Example[]
  * stay inside half's range where raw sums would overflow. An overflow on any rank is seen by all:
  * the step is skipped everywhere (grad left non-finite) and the scale backs off.
  */
-async function reduceGradientsFp16(rep: Replica, scaler: DynamicLossScaler, examples: readonly Example[], globalIndices: readonly number[], poison: boolean): Promise<ReducedGradient> {
+async function reduceGradientsFp16(rep: Replica, scaler: DynamicLossScaler, examples: readonly Example[], globalIndices: readonly number[], poison: boolean): Promise<MeanGradient> {
   const { collective: c, layout } = rep;
   // A private buffer: allReduceSumFp16 exchanges half-precision copies, never this array itself.
   const grad = await stepBuffer(rep, layout.total, false);
@@ -166,12 +160,19 @@ async function reduceGradientsFp16(rep: Replica, scaler: DynamicLossScaler, exam
   return { grad, loss: counts[1] / tokens, tokens };
 }
 
+/**
+ * Step 4: global-norm clipping of the mean gradient (in place), then the update, unless the loss or
+ * the gradient is not finite. Every rank holds the same reduced bits and makes the same test, so
+ * every rank skips together and collectives stay in step.
+ */
+export async function applyMeanGradient(optimizer: FlatOptimizer, params: Variables, mean: MeanGradient, maxGradNorm: number, lr: number): Promise<DataParallelStepResult> {
+  const gradNorm = clipFlatByGlobalNorm(mean.grad, maxGradNorm);
+  const applied = Number.isFinite(mean.loss) && Number.isFinite(gradNorm);
+  if (applied) await optimizer.apply(params, mean.grad, lr);
+  return { loss: mean.loss, gradNorm, tokens: mean.tokens, applied };
+}
+
 /** One data-parallel optimizer step over a global batch; every rank calls it with the same arguments but its own Replica. */
 export async function dataParallelStep(rep: Replica, examples: readonly Example[], globalIndices: readonly number[], lr: number, poison = false): Promise<DataParallelStepResult> {
-  const { grad, loss, tokens } = await reduceGradients(rep, examples, globalIndices, poison);
-  const gradNorm = clipFlatByGlobalNorm(grad, rep.maxGradNorm);
-  // Same test on the same reduced bits: every rank skips together, so collectives stay in step.
-  const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
-  if (applied) await rep.optimizer.apply(rep.params, grad, lr);
-  return { loss, gradNorm, tokens, applied };
+  return applyMeanGradient(rep.optimizer, rep.params, await reduceGradients(rep, examples, globalIndices, poison), rep.maxGradNorm, lr);
 }

@@ -3,7 +3,8 @@
 // references into sentences joined by newlines (for rougeLsum), score with stemmed ROUGE, report
 // mean F × 100 and the mean generated length.
 import { buildPrompt } from '../data/examples';
-import type { Pair, TextTokenizer } from '../data/types';
+import type { Pair } from '../core/example';
+import type { TextTokenizer } from '../data/types';
 import { aggregateRouge } from '../metrics/aggregate';
 import { prepareForRougeLsum } from '../metrics/sentences';
 import type { LlamaConfig } from '../model/config';

@@ -5,14 +5,15 @@ import { createLocalGroup } from '../collectives/local-collective';
 import { readWeights } from '../model/params';
 import { readSharedText } from '../testing/shared';
 import type { RunEvent } from '../core/events';
-import { runFromText } from './run';
+import { runTraining } from './run';
+import { readRunData } from './run-data';
 import { defaultSpec, type RunSpec } from './spec';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const data = () => ({ trainName: 'train.jsonl', trainText: readSharedText('data/xsum/train.jsonl'), validationName: 'validation.jsonl', validationText: readSharedText('data/xsum/validation.jsonl') });
+const data = () => readRunData({ train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') }, validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') } }, () => {});
 const spec: RunSpec = { ...defaultSpec('tiny'), maxTrainSamples: 16, batchSize: 4, epochs: 1, maxSourceLength: 24, maxTargetLength: 8, validationSize: 0 };
 const onceAt = (n: number) => {
   let calls = 0;
@@ -27,8 +28,10 @@ it.each([
 ])('a NaN loss at step 2 is skipped and counted: %s', async (_, world) => {
   const group = createLocalGroup(world);
   const events: RunEvent[] = [];
-  const outs = await Promise.all(group.map((c) => runFromText({ ...spec, batchSize: 4 / world }, data(), (e) => c.rank === 0 && events.push(e), () => false,
-    world > 1 ? { collective: c, zeroStage: 0, accumulationSteps: 1 } : undefined, { poison: onceAt(2) })));
+  const outs = await Promise.all(group.map((c) => runTraining({
+    spec: { ...spec, batchSize: 4 / world }, data: data(), emit: (e) => c.rank === 0 && events.push(e),
+    parallel: world > 1 ? { collective: c, zeroStage: 0 } : undefined, poison: onceAt(2),
+  })));
   const steps = events.flatMap((e) => (e.type === 'step' ? [e] : []));
   expect(steps.map((s) => s.skipped)).toEqual([false, true, false, false]);
   expect(Number.isNaN(steps[1].loss)).toBe(true);

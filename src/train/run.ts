@@ -1,29 +1,21 @@
-// A whole run from text to trained weights: read pairs, train the tokenizer on the training split,
-// build examples, initialise the model, train. Plain TypeScript: the worker wraps it with a
-// backend and messages; tests run it in Node.
+// A whole run from pairs to trained weights: split, train the tokenizer on the training split,
+// build examples, initialise the model, size the batch, train. Plain TypeScript: the worker wraps
+// it with a backend and messages; tests run it in Node.
+import type { Pair } from '../core/example';
 import { splitTrainValidation } from '../data/batching';
 import { buildExamples } from '../data/examples';
-import { detectFormat, readPairs } from '../data/readers';
 import { loadTokenizer, trainTokenizer, type LoadedTokenizer } from '../data/tokenizer';
-import type { Pair } from '../data/types';
 import { configFor, countParams, PRESETS, type LlamaConfig } from '../model/config';
 import { initWeights, toVariables, type Variables } from '../model/params';
-import { createLocalGroup } from '../collectives/local-collective';
 import { memoryEstimate, resolveAutoBatch, stepProbe, worstCaseExample, type AutoBatchCache, type ProbeContext, type TryBatch } from './auto-batch';
 import type { RunEvent } from '../core/events';
 import { evaluateGeneration } from './evaluate';
-import type { RunSpec } from './spec';
+import type { RunData } from './run-data';
+import { withPlacement, type RunSpec } from './spec';
 import type { TrainingCheckpoint } from './checkpoint/checkpoint';
 import { checkResumable, epochCheckpointer, resumeInputs, type EpochCheckpointOptions } from './checkpoint/epoch-checkpoints';
 import { flatLayout, unpackViews } from './flat';
-import { runTraining, type ParallelOptions, type TrainerResult } from './trainer';
-
-export interface RunData {
-  trainName: string;
-  trainText: string;
-  validationName?: string;
-  validationText?: string;
-}
+import { trainLoop, type ParallelOptions, type TrainerResult } from './trainer';
 
 export interface RunOutput extends TrainerResult {
   config: LlamaConfig;
@@ -38,16 +30,17 @@ export interface AutoBatchHooks {
   cacheKey?: string;
 }
 
-function pairsOf(name: string, text: string, emit: (e: RunEvent) => void): Pair[] {
-  const { pairs, skipped } = readPairs(text, detectFormat(name, text), undefined, name);
-  if (skipped.length > 0) {
-    emit({ type: 'status', message: `${name}: skipped ${skipped.length} rows with an empty document or summary (first: line ${skipped[0].line}: ${skipped[0].reason})` });
-  }
-  return pairs;
-}
-
-/** What a shell may add to a run: auto-batch probing and caching, recovery snapshots and resume. */
-export interface RunExtras extends AutoBatchHooks {
+/** One run: what it trains (spec, data), where its events go, and what a shell adds to it. */
+export interface RunOptions {
+  spec: RunSpec;
+  data: RunData;
+  emit: (e: RunEvent) => void;
+  /** Asked between steps; with replicas, every rank stops at the step any of them asks at. */
+  shouldStop?: () => boolean;
+  /** This replica's place in a data-parallel group; absent = one replica. */
+  parallel?: ParallelOptions;
+  /** How spec.autoBatchSize probes and caches the batch size. */
+  autoBatch?: AutoBatchHooks;
   /** Continue from a snapshot: its weights and optimizer step (AdamW moments start afresh). */
   resume?: { step: number; weights: Float32Array };
   /** Emit a 'snapshot' of the weights every N optimizer steps (0 or absent: never). */
@@ -86,13 +79,15 @@ function checkContext(config: LlamaConfig, examples: { inputIds: number[] }[], s
   }
 }
 
-export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEvent) => void, shouldStop: () => boolean = () => false, parallel?: ParallelOptions, autoBatch?: RunExtras): Promise<RunOutput> {
+export async function runTraining(o: RunOptions): Promise<RunOutput> {
+  const { emit, parallel, shouldStop = () => false } = o;
+  let spec = o.spec;
   // A resume runs the checkpoint's settings (data slice, schedule, batch); only where it runs may change.
-  const ckpt = autoBatch?.resumeCheckpoint;
-  if (ckpt) spec = { ...ckpt.meta.spec, backend: spec.backend, replicas: spec.replicas, workerTimeoutSec: spec.workerTimeoutSec };
-  let train = pairsOf(data.trainName, data.trainText, emit);
+  const ckpt = o.resumeCheckpoint;
+  if (ckpt) spec = withPlacement(ckpt.meta.spec, spec);
+  let train: Pair[] = o.data.train;
   let validation: Pair[];
-  if (data.validationText !== undefined) validation = pairsOf(data.validationName ?? 'validation', data.validationText, emit);
+  if (o.data.validation !== undefined) validation = o.data.validation;
   else {
     // One file: hold out 10% for evaluation, seeded so the split is the same every run.
     ({ train, validation } = splitTrainValidation(train, 0.1, spec.seed));
@@ -102,7 +97,7 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
   const tokenizerTexts = train.flatMap((p) => [p.input, p.target]);
   if (spec.maxTrainSamples > 0) train = train.slice(0, spec.maxTrainSamples);
 
-  const initial = ckpt ? checkpointModel(ckpt) : autoBatch?.initial;
+  const initial = ckpt ? checkpointModel(ckpt) : o.initial;
   if (!initial) emit({ type: 'status', message: `training a ${spec.vocabSize}-token byte-level BPE tokenizer on ${tokenizerTexts.length / 2} training pairs` });
   const tokenizer = initial?.tokenizer ?? trainTokenizer(tokenizerTexts, spec.vocabSize);
   const opts = { maxSourceLength: spec.maxSourceLength, maxTargetLength: spec.maxTargetLength };
@@ -113,10 +108,10 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
   if (initial) checkContext(config, [...trainExamples, ...validationExamples], spec);
   if (ckpt) checkResumable(ckpt, { spec, config, trainSize: trainExamples.length, world: parallel?.collective.world ?? 1 });
   const layout = flatLayout(config);
-  if (autoBatch?.resume && autoBatch.resume.weights.length !== layout.total) {
-    throw new Error(`resume: the snapshot holds ${autoBatch.resume.weights.length} values, the model needs ${layout.total}`);
+  if (o.resume && o.resume.weights.length !== layout.total) {
+    throw new Error(`resume: the snapshot holds ${o.resume.weights.length} values, the model needs ${layout.total}`);
   }
-  const start = autoBatch?.resume ? unpackViews(layout, autoBatch.resume.weights) : initial ? initial.weights : initWeights(config, spec.seed);
+  const start = o.resume ? unpackViews(layout, o.resume.weights) : initial ? initial.weights : initWeights(config, spec.seed);
   const params = toVariables(config, start);
   emit({ type: 'model', paramCount: countParams(config), vocabSize: tokenizer.vocabSize, preset: ckpt ? 'from checkpoint' : initial ? 'imported' : spec.preset, trainExamples: trainExamples.length, validationExamples: validationExamples.length });
   // ---- auto batch size (auto-batch.ts): the largest per-device batch that fits; accumulation keeps the effective batch ----
@@ -127,15 +122,11 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
     const worst = worstCaseExample(trainExamples);
     emit({ type: 'status', message: `auto batch size: probing from ${memoryEstimate(config, spec.batchSize, worst.inputIds.length, spec.batchSize * worst.labels.filter((y) => y >= 0).length)}` });
     const found = await resolveAutoBatch({
-      spec, tryBatch: (autoBatch?.probe ?? stepProbe)(ctx), collective: parallel?.collective, cache: autoBatch?.cache, cacheKey: autoBatch?.cacheKey,
+      spec, tryBatch: (o.autoBatch?.probe ?? stepProbe)(ctx), collective: parallel?.collective, cache: o.autoBatch?.cache, cacheKey: o.autoBatch?.cacheKey,
       log: (message) => emit({ type: 'status', message }),
     });
     emit({ type: 'status', message: `auto batch size: ${found.batchSize} per device × ${world} replica(s) × accumulation ${found.gradientAccumulation} = effective batch ${found.effectiveBatch} (asked ${asked})${found.cached ? ', from the cache' : ''}` });
-    spec = { ...spec, batchSize: found.batchSize, gradientAccumulation: found.gradientAccumulation };
-    // Accumulation must run as micro-batches (dataParallelStep); without replicas that takes a group of one.
-    if (parallel || found.gradientAccumulation > 1) {
-      parallel = { ...(parallel ?? { collective: createLocalGroup(1)[0], zeroStage: 0 as const }), accumulationSteps: found.gradientAccumulation };
-    }
+    spec = { ...spec, batchSize: found.batchSize, gradientAccumulation: found.gradientAccumulation }; // the loop runs accumulation as micro-batches
     emit({ type: 'autoBatch', batchSize: found.batchSize, gradientAccumulation: found.gradientAccumulation, tried: found.tried, cached: found.cached });
   }
   // ---- end auto batch size ----
@@ -151,15 +142,15 @@ export async function runFromText(spec: RunSpec, data: RunData, emit: (e: RunEve
     emit({ type: 'evaluation', epoch, step, rouge: ev.rouge, genLen: ev.genLen, evalLoss, examples: validation.length, samples: ev.samples });
     emit({ type: 'status', message: 'training' });
   };
-  const result = await runTraining({
+  const result = await trainLoop({
     config, params, spec, train: trainExamples, validation: validationExamples, padId: tokenizer.padId, onEvent: emit, shouldStop, afterEpoch, parallel,
     // A recovery snapshot is newer than the checkpoint the run started from: its weights and step win.
-    ...(ckpt && !autoBatch?.resume ? { resumeFrom: resumeInputs(ckpt).resumeFrom } : { startStep: autoBatch?.resume?.step ?? 0 }),
-    snapshotEvery: autoBatch?.snapshotEvery ?? 0,
-    poison: autoBatch?.poison,
-    onEpochEnd: autoBatch?.checkpoints ? epochCheckpointer({
-      ...autoBatch.checkpoints, spec, config, params, rank: parallel?.collective.rank ?? 0,
-      extra: { ...autoBatch.checkpoints.extra, [TOKENIZER_EXTRA]: JSON.stringify(tokenizer.toJSON()) },
+    ...(ckpt && !o.resume ? { resumeFrom: resumeInputs(ckpt).resumeFrom } : { startStep: o.resume?.step ?? 0 }),
+    snapshotEvery: o.snapshotEvery ?? 0,
+    poison: o.poison,
+    onEpochEnd: o.checkpoints ? epochCheckpointer({
+      ...o.checkpoints, spec, config, params, rank: parallel?.collective.rank ?? 0,
+      extra: { ...o.checkpoints.extra, [TOKENIZER_EXTRA]: JSON.stringify(tokenizer.toJSON()) },
     }) : undefined,
   });
   return { ...result, config, params, tokenizer };

@@ -60,6 +60,20 @@ export function defaultSpec(preset: PresetName = 'small'): RunSpec {
   };
 }
 
+/**
+ * The settings that say where a run runs, not what it computes: the backend, how many replicas
+ * (the global batch is kept when they change), and how long a silent replica is waited for. A
+ * resumed or recovered run keeps everything else from the run it continues and takes these anew.
+ */
+export const PLACEMENT_KEYS = ['backend', 'replicas', 'workerTimeoutSec'] as const satisfies readonly (keyof RunSpec)[];
+export type PlacementKey = (typeof PLACEMENT_KEYS)[number];
+
+/** spec with its placement settings taken from `from` (the run it continues keeps the rest). */
+export function withPlacement(spec: RunSpec, from: Pick<RunSpec, PlacementKey>): RunSpec {
+  const placement: Partial<RunSpec> = Object.fromEntries(PLACEMENT_KEYS.map((k) => [k, from[k]]));
+  return { ...spec, ...placement };
+}
+
 /** Returns the spec if every field is sound, else throws naming the first bad field. */
 export function validateSpec(s: unknown): RunSpec {
   if (typeof s !== 'object' || s === null) throw new Error('run spec must be an object');

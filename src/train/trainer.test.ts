@@ -8,9 +8,10 @@ import { configFor, PRESETS } from '../model/config';
 import { disposeParams, initWeights, toVariables } from '../model/params';
 import { readSharedText } from '../testing/shared';
 import type { RunEvent } from '../core/events';
-import { runFromText } from './run';
+import { runTraining } from './run';
+import { readRunData } from './run-data';
 import { defaultSpec, type RunSpec } from './spec';
-import { evaluateLoss, runTraining } from './trainer';
+import { evaluateLoss, trainLoop } from './trainer';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -28,7 +29,7 @@ describe('trainer', () => {
     const params = toVariables(config, initWeights(config, 1));
     const before = (await evaluateLoss(params, config, examples, 8, tok.padId))!;
     const losses: number[] = [];
-    const res = await runTraining({ config, params, spec, train: examples, validation: [], padId: tok.padId, onEvent: (e) => e.type === 'step' && losses.push(e.loss) });
+    const res = await trainLoop({ config, params, spec, train: examples, validation: [], padId: tok.padId, onEvent: (e) => e.type === 'step' && losses.push(e.loss) });
     const after = (await evaluateLoss(params, config, examples, 8, tok.padId))!;
     expect(res.steps).toBe(40);
     expect(res.skippedSteps).toBe(0);
@@ -42,7 +43,8 @@ describe('trainer', () => {
     const spec: RunSpec = { ...defaultSpec('tiny'), batchSize: 4, maxSteps: 6, maxSourceLength: 32, maxTargetLength: 16, validationSize: 8, warmupRatio: 0.5 };
     const events: RunEvent[] = [];
     const tensorsBefore = tf.memory().numTensors;
-    const out = await runFromText(spec, { trainName: 'train.jsonl', trainText: trainText(), validationName: 'validation.jsonl', validationText: readSharedText('data/xsum/validation.jsonl') }, (e) => events.push(e));
+    const data = readRunData({ train: { name: 'train.jsonl', text: trainText() }, validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') } }, (e) => events.push(e));
+    const out = await runTraining({ spec, data, emit: (e) => events.push(e) });
     const steps = events.filter((e) => e.type === 'step');
     expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(steps.every((s) => s.totalSteps === 6 && Number.isFinite(s.loss) && s.tokensPerSec > 0)).toBe(true);
@@ -60,7 +62,7 @@ describe('trainer', () => {
 
     // Stop: asked before the second step, the run ends after one.
     let n = 0;
-    const stopped = await runFromText({ ...spec, maxSteps: 0 }, { trainName: 'train.jsonl', trainText: trainText() }, (e) => e.type === 'step' && n++, () => n >= 1);
+    const stopped = await runTraining({ spec: { ...spec, maxSteps: 0 }, data: readRunData({ train: { name: 'train.jsonl', text: trainText() } }, () => {}), emit: (e) => e.type === 'step' && n++, shouldStop: () => n >= 1 });
     expect(stopped).toMatchObject({ steps: 1, stopped: true });
     disposeParams(stopped.params);
   });

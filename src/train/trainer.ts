@@ -1,5 +1,6 @@
 // The training loop: epochs of seeded shuffled batches, warmup + decay schedule, AdamW, clipping,
-// an evaluation loss each epoch; it reports facts through onEvent and stops when asked.
+// gradient accumulation, an evaluation loss each epoch; it reports facts through onEvent and stops
+// when asked. The whole run around it (data, tokenizer, model, auto batch size) is run.ts.
 import type { Example } from '../core/example';
 import * as tf from '@tensorflow/tfjs-core';
 import { batchesForEpoch, collate } from '../data/batching';
@@ -8,8 +9,9 @@ import { isNormWeight, type Variables } from '../model/params';
 import type { Collective } from '../collectives/collective';
 import { DynamicLossScaler, type LossScalerOptions } from '../collectives/fp16';
 import { AdamW, ADAMW_DEFAULTS, type AdamWOptions } from './adamw';
-import { dataParallelStep, ReplicatedAdamW, type FlatOptimizer, type Replica } from './data-parallel';
-import { flatLayout, packTensors } from './flat';
+import { meanGradients } from './accumulate';
+import { applyMeanGradient, dataParallelStep, ReplicatedAdamW, type FlatOptimizer, type Replica } from './data-parallel';
+import { flatLayout, packTensors, type FlatLayout } from './flat';
 import { checkOptimizerState, type OptimizerState } from './optimizer-state';
 import { ZeroAdamW } from './zero';
 import type { RunEvent } from '../core/events';
@@ -30,7 +32,10 @@ export interface TrainerInput {
   onEvent: (e: TrainEvent) => void;
   shouldStop?: () => boolean;
   now?: () => number;
-  /** Data parallelism: this replica's collective; absent = one replica, gradients stay on the device. */
+  /**
+   * Data parallelism: this replica's collective; absent = one replica. Gradient accumulation is
+   * spec.gradientAccumulation micro-batches per replica either way.
+   */
   parallel?: ParallelOptions;
   /** Resume: the first startStep optimizer steps are skipped (data order and schedule continue as if run). Same as resumeFrom: { step }. */
   startStep?: number;
@@ -66,7 +71,6 @@ export interface EpochEnd {
 export interface ParallelOptions {
   collective: Collective;
   zeroStage: 0 | 1;
-  accumulationSteps: number;
   fp16?: boolean | LossScalerOptions; // gradients exchanged as fp16 with dynamic loss scaling (options: the scaler's)
 }
 
@@ -103,9 +107,9 @@ export async function evaluateLoss(params: Variables, config: LlamaConfig, examp
 }
 
 /**
- * One optimizer step over a global batch of example indices. A single replica without
- * accumulation keeps everything on the device (trainStep); otherwise the flat gradient goes through
- * the collective (dataParallelStep), which also covers accumulation in one replica.
+ * One optimizer step over a global batch of example indices. A single replica keeps everything on
+ * the device (trainStep), or, with accumulation, sums micro-batch gradients into one flat vector
+ * (meanGradients); replicas exchange that vector through the collective (dataParallelStep).
  */
 type Stepper = {
   step(indices: number[], lr: number, poison: boolean): Promise<{ loss: number; gradNorm: number; applied: boolean }>;
@@ -117,9 +121,11 @@ type Stepper = {
 function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
   const { config, params, train, padId, spec } = input;
   const par = input.parallel;
-  if (!par || (par.collective.world === 1 && par.accumulationSteps === 1 && par.zeroStage === 0 && !par.fp16)) {
+  const accumulation = spec.gradientAccumulation;
+  const layout = flatLayout(config);
+  if (!par || (par.collective.world === 1 && par.zeroStage === 0 && !par.fp16)) {
+    if (accumulation > 1) return accumulatingStepper(input, layout, opts);
     const opt = new AdamW(opts);
-    const layout = flatLayout(config);
     if (input.resumeFrom?.optimizer) opt.restoreState(layout, input.resumeFrom.optimizer);
     return {
       step: (indices, lr, poison) => trainStep(params, config, collate(indices.map((i) => train[i]), padId), opt, lr, spec.maxGradNorm, poison),
@@ -128,14 +134,13 @@ function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
       dispose: () => opt.dispose(),
     };
   }
-  const layout = flatLayout(config);
   const optimizer: FlatOptimizer = par.zeroStage === 1 ? new ZeroAdamW(par.collective, layout, opts) : new ReplicatedAdamW(layout, opts);
   if (input.resumeFrom?.optimizer) optimizer.restoreState(input.resumeFrom.optimizer);
   const scaler = par.fp16 ? new DynamicLossScaler(par.fp16 === true ? {} : par.fp16) : undefined;
   const saved = input.resumeFrom?.optimizer?.lossScale;
   if (scaler && saved) scaler.load(saved);
   const rep: Replica = {
-    collective: par.collective, config, params, layout, optimizer, padId, accumulationSteps: par.accumulationSteps, maxGradNorm: spec.maxGradNorm,
+    collective: par.collective, config, params, layout, optimizer, padId, accumulationSteps: accumulation, maxGradNorm: spec.maxGradNorm,
     fp16: scaler,
   };
   return {
@@ -147,7 +152,25 @@ function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
   };
 }
 
-export async function runTraining(input: TrainerInput): Promise<TrainerResult> {
+/** One replica, spec.gradientAccumulation micro-batches a step: the same update as a data-parallel group of one. */
+function accumulatingStepper(input: TrainerInput, layout: FlatLayout, opts: AdamWOptions): Stepper {
+  const { config, params, train, padId, spec } = input;
+  const optimizer = new ReplicatedAdamW(layout, opts);
+  if (input.resumeFrom?.optimizer) optimizer.restoreState(input.resumeFrom.optimizer);
+  const grad = new Float32Array(layout.total); // (P) reused every step
+  return {
+    step: async (indices, lr, poison) => {
+      const mean = await meanGradients(params, config, layout, train, indices, spec.gradientAccumulation, padId, grad, poison);
+      return applyMeanGradient(optimizer, params, mean, spec.maxGradNorm, lr);
+    },
+    optimizerBytes: () => optimizer.optimizerBytes,
+    exportState: () => optimizer.exportState(),
+    dispose: () => optimizer.dispose(),
+  };
+}
+
+/** The epoch loop over tokenized examples (run.ts's runTraining is the whole run around it). */
+export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
   const { config, params, spec, train, validation, padId, onEvent } = input;
   const shouldStop = input.shouldStop ?? (() => false);
   const now = input.now ?? (() => performance.now());

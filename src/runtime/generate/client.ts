@@ -2,7 +2,7 @@
 // and is terminated — generation never blocks the page, and never touches a running training group.
 import type { ModelFile } from '../../model/io/model-files';
 import type { BackendChoice } from '../../train/spec';
-import { checkFromWorker, type ToWorker } from '../train/protocol';
+import { checkGenerateAnswer, type GenerateRequest } from './protocol';
 
 export interface Generated {
   text: string;
@@ -11,23 +11,23 @@ export interface Generated {
 }
 
 export function generateInWorker(model: ModelFile[], prompt: string, opts: { maxNewTokens: number; backend: BackendChoice; summarize: boolean }): Promise<Generated> {
-  const w = new Worker(new URL('../train/worker.ts', import.meta.url), { type: 'module', name: 'generate' });
+  const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'generate' });
   return new Promise<Generated>((resolve, reject) => {
     w.onmessage = (ev: MessageEvent) => {
-      const msg = checkFromWorker(ev.data);
+      const msg = checkGenerateAnswer(ev.data);
       if (typeof msg === 'string') {
         console.warn(`generation worker: dropped a bad message: ${msg}`);
         return;
       }
       if (msg.type === 'generated') resolve({ text: msg.text, ids: msg.ids, backend: msg.backend });
-      else if (msg.type === 'error') reject(new Error(msg.message));
+      else reject(new Error(msg.message));
     };
     w.onerror = (ev: ErrorEvent) => {
       ev.preventDefault();
       reject(new Error(`generation worker failed: ${ev.message || 'script error (see the browser console)'}`));
     };
     // Copies, not transfers: the store keeps its files.
-    const msg: ToWorker = { type: 'generate', model, prompt, ...opts };
+    const msg: GenerateRequest = { type: 'generate', model, prompt, ...opts };
     w.postMessage(msg);
   }).finally(() => w.terminate());
 }

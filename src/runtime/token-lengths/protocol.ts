@@ -1,6 +1,6 @@
 // Messages to and from the token-length worker (one request, one answer; a newer request
 // replaces the worker, so answers never need matching to requests).
-import type { Pair } from '../../data/types';
+import type { Pair } from '../../core/example';
 import type { LengthTokenizer, TokenizerFiles, TokenLengths } from '../../data/token-lengths';
 
 export interface TokenLengthRequest {

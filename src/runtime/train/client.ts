@@ -2,6 +2,7 @@
 // group (with a shared WebAssembly.Memory for payloads when the page is cross-origin isolated),
 // passes on rank 0's events, assembles what it knows of every replica, and watches heartbeats — a
 // worker that crashes or stops answering is reported and the group is stopped, never a silent hang.
+// What happens next (shrink the group, recover a lost device, give up) is supervisor.ts's call.
 import { createSabGroup } from '../../collectives/sab-collective';
 import { HeartbeatMonitor } from '../../collectives/heartbeat';
 import type { RunSpec } from '../../train/spec';
@@ -9,6 +10,7 @@ import { discoverAdapters } from '../adapters';
 import type { ModelFile } from '../../model/io/model-files';
 import type { DataSource, FaultKind, ReplicaInfo } from '../../core/run-types';
 import { checkFromWorker, type FromWorker, type ToWorker } from './protocol';
+import { RunSupervisor, type FaultDecision } from './supervisor';
 
 /** What a run may add to spec and data (see ToWorker 'start'). */
 export interface StartExtras {
@@ -41,12 +43,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
   let finished = 0;
   let runId = 0;
   let current: { spec: RunSpec; data: DataSource; extras: StartExtras } | null = null;
-  let snapshot: { step: number; weights: Float32Array } | undefined;
-  let stopRequested = false;
-  let lastCheckpoint: string | null = null; // this run's newest epoch checkpoint
-  let deviceRecoveries = 0;
-  /** A lost GPU device gets this many fresh starts from the last checkpoint before the run gives up. */
-  const MAX_DEVICE_RECOVERIES = 2;
+  const supervisor = new RunSupervisor();
 
   const publish = () => onEvent({ type: 'replicas', replicas: replicas.map((r) => ({ ...r })) });
 
@@ -58,40 +55,35 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
     monitor = null;
   };
 
+  /** Carries out the supervisor's decision: the next group of workers, or the run's end. */
+  const act = (d: FaultDecision) => {
+    if (d.action === 'give-up' || !current) {
+      onEvent({ type: 'error', message: d.message });
+      return;
+    }
+    if (d.action === 'shrink') current = { ...current, spec: d.spec };
+    else {
+      current = { ...current, extras: { ...current.extras, resumeCheckpoint: d.resumeCheckpoint } };
+      console.warn(`training: ${d.message}`); // the status line moves on at once; the console keeps it
+    }
+    onEvent({ type: 'status', message: d.message });
+    const id = ++runId;
+    launch(current.spec, current.data, id, current.extras).catch((e: unknown) => onEvent({ type: 'error', message: `could not resume: ${e instanceof Error ? e.message : String(e)}` }));
+  };
+
   const fail = (rank: number, message: string) => {
     if (replicas[rank]) replicas[rank].state = 'failed';
     publish();
     teardown();
-    const world = replicas.length;
-    if (world > 1 && current && !stopRequested) {
-      // Go on without the lost replica: the survivors restart from rank 0's last snapshot (every
-      // replica held the same weights), with the same global batch spread over one fewer.
-      const spec = { ...current.spec, replicas: world - 1 };
-      const from = snapshot?.step ?? 0;
-      onEvent({ type: 'status', message: `${message}; resuming from step ${from} with ${world - 1} replica${world - 1 > 1 ? 's' : ''}` });
-      const id = ++runId;
-      const scale = world / (world - 1);
-      // Per-device batch × replicas is the global batch: keep it when it divides evenly.
-      if (Number.isInteger(spec.batchSize * scale)) spec.batchSize *= scale;
-      current = { ...current, spec };
-      launch(spec, current.data, id, current.extras).catch((e: unknown) => onEvent({ type: 'error', message: `could not resume: ${e instanceof Error ? e.message : String(e)}` }));
-      return;
-    }
-    onEvent({ type: 'error', message });
+    act(current ? supervisor.replicaLost(current.spec, replicas.length, message) : { action: 'give-up', message });
   };
 
   /** Lost GPU: fresh workers (fresh devices) resume from the run's last checkpoint. False: nothing to resume from. */
   const recoverDevice = (message: string): boolean => {
-    if (!current || stopRequested || !lastCheckpoint || !current.extras.checkpoints || deviceRecoveries >= MAX_DEVICE_RECOVERIES) return false;
-    deviceRecoveries += 1;
+    const d = current ? supervisor.deviceLost(current.extras.checkpoints !== undefined, message) : null;
+    if (!d) return false;
     teardown();
-    snapshot = undefined; // the checkpoint carries the moments too: resume from it exactly
-    current = { ...current, extras: { ...current.extras, resumeCheckpoint: lastCheckpoint } };
-    const line = `${message}; resuming in a fresh worker from checkpoint ${lastCheckpoint}`;
-    console.warn(`training: ${line}`); // the status line moves on at once; the console keeps it
-    onEvent({ type: 'status', message: line });
-    const id = ++runId;
-    launch(current.spec, current.data, id, current.extras).catch((e: unknown) => onEvent({ type: 'error', message: `could not resume: ${e instanceof Error ? e.message : String(e)}` }));
+    act(d);
     return true;
   };
 
@@ -108,7 +100,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
       case 'replicas': // only the client makes these
         return;
       case 'snapshot':
-        if (rank === 0) snapshot = { step: msg.step, weights: msg.weights };
+        if (rank === 0) supervisor.snapshotTaken({ step: msg.step, weights: msg.weights });
         return;
       case 'backend':
         Object.assign(r, { state: 'running', backend: msg.backend, adapter: msg.adapter });
@@ -119,7 +111,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
         fail(rank, replicas.length > 1 ? `worker ${rank}: ${msg.message}` : msg.message);
         return;
       case 'checkpoint':
-        if (rank === 0) lastCheckpoint = msg.info.id;
+        if (rank === 0) supervisor.checkpointSaved(msg.info.id);
         break;
       case 'done':
         Object.assign(r, { state: 'done', checksum: msg.checksum, optimizerBytes: msg.optimizerBytes });
@@ -162,7 +154,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
       w.onmessageerror = () => console.warn(`training worker ${rank}: a message could not be deserialized`);
       workers.push(w);
       const powerPreference = adapters.length > 0 ? adapters[rank % adapters.length].powerPreference : 'high-performance';
-      const start: ToWorker = { type: 'start', spec, data, replica: { rank, world, memory, channel, powerPreference }, resume: snapshot, snapshotEvery: world > 1 ? SNAPSHOT_EVERY_STEPS : 0, ...extras };
+      const start: ToWorker = { type: 'start', spec, data, replica: { rank, world, memory, channel, powerPreference }, resume: supervisor.resume, snapshotEvery: world > 1 ? SNAPSHOT_EVERY_STEPS : 0, ...extras };
       w.postMessage(start);
     }
   };
@@ -172,10 +164,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
       // Fresh workers per run: nothing (tensors, a lost device, a broken group) leaks between runs.
       teardown();
       current = { spec, data, extras };
-      snapshot = undefined;
-      lastCheckpoint = null;
-      deviceRecoveries = 0;
-      stopRequested = false;
+      supervisor.begin();
       const id = ++runId;
       launch(spec, data, id, extras).catch((e: unknown) => {
         teardown();
@@ -183,7 +172,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
       });
     },
     stop() {
-      stopRequested = true;
+      supervisor.stop();
       const m: ToWorker = { type: 'stop' };
       for (const w of workers) w.postMessage(m);
     },

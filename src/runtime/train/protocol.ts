@@ -4,7 +4,7 @@
 import type { ModelFile } from '../../model/io/model-files';
 import type { CheckpointInfo } from '../../train/checkpoint/store';
 import type { RunEvent } from '../../core/events';
-import type { BackendChoice, RunSpec } from '../../train/spec';
+import type { RunSpec } from '../../train/spec';
 import type { DataSource, FaultKind } from '../../core/run-types';
 import type { RunOutcomeEvent } from '../../core/session-events';
 
@@ -31,17 +31,14 @@ export type ToWorker =
     }
   | { type: 'stop' }
   // Fault drills (tests, the console): the next step's loss becomes NaN, or the GPU device is destroyed.
-  | { type: 'fault'; kind: FaultKind }
-  // Greedy text from a model, for the model panel's "try it" (a short-lived worker of its own).
-  | { type: 'generate'; model: ModelFile[]; prompt: string; maxNewTokens: number; backend: BackendChoice; summarize: boolean };
+  | { type: 'fault'; kind: FaultKind };
 
 export type FromWorker =
   | RunEvent
   | RunOutcomeEvent // backend, done, error, replicas
   | { type: 'heartbeat' } // a worker is alive (sent every few seconds)
   | { type: 'trained'; files: ModelFile[] } // rank 0's final model as Hugging Face files, before 'done'
-  | { type: 'checkpoint'; info: CheckpointInfo; deleted: string[] } // saved at an epoch's end (ids rotation removed)
-  | { type: 'generated'; text: string; ids: number[]; backend: string };
+  | { type: 'checkpoint'; info: CheckpointInfo; deleted: string[] }; // saved at an epoch's end (ids rotation removed)
 
 /** Every worker message carries its sender's rank beside the event fields. */
 export type FromWorkerEnvelope = FromWorker & { rank: number };
@@ -84,7 +81,6 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
     info: (v) => isObj(v) && isStr(v.id) && isStr(v.runId) && isNum(v.step) && isNum(v.epoch) && isStr(v.createdAt) && isNum(v.bytes),
     deleted: (v) => Array.isArray(v) && v.every(isStr),
   },
-  generated: { text: isStr, ids: (v) => Array.isArray(v) && v.every(isNum), backend: isStr },
   replicas: { replicas: (v) => Array.isArray(v) && v.every((r) => isObj(r) && isNum(r.rank) && isStr(r.state) && isStr(r.backend) && isStr(r.adapter)) },
 };
 
@@ -110,14 +106,6 @@ export function checkToWorker(msg: unknown): ToWorker | string {
   if (!isObj(msg) || !isStr(msg.type)) return 'message is not an object with a string "type"';
   if (msg.type === 'stop') return { type: 'stop' };
   if (msg.type === 'fault') return msg.kind === 'nan-loss' || msg.kind === 'lose-device' ? { type: 'fault', kind: msg.kind } : `message "fault": unknown kind ${JSON.stringify(msg.kind)}`;
-  if (msg.type === 'generate') {
-    if (!isFiles(msg.model)) return 'message "generate": field "model" must be a non-empty list of {name, bytes: Uint8Array}';
-    if (!isStr(msg.prompt)) return 'message "generate": field "prompt" must be a string';
-    if (!isNum(msg.maxNewTokens) || !Number.isInteger(msg.maxNewTokens) || msg.maxNewTokens < 1 || msg.maxNewTokens > 1024) return 'message "generate": maxNewTokens must be an integer in [1, 1024]';
-    if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(msg.backend as string)) return `message "generate": unknown backend ${JSON.stringify(msg.backend)}`;
-    if (typeof msg.summarize !== 'boolean') return 'message "generate": field "summarize" must be a boolean';
-    return msg as unknown as ToWorker;
-  }
   if (msg.type !== 'start') return `unknown message type "${msg.type}"`;
   if (!isObj(msg.spec)) return 'message "start": field "spec" is missing';
   const data = msg.data;
@@ -134,12 +122,30 @@ export function checkToWorker(msg: unknown): ToWorker | string {
   if (ck !== undefined && (!isObj(ck) || !isStr(ck.runId) || !/^[A-Za-z0-9._-]+$/.test(ck.runId) || !isNum(ck.keepLast) || ck.keepLast < 1)) return 'message "start": checkpoints must be {runId: [A-Za-z0-9._-]+, keepLast >= 1}';
   if (msg.resumeCheckpoint !== undefined && !isStr(msg.resumeCheckpoint)) return 'message "start": resumeCheckpoint must be a checkpoint id';
   if (msg.model !== undefined && !isFiles(msg.model)) return 'message "start": model must be a non-empty list of {name, bytes: Uint8Array}';
-  if (data.kind === 'url') {
-    if (!isStr(data.trainUrl)) return 'message "start": data.trainUrl must be a string';
-  } else if (data.kind === 'text') {
-    if (!isStr(data.trainText) || !isStr(data.name)) return 'message "start": data.trainText and data.name must be strings';
-  } else {
-    return 'message "start": data.kind must be "url" or "text"';
-  }
+  const badData = notDataSource(data);
+  if (badData) return `message "start": ${badData}`;
   return msg as unknown as ToWorker;
+}
+
+/** Why v is not a list of {input, target} strings, or '' when it is one. */
+function notPairs(v: unknown): string {
+  if (!Array.isArray(v)) return v === undefined ? 'it is missing' : `got ${typeof v}, not a list`;
+  for (let i = 0; i < v.length; i++) {
+    const p: unknown = v[i];
+    if (!isObj(p)) return `item ${i} is not an object`;
+    if (!isStr(p.input)) return `item ${i} has no string "input"`;
+    if (!isStr(p.target)) return `item ${i} has no string "target"`;
+  }
+  return '';
+}
+
+/** What is wrong with a DataSource, or '' when nothing is. */
+function notDataSource(data: Record<string, unknown>): string {
+  if (data.kind === 'url') return isStr(data.trainUrl) ? '' : 'data.trainUrl must be a string';
+  if (data.kind !== 'pairs') return 'data.kind must be "url" or "pairs"';
+  if (!isStr(data.name)) return 'data.name must be a string';
+  const train = notPairs(data.train);
+  if (train) return `data.train must be a list of {input, target} strings: ${train}`;
+  const validation = data.validation === undefined ? '' : notPairs(data.validation);
+  return validation ? `data.validation must be a list of {input, target} strings: ${validation}` : '';
 }

@@ -1,55 +1,36 @@
-// The training worker: a thin shell that picks a backend, fetches the data, runs the engine and
-// posts its events. Every failure is posted back as an 'error' event: an exception in an async
-// message handler is otherwise silent, and the page would wait forever.
+// The training worker: a thin shell that picks a backend, joins its group, loads the data, runs the
+// engine (train/run.ts) and posts its events. Every failure is posted back as an 'error' event: an
+// exception in an async message handler is otherwise silent, and the page would wait forever.
 /// <reference lib="webworker" />
 import * as tf from '@tensorflow/tfjs-core';
 import { ChannelCollective } from '../../collectives/channel-collective';
 import type { Collective } from '../../collectives/collective';
 import { createLocalGroup } from '../../collectives/local-collective';
 import { SabCollective } from '../../collectives/sab-collective';
-import { decodeUtf8Strict } from '../../data/decode-text';
 import { paramChecksum } from '../../model/checksum';
 import { exportModelFiles, importModelFiles } from '../../model/io/model-files';
 import { disposeParams, readWeights } from '../../model/params';
-import { tryModel } from '../../model/generate/try-model';
-import { runFromText, type RunData, type RunExtras } from '../../train/run';
+import { runTraining, type RunOptions } from '../../train/run';
 import { validateSpec } from '../../train/spec';
-import { decodeCheckpoint, type TrainingCheckpoint } from '../../train/checkpoint/checkpoint';
+import { decodeCheckpoint } from '../../train/checkpoint/checkpoint';
 import { openCheckpointStore } from '../../train/checkpoint/open';
 import { autoBatchCacheKey, isOutOfMemory } from '../../train/auto-batch';
 import { pickBackend } from '../backend';
 import { gpuStepProbe, indexedDbCache } from '../gpu-memory';
-import type { DataSource } from '../../core/run-types';
+import { describeSource, loadRunData } from './data-source';
+import { DeviceWatch } from './device-loss';
+import { FaultDrill } from './fault-drill';
 import { checkToWorker, type FromWorker, type FromWorkerEnvelope, type ReplicaAssignment, type ToWorker } from './protocol';
 
 let rank = 0;
 // Every message carries this worker's rank, so the page can tell replicas apart.
 const post = (m: FromWorker) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ ...m, rank } satisfies FromWorkerEnvelope);
 let stopRequested = false;
-let poisonNext = false; // fault drill: the next step's loss becomes NaN
 let running = false;
+const drill = new FaultDrill((message) => post({ type: 'status', message }));
+const device = new DeviceWatch();
 /** How often a worker says it is alive (the page gives up after HEARTBEAT_TIMEOUT_MS of silence). */
 const HEARTBEAT_MS = 2_000;
-
-async function fetchText(url: string): Promise<string> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`could not load ${url}: HTTP ${res.status} ${res.statusText}`);
-  return decodeUtf8Strict(new Uint8Array(await res.arrayBuffer()), url); // bad bytes are named, not replaced
-}
-
-async function loadData(src: DataSource): Promise<RunData> {
-  if (src.kind === 'text') return { trainName: src.name, trainText: src.trainText, validationName: src.validationText === undefined ? undefined : 'validation', validationText: src.validationText };
-  const name = (u: string) => u.split('/').pop() || u;
-  return {
-    trainName: name(src.trainUrl),
-    trainText: await fetchText(src.trainUrl),
-    validationName: src.validationUrl ? name(src.validationUrl) : undefined,
-    validationText: src.validationUrl ? await fetchText(src.validationUrl) : undefined,
-  };
-}
-
-/** The data a checkpoint was trained on, in words (a resume should read the same). */
-const describeSource = (src: DataSource) => (src.kind === 'url' ? src.trainUrl : `${src.name} (${src.trainText.length} characters)`);
 
 /** Payloads through the page's shared WebAssembly.Memory when it gave one, else chunked over BroadcastChannel. */
 async function joinGroup(rep: ReplicaAssignment): Promise<Collective> {
@@ -60,9 +41,9 @@ async function joinGroup(rep: ReplicaAssignment): Promise<Collective> {
 
 type StartMessage = Extract<ToWorker, { type: 'start' }>;
 
-async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, recovery: Pick<RunExtras, 'resume' | 'snapshotEvery'>, msg: StartMessage): Promise<void> {
-  const model = msg.model;
-  const spec = validateSpec(specIn);
+async function start(msg: StartMessage): Promise<void> {
+  const { replica: rep, model } = msg;
+  const spec = validateSpec(msg.spec);
   const t0 = performance.now();
   post({ type: 'status', message: 'starting a tfjs backend' });
   // tfjs-webgpu picks its adapter from this flag when the backend first starts.
@@ -70,33 +51,41 @@ async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, r
   // Replicas share the machine's cores: each takes its share of wasm threads, not all of them.
   const picked = await pickBackend(spec.backend, Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / rep.world)));
   post({ type: 'backend', ...picked });
-  watchDevice(picked.backend);
+  device.watch(picked.backend, (message) => {
+    stopRequested = true;
+    post({ type: 'error', message, deviceLost: true });
+  });
   post({ type: 'status', message: rep.world > 1 ? `joining a group of ${rep.world} replicas` : 'loading data' });
   const collective = await joinGroup(rep);
   try {
-    let initial: RunExtras['initial'];
+    let initial: RunOptions['initial'];
     if (model) {
       post({ type: 'status', message: `reading the imported model (${model.map((f) => f.name).join(', ')})` });
       initial = importModelFiles(model);
     }
     // Checkpoints: every rank reads the one it resumes from; rank 0 writes one each epoch.
     const store = msg.checkpoints || msg.resumeCheckpoint ? await openCheckpointStore() : null;
-    let resumeCheckpoint: TrainingCheckpoint | undefined;
+    let resumeCheckpoint: RunOptions['resumeCheckpoint'];
     if (store && msg.resumeCheckpoint) {
       post({ type: 'status', message: `loading checkpoint ${msg.resumeCheckpoint}` });
       resumeCheckpoint = decodeCheckpoint(await store.load(msg.resumeCheckpoint));
     }
-    const checkpoints: RunExtras['checkpoints'] = store && msg.checkpoints ? {
+    const checkpoints: RunOptions['checkpoints'] = store && msg.checkpoints ? {
       store, runId: msg.checkpoints.runId, keepLast: msg.checkpoints.keepLast,
-      extra: { data: describeSource(src) },
+      extra: { data: describeSource(msg.data) },
       onSaved: (info, deleted) => post({ type: 'checkpoint', info, deleted: deleted.map((d) => d.id) }),
     } : undefined;
-    const data = await loadData(src);
-    const parallel = { collective, zeroStage: spec.zeroStage, accumulationSteps: spec.gradientAccumulation, fp16: spec.fp16Exchange };
+    const data = await loadRunData(msg.data, post);
     // Auto batch size: probe with error scopes, cache per model shape and device (gpu-memory.ts).
     const cache = indexedDbCache();
     const cacheKey = autoBatchCacheKey({ ...spec, adapter: picked.adapter, backend: picked.backend, world: rep.world });
-    const out = await runFromText(spec, data, post, () => stopRequested, parallel, { probe: gpuStepProbe, cache, cacheKey, initial, resumeCheckpoint, checkpoints, poison: takePoison, ...recovery }).catch(async (e: unknown) => {
+    const out = await runTraining({
+      spec, data, emit: post, shouldStop: () => stopRequested,
+      parallel: { collective, zeroStage: spec.zeroStage, fp16: spec.fp16Exchange },
+      autoBatch: { probe: gpuStepProbe, cache, cacheKey },
+      initial, resumeCheckpoint, checkpoints, poison: drill.poison,
+      resume: msg.resume, snapshotEvery: rep.rank === 0 ? msg.snapshotEvery : 0,
+    }).catch(async (e: unknown) => {
       // A remembered size that ran out of memory after all is forgotten: the next run probes again.
       if (spec.autoBatchSize && isOutOfMemory(e)) await cache.delete(cacheKey).catch(() => {});
       throw e;
@@ -115,55 +104,6 @@ async function start(specIn: unknown, src: DataSource, rep: ReplicaAssignment, r
   }
 }
 
-const takePoison = () => {
-  const p = poisonNext;
-  poisonNext = false;
-  return p;
-};
-
-/** tfjs-webgpu's device (the backend keeps it as a field). */
-const gpuDevice = (): GPUDevice | null => (tf.getBackend() === 'webgpu' ? ((tf.backend() as unknown as { device?: GPUDevice }).device ?? null) : null);
-
-/**
- * A lost GPU device (driver reset, tab in the background too long, device.destroy()) fails every
- * later GPU call, or hangs it: say so at once, with a flag the page uses to resume in a fresh
- * worker (a new worker gets a new device) from the run's last checkpoint.
- */
-let watched: GPUDevice | null = null;
-
-/** True when the run's failure came from a lost device (its own message has been posted). */
-async function deviceWasLost(): Promise<boolean> {
-  if (!watched) return false;
-  // An op can fail a moment before device.lost settles: give it that moment.
-  return Promise.race([watched.lost.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 500))]);
-}
-
-function watchDevice(backend: string): void {
-  const device = backend === 'webgpu' ? gpuDevice() : null;
-  watched = device;
-  void device?.lost.then((info) => {
-    stopRequested = true;
-    post({ type: 'error', message: `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''})`, deviceLost: true });
-  });
-}
-
-function fault(kind: 'nan-loss' | 'lose-device'): void {
-  if (kind === 'nan-loss') poisonNext = true;
-  else {
-    const device = gpuDevice();
-    if (device) device.destroy();
-    else post({ type: 'status', message: `fault drill: no GPU device to lose on the ${tf.getBackend()} backend` });
-  }
-}
-
-/** Greedy text from a model: the model panel's "try it" (this worker does nothing else). */
-async function generate(msg: Extract<ToWorker, { type: 'generate' }>): Promise<void> {
-  const picked = await pickBackend(msg.backend);
-  const m = importModelFiles(msg.model);
-  const { text, ids } = await tryModel(m, msg.prompt, { maxNewTokens: msg.maxNewTokens, summarize: msg.summarize });
-  post({ type: 'generated', text, ids, backend: picked.backend });
-}
-
 self.onmessage = (ev: MessageEvent) => {
   const msg = checkToWorker(ev.data);
   if (typeof msg === 'string') {
@@ -175,11 +115,7 @@ self.onmessage = (ev: MessageEvent) => {
     return;
   }
   if (msg.type === 'fault') {
-    fault(msg.kind);
-    return;
-  }
-  if (msg.type === 'generate') {
-    generate(msg).catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+    drill.inject(msg.kind);
     return;
   }
   if (running) {
@@ -190,9 +126,9 @@ self.onmessage = (ev: MessageEvent) => {
   stopRequested = false;
   rank = msg.replica.rank;
   const beat = setInterval(() => post({ type: 'heartbeat' }), HEARTBEAT_MS);
-  start(msg.spec, msg.data, msg.replica, { resume: msg.resume, snapshotEvery: msg.replica.rank === 0 ? msg.snapshotEvery : 0 }, msg)
+  start(msg)
     .catch(async (e: unknown) => {
-      if (!(await deviceWasLost())) post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+      if (!(await device.wasLost())) post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
     })
     .finally(() => {
       running = false;

@@ -14,7 +14,7 @@ import { checkResumable, epochCheckpointer, resumeInputs } from './epoch-checkpo
 import { flatLayout, packTensors, unpackViews } from '../flat';
 import type { OptimizerState } from '../optimizer-state';
 import { defaultSpec, type RunSpec } from '../spec';
-import { runTraining, type ParallelOptions, type TrainerInput } from '../trainer';
+import { trainLoop, type ParallelOptions, type TrainerInput } from '../trainer';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -47,7 +47,7 @@ async function train(params: Variables, s: RunSpec, extra: Partial<TrainerInput>
   const steps: StepEv[] = [];
   const saved: Outcome['saved'] = new Map();
   let stop = false;
-  await runTraining({
+  await trainLoop({
     config, params, spec: s, train: examples, validation: [], padId: 0, shouldStop: () => stop,
     onEvent: (e) => e.type === 'step' && steps.push({ step: e.step, loss: e.loss, lr: e.lr }),
     ...extra,
@@ -154,7 +154,7 @@ describe('epoch checkpoints: save, resume exactly', () => {
     const store = new MemoryCheckpointStore();
     const runs = await Promise.all(createLocalGroup(2).map(async (c) => {
       const params = paramsOf(ckpt);
-      const parallel: ParallelOptions = { collective: c, zeroStage: 1, accumulationSteps: 1 };
+      const parallel: ParallelOptions = { collective: c, zeroStage: 1 };
       // Both ranks run the hook (the export is collective); only rank 0 writes.
       const onEpochEnd = epochCheckpointer({ store, runId: 'zero-run', spec: perReplica, config, params, rank: c.rank });
       const out = await train(params, perReplica, { parallel, resumeFrom: { step: ckpt.meta.step, optimizer: ckpt.optimizer }, onEpochEnd });
@@ -196,7 +196,7 @@ describe('epoch checkpoints: save, resume exactly', () => {
       Promise.all(createLocalGroup(2).map(async (c) => {
         const params = from ? paramsOf(from) : freshParams();
         const resumeFrom = from ? { resumeFrom: { step: from.meta.step, optimizer: from.optimizer } } : {};
-        const out = await train(params, perReplica, { parallel: { collective: c, zeroStage: 0, accumulationSteps: 1, fp16 }, ...resumeFrom }, stopAfterEpoch);
+        const out = await train(params, perReplica, { parallel: { collective: c, zeroStage: 0, fp16 }, ...resumeFrom }, stopAfterEpoch);
         disposeParams(params);
         return out;
       })).then((r) => r[0]);

@@ -46,7 +46,7 @@ export function epochCheckpointer(o: EpochCheckpointOptions): (e: EpochEnd) => P
 /**
  * What a resumed run needs from a decoded checkpoint: the weights by name (for toVariables) and the
  * trainer's resumeFrom. The run must rebuild the same examples (same data, tokenizer and spec) so
- * that (seed, step) lands on the same batch; runTraining checks step against its planned steps.
+ * that (seed, step) lands on the same batch; trainLoop checks step against its planned steps.
  */
 export function resumeInputs(ckpt: TrainingCheckpoint): { weights: Map<string, Float32Array>; resumeFrom: { step: number; optimizer: OptimizerState } } {
   return { weights: unpackViews(flatLayout(ckpt.meta.config), ckpt.weights), resumeFrom: { step: ckpt.meta.step, optimizer: ckpt.optimizer } };

@@ -3,7 +3,7 @@
 import { useMemo } from 'react';
 import { Bar, BarChart, Cell, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { summarizeTokenLengths, type LengthSummary, type LengthTokenizer } from '../../data/token-lengths';
-import type { Pair } from '../../data/types';
+import type { Pair } from '../../core/example';
 import { useModelStore } from '../../store/model';
 import { useRunStore } from '../../store/run';
 import { importedTokenizerOf } from '../../app/token-lengths';

@@ -3,7 +3,7 @@
 // training does, since both would compete for the same cores.
 import { useEffect, useState } from 'react';
 import type { LengthTokenizer, TokenizerFiles, TokenLengths } from '../../data/token-lengths';
-import type { Pair } from '../../data/types';
+import type { Pair } from '../../core/example';
 import { countTokenLengthsInWorker } from '../../app/token-lengths';
 
 export type TokenLengthState =
