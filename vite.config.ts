@@ -12,8 +12,12 @@ const isolation = {
 // The Hugging Face Hub, for datasets (src/data/hub.ts): the datasets-server API, and the hosts its
 // parquet URLs redirect through (CSP checks every hop). VITE_HF_ENDPOINT moves the API elsewhere.
 const hubOrigins = [
-  'https://datasets-server.huggingface.co', 'https://huggingface.co', 'https://cas-bridge.xethub.hf.co',
-  'https://cdn-lfs.huggingface.co', 'https://cdn-lfs-us-1.huggingface.co', 'https://cdn-lfs-eu-1.huggingface.co',
+  'https://datasets-server.huggingface.co',
+  'https://huggingface.co',
+  'https://cas-bridge.xethub.hf.co',
+  'https://cdn-lfs.huggingface.co',
+  'https://cdn-lfs-us-1.huggingface.co',
+  'https://cdn-lfs-eu-1.huggingface.co',
   ...(process.env.VITE_HF_ENDPOINT ? [new URL(process.env.VITE_HF_ENDPOINT).origin] : []),
 ];
 
@@ -70,7 +74,9 @@ export default defineConfig({
     target: 'es2022',
     // Two pages: the app, and the benchmark page `npm run bench` drives (src/bench/).
     // rolldownOptions is Vite 8's name for rollupOptions (which it keeps as a deprecated alias).
-    rolldownOptions: { input: { main: resolve(import.meta.dirname, 'index.html'), bench: resolve(import.meta.dirname, 'bench.html') } },
+    rolldownOptions: {
+      input: { main: resolve(import.meta.dirname, 'index.html'), bench: resolve(import.meta.dirname, 'bench.html') },
+    },
   },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },

@@ -15,7 +15,8 @@ import { createSabGroup, SabCollective } from '../src/collectives/sab-collective
 const N = 4 << 20; // floats: 16 MiB
 // Tiny starting values: repeated in-place sums double them each iteration; starting at ~1e-37
 // they stay finite for >200 iterations (keeps the adds on ordinary numbers).
-const make = (seed: number) => Float32Array.from({ length: N }, (_, i) => ((((i * 2654435761 + seed) >>> 0) % 1000) - 500) * 1e-40);
+const make = (seed: number) =>
+  Float32Array.from({ length: N }, (_, i) => ((((i * 2654435761 + seed) >>> 0) % 1000) - 500) * 1e-40);
 const data = [make(1), make(2)];
 
 const sabGroup = (chunkFloats: number, simd = true) => {
@@ -38,7 +39,9 @@ const sabReg = sabGroup(1 << 20);
 const sabRegJs = sabGroup(1 << 20, false);
 const regArrays = await registered(sabReg);
 const regArraysJs = await registered(sabRegJs);
-const channel = await Promise.all([0, 1].map((r) => ChannelCollective.connect(`allreduce-bench-${process.pid}`, r, 2, { timeoutMs: 120_000 })));
+const channel = await Promise.all(
+  [0, 1].map((r) => ChannelCollective.connect(`allreduce-bench-${process.pid}`, r, 2, { timeoutMs: 120_000 })),
+);
 const local = createLocalGroup(2);
 const dst = new Float32Array(N);
 
@@ -48,12 +51,20 @@ describe('allReduceSum, 16 MiB float32, 2 ranks in one process', () => {
   bench('memcpy (Float32Array.set) of 16 MiB', () => {
     dst.set(data[0]);
   });
-  bench('SabCollective, registered arrays (zero-copy)', () => Promise.all(sabReg.map((c) => c.allReduceSum(regArrays[c.rank]))).then(() => undefined));
-  bench('SabCollective, registered arrays, plain-JS adds (no wasm SIMD)', () => Promise.all(sabRegJs.map((c) => c.allReduceSum(regArraysJs[c.rank]))).then(() => undefined));
+  bench('SabCollective, registered arrays (zero-copy)', () =>
+    Promise.all(sabReg.map((c) => c.allReduceSum(regArrays[c.rank]))).then(() => undefined),
+  );
+  bench('SabCollective, registered arrays, plain-JS adds (no wasm SIMD)', () =>
+    Promise.all(sabRegJs.map((c) => c.allReduceSum(regArraysJs[c.rank]))).then(() => undefined),
+  );
   bench('SabCollective, 4 MiB chunks', () => allReduce(sab4M).then(() => undefined));
   bench('SabCollective, 4 MiB chunks, plain-JS adds (no wasm SIMD)', () => allReduce(sab4MJs).then(() => undefined));
   bench('SabCollective, 1 MiB chunks', () => allReduce(sab1M).then(() => undefined));
-  bench('ChannelCollective (BroadcastChannel, 1 MiB messages)', () => allReduce(channel).then(() => undefined), { time: 3000 });
+  bench('ChannelCollective (BroadcastChannel, 1 MiB messages)', () => allReduce(channel).then(() => undefined), {
+    time: 3000,
+  });
   bench('createLocalGroup (reference)', () => allReduce(local).then(() => undefined));
-  bench('allReduceSumFp16 over SabCollective, 4 MiB chunks', () => Promise.all(sab4M.map((c) => allReduceSumFp16(c, data[c.rank], 1))).then(() => undefined));
+  bench('allReduceSumFp16 over SabCollective, 4 MiB chunks', () =>
+    Promise.all(sab4M.map((c) => allReduceSumFp16(c, data[c.rank], 1))).then(() => undefined),
+  );
 });

@@ -17,8 +17,16 @@ import { AdamW, ADAMW_DEFAULTS } from '../src/train/adamw';
 import { trainStep } from '../src/train/step';
 
 const REF: LlamaConfig = {
-  vocabSize: 4096, hiddenSize: 256, intermediateSize: 688, numHiddenLayers: 4, numAttentionHeads: 4, numKeyValueHeads: 2,
-  maxPositionEmbeddings: 256, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: false,
+  vocabSize: 4096,
+  hiddenSize: 256,
+  intermediateSize: 688,
+  numHiddenLayers: 4,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  maxPositionEmbeddings: 256,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  tieWordEmbeddings: false,
 };
 const B = 8;
 const T = 256;
@@ -44,9 +52,10 @@ function stepFlops(c: LlamaConfig): number {
   const D = C / c.numAttentionHeads;
   const kv = c.numKeyValueHeads * D;
   const N = B * T;
-  const perLayer = 2 * N * (2 * C * C + 2 * C * kv + 3 * C * c.intermediateSize) // projections
-    + 2 * 2 * B * c.numAttentionHeads * T * T * D // q kᵀ and p v
-    + 2 * B * (c.numAttentionHeads + c.numKeyValueHeads) * T * D * D; // rotate_half product
+  const perLayer =
+    2 * N * (2 * C * C + 2 * C * kv + 3 * C * c.intermediateSize) + // projections
+    2 * 2 * B * c.numAttentionHeads * T * T * D + // q kᵀ and p v
+    2 * B * (c.numAttentionHeads + c.numKeyValueHeads) * T * D * D; // rotate_half product
   return 3 * (c.numHiddenLayers * perLayer + 2 * B * (T - 1) * C * c.vocabSize);
 }
 
@@ -119,8 +128,12 @@ describe(`reference workload on wasm (fast path ${MODE})`, () => {
     const ms = times.reduce((a, b) => a + b, 0) / times.length;
     const best = Math.min(...times);
     const cpu = cpuTimes.reduce((a, b) => a + b, 0) / cpuTimes.length;
-    console.log(`\n${countParams(REF)} params, ${(stepFlops(REF) / 1e9).toFixed(1)} GFLOP/step, backend ${tf.getBackend()}, fast path ${MODE}`);
-    console.log(`mean ${ms.toFixed(0)} ms/step (${((B * T) / (ms / 1000)).toFixed(0)} tokens/s), best ${best.toFixed(0)} ms (${((B * T) / (best / 1000)).toFixed(0)} tokens/s); cpu mean ${cpu.toFixed(0)} ms/step (${((B * T) / (cpu / 1000)).toFixed(0)} tokens per cpu-second)`);
+    console.log(
+      `\n${countParams(REF)} params, ${(stepFlops(REF) / 1e9).toFixed(1)} GFLOP/step, backend ${tf.getBackend()}, fast path ${MODE}`,
+    );
+    console.log(
+      `mean ${ms.toFixed(0)} ms/step (${((B * T) / (ms / 1000)).toFixed(0)} tokens/s), best ${best.toFixed(0)} ms (${((B * T) / (best / 1000)).toFixed(0)} tokens/s); cpu mean ${cpu.toFixed(0)} ms/step (${((B * T) / (cpu / 1000)).toFixed(0)} tokens per cpu-second)`,
+    );
     if (process.env.PROFILE !== '0') {
       const prof = await tf.profile(async () => {
         await trainStep(params, REF, batch(99), opt, 1e-3, 1.0);
@@ -131,16 +144,23 @@ describe(`reference workload on wasm (fast path ${MODE})`, () => {
       // counted: left out. Work done in JavaScript (transposes, slicing in wasm-matmul.ts) is in no kernel.
       for (const k of prof.kernels.filter((k) => k.name !== 'unnamed scope' && k.name !== 'forward')) {
         const t = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-        const key = process.env.PROFILE === 'shapes' && k.name === 'BatchMatMul' ? `${k.name} ${JSON.stringify(k.inputShapes)}` : k.name;
+        const key =
+          process.env.PROFILE === 'shapes' && k.name === 'BatchMatMul'
+            ? `${k.name} ${JSON.stringify(k.inputShapes)}`
+            : k.name;
         const e = byKernel.get(key) ?? { ms: 0, n: 0 };
         e.ms += t;
         e.n += 1;
         byKernel.set(key, e);
         total += t;
       }
-      console.log(`profile: kernel total ${total.toFixed(0)} ms, peak tensor bytes ${(prof.peakBytes / 2 ** 20).toFixed(0)} MiB`);
+      console.log(
+        `profile: kernel total ${total.toFixed(0)} ms, peak tensor bytes ${(prof.peakBytes / 2 ** 20).toFixed(0)} MiB`,
+      );
       for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
-        console.log(`  ${name.padEnd(40)} ${e.ms.toFixed(0).padStart(6)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ×${e.n}`);
+        console.log(
+          `  ${name.padEnd(40)} ${e.ms.toFixed(0).padStart(6)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ×${e.n}`,
+        );
       }
     }
   }

@@ -28,7 +28,16 @@ function maskData(B: number, T: number, S: number, pads?: number[]): { data: Flo
   return { data: m, shape: [rows, 1, T, S] };
 }
 
-async function compare(B: number, H: number, KV: number, T: number, S: number, D: number, seed: number, pads?: number[]): Promise<number[]> {
+async function compare(
+  B: number,
+  H: number,
+  KV: number,
+  T: number,
+  S: number,
+  D: number,
+  seed: number,
+  pads?: number[],
+): Promise<number[]> {
   const rand = mulberry32(seed);
   const q = uniform(rand, [B, H, T, D], -2, 2);
   const k = uniform(rand, [B, KV, S, D], -2, 2);
@@ -36,12 +45,19 @@ async function compare(B: number, H: number, KV: number, T: number, S: number, D
   const gy = uniform(rand, [B, H, T, D]);
   const m = maskData(B, T, S, pads);
   const run = (attn: typeof attentionPlain) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
-    attn(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, tf.tensor4d(m.data, m.shape as [number, number, number, number]));
+    attn(
+      a as tf.Tensor4D,
+      b as tf.Tensor4D,
+      c as tf.Tensor4D,
+      tf.tensor4d(m.data, m.shape as [number, number, number, number]),
+    );
   const ref = await valueAndGrads('cpu', run(attentionPlain), [q, k, v], gy);
   const got = await valueAndGrads('webgpu', run(attentionWebGPU), [q, k, v], gy);
   const errs = [relErr(got.value, ref.value), ...got.grads.map((g, i) => relErr(g, ref.grads[i]))];
   const label = `attention B=${B} H=${H} KV=${KV} T=${T} S=${S} D=${D}${pads ? ` pads [${pads}]` : ''}`;
-  console.log(`${label}: rel err out ${errs[0].toExponential(2)}, dq ${errs[1].toExponential(2)}, dk ${errs[2].toExponential(2)}, dv ${errs[3].toExponential(2)}`);
+  console.log(
+    `${label}: rel err out ${errs[0].toExponential(2)}, dq ${errs[1].toExponential(2)}, dk ${errs[2].toExponential(2)}, dv ${errs[3].toExponential(2)}`,
+  );
   return errs;
 }
 
@@ -60,7 +76,11 @@ describe.skipIf(!gpu.ok)(`attentionWebGPU equals the plain attention (${gpu.ok ?
 
   it('leaks no tensors, forward or backward', async () => {
     await tf.setBackend('webgpu');
-    const [q, k, v] = [tf.randomNormal([2, 4, 9, 8]), tf.randomNormal([2, 2, 9, 8]), tf.randomNormal([2, 2, 9, 8])] as tf.Tensor4D[];
+    const [q, k, v] = [
+      tf.randomNormal([2, 4, 9, 8]),
+      tf.randomNormal([2, 2, 9, 8]),
+      tf.randomNormal([2, 2, 9, 8]),
+    ] as tf.Tensor4D[];
     const mask = tf.zeros([1, 1, 9, 9]) as tf.Tensor4D;
     const before = tf.memory().numTensors;
     const y = attentionWebGPU(q, k, v, mask);
@@ -81,7 +101,9 @@ describe.skipIf(!gpu.ok)(`attentionWebGPU equals the plain attention (${gpu.ok ?
     const k = tf.zeros([1, 2, 4, 8]) as tf.Tensor4D;
     const mask = tf.zeros([1, 1, 4, 4]) as tf.Tensor4D;
     expect(() => attentionWebGPU(q, k, k, mask)).toThrow(/3 query heads are not a multiple of 2/);
-    expect(() => attentionWebGPU(tf.zeros([1, 2, 4, 8]) as tf.Tensor4D, k, k, tf.zeros([1, 1, 4, 5]) as tf.Tensor4D)).toThrow(/mask must be/);
+    expect(() =>
+      attentionWebGPU(tf.zeros([1, 2, 4, 8]) as tf.Tensor4D, k, k, tf.zeros([1, 1, 4, 5]) as tf.Tensor4D),
+    ).toThrow(/mask must be/);
     tf.dispose([q, k, mask]);
   });
 });

@@ -105,9 +105,11 @@ class AttnForwardProgram extends FlatProgram {
       workgroupBarrier(); // blk and blk2 are rewritten by the next block
     }
     if (r < rows) {
-      ${this.stats
-        ? 'if (tid == 0) { result[2 * r] = m; result[2 * r + 1] = l; }'
-        : 'if (tid < D) { result[r * D + tid] = acc0 / l; }\n      if (tid + WG < D) { result[r * D + tid + WG] = acc1 / l; }'}
+      ${
+        this.stats
+          ? 'if (tid == 0) { result[2 * r] = m; result[2 * r + 1] = l; }'
+          : 'if (tid < D) { result[r * D + tid] = acc0 / l; }\n      if (tid + WG < D) { result[r * D + tid + WG] = acc1 / l; }'
+      }
     }
   }`;
   }
@@ -204,12 +206,14 @@ class AttnDkvProgram extends FlatProgram {
         var dot = 0.0;
         for (var d = 0; d < D; d++) { dot += q[qr * D + d] * rowA[d]; }
         let p = exp(dot * uniforms.scale + maskAt(b, i % T, j) - stats[2 * qr]) / stats[2 * qr + 1];
-        ${this.dk
-          ? `var dp = 0.0;
+        ${
+          this.dk
+            ? `var dp = 0.0;
         for (var d = 0; d < D; d++) { dp += dO[qr * D + d] * rowB[d]; }
         w = p * (dp - delta[qr]);`
-          : `w = p;
-        _ = delta[0]; // dv reads no Δ, but the bind group has it: a static use keeps it in the auto layout`}
+            : `w = p;
+        _ = delta[0]; // dv reads no Δ, but the bind group has it: a static use keeps it in the auto layout`
+        }
       }
       blk[tid] = w;
       workgroupBarrier();
@@ -240,9 +244,16 @@ const scaleOf = (q: tf.TensorInfo) => [{ type: 'float32' as const, data: [1 / Ma
 const queryRows = (q: tf.TensorInfo) => q.shape[0] * q.shape[1] * q.shape[2];
 const keyRows = (k: tf.TensorInfo) => k.shape[0] * k.shape[1] * k.shape[2];
 
-registerWebGPUKernel(K_FWD, (b, { q, k, v, mask }) => b.runWebGPUProgram(new AttnForwardProgram(q.shape, queryRows(q), false), [q, k, v, mask], 'float32', scaleOf(q)));
+registerWebGPUKernel(K_FWD, (b, { q, k, v, mask }) =>
+  b.runWebGPUProgram(new AttnForwardProgram(q.shape, queryRows(q), false), [q, k, v, mask], 'float32', scaleOf(q)),
+);
 registerWebGPUKernel(K_STATS, (b, { q, k, v, mask }) =>
-  b.runWebGPUProgram(new AttnForwardProgram([...q.shape.slice(0, 3), 2], queryRows(q), true), [q, k, v, mask], 'float32', scaleOf(q)),
+  b.runWebGPUProgram(
+    new AttnForwardProgram([...q.shape.slice(0, 3), 2], queryRows(q), true),
+    [q, k, v, mask],
+    'float32',
+    scaleOf(q),
+  ),
 );
 const backwardPrograms = {
   [K_DQ]: (q: tf.TensorInfo) => new AttnDqProgram(q.shape, queryRows(q)),
@@ -250,7 +261,9 @@ const backwardPrograms = {
   [K_DV]: (_: tf.TensorInfo, k: tf.TensorInfo) => new AttnDkvProgram(k.shape, keyRows(k), false),
 };
 for (const [name, make] of Object.entries(backwardPrograms)) {
-  registerWebGPUKernel(name, (b, { q, k, v, mask, dO, stats, delta }) => b.runWebGPUProgram(make(q, k), [q, k, v, mask, dO, stats, delta], 'float32', scaleOf(q)));
+  registerWebGPUKernel(name, (b, { q, k, v, mask, dO, stats, delta }) =>
+    b.runWebGPUProgram(make(q, k), [q, k, v, mask, dO, stats, delta], 'float32', scaleOf(q)),
+  );
 }
 
 /**
@@ -262,11 +275,20 @@ export function attentionWebGPU(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, 
   assertWebGPU('attentionWebGPU');
   const [B, H, T, D] = q.shape;
   const [, KV, S] = k.shape;
-  const bad = (what: string) => new Error(`attentionWebGPU: ${what} (q [${q.shape}], k [${k.shape}], v [${v.shape}], mask [${mask.shape}])`);
+  const bad = (what: string) =>
+    new Error(`attentionWebGPU: ${what} (q [${q.shape}], k [${k.shape}], v [${v.shape}], mask [${mask.shape}])`);
   if (D > MAX_D) throw bad(`head size ${D} is over ${MAX_D}`);
-  if (k.shape[0] !== B || k.shape[3] !== D || !tf.util.arraysEqual(k.shape, v.shape)) throw bad('k and v must be (B, KV, S, D)');
+  if (k.shape[0] !== B || k.shape[3] !== D || !tf.util.arraysEqual(k.shape, v.shape))
+    throw bad('k and v must be (B, KV, S, D)');
   if (H % KV !== 0) throw bad(`${H} query heads are not a multiple of ${KV} key/value heads`);
-  if (mask.rank !== 4 || (mask.shape[0] !== B && mask.shape[0] !== 1) || mask.shape[1] !== 1 || mask.shape[2] !== T || mask.shape[3] !== S) throw bad('mask must be (B or 1, 1, T, S)');
+  if (
+    mask.rank !== 4 ||
+    (mask.shape[0] !== B && mask.shape[0] !== 1) ||
+    mask.shape[1] !== 1 ||
+    mask.shape[2] !== T ||
+    mask.shape[3] !== S
+  )
+    throw bad('mask must be (B or 1, 1, T, S)');
   const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [qi, ki, vi, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     const out = runKernel<tf.Tensor4D>(K_FWD, { q: qi, k: ki, v: vi, mask });

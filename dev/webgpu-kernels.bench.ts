@@ -31,7 +31,11 @@ const N = 2048;
 const targets = Int32Array.from({ length: N }, (_, i) => (i * 7919) % 4096);
 const rope = () => ropeTables(0, 256, 64, 10000);
 /** The causal (1, 1, T, T) additive mask llama.ts builds for training. */
-const causal = (T: number) => tf.tensor4d(Float32Array.from({ length: T * T }, (_, i) => ((i % T) > Math.floor(i / T) ? -1e9 : 0)), [1, 1, T, T]);
+const causal = (T: number) =>
+  tf.tensor4d(
+    Float32Array.from({ length: T * T }, (_, i) => (i % T > Math.floor(i / T) ? -1e9 : 0)),
+    [1, 1, T, T],
+  );
 
 const CASES: Case[] = [
   {
@@ -60,7 +64,11 @@ const CASES: Case[] = [
   },
   {
     name: 'attention B=8 H=4 KV=2 T=S=256 D=64 (causal)',
-    inputs: () => [tf.randomNormal([8, 4, 256, 64]), tf.randomNormal([8, 2, 256, 64]), tf.randomNormal([8, 2, 256, 64])],
+    inputs: () => [
+      tf.randomNormal([8, 4, 256, 64]),
+      tf.randomNormal([8, 2, 256, 64]),
+      tf.randomNormal([8, 2, 256, 64]),
+    ],
     fused: (q, k, v) => attentionWebGPU(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, causal(256)),
     plain: (q, k, v) => attentionPlain(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, causal(256)),
   },
@@ -78,35 +86,38 @@ async function step(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], gy: t
 
 const results: string[] = [];
 
-describe.skipIf(!gpu.ok)(`fused vs plain, forward + backward, on webgpu (${gpu.ok ? gpu.adapter : 'no adapter'})`, () => {
-  for (const c of CASES) {
-    for (const path of ['fused', 'plain'] as const) {
-      const times: number[] = [];
-      let xs: tf.Tensor[] = [];
-      let gy: tf.Tensor[] = [];
-      bench(
-        `${c.name} ${path}`,
-        async () => {
-          if (times.length === 0 && xs.length === 0) {
-            await tf.setBackend('webgpu');
-            xs = c.inputs();
-            const probe = c[path](...xs);
-            gy = [tf.randomUniform(probe.shape, -1, 1)];
-            probe.dispose();
-            await step(c[path], xs, gy); // warm-up: shader compiles (seconds each on SwiftShader)
-          }
-          times.push(await step(c[path], xs, gy));
-          if (times.length === ITERS) {
-            const mean = times.reduce((a, b) => a + b, 0) / times.length;
-            const line = `${c.name} ${path}: mean ${mean.toFixed(1)} ms, best ${Math.min(...times).toFixed(1)} ms over ${ITERS}`;
-            console.log(line);
-            results.push(line);
-            tf.dispose([...xs, ...gy]);
-            if (results.length === CASES.length * 2) console.log(`\n${results.join('\n')}`);
-          }
-        },
-        { iterations: ITERS, time: 0, warmupIterations: 0, warmupTime: 0 },
-      );
+describe.skipIf(!gpu.ok)(
+  `fused vs plain, forward + backward, on webgpu (${gpu.ok ? gpu.adapter : 'no adapter'})`,
+  () => {
+    for (const c of CASES) {
+      for (const path of ['fused', 'plain'] as const) {
+        const times: number[] = [];
+        let xs: tf.Tensor[] = [];
+        let gy: tf.Tensor[] = [];
+        bench(
+          `${c.name} ${path}`,
+          async () => {
+            if (times.length === 0 && xs.length === 0) {
+              await tf.setBackend('webgpu');
+              xs = c.inputs();
+              const probe = c[path](...xs);
+              gy = [tf.randomUniform(probe.shape, -1, 1)];
+              probe.dispose();
+              await step(c[path], xs, gy); // warm-up: shader compiles (seconds each on SwiftShader)
+            }
+            times.push(await step(c[path], xs, gy));
+            if (times.length === ITERS) {
+              const mean = times.reduce((a, b) => a + b, 0) / times.length;
+              const line = `${c.name} ${path}: mean ${mean.toFixed(1)} ms, best ${Math.min(...times).toFixed(1)} ms over ${ITERS}`;
+              console.log(line);
+              results.push(line);
+              tf.dispose([...xs, ...gy]);
+              if (results.length === CASES.length * 2) console.log(`\n${results.join('\n')}`);
+            }
+          },
+          { iterations: ITERS, time: 0, warmupIterations: 0, warmupTime: 0 },
+        );
+      }
     }
-  }
-});
+  },
+);

@@ -7,7 +7,11 @@ import { configureRun, openStudio, watchConsole } from './helpers';
 test('2 epochs straight == resume from the epoch-1 checkpoint; checkpoints survive a reload', async ({ page }) => {
   const errors = watchConsole(page);
   await openStudio(page);
-  await configureRun(page, { preset: 'tiny', backend: 'wasm', numbers: { 'epochs-input': 2, 'batch-size-input': 4, 'max-train-samples-input': 8, 'validation-size-input': 2 } });
+  await configureRun(page, {
+    preset: 'tiny',
+    backend: 'wasm',
+    numbers: { 'epochs-input': 2, 'batch-size-input': 4, 'max-train-samples-input': 8, 'validation-size-input': 2 },
+  });
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 4 * 60_000 });
   const straight = await page.getByTestId('run-checksum').textContent();

@@ -5,14 +5,23 @@ import { configureRun, openStudio, watchConsole } from './helpers';
 // After each epoch the worker generates on the validation split and reports ROUGE; the page must
 // plot one point per epoch, show the newest numbers, and list sample predictions as plain text.
 
-
 test('two epochs: a ROUGE point per epoch, the latest numbers, and samples as text', async ({ page }) => {
   const errors = watchConsole(page);
   await openStudio(page);
   await expect(page.getByTestId('rouge-chart')).toContainText('ROUGE appears after the first epoch');
 
   // A small slice keeps two epochs to a few steps; WASM keeps the test independent of a GPU.
-  await configureRun(page, { preset: 'tiny', backend: 'wasm', numbers: { 'lr-input': 0.01, 'batch-size-input': 4, 'epochs-input': 2, 'max-train-samples-input': 8, 'validation-size-input': 4 } });
+  await configureRun(page, {
+    preset: 'tiny',
+    backend: 'wasm',
+    numbers: {
+      'lr-input': 0.01,
+      'batch-size-input': 4,
+      'epochs-input': 2,
+      'max-train-samples-input': 8,
+      'validation-size-input': 4,
+    },
+  });
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 6 * 60_000 });
 
@@ -43,8 +52,9 @@ test('two epochs: a ROUGE point per epoch, the latest numbers, and samples as te
   const rows = page.getByTestId('samples-table').getByTestId('sample-row');
   expect(await rows.count()).toBeGreaterThan(0);
   for (const ref of await page.getByTestId('sample-reference').allTextContents()) expect(ref.trim()).not.toBe('');
-  expect(await page.getByTestId('samples-epoch').evaluateAll((els) => els.map((e) => e.getAttribute('data-epoch'))))
-    .toEqual(['2', '1']);
+  expect(
+    await page.getByTestId('samples-epoch').evaluateAll((els) => els.map((e) => e.getAttribute('data-epoch'))),
+  ).toEqual(['2', '1']);
   // The newest epoch's model writes text for at least one article (seeded run: same text each time).
   const newest = page.getByTestId('samples-epoch').first().getByTestId('sample-prediction');
   expect((await newest.allTextContents()).some((t) => t.trim().length > 0)).toBe(true);

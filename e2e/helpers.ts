@@ -27,7 +27,10 @@ export async function openStudio(page: Page) {
  * The run settings a test trains with: the preset and backend pickers, then each numeric field by
  * test id, in the order given, each checked to have taken its value.
  */
-export async function configureRun(page: Page, s: { preset?: string; backend?: string; numbers?: Record<string, number> }) {
+export async function configureRun(
+  page: Page,
+  s: { preset?: string; backend?: string; numbers?: Record<string, number> },
+) {
   if (s.preset !== undefined) await page.getByTestId('preset-select').selectOption(s.preset);
   if (s.backend !== undefined) await page.getByTestId('backend-select').selectOption(s.backend);
   for (const [testId, value] of Object.entries(s.numbers ?? {})) await setNumber(page, testId, value);

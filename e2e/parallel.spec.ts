@@ -28,7 +28,11 @@ test('2 WebGPU workers train 3 steps to the same parameters as 1 worker on the s
   const errors = watchConsole(page);
   await openStudio(page);
   expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true); // payloads ride a SharedArrayBuffer
-  await configureRun(page, { preset: 'tiny', backend: 'webgpu', numbers: { 'lr-input': 0.01, 'max-steps-input': 3, 'validation-size-input': 0 } });
+  await configureRun(page, {
+    preset: 'tiny',
+    backend: 'webgpu',
+    numbers: { 'lr-input': 0.01, 'max-steps-input': 3, 'validation-size-input': 0 },
+  });
 
   const two = await train(page, 2, 2); // 2 replicas × 2 = global batch 4
   expect(two.map((r) => r.backend)).toEqual(['webgpu', 'webgpu']);

@@ -51,9 +51,13 @@ test('a 2-trial sweep on the tiny preset runs headless from the terminal and wri
   expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
 
   // Progress streamed to the terminal: steps with their loss, each trial's ROUGE, an ETA, then the end.
-  expect(r.stdout).toMatch(/^trial 1\/2 epoch 1\/1 step \d+\/\d+ loss \d+\.\d{3}( ROUGE-sum \d+\.\d{2})? ETA (\d+:)?\d+:\d\d$/m);
+  expect(r.stdout).toMatch(
+    /^trial 1\/2 epoch 1\/1 step \d+\/\d+ loss \d+\.\d{3}( ROUGE-sum \d+\.\d{2})? ETA (\d+:)?\d+:\d\d$/m,
+  );
   expect(r.stdout).toMatch(/^trial 2\/2 epoch 1\/1 step \d+\/\d+ loss /m);
-  expect(r.stdout).toMatch(/^trial 1\/2 complete: ROUGE-sum \d+\.\d{3} \(learning_rate=[\d.e-]+, per_device_train_batch_size=(4|8)\)$/m);
+  expect(r.stdout).toMatch(
+    /^trial 1\/2 complete: ROUGE-sum \d+\.\d{3} \(learning_rate=[\d.e-]+, per_device_train_batch_size=(4|8)\)$/m,
+  );
   expect(r.stdout).toMatch(/^trial 2\/2 complete: ROUGE-sum /m);
   expect(r.stdout).toMatch(/^final \(best params\) epoch 1\/1 step /m);
   expect(r.stdout).toMatch(/^done: /m);
@@ -65,7 +69,13 @@ test('a 2-trial sweep on the tiny preset runs headless from the terminal and wri
   expect(study.study.status).toBe('complete');
   expect(study.study.trials).toHaveLength(2);
   expect(study.study.trials.map((t: { state: string }) => t.state)).toEqual(['complete', 'complete']);
-  expect(study.study.config.base).toMatchObject({ preset: 'tiny', backend: 'wasm', epochs: 1, maxTrainSamples: 8, validationSize: 4 });
+  expect(study.study.config.base).toMatchObject({
+    preset: 'tiny',
+    backend: 'wasm',
+    epochs: 1,
+    maxTrainSamples: 8,
+    validationSize: 4,
+  });
   for (const t of study.study.trials) {
     expect(t.params.learning_rate).toBeGreaterThanOrEqual(1e-4);
     expect(t.params.learning_rate).toBeLessThanOrEqual(1e-2);
@@ -85,8 +95,18 @@ test('a 2-trial sweep on the tiny preset runs headless from the terminal and wri
   expect(best.params).toEqual(study.study.trials[best.trial].params);
   // The final training's model as Hugging Face files.
   const model = join(out, 'best-model');
-  for (const f of ['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']) expect(existsSync(join(model, f)), f).toBe(true);
-  expect(JSON.parse(readFileSync(join(model, 'config.json'), 'utf8'))).toMatchObject({ architectures: ['LlamaForCausalLM'], hidden_size: 64 });
+  for (const f of [
+    'config.json',
+    'generation_config.json',
+    'model.safetensors',
+    'tokenizer.json',
+    'tokenizer_config.json',
+  ])
+    expect(existsSync(join(model, f)), f).toBe(true);
+  expect(JSON.parse(readFileSync(join(model, 'config.json'), 'utf8'))).toMatchObject({
+    architectures: ['LlamaForCausalLM'],
+    hidden_size: 64,
+  });
   expect(r.stderr).not.toContain('warning: the page exports no trained model');
 });
 

@@ -4,7 +4,11 @@ import { configureRun, openStudio, watchConsole } from './helpers';
 test('click Train: the tiny model trains on WebGPU and its loss falls', async ({ page }) => {
   const errors = watchConsole(page);
   await openStudio(page);
-  await configureRun(page, { preset: 'tiny', backend: 'auto', numbers: { 'lr-input': 0.01, 'batch-size-input': 4, 'max-steps-input': 8 } });
+  await configureRun(page, {
+    preset: 'tiny',
+    backend: 'auto',
+    numbers: { 'lr-input': 0.01, 'batch-size-input': 4, 'max-steps-input': 8 },
+  });
   await page.getByTestId('train-button').click();
 
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu', { timeout: 60_000 });

@@ -16,7 +16,8 @@ import { dirname, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM, portFree } from './lib/host.mjs';
 
-const USAGE = 'usage: npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,allreduce,rouge] [--quick | --full] [--out FILE] [--port N] [--timeout-min M] [--no-build]';
+const USAGE =
+  'usage: npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,allreduce,rouge] [--quick | --full] [--out FILE] [--port N] [--timeout-min M] [--no-build]';
 // Same browser and flags as playwright.config.ts.
 const BUILD_DIR = 'bench-out/dist';
 
@@ -26,7 +27,16 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const o = { backends: null, sections: null, quick: false, full: false, out: null, port: null, timeoutMin: null, build: true };
+  const o = {
+    backends: null,
+    sections: null,
+    quick: false,
+    full: false,
+    out: null,
+    port: null,
+    timeoutMin: null,
+    build: true,
+  };
   const value = (i, name) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) fail(`${name} needs a value\n${USAGE}`);
@@ -50,8 +60,10 @@ function parseArgs(argv) {
     } else fail(`unknown argument "${a}"\n${USAGE}`);
   }
   if (o.quick && o.full) fail('--quick and --full exclude each other');
-  if (o.port !== null && !(Number.isInteger(o.port) && o.port > 0 && o.port < 65536)) fail(`--port must be a TCP port, got ${o.port}`);
-  if (o.timeoutMin !== null && !(o.timeoutMin > 0)) fail(`--timeout-min must be a positive number of minutes, got ${o.timeoutMin}`);
+  if (o.port !== null && !(Number.isInteger(o.port) && o.port > 0 && o.port < 65536))
+    fail(`--port must be a TCP port, got ${o.port}`);
+  if (o.timeoutMin !== null && !(o.timeoutMin > 0))
+    fail(`--timeout-min must be a positive number of minutes, got ${o.timeoutMin}`);
   return o;
 }
 
@@ -82,7 +94,10 @@ function codeVersion() {
   const git = (...args) => spawnSync('git', args, { encoding: 'utf8' });
   const head = git('rev-parse', 'HEAD');
   if (head.status !== 0) return { commit: null, changedFiles: [] };
-  const changed = git('status', '--porcelain').stdout.split('\n').filter((l) => l.trim() !== '').map((l) => l.slice(3));
+  const changed = git('status', '--porcelain')
+    .stdout.split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.slice(3));
   return { commit: head.stdout.trim(), changedFiles: changed };
 }
 
@@ -93,13 +108,19 @@ const timeoutMs = (o.timeoutMin ?? (o.quick ? 15 : o.full ? 90 : 45)) * 60_000;
 
 if (o.build) {
   console.log(`bench: building into ${BUILD_DIR}`);
-  const b = spawnSync('npx', ['vite', 'build', '--outDir', BUILD_DIR, '--emptyOutDir', '--logLevel', 'error'], { stdio: 'inherit' });
+  const b = spawnSync('npx', ['vite', 'build', '--outDir', BUILD_DIR, '--emptyOutDir', '--logLevel', 'error'], {
+    stdio: 'inherit',
+  });
   if (b.status !== 0) fail(`vite build failed (exit ${b.status})`);
 }
 
 const port = await pickPort(o.port ?? (process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : null));
 const origin = `http://127.0.0.1:${port}`;
-const server = spawn('npx', ['vite', 'preview', '--outDir', BUILD_DIR, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+const server = spawn(
+  'npx',
+  ['vite', 'preview', '--outDir', BUILD_DIR, '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+  { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+);
 let serverLog = '';
 server.stdout.on('data', (d) => (serverLog += d));
 server.stderr.on('data', (d) => (serverLog += d));
@@ -146,7 +167,10 @@ async function run() {
     });
     if (st?.state === 'error') throw new Error(st.error ?? 'the bench page reported an error');
     if (st?.state === 'done') break;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 60_000} min (last line: ${await page.evaluate(() => window.__bench?.progress.at(-1) ?? 'none')})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs / 60_000} min (last line: ${await page.evaluate(() => window.__bench?.progress.at(-1) ?? 'none')})`,
+      );
     await new Promise((r) => setTimeout(r, 1000));
   }
   const result = await page.evaluate(() => window.__bench.result);
@@ -155,7 +179,9 @@ async function run() {
   result.browser.executable = CHROMIUM;
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
-  const code = result.code.commit ? `code ${result.code.commit.slice(0, 8)}${result.code.changedFiles.length ? ` + ${result.code.changedFiles.length} changed file(s)` : ''}` : 'code: not a git checkout';
+  const code = result.code.commit
+    ? `code ${result.code.commit.slice(0, 8)}${result.code.changedFiles.length ? ` + ${result.code.changedFiles.length} changed file(s)` : ''}`
+    : 'code: not a git checkout';
   console.log(`\n${result.table}\n\nbench: browser ${browser.version()}; ${code}; wrote ${outFile}`);
 }
 

@@ -83,13 +83,16 @@ function parseCli(argv) {
   const positive = (flag, text, fallback) => {
     if (text === undefined) return fallback;
     const n = Number(text);
-    if (!(Number.isFinite(n) && n > 0)) throw new Exit(2, `--${flag}: must be a positive number, got ${JSON.stringify(text)}`);
+    if (!(Number.isFinite(n) && n > 0))
+      throw new Exit(2, `--${flag}: must be a positive number, got ${JSON.stringify(text)}`);
     return n;
   };
   const port = v.port === undefined ? null : Number(v.port);
-  if (port !== null && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new Exit(2, `--port: must be an integer in [1, 65535], got ${JSON.stringify(v.port)}`);
+  if (port !== null && !(Number.isInteger(port) && port >= 1 && port <= 65535))
+    throw new Exit(2, `--port: must be an integer in [1, 65535], got ${JSON.stringify(v.port)}`);
   const view = v.view ?? 'train';
-  if (view !== 'train' && view !== 'sweep') throw new Exit(2, `--view: must be train or sweep, got ${JSON.stringify(v.view)}`);
+  if (view !== 'train' && view !== 'sweep')
+    throw new Exit(2, `--view: must be train or sweep, got ${JSON.stringify(v.view)}`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
   return {
     minutes: positive('minutes', v.minutes, 30),
@@ -109,7 +112,6 @@ async function pickPort() {
   throw new Exit(1, `no free port in ${PORTS[0]}-${PORTS[1]}; pass --port`);
 }
 
-
 // Runs in the page before its scripts: counts workers and keeps each 'done' message's tf.memory()
 // fields (numTensors, numBytes), which the page's own state does not hold.
 function watchWorkers() {
@@ -122,7 +124,12 @@ function watchWorkers() {
       this.addEventListener('message', (ev) => {
         const m = ev.data;
         if (m && typeof m === 'object' && m.type === 'done') {
-          w.done.push({ at: Date.now(), rank: m.rank ?? 0, numTensors: typeof m.numTensors === 'number' ? m.numTensors : null, numBytes: typeof m.numBytes === 'number' ? m.numBytes : null });
+          w.done.push({
+            at: Date.now(),
+            rank: m.rank ?? 0,
+            numTensors: typeof m.numTensors === 'number' ? m.numTensors : null,
+            numBytes: typeof m.numBytes === 'number' ? m.numBytes : null,
+          });
         }
       });
     }
@@ -136,17 +143,28 @@ function watchWorkers() {
 async function openStudio(url, cleanups, pageErrors) {
   const page = await openPage({ cleanups, onError: (_, text) => pageErrors.push(text) });
   // A worker's own errors (e.g. why a trial's worker failed) are not page console messages.
-  page.on('worker', (w) => w.on('console', (m) => m.type() === 'error' && pageErrors.push(`worker ${w.url().split('/').pop()}: ${m.text()}`)));
+  page.on('worker', (w) =>
+    w.on('console', (m) => m.type() === 'error' && pageErrors.push(`worker ${w.url().split('/').pop()}: ${m.text()}`)),
+  );
   await page.addInitScript(watchWorkers);
   await page.goto(`${url}#sweep`);
-  await page.waitForFunction(() => globalThis.__studio?.sweep, null, { timeout: 60_000 }).catch(() => {
-    throw new Exit(1, `the studio has no headless sweep hook (globalThis.__studio.sweep) after 60 s${pageErrors.length ? `; page errors: ${pageErrors.join(' | ')}` : ''}`);
-  });
+  await page
+    .waitForFunction(() => globalThis.__studio?.sweep, null, { timeout: 60_000 })
+    .catch(() => {
+      throw new Exit(
+        1,
+        `the studio has no headless sweep hook (globalThis.__studio.sweep) after 60 s${pageErrors.length ? `; page errors: ${pageErrors.join(' | ')}` : ''}`,
+      );
+    });
   const data = await page
-    .waitForFunction(() => {
-      const s = globalThis.__studio.sweep.status();
-      return s.data !== 'checking' && { data: s.data, label: s.dataLabel };
-    }, null, { timeout: 60_000, polling: 250 })
+    .waitForFunction(
+      () => {
+        const s = globalThis.__studio.sweep.status();
+        return s.data !== 'checking' && { data: s.data, label: s.dataLabel };
+      },
+      null,
+      { timeout: 60_000, polling: 250 },
+    )
     .then((h) => h.jsonValue());
   if (data.data === 'missing') throw new Exit(1, `no training data: ${data.label}`);
   const cdp = await page.context().newCDPSession(page);
@@ -162,12 +180,21 @@ async function heap(cdp, gc) {
   if (gc) await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
   const { metrics } = await cdp.send('Performance.getMetrics');
   const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
-  return { usedMB: m.JSHeapUsedSize / MB, totalMB: m.JSHeapTotalSize / MB, listeners: m.JSEventListeners ?? null, nodes: m.Nodes ?? null };
+  return {
+    usedMB: m.JSHeapUsedSize / MB,
+    totalMB: m.JSHeapTotalSize / MB,
+    listeners: m.JSEventListeners ?? null,
+    nodes: m.Nodes ?? null,
+  };
 }
 
 async function sample(page, cdp, gc) {
   const h = await heap(cdp, gc);
-  const w = await page.evaluate(() => ({ created: globalThis.__soak.created, terminated: globalThis.__soak.terminated, done: globalThis.__soak.done.length }));
+  const w = await page.evaluate(() => ({
+    created: globalThis.__soak.created,
+    terminated: globalThis.__soak.terminated,
+    done: globalThis.__soak.done.length,
+  }));
   return { ...h, workersAlive: page.workers().length, workersCreated: w.created, workersTerminated: w.terminated };
 }
 
@@ -207,7 +234,9 @@ async function main() {
   const url = await startPreview({ port, outDir: BUILD_DIR, cleanups });
   const pageErrors = [];
   const { page, cdp } = await openStudio(url, cleanups, pageErrors);
-  log(`soak: ${args.minutes} min of tiny wasm trials at ${url} (${args.view} tab shown); samples every ${args.sampleSec} s`);
+  log(
+    `soak: ${args.minutes} min of tiny wasm trials at ${url} (${args.view} tab shown); samples every ${args.sampleSec} s`,
+  );
 
   const started = await page.evaluate((config) => globalThis.__studio.sweep.start(config), SOAK_CONFIG);
   if (started.issues) throw new Exit(1, `the soak config was refused: ${started.issues.join('; ')}`);
@@ -225,7 +254,9 @@ async function main() {
   let lastEnd = t0;
   let stopping = false;
   let early = null; // --heap-diff's first snapshot
-  log(`${pad('trial', 5)} ${pad('state', 9)} ${pad('sec', 6)} ${pad('tensors', 8)} ${pad('MB(tf)', 8)} ${pad('heapMB', 8)} ${pad('workers', 7)}`);
+  log(
+    `${pad('trial', 5)} ${pad('state', 9)} ${pad('sec', 6)} ${pad('tensors', 8)} ${pad('MB(tf)', 8)} ${pad('heapMB', 8)} ${pad('workers', 7)}`,
+  );
   for (;;) {
     if (pageErrors.includes('the page crashed')) throw new Exit(1, 'the page crashed during the soak');
     const now = Date.now();
@@ -239,20 +270,32 @@ async function main() {
       const done = await page.evaluate(() => globalThis.__soak.done);
       const m = await sample(page, cdp, true);
       const fp = await page.evaluate(() => globalThis.__studio.sweep.footprint());
-      if (args.heapDiff && !early && seen.size + finished.length >= HEAP_DIFF_AFTER) early = { trials: seen.size + finished.length, summary: await heapSummary(cdp) };
+      if (args.heapDiff && !early && seen.size + finished.length >= HEAP_DIFF_AFTER)
+        early = { trials: seen.size + finished.length, summary: await heapSummary(cdp) };
       for (const t of finished) {
         seen.add(t.number);
         // The trial's own fields when the page reports them; else the last worker 'done' message.
         const last = done.length ? done[done.length - 1] : null;
         const row = {
-          trial: t.number, state: t.state, value: t.value, seconds: (Date.now() - lastEnd) / 1000,
-          numTensors: t.numTensors ?? last?.numTensors ?? null, numBytes: t.numBytes ?? last?.numBytes ?? null,
-          heapUsedMB: m.usedMB, workersAlive: m.workersAlive, listeners: m.listeners, nodes: m.nodes, failReason: t.failReason ?? null,
-          studyKB: fp.studyChars / 1024, viewKB: fp.viewChars / 1024,
+          trial: t.number,
+          state: t.state,
+          value: t.value,
+          seconds: (Date.now() - lastEnd) / 1000,
+          numTensors: t.numTensors ?? last?.numTensors ?? null,
+          numBytes: t.numBytes ?? last?.numBytes ?? null,
+          heapUsedMB: m.usedMB,
+          workersAlive: m.workersAlive,
+          listeners: m.listeners,
+          nodes: m.nodes,
+          failReason: t.failReason ?? null,
+          studyKB: fp.studyChars / 1024,
+          viewKB: fp.viewChars / 1024,
         };
         lastEnd = Date.now();
         trials.push(row);
-        log(`${pad(row.trial, 5)} ${pad(row.state, 9)} ${pad(f(row.seconds), 6)} ${pad(row.numTensors ?? '-', 8)} ${pad(f(row.numBytes === null ? null : row.numBytes / MB, 2), 8)} ${pad(f(row.heapUsedMB), 8)} ${pad(row.workersAlive, 7)}`);
+        log(
+          `${pad(row.trial, 5)} ${pad(row.state, 9)} ${pad(f(row.seconds), 6)} ${pad(row.numTensors ?? '-', 8)} ${pad(f(row.numBytes === null ? null : row.numBytes / MB, 2), 8)} ${pad(f(row.heapUsedMB), 8)} ${pad(row.workersAlive, 7)}`,
+        );
       }
     }
     if (now >= nextSample) {
@@ -267,10 +310,14 @@ async function main() {
   await sleep(2000);
   const end = await sample(page, cdp, true);
   const hasTf = trials.some((t) => t.numTensors !== null);
-  const heapDiff = early ? { fromTrial: early.trials, toTrial: trials.length, growth: heapGrowth(early.summary, await heapSummary(cdp)) } : null;
+  const heapDiff = early
+    ? { fromTrial: early.trials, toTrial: trials.length, growth: heapGrowth(early.summary, await heapSummary(cdp)) }
+    : null;
   const verdict = {
     heapUsedMB: trend(trials.map((t) => t.heapUsedMB)),
-    numTensors: hasTf ? trend(trials.map((t) => t.numTensors)) : { flat: null, note: "the worker's 'done' message carries no numTensors/numBytes yet" },
+    numTensors: hasTf
+      ? trend(trials.map((t) => t.numTensors))
+      : { flat: null, note: "the worker's 'done' message carries no numTensors/numBytes yet" },
     numBytes: hasTf ? trend(trials.map((t) => t.numBytes)) : { flat: null },
     workersAliveAfterStop: end.workersAlive,
     // Informational, not in the verdict: the Sweep tab draws one more table row and chart point per trial.
@@ -281,36 +328,74 @@ async function main() {
     viewKB: trend(trials.map((t) => t.viewKB)),
     eventListeners: trend(trials.map((t) => t.listeners)),
   };
-  const flat = verdict.heapUsedMB.flat !== false && verdict.numTensors.flat !== false && verdict.numBytes.flat !== false && end.workersAlive === 0;
+  const flat =
+    verdict.heapUsedMB.flat !== false &&
+    verdict.numTensors.flat !== false &&
+    verdict.numBytes.flat !== false &&
+    end.workersAlive === 0;
   const report = {
-    minutes: args.minutes, view: args.view, config: SOAK_CONFIG, startedAt: new Date(t0).toISOString(), wallSec: (Date.now() - t0) / 1000,
-    trials, samples, end, verdict: { ...verdict, flat, tolerance: TOLERANCE }, heapDiff, pageErrors: pageErrors.slice(0, 50),
+    minutes: args.minutes,
+    view: args.view,
+    config: SOAK_CONFIG,
+    startedAt: new Date(t0).toISOString(),
+    wallSec: (Date.now() - t0) / 1000,
+    trials,
+    samples,
+    end,
+    verdict: { ...verdict, flat, tolerance: TOLERANCE },
+    heapDiff,
+    pageErrors: pageErrors.slice(0, 50),
   };
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
 
   const states = trials.reduce((a, t) => ((a[t.state] = (a[t.state] ?? 0) + 1), a), {});
-  log(`\n${trials.length} trials in ${f(report.wallSec / 60)} min (${Object.entries(states).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'})`);
+  log(
+    `\n${trials.length} trials in ${f(report.wallSec / 60)} min (${
+      Object.entries(states)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ') || 'none'
+    })`,
+  );
   log(`heap samples (MB used, every ${args.sampleSec} s): ${samples.map((x) => f(x.usedMB)).join(' ')}`);
-  log(`workers alive per sample: ${samples.map((x) => x.workersAlive).join(' ')}; after stop: ${end.workersAlive} (created ${end.workersCreated}, terminated ${end.workersTerminated})`);
-  const say = (name, t, unit = '') => (t.flat === null || t.flat === undefined ? `${name}: n/a${t.note ? ` (${t.note})` : ''}` : `${name}: first ${t.k} trials max ${f(t.first, 2)}${unit}, last ${t.k} max ${f(t.last, 2)}${unit}, trend ${t.slopePerTrial >= 0 ? '+' : ''}${f(t.slopePerTrial, 3)}${unit}/trial → ${t.flat ? 'flat' : 'GROWING'}`);
+  log(
+    `workers alive per sample: ${samples.map((x) => x.workersAlive).join(' ')}; after stop: ${end.workersAlive} (created ${end.workersCreated}, terminated ${end.workersTerminated})`,
+  );
+  const say = (name, t, unit = '') =>
+    t.flat === null || t.flat === undefined
+      ? `${name}: n/a${t.note ? ` (${t.note})` : ''}`
+      : `${name}: first ${t.k} trials max ${f(t.first, 2)}${unit}, last ${t.k} max ${f(t.last, 2)}${unit}, trend ${t.slopePerTrial >= 0 ? '+' : ''}${f(t.slopePerTrial, 3)}${unit}/trial → ${t.flat ? 'flat' : 'GROWING'}`;
   log(say('heap after GC', verdict.heapUsedMB, ' MB'));
   const perTrial = (t) => (t.slopePerTrial === undefined ? 'n/a' : `${f(t.slopePerTrial, 2)} KB/trial`);
-  log(`kept on purpose (JSON): study ${perTrial(verdict.studyKB)}, dashboard view ${perTrial(verdict.viewKB)}; heap ${verdict.heapUsedMB.slopePerTrial === undefined ? 'n/a' : `${f(verdict.heapUsedMB.slopePerTrial * 1024, 2)} KB/trial`}`);
-  log(`${say('DOM nodes', verdict.domNodes)}; ${say('event listeners', verdict.eventListeners)} (informational${args.view === 'sweep' ? ': the dashboard grows by one trial each time' : ''})`);
+  log(
+    `kept on purpose (JSON): study ${perTrial(verdict.studyKB)}, dashboard view ${perTrial(verdict.viewKB)}; heap ${verdict.heapUsedMB.slopePerTrial === undefined ? 'n/a' : `${f(verdict.heapUsedMB.slopePerTrial * 1024, 2)} KB/trial`}`,
+  );
+  log(
+    `${say('DOM nodes', verdict.domNodes)}; ${say('event listeners', verdict.eventListeners)} (informational${args.view === 'sweep' ? ': the dashboard grows by one trial each time' : ''})`,
+  );
   if (heapDiff) {
     log(`heap growth from trial ${heapDiff.fromTrial} to ${heapDiff.toTrial} (self sizes after GC), largest first:`);
-    for (const g of heapDiff.growth) log(`  ${pad(f(g.bytes / 1024, 1), 9)} KB ${pad(g.count >= 0 ? `+${g.count}` : g.count, 8)}  ${g.key}`);
+    for (const g of heapDiff.growth)
+      log(`  ${pad(f(g.bytes / 1024, 1), 9)} KB ${pad(g.count >= 0 ? `+${g.count}` : g.count, 8)}  ${g.key}`);
   }
   log(say('tf tensors', verdict.numTensors));
   log(say('tf bytes', verdict.numBytes));
-  const reasons = trials.filter((t) => t.state === 'failed').reduce((a, t) => a.set(t.failReason ?? 'no reason given', (a.get(t.failReason ?? 'no reason given') ?? 0) + 1), new Map());
+  const reasons = trials
+    .filter((t) => t.state === 'failed')
+    .reduce(
+      (a, t) => a.set(t.failReason ?? 'no reason given', (a.get(t.failReason ?? 'no reason given') ?? 0) + 1),
+      new Map(),
+    );
   if (reasons.size) log(`failed trials: ${[...reasons].map(([why, n]) => `${n} × ${why}`).join('; ')}`);
   if (pageErrors.length) warn(`page errors (${pageErrors.length}): ${pageErrors.slice(0, 5).join(' | ')}`);
   log(`verdict: ${flat ? 'FLAT' : 'NOT FLAT'} (within ${TOLERANCE * 100}%); report: ${args.out}`);
   if (trials.length < 2) throw new Exit(1, `only ${trials.length} trial(s) finished: too few to judge; run longer`);
   // Failed trials still show the page's heap, but not a trained model's tensors: say the soak did not train.
-  if (states.complete === undefined || states.complete < 2) throw new Exit(1, `only ${states.complete ?? 0} trial(s) completed: the soak did not exercise training (see the failed trials above)`);
+  if (states.complete === undefined || states.complete < 2)
+    throw new Exit(
+      1,
+      `only ${states.complete ?? 0} trial(s) completed: the soak did not exercise training (see the failed trials above)`,
+    );
   return flat ? 0 : 1;
 }
 

@@ -26,7 +26,6 @@ const USAGE = `usage: npm run sweep -- --config sweep.json [--trials N] [--backe
   --port P        preview server port (default: a free one)
   --no-build      serve dist/ as it is, even when it is older than the sources`;
 
-
 const log = (line) => process.stdout.write(`${line}\n`);
 const warn = (line) => process.stderr.write(`${line}\n`);
 
@@ -97,7 +96,6 @@ function readConfig(path) {
 
 // ---- build, serve, browse -----------------------------------------------------------------------
 
-
 async function openStudio(url, cleanups, pageErrors) {
   const page = await openPage({
     cleanups,
@@ -107,17 +105,30 @@ async function openStudio(url, cleanups, pageErrors) {
     },
   });
   await page.goto(`${url}#sweep`);
-  await page.waitForFunction(() => globalThis.__studio?.sweep, null, { timeout: 60_000 }).catch(() => {
-    throw new Exit(1, `the studio at ${url} has no headless sweep hook (globalThis.__studio.sweep) after 60 s${pageErrors.length ? `; page errors: ${pageErrors.join(' | ')}` : ''}`);
-  });
+  await page
+    .waitForFunction(() => globalThis.__studio?.sweep, null, { timeout: 60_000 })
+    .catch(() => {
+      throw new Exit(
+        1,
+        `the studio at ${url} has no headless sweep hook (globalThis.__studio.sweep) after 60 s${pageErrors.length ? `; page errors: ${pageErrors.join(' | ')}` : ''}`,
+      );
+    });
   // The sweep needs the default data: wait until the page knows whether the server has it.
   const data = await page
-    .waitForFunction(() => {
-      const s = globalThis.__studio.sweep.status();
-      return s.data !== 'checking' && { data: s.data, label: s.dataLabel };
-    }, null, { timeout: 60_000, polling: 250 })
+    .waitForFunction(
+      () => {
+        const s = globalThis.__studio.sweep.status();
+        return s.data !== 'checking' && { data: s.data, label: s.dataLabel };
+      },
+      null,
+      { timeout: 60_000, polling: 250 },
+    )
     .then((h) => h.jsonValue());
-  if (data.data === 'missing') throw new Exit(1, `no training data: ${data.label} (the preview server serves ../shared/data/xsum, or STUDIO_XSUM_DIR)`);
+  if (data.data === 'missing')
+    throw new Exit(
+      1,
+      `no training data: ${data.label} (the preview server serves ../shared/data/xsum, or STUDIO_XSUM_DIR)`,
+    );
   return { page };
 }
 
@@ -136,7 +147,8 @@ const progressKey = (p) => (p ? `${p.trial}:${p.epoch}:${p.step}:${p.totalSteps}
 function progressLine(s) {
   const p = s.progress;
   if (!p) return null;
-  if (p.step === 0 && p.rouge === null) return `${p.trial < 0 ? 'final (best params)' : `trial ${p.trial + 1}/${s.trials}`} preparing (data, tokenizer, model) ETA ${s.eta}`;
+  if (p.step === 0 && p.rouge === null)
+    return `${p.trial < 0 ? 'final (best params)' : `trial ${p.trial + 1}/${s.trials}`} preparing (data, tokenizer, model) ETA ${s.eta}`;
   const who = p.trial < 0 ? 'final (best params)' : `trial ${p.trial + 1}/${s.trials}`;
   const rouge = p.rouge === null ? '' : ` ${rougeLabel(s.objective)} ${num(p.rouge, 2)}`;
   const loss = p.loss === null ? '' : ` loss ${num(p.loss, 3)}`;
@@ -216,13 +228,16 @@ async function writeOutputs(page, s, out) {
     for (const [name, b64] of Object.entries(files)) {
       // A file name from the page must not climb out of the output folder.
       const safe = basename(name);
-      if (safe !== name || safe === '' || safe.startsWith('.')) throw new Exit(1, `the page offered a model file with an unsafe name: ${JSON.stringify(name)}`);
+      if (safe !== name || safe === '' || safe.startsWith('.'))
+        throw new Exit(1, `the page offered a model file with an unsafe name: ${JSON.stringify(name)}`);
       writeFileSync(join(modelDir, safe), Buffer.from(b64, 'base64'));
     }
     log(`wrote the best model (${Object.keys(files).join(', ')}) to ${modelDir}`);
   } else {
     writeFileSync(join(modelDir, 'best-params.json'), `${JSON.stringify(bestParams, null, 2)}\n`);
-    warn(`sweep: warning: the page exports no trained model (globalThis.__studio.trainedModelFiles is missing or returned null); wrote ${join(modelDir, 'best-params.json')} instead`);
+    warn(
+      `sweep: warning: the page exports no trained model (globalThis.__studio.trainedModelFiles is missing or returned null); wrote ${join(modelDir, 'best-params.json')} instead`,
+    );
   }
 }
 
@@ -257,7 +272,10 @@ async function main() {
     flags: Object.fromEntries(Object.entries(args.flags).filter(([, v]) => v !== undefined)),
   });
   if (started.issues) {
-    throw new Exit(2, `invalid sweep config ${relative(process.cwd(), args.configPath) || args.configPath} (${started.issues.length} problem${started.issues.length === 1 ? '' : 's'}):\n${started.issues.map((i) => `  ${i}`).join('\n')}`);
+    throw new Exit(
+      2,
+      `invalid sweep config ${relative(process.cwd(), args.configPath) || args.configPath} (${started.issues.length} problem${started.issues.length === 1 ? '' : 's'}):\n${started.issues.map((i) => `  ${i}`).join('\n')}`,
+    );
   }
   if (started.error) throw new Exit(1, `the sweep could not start: ${started.error}`);
   log(`study ${started.studyId} started`);
@@ -265,13 +283,24 @@ async function main() {
   const s = await follow(page, pageErrors);
   // Whatever happened, keep what the study holds.
   if (s.studyId) await writeOutputs(page, s, args.out);
-  if (s.error) throw new Exit(1, `the sweep failed: ${s.error}${pageErrors.length ? `\npage errors:\n  ${pageErrors.join('\n  ')}` : ''}`);
+  if (s.error)
+    throw new Exit(
+      1,
+      `the sweep failed: ${s.error}${pageErrors.length ? `\npage errors:\n  ${pageErrors.join('\n  ')}` : ''}`,
+    );
   if (s.status !== 'complete') throw new Exit(1, `the sweep ended ${s.status}, not complete`);
   if (!s.best) {
-    const why = s.results.map((t) => `trial ${t.number + 1} ${t.state}${t.failReason ? `: ${t.failReason}` : ''}`).join('; ');
-    throw new Exit(1, `no trial completed (${why || 'no trials ran'})${pageErrors.length ? `\npage errors:\n  ${pageErrors.join('\n  ')}` : ''}`);
+    const why = s.results
+      .map((t) => `trial ${t.number + 1} ${t.state}${t.failReason ? `: ${t.failReason}` : ''}`)
+      .join('; ');
+    throw new Exit(
+      1,
+      `no trial completed (${why || 'no trials ran'})${pageErrors.length ? `\npage errors:\n  ${pageErrors.join('\n  ')}` : ''}`,
+    );
   }
-  log(`best: trial ${s.best.number + 1} ${rougeLabel(s.objective)} ${num(s.best.value, 3)} (${paramsText(s.best.params)})`);
+  log(
+    `best: trial ${s.best.number + 1} ${rougeLabel(s.objective)} ${num(s.best.value, 3)} (${paramsText(s.best.params)})`,
+  );
   log(`done: ${args.out}`);
 }
 

@@ -31,14 +31,22 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 const problems = [];
 
 // 1. Unit tests.
-const unitStatus = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/unit.json`]);
+const unitStatus = run('npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${reports}/unit.json`,
+]);
 if (existsSync(`${reports}/unit.json`)) {
   const u = JSON.parse(readFileSync(`${reports}/unit.json`, 'utf8'));
   totals.passed += u.numPassedTests;
   totals.failed += u.numFailedTests;
   totals.skipped += (u.numPendingTests ?? 0) + (u.numTodoTests ?? 0);
   // A suite that failed to load reports no test of its own: count it as a failure.
-  const broken = (u.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
+  const broken = (u.testResults ?? []).filter(
+    (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
+  ).length;
   totals.failed += broken;
   if (unitStatus !== 0 && u.numFailedTests === 0 && broken === 0) problems.push(`vitest exited ${unitStatus}`);
 } else problems.push('vitest wrote no report');
@@ -48,7 +56,10 @@ const buildStatus = run('npx', ['vite', 'build']);
 if (buildStatus !== 0) problems.push('vite build failed');
 else {
   const port = process.env.STUDIO_E2E_PORT ?? String(await freePort());
-  const e2eStatus = run('npx', ['playwright', 'test'], { STUDIO_E2E_JSON: `${reports}/e2e.json`, STUDIO_E2E_PORT: port });
+  const e2eStatus = run('npx', ['playwright', 'test'], {
+    STUDIO_E2E_JSON: `${reports}/e2e.json`,
+    STUDIO_E2E_PORT: port,
+  });
   if (existsSync(`${reports}/e2e.json`)) {
     const s = JSON.parse(readFileSync(`${reports}/e2e.json`, 'utf8')).stats;
     totals.passed += s.expected + (s.flaky ?? 0);

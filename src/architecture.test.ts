@@ -45,7 +45,8 @@ const SRC = __dirname;
 export function layerOf(srcRelative: string): { key: string; level: number } | null {
   let best: string | null = null;
   for (const key of Object.keys(LAYERS)) {
-    if ((srcRelative === key || srcRelative.startsWith(`${key}/`)) && (best === null || key.length > best.length)) best = key;
+    if ((srcRelative === key || srcRelative.startsWith(`${key}/`)) && (best === null || key.length > best.length))
+      best = key;
   }
   return best === null ? null : { key: best, level: LAYERS[best] };
 }
@@ -77,7 +78,8 @@ export function violations(file: string, code: string): string[] {
     if (!to) continue; // test support (testing/) or a file outside the layers: reported on its own
     if (to.level > from.level) out.push(`${relative(SRC, file)} (${from.key}) imports upward: ${m[1]} (${to.key})`);
     const banned = NEVER[from.key.split('/')[0]] ?? [];
-    if (banned.includes(to.key.split('/')[0])) out.push(`${relative(SRC, file)} (${from.key}) may not import ${to.key}: ${m[1]}`);
+    if (banned.includes(to.key.split('/')[0]))
+      out.push(`${relative(SRC, file)} (${from.key}) may not import ${to.key}: ${m[1]}`);
   }
   return out;
 }
@@ -111,11 +113,20 @@ describe('architecture', () => {
 
   it('the checks catch what they are meant to catch', () => {
     const at = (p: string) => join(SRC, p);
-    expect(violations(at('model/llama.ts'), `import { x } from '../train/step';`)).toEqual(['model/llama.ts (model) imports upward: ../train/step (train)']);
+    expect(violations(at('model/llama.ts'), `import { x } from '../train/step';`)).toEqual([
+      'model/llama.ts (model) imports upward: ../train/step (train)',
+    ]);
     expect(violations(at('sweep/engine/study.ts'), `import { r } from '../studio/runner';`)).toHaveLength(1);
-    expect(violations(at('store/run.ts'), `import type { ToWorker } from '../runtime/train/protocol';`)).toHaveLength(1);
+    expect(violations(at('store/run.ts'), `import type { ToWorker } from '../runtime/train/protocol';`)).toHaveLength(
+      1,
+    );
     expect(violations(at('core/prng.ts'), `const w = new URL('../ui/App', import.meta.url);`)).toHaveLength(1);
-    expect(violations(at('ui/App.tsx'), `import { useRunStore } from '../store/run';\nimport { PRESETS } from '../model/config';`)).toEqual([]);
+    expect(
+      violations(
+        at('ui/App.tsx'),
+        `import { useRunStore } from '../store/run';\nimport { PRESETS } from '../model/config';`,
+      ),
+    ).toEqual([]);
     // A commented-out import is not an import.
     expect(violations(at('model/llama.ts'), `// import { x } from '../train/step';`)).toEqual([]);
     expect(FORBIDDEN_IMPORTS.test(`import { create } from 'zustand';`)).toBe(true);

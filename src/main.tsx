@@ -16,7 +16,10 @@ installHeadless({
   page: () => {
     const d = useDataStore.getState();
     const s = useSweepStore.getState();
-    return { data: { status: d.status, label: d.label }, sweep: { status: s.status, message: s.message, objective: s.config.objective, view: s.view } };
+    return {
+      data: { status: d.status, label: d.label },
+      sweep: { status: s.status, message: s.message, objective: s.config.objective, view: s.view },
+    };
   },
 });
 

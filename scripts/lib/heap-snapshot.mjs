@@ -24,7 +24,10 @@ export async function heapSummary(cdp) {
   const out = new Map();
   for (let i = 0; i < snap.nodes.length; i += fields.length) {
     const type = types[snap.nodes[i + iType]];
-    const name = type === 'string' || type === 'concatenated string' || type === 'sliced string' ? '' : snap.strings[snap.nodes[i + iName]];
+    const name =
+      type === 'string' || type === 'concatenated string' || type === 'sliced string'
+        ? ''
+        : snap.strings[snap.nodes[i + iName]];
     const key = `${type} ${name.length > 60 ? `${name.slice(0, 57)}...` : name}`.trim();
     const e = out.get(key) ?? { count: 0, bytes: 0 };
     e.count += 1;

@@ -19,9 +19,16 @@ export const CHROMIUM_ARGS = chromiumArgs;
  * the page's console errors ('console'), uncaught exceptions ('exception') and a crash ('crash').
  */
 export async function openPage({ cleanups, onError }) {
-  if (!existsSync(CHROMIUM_PATH)) throw new Exit(1, `no Chromium at ${CHROMIUM_PATH}: install chromium or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Exit(1, `no Chromium at ${CHROMIUM_PATH}: install chromium or set CHROMIUM_PATH`);
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+  });
   cleanups.push(() => browser.close().catch(() => {}));
   const page = await browser.newPage();
   page.on('console', (m) => m.type() === 'error' && onError('console', m.text()));
@@ -85,17 +92,23 @@ export function buildIfNeeded({ build, outDir = join(ROOT, 'dist'), who, warn })
   let why = null;
   if (!existsSync(builtAt)) why = `${name} is missing`;
   else {
-    const [srcTime, srcFile] = newest(['src', 'index.html', 'bench.html', 'public', 'vite.config.ts'].map((p) => join(ROOT, p)));
+    const [srcTime, srcFile] = newest(
+      ['src', 'index.html', 'bench.html', 'public', 'vite.config.ts'].map((p) => join(ROOT, p)),
+    );
     if (srcTime > statSync(builtAt).mtimeMs) why = `${name} is older than ${relative(ROOT, srcFile)}`;
   }
   if (!why) return;
   if (!build) {
-    if (!existsSync(builtAt)) throw new Exit(1, `${name} is missing and --no-build was given: run once without --no-build`);
+    if (!existsSync(builtAt))
+      throw new Exit(1, `${name} is missing and --no-build was given: run once without --no-build`);
     warn(`${who}: warning: ${why}; serving it anyway (--no-build)`);
     return;
   }
   warn(`${who}: ${why}: running vite build --outDir ${name}`);
-  const r = spawnSync(process.execPath, [VITE, 'build', '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+  const r = spawnSync(process.execPath, [VITE, 'build', '--outDir', outDir, '--emptyOutDir'], {
+    cwd: ROOT,
+    stdio: ['ignore', 2, 2],
+  });
   if (r.status !== 0) throw new Exit(1, `vite build failed (exit ${r.status ?? r.signal})`);
 }
 
@@ -104,11 +117,15 @@ export function buildIfNeeded({ build, outDir = join(ROOT, 'dist'), who, warn })
  * together, by a function pushed on cleanups); resolves with its URL once it answers.
  */
 export async function startPreview({ port, outDir = join(ROOT, 'dist'), cleanups }) {
-  const child = spawn(process.execPath, [VITE, 'preview', '--outDir', outDir, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [VITE, 'preview', '--outDir', outDir, '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));

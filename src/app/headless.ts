@@ -45,7 +45,10 @@ export interface HeadlessSweepStatus {
 
 export interface HeadlessSweep {
   /** Validates the CLI config (cli-config.ts) and starts the sweep; resolves once its study is saved. */
-  start(config: unknown, flags?: SweepCliFlags): Promise<{ studyId: string } | { issues: string[] } | { error: string }>;
+  start(
+    config: unknown,
+    flags?: SweepCliFlags,
+  ): Promise<{ studyId: string } | { issues: string[] } | { error: string }>;
   status(since?: number): HeadlessSweepStatus;
   stop(): void;
   exportJSON(id: string): Promise<{ name: string; text: string }>;
@@ -99,7 +102,11 @@ export function headlessSweep(w: HeadlessWiring): HeadlessSweep {
       // The same session the Start button drives, with the config's settings instead of the tabs' ones.
       let created!: (id: string) => void;
       const saved = new Promise<string>((resolve) => (created = resolve));
-      const ended = session.start(name ?? `cli sweep ${new Date().toISOString()}`, { sweep, base: run, onCreated: created });
+      const ended = session.start(name ?? `cli sweep ${new Date().toISOString()}`, {
+        sweep,
+        base: run,
+        onCreated: created,
+      });
       const first = await Promise.race([saved, ended.then(() => null)]);
       if (first === null) return { error: w.page().sweep.message ?? 'the sweep ended before its study was saved' };
       return { studyId: first };
@@ -124,14 +131,18 @@ export function headlessSweep(w: HeadlessWiring): HeadlessSweep {
         progressLog: (active?.progress.since(since) ?? []).map((e) => ({ ...e, eta: formatEta(e.progress.etaSec) })),
         eta: formatEta(progress?.etaSec ?? null),
         results: (study?.trials ?? []).map(trialResult),
-        best: best && best.value !== null ? { number: best.number, value: best.value, params: { ...best.params } } : null,
+        best:
+          best && best.value !== null ? { number: best.number, value: best.value, params: { ...best.params } } : null,
         done: started && ended && !session.busy,
         error: s.status === 'error' ? (s.message ?? 'the sweep failed') : null,
       };
     },
 
     stop: () => session.stop(),
-    footprint: () => ({ studyChars: session.active ? JSON.stringify(session.active.study).length : 0, viewChars: JSON.stringify(w.page().sweep.view ?? null).length }),
+    footprint: () => ({
+      studyChars: session.active ? JSON.stringify(session.active.study).length : 0,
+      viewChars: JSON.stringify(w.page().sweep.view ?? null).length,
+    }),
     exportJSON: (id) => session.exportJSON(id),
     exportCSV: (id) => session.exportCSV(id),
   };

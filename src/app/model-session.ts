@@ -58,11 +58,19 @@ export class ModelSession {
 
   /** Makes the picked files the base model; throws, naming what is wrong, when they are not one. */
   async importFiles(picked: File[]): Promise<void> {
-    const raw = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+    const raw = await Promise.all(
+      picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
+    );
     const m = importModelFiles(raw); // throws, naming what is wrong
     // Kept as HF files whatever came in (a llama2.c pair is converted once, here).
     const files = exportModelFiles(m.config, m.weights, m.tokenizer);
-    const base: StoredModel = { slot: 'base', label: `Imported ${picked.map((f) => f.name).join(', ')}`, notes: m.notes, files, savedAt: stamp() };
+    const base: StoredModel = {
+      slot: 'base',
+      label: `Imported ${picked.map((f) => f.name).join(', ')}`,
+      notes: m.notes,
+      files,
+      savedAt: stamp(),
+    };
     this.set({ base });
     await saveModel(base);
   }
@@ -80,7 +88,7 @@ export class ModelSession {
     await this.saveQuietly(trained);
   }
 
-  async useTrainedAsBase(): Promise<void> {
+  async continueFromTrained(): Promise<void> {
     const t = this.trained;
     if (!t) return;
     const base: StoredModel = { ...t, slot: 'base', label: `${t.label} (to fine-tune further)`, savedAt: stamp() };
@@ -92,7 +100,10 @@ export class ModelSession {
   exportZip(slot: ModelSlot): { name: string; bytes: Uint8Array } | null {
     const m = this[slot];
     if (!m) return null;
-    return { name: `${slot === 'trained' ? 'trained' : 'base'}-model-hf-${m.savedAt.slice(0, 19).replace(/[:T]/g, '-')}.zip`, bytes: zipModelFiles(m.files) };
+    return {
+      name: `${slot === 'trained' ? 'trained' : 'base'}-model-hf-${m.savedAt.slice(0, 19).replace(/[:T]/g, '-')}.zip`,
+      bytes: zipModelFiles(m.files),
+    };
   }
 
   /** Greedy text from a slot's model in a short-lived worker; null when the slot is empty. */

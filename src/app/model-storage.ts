@@ -23,7 +23,11 @@ function db(): Promise<IDBPDatabase> {
 }
 
 async function explain(err: unknown, what: string): Promise<Error> {
-  if (isQuotaError(err)) return new Error(`browser storage is full: could not ${what}. ${await usageText()} Delete old studies or checkpoints to free space.`, { cause: err });
+  if (isQuotaError(err))
+    return new Error(
+      `browser storage is full: could not ${what}. ${await usageText()} Delete old studies or checkpoints to free space.`,
+      { cause: err },
+    );
   return new Error(`could not ${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 

@@ -46,7 +46,11 @@ describe('RunSession', () => {
     const f = fixture();
     f.session.start(defaultSpec('tiny'), { kind: 'url', trainUrl: '/t.jsonl' });
     f.emit({ type: 'trained', files: [{ name: 'config.json', bytes: new Uint8Array(1) }] });
-    f.emit({ type: 'checkpoint', info: { id: 'c', runId: 'r', step: 1, epoch: 1, createdAt: '', bytes: 1 } as never, deleted: [] });
+    f.emit({
+      type: 'checkpoint',
+      info: { id: 'c', runId: 'r', step: 1, epoch: 1, createdAt: '', bytes: 1 } as never,
+      deleted: [],
+    });
     expect(f.events).toEqual([]);
     expect(f.trained).toHaveLength(1);
     expect(f.trained[0]).toMatch(/^Trained from a fresh tiny model, /);
@@ -57,7 +61,9 @@ describe('RunSession', () => {
     const files = [{ name: 'model.safetensors', bytes: new Uint8Array(2) }];
     const f = fixture({ label: 'Imported m.zip', files });
     f.session.start(defaultSpec('tiny'), { kind: 'url', trainUrl: '/t.jsonl' });
-    expect((f.started[0] as [unknown, unknown, { model?: unknown; checkpoints?: { keepLast: number } }])[2]).toMatchObject({ model: files, checkpoints: { keepLast: 3 } });
+    expect(
+      (f.started[0] as [unknown, unknown, { model?: unknown; checkpoints?: { keepLast: number } }])[2],
+    ).toMatchObject({ model: files, checkpoints: { keepLast: 3 } });
     f.emit({ type: 'trained', files });
     expect(f.trained[0]).toMatch(/^Trained from Imported m\.zip, /);
   });
@@ -65,7 +71,9 @@ describe('RunSession', () => {
   it('fails a resume before starting anything when the checkpoint cannot be loaded', async () => {
     const f = fixture();
     let began = false;
-    await expect(f.session.resume('gone', { kind: 'url', trainUrl: '/t.jsonl' }, defaultSpec(), () => (began = true))).rejects.toThrow('none');
+    await expect(
+      f.session.resume('gone', { kind: 'url', trainUrl: '/t.jsonl' }, defaultSpec(), () => (began = true)),
+    ).rejects.toThrow('none');
     expect(began).toBe(false);
     expect(f.started).toEqual([]);
   });

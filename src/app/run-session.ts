@@ -58,7 +58,10 @@ export class RunSession {
   /** A new run of `spec` on `data`, fine-tuning the base model when there is one. */
   start(spec: RunSpec, data: DataSource): void {
     this.spec = spec;
-    this.getClient().start(spec, data, { model: this.deps.models.base?.files, checkpoints: { runId: newRunId(), keepLast: KEEP_CHECKPOINTS } });
+    this.getClient().start(spec, data, {
+      model: this.deps.models.base?.files,
+      checkpoints: { runId: newRunId(), keepLast: KEEP_CHECKPOINTS },
+    });
   }
 
   /**
@@ -66,12 +69,20 @@ export class RunSession {
    * runs (`where`) may change. `begin` gets the settings and a status line just before the workers
    * start. Throws (before `begin`) when the checkpoint cannot be loaded or its settings are invalid.
    */
-  async resume(checkpointId: string, data: DataSource, where: Pick<RunSpec, PlacementKey>, begin: (spec: RunSpec, statusLine: string) => void): Promise<void> {
+  async resume(
+    checkpointId: string,
+    data: DataSource,
+    where: Pick<RunSpec, PlacementKey>,
+    begin: (spec: RunSpec, statusLine: string) => void,
+  ): Promise<void> {
     const ckpt = await this.deps.checkpoints.load(checkpointId);
     const spec = validateSpec(withPlacement(ckpt.meta.spec, where));
     begin(spec, `Resuming ${ckpt.meta.runId} from epoch ${ckpt.meta.epoch} (step ${ckpt.meta.step})…`);
     this.spec = spec;
-    this.getClient().start(spec, data, { resumeCheckpoint: checkpointId, checkpoints: { runId: ckpt.meta.runId, keepLast: KEEP_CHECKPOINTS } });
+    this.getClient().start(spec, data, {
+      resumeCheckpoint: checkpointId,
+      checkpoints: { runId: ckpt.meta.runId, keepLast: KEEP_CHECKPOINTS },
+    });
   }
 
   stop(): void {

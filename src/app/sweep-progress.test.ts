@@ -3,10 +3,26 @@ import type { RunEvent } from '../core/events';
 import { formatEta, SweepProgressTracker } from './sweep-progress';
 
 const step = (s: number, total: number, loss: number, epoch = 1): RunEvent => ({
-  type: 'step', step: s, totalSteps: total, epoch, loss, lr: 1e-4, gradNorm: 1, tokensPerSec: 100, elapsedMs: 0, skipped: false,
+  type: 'step',
+  step: s,
+  totalSteps: total,
+  epoch,
+  loss,
+  lr: 1e-4,
+  gradNorm: 1,
+  tokensPerSec: 100,
+  elapsedMs: 0,
+  skipped: false,
 });
 const evaluation = (epoch: number, r: number): RunEvent => ({
-  type: 'evaluation', epoch, step: 0, rouge: { rouge1: r, rouge2: r / 2, rougeL: r, rougeLsum: r }, genLen: 10, evalLoss: 3, examples: 4, samples: [],
+  type: 'evaluation',
+  epoch,
+  step: 0,
+  rouge: { rouge1: r, rouge2: r / 2, rougeL: r, rougeLsum: r },
+  genLen: 10,
+  evalLoss: 3,
+  examples: 4,
+  samples: [],
 });
 
 describe('SweepProgressTracker', () => {
@@ -17,7 +33,16 @@ describe('SweepProgressTracker', () => {
   it('tracks step, loss and the ROUGE objective of the run in progress', () => {
     const t = new SweepProgressTracker(2, 'sum');
     t.event(0, { type: 'status', message: 'loading' }, { finished: 0, epochs: 2, now: 0 });
-    expect(t.snapshot()).toEqual({ trial: 0, epoch: 0, epochs: 2, step: 0, totalSteps: 0, loss: null, rouge: null, etaSec: null });
+    expect(t.snapshot()).toEqual({
+      trial: 0,
+      epoch: 0,
+      epochs: 2,
+      step: 0,
+      totalSteps: 0,
+      loss: null,
+      rouge: null,
+      etaSec: null,
+    });
     t.event(0, step(3, 8, 5.5), { finished: 0, epochs: 2, now: 3000 });
     t.event(0, evaluation(1, 10), { finished: 0, epochs: 2, now: 4000 });
     const s = t.snapshot()!;
@@ -34,7 +59,12 @@ describe('SweepProgressTracker', () => {
     t.event(1, step(1, 1, 6.1), ctx(3)); // trial 1 runs and ends before anyone polls
     const all = t.since(0);
     expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
-    expect(all.map((e) => [e.progress.trial, e.progress.step, e.progress.loss])).toEqual([[0, 0, null], [0, 1, 6.2], [0, 1, 6.2], [1, 1, 6.1]]);
+    expect(all.map((e) => [e.progress.trial, e.progress.step, e.progress.loss])).toEqual([
+      [0, 0, null],
+      [0, 1, 6.2],
+      [0, 1, 6.2],
+      [1, 1, 6.1],
+    ]);
     expect(all[1].progress).not.toBe(all[2].progress); // copies: later events do not rewrite earlier entries
     expect(t.since(3).map((e) => e.progress.trial)).toEqual([1]);
     expect(t.since(4)).toEqual([]);

@@ -50,11 +50,21 @@ export class SweepProgressTracker {
       // A new run began: the previous one (if any) ended just now.
       if (this.current) this.durations.push(ctx.now - this.runStartedAt);
       this.runStartedAt = ctx.now;
-      this.current = { trial, epoch: 0, epochs: ctx.epochs, step: 0, totalSteps: 0, loss: null, rouge: null, etaSec: null };
+      this.current = {
+        trial,
+        epoch: 0,
+        epochs: ctx.epochs,
+        step: 0,
+        totalSteps: 0,
+        loss: null,
+        rouge: null,
+        etaSec: null,
+      };
     }
     const c = this.current;
     if (e.type === 'step') Object.assign(c, { step: e.step, totalSteps: e.totalSteps, epoch: e.epoch, loss: e.loss });
-    else if (e.type === 'evaluation') Object.assign(c, { epoch: e.epoch, rouge: objectiveFrom(e.rouge, this.objective) });
+    else if (e.type === 'evaluation')
+      Object.assign(c, { epoch: e.epoch, rouge: objectiveFrom(e.rouge, this.objective) });
     c.etaSec = this.eta(ctx.finished, ctx.now);
     this.log.push({ seq: ++this.seq, progress: { ...c } });
     if (this.log.length > LOG_SIZE) this.log.shift();
@@ -78,7 +88,8 @@ export class SweepProgressTracker {
     const elapsed = now - this.runStartedAt;
     // A run's own estimate needs a step done: before that only finished runs say anything.
     const ownTotal = c.step > 0 && c.totalSteps > 0 ? elapsed / (c.step / c.totalSteps) : null;
-    const mean = this.durations.length > 0 ? this.durations.reduce((a, b) => a + b, 0) / this.durations.length : ownTotal;
+    const mean =
+      this.durations.length > 0 ? this.durations.reduce((a, b) => a + b, 0) / this.durations.length : ownTotal;
     if (mean === null) return null;
     const rest = Math.max(0, (ownTotal ?? mean) - elapsed);
     // After trial k (with `finished` ended before it): nTrials - finished - 1 more trials, then the final run.

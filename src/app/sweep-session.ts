@@ -124,7 +124,8 @@ export class SweepSession {
     const save = async (t: Trial) => {
       const data = study.toJSON();
       const trial = data.trials.find((x) => x.number === t.number);
-      if (trial) await store.saveTrial(id, trial, { sampler: data.sampler, pruner: data.pruner, userAttrs: data.userAttrs });
+      if (trial)
+        await store.saveTrial(id, trial, { sampler: data.sampler, pruner: data.pruner, userAttrs: data.userAttrs });
       this.showStudy({ id, name: this.shown?.name ?? id, status: 'running', study, config: cfg.sweep });
     };
     this.launching = false;
@@ -143,9 +144,13 @@ export class SweepSession {
       baseSpec: cfg.base,
       // Trials fine-tune the imported model when there is one; each run's model arrives as
       // 'trained', and the last is the final training's (kept once the sweep completes).
-      execute: workerExecutor(source, (e) => {
-        if (e.type === 'trained') lastTrained = e.files;
-      }, { model: this.deps.models.base?.files }),
+      execute: workerExecutor(
+        source,
+        (e) => {
+          if (e.type === 'trained') lastTrained = e.files;
+        },
+        { model: this.deps.models.base?.files },
+      ),
       onTrialChange: save,
       onEvent: (trial, e) => {
         progress.event(trial, e, { finished: sweepRunner.finishedTrials(), epochs: epochsOf(trial), now: Date.now() });
@@ -158,7 +163,10 @@ export class SweepSession {
     const outcome = await sweepRunner.run();
     this.runner = null;
     if (outcome === 'complete' && lastTrained && study.bestTrial) {
-      await this.deps.models.setTrained(lastTrained, `Sweep ${this.shown?.name ?? id}: final training with the best parameters (trial ${study.bestTrial.number})`);
+      await this.deps.models.setTrained(
+        lastTrained,
+        `Sweep ${this.shown?.name ?? id}: final training with the best parameters (trial ${study.bestTrial.number})`,
+      );
     }
     const data = study.toJSON();
     await store.saveEngineState(id, { sampler: data.sampler, pruner: data.pruner, userAttrs: data.userAttrs });
@@ -197,7 +205,9 @@ export class SweepSession {
       const study = createSweepStudy(setup.sweep);
       const data = study.toJSON();
       const cfg: StoredConfig = { sweep: setup.sweep, base };
-      const id = await (await this.storage()).createStudy({
+      const id = await (
+        await this.storage()
+      ).createStudy({
         name: name ?? `sweep ${new Date().toLocaleString()}`,
         config: cfg as never,
         direction: data.direction,
@@ -262,7 +272,11 @@ export class SweepSession {
     const { meta, data } = await (await this.storage()).loadStudy(id);
     const cfg = meta.config as unknown as StoredConfig;
     const best = Study.fromJSON(data).bestTrial;
-    const files = exportScaleOutBundle({ spec: cfg.base, sweep: cfg.sweep, bestParams: best?.params as Record<string, number | string> | undefined });
+    const files = exportScaleOutBundle({
+      spec: cfg.base,
+      sweep: cfg.sweep,
+      bestParams: best?.params as Record<string, number | string> | undefined,
+    });
     const name = studyFileName(meta, 'json').replace(/\.json$/, '-scale-out.zip');
     return { name, bytes: zipSync(Object.fromEntries(Object.entries(files).map(([f, text]) => [f, strToU8(text)]))) };
   }

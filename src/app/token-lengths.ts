@@ -3,7 +3,12 @@
 // matching to requests.
 import type { TokenizerFiles } from '../data/token-lengths';
 import type { Pair } from '../core/example';
-import { checkTokenLengthAnswer, tokenizerFilesOf, type TokenLengthAnswer, type TokenLengthRequest } from '../runtime/token-lengths/protocol';
+import {
+  checkTokenLengthAnswer,
+  tokenizerFilesOf,
+  type TokenLengthAnswer,
+  type TokenLengthRequest,
+} from '../runtime/token-lengths/protocol';
 
 /** The tokenizer learns from at most this many pairs (evenly spaced). */
 export const MAX_TOKENIZER_PAIRS = 2000;
@@ -14,15 +19,25 @@ export const MAX_COUNT_PAIRS = 300;
  * The tokenizer a run would encode with when it fine-tunes a model with these HF files (null: no
  * model, or one without tokenizer.json — a run then trains a BPE, and so does the count).
  */
-export const importedTokenizerOf = (files: readonly { name: string; bytes: Uint8Array }[] | null | undefined): TokenizerFiles | null => tokenizerFilesOf(files);
+export const importedTokenizerOf = (
+  files: readonly { name: string; bytes: Uint8Array }[] | null | undefined,
+): TokenizerFiles | null => tokenizerFilesOf(files);
 
 /**
  * Counts the token lengths of `pairs` in a worker: with `tokenizer` when given, else with a BPE of
  * `vocabSize` trained on them. `onAnswer` gets the one answer (or why the worker failed).
  * Returns a cancel that ends the worker.
  */
-export function countTokenLengthsInWorker(pairs: Pair[], vocabSize: number, tokenizer: TokenizerFiles | null, onAnswer: (a: TokenLengthAnswer) => void): () => void {
-  const worker = new Worker(new URL('../runtime/token-lengths/worker.ts', import.meta.url), { type: 'module', name: 'token-lengths' });
+export function countTokenLengthsInWorker(
+  pairs: Pair[],
+  vocabSize: number,
+  tokenizer: TokenizerFiles | null,
+  onAnswer: (a: TokenLengthAnswer) => void,
+): () => void {
+  const worker = new Worker(new URL('../runtime/token-lengths/worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'token-lengths',
+  });
   worker.onmessage = (ev: MessageEvent) => {
     const m = checkTokenLengthAnswer(ev.data);
     if (typeof m === 'string') {
@@ -33,7 +48,12 @@ export function countTokenLengthsInWorker(pairs: Pair[], vocabSize: number, toke
     worker.terminate();
   };
   worker.onerror = (ev) => onAnswer({ type: 'error', message: ev.message || 'the token-length worker failed' });
-  const req: TokenLengthRequest = { pairs, vocabSize, maxTokenizerPairs: MAX_TOKENIZER_PAIRS, maxCountPairs: MAX_COUNT_PAIRS };
+  const req: TokenLengthRequest = {
+    pairs,
+    vocabSize,
+    maxTokenizerPairs: MAX_TOKENIZER_PAIRS,
+    maxCountPairs: MAX_COUNT_PAIRS,
+  };
   if (tokenizer) req.tokenizer = tokenizer;
   worker.postMessage(req);
   return () => worker.terminate();

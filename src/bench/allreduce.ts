@@ -55,7 +55,10 @@ function checkSums(a: Float32Array, job: AllreduceJob, k: number): void {
     let want = valueAt(i, 0);
     for (let r = 1; r < job.world; r++) want = Math.fround(want + valueAt(i, r));
     want *= 2 ** (k - 1);
-    if (a[i] !== want) throw new Error(`allreduce: rank ${job.rank}'s registered array holds ${a[i]} at ${i} after ${k} all-reduces, expected ${want}`);
+    if (a[i] !== want)
+      throw new Error(
+        `allreduce: rank ${job.rank}'s registered array holds ${a[i]} at ${i} after ${k} all-reduces, expected ${want}`,
+      );
   }
 }
 
@@ -76,13 +79,25 @@ export async function measureAllreduce(job: AllreduceJob): Promise<AllreduceReco
     for (let i = 0; i < job.iters; i++) await c.allReduceSum(arr);
     const ms = now() - t0;
     const mbPerSec = (job.iters * bytes) / MIB / (ms / 1000);
-    return { transport: job.transport, path, world: job.world, floats: job.floats, iters: job.iters, mbPerSec, memcpyMbPerSec, ratio: mbPerSec / memcpyMbPerSec };
+    return {
+      transport: job.transport,
+      path,
+      world: job.world,
+      floats: job.floats,
+      iters: job.iters,
+      mbPerSec,
+      memcpyMbPerSec,
+      ratio: mbPerSec / memcpyMbPerSec,
+    };
   };
   try {
     if (job.transport !== 'sab') return [await timed(data, 'copy')];
     // As reduceGradients does: the registered array, filled before the timed loop.
     const shared = await c.sharedArray?.(job.floats);
-    if (!shared) throw new Error(`allreduce: the group memory has no room for a registered array of ${job.floats} floats per rank`);
+    if (!shared)
+      throw new Error(
+        `allreduce: the group memory has no room for a registered array of ${job.floats} floats per rank`,
+      );
     const registered = await timed(fill(shared, job.rank), 'registered');
     checkSums(shared, job, WARMUP_SAB + job.iters);
     return [registered, await timed(data, 'copy')];

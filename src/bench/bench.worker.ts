@@ -21,7 +21,12 @@ const log = (line: string) => post({ type: 'progress', line });
 
 async function runBackend(backend: BackendName, options: BenchOptions): Promise<void> {
   const plan = planFor(options, backend);
-  post({ type: 'about', referenceWorkload: describeReference(), flopsFormula: FLOPS_FORMULA, notes: [smallVsReferenceNote()] });
+  post({
+    type: 'about',
+    referenceWorkload: describeReference(),
+    flopsFormula: FLOPS_FORMULA,
+    notes: [smallVsReferenceNote()],
+  });
   log(`${plan.backend}: starting the tfjs backend`);
   const env = await startBackend(plan.backend);
   post({ type: 'env', env });
@@ -29,17 +34,23 @@ async function runBackend(backend: BackendName, options: BenchOptions): Promise<
     log(`${plan.backend}: unavailable — ${env.reason}`);
     return;
   }
-  log(`${plan.backend}: ${env.adapter}${env.wasmThreads !== null ? `, ${env.wasmThreads} wasm thread(s)` : ''} (${env.initMs.toFixed(0)} ms to start)`);
+  log(
+    `${plan.backend}: ${env.adapter}${env.wasmThreads !== null ? `, ${env.wasmThreads} wasm thread(s)` : ''} (${env.initMs.toFixed(0)} ms to start)`,
+  );
   if (plan.matmul) {
     await measureMatmul(plan.backend, plan.matmul, (record) => {
-      log(`${plan.backend} matmul ${record.variant} ${record.batch > 1 ? `${record.batch}×` : ''}${record.n}: ${record.gflops.toFixed(2)} GFLOP/s (best of ${record.reps})`);
+      log(
+        `${plan.backend} matmul ${record.variant} ${record.batch > 1 ? `${record.batch}×` : ''}${record.n}: ${record.gflops.toFixed(2)} GFLOP/s (best of ${record.reps})`,
+      );
       post({ type: 'matmul', record });
     });
   }
   for (const w of plan.train) post({ type: 'train', record: await measureTrain(plan.backend, w, log) });
   if (plan.generate) {
     const record = await measureGenerate(plan.backend, plan.generate, log);
-    log(`${plan.backend} generate ${record.preset}: ${record.cachedTokensPerSec.toFixed(1)} vs ${record.recomputeTokensPerSec.toFixed(1)} tokens/s (${record.speedup.toFixed(1)}×)`);
+    log(
+      `${plan.backend} generate ${record.preset}: ${record.cachedTokensPerSec.toFixed(1)} vs ${record.recomputeTokensPerSec.toFixed(1)} tokens/s (${record.speedup.toFixed(1)}×)`,
+    );
     post({ type: 'generate', record });
   }
 }
@@ -60,6 +71,7 @@ async function handle(m: ToBenchWorker): Promise<void> {
 scope.onmessage = (e: MessageEvent<ToBenchWorker>) => {
   handle(e.data).then(
     () => post({ type: 'done' }),
-    (err: unknown) => post({ type: 'error', message: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) }),
+    (err: unknown) =>
+      post({ type: 'error', message: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) }),
   );
 };

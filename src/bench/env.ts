@@ -9,7 +9,11 @@ import type { BackendEnv } from './types';
 
 export async function startBackend(backend: BackendName): Promise<BackendEnv> {
   const t0 = now();
-  const base = { backend, tfjsVersion: tf.version_core, workerCrossOriginIsolated: globalThis.crossOriginIsolated === true };
+  const base = {
+    backend,
+    tfjsVersion: tf.version_core,
+    workerCrossOriginIsolated: globalThis.crossOriginIsolated === true,
+  };
   try {
     const picked = await pickBackend(backend);
     const wasm = backend === 'wasm';
@@ -24,6 +28,15 @@ export async function startBackend(backend: BackendName): Promise<BackendEnv> {
       initMs: now() - t0,
     };
   } catch (e) {
-    return { ...base, ok: false, reason: (e as Error).message, adapter: '', wasmThreads: null, wasmSimd: null, wasmMultithread: null, initMs: now() - t0 };
+    return {
+      ...base,
+      ok: false,
+      reason: (e as Error).message,
+      adapter: '',
+      wasmThreads: null,
+      wasmSimd: null,
+      wasmMultithread: null,
+      initMs: now() - t0,
+    };
   }
 }

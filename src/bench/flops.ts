@@ -11,7 +11,7 @@ import type { LlamaConfig } from '../model/config';
 import { EMBED, paramShapes } from '../model/params';
 
 export const FLOPS_FORMULA =
-  'train FLOPs/token = 6·N_mm + 12·L·T·d (N_mm = linear + lm_head weights, input-embedding lookup excluded; attention counted over the full T, not halved for causality); MFU = FLOPs/token × tokens/s ÷ that backend\'s best matmul FLOP/s';
+  "train FLOPs/token = 6·N_mm + 12·L·T·d (N_mm = linear + lm_head weights, input-embedding lookup excluded; attention counted over the full T, not halved for causality); MFU = FLOPs/token × tokens/s ÷ that backend's best matmul FLOP/s";
 
 /** Weights used in matmuls per token (see file comment). */
 export function matmulParams(c: LlamaConfig): number {
@@ -26,7 +26,8 @@ export function matmulParams(c: LlamaConfig): number {
 
 /** Training FLOPs per token at sequence length T. */
 export function trainFlopsPerToken(c: LlamaConfig, seqLen: number): number {
-  if (!Number.isInteger(seqLen) || seqLen <= 0) throw new Error(`trainFlopsPerToken: seqLen must be a positive integer, got ${seqLen}`);
+  if (!Number.isInteger(seqLen) || seqLen <= 0)
+    throw new Error(`trainFlopsPerToken: seqLen must be a positive integer, got ${seqLen}`);
   return 6 * matmulParams(c) + 12 * c.numHiddenLayers * seqLen * c.hiddenSize;
 }
 

@@ -6,7 +6,13 @@ import type { BenchResult, MatmulRecord, TrainRecord } from './types';
 
 describe('renderTable', () => {
   it('pads text columns left and numeric columns right, under a rule', () => {
-    const t = renderTable(['backend', 'GFLOP/s'], [['wasm', '18.14'], ['webgpu', '0.5']]);
+    const t = renderTable(
+      ['backend', 'GFLOP/s'],
+      [
+        ['wasm', '18.14'],
+        ['webgpu', '0.5'],
+      ],
+    );
     expect(t.split('\n')).toEqual(['backend  GFLOP/s', '-------  -------', 'wasm       18.14', 'webgpu       0.5']);
   });
 
@@ -15,7 +21,15 @@ describe('renderTable', () => {
   });
 });
 
-const mm = (backend: MatmulRecord['backend'], gflops: number): MatmulRecord => ({ backend, variant: 'square', n: 512, batch: 1, reps: 3, bestMs: 1, gflops });
+const mm = (backend: MatmulRecord['backend'], gflops: number): MatmulRecord => ({
+  backend,
+  variant: 'square',
+  n: 512,
+  batch: 1,
+  reps: 3,
+  bestMs: 1,
+  gflops,
+});
 const tr = (backend: TrainRecord['backend'], tokensPerSec: number): TrainRecord => ({
   backend,
   workload: 'reference',
@@ -36,9 +50,14 @@ const tr = (backend: TrainRecord['backend'], tokensPerSec: number): TrainRecord 
 });
 
 describe('summary and report', () => {
-  const summary = summarize([mm('wasm', 10), mm('wasm', 20), mm('webgpu', 0.5)], [tr('wasm', 1200), tr('webgpu', 5)], [], []);
+  const summary = summarize(
+    [mm('wasm', 10), mm('wasm', 20), mm('webgpu', 0.5)],
+    [tr('wasm', 1200), tr('webgpu', 5)],
+    [],
+    [],
+  );
 
-  it('takes each backend\'s best matmul as its ceiling and checks the targets', () => {
+  it("takes each backend's best matmul as its ceiling and checks the targets", () => {
     expect(summary.bestMatmulGflops).toEqual({ wasm: 20, webgpu: 0.5 });
     const wasmMfu = summary.mfu.find((m) => m.backend === 'wasm')!.mfu;
     expect(wasmMfu).toBeCloseTo((26_836_992 * 1200) / 20e9, 12); // 1.61: above the ceiling is reported as is
@@ -68,7 +87,9 @@ describe('summary and report', () => {
     };
     const text = formatReport(partial);
     expect(text).toContain('Chromium 156.0.0.0; 2 hardware threads; crossOriginIsolated true');
-    expect(text).toMatch(/wasm\s+reference\s+4,999,424\s+8×256\s+60\.00\s+1\.71\s+1200\.0\s+32\.20\s+161\.0%\s+1024\.0/);
+    expect(text).toMatch(
+      /wasm\s+reference\s+4,999,424\s+8×256\s+60\.00\s+1\.71\s+1200\.0\s+32\.20\s+161\.0%\s+1024\.0/,
+    );
     expect(text).toMatch(/reference workload on wasm\s+≥ 1000 tokens\/s\s+1200\.0 tokens\/s\s+PASS/);
     expect(text).toMatch(/all-reduce bandwidth\s+≥ 25\.0% of memcpy\s+not measured\s+—/);
     expect(text).not.toContain('greedy generation');
@@ -78,9 +99,20 @@ describe('summary and report', () => {
 
 describe('options', () => {
   it('defaults to everything and names an unknown backend', () => {
-    expect(parseOptions('')).toEqual({ backends: ['webgpu', 'wasm', 'cpu'], sections: ['matmul', 'train', 'generate', 'allreduce', 'rouge'], quick: false, full: false });
-    expect(parseOptions('?backends=wasm,cpu&sections=rouge&quick=1')).toMatchObject({ backends: ['wasm', 'cpu'], sections: ['rouge'], quick: true });
-    expect(() => parseOptions('?backends=wasm,webgl')).toThrow('bench: unknown backend "webgl" (expected some of webgpu, wasm, cpu)');
+    expect(parseOptions('')).toEqual({
+      backends: ['webgpu', 'wasm', 'cpu'],
+      sections: ['matmul', 'train', 'generate', 'allreduce', 'rouge'],
+      quick: false,
+      full: false,
+    });
+    expect(parseOptions('?backends=wasm,cpu&sections=rouge&quick=1')).toMatchObject({
+      backends: ['wasm', 'cpu'],
+      sections: ['rouge'],
+      quick: true,
+    });
+    expect(() => parseOptions('?backends=wasm,webgl')).toThrow(
+      'bench: unknown backend "webgl" (expected some of webgpu, wasm, cpu)',
+    );
     expect(() => parseOptions('?quick=1&full=1')).toThrow(/exclude each other/);
   });
 });

@@ -9,7 +9,11 @@ import { workloadConfig } from './workloads';
 import type { BackendName } from '../core/run-types';
 import type { BackendPlan, GenerateRecord } from './types';
 
-export async function measureGenerate(backend: BackendName, cfg: NonNullable<BackendPlan['generate']>, log: (line: string) => void): Promise<GenerateRecord> {
+export async function measureGenerate(
+  backend: BackendName,
+  cfg: NonNullable<BackendPlan['generate']>,
+  log: (line: string) => void,
+): Promise<GenerateRecord> {
   const config = workloadConfig(cfg.preset);
   const params = toVariables(config, initWeights(config, 7));
   const rand = mulberry32(99);
@@ -32,10 +36,19 @@ export async function measureGenerate(backend: BackendName, cfg: NonNullable<Bac
     const reps = backend === 'wasm' ? 3 : 1;
     const kv = await bestOf(async () => void (cached = await greedy(params, config, prompt, o)), 1000, 10, reps);
     const cachedMs = kv.bestMs;
-    log(`${backend} generate ${cfg.preset}: KV cache ${cfg.newTokens} tokens in ${formatTiming(cachedMs)} (fastest of ${kv.reps})`);
-    const re = await bestOf(async () => void (recomputed = await greedyRecompute(params, config, prompt, o)), 0, reps, reps);
+    log(
+      `${backend} generate ${cfg.preset}: KV cache ${cfg.newTokens} tokens in ${formatTiming(cachedMs)} (fastest of ${kv.reps})`,
+    );
+    const re = await bestOf(
+      async () => void (recomputed = await greedyRecompute(params, config, prompt, o)),
+      0,
+      reps,
+      reps,
+    );
     const recomputeMs = re.bestMs;
-    log(`${backend} generate ${cfg.preset}: recompute ${cfg.newTokens} tokens in ${formatTiming(recomputeMs)} (fastest of ${re.reps})`);
+    log(
+      `${backend} generate ${cfg.preset}: recompute ${cfg.newTokens} tokens in ${formatTiming(recomputeMs)} (fastest of ${re.reps})`,
+    );
     const cachedTokensPerSec = cached.length / (cachedMs / 1000);
     const recomputeTokensPerSec = recomputed.length / (recomputeMs / 1000);
     return {

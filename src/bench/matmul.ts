@@ -8,7 +8,14 @@ import { bestOf } from './timing';
 import type { BackendName } from '../core/run-types';
 import type { BackendPlan, MatmulRecord, MatmulVariant } from './types';
 
-async function one(backend: BackendName, variant: MatmulVariant, n: number, batch: number, minMs: number, maxReps: number): Promise<MatmulRecord> {
+async function one(
+  backend: BackendName,
+  variant: MatmulVariant,
+  n: number,
+  batch: number,
+  minMs: number,
+  maxReps: number,
+): Promise<MatmulRecord> {
   const shape = variant === 'batched' ? [batch, n, n] : [n, n];
   const a = tf.randomUniform(shape, -1, 1, 'float32', 1);
   const b = tf.randomUniform(shape, -1, 1, 'float32', 2);
@@ -28,7 +35,11 @@ async function one(backend: BackendName, variant: MatmulVariant, n: number, batc
   }
 }
 
-export async function measureMatmul(backend: BackendName, cfg: NonNullable<BackendPlan['matmul']>, report: (r: MatmulRecord) => void): Promise<void> {
+export async function measureMatmul(
+  backend: BackendName,
+  cfg: NonNullable<BackendPlan['matmul']>,
+  report: (r: MatmulRecord) => void,
+): Promise<void> {
   const jobs: [MatmulVariant, number][] = [
     ...cfg.sizes.map((n): [MatmulVariant, number] => ['square', n]),
     ...cfg.sizes.map((n): [MatmulVariant, number] => ['transposedB', n]),

@@ -5,9 +5,13 @@ import { BACKENDS, SECTIONS, type BenchOptions, type SectionName } from './types
 
 function listParam<T extends string>(raw: string | null, allowed: readonly T[], what: string): T[] {
   if (raw === null || raw.trim() === '') return [...allowed];
-  const items = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   for (const s of items) {
-    if (!allowed.includes(s as T)) throw new Error(`bench: unknown ${what} "${s}" (expected some of ${allowed.join(', ')})`);
+    if (!allowed.includes(s as T))
+      throw new Error(`bench: unknown ${what} "${s}" (expected some of ${allowed.join(', ')})`);
   }
   return [...new Set(items as T[])];
 }

@@ -5,7 +5,20 @@
 import { allreduceLabel, formatReport } from './format';
 import { parseOptions } from './options';
 import { summarize } from './summary';
-import type { AllreduceRecord, BackendEnv, BenchOptions, BenchResult, BenchState, FromBenchWorker, GenerateRecord, MatmulRecord, RougeRecord, ToBenchWorker, TrainRecord, Transport } from './types';
+import type {
+  AllreduceRecord,
+  BackendEnv,
+  BenchOptions,
+  BenchResult,
+  BenchState,
+  FromBenchWorker,
+  GenerateRecord,
+  MatmulRecord,
+  RougeRecord,
+  ToBenchWorker,
+  TrainRecord,
+  Transport,
+} from './types';
 
 const state: BenchState = { state: 'running', progress: [], result: null, error: null };
 (window as unknown as { __bench: BenchState }).__bench = state;
@@ -29,7 +42,8 @@ const records = {
 
 function collect(m: FromBenchWorker): void {
   if (m.type === 'progress') log(m.line);
-  else if (m.type === 'about') records.about = { referenceWorkload: m.referenceWorkload, flopsFormula: m.flopsFormula, notes: m.notes };
+  else if (m.type === 'about')
+    records.about = { referenceWorkload: m.referenceWorkload, flopsFormula: m.flopsFormula, notes: m.notes };
   else if (m.type === 'env') records.backends.push(m.env);
   else if (m.type === 'matmul') records.matmul.push(m.record);
   else if (m.type === 'train') records.train.push(m.record);
@@ -41,7 +55,12 @@ function collect(m: FromBenchWorker): void {
 const spawn = (name: string) => new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module', name });
 
 /** Sends one job; resolves on 'done', rejects on an 'error' message or a worker that fails to load or crashes. */
-function job(w: Worker, label: string, msg: ToBenchWorker, onMessage: (m: FromBenchWorker) => void = () => {}): Promise<void> {
+function job(
+  w: Worker,
+  label: string,
+  msg: ToBenchWorker,
+  onMessage: (m: FromBenchWorker) => void = () => {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
     w.onmessage = (e: MessageEvent<FromBenchWorker>) => {
       const m = e.data;
@@ -52,7 +71,12 @@ function job(w: Worker, label: string, msg: ToBenchWorker, onMessage: (m: FromBe
         onMessage(m);
       }
     };
-    w.onerror = (e: ErrorEvent) => reject(new Error(`${label} worker failed: ${e.message || 'could not load or crashed'} ${e.filename ?? ''}:${e.lineno ?? ''}`));
+    w.onerror = (e: ErrorEvent) =>
+      reject(
+        new Error(
+          `${label} worker failed: ${e.message || 'could not load or crashed'} ${e.filename ?? ''}:${e.lineno ?? ''}`,
+        ),
+      );
     w.onmessageerror = () => reject(new Error(`${label} worker: a message could not be deserialised`));
     w.postMessage(msg);
   });
@@ -68,7 +92,8 @@ async function allreduce(transport: Transport, o: BenchOptions): Promise<void> {
   log(`all-reduce ${transport}: 2 workers, 16 MiB float32, ${iters} iterations`);
   try {
     let rank1: Promise<void> | null = null;
-    const start1 = (memory: WebAssembly.Memory | null) => (rank1 = job(workers[1], `all-reduce ${transport} rank 1`, { ...base, rank: 1, memory }));
+    const start1 = (memory: WebAssembly.Memory | null) =>
+      (rank1 = job(workers[1], `all-reduce ${transport} rank 1`, { ...base, rank: 1, memory }));
     // The SAB transport: rank 0 makes the group's shared memory, the page hands it to rank 1.
     const before = records.allreduce.length;
     const rank0 = job(workers[0], `all-reduce ${transport} rank 0`, { ...base, rank: 0, memory: null }, (m) => {
@@ -78,7 +103,10 @@ async function allreduce(transport: Transport, o: BenchOptions): Promise<void> {
     await rank0;
     if (!rank1) throw new Error(`all-reduce ${transport}: rank 1 never started (no group memory from rank 0)`);
     await rank1;
-    for (const r of records.allreduce.slice(before)) log(`all-reduce ${allreduceLabel(r)}: ${r.mbPerSec.toFixed(0)} MiB/s vs memcpy ${r.memcpyMbPerSec.toFixed(0)} MiB/s (${(r.ratio * 100).toFixed(1)}%)`);
+    for (const r of records.allreduce.slice(before))
+      log(
+        `all-reduce ${allreduceLabel(r)}: ${r.mbPerSec.toFixed(0)} MiB/s vs memcpy ${r.memcpyMbPerSec.toFixed(0)} MiB/s (${(r.ratio * 100).toFixed(1)}%)`,
+      );
   } finally {
     for (const w of workers) w.terminate();
   }
@@ -88,7 +116,9 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const o = parseOptions(location.search);
   const notes: string[] = [];
-  log(`options: backends ${o.backends.join(',')}; sections ${o.sections.join(',')}${o.quick ? '; quick' : ''}${o.full ? '; full' : ''}`);
+  log(
+    `options: backends ${o.backends.join(',')}; sections ${o.sections.join(',')}${o.quick ? '; quick' : ''}${o.full ? '; full' : ''}`,
+  );
   const runsOnBackends = o.sections.some((s) => s === 'matmul' || s === 'train' || s === 'generate');
   if (runsOnBackends) {
     for (const backend of o.backends) {
@@ -103,7 +133,9 @@ async function main(): Promise<void> {
   if (o.sections.includes('allreduce')) {
     if (globalThis.crossOriginIsolated) {
       await allreduce('sab', o);
-      notes.push('all-reduce "sab" reduces each rank\'s registered array (sharedArray) in place, as training does, and is the row the target judges; "sab (copy)" passes private Float32Arrays (the copy path)');
+      notes.push(
+        'all-reduce "sab" reduces each rank\'s registered array (sharedArray) in place, as training does, and is the row the target judges; "sab (copy)" passes private Float32Arrays (the copy path)',
+      );
     } else notes.push('the page is not cross-origin isolated: the SharedArrayBuffer all-reduce was skipped');
     await allreduce('broadcastchannel', o);
   }
@@ -125,7 +157,12 @@ async function main(): Promise<void> {
     startedAt,
     finishedAt: new Date().toISOString(),
     options: o,
-    browser: { userAgent: ua, chromiumVersion: /(?:HeadlessChrome|Chromium|Chrome)\/([\d.]+)/.exec(ua)?.[1] ?? null, hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated: globalThis.crossOriginIsolated === true },
+    browser: {
+      userAgent: ua,
+      chromiumVersion: /(?:HeadlessChrome|Chromium|Chrome)\/([\d.]+)/.exec(ua)?.[1] ?? null,
+      hardwareConcurrency: navigator.hardwareConcurrency,
+      crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    },
     flopsFormula: records.about.flopsFormula,
     referenceWorkload: records.about.referenceWorkload,
     backends: records.backends,

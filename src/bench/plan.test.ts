@@ -3,7 +3,8 @@ import type { BackendName } from '../core/run-types';
 import { parseOptions } from './options';
 import { planFor } from './plan';
 
-const names = (search: string, backend: BackendName) => planFor(parseOptions(search), backend).train.map((t) => `${t.name} B${t.batch}×T${t.seqLen}`);
+const names = (search: string, backend: BackendName) =>
+  planFor(parseOptions(search), backend).train.map((t) => `${t.name} B${t.batch}×T${t.seqLen}`);
 
 describe('bench plan', () => {
   it('measures the fixed reference workload (B8×T256) on wasm in every mode', () => {

@@ -12,7 +12,13 @@ function trainPlan(backend: BackendName, o: BenchOptions): TrainWorkload[] {
   const gpu = backend === 'webgpu';
   // Tensor bytes are the same on every backend: profile them where a step is cheap.
   const profileMemory = !gpu || o.backends.length === 1;
-  const w = (name: TrainWorkload['name'], batch: number, seqLen: number, warmup: number, timed: number): TrainWorkload => ({ name, batch, seqLen, warmup, timed, profileMemory });
+  const w = (
+    name: TrainWorkload['name'],
+    batch: number,
+    seqLen: number,
+    warmup: number,
+    timed: number,
+  ): TrainWorkload => ({ name, batch, seqLen, warmup, timed, profileMemory });
   const out: TrainWorkload[] = [];
   // Measured here (2 cores, shared): one SwiftShader step of the tiny preset takes ~25 s and its
   // first ~2.5 min (shader compilation); a reference step takes ~70 s on wasm and ~5 min on the
@@ -29,7 +35,8 @@ function trainPlan(backend: BackendName, o: BenchOptions): TrainWorkload[] {
   if (o.full && backend === 'wasm') out.push(w('base', 1, presetSeqLen('base'), 1, 2));
   // The tfjs cpu backend is the last-resort fallback and ~5× slower than wasm: its reference
   // steps run with --full only.
-  if (backend !== 'cpu' || o.full) out.push(w('reference', REFERENCE_BATCH, REFERENCE_SEQ, 1, o.full ? (gpu ? 2 : 3) : backend === 'wasm' ? 2 : 1));
+  if (backend !== 'cpu' || o.full)
+    out.push(w('reference', REFERENCE_BATCH, REFERENCE_SEQ, 1, o.full ? (gpu ? 2 : 3) : backend === 'wasm' ? 2 : 1));
   return out;
 }
 
@@ -43,11 +50,16 @@ export function planFor(o: BenchOptions, backend: BackendName): BackendPlan {
     matmul: has('matmul') ? { sizes, batchedSizes, batch: 8, minMs: o.quick ? 200 : 500, maxReps: 10 } : null,
     train: has('train') ? trainPlan(backend, o) : [],
     // Recompute at 64 new tokens on SwiftShader takes minutes: WebGPU generates only with --full.
-    generate: has('generate') && (!gpu || o.full) ? { preset: o.quick ? 'tiny' : 'small', promptTokens: 32, newTokens: 64 } : null,
+    generate:
+      has('generate') && (!gpu || o.full)
+        ? { preset: o.quick ? 'tiny' : 'small', promptTokens: 32, newTokens: 64 }
+        : null,
   };
   for (const t of plan.train) {
     if (t.name !== 'reference' && t.seqLen > PRESETS[t.name].model.maxPositionEmbeddings) {
-      throw new Error(`bench plan: ${t.name} sequence ${t.seqLen} exceeds its context ${PRESETS[t.name].model.maxPositionEmbeddings}`);
+      throw new Error(
+        `bench plan: ${t.name} sequence ${t.seqLen} exceeds its context ${PRESETS[t.name].model.maxPositionEmbeddings}`,
+      );
     }
   }
   return plan;

@@ -20,7 +20,8 @@ export function leadPairs(jsonl: string): { predictions: string[]; references: s
   jsonl.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
     const row = JSON.parse(line) as { document?: unknown; summary?: unknown };
-    if (typeof row.document !== 'string' || typeof row.summary !== 'string') throw new Error(`rouge bench: line ${i + 1} has no string document and summary`);
+    if (typeof row.document !== 'string' || typeof row.summary !== 'string')
+      throw new Error(`rouge bench: line ${i + 1} has no string document and summary`);
     predictions.push(splitSentences(row.document)[0] ?? '');
     references.push(row.summary);
   });
@@ -29,9 +30,13 @@ export function leadPairs(jsonl: string): { predictions: string[]; references: s
 
 /** 100 pairs of seeded pseudo-English when the data is not served. */
 function syntheticPairs(): Pairs {
-  const words = 'the a minister said on police team government year people club new first council two would has been after last'.split(' ');
+  const words =
+    'the a minister said on police team government year people club new first council two would has been after last'.split(
+      ' ',
+    );
   const rand = mulberry32(5);
-  const sentence = (n: number) => Array.from({ length: n }, () => words[Math.floor(rand() * words.length)]).join(' ') + '.';
+  const sentence = (n: number) =>
+    Array.from({ length: n }, () => words[Math.floor(rand() * words.length)]).join(' ') + '.';
   const predictions = Array.from({ length: 100 }, () => sentence(25));
   const references = Array.from({ length: 100 }, () => sentence(22));
   return { source: 'synthetic (data not served)', predictions, references };
@@ -50,7 +55,8 @@ async function loadPairs(url: string): Promise<Pairs> {
 
 export async function measureRouge(url: string, minMs: number): Promise<RougeRecord> {
   const { source, predictions, references } = await loadPairs(url);
-  const run = () => scoreRougePairs(predictions.map(prepareForRougeLsum), references.map(prepareForRougeLsum), { stem: true });
+  const run = () =>
+    scoreRougePairs(predictions.map(prepareForRougeLsum), references.map(prepareForRougeLsum), { stem: true });
   let t0 = now();
   const scores = run(); // cold: the stemmer memo starts empty
   const firstMs = now() - t0;

@@ -7,7 +7,12 @@ export const now = (): number => performance.now();
  * Runs `fn` at least `minReps` times and until `minMs` have passed (at most `maxReps`), and
  * returns the fastest run: the least disturbed by the other work on a shared machine.
  */
-export async function bestOf(fn: () => Promise<void>, minMs: number, maxReps: number, minReps = 2): Promise<{ bestMs: number; reps: number }> {
+export async function bestOf(
+  fn: () => Promise<void>,
+  minMs: number,
+  maxReps: number,
+  minReps = 2,
+): Promise<{ bestMs: number; reps: number }> {
   let best = Infinity;
   let reps = 0;
   const start = now();

@@ -25,7 +25,11 @@ async function sync(params: Variables): Promise<void> {
   probe.dispose();
 }
 
-export async function measureTrain(backend: BackendName, w: TrainWorkload, log: (line: string) => void): Promise<TrainRecord> {
+export async function measureTrain(
+  backend: BackendName,
+  w: TrainWorkload,
+  log: (line: string) => void,
+): Promise<TrainRecord> {
   const config = workloadConfig(w.name);
   const params = toVariables(config, initWeights(config, 1234));
   const opt = new AdamW({ ...ADAMW_DEFAULTS, weightDecay: 0.01, decays: (n) => !isNormWeight(n) });
@@ -86,7 +90,9 @@ export async function measureTrain(backend: BackendName, w: TrainWorkload, log: 
       bytesAfter: tf.memory().numBytes,
       finalLoss: res.loss,
     };
-    log(`${tag}: ${tokensPerSec.toFixed(1)} tokens/s (${formatTiming(meanStepMs)}/step, ${record.achievedGflops.toFixed(2)} GFLOP/s)`);
+    log(
+      `${tag}: ${tokensPerSec.toFixed(1)} tokens/s (${formatTiming(meanStepMs)}/step, ${record.achievedGflops.toFixed(2)} GFLOP/s)`,
+    );
     return record;
   } finally {
     opt.dispose();

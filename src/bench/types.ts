@@ -132,7 +132,12 @@ export interface BenchResult {
   startedAt: string;
   finishedAt: string;
   options: BenchOptions;
-  browser: { userAgent: string; chromiumVersion: string | null; hardwareConcurrency: number; crossOriginIsolated: boolean };
+  browser: {
+    userAgent: string;
+    chromiumVersion: string | null;
+    hardwareConcurrency: number;
+    crossOriginIsolated: boolean;
+  };
   flopsFormula: string;
   referenceWorkload: string;
   backends: BackendEnv[];
@@ -159,7 +164,16 @@ export interface BenchState {
 
 export type ToBenchWorker =
   | { type: 'backend'; backend: BackendName; options: BenchOptions } // the worker plans its own work (plan.ts)
-  | { type: 'allreduce'; transport: Transport; rank: number; world: number; floats: number; iters: number; memory: WebAssembly.Memory | null; channel: string }
+  | {
+      type: 'allreduce';
+      transport: Transport;
+      rank: number;
+      world: number;
+      floats: number;
+      iters: number;
+      memory: WebAssembly.Memory | null;
+      channel: string;
+    }
   | { type: 'rouge'; url: string; minMs: number };
 
 export type FromBenchWorker =

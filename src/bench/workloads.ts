@@ -35,7 +35,9 @@ export function describeReference(): string {
 export function smallVsReferenceNote(): string {
   const small = workloadConfig('small');
   const r = REFERENCE_CONFIG;
-  const diffs = (Object.keys(r) as (keyof LlamaConfig)[]).filter((k) => small[k] !== r[k]).map((k) => `${k} ${String(small[k])} vs ${String(r[k])}`);
+  const diffs = (Object.keys(r) as (keyof LlamaConfig)[])
+    .filter((k) => small[k] !== r[k])
+    .map((k) => `${k} ${String(small[k])} vs ${String(r[k])}`);
   return diffs.length === 0
     ? 'the small preset equals the reference model'
     : `the small preset differs from the reference model in ${diffs.join(', ')} (${countParams(small).toLocaleString('en-US')} vs ${countParams(r).toLocaleString('en-US')} parameters); the reference config is explicit`;

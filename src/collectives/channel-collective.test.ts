@@ -1,19 +1,41 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ChannelCollective, type ChannelCollectiveOptions } from './channel-collective';
 import type { Collective } from './collective';
-import { expectBarrierOrdering, expectSameBits, mixedScript, randomData, referenceResults, rng, runGroup, runRank, type Step } from './testdata/conformance';
+import {
+  expectBarrierOrdering,
+  expectSameBits,
+  mixedScript,
+  randomData,
+  referenceResults,
+  rng,
+  runGroup,
+  runRank,
+  type Step,
+} from './testdata/conformance';
 import { runInThreads, transpiled } from './testdata/threads';
 
 const CHUNK = 50; // small, so payloads are split over several messages
 let groupId = 0;
 const uniqueName = () => `dist-test-${process.pid}-${groupId++}`;
 
-function connectAll(world: number, options: ChannelCollectiveOptions = {}, name = uniqueName()): Promise<ChannelCollective[]> {
-  return Promise.all(Array.from({ length: world }, (_, r) => ChannelCollective.connect(name, r, world, { chunkFloats: CHUNK, timeoutMs: 10_000, ...options })));
+function connectAll(
+  world: number,
+  options: ChannelCollectiveOptions = {},
+  name = uniqueName(),
+): Promise<ChannelCollective[]> {
+  return Promise.all(
+    Array.from({ length: world }, (_, r) =>
+      ChannelCollective.connect(name, r, world, { chunkFloats: CHUNK, timeoutMs: 10_000, ...options }),
+    ),
+  );
 }
 
 const closeAll = (g: Collective[]) => g.forEach((c) => c.close());
-const message = (p: Promise<unknown>) => p.then(() => null, (e: Error) => e.message);
+const message = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: Error) => e.message,
+  );
 
 describe('ChannelCollective (ranks in one process)', () => {
   for (const world of [1, 2, 3, 4]) {
@@ -68,7 +90,9 @@ describe('ChannelCollective (ranks in one process)', () => {
 
   it('a handshake timeout names the rank never heard from', async () => {
     const name = uniqueName();
-    const errors = await Promise.all([0, 1].map((r) => message(ChannelCollective.connect(name, r, 3, { timeoutMs: 300 }))));
+    const errors = await Promise.all(
+      [0, 1].map((r) => message(ChannelCollective.connect(name, r, 3, { timeoutMs: 300 }))),
+    );
     for (const m of errors) expect(m).toMatch(/handshake timed out after 300 ms; never heard from rank\(s\) 2$/);
   });
 
@@ -93,9 +117,13 @@ describe('ChannelCollective (ranks in one process)', () => {
 
   it('rejects mismatched lengths and different collectives on every rank, then keeps working', async () => {
     const group = await connectAll(3);
-    const lengths = await Promise.all(group.map((c) => message(c.allReduceSum(new Float32Array(c.rank === 1 ? 10 : 12)))));
+    const lengths = await Promise.all(
+      group.map((c) => message(c.allReduceSum(new Float32Array(c.rank === 1 ? 10 : 12)))),
+    );
     for (const m of lengths) expect(m).toMatch(/allReduceSum: ranks passed arrays of different lengths at op #0/);
-    const kinds = await Promise.all(group.map((c) => message(c.rank === 0 ? c.barrier() : c.allGather(new Float32Array(3)))));
+    const kinds = await Promise.all(
+      group.map((c) => message(c.rank === 0 ? c.barrier() : c.allGather(new Float32Array(3)))),
+    );
     for (const m of kinds) expect(m).toMatch(/different collectives at op #1/);
     const script = mixedScript(3, CHUNK, 11, 4);
     expectSameBits(await runGroup(group, script), await referenceResults(3, script));
@@ -107,7 +135,19 @@ describe('ChannelCollective (ranks in one process)', () => {
     const group = await connectAll(2, {}, name);
     const rogue = new BroadcastChannel(name);
     const proto = 'studio-collective/1';
-    const data = { proto, kind: 'data', from: 1, world: 2, seq: 0, op: 'allReduceSum', root: 0, length: 4, chunkFloats: 50, chunk: 0, payload: new Float32Array(4) };
+    const data = {
+      proto,
+      kind: 'data',
+      from: 1,
+      world: 2,
+      seq: 0,
+      op: 'allReduceSum',
+      root: 0,
+      length: 4,
+      chunkFloats: 50,
+      chunk: 0,
+      payload: new Float32Array(4),
+    };
     const garbage: unknown[] = [
       null,
       'hello',
@@ -140,7 +180,9 @@ describe('ChannelCollective (ranks in one process)', () => {
   it('validates arguments', async () => {
     await expect(ChannelCollective.connect('x', 2, 2)).rejects.toThrow(/rank 2 is outside 0\.\.1/);
     await expect(ChannelCollective.connect('x', 0, 0)).rejects.toThrow(/world must be a positive integer/);
-    await expect(ChannelCollective.connect('x', 0, 1, { chunkFloats: 0 })).rejects.toThrow(/chunkFloats must be a positive integer/);
+    await expect(ChannelCollective.connect('x', 0, 1, { chunkFloats: 0 })).rejects.toThrow(
+      /chunkFloats must be a positive integer/,
+    );
     const [c] = await connectAll(1);
     await expect(c.broadcast(new Float32Array(2), 1)).rejects.toThrow(/root 1 is outside 0\.\.0/);
     c.close();
@@ -154,7 +196,14 @@ describe('ChannelCollective across worker_threads', () => {
     try {
       const world = 3;
       const script = mixedScript(world, CHUNK, 21, 60);
-      const got = await runInThreads({ transport: 'channel', moduleUrl: mod.url, world, name: uniqueName(), chunkFloats: CHUNK, script });
+      const got = await runInThreads({
+        transport: 'channel',
+        moduleUrl: mod.url,
+        world,
+        name: uniqueName(),
+        chunkFloats: CHUNK,
+        script,
+      });
       expectSameBits(got, await referenceResults(world, script));
     } finally {
       mod.cleanup();

@@ -89,10 +89,18 @@ export class ChannelCollective implements Collective {
    * (so anything it posts from now on reaches them all). Rejects after timeoutMs naming the ranks
    * never heard from.
    */
-  static async connect(name: string, rank: number, world: number, options: ChannelCollectiveOptions = {}): Promise<ChannelCollective> {
-    if (!Number.isInteger(world) || world < 1) throw new Error(`ChannelCollective: world must be a positive integer, got ${world}`);
-    if (!Number.isInteger(rank) || rank < 0 || rank >= world) throw new Error(`ChannelCollective: rank ${rank} is outside 0..${world - 1}`);
-    if (typeof BroadcastChannel === 'undefined') throw new Error('ChannelCollective: BroadcastChannel is unavailable in this context');
+  static async connect(
+    name: string,
+    rank: number,
+    world: number,
+    options: ChannelCollectiveOptions = {},
+  ): Promise<ChannelCollective> {
+    if (!Number.isInteger(world) || world < 1)
+      throw new Error(`ChannelCollective: world must be a positive integer, got ${world}`);
+    if (!Number.isInteger(rank) || rank < 0 || rank >= world)
+      throw new Error(`ChannelCollective: rank ${rank} is outside 0..${world - 1}`);
+    if (typeof BroadcastChannel === 'undefined')
+      throw new Error('ChannelCollective: BroadcastChannel is unavailable in this context');
     const c = new ChannelCollective(name, rank, world, options);
     try {
       await c.handshake(options.helloIntervalMs ?? 20);
@@ -107,7 +115,8 @@ export class ChannelCollective implements Collective {
     const timeoutMs = options.timeoutMs ?? 60_000;
     const chunkFloats = options.chunkFloats ?? 1 << 18;
     if (!(timeoutMs > 0)) throw new Error(`ChannelCollective: timeoutMs must be positive, got ${timeoutMs}`);
-    if (!Number.isInteger(chunkFloats) || chunkFloats < 1) throw new Error(`ChannelCollective: chunkFloats must be a positive integer, got ${chunkFloats}`);
+    if (!Number.isInteger(chunkFloats) || chunkFloats < 1)
+      throw new Error(`ChannelCollective: chunkFloats must be a positive integer, got ${chunkFloats}`);
     this.name = name;
     this.rank = rank;
     this.world = world;
@@ -156,11 +165,19 @@ export class ChannelCollective implements Collective {
 
   broadcast(data: Float32Array, root: number): Promise<void> {
     checkArray('broadcast', data);
-    if (!Number.isInteger(root) || root < 0 || root >= this.world) return Promise.reject(new Error(`broadcast: root ${root} is outside 0..${this.world - 1}`));
+    if (!Number.isInteger(root) || root < 0 || root >= this.world)
+      return Promise.reject(new Error(`broadcast: root ${root} is outside 0..${this.world - 1}`));
     const isRoot = root === this.rank;
-    return this.start('broadcast', isRoot ? data : null, root, isRoot ? [] : [root], (parts) => {
-      if (!isRoot) data.set(parts.get(root)!);
-    }, data.length);
+    return this.start(
+      'broadcast',
+      isRoot ? data : null,
+      root,
+      isRoot ? [] : [root],
+      (parts) => {
+        if (!isRoot) data.set(parts.get(root)!);
+      },
+      data.length,
+    );
   }
 
   barrier(): Promise<void> {
@@ -178,7 +195,8 @@ export class ChannelCollective implements Collective {
       // channel already unusable: nothing to tell
     }
     this.ch.close();
-    for (const p of [...this.pending.values()]) this.fail(p, new Error(`ChannelCollective rank ${this.rank}: ${p.op} (op #${p.seq}) interrupted by close()`));
+    for (const p of [...this.pending.values()])
+      this.fail(p, new Error(`ChannelCollective rank ${this.rank}: ${p.op} (op #${p.seq}) interrupted by close()`));
     this.early.clear();
   }
 
@@ -202,7 +220,11 @@ export class ChannelCollective implements Collective {
       const timer = setTimeout(() => {
         cleanup();
         const missing = this.others().filter((r) => !this.heard.has(r));
-        reject(new Error(`ChannelCollective rank ${this.rank} on "${this.name}": handshake timed out after ${this.timeoutMs} ms; never heard from rank(s) ${missing.join(', ')}`));
+        reject(
+          new Error(
+            `ChannelCollective rank ${this.rank} on "${this.name}": handshake timed out after ${this.timeoutMs} ms; never heard from rank(s) ${missing.join(', ')}`,
+          ),
+        );
       }, this.timeoutMs);
       this.onHeard = () => {
         if (this.heard.size < this.world - 1) return;
@@ -221,19 +243,43 @@ export class ChannelCollective implements Collective {
    * Starts op number nextSeq: sends this rank's part (if any), then resolves once the parts of
    * `expect` have all arrived and `finish` has combined them.
    */
-  private start(op: OpName, send: Float32Array | null, root: number, expect: number[], finish: (parts: Map<number, Float32Array>) => void, length = send?.length ?? 0): Promise<void> {
+  private start(
+    op: OpName,
+    send: Float32Array | null,
+    root: number,
+    expect: number[],
+    finish: (parts: Map<number, Float32Array>) => void,
+    length = send?.length ?? 0,
+  ): Promise<void> {
     const seq = this.nextSeq++; // taken even when failing fast, so ranks stay numbered alike
     if (this.closed) return Promise.reject(new Error(`ChannelCollective rank ${this.rank}: used after close()`));
     if (this.broken) return Promise.reject(this.broken);
     const gone = expect.filter((r) => this.left.has(r));
-    if (gone.length) return Promise.reject(new Error(`ChannelCollective rank ${this.rank}: ${op} (op #${seq}) needs rank(s) ${gone.join(', ')}, which closed`));
+    if (gone.length)
+      return Promise.reject(
+        new Error(
+          `ChannelCollective rank ${this.rank}: ${op} (op #${seq}) needs rank(s) ${gone.join(', ')}, which closed`,
+        ),
+      );
     if (send && this.world > 1) {
       const C = this.chunkFloats;
       const chunks = chunksOf(send.length, C);
       for (let k = 0; k < chunks; k++) {
         // slice, not subarray: cloning a view would copy its whole underlying buffer.
         const payload = send.slice(k * C, Math.min((k + 1) * C, send.length));
-        this.post({ proto: PROTO, kind: 'data', from: this.rank, world: this.world, seq, op, root, length: send.length, chunkFloats: C, chunk: k, payload });
+        this.post({
+          proto: PROTO,
+          kind: 'data',
+          from: this.rank,
+          world: this.world,
+          seq,
+          op,
+          root,
+          length: send.length,
+          chunkFloats: C,
+          chunk: k,
+          payload,
+        });
       }
     }
     return new Promise<void>((resolve, reject) => {
@@ -270,7 +316,9 @@ export class ChannelCollective implements Collective {
     if (p.timer !== undefined) clearTimeout(p.timer);
     p.timer = setTimeout(() => {
       const missing = p.expect.filter((r) => !this.isComplete(p.parts.get(r)));
-      const err = new Error(`ChannelCollective rank ${this.rank}: ${p.op} (op #${p.seq}) timed out after ${this.timeoutMs} ms waiting for rank(s) ${missing.join(', ')}`);
+      const err = new Error(
+        `ChannelCollective rank ${this.rank}: ${p.op} (op #${p.seq}) timed out after ${this.timeoutMs} ms waiting for rank(s) ${missing.join(', ')}`,
+      );
       this.broken = err; // peers may be ops apart now: later ops cannot be trusted
       this.fail(p, err);
     }, this.timeoutMs);
@@ -299,7 +347,16 @@ export class ChannelCollective implements Collective {
   private receive(m: unknown): void {
     if (this.closed) return;
     const c = m as Partial<DataMsg>;
-    if (typeof m !== 'object' || m === null || c.proto !== PROTO || c.world !== this.world || !isInt(c.from) || c.from < 0 || c.from >= this.world || c.from === this.rank) {
+    if (
+      typeof m !== 'object' ||
+      m === null ||
+      c.proto !== PROTO ||
+      c.world !== this.world ||
+      !isInt(c.from) ||
+      c.from < 0 ||
+      c.from >= this.world ||
+      c.from === this.rank
+    ) {
       return this.drop('not a message of this group (protocol, world or sender rank wrong)');
     }
     const from = c.from;
@@ -316,7 +373,13 @@ export class ChannelCollective implements Collective {
       case 'bye':
         this.left.add(from);
         for (const p of [...this.pending.values()]) {
-          if (p.expect.includes(from) && !this.isComplete(p.parts.get(from))) this.fail(p, new Error(`ChannelCollective rank ${this.rank}: ${p.op} (op #${p.seq}) cannot finish: rank ${from} closed`));
+          if (p.expect.includes(from) && !this.isComplete(p.parts.get(from)))
+            this.fail(
+              p,
+              new Error(
+                `ChannelCollective rank ${this.rank}: ${p.op} (op #${p.seq}) cannot finish: rank ${from} closed`,
+              ),
+            );
         }
         return;
       case 'data':
@@ -331,7 +394,8 @@ export class ChannelCollective implements Collective {
   /** Counts a dropped message and says why on the console (the first few, then every 100th). */
   private drop(why: string): void {
     this.dropped += 1;
-    if (this.dropped <= 5 || this.dropped % 100 === 0) console.warn(`ChannelCollective rank ${this.rank}: dropped message #${this.dropped}: ${why}`);
+    if (this.dropped <= 5 || this.dropped % 100 === 0)
+      console.warn(`ChannelCollective rank ${this.rank}: dropped message #${this.dropped}: ${why}`);
   }
 
   private route(m: DataMsg): void {
@@ -344,18 +408,27 @@ export class ChannelCollective implements Collective {
   }
 
   private deliver(p: Pending, m: DataMsg): void {
-    const desc = (op: OpName, len: number, root: number) => (op === 'barrier' ? 'barrier()' : `${op}(length ${len}${op === 'broadcast' ? `, root ${root}` : ''})`);
+    const desc = (op: OpName, len: number, root: number) =>
+      op === 'barrier' ? 'barrier()' : `${op}(length ${len}${op === 'broadcast' ? `, root ${root}` : ''})`;
     const mismatch = (what: string) =>
-      this.fail(p, new Error(`${p.op}: ${what} at op #${p.seq}: rank ${this.rank} called ${desc(p.op, p.length, p.root)}, rank ${m.from} called ${desc(m.op, m.length, m.root)}`));
+      this.fail(
+        p,
+        new Error(
+          `${p.op}: ${what} at op #${p.seq}: rank ${this.rank} called ${desc(p.op, p.length, p.root)}, rank ${m.from} called ${desc(m.op, m.length, m.root)}`,
+        ),
+      );
     if (m.op !== p.op) return mismatch('ranks called different collectives');
     if (p.op === 'broadcast' && m.root !== p.root) return mismatch('ranks named different roots');
-    if ((p.op === 'allReduceSum' || p.op === 'broadcast') && m.length !== p.length) return mismatch('ranks passed arrays of different lengths');
+    if ((p.op === 'allReduceSum' || p.op === 'broadcast') && m.length !== p.length)
+      return mismatch('ranks passed arrays of different lengths');
     if (!p.expect.includes(m.from)) return this.drop(`rank ${m.from} is not part of op #${p.seq}`);
     let part = p.parts.get(m.from);
     const chunks = chunksOf(m.length, m.chunkFloats);
     if (!part) p.parts.set(m.from, (part = { buf: new Float32Array(m.length), got: new Set(), chunks }));
     if (part.buf.length !== m.length || part.chunks !== chunks || part.got.has(m.chunk)) {
-      return this.drop(`chunk ${m.chunk} of op #${p.seq} from rank ${m.from} is a duplicate or disagrees with its earlier chunks`);
+      return this.drop(
+        `chunk ${m.chunk} of op #${p.seq} from rank ${m.from} is a duplicate or disagrees with its earlier chunks`,
+      );
     }
     part.buf.set(m.payload, m.chunk * m.chunkFloats);
     part.got.add(m.chunk);
@@ -367,7 +440,8 @@ export class ChannelCollective implements Collective {
 /** Shape check for a data message: types, ranges, and a payload exactly as long as its chunk. */
 function isDataMsg(c: Partial<DataMsg>): c is DataMsg {
   if (!isInt(c.seq) || c.seq < 0 || !OPS.includes(c.op as OpName) || !isInt(c.root) || c.root < 0) return false;
-  if (!isInt(c.length) || c.length < 0 || !isInt(c.chunkFloats) || c.chunkFloats < 1 || !isInt(c.chunk) || c.chunk < 0) return false;
+  if (!isInt(c.length) || c.length < 0 || !isInt(c.chunkFloats) || c.chunkFloats < 1 || !isInt(c.chunk) || c.chunk < 0)
+    return false;
   if (!(c.payload instanceof Float32Array)) return false;
   if (c.chunk >= chunksOf(c.length, c.chunkFloats)) return false;
   const expected = Math.max(0, Math.min(c.chunkFloats, c.length - c.chunk * c.chunkFloats));

@@ -74,7 +74,9 @@ describe('toFloat16 / fromFloat16', () => {
     }
     const pos = toFloat16(Float32Array.from(xs));
     const neg = toFloat16(Float32Array.from(xs, (x) => -x));
-    const bad = want.flatMap((w, i) => (pos[i] === w && neg[i] === (w | 0x8000) ? [] : [`${xs[i]} → ${pos[i].toString(16)}, want ${w.toString(16)}`]));
+    const bad = want.flatMap((w, i) =>
+      pos[i] === w && neg[i] === (w | 0x8000) ? [] : [`${xs[i]} → ${pos[i].toString(16)}, want ${w.toString(16)}`],
+    );
     expect(bad.slice(0, 5)).toEqual([]);
   });
 
@@ -100,7 +102,8 @@ describe('toFloat16 / fromFloat16', () => {
     const n = 200_000;
     const bits = new Uint32Array(n);
     // exponents from float32 2^-30 to 2^17: subnormal halves, normals, and overflow
-    for (let i = 0; i < n; i++) bits[i] = ((rand() < 0.5 ? 1 : 0) << 31) | ((97 + Math.floor(rand() * 48)) << 23) | Math.floor(rand() * 0x800000);
+    for (let i = 0; i < n; i++)
+      bits[i] = ((rand() < 0.5 ? 1 : 0) << 31) | ((97 + Math.floor(rand() * 48)) << 23) | Math.floor(rand() * 0x800000);
     const x = new Float32Array(bits.buffer);
     const hs = toFloat16(x);
     for (let i = 0; i < n; i++) {
@@ -116,7 +119,8 @@ describe('toFloat16 / fromFloat16', () => {
       const err = Math.abs(v(mag) - a);
       const below = mag > 0 ? Math.abs(v(mag - 1) - a) : Infinity;
       const above = mag < 0x7bff ? Math.abs(v(mag + 1) - a) : Math.abs(65536 - a);
-      const ok = (err < below || (err === below && (mag & 1) === 0)) && (err < above || (err === above && (mag & 1) === 0));
+      const ok =
+        (err < below || (err === below && (mag & 1) === 0)) && (err < above || (err === above && (mag & 1) === 0));
       if (!ok) expect.fail(`toFloat16(${x[i]}) = ${got.toString(16)} is not the nearest (ties-to-even) half`);
     }
   });
@@ -175,10 +179,12 @@ describe('allReduceSumFp16', () => {
   const gamma = (k: number) => (k * U) / (1 - k * U);
 
   async function reduce(world: number, inputs: Float32Array[], scale: number, sab = false) {
-    const group = sab ? (() => {
-      const buf = createSabGroup(world, 1000);
-      return Array.from({ length: world }, (_, r) => new SabCollective(r, world, buf));
-    })() : createLocalGroup(world);
+    const group = sab
+      ? (() => {
+          const buf = createSabGroup(world, 1000);
+          return Array.from({ length: world }, (_, r) => new SabCollective(r, world, buf));
+        })()
+      : createLocalGroup(world);
     const outs = inputs.map((x) => x.slice());
     const flags = await Promise.all(group.map((c) => allReduceSumFp16(c, outs[c.rank], scale)));
     group.forEach((c) => c.close());
@@ -191,7 +197,9 @@ describe('allReduceSumFp16', () => {
       const n = 20_001;
       const rand = rng(scale);
       // gradient-like magnitudes: 2^-30 … 2^-1 (×scale stays below half's max), both signs
-      const inputs = Array.from({ length: world }, () => Float32Array.from({ length: n }, () => (rand() < 0.5 ? -1 : 1) * 2 ** (-30 + rand() * 29)));
+      const inputs = Array.from({ length: world }, () =>
+        Float32Array.from({ length: n }, () => (rand() < 0.5 ? -1 : 1) * 2 ** (-30 + rand() * 29)),
+      );
       const { outs, flags } = await reduce(world, inputs, scale);
       const viaSab = await reduce(world, inputs, scale, true);
       expect(flags).toEqual([false, false, false]);
@@ -237,7 +245,14 @@ describe('allReduceSumFp16', () => {
     const empty = await reduce(2, [new Float32Array(0), new Float32Array(0)], 8);
     expect(empty.flags).toEqual([false, false]);
     const group = createLocalGroup(2);
-    const errs = await Promise.all(group.map((c) => allReduceSumFp16(c, new Float32Array(c.rank ? 3 : 4), 1).then(() => null, (e: Error) => e.message)));
+    const errs = await Promise.all(
+      group.map((c) =>
+        allReduceSumFp16(c, new Float32Array(c.rank ? 3 : 4), 1).then(
+          () => null,
+          (e: Error) => e.message,
+        ),
+      ),
+    );
     for (const m of errs) expect(m).toMatch(/different lengths/);
     await expect(allReduceSumFp16(group[0], new Float32Array(1), 0)).rejects.toThrow(/scale must be positive/);
   });

@@ -118,10 +118,13 @@ export class DynamicLossScaler {
 
   constructor(options: LossScalerOptions = {}) {
     const { initScale = 2 ** 16, growthFactor = 2, backoffFactor = 0.5, growthInterval = 2000 } = options;
-    if (!(initScale > 0) || !Number.isFinite(initScale)) throw new Error(`DynamicLossScaler: initScale must be positive and finite, got ${initScale}`);
+    if (!(initScale > 0) || !Number.isFinite(initScale))
+      throw new Error(`DynamicLossScaler: initScale must be positive and finite, got ${initScale}`);
     if (!(growthFactor > 1)) throw new Error(`DynamicLossScaler: growthFactor must be > 1, got ${growthFactor}`);
-    if (!(backoffFactor > 0 && backoffFactor < 1)) throw new Error(`DynamicLossScaler: backoffFactor must be in (0, 1), got ${backoffFactor}`);
-    if (!Number.isInteger(growthInterval) || growthInterval < 1) throw new Error(`DynamicLossScaler: growthInterval must be a positive integer, got ${growthInterval}`);
+    if (!(backoffFactor > 0 && backoffFactor < 1))
+      throw new Error(`DynamicLossScaler: backoffFactor must be in (0, 1), got ${backoffFactor}`);
+    if (!Number.isInteger(growthInterval) || growthInterval < 1)
+      throw new Error(`DynamicLossScaler: growthInterval must be a positive integer, got ${growthInterval}`);
     this._scale = initScale;
     this.growthFactor = growthFactor;
     this.backoffFactor = backoffFactor;
@@ -168,8 +171,10 @@ export class DynamicLossScaler {
   }
 
   load(state: LossScalerState): void {
-    if (!(state.scale > 0) || !Number.isFinite(state.scale)) throw new Error(`DynamicLossScaler.load: bad scale ${state.scale}`);
-    if (!Number.isInteger(state.growthTracker) || state.growthTracker < 0) throw new Error(`DynamicLossScaler.load: bad growthTracker ${state.growthTracker}`);
+    if (!(state.scale > 0) || !Number.isFinite(state.scale))
+      throw new Error(`DynamicLossScaler.load: bad scale ${state.scale}`);
+    if (!Number.isInteger(state.growthTracker) || state.growthTracker < 0)
+      throw new Error(`DynamicLossScaler.load: bad growthTracker ${state.growthTracker}`);
     this._scale = state.scale;
     this._tracker = state.growthTracker;
   }
@@ -183,7 +188,8 @@ export class DynamicLossScaler {
  * overflow `data` holds non-finite values. See the bound at the top of this file.
  */
 export async function allReduceSumFp16(c: Collective, data: Float32Array, scale: number): Promise<boolean> {
-  if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`allReduceSumFp16: scale must be positive and finite, got ${scale}`);
+  if (!(scale > 0) || !Number.isFinite(scale))
+    throw new Error(`allReduceSumFp16: scale must be positive and finite, got ${scale}`);
   const n = data.length;
   const halves = Math.ceil(n / 2);
   // Part = [n as uint32, halves packed two per float32 slot]: collectives move float32, but
@@ -201,7 +207,10 @@ export async function allReduceSumFp16(c: Collective, data: Float32Array, scale:
   const value = new Float32Array(halfTable().buffer); // half bits → float32 value
   for (let r = 0; r < c.world; r++) {
     const len = allU32[r * stride];
-    if (len !== n) throw new Error(`allReduceSumFp16: ranks passed arrays of different lengths (rank ${c.rank}: ${n}, rank ${r}: ${len})`);
+    if (len !== n)
+      throw new Error(
+        `allReduceSumFp16: ranks passed arrays of different lengths (rank ${c.rank}: ${n}, rank ${r}: ${len})`,
+      );
   }
   for (let r = 0; r < c.world; r++) {
     const hs = new Uint16Array(all.buffer, all.byteOffset + (r * stride + 1) * 4, n);

@@ -9,9 +9,11 @@ export class HeartbeatMonitor {
 
   /** Every rank counts as seen at `startedAt`, so one that never beats is reported too. */
   constructor(world: number, timeoutMs: number, startedAt: number) {
-    if (!Number.isInteger(world) || world < 1) throw new Error(`HeartbeatMonitor: world must be a positive integer, got ${world}`);
+    if (!Number.isInteger(world) || world < 1)
+      throw new Error(`HeartbeatMonitor: world must be a positive integer, got ${world}`);
     if (!(timeoutMs > 0)) throw new Error(`HeartbeatMonitor: timeoutMs must be positive, got ${timeoutMs}`);
-    if (!Number.isFinite(startedAt)) throw new Error(`HeartbeatMonitor: startedAt must be a finite time, got ${startedAt}`);
+    if (!Number.isFinite(startedAt))
+      throw new Error(`HeartbeatMonitor: startedAt must be a finite time, got ${startedAt}`);
     this.world = world;
     this.timeoutMs = timeoutMs;
     this.last = new Map(Array.from({ length: world }, (_, r) => [r, startedAt]));
@@ -45,6 +47,7 @@ export class HeartbeatMonitor {
   }
 
   private check(rank: number): void {
-    if (!Number.isInteger(rank) || rank < 0 || rank >= this.world) throw new Error(`HeartbeatMonitor: rank ${rank} is outside 0..${this.world - 1}`);
+    if (!Number.isInteger(rank) || rank < 0 || rank >= this.world)
+      throw new Error(`HeartbeatMonitor: rank ${rank} is outside 0..${this.world - 1}`);
   }
 }

@@ -11,7 +11,8 @@ interface Round {
 
 /** W connected ranks in this thread. Every rank must call the same operations in the same order. */
 export function createLocalGroup(world: number): Collective[] {
-  if (!Number.isInteger(world) || world < 1) throw new Error(`local collective: world must be a positive integer, got ${world}`);
+  if (!Number.isInteger(world) || world < 1)
+    throw new Error(`local collective: world must be a positive integer, got ${world}`);
   const rounds = new Map<number, Round>();
   const seq = new Array<number>(world).fill(0);
 
@@ -37,7 +38,8 @@ export function createLocalGroup(world: number): Collective[] {
     world,
     async allReduceSum(data) {
       const parts = await exchange(rank, data);
-      if (parts.some((p) => p!.length !== data.length)) throw new Error('allReduceSum: ranks passed arrays of different lengths');
+      if (parts.some((p) => p!.length !== data.length))
+        throw new Error('allReduceSum: ranks passed arrays of different lengths');
       // Sum in rank order so every rank computes the same bits.
       data.set(parts[0]!);
       for (let r = 1; r < world; r++) {

@@ -10,7 +10,12 @@ export const ABORT_CLOSED = 1;
 export const ABORT_TIMEOUT = 2;
 export const ABORT_FAULT = 3;
 
-type WaitAsync = (a: Int32Array, index: number, value: number, timeout?: number) => { async: boolean; value: 'ok' | 'not-equal' | 'timed-out' | Promise<'ok' | 'timed-out'> };
+type WaitAsync = (
+  a: Int32Array,
+  index: number,
+  value: number,
+  timeout?: number,
+) => { async: boolean; value: 'ok' | 'not-equal' | 'timed-out' | Promise<'ok' | 'timed-out'> };
 // Typed by hand: the project's lib (ES2023) predates Atomics.waitAsync.
 const waitAsync: WaitAsync | undefined = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync?.bind(Atomics);
 
@@ -64,7 +69,9 @@ export class GroupBarrier {
     const missing: number[] = [];
     for (let r = 0; r < this.world; r++) if (Atomics.load(this.h, H_FIXED + r) < this.arrivals) missing.push(r);
     this.poison(ABORT_TIMEOUT);
-    throw new Error(`SabCollective rank ${this.rank}: timed out after ${this.timeoutMs} ms waiting at a barrier for rank(s) ${missing.join(', ')}`);
+    throw new Error(
+      `SabCollective rank ${this.rank}: timed out after ${this.timeoutMs} ms waiting at a barrier for rank(s) ${missing.join(', ')}`,
+    );
   }
 
   /** Marks the group unusable (the first poisoner's rank and reason stick) and wakes every waiter. */
@@ -78,7 +85,12 @@ export class GroupBarrier {
     const who = Atomics.load(this.h, H_ABORT);
     if (who === 0) return;
     const reason = Atomics.load(this.h, H_REASON);
-    const why = reason === ABORT_TIMEOUT ? 'timed out waiting for a peer' : reason === ABORT_FAULT ? 'failed in a collective (see its error)' : 'closed the group';
+    const why =
+      reason === ABORT_TIMEOUT
+        ? 'timed out waiting for a peer'
+        : reason === ABORT_FAULT
+          ? 'failed in a collective (see its error)'
+          : 'closed the group';
     throw new Error(`SabCollective rank ${this.rank}: group is unusable: rank ${who - 1} ${why}`);
   }
 }

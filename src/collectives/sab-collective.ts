@@ -132,7 +132,10 @@ export class SabCollective implements Collective {
    * must not be used after it (they may overlap a peer's new array).
    */
   sharedArray(floats: number): Promise<Float32Array | null> {
-    const problem = Number.isInteger(floats) && floats > 0 && floats <= 0x7fffffff ? '' : `floats must be a positive integer below 2^31, got ${floats}`;
+    const problem =
+      Number.isInteger(floats) && floats > 0 && floats <= 0x7fffffff
+        ? ''
+        : `floats must be a positive integer below 2^31, got ${floats}`;
     return this.serial(async () => {
       // Publish -1 for a bad length so that every rank still meets at the barrier and throws.
       try {
@@ -142,7 +145,12 @@ export class SabCollective implements Collective {
       }
       if (problem) throw new Error(`sharedArray: ${problem}`);
       this.regions = null;
-      if (this.rank === 0) Atomics.store(this.h, H_SHARED, growForRegions(this.memory, this.world, this.chunkFloats, floats, this.maxPages));
+      if (this.rank === 0)
+        Atomics.store(
+          this.h,
+          H_SHARED,
+          growForRegions(this.memory, this.world, this.chunkFloats, floats, this.maxPages),
+        );
       await this.sync.arrive();
       const n = Atomics.load(this.h, H_SHARED);
       if (n === 0) return null;
@@ -161,7 +169,12 @@ export class SabCollective implements Collective {
     const mine = this.regions?.[this.rank];
     // The view sharedArray returned, or an equal one of the Memory's current buffer (each grow
     // makes a new SharedArrayBuffer object over the same memory).
-    return !!mine && data.byteOffset === mine.byteOffset && data.length === mine.length && (data.buffer === mine.buffer || data.buffer === this.memory.buffer);
+    return (
+      !!mine &&
+      data.byteOffset === mine.byteOffset &&
+      data.length === mine.length &&
+      (data.buffer === mine.buffer || data.buffer === this.memory.buffer)
+    );
   }
 
   allReduceSum(data: Float32Array): Promise<void> {
@@ -252,7 +265,8 @@ export class SabCollective implements Collective {
       const [ra, rb] = rangeOf(len, r, W);
       return r < this.rank ? rb - ra : 0;
     });
-    const term = (r: number, i: number, m: number) => (r === this.rank ? data.subarray(off + i, off + i + m) : this.packed(r).subarray(i - shift[r], i - shift[r] + m));
+    const term = (r: number, i: number, m: number) =>
+      r === this.rank ? data.subarray(off + i, off + i + m) : this.packed(r).subarray(i - shift[r], i - shift[r] + m);
     for (let i = a; i < b; i += SUM_BLOCK) {
       const m = Math.min(SUM_BLOCK, b - i);
       acc.set(term(0, i, m));
@@ -368,14 +382,22 @@ export class SabCollective implements Collective {
     };
     const show = (x: Desc, r: number) => `rank ${r}: ${OP_NAMES[x.op] ?? `op ${x.op}`}(${args(x)})`;
     const all = () => descs.map(show).join('; ');
-    if (descs.some((x) => x.op !== op || x.seq !== (seq | 0))) throw new Error(`SabCollective: ranks called different collectives at op #${seq} (${all()})`);
-    if (op === OP_SUM && descs.some((x) => x.length !== length)) throw new Error(`allReduceSum: ranks passed arrays of different lengths (${all()})`);
-    if (op === OP_SUM && descs.some((x) => x.flags !== flags)) throw new Error(`allReduceSum: some ranks passed their registered array (from sharedArray) and some a private one: all or none must (${all()})`);
-    if (op === OP_SHARED && descs.some((x) => x.length !== length)) throw new Error(`sharedArray: ranks asked for different lengths (${all()})`);
+    if (descs.some((x) => x.op !== op || x.seq !== (seq | 0)))
+      throw new Error(`SabCollective: ranks called different collectives at op #${seq} (${all()})`);
+    if (op === OP_SUM && descs.some((x) => x.length !== length))
+      throw new Error(`allReduceSum: ranks passed arrays of different lengths (${all()})`);
+    if (op === OP_SUM && descs.some((x) => x.flags !== flags))
+      throw new Error(
+        `allReduceSum: some ranks passed their registered array (from sharedArray) and some a private one: all or none must (${all()})`,
+      );
+    if (op === OP_SHARED && descs.some((x) => x.length !== length))
+      throw new Error(`sharedArray: ranks asked for different lengths (${all()})`);
     if (op === OP_BCAST) {
-      if (!Number.isInteger(root) || root < 0 || root >= this.world) throw new Error(`broadcast: root ${root} is outside 0..${this.world - 1}`);
+      if (!Number.isInteger(root) || root < 0 || root >= this.world)
+        throw new Error(`broadcast: root ${root} is outside 0..${this.world - 1}`);
       if (descs.some((x) => x.root !== root)) throw new Error(`broadcast: ranks named different roots (${all()})`);
-      if (descs.some((x) => x.length !== length)) throw new Error(`broadcast: ranks passed arrays of different lengths (${all()})`);
+      if (descs.some((x) => x.length !== length))
+        throw new Error(`broadcast: ranks passed arrays of different lengths (${all()})`);
     }
     return descs;
   }

@@ -64,7 +64,13 @@ export function regionsEnd(world: number, chunkFloats: number, floats: number): 
  * Rank 0's part of a sharedArray call: grows `memory` so that W regions of `floats` fit. Returns
  * `floats`, or 0 when they would pass maxPages or the engine cannot commit the pages.
  */
-export function growForRegions(memory: WebAssembly.Memory, world: number, chunkFloats: number, floats: number, maxPages: number): number {
+export function growForRegions(
+  memory: WebAssembly.Memory,
+  world: number,
+  chunkFloats: number,
+  floats: number,
+  maxPages: number,
+): number {
   const end = regionsEnd(world, chunkFloats, floats);
   if (end > maxPages * PAGE_BYTES) return 0;
   const have = memory.buffer.byteLength;
@@ -79,7 +85,12 @@ export function growForRegions(memory: WebAssembly.Memory, world: number, chunkF
 }
 
 /** Every rank's region of `floats`, as views of the Memory's current buffer; or why they cannot be had. */
-export async function regionViews(memory: WebAssembly.Memory, world: number, chunkFloats: number, floats: number): Promise<Float32Array[] | string> {
+export async function regionViews(
+  memory: WebAssembly.Memory,
+  world: number,
+  chunkFloats: number,
+  floats: number,
+): Promise<Float32Array[] | string> {
   const end = regionsEnd(world, chunkFloats, floats);
   let buf = memory.buffer;
   // An engine may show this thread another thread's grow only once it handles it (V8: on an
@@ -88,7 +99,8 @@ export async function regionViews(memory: WebAssembly.Memory, world: number, chu
     await new Promise((r) => setTimeout(r, 5));
     buf = memory.buffer;
   }
-  if (buf.byteLength < end) return `rank 0 grew the memory to ${end} bytes, but this thread still sees ${buf.byteLength}`;
+  if (buf.byteLength < end)
+    return `rank 0 grew the memory to ${end} bytes, but this thread still sees ${buf.byteLength}`;
   const base = regionBase(world, chunkFloats);
   const stride = regionStride(floats);
   return Array.from({ length: world }, (_, r) => new Float32Array(buf, base + r * stride * 4, floats));
@@ -116,15 +128,23 @@ export interface SabGroupOptions {
  * workers (cross-origin isolated pages; Node worker_threads), it does not copy it.
  */
 export function createSabGroup(world: number, chunkFloats: number, options: SabGroupOptions = {}): WebAssembly.Memory {
-  if (!Number.isInteger(world) || world < 1) throw new Error(`createSabGroup: world must be a positive integer, got ${world}`);
-  if (!Number.isInteger(chunkFloats) || chunkFloats < 1) throw new Error(`createSabGroup: chunkFloats must be a positive integer, got ${chunkFloats}`);
-  if (typeof SharedArrayBuffer === 'undefined') throw new Error('createSabGroup: SharedArrayBuffer is unavailable (the page must be cross-origin isolated)');
-  if (typeof WebAssembly !== 'object' || typeof WebAssembly.Memory !== 'function') throw new Error('createSabGroup: WebAssembly is unavailable (a page CSP without wasm-unsafe-eval does not block it; an engine without wasm does)');
+  if (!Number.isInteger(world) || world < 1)
+    throw new Error(`createSabGroup: world must be a positive integer, got ${world}`);
+  if (!Number.isInteger(chunkFloats) || chunkFloats < 1)
+    throw new Error(`createSabGroup: chunkFloats must be a positive integer, got ${chunkFloats}`);
+  if (typeof SharedArrayBuffer === 'undefined')
+    throw new Error('createSabGroup: SharedArrayBuffer is unavailable (the page must be cross-origin isolated)');
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.Memory !== 'function')
+    throw new Error(
+      'createSabGroup: WebAssembly is unavailable (a page CSP without wasm-unsafe-eval does not block it; an engine without wasm does)',
+    );
   const bytes = sabGroupBytes(world, chunkFloats);
   const pages = Math.ceil(bytes / PAGE_BYTES);
   const maximum = options.maximumPages ?? MAX_PAGES;
   if (!Number.isInteger(maximum) || maximum < pages || maximum > MAX_PAGES) {
-    throw new Error(`createSabGroup: maximumPages must be an integer from ${pages} (the pages world ${world} × chunk ${chunkFloats} needs) to ${MAX_PAGES}, got ${maximum}`);
+    throw new Error(
+      `createSabGroup: maximumPages must be an integer from ${pages} (the pages world ${world} × chunk ${chunkFloats} needs) to ${MAX_PAGES}, got ${maximum}`,
+    );
   }
   let memory: WebAssembly.Memory;
   let max = maximum;
@@ -138,10 +158,15 @@ export function createSabGroup(world: number, chunkFloats: number, options: SabG
       memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
       max = pages;
     } catch {
-      throw new Error(`createSabGroup: cannot allocate a shared WebAssembly.Memory of ${pages} pages (${bytes} bytes for world ${world} × chunk ${chunkFloats}): ${(first as Error).message}`);
+      throw new Error(
+        `createSabGroup: cannot allocate a shared WebAssembly.Memory of ${pages} pages (${bytes} bytes for world ${world} × chunk ${chunkFloats}): ${(first as Error).message}`,
+      );
     }
   }
-  if (!(memory.buffer instanceof SharedArrayBuffer)) throw new Error('createSabGroup: this engine made a WebAssembly.Memory that is not shared (no wasm threads support)');
+  if (!(memory.buffer instanceof SharedArrayBuffer))
+    throw new Error(
+      'createSabGroup: this engine made a WebAssembly.Memory that is not shared (no wasm threads support)',
+    );
   const h = new Int32Array(memory.buffer, 0, headerInts(world));
   h[H_WORLD] = world;
   h[H_CHUNK] = chunkFloats;
@@ -154,21 +179,41 @@ export function createSabGroup(world: number, chunkFloats: number, options: SabG
  * Checks that `memory` is a group made by createSabGroup for `world` ranks, and returns its header
  * view and chunk size. Errors name what is wrong (prefixed `SabCollective:`, its only caller).
  */
-export function openSabGroup(memory: unknown, rank: number, world: number): { h: Int32Array; chunkFloats: number; maxPages: number } {
+export function openSabGroup(
+  memory: unknown,
+  rank: number,
+  world: number,
+): { h: Int32Array; chunkFloats: number; maxPages: number } {
   if (typeof WebAssembly !== 'object' || !(memory instanceof WebAssembly.Memory)) {
-    const got = typeof SharedArrayBuffer !== 'undefined' && memory instanceof SharedArrayBuffer ? 'a SharedArrayBuffer (pass the Memory itself, not its buffer)' : memory === null ? 'null' : typeof memory === 'object' ? (memory.constructor?.name ?? 'an object') : typeof memory;
+    const got =
+      typeof SharedArrayBuffer !== 'undefined' && memory instanceof SharedArrayBuffer
+        ? 'a SharedArrayBuffer (pass the Memory itself, not its buffer)'
+        : memory === null
+          ? 'null'
+          : typeof memory === 'object'
+            ? (memory.constructor?.name ?? 'an object')
+            : typeof memory;
     throw new Error(`SabCollective: expected the shared WebAssembly.Memory from createSabGroup, got ${got}`);
   }
   const buf = memory.buffer as ArrayBufferLike; // typed ArrayBuffer by the DOM lib, shared or not
-  if (typeof SharedArrayBuffer === 'undefined' || !(buf instanceof SharedArrayBuffer)) throw new Error('SabCollective: the WebAssembly.Memory is not shared (make it with createSabGroup, which passes shared: true)');
-  if (buf.byteLength < H_FIXED * 4) throw new Error(`SabCollective: memory too small (${buf.byteLength} bytes) to hold a group header`);
+  if (typeof SharedArrayBuffer === 'undefined' || !(buf instanceof SharedArrayBuffer))
+    throw new Error(
+      'SabCollective: the WebAssembly.Memory is not shared (make it with createSabGroup, which passes shared: true)',
+    );
+  if (buf.byteLength < H_FIXED * 4)
+    throw new Error(`SabCollective: memory too small (${buf.byteLength} bytes) to hold a group header`);
   const fixed = new Int32Array(buf, 0, H_FIXED);
-  if (Atomics.load(fixed, H_MAGIC) !== MAGIC) throw new Error('SabCollective: memory was not initialised by createSabGroup (bad magic)');
+  if (Atomics.load(fixed, H_MAGIC) !== MAGIC)
+    throw new Error('SabCollective: memory was not initialised by createSabGroup (bad magic)');
   const bufWorld = fixed[H_WORLD];
   const chunk = fixed[H_CHUNK];
   if (world !== bufWorld) throw new Error(`SabCollective: world ${world} does not match the group's world ${bufWorld}`);
-  if (!Number.isInteger(rank) || rank < 0 || rank >= world) throw new Error(`SabCollective: rank ${rank} is outside 0..${world - 1}`);
+  if (!Number.isInteger(rank) || rank < 0 || rank >= world)
+    throw new Error(`SabCollective: rank ${rank} is outside 0..${world - 1}`);
   const need = sabGroupBytes(world, chunk);
-  if (buf.byteLength < need) throw new Error(`SabCollective: memory too small: ${buf.byteLength} bytes, world ${world} × chunk ${chunk} needs ${need}`);
+  if (buf.byteLength < need)
+    throw new Error(
+      `SabCollective: memory too small: ${buf.byteLength} bytes, world ${world} × chunk ${chunk} needs ${need}`,
+    );
   return { h: new Int32Array(buf, 0, headerInts(world)), chunkFloats: chunk, maxPages: fixed[H_MAX_PAGES] };
 }

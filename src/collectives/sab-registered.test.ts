@@ -4,21 +4,41 @@ import { describe, expect, it } from 'vitest';
 import type { Collective } from './collective';
 import { createSabGroup, SabCollective } from './sab-collective';
 import { createSharedSumKernel } from '../kernels/wasm/shared-sum';
-import { edgyData, expectSameBits, mixedScript, randomData, referenceResults, rng, runGroup, type Step } from './testdata/conformance';
+import {
+  edgyData,
+  expectSameBits,
+  mixedScript,
+  randomData,
+  referenceResults,
+  rng,
+  runGroup,
+  type Step,
+} from './testdata/conformance';
 import { runInThreads, transpiledSab } from './testdata/threads';
 
 const CHUNK = 64; // one 64 KiB page holds the header and slots: every registered array past ~16K floats grows the Memory
 
 const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 const closeAll = (g: Collective[]) => g.forEach((c) => c.close());
-const errorOf = (p: Promise<unknown>) => p.then(() => null, (e: Error) => e.message);
+const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: Error) => e.message,
+  );
 
-function group(world: number, opts: { simd?: boolean; maximumPages?: number; chunk?: number } = {}): { memory: WebAssembly.Memory; ranks: SabCollective[] } {
+function group(
+  world: number,
+  opts: { simd?: boolean; maximumPages?: number; chunk?: number } = {},
+): { memory: WebAssembly.Memory; ranks: SabCollective[] } {
   const memory = createSabGroup(world, opts.chunk ?? CHUNK, { maximumPages: opts.maximumPages });
-  return { memory, ranks: Array.from({ length: world }, (_, r) => new SabCollective(r, world, memory, { simd: opts.simd })) };
+  return {
+    memory,
+    ranks: Array.from({ length: world }, (_, r) => new SabCollective(r, world, memory, { simd: opts.simd })),
+  };
 }
 
-const per = (world: number, n: number, seed: number) => Array.from({ length: world }, (_, r) => edgyData(n, seed + 17 * r));
+const per = (world: number, n: number, seed: number) =>
+  Array.from({ length: world }, (_, r) => edgyData(n, seed + 17 * r));
 
 describe('shared-memory sum kernel', () => {
   it('is WebAssembly SIMD on a shared Memory (Node 20 has both), JS when told or when the Memory is not shared', () => {
@@ -97,10 +117,16 @@ describe('SabCollective registered arrays', () => {
   it('the registered path really runs: a rank passing its array while another passes a private one throws on every rank, naming both', async () => {
     const { ranks } = group(3);
     const arrays = await Promise.all(ranks.map((c) => c.sharedArray(10)));
-    const errors = await Promise.all(ranks.map((c) => errorOf(c.allReduceSum(c.rank === 1 ? new Float32Array(10) : arrays[c.rank]!))));
+    const errors = await Promise.all(
+      ranks.map((c) => errorOf(c.allReduceSum(c.rank === 1 ? new Float32Array(10) : arrays[c.rank]!))),
+    );
     for (const m of errors) {
-      expect(m).toMatch(/allReduceSum: some ranks passed their registered array \(from sharedArray\) and some a private one: all or none must/);
-      expect(m).toMatch(/rank 0: allReduceSum\(length 10, registered array\); rank 1: allReduceSum\(length 10\); rank 2: allReduceSum\(length 10, registered array\)/);
+      expect(m).toMatch(
+        /allReduceSum: some ranks passed their registered array \(from sharedArray\) and some a private one: all or none must/,
+      );
+      expect(m).toMatch(
+        /rank 0: allReduceSum\(length 10, registered array\); rank 1: allReduceSum\(length 10\); rank 2: allReduceSum\(length 10, registered array\)/,
+      );
     }
     // Still in step afterwards, on both paths.
     const script: Step[] = [{ op: 'sum', inputs: per(3, 10, 1), shared: true }, ...mixedScript(3, CHUNK, 9, 6)];
@@ -108,7 +134,7 @@ describe('SabCollective registered arrays', () => {
     closeAll(ranks);
   });
 
-  it('an equal view of the Memory\'s current buffer counts as the registered array; a part of it does not', async () => {
+  it("an equal view of the Memory's current buffer counts as the registered array; a part of it does not", async () => {
     const { memory, ranks } = group(2);
     const arrays = (await Promise.all(ranks.map((c) => c.sharedArray(50_000)))) as Float32Array[];
     const again = new Float32Array(memory.buffer, arrays[0].byteOffset, arrays[0].length);
@@ -118,7 +144,10 @@ describe('SabCollective registered arrays', () => {
     await Promise.all([ranks[0].allReduceSum(again), ranks[1].allReduceSum(arrays[1])]);
     const [want] = await referenceResults(2, [{ op: 'sum', inputs: x }]);
     expect(bitsOf(arrays[0])).toEqual(bitsOf(want[0]));
-    const errors = await Promise.all([errorOf(ranks[0].allReduceSum(arrays[0].subarray(1))), errorOf(ranks[1].allReduceSum(arrays[1].subarray(1)))]);
+    const errors = await Promise.all([
+      errorOf(ranks[0].allReduceSum(arrays[0].subarray(1))),
+      errorOf(ranks[1].allReduceSum(arrays[1].subarray(1))),
+    ]);
     expect(errors).toEqual([null, null]); // both on the copy path: no mixed-mode error
     closeAll(ranks);
   });
@@ -126,10 +155,17 @@ describe('SabCollective registered arrays', () => {
   it('rejects different lengths, and lengths that are not positive integers, on every rank; then keeps working', async () => {
     const { ranks } = group(2);
     const diff = await Promise.all(ranks.map((c) => errorOf(c.sharedArray(c.rank === 0 ? 10 : 12))));
-    for (const m of diff) expect(m).toMatch(/^sharedArray: ranks asked for different lengths \(rank 0: sharedArray\(floats 10\); rank 1: sharedArray\(floats 12\)\)$/);
+    for (const m of diff)
+      expect(m).toMatch(
+        /^sharedArray: ranks asked for different lengths \(rank 0: sharedArray\(floats 10\); rank 1: sharedArray\(floats 12\)\)$/,
+      );
     const oneBad = await Promise.all(ranks.map((c) => errorOf(c.sharedArray(c.rank === 0 ? 10 : 0))));
-    expect(oneBad[1]).toMatch(/^sharedArray: floats must be a positive integer below 2\^31, got 0; sharedArray: ranks asked for different lengths/);
-    expect(oneBad[0]).toMatch(/^sharedArray: ranks asked for different lengths \(rank 0: sharedArray\(floats 10\); rank 1: sharedArray\(floats \(not a positive integer\)\)\)$/);
+    expect(oneBad[1]).toMatch(
+      /^sharedArray: floats must be a positive integer below 2\^31, got 0; sharedArray: ranks asked for different lengths/,
+    );
+    expect(oneBad[0]).toMatch(
+      /^sharedArray: ranks asked for different lengths \(rank 0: sharedArray\(floats 10\); rank 1: sharedArray\(floats \(not a positive integer\)\)\)$/,
+    );
     for (const bad of [1.5, -3, Number.NaN, 2 ** 31]) {
       const both = await Promise.all(ranks.map((c) => errorOf(c.sharedArray(bad))));
       for (const m of both) expect(m).toBe(`sharedArray: floats must be a positive integer below 2^31, got ${bad}`);
@@ -139,13 +175,16 @@ describe('SabCollective registered arrays', () => {
     closeAll(ranks);
   });
 
-  it('answers null on every rank when the arrays would pass the Memory\'s maximum; private arrays still work', async () => {
+  it("answers null on every rank when the arrays would pass the Memory's maximum; private arrays still work", async () => {
     const { memory, ranks } = group(2, { maximumPages: 2 }); // 128 KiB: ~1 page left for arrays
     const tooBig = await Promise.all(ranks.map((c) => c.sharedArray(10_000))); // 2 × 40 KB fits...
     expect(tooBig.every((a) => a instanceof Float32Array)).toBe(true);
     expect(await Promise.all(ranks.map((c) => c.sharedArray(20_000)))).toEqual([null, null]); // ...2 × 80 KB does not
     expect(memory.buffer.byteLength).toBe(2 * 65536);
-    const script: Step[] = [{ op: 'sum', inputs: per(2, 20_000, 8), shared: true }, { op: 'sum', inputs: per(2, 300, 9) }];
+    const script: Step[] = [
+      { op: 'sum', inputs: per(2, 20_000, 8), shared: true },
+      { op: 'sum', inputs: per(2, 300, 9) },
+    ];
     expectSameBits(await runGroup(ranks, script), await referenceResults(2, script)); // shared: true fell back to a private array
     closeAll(ranks);
   });
@@ -165,7 +204,11 @@ describe('SabCollective registered arrays', () => {
       const copyOps: Step[] = [
         { op: 'sum', inputs: per(world, 3 * CHUNK + 5, 12) },
         { op: 'gather', inputs: per(world, CHUNK + 3, 13) },
-        ...Array.from({ length: world }, (_, root): Step => ({ op: 'bcast', inputs: per(world, 2 * CHUNK, 14 + root), root })),
+        ...Array.from({ length: world }, (_, root): Step => ({
+          op: 'bcast',
+          inputs: per(world, 2 * CHUNK, 14 + root),
+          root,
+        })),
         { op: 'barrier' },
       ];
       const copyOut = await runGroup(ranks, copyOps);
@@ -174,7 +217,9 @@ describe('SabCollective registered arrays', () => {
       expectSameBits(copyOut, await referenceResults(world, copyOps));
       // And the other way: the sum of sums, in place, after the copy-path ops.
       await Promise.all(ranks.map((c) => c.allReduceSum(arrays[c.rank])));
-      const [[sum2]] = await referenceResults(world, [{ op: 'sum', inputs: Array.from({ length: world }, () => sum1) }]);
+      const [[sum2]] = await referenceResults(world, [
+        { op: 'sum', inputs: Array.from({ length: world }, () => sum1) },
+      ]);
       for (const a of arrays) expect(bitsOf(a)).toEqual(bitsOf(sum2));
       closeAll(ranks);
     }
@@ -185,7 +230,14 @@ describe('SabCollective registered arrays', () => {
       const base = mixedScript(world, CHUNK, 300 + world, 40);
       // Every other sum on the registered arrays, at lengths that re-lay them out and grow the Memory.
       let k = 0;
-      const script = base.flatMap((s, j): Step[] => (s.op === 'sum' && k++ % 2 === 0 ? [{ ...s, shared: true }, { op: 'sum', inputs: per(world, [5, 20_000, 5, 70_001][j % 4], j), shared: true }] : [s]));
+      const script = base.flatMap((s, j): Step[] =>
+        s.op === 'sum' && k++ % 2 === 0
+          ? [
+              { ...s, shared: true },
+              { op: 'sum', inputs: per(world, [5, 20_000, 5, 70_001][j % 4], j), shared: true },
+            ]
+          : [s],
+      );
       const { ranks } = group(world);
       expectSameBits(await runGroup(ranks, script), await referenceResults(world, script));
       closeAll(ranks);
@@ -206,14 +258,22 @@ describe('SabCollective registered arrays across worker_threads', () => {
           return [
             { op: 'sum', inputs, shared: true },
             { op: 'sum', inputs: Array.from({ length: world }, () => randomData(40, rand)) },
-            j % 2 ? { op: 'bcast', inputs: Array.from({ length: world }, () => randomData(chunk + 1, rand)), root: j % world } : { op: 'gather', inputs: Array.from({ length: world }, (_, r) => randomData(r + 3, rand)) },
+            j % 2
+              ? {
+                  op: 'bcast',
+                  inputs: Array.from({ length: world }, () => randomData(chunk + 1, rand)),
+                  root: j % world,
+                }
+              : { op: 'gather', inputs: Array.from({ length: world }, (_, r) => randomData(r + 3, rand)) },
           ];
         }).flat();
         const script: Step[] = [...steps, { op: 'sum', inputs: per(world, 300_007, 1), shared: true }];
         const memory = createSabGroup(world, chunk);
         const got = await runInThreads({ transport: 'sab', moduleUrl: mod.url, world, memory, script });
         expectSameBits(got, await referenceResults(world, script));
-        expect(memory.buffer.byteLength, 'the threads grew the Memory for the long arrays').toBeGreaterThan(300_007 * 4 * world);
+        expect(memory.buffer.byteLength, 'the threads grew the Memory for the long arrays').toBeGreaterThan(
+          300_007 * 4 * world,
+        );
       } finally {
         mod.cleanup();
       }

@@ -16,7 +16,11 @@ describe('shardBatch', () => {
   });
 
   it('matches the documented split and validates its arguments', () => {
-    expect([0, 1, 2].map((r) => shardBatch([0, 1, 2, 3, 4, 5, 6], r, 3))).toEqual([[0, 1, 2], [3, 4], [5, 6]]);
+    expect([0, 1, 2].map((r) => shardBatch([0, 1, 2, 3, 4, 5, 6], r, 3))).toEqual([
+      [0, 1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     expect([0, 1, 2].map((r) => shardBatch([9], r, 3))).toEqual([[9], [], []]);
     expect(shardRange(10, 3, 4)).toEqual({ start: 8, end: 10 });
     expect(() => shardBatch([1], 2, 2)).toThrow(/rank 2 is outside 0\.\.1/);

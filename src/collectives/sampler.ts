@@ -7,7 +7,8 @@
 
 function checkRank(fn: string, rank: number, world: number): void {
   if (!Number.isInteger(world) || world < 1) throw new Error(`${fn}: world must be a positive integer, got ${world}`);
-  if (!Number.isInteger(rank) || rank < 0 || rank >= world) throw new Error(`${fn}: rank ${rank} is outside 0..${world - 1}`);
+  if (!Number.isInteger(rank) || rank < 0 || rank >= world)
+    throw new Error(`${fn}: rank ${rank} is outside 0..${world - 1}`);
 }
 
 /** [start, end) of rank's contiguous share of n items; the first n % world ranks get one extra. */
@@ -38,12 +39,14 @@ export function evalShards(n: number, rank: number, world: number): number[] {
  * rank that dropped or duplicated results is caught instead of silently shifting the rest.
  */
 export function gatherInOrder<T>(parts: readonly (readonly T[])[], world: number): T[] {
-  if (!Number.isInteger(world) || world < 1) throw new Error(`gatherInOrder: world must be a positive integer, got ${world}`);
+  if (!Number.isInteger(world) || world < 1)
+    throw new Error(`gatherInOrder: world must be a positive integer, got ${world}`);
   if (parts.length !== world) throw new Error(`gatherInOrder: expected ${world} parts, got ${parts.length}`);
   const n = parts.reduce((s, p) => s + p.length, 0);
   parts.forEach((p, r) => {
     const { start, end } = shardRange(n, r, world);
-    if (p.length !== end - start) throw new Error(`gatherInOrder: rank ${r} returned ${p.length} results, its shard of ${n} has ${end - start}`);
+    if (p.length !== end - start)
+      throw new Error(`gatherInOrder: rank ${r} returned ${p.length} results, its shard of ${n} has ${end - start}`);
   });
   return parts.flatMap((p) => [...p]);
 }

@@ -1,7 +1,14 @@
 // Facts the engine reports while it prepares and trains a run (the worker forwards them as-is).
 export type RunEvent =
   | { type: 'status'; message: string }
-  | { type: 'model'; paramCount: number; vocabSize: number; preset: string; trainExamples: number; validationExamples: number }
+  | {
+      type: 'model';
+      paramCount: number;
+      vocabSize: number;
+      preset: string;
+      trainExamples: number;
+      validationExamples: number;
+    }
   | {
       type: 'step';
       step: number; // 1-based optimizer step

@@ -25,4 +25,3 @@ export interface ReplicaInfo {
   checksum: number | null;
   optimizerBytes: number | null;
 }
-

@@ -9,7 +9,16 @@ import type { BackendName, ReplicaInfo } from './run-types';
 export type RunOutcomeEvent =
   | { type: 'backend'; backend: BackendName; reason: string; adapter: string }
   // numTensors/numBytes: tf.memory() after the run's tensors are freed (a leak shows as growth across runs)
-  | { type: 'done'; reason: 'finished' | 'stopped'; steps: number; elapsedMs: number; checksum: number; optimizerBytes: number; numTensors?: number; numBytes?: number }
+  | {
+      type: 'done';
+      reason: 'finished' | 'stopped';
+      steps: number;
+      elapsedMs: number;
+      checksum: number;
+      optimizerBytes: number;
+      numTensors?: number;
+      numBytes?: number;
+    }
   | { type: 'error'; message: string; deviceLost?: boolean } // deviceLost: the GPU went away (a fresh worker gets a fresh device)
   | { type: 'replicas'; replicas: ReplicaInfo[] }; // page-side summary of the group (from the client, not a worker)
 

@@ -49,7 +49,9 @@ describe('collate', () => {
 
   it('rejects an empty batch and mismatched labels', () => {
     expect(() => collate([], PAD)).toThrow('collate: the batch is empty');
-    expect(() => collate([{ inputIds: [1, 2], labels: [I] }], PAD)).toThrow('collate: example 0 has 2 input ids but 1 labels');
+    expect(() => collate([{ inputIds: [1, 2], labels: [I] }], PAD)).toThrow(
+      'collate: example 0 has 2 input ids but 1 labels',
+    );
   });
 });
 
@@ -65,7 +67,8 @@ describe('mulberry32', () => {
 });
 
 describe('shuffledIndices', () => {
-  const isPermutation = (order: number[], n: number) => order.length === n && [...order].sort((x, y) => x - y).every((v, i) => v === i);
+  const isPermutation = (order: number[], n: number) =>
+    order.length === n && [...order].sort((x, y) => x - y).every((v, i) => v === i);
 
   it('repeats for the same seed and epoch, differs across epochs and seeds', () => {
     expect(shuffledIndices(871, 7, 3)).toEqual(shuffledIndices(871, 7, 3));

@@ -20,7 +20,10 @@ export interface Batch {
  * Pads a batch to its longest example (right padding) — dynamic, so short batches cost less. Padding
  * carries IGNORE_INDEX labels; with causal attention, right padding never changes what a real token sees.
  */
-export function collate(examples: readonly { inputIds: readonly number[]; labels: readonly number[] }[], padId: number): Batch {
+export function collate(
+  examples: readonly { inputIds: readonly number[]; labels: readonly number[] }[],
+  padId: number,
+): Batch {
   const B = examples.length;
   if (B === 0) throw new Error('collate: the batch is empty');
   let T = 0;
@@ -77,7 +80,13 @@ export function shuffledIndices(n: number, seed: number, epoch: number): number[
  * One epoch's batches of example indices, in shuffled order. The last batch may be short unless
  * dropLast, which drops it (and so returns nothing when n < batchSize).
  */
-export function batchesForEpoch(n: number, batchSize: number, seed: number, epoch: number, dropLast = false): number[][] {
+export function batchesForEpoch(
+  n: number,
+  batchSize: number,
+  seed: number,
+  epoch: number,
+  dropLast = false,
+): number[][] {
   checkCount('batchSize', batchSize, 1);
   const order = shuffledIndices(n, seed, epoch);
   const batches: number[][] = [];
@@ -97,7 +106,11 @@ const SPLIT_STREAM = 0xfffffffe;
  * round(n * validationFraction) rows go to validation — at least 1 when the fraction is > 0, and
  * always leaving at least 1 for training. Both parts keep the file's order.
  */
-export function splitTrainValidation<T>(items: readonly T[], validationFraction: number, seed: number): { train: T[]; validation: T[] } {
+export function splitTrainValidation<T>(
+  items: readonly T[],
+  validationFraction: number,
+  seed: number,
+): { train: T[]; validation: T[] } {
   if (!(validationFraction >= 0 && validationFraction < 1)) {
     throw new Error(`validationFraction must be in [0, 1), got ${validationFraction}`);
   }

@@ -42,7 +42,9 @@ describe('byte-level BPE trained on XSum train', () => {
 
   test('is fast (target: well under 10 s for 4096 tokens)', () => {
     const [, ms512] = timed(() => trainByteLevelBPE(trainTexts, { vocabSize: 512 }));
-    console.log(`BPE training on ${trainTexts.length} texts: 512 tokens ${ms512.toFixed(0)} ms, 4096 tokens ${ms4096.toFixed(0)} ms`);
+    console.log(
+      `BPE training on ${trainTexts.length} texts: 512 tokens ${ms512.toFixed(0)} ms, 4096 tokens ${ms4096.toFixed(0)} ms`,
+    );
     expect(ms4096).toBeLessThan(10_000);
   });
 
@@ -122,7 +124,9 @@ describe('merge order on small corpora', () => {
 
 describe('invalid training input', () => {
   test('vocabSize below 256 bytes + specials', () => {
-    expect(() => trainByteLevelBPE(['abc'], { vocabSize: 259 })).toThrow(/vocabSize 259 is smaller than the 260 base tokens/);
+    expect(() => trainByteLevelBPE(['abc'], { vocabSize: 259 })).toThrow(
+      /vocabSize 259 is smaller than the 260 base tokens/,
+    );
     expect(() => trainByteLevelBPE(['abc'], { vocabSize: 300.5 })).toThrow(/vocabSize 300\.5/);
   });
 
@@ -132,6 +136,8 @@ describe('invalid training input', () => {
   });
 
   test('duplicate special tokens', () => {
-    expect(() => trainByteLevelBPE(['abc'], { vocabSize: 512, specialTokens: ['<s>', '<s>'] })).toThrow(/special tokens must be distinct/);
+    expect(() => trainByteLevelBPE(['abc'], { vocabSize: 512, specialTokens: ['<s>', '<s>'] })).toThrow(
+      /special tokens must be distinct/,
+    );
   });
 });

@@ -48,13 +48,18 @@ class PairHeap {
   }
 
   private above(i: number, j: number): boolean {
-    const ci = this.counts[i], cj = this.counts[j];
+    const ci = this.counts[i],
+      cj = this.counts[j];
     return ci !== cj ? ci > cj : this.keys[i] < this.keys[j];
   }
 
   private swap(i: number, j: number): void {
-    const c = this.counts[i]; this.counts[i] = this.counts[j]; this.counts[j] = c;
-    const k = this.keys[i]; this.keys[i] = this.keys[j]; this.keys[j] = k;
+    const c = this.counts[i];
+    this.counts[i] = this.counts[j];
+    this.counts[j] = c;
+    const k = this.keys[i];
+    this.keys[i] = this.keys[j];
+    this.keys[j] = k;
   }
 
   push(count: number, key: number): void {
@@ -80,7 +85,8 @@ class PairHeap {
       this.keys[0] = lastKey;
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1, r = l + 1;
+        const l = 2 * i + 1,
+          r = l + 1;
         let best = i;
         if (l < n && this.above(l, best)) best = l;
         if (r < n && this.above(r, best)) best = r;
@@ -104,7 +110,9 @@ function validate(opts: BpeTrainOptions, specials: string[]): void {
     throw new Error(`trainByteLevelBPE: vocabSize ${opts.vocabSize} is too large (max ${ID_LIMIT - 1})`);
   }
   if (new Set(specials).size !== specials.length || specials.some((s) => s.length === 0)) {
-    throw new Error(`trainByteLevelBPE: special tokens must be distinct and non-empty, got ${JSON.stringify(specials)}`);
+    throw new Error(
+      `trainByteLevelBPE: special tokens must be distinct and non-empty, got ${JSON.stringify(specials)}`,
+    );
   }
 }
 
@@ -195,7 +203,8 @@ export function trainByteLevelBPE(texts: Iterable<string>, opts: BpeTrainOptions
     }
     if (count < minFrequency) break;
 
-    const a = Math.floor(key / ID_LIMIT), b = key % ID_LIMIT;
+    const a = Math.floor(key / ID_LIMIT),
+      b = key % ID_LIMIT;
     merged.add(key);
     const text = idToToken[a] + idToToken[b];
     // A merge that would spell a special token would make ordinary text decode as that special.
@@ -213,10 +222,11 @@ export function trainByteLevelBPE(texts: Iterable<string>, opts: BpeTrainOptions
     for (const w of pairWords.get(key) ?? []) {
       if (seenInStep[w] === step) continue;
       seenInStep[w] = step;
-      const s = words[w], f = freqs[w];
+      const s = words[w],
+        f = freqs[w];
       const out: number[] = [];
       let changed = false;
-      for (let i = 0; i < s.length; ) {
+      for (let i = 0; i < s.length;) {
         if (i + 1 < s.length && s[i] === a && s[i + 1] === b) {
           // Left neighbour is taken from `out`, so it is the already-merged symbol when two
           // merges are adjacent ("a b a b"): the deltas then net out exactly.

@@ -17,8 +17,13 @@ const valid = (b: Uint8Array) => {
 /** Deterministic bytes biased toward UTF-8 lead and continuation bytes, so both outcomes occur. */
 function randomBytes(seed: number, n: number): Uint8Array {
   let s = seed >>> 0;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const pools = [[0x20, 0x7e], [0x80, 0xbf], [0xc0, 0xf7], [0xf8, 0xff]];
+  const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const pools = [
+    [0x20, 0x7e],
+    [0x80, 0xbf],
+    [0xc0, 0xf7],
+    [0xf8, 0xff],
+  ];
   return Uint8Array.from({ length: n }, () => {
     const [lo, hi] = pools[Math.floor(next() * next() * pools.length)];
     return lo + Math.floor(next() * (hi - lo + 1));
@@ -36,7 +41,8 @@ describe('decodeUtf8Strict', () => {
         refused++;
         expect(valid(bytes.subarray(0, at)), `prefix of seed ${seed}`).toBe(true);
         // No longer prefix is valid and complete up to a sequence boundary past `at`.
-        for (let end = at + 1; end <= Math.min(bytes.length, at + 4); end++) expect(valid(bytes.subarray(0, end))).toBe(false);
+        for (let end = at + 1; end <= Math.min(bytes.length, at + 4); end++)
+          expect(valid(bytes.subarray(0, end))).toBe(false);
       }
     }
     expect(refused).toBeGreaterThan(200);
@@ -59,6 +65,10 @@ describe('decodeUtf8Strict', () => {
     const b = Uint8Array.from(bytes);
     expect(firstInvalidByte(b)).toBe(at);
     expect(() => decodeUtf8Strict(b, 'x.jsonl')).toThrow(DataFormatError);
-    expect(() => decodeUtf8Strict(b, 'x.jsonl')).toThrow(new RegExp(`^x\\.jsonl line ${bytes.slice(0, at).filter((c) => c === 0x0a).length + 1}: not valid UTF-8 at byte ${at} `));
+    expect(() => decodeUtf8Strict(b, 'x.jsonl')).toThrow(
+      new RegExp(
+        `^x\\.jsonl line ${bytes.slice(0, at).filter((c) => c === 0x0a).length + 1}: not valid UTF-8 at byte ${at} `,
+      ),
+    );
   });
 });

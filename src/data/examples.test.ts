@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readSharedText } from '../testing/shared';
-import { DEFAULT_SEPARATOR, buildExample, buildExamples, buildPrompt, encodeHead, type ExampleTokenizer } from './examples';
+import {
+  DEFAULT_SEPARATOR,
+  buildExample,
+  buildExamples,
+  buildPrompt,
+  encodeHead,
+  type ExampleTokenizer,
+} from './examples';
 import { trainTokenizer } from './tokenizer';
 import { readPairs } from './readers';
 import { IGNORE_INDEX } from '../core/example';
@@ -42,7 +49,11 @@ describe('buildExample', () => {
   it('truncates the document to maxSourceLength and the summary+EOS to maxTargetLength', () => {
     const doc = 'd'.repeat(40);
     const sum = 's'.repeat(30);
-    const ex = buildExample(tok, { input: doc, target: sum }, { maxSourceLength: 16, maxTargetLength: 10, separator: '::' });
+    const ex = buildExample(
+      tok,
+      { input: doc, target: sum },
+      { maxSourceLength: 16, maxTargetLength: 10, separator: '::' },
+    );
     expect(ex.promptLength).toBe(1 + 16 + 2);
     expect(ex.inputIds).toHaveLength(1 + 16 + 2 + 9 + 1);
     expect(ex.inputIds.slice(1, 17)).toEqual(enc(doc.slice(0, 16))); // the head of the document survives
@@ -63,8 +74,12 @@ describe('buildExample', () => {
 
   it('rejects nonsense lengths', () => {
     const pair = { input: 'a', target: 'b' };
-    expect(() => buildExample(tok, pair, { maxSourceLength: 4, maxTargetLength: 0 })).toThrow('maxTargetLength must be an integer >= 1, got 0');
-    expect(() => buildExample(tok, pair, { maxSourceLength: -1, maxTargetLength: 4 })).toThrow('maxSourceLength must be an integer >= 0, got -1');
+    expect(() => buildExample(tok, pair, { maxSourceLength: 4, maxTargetLength: 0 })).toThrow(
+      'maxTargetLength must be an integer >= 1, got 0',
+    );
+    expect(() => buildExample(tok, pair, { maxSourceLength: -1, maxTargetLength: 4 })).toThrow(
+      'maxSourceLength must be an integer >= 0, got -1',
+    );
     expect(() => buildExample(tok, pair, { maxSourceLength: 2.5, maxTargetLength: 4 })).toThrow('maxSourceLength');
   });
 });
@@ -102,8 +117,14 @@ describe('on the shared XSum sample', () => {
 
 describe('encodeHead', () => {
   it('gives the first n ids of the full encoding, on real articles and a 2 MB one, and never calls encode on all of a huge text', () => {
-    const rows = readSharedText('data/xsum/validation.jsonl').trim().split('\n').map((l) => JSON.parse(l) as { document: string; summary: string });
-    const bpe = trainTokenizer(rows.slice(0, 50).flatMap((r) => [r.document, r.summary]), 512);
+    const rows = readSharedText('data/xsum/validation.jsonl')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { document: string; summary: string });
+    const bpe = trainTokenizer(
+      rows.slice(0, 50).flatMap((r) => [r.document, r.summary]),
+      512,
+    );
     let checked = 0;
     for (const r of rows.slice(0, 30)) {
       for (const n of [4, 32, 64]) {
@@ -112,7 +133,10 @@ describe('encodeHead', () => {
       }
     }
     expect(checked).toBe(90);
-    const huge = rows.map((r) => r.document).join(' ').repeat(30); // ~2 MB
+    const huge = rows
+      .map((r) => r.document)
+      .join(' ')
+      .repeat(30); // ~2 MB
     let longest = 0;
     const spy = {
       encode: (t: string) => {

@@ -18,22 +18,31 @@ import {
 } from './hub';
 import { pairsFromTable, readPairs } from './readers';
 
-interface XsumRow { document: string; summary: string; id: string }
+interface XsumRow {
+  document: string;
+  summary: string;
+  id: string;
+}
 const read = (file: string): XsumRow[] =>
-  readSharedText('data/xsum', file).split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as XsumRow);
+  readSharedText('data/xsum', file)
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as XsumRow);
 const splits: Record<string, XsumRow[]> = { train: read('train.jsonl'), validation: read('validation.jsonl') };
 const DATASET = 'EdinburghNLP/xsum';
 
 // Two Parquet shards of the validation split (60 + 40 rows), as the Hub's converter writes them.
 const shard = (rows: XsumRow[]) =>
-  new Uint8Array(parquetWriteBuffer({
-    columnData: [
-      { name: 'document', data: rows.map((r) => r.document), type: 'STRING' },
-      { name: 'summary', data: rows.map((r) => r.summary), type: 'STRING' },
-      { name: 'id', data: rows.map((r) => r.id), type: 'STRING' },
-    ],
-    rowGroupSize: 16,
-  }));
+  new Uint8Array(
+    parquetWriteBuffer({
+      columnData: [
+        { name: 'document', data: rows.map((r) => r.document), type: 'STRING' },
+        { name: 'summary', data: rows.map((r) => r.summary), type: 'STRING' },
+        { name: 'id', data: rows.map((r) => r.id), type: 'STRING' },
+      ],
+      rowGroupSize: 16,
+    }),
+  );
 const files: Record<string, Uint8Array> = {
   '0000.parquet': shard(splits.validation.slice(0, 60)),
   '0001.parquet': shard(splits.validation.slice(60)),
@@ -72,27 +81,48 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/html' });
     return void res.end('<!doctype html><title>SPA</title>');
   }
-  if (dataset !== DATASET) return json(res, 404, { error: 'The dataset does not exist, or is not accessible without authentication (private or gated). Please check the spelling of the dataset name or retry with authentication.' });
+  if (dataset !== DATASET)
+    return json(res, 404, {
+      error:
+        'The dataset does not exist, or is not accessible without authentication (private or gated). Please check the spelling of the dataset name or retry with authentication.',
+    });
   if (url.pathname === '/splits') {
-    return json(res, 200, { splits: Object.keys(splits).map((split) => ({ dataset, config: 'default', split })), pending: [], failed: [] });
+    return json(res, 200, {
+      splits: Object.keys(splits).map((split) => ({ dataset, config: 'default', split })),
+      pending: [],
+      failed: [],
+    });
   }
   if (url.pathname === '/parquet') {
     return json(res, 200, {
       parquet_files: Object.entries(files).map(([filename, b]) => ({
-        dataset, config: 'default', split: 'validation', url: `${base}/files/${filename}`, filename, size: b.length,
+        dataset,
+        config: 'default',
+        split: 'validation',
+        url: `${base}/files/${filename}`,
+        filename,
+        size: b.length,
       })),
-      pending: [], failed: [], partial: false,
+      pending: [],
+      failed: [],
+      partial: false,
     });
   }
   if (url.pathname !== '/rows') return json(res, 404, { error: 'Not Found' });
   const rows = splits[q.get('split') ?? ''];
-  if (q.get('config') !== 'default' || !rows) return json(res, 404, { error: 'The config or the split does not exist in the dataset' });
+  if (q.get('config') !== 'default' || !rows)
+    return json(res, 404, { error: 'The config or the split does not exist in the dataset' });
   const offset = Number(q.get('offset') ?? 0);
   const length = Number(q.get('length') ?? 100);
-  if (!Number.isInteger(length) || length < 0 || length > 100) return json(res, 422, { error: "Parameter 'length' must not be greater than 100" });
+  if (!Number.isInteger(length) || length < 0 || length > 100)
+    return json(res, 422, { error: "Parameter 'length' must not be greater than 100" });
   if (!Number.isInteger(offset) || offset < 0) return json(res, 422, { error: "Parameter 'offset' must be positive" });
   json(res, 200, {
-    features: ['document', 'summary', 'id'].map((name, i) => ({ feature_idx: i, name, type: { dtype: 'string', _type: 'Value' } })),
+    features: ['document', 'summary', 'id'].map((name, i) => ({
+      feature_idx: i,
+      name,
+      type: { dtype: 'string', _type: 'Value' },
+    })),
     rows: rows.slice(offset, offset + length).map((row, i) => ({ row_idx: offset + i, row, truncated_cells: [] })),
     num_rows_total: rows.length,
     num_rows_per_page: 100,
@@ -135,9 +165,9 @@ describe('loadHubRows', () => {
   it('honours maxRows and pageSize', async () => {
     const result = await loadHubRows({ ...ref('validation'), maxRows: 45, pageSize: 20 });
     expect(result.rows.map((r) => r.row.id)).toEqual(splits.validation.slice(0, 45).map((r) => r.id));
-    expect(seen.map((s) => new URL(s, base).searchParams.get('offset') + '+' + new URL(s, base).searchParams.get('length'))).toEqual([
-      '0+20', '20+20', '40+5',
-    ]);
+    expect(
+      seen.map((s) => new URL(s, base).searchParams.get('offset') + '+' + new URL(s, base).searchParams.get('length')),
+    ).toEqual(['0+20', '20+20', '40+5']);
     // More than the split has: stops at its end.
     const all = await loadHubRows({ ...ref('validation'), maxRows: 5000 });
     expect(all.rows).toHaveLength(100);
@@ -175,35 +205,49 @@ describe('loadHubRows', () => {
         { rowIdx: 1, row: { document: 'cut', summary: 'd' }, truncatedCells: ['document'] },
       ],
     });
-    expect(pairsFromTable(table).skipped).toEqual([{ line: 2, reason: 'input column "document" was truncated by the source' }]);
+    expect(pairsFromTable(table).skipped).toEqual([
+      { line: 2, reason: 'input column "document" was truncated by the source' },
+    ]);
   });
 
-  it('names dataset, config, split and offset in errors, with the server\'s text', async () => {
+  it("names dataset, config, split and offset in errors, with the server's text", async () => {
     await expect(loadHubRows(ref('test'))).rejects.toThrow(
       'Hub dataset "EdinburghNLP/xsum", config "default", split "test", rows at offset 0: HTTP 404 Not Found: The config or the split does not exist in the dataset',
     );
-    await expect(loadHubRows({ ...ref(), dataset: 'nobody/nothing' })).rejects.toThrow(/^Hub dataset "nobody\/nothing", .*HTTP 404 Not Found: The dataset does not exist/);
+    await expect(loadHubRows({ ...ref(), dataset: 'nobody/nothing' })).rejects.toThrow(
+      /^Hub dataset "nobody\/nothing", .*HTTP 404 Not Found: The dataset does not exist/,
+    );
     const err = await loadHubRows({ ...ref(), dataset: 'broken/shape' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HubError);
     expect((err as HubError).kind).toBe('format');
-    expect((err as Error).message).toBe('Hub dataset "broken/shape", config "default", split "train", rows at offset 0: unexpected answer from the rows API: no "rows" array');
-    await expect(loadHubRows({ ...ref(), dataset: 'broken/html' })).rejects.toThrow(/rows at offset 0: the answer is not JSON \(starts with "<!doctype html>/);
-    await expect(loadHubRows({ ...ref(), pageSize: 101 })).rejects.toThrow('pageSize must be an integer in [1, 100], got 101');
+    expect((err as Error).message).toBe(
+      'Hub dataset "broken/shape", config "default", split "train", rows at offset 0: unexpected answer from the rows API: no "rows" array',
+    );
+    await expect(loadHubRows({ ...ref(), dataset: 'broken/html' })).rejects.toThrow(
+      /rows at offset 0: the answer is not JSON \(starts with "<!doctype html>/,
+    );
+    await expect(loadHubRows({ ...ref(), pageSize: 101 })).rejects.toThrow(
+      'pageSize must be an integer in [1, 100], got 101',
+    );
     await expect(loadHubRows({ ...ref(), split: ' ' })).rejects.toThrow('the split name is empty');
   });
 
-  it('passes the server\'s 422 through for a page longer than it allows', async () => {
+  it("passes the server's 422 through for a page longer than it allows", async () => {
     // A fetch that rewrites length shows the loader reports the server's refusal as it is.
     const tooLong = (url: string, init?: RequestInit) => fetch(url.replace(/length=\d+/, 'length=150'), init);
     const err = await loadHubRows({ ...ref(), fetch: tooLong }).catch((e: unknown) => e);
     expect((err as HubError).status).toBe(422);
-    expect((err as Error).message).toMatch(/offset 0: HTTP 422 Unprocessable Entity: Parameter 'length' must not be greater than 100$/);
+    expect((err as Error).message).toMatch(
+      /offset 0: HTTP 422 Unprocessable Entity: Parameter 'length' must not be greater than 100$/,
+    );
   });
 
   it('says when the endpoint cannot be reached', async () => {
     const err = await loadHubRows({ ...ref(), endpoint: 'http://127.0.0.1:1' }).catch((e: unknown) => e);
     expect((err as HubError).kind).toBe('network');
-    expect((err as Error).message).toMatch(/^Hub dataset "EdinburghNLP\/xsum", config "default", split "train", rows at offset 0: could not reach http:\/\/127\.0\.0\.1:1 \(/);
+    expect((err as Error).message).toMatch(
+      /^Hub dataset "EdinburghNLP\/xsum", config "default", split "train", rows at offset 0: could not reach http:\/\/127\.0\.0\.1:1 \(/,
+    );
   });
 });
 

@@ -106,7 +106,8 @@ function describeRef(r: Partial<HubSplitRef>): string {
 function checkRef(r: Partial<HubSplitRef>, needs: (keyof HubSplitRef)[]): void {
   for (const k of needs) {
     const v = r[k];
-    if (typeof v !== 'string' || v.trim() === '') throw new HubError('format', `${describeRef(r)}: the ${k} name is empty`);
+    if (typeof v !== 'string' || v.trim() === '')
+      throw new HubError('format', `${describeRef(r)}: the ${k} name is empty`);
   }
 }
 
@@ -118,7 +119,10 @@ async function getJson(url: string, where: string, ep: Endpoint): Promise<unknow
     res = await f(url, { signal: ep.signal, headers: { accept: 'application/json' } });
   } catch (err) {
     if (ep.signal?.aborted) throw err; // the caller cancelled: not a network fault
-    throw new HubError('network', `${where}: could not reach ${new URL(url).origin} (${errorText(err)}); check the network or the endpoint`);
+    throw new HubError(
+      'network',
+      `${where}: could not reach ${new URL(url).origin} (${errorText(err)}); check the network or the endpoint`,
+    );
   }
   const body = await res.text();
   if (!res.ok) {
@@ -129,7 +133,11 @@ async function getJson(url: string, where: string, ep: Endpoint): Promise<unknow
     } catch {
       // not JSON: keep the clipped text
     }
-    throw new HubError('http', `${where}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${detail ? `: ${detail}` : ''}`, res.status);
+    throw new HubError(
+      'http',
+      `${where}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${detail ? `: ${detail}` : ''}`,
+      res.status,
+    );
   }
   try {
     return JSON.parse(body);
@@ -151,9 +159,11 @@ function checkPage(v: unknown, offset: number, where: string): HubPage {
   });
   const rows = v.rows.map((r, i): HubRow => {
     if (!isObj(r) || !isObj(r.row)) throw bad(`rows[${i}] has no "row" object`);
-    if (r.row_idx !== offset + i) throw bad(`rows[${i}] has row_idx ${JSON.stringify(r.row_idx)}, expected ${offset + i}`);
+    if (r.row_idx !== offset + i)
+      throw bad(`rows[${i}] has row_idx ${JSON.stringify(r.row_idx)}, expected ${offset + i}`);
     const cut = r.truncated_cells ?? [];
-    if (!Array.isArray(cut) || !cut.every((c) => typeof c === 'string')) throw bad(`rows[${i}].truncated_cells is not a list of column names`);
+    if (!Array.isArray(cut) || !cut.every((c) => typeof c === 'string'))
+      throw bad(`rows[${i}].truncated_cells is not a list of column names`);
     return { rowIdx: offset + i, row: r.row, truncatedCells: cut };
   });
   return { features, rows, numRowsTotal: v.num_rows_total, partial: v.partial === true };
@@ -172,7 +182,10 @@ export async function loadHubRows(opts: HubRowsOptions): Promise<HubRowsResult> 
   checkRef(opts, ['dataset', 'config', 'split']);
   const pageSize = opts.pageSize ?? MAX_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-    throw new HubError('format', `${describeRef(opts)}: pageSize must be an integer in [1, ${MAX_PAGE_SIZE}], got ${pageSize}`);
+    throw new HubError(
+      'format',
+      `${describeRef(opts)}: pageSize must be an integer in [1, ${MAX_PAGE_SIZE}], got ${pageSize}`,
+    );
   }
   const maxRows = opts.maxRows ?? Infinity;
   if (maxRows !== Infinity && (!Number.isInteger(maxRows) || maxRows < 1)) {
@@ -194,10 +207,17 @@ export async function loadHubRows(opts: HubRowsOptions): Promise<HubRowsResult> 
     if (page) cachedPages++;
     else {
       const where = `${describeRef(opts)}, rows at offset ${offset}`;
-      const query = new URLSearchParams({ dataset: opts.dataset, config: opts.config, split: opts.split, offset: String(offset), length: String(length) });
+      const query = new URLSearchParams({
+        dataset: opts.dataset,
+        config: opts.config,
+        split: opts.split,
+        offset: String(offset),
+        length: String(length),
+      });
       requests++;
       page = checkPage(await getJson(`${endpoint}/rows?${query}`, where, opts), offset, where);
-      if (page.rows.length > length) throw new HubError('format', `${where}: asked for ${length} rows, got ${page.rows.length}`);
+      if (page.rows.length > length)
+        throw new HubError('format', `${where}: asked for ${length} rows, got ${page.rows.length}`);
       try {
         await opts.cache?.put(key, page);
       } catch {
@@ -218,7 +238,11 @@ export async function loadHubRows(opts: HubRowsOptions): Promise<HubRowsResult> 
 
 /** Hub rows as a RecordTable for pairsFromTable: `line` is row_idx + 1, truncated cells are marked. */
 export function hubRowsTable(result: Pick<HubRowsResult, 'columns' | 'rows'>): RecordTable {
-  const rows: RecordRow[] = result.rows.map((r) => ({ line: r.rowIdx + 1, record: r.row, truncated: r.truncatedCells }));
+  const rows: RecordRow[] = result.rows.map((r) => ({
+    line: r.rowIdx + 1,
+    record: r.row,
+    truncated: r.truncatedCells,
+  }));
   return { columns: result.columns, rows, columnsAt: undefined, unit: 'row' };
 }
 
@@ -226,8 +250,13 @@ export function hubRowsTable(result: Pick<HubRowsResult, 'columns' | 'rows'>): R
 export async function listHubSplits(opts: { dataset: string } & Endpoint): Promise<HubSplitRef[]> {
   checkRef(opts, ['dataset']);
   const where = `${describeRef(opts)}, list of splits`;
-  const v = await getJson(`${baseUrl(opts.endpoint)}/splits?${new URLSearchParams({ dataset: opts.dataset })}`, where, opts);
-  if (!isObj(v) || !Array.isArray(v.splits)) throw new HubError('format', `${where}: unexpected answer: no "splits" array`);
+  const v = await getJson(
+    `${baseUrl(opts.endpoint)}/splits?${new URLSearchParams({ dataset: opts.dataset })}`,
+    where,
+    opts,
+  );
+  if (!isObj(v) || !Array.isArray(v.splits))
+    throw new HubError('format', `${where}: unexpected answer: no "splits" array`);
   return v.splits.map((s, i) => {
     if (!isObj(s) || typeof s.config !== 'string' || typeof s.split !== 'string') {
       throw new HubError('format', `${where}: splits[${i}] lacks a "config" or "split" name`);
@@ -246,13 +275,24 @@ export interface HubParquetFile extends HubSplitRef {
 export async function listHubParquet(opts: { dataset: string } & Endpoint): Promise<HubParquetFile[]> {
   checkRef(opts, ['dataset']);
   const where = `${describeRef(opts)}, list of Parquet files`;
-  const v = await getJson(`${baseUrl(opts.endpoint)}/parquet?${new URLSearchParams({ dataset: opts.dataset })}`, where, opts);
-  if (!isObj(v) || !Array.isArray(v.parquet_files)) throw new HubError('format', `${where}: unexpected answer: no "parquet_files" array`);
+  const v = await getJson(
+    `${baseUrl(opts.endpoint)}/parquet?${new URLSearchParams({ dataset: opts.dataset })}`,
+    where,
+    opts,
+  );
+  if (!isObj(v) || !Array.isArray(v.parquet_files))
+    throw new HubError('format', `${where}: unexpected answer: no "parquet_files" array`);
   return v.parquet_files.map((f, i) => {
-    if (!isObj(f) || typeof f.config !== 'string' || typeof f.split !== 'string' || typeof f.url !== 'string' || !isInt(f.size)) {
+    if (
+      !isObj(f) ||
+      typeof f.config !== 'string' ||
+      typeof f.split !== 'string' ||
+      typeof f.url !== 'string' ||
+      !isInt(f.size)
+    ) {
       throw new HubError('format', `${where}: parquet_files[${i}] lacks a config, split, url or size`);
     }
-    const filename = typeof f.filename === 'string' ? f.filename : f.url.split('/').pop() ?? f.url;
+    const filename = typeof f.filename === 'string' ? f.filename : (f.url.split('/').pop() ?? f.url);
     return { dataset: opts.dataset, config: f.config, split: f.split, url: f.url, filename, size: f.size };
   });
 }
@@ -278,7 +318,10 @@ export async function loadHubParquet(opts: HubParquetOptions): Promise<HubParque
   const files = all.filter((f) => f.config === opts.config && f.split === opts.split);
   if (files.length === 0) {
     const have = [...new Set(all.map((f) => `${f.config}/${f.split}`))].join(', ') || '(none)';
-    throw new HubError('format', `${describeRef(opts)}: no Parquet files for this config and split; the Hub has: ${have}`);
+    throw new HubError(
+      'format',
+      `${describeRef(opts)}: no Parquet files for this config and split; the Hub has: ${have}`,
+    );
   }
   const rows: RecordRow[] = [];
   let columns: string[] = [];
@@ -291,14 +334,23 @@ export async function loadHubParquet(opts: HubParquetOptions): Promise<HubParque
     const guarded: Fetch = async (url, init) => {
       try {
         const res = await fetchFn(url, { ...init, signal: opts.signal });
-        if (!res.ok) throw new HubError('http', `${where}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, res.status);
+        if (!res.ok)
+          throw new HubError(
+            'http',
+            `${where}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`,
+            res.status,
+          );
         return res;
       } catch (err) {
         if (err instanceof HubError || opts.signal?.aborted) throw err;
         throw new HubError('network', `${where}: could not reach ${new URL(url).origin} (${errorText(err)})`);
       }
     };
-    const buffer = await asyncBufferFromUrl({ url: file.url, byteLength: file.size, fetch: guarded as typeof globalThis.fetch });
+    const buffer = await asyncBufferFromUrl({
+      url: file.url,
+      byteLength: file.size,
+      fetch: guarded as typeof globalThis.fetch,
+    });
     let table;
     try {
       table = await readParquetRecords(buffer, file.filename, { maxRows: maxRows - rows.length });
@@ -318,7 +370,11 @@ export async function loadHubParquet(opts: HubParquetOptions): Promise<HubParque
 }
 
 function findHubError(err: unknown): HubError | undefined {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = err, depth = 0;
+    e instanceof Error && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     if (e instanceof HubError) return e;
   }
   return undefined;

@@ -39,9 +39,20 @@ function encodeLikeRunC(v: Llama2cVocab, text: string): number[] {
 describe('llama2.c tokenizer as tokenizer.json', () => {
   const tok = loadTokenizer(llama2cTokenizerJson(vocab), llama2cTokenizerConfig());
   const texts = [
-    ...readSharedText('data', 'xsum', 'validation.jsonl').trim().split('\n').slice(0, 40)
-      .flatMap((l) => { const r = JSON.parse(l) as { document: string; summary: string }; return [r.document.slice(0, 600), r.summary]; }),
-    'Hello world', '  two  spaces ', 'line\nbreak\ttab', 'café £5 — naïve 🙂 日本', 'a', ' ',
+    ...readSharedText('data', 'xsum', 'validation.jsonl')
+      .trim()
+      .split('\n')
+      .slice(0, 40)
+      .flatMap((l) => {
+        const r = JSON.parse(l) as { document: string; summary: string };
+        return [r.document.slice(0, 600), r.summary];
+      }),
+    'Hello world',
+    '  two  spaces ',
+    'line\nbreak\ttab',
+    'café £5 — naïve 🙂 日本',
+    'a',
+    ' ',
   ];
 
   test('encodes exactly as llama2.c does, on real text and byte-fallback characters', () => {

@@ -32,7 +32,8 @@ export function llama2cTokenizerJson(vocab: Llama2cVocab): Record<string, unknow
   const names = vocab.pieces.map(pieceName);
   const ids = new Map<string, number>();
   names.forEach((n, i) => {
-    if (ids.has(n)) throw new Error(`llama2.c tokenizer: piece ${JSON.stringify(n)} appears twice (ids ${ids.get(n)} and ${i})`);
+    if (ids.has(n))
+      throw new Error(`llama2.c tokenizer: piece ${JSON.stringify(n)} appears twice (ids ${ids.get(n)} and ${i})`);
     ids.set(n, i);
   });
   const isMergeable = (id: number) => id >= SPECIALS.length && !/^<0x[0-9A-F]{2}>$/.test(names[id]);
@@ -45,32 +46,63 @@ export function llama2cTokenizerJson(vocab: Llama2cVocab): Record<string, unknow
       const b = chars.slice(cut).join('');
       const ia = ids.get(a);
       const ib = ids.get(b);
-      if (ia !== undefined && ib !== undefined && isMergeable(ia) && isMergeable(ib)) merges.push({ a, b, score: vocab.scores[id], id, cut });
+      if (ia !== undefined && ib !== undefined && isMergeable(ia) && isMergeable(ib))
+        merges.push({ a, b, score: vocab.scores[id], id, cut });
     }
   }
   // Highest score first; equal scores keep vocabulary order, as sentencepiece's sort does.
   merges.sort((x, y) => y.score - x.score || x.id - y.id || x.cut - y.cut);
-  const special = (content: string, id: number) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (content: string, id: number) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   return {
     version: '1.0',
     truncation: null,
     padding: null,
     added_tokens: SPECIALS.map(special),
-    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: SPACE }, { type: 'Replace', pattern: { String: ' ' }, content: SPACE }] },
+    normalizer: {
+      type: 'Sequence',
+      normalizers: [
+        { type: 'Prepend', prepend: SPACE },
+        { type: 'Replace', pattern: { String: ' ' }, content: SPACE },
+      ],
+    },
     pre_tokenizer: null,
     post_processor: {
       type: 'TemplateProcessing',
       single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-      pair: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '<s>', type_id: 1 } }, { Sequence: { id: 'B', type_id: 1 } }],
+      pair: [
+        { SpecialToken: { id: '<s>', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '<s>', type_id: 1 } },
+        { Sequence: { id: 'B', type_id: 1 } },
+      ],
       special_tokens: { '<s>': { id: '<s>', ids: [1], tokens: ['<s>'] } },
     },
     decoder: {
       type: 'Sequence',
-      decoders: [{ type: 'Replace', pattern: { String: SPACE }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }],
+      decoders: [
+        { type: 'Replace', pattern: { String: SPACE }, content: ' ' },
+        { type: 'ByteFallback' },
+        { type: 'Fuse' },
+        { type: 'Strip', content: ' ', start: 1, stop: 0 },
+      ],
     },
     model: {
-      type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: true, byte_fallback: true, ignore_merges: false,
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<unk>',
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: true,
+      byte_fallback: true,
+      ignore_merges: false,
       vocab: Object.fromEntries(names.map((n, i) => [n, i])),
       merges: merges.map((m) => [m.a, m.b]),
     },
@@ -79,5 +111,13 @@ export function llama2cTokenizerJson(vocab: Llama2cVocab): Record<string, unknow
 
 /** tokenizer_config.json matching it (Llama 2's special-token names, no pad: loading adds one). */
 export function llama2cTokenizerConfig(): Record<string, unknown> {
-  return { bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', add_bos_token: true, add_eos_token: false, clean_up_tokenization_spaces: false, tokenizer_class: 'LlamaTokenizer' };
+  return {
+    bos_token: '<s>',
+    eos_token: '</s>',
+    unk_token: '<unk>',
+    add_bos_token: true,
+    add_eos_token: false,
+    clean_up_tokenization_spaces: false,
+    tokenizer_class: 'LlamaTokenizer',
+  };
 }

@@ -14,13 +14,17 @@ export interface Llama2cVocab {
 export function loadLlama2cVocab(bytes: Uint8Array, vocabSize?: number): Llama2cVocab {
   // Node Buffers are views into a shared pool: honour byteOffset.
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 4) throw new Error(`llama2.c vocab: file is ${bytes.byteLength} bytes, too short for its 4-byte header`);
+  if (bytes.byteLength < 4)
+    throw new Error(`llama2.c vocab: file is ${bytes.byteLength} bytes, too short for its 4-byte header`);
   const maxTokenLength = view.getInt32(0, true);
   const pieces: Uint8Array[] = [];
   const scores: number[] = [];
   let off = 4;
   while (vocabSize === undefined ? off < bytes.byteLength : pieces.length < vocabSize) {
-    if (off + 8 > bytes.byteLength) throw new Error(`llama2.c vocab: truncated at token ${pieces.length}${vocabSize === undefined ? '' : ` of the model's ${vocabSize}`} (file is ${bytes.byteLength} bytes; wrong tokenizer .bin for this model?)`);
+    if (off + 8 > bytes.byteLength)
+      throw new Error(
+        `llama2.c vocab: truncated at token ${pieces.length}${vocabSize === undefined ? '' : ` of the model's ${vocabSize}`} (file is ${bytes.byteLength} bytes; wrong tokenizer .bin for this model?)`,
+      );
     scores.push(view.getFloat32(off, true));
     const len = view.getInt32(off + 4, true);
     off += 8;
@@ -34,7 +38,10 @@ export function loadLlama2cVocab(bytes: Uint8Array, vocabSize?: number): Llama2c
   return { pieces, scores: Float32Array.from(scores), maxTokenLength };
 }
 
-const LT = 0x3c, GT = 0x3e, ZERO = 0x30, X = 0x78;
+const LT = 0x3c,
+  GT = 0x3e,
+  ZERO = 0x30,
+  X = 0x78;
 
 function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
@@ -46,7 +53,8 @@ function hexValue(c: number): number {
 /** The raw byte a `<0xHH>` piece stands for, or -1 for an ordinary piece. */
 function byteFallback(p: Uint8Array): number {
   if (p.length !== 6 || p[0] !== LT || p[1] !== ZERO || p[2] !== X || p[5] !== GT) return -1;
-  const hi = hexValue(p[3]), lo = hexValue(p[4]);
+  const hi = hexValue(p[3]),
+    lo = hexValue(p[4]);
   return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 }
 

@@ -4,9 +4,16 @@ import { readSharedText } from '../testing/shared';
 import { isParquet, readParquetColumns, readParquetPairs, readParquetRecords } from './parquet';
 import { DataFormatError, readPairs } from './readers';
 
-interface XsumRow { id: string; document: string; summary: string }
+interface XsumRow {
+  id: string;
+  document: string;
+  summary: string;
+}
 const xsum = (file: string): XsumRow[] =>
-  readSharedText('data/xsum', file).split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as XsumRow);
+  readSharedText('data/xsum', file)
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as XsumRow);
 
 /** document/summary plus an extra INT32 column; rows 2 and 5 have an empty or null target. */
 function sampleFile(rows: XsumRow[]): { bytes: ArrayBuffer; documents: string[]; summaries: (string | null)[] } {
@@ -90,6 +97,8 @@ describe('bad Parquet input', () => {
     const damaged = new Uint8Array(bytes.slice(0));
     // Overwrite the footer length (the 4 bytes before the trailing magic) with nonsense.
     damaged.set([0xff, 0xff, 0xff, 0x7f], damaged.length - 8);
-    await expect(readParquetRecords(damaged.buffer, 'd.parquet')).rejects.toThrow(/^d\.parquet: not a readable Parquet file \(/);
+    await expect(readParquetRecords(damaged.buffer, 'd.parquet')).rejects.toThrow(
+      /^d\.parquet: not a readable Parquet file \(/,
+    );
   });
 });

@@ -5,7 +5,13 @@
 // either the whole file (ArrayBuffer) or an AsyncBuffer, which fetches byte ranges on demand: with
 // rowEnd set, only the footer and the row groups holding the wanted rows are read, so taking the
 // first 1,000 rows of a 300 MB Hub shard downloads a few MB.
-import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import {
+  parquetMetadataAsync,
+  parquetReadObjects,
+  parquetSchema,
+  type AsyncBuffer,
+  type FileMetaData,
+} from 'hyparquet';
 import { DataFormatError, pairsFromTable, type ReadResult, type RecordTable } from './readers';
 import { DEFAULT_MAPPING, type ColumnMapping } from './types';
 
@@ -71,7 +77,10 @@ function columnsOf(metadata: FileMetaData): string[] {
 }
 
 /** The column names a Parquet file offers, for a mapping UI. */
-export async function readParquetColumns(file: ArrayBuffer | AsyncBuffer, sourceName = 'data.parquet'): Promise<string[]> {
+export async function readParquetColumns(
+  file: ArrayBuffer | AsyncBuffer,
+  sourceName = 'data.parquet',
+): Promise<string[]> {
   return columnsOf(await metadataOf(file, sourceName));
 }
 
@@ -88,19 +97,27 @@ export async function readParquetRecords(
   const numRows = Number(metadata.num_rows);
   const columns = columnsOf(metadata);
   const rowStart = opts.rowOffset ?? 0;
-  if (!Number.isInteger(rowStart) || rowStart < 0) throw new DataFormatError(sourceName, undefined, `rowOffset must be an integer >= 0, got ${rowStart}`);
+  if (!Number.isInteger(rowStart) || rowStart < 0)
+    throw new DataFormatError(sourceName, undefined, `rowOffset must be an integer >= 0, got ${rowStart}`);
   const rowEnd = Math.min(numRows, opts.maxRows === undefined ? numRows : rowStart + opts.maxRows);
   const wanted = opts.columns;
   const missing = wanted?.filter((c) => !columns.includes(c)) ?? [];
   if (missing.length > 0) {
-    throw new DataFormatError(sourceName, undefined, `column ${JSON.stringify(missing[0])} not found; columns are: ${columns.join(', ') || '(none)'}`);
+    throw new DataFormatError(
+      sourceName,
+      undefined,
+      `column ${JSON.stringify(missing[0])} not found; columns are: ${columns.join(', ') || '(none)'}`,
+    );
   }
   if (rowEnd <= rowStart) return { columns, rows: [], columnsAt: undefined, unit: 'row', numRows };
   let objects: Record<string, unknown>[];
   try {
     objects = await parquetReadObjects({ file, metadata, rowStart, rowEnd, columns: wanted });
   } catch (err) {
-    throw withCause(new DataFormatError(sourceName, undefined, `could not decode the Parquet data (${problem(err)})`), err);
+    throw withCause(
+      new DataFormatError(sourceName, undefined, `could not decode the Parquet data (${problem(err)})`),
+      err,
+    );
   }
   return {
     columns,

@@ -10,7 +10,10 @@ describe('readPairs on the shared XSum sample', () => {
     expect(validation.pairs).toHaveLength(100);
     expect(train.skipped).toEqual([]);
     expect(validation.skipped).toEqual([]);
-    const first = JSON.parse(readSharedText('data/xsum/train.jsonl').split('\n')[0]) as { document: string; summary: string };
+    const first = JSON.parse(readSharedText('data/xsum/train.jsonl').split('\n')[0]) as {
+      document: string;
+      summary: string;
+    };
     expect(train.pairs[0]).toEqual({ input: first.document, target: first.summary });
     for (const p of [...train.pairs, ...validation.pairs]) {
       expect(p.input.trim().length).toBeGreaterThan(0);
@@ -27,16 +30,22 @@ describe('readPairs on the shared XSum sample', () => {
 
 describe('JSON Lines', () => {
   it('ignores blank lines, handles CRLF and a BOM, keeps line numbers', () => {
-    const text = '\uFEFF{"document":"a","summary":"b"}\r\n\r\n{"document":"c","summary":"  "}\r\n{"document":"e","summary":"f"}\r\n';
+    const text =
+      '\uFEFF{"document":"a","summary":"b"}\r\n\r\n{"document":"c","summary":"  "}\r\n{"document":"e","summary":"f"}\r\n';
     const r = readPairs(text, 'jsonl');
-    expect(r.pairs).toEqual([{ input: 'a', target: 'b' }, { input: 'e', target: 'f' }]);
+    expect(r.pairs).toEqual([
+      { input: 'a', target: 'b' },
+      { input: 'e', target: 'f' },
+    ]);
     expect(r.skipped).toEqual([{ line: 3, reason: 'target column "summary" is empty' }]);
   });
 
   it('names source, line and problem for a malformed line', () => {
     const lines = Array.from({ length: 16 }, (_, i) => JSON.stringify({ document: `d${i}`, summary: `s${i}` }));
     lines.push('{"document": "x", "summary": ');
-    expect(() => readPairs(lines.join('\n'), 'jsonl', undefined, 'train.jsonl')).toThrow(/^train\.jsonl line 17: not valid JSON: /);
+    expect(() => readPairs(lines.join('\n'), 'jsonl', undefined, 'train.jsonl')).toThrow(
+      /^train\.jsonl line 17: not valid JSON: /,
+    );
   });
 
   it('rejects a line that is not an object', () => {
@@ -56,7 +65,8 @@ describe('JSON Lines', () => {
   });
 
   it('reads renamed columns through the mapping', () => {
-    const text = '{"id":"1","text":"article one","headline":"sum one"}\n{"id":"2","text":"article two","headline":"sum two"}';
+    const text =
+      '{"id":"1","text":"article one","headline":"sum one"}\n{"id":"2","text":"article two","headline":"sum two"}';
     const r = readPairs(text, 'jsonl', { input: 'text', target: 'headline' });
     expect(r.pairs).toEqual([
       { input: 'article one', target: 'sum one' },
@@ -145,9 +155,9 @@ describe('JSON documents', () => {
     expect(() => readPairs('[\n{"document": "a",\n "summary" "b"}\n]', 'json', undefined, 'd.json')).toThrow(
       /^d\.json line 3: not valid JSON: /,
     );
-    expect(() => readPairs('{"document":"a","summary":"b"}\n{"document":"c","summary":"d"}', 'json', undefined, 'd.json')).toThrow(
-      /read it as JSON Lines/,
-    );
+    expect(() =>
+      readPairs('{"document":"a","summary":"b"}\n{"document":"c","summary":"d"}', 'json', undefined, 'd.json'),
+    ).toThrow(/read it as JSON Lines/);
     expect(() => readPairs('{"items": []}', 'json', undefined, 'd.json')).toThrow(
       'd.json: expected an array of objects, or an object with a "data" or "rows" array; found an object with keys: items',
     );

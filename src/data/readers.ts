@@ -81,9 +81,16 @@ function checkMapping(mapping: ColumnMapping, sourceName: string): void {
 }
 
 /** The mapped pairs of any table; see the header for the rules. */
-export function pairsFromTable(table: RecordTable, mapping: ColumnMapping = DEFAULT_MAPPING, sourceName = 'data'): ReadResult {
+export function pairsFromTable(
+  table: RecordTable,
+  mapping: ColumnMapping = DEFAULT_MAPPING,
+  sourceName = 'data',
+): ReadResult {
   checkMapping(mapping, sourceName);
-  for (const [role, column] of [['input', mapping.input], ['target', mapping.target]] as const) {
+  for (const [role, column] of [
+    ['input', mapping.input],
+    ['target', mapping.target],
+  ] as const) {
     if (!table.columns.includes(column)) {
       throw new DataFormatError(
         sourceName,
@@ -101,10 +108,16 @@ export function pairsFromTable(table: RecordTable, mapping: ColumnMapping = DEFA
     const input = cell(row, mapping.input, 'input', table, sourceName);
     const target = cell(row, mapping.target, 'target', table, sourceName);
     const empty: string[] = [];
-    if (input === null || input.trim() === '') empty.push(`input column ${JSON.stringify(mapping.input)} is ${input === null ? 'null' : 'empty'}`);
-    if (target === null || target.trim() === '') empty.push(`target column ${JSON.stringify(mapping.target)} is ${target === null ? 'null' : 'empty'}`);
-    for (const [role, column] of [['input', mapping.input], ['target', mapping.target]] as const) {
-      if (row.truncated?.includes(column)) empty.push(`${role} column ${JSON.stringify(column)} was truncated by the source`);
+    if (input === null || input.trim() === '')
+      empty.push(`input column ${JSON.stringify(mapping.input)} is ${input === null ? 'null' : 'empty'}`);
+    if (target === null || target.trim() === '')
+      empty.push(`target column ${JSON.stringify(mapping.target)} is ${target === null ? 'null' : 'empty'}`);
+    for (const [role, column] of [
+      ['input', mapping.input],
+      ['target', mapping.target],
+    ] as const) {
+      if (row.truncated?.includes(column))
+        empty.push(`${role} column ${JSON.stringify(column)} was truncated by the source`);
     }
     if (empty.length > 0) skipped.push({ line: row.line, reason: empty.join('; ') });
     else pairs.push({ input: input as string, target: target as string });
@@ -174,7 +187,8 @@ function cell(row: RecordRow, column: string, role: string, table: RecordTable, 
   if (v === null) return null;
   const kind = Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
   // JSON.stringify throws on a bigint (Parquet INT64) and returns undefined for a function.
-  const shown = typeof v === 'bigint' ? `${v}` : v instanceof Uint8Array ? `${v.length} bytes` : (JSON.stringify(v) ?? String(v));
+  const shown =
+    typeof v === 'bigint' ? `${v}` : v instanceof Uint8Array ? `${v.length} bytes` : (JSON.stringify(v) ?? String(v));
   throw new DataFormatError(
     source,
     row.line,
@@ -197,7 +211,11 @@ export function readRecords(rawText: string, format: DataFormat, source = 'data'
     case 'tsv':
       return readDelimited(text, '\t', source);
     default:
-      throw new DataFormatError(source, undefined, `unknown format ${JSON.stringify(format)}; expected one of ${DATA_FORMATS.join(', ')}`);
+      throw new DataFormatError(
+        source,
+        undefined,
+        `unknown format ${JSON.stringify(format)}; expected one of ${DATA_FORMATS.join(', ')}`,
+      );
   }
 }
 
@@ -245,7 +263,9 @@ function readJsonDocument(text: string, source: string): RecordTable {
     doc = JSON.parse(text);
   } catch (e) {
     const msg = (e as Error).message;
-    const hint = text.trimStart().startsWith('{') ? ' (if the file has one object per line, read it as JSON Lines)' : '';
+    const hint = text.trimStart().startsWith('{')
+      ? ' (if the file has one object per line, read it as JSON Lines)'
+      : '';
     throw new DataFormatError(source, jsonErrorLine(text, msg), `not valid JSON: ${msg}${hint}`);
   }
   // Accepted shapes: [ {...} ], { data: [ {...} ] }, and the datasets-server rows API's
@@ -253,10 +273,15 @@ function readJsonDocument(text: string, source: string): RecordTable {
   let items: unknown[];
   if (Array.isArray(doc)) items = doc;
   else if (isRecord(doc) && Array.isArray(doc.data)) items = doc.data;
-  else if (isRecord(doc) && Array.isArray(doc.rows)) items = doc.rows.map((r) => (isRecord(r) && isRecord(r.row) ? r.row : r));
+  else if (isRecord(doc) && Array.isArray(doc.rows))
+    items = doc.rows.map((r) => (isRecord(r) && isRecord(r.row) ? r.row : r));
   else {
     const keys = isRecord(doc) ? `an object with keys: ${Object.keys(doc).join(', ') || '(none)'}` : describe(doc);
-    throw new DataFormatError(source, undefined, `expected an array of objects, or an object with a "data" or "rows" array; found ${keys}`);
+    throw new DataFormatError(
+      source,
+      undefined,
+      `expected an array of objects, or an object with a "data" or "rows" array; found ${keys}`,
+    );
   }
   if (items.length === 0) throw new DataFormatError(source, undefined, 'the JSON holds no rows');
   const rows: RecordRow[] = items.map((v, i) => {

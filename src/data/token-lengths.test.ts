@@ -4,11 +4,22 @@ import { buildExample, buildPrompt } from './examples';
 import { llama2cTokenizerConfig, llama2cTokenizerJson } from './llama2c-tokenizer';
 import { loadLlama2cVocab } from './llama2c-vocab';
 import { readPairs } from './readers';
-import { countTokenLengths, importedTokenizer, lengthBins, niceBinWidth, percentile, tokenLengthStats, trainedTokenizer } from './token-lengths';
+import {
+  countTokenLengths,
+  importedTokenizer,
+  lengthBins,
+  niceBinWidth,
+  percentile,
+  tokenLengthStats,
+  trainedTokenizer,
+} from './token-lengths';
 import { loadTokenizer, trainTokenizer } from './tokenizer';
 
 const pairs = readPairs(readSharedText('data/xsum/validation.jsonl'), 'jsonl').pairs.slice(0, 40);
-const tok = trainTokenizer(pairs.flatMap((p) => [p.input, p.target]), 600);
+const tok = trainTokenizer(
+  pairs.flatMap((p) => [p.input, p.target]),
+  600,
+);
 
 describe('token lengths of XSum rows', () => {
   const limits = { maxSourceLength: 300, maxTargetLength: 24 };
@@ -48,7 +59,10 @@ describe('token lengths of XSum rows', () => {
   });
 
   it('bins hold every row once, each in the bin that contains its length', () => {
-    for (const [summary, lens] of [[stats.document, docLens], [stats.summary, sumLens]] as const) {
+    for (const [summary, lens] of [
+      [stats.document, docLens],
+      [stats.summary, sumLens],
+    ] as const) {
       expect(summary.bins.reduce((a, b) => a + b.count, 0)).toBe(40);
       for (const b of summary.bins) expect(b.count).toBe(lens.filter((l) => l >= b.from && l < b.to).length);
       expect(summary.bins.length).toBeLessThanOrEqual(20);
@@ -75,9 +89,16 @@ describe('token lengths with an imported tokenizer', () => {
   const cases = [
     {
       name: 'the Llama 2 tokenizer.json fixture',
-      files: () => ({ json: readSharedText('fixtures/tokenizer/tokenizer.json'), config: readSharedText('fixtures/tokenizer/tokenizer_config.json') }),
+      files: () => ({
+        json: readSharedText('fixtures/tokenizer/tokenizer.json'),
+        config: readSharedText('fixtures/tokenizer/tokenizer_config.json'),
+      }),
       // The reference: the file loaded directly, as importModelFiles loads an HF model's.
-      direct: () => loadTokenizer(JSON.parse(readSharedText('fixtures/tokenizer/tokenizer.json')), JSON.parse(readSharedText('fixtures/tokenizer/tokenizer_config.json'))),
+      direct: () =>
+        loadTokenizer(
+          JSON.parse(readSharedText('fixtures/tokenizer/tokenizer.json')),
+          JSON.parse(readSharedText('fixtures/tokenizer/tokenizer_config.json')),
+        ),
     },
     {
       name: "llama2.c's tok512 through the converter",
@@ -109,8 +130,12 @@ describe('token lengths with an imported tokenizer', () => {
   }
 
   it('names the file and the fault when the text is not a tokenizer', () => {
-    expect(() => importedTokenizer({ json: 'not json' })).toThrow(/^the imported model's tokenizer\.json is not valid JSON \(/);
-    expect(() => importedTokenizer({ json: '{}', config: '{' })).toThrow(/^the imported model's tokenizer_config\.json is not valid JSON \(/);
+    expect(() => importedTokenizer({ json: 'not json' })).toThrow(
+      /^the imported model's tokenizer\.json is not valid JSON \(/,
+    );
+    expect(() => importedTokenizer({ json: '{}', config: '{' })).toThrow(
+      /^the imported model's tokenizer_config\.json is not valid JSON \(/,
+    );
     expect(() => importedTokenizer({ json: '{}' })).toThrow(/^tokenizer\.json: missing "model" object$/);
   });
 });
@@ -129,7 +154,10 @@ describe('helpers', () => {
     expect(niceBinWidth(1000, 20)).toBe(100);
     expect(niceBinWidth(7, 20)).toBe(1);
     expect(lengthBins([0, 0, 3], 20)).toEqual([
-      { from: 0, to: 1, count: 2 }, { from: 1, to: 2, count: 0 }, { from: 2, to: 3, count: 0 }, { from: 3, to: 4, count: 1 },
+      { from: 0, to: 1, count: 2 },
+      { from: 1, to: 2, count: 0 },
+      { from: 2, to: 3, count: 0 },
+      { from: 3, to: 4, count: 1 },
     ]);
   });
 });

@@ -62,14 +62,16 @@ export interface TokenizerFiles {
 
 /** Which tokenizer the lengths were counted with, so the chart can say so. */
 export type LengthTokenizer =
-  | { kind: 'imported'; vocabSize: number }
-  | { kind: 'trained'; vocabSize: number; pairs: number };
+  { kind: 'imported'; vocabSize: number } | { kind: 'trained'; vocabSize: number; pairs: number };
 
 function parseFile(name: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new Error(`the imported model's ${name} is not valid JSON (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+    throw new Error(
+      `the imported model's ${name} is not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
+    );
   }
 }
 
@@ -89,11 +91,18 @@ export function importedTokenizer(files: TokenizerFiles): LoadedTokenizer {
  * pass an evenly spaced subset, since training it is the slow part and the lengths barely move).
  */
 export function trainedTokenizer(pairs: readonly Pair[], vocabSize: number): LoadedTokenizer {
-  return trainTokenizer(pairs.flatMap((p) => [p.input, p.target]), vocabSize);
+  return trainTokenizer(
+    pairs.flatMap((p) => [p.input, p.target]),
+    vocabSize,
+  );
 }
 
 /** Tokenizes every pair once. */
-export function countTokenLengths(tok: Pick<TextTokenizer, 'encode'>, pairs: readonly Pair[], separator = DEFAULT_SEPARATOR): TokenLengths {
+export function countTokenLengths(
+  tok: Pick<TextTokenizer, 'encode'>,
+  pairs: readonly Pair[],
+  separator = DEFAULT_SEPARATOR,
+): TokenLengths {
   return {
     documents: pairs.map((p) => tok.encode(p.input).length),
     summaries: pairs.map((p) => tok.encode(p.target).length + 1),
@@ -136,7 +145,12 @@ export function summarizeLengths(lengths: readonly number[], limit: number, bins
     min: n ? sorted[0] : 0,
     max: n ? sorted[n - 1] : 0,
     mean: n ? sorted.reduce((a, b) => a + b, 0) / n : 0,
-    percentiles: { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p95: percentile(sorted, 95), p99: percentile(sorted, 99) },
+    percentiles: {
+      p50: percentile(sorted, 50),
+      p90: percentile(sorted, 90),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+    },
     bins: lengthBins(sorted, bins),
     limit,
     truncated,
@@ -151,7 +165,11 @@ export function summarizeTokenLengths(lengths: TokenLengths, limits: LengthLimit
   }
   let longestExample = 0;
   for (let i = 0; i < lengths.documents.length; i++) {
-    const len = 1 + Math.min(lengths.documents[i], limits.maxSourceLength) + lengths.separator + Math.min(lengths.summaries[i], limits.maxTargetLength);
+    const len =
+      1 +
+      Math.min(lengths.documents[i], limits.maxSourceLength) +
+      lengths.separator +
+      Math.min(lengths.summaries[i], limits.maxTargetLength);
     longestExample = Math.max(longestExample, len);
   }
   return {

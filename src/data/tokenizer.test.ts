@@ -156,6 +156,8 @@ describe('invalid input', () => {
     expect(() => loadTokenizer(tinyJson(['</s>']), { eos_token: '<eos>' })).toThrow(
       /^tokenizer_config\.json: eos_token "<eos>" is not in the vocabulary/,
     );
-    expect(() => loadTokenizer(tinyJson(['</s>']), 'config')).toThrow(/^tokenizer_config\.json: expected a JSON object/);
+    expect(() => loadTokenizer(tinyJson(['</s>']), 'config')).toThrow(
+      /^tokenizer_config\.json: expected a JSON object/,
+    );
   });
 });

@@ -56,9 +56,11 @@ function normalizeTokenizerJson(input: unknown): Json {
     );
   }
   if (!isObject(model.vocab) && !Array.isArray(model.vocab)) {
-    throw new Error(model.vocab === undefined
-      ? 'tokenizer.json: model.vocab is missing'
-      : `tokenizer.json: model.vocab must be an object of token → id (or a Unigram [token, score] list), got ${describe(model.vocab)}`);
+    throw new Error(
+      model.vocab === undefined
+        ? 'tokenizer.json: model.vocab is missing'
+        : `tokenizer.json: model.vocab must be an object of token → id (or a Unigram [token, score] list), got ${describe(model.vocab)}`,
+    );
   }
   if (model.type === 'BPE' && !Array.isArray(model.merges)) {
     throw new Error('tokenizer.json: BPE model.merges is missing or not an array');
@@ -92,12 +94,7 @@ function maxIdPlusOne(tok: Tokenizer): number {
  * Resolves one special token: the config's name when it gives one (it must exist), else the
  * first conventional name present.
  */
-function findSpecial(
-  tok: Tokenizer,
-  config: Json,
-  field: string,
-  names: string[],
-): number | undefined {
+function findSpecial(tok: Tokenizer, config: Json, field: string, names: string[]): number | undefined {
   const configured = tokenName(config[field]);
   if (configured !== undefined) {
     const id = tok.token_to_id(configured);
@@ -184,7 +181,8 @@ export function loadTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknown)
       const { ids, tokens } = inner.encode(text, { add_special_tokens: false });
       for (let i = 0; i < ids.length; i++) {
         // Only possible for a vocabulary with neither full byte coverage nor an unk token.
-        if (ids[i] === undefined) throw new Error(`tokenizer: cannot encode ${JSON.stringify(tokens[i])} (no unk token)`);
+        if (ids[i] === undefined)
+          throw new Error(`tokenizer: cannot encode ${JSON.stringify(tokens[i])} (no unk token)`);
       }
       return ids;
     },

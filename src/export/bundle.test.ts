@@ -23,10 +23,19 @@ function inTempDir<T>(files: Record<string, string>, body: (dir: string) => T): 
 
 function pyCompile(files: Record<string, string>): void {
   const py = Object.keys(files).filter((f) => f.endsWith('.py'));
-  inTempDir(files, (dir) => execFileSync('python3', ['-m', 'py_compile', ...py.map((f) => join(dir, f))], { stdio: 'pipe' }));
+  inTempDir(files, (dir) =>
+    execFileSync('python3', ['-m', 'py_compile', ...py.map((f) => join(dir, f))], { stdio: 'pipe' }),
+  );
 }
 
-const spec: RunSpec = { ...defaultSpec(), batchSize: 16, gradientAccumulation: 4, maxGradNorm: 0.5, zeroStage: 1, fp16Exchange: true };
+const spec: RunSpec = {
+  ...defaultSpec(),
+  batchSize: 16,
+  gradientAccumulation: 4,
+  maxGradNorm: 0.5,
+  zeroStage: 1,
+  fp16Exchange: true,
+};
 const sweep: SweepConfig = {
   ...DEFAULT_SWEEP,
   searchSpace: [
@@ -71,10 +80,14 @@ describe('exportScaleOutBundle', () => {
 
   it('puts every search-space parameter with its bounds, log and choices into optuna_search.py', () => {
     const py = files['optuna_search.py'];
-    expect(py).toContain('{"name": "learning_rate", "type": "float", "low": 0.000001, "high": 0.0001, "log": True, "step": None}');
+    expect(py).toContain(
+      '{"name": "learning_rate", "type": "float", "low": 0.000001, "high": 0.0001, "log": True, "step": None}',
+    );
     expect(py).toContain('{"name": "per_device_train_batch_size", "type": "categorical", "choices": [4, 8, 16, 32]}');
     expect(py).toContain('{"name": "num_train_epochs", "type": "int", "low": 1, "high": 5, "log": False, "step": 1}');
-    expect(py).toContain('{"name": "warmup_ratio", "type": "float", "low": 0, "high": 0.2, "log": False, "step": 0.05}');
+    expect(py).toContain(
+      '{"name": "warmup_ratio", "type": "float", "low": 0, "high": 0.2, "log": False, "step": 0.05}',
+    );
     expect(py).toContain('"n_trials": 7');
     expect(py).toContain('"objective": "rougeL"');
     expect(py).toMatch(/TPESampler\(seed=/);
@@ -90,7 +103,13 @@ describe('exportScaleOutBundle', () => {
 
   it('without a sweep produces a train-only bundle with the defaults', () => {
     const f = exportScaleOutBundle({ spec: defaultSpec() });
-    expect(Object.keys(f).sort()).toEqual(['README.md', 'accelerate_config.yaml', 'ds_config.json', 'requirements.txt', 'train.py']);
+    expect(Object.keys(f).sort()).toEqual([
+      'README.md',
+      'accelerate_config.yaml',
+      'ds_config.json',
+      'requirements.txt',
+      'train.py',
+    ]);
     expect(f['train.py']).toContain('"dataset_name": "EdinburghNLP/xsum"');
     expect(f['train.py']).toContain('"model_name": "./exported-model"');
     expect(f['requirements.txt']).not.toContain('optuna');
@@ -108,18 +127,26 @@ describe('exportScaleOutBundle', () => {
   it.skipIf(!HAS_PYTHON)('py_compile accepts train.py and optuna_search.py (skipped when python3 is missing)', () => {
     pyCompile(files);
     pyCompile(exportScaleOutBundle({ spec: defaultSpec() }));
-    pyCompile(exportScaleOutBundle({ spec, sweep: { ...sweep, sampler: 'grid', searchSpace: sweep.searchSpace.slice(1) } }));
+    pyCompile(
+      exportScaleOutBundle({ spec, sweep: { ...sweep, sampler: 'grid', searchSpace: sweep.searchSpace.slice(1) } }),
+    );
   });
 
-  it.skipIf(!HAS_PYTHON)('escapes a malicious dataset name: compiles and round-trips (skipped when python3 is missing)', () => {
-    pyCompile(mal);
-    // Read CONFIG back by evaluating only its assignment line: the rest would import torch.
-    const line = mal['train.py'].split('\n').find((l) => l.startsWith('CONFIG = '))!;
-    const out = inTempDir({ 'c.py': `${line}\nimport json, sys\nsys.stdout.write(json.dumps([CONFIG["dataset_name"], CONFIG["dataset_config"], CONFIG["model_name"]]))\n` }, (dir) =>
-      execFileSync('python3', [join(dir, 'c.py')], { encoding: 'utf8' }),
-    );
-    expect(JSON.parse(out)).toEqual([malicious, "a'b", 'm"\n']);
-  });
+  it.skipIf(!HAS_PYTHON)(
+    'escapes a malicious dataset name: compiles and round-trips (skipped when python3 is missing)',
+    () => {
+      pyCompile(mal);
+      // Read CONFIG back by evaluating only its assignment line: the rest would import torch.
+      const line = mal['train.py'].split('\n').find((l) => l.startsWith('CONFIG = '))!;
+      const out = inTempDir(
+        {
+          'c.py': `${line}\nimport json, sys\nsys.stdout.write(json.dumps([CONFIG["dataset_name"], CONFIG["dataset_config"], CONFIG["model_name"]]))\n`,
+        },
+        (dir) => execFileSync('python3', [join(dir, 'c.py')], { encoding: 'utf8' }),
+      );
+      expect(JSON.parse(out)).toEqual([malicious, "a'b", 'm"\n']);
+    },
+  );
 
   it('keeps the malicious string out of the code as raw text', () => {
     // The newlines in the name stay escapes: the file has exactly as many lines as a plain export.

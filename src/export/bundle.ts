@@ -22,7 +22,9 @@ export interface ScaleOutInput {
 }
 
 export const DEFAULT_MODEL_NAME = './exported-model';
-export const DEFAULT_DATASET: Readonly<{ hubName: string; config?: string }> = Object.freeze({ hubName: 'EdinburghNLP/xsum' });
+export const DEFAULT_DATASET: Readonly<{ hubName: string; config?: string }> = Object.freeze({
+  hubName: 'EdinburghNLP/xsum',
+});
 const SEPARATOR = '\nTL;DR:\n'; // the studio's prompt cue (src/data/examples.ts DEFAULT_SEPARATOR)
 
 type PyValue = string | number | boolean | null | PyValue[] | { [key: string]: PyValue };
@@ -37,7 +39,9 @@ export function pyLiteral(v: PyValue): string {
   }
   if (typeof v === 'string') return pyString(v);
   if (Array.isArray(v)) return `[${v.map(pyLiteral).join(', ')}]`;
-  return `{${Object.entries(v).map(([k, x]) => `${pyString(k)}: ${pyLiteral(x)}`).join(', ')}}`;
+  return `{${Object.entries(v)
+    .map(([k, x]) => `${pyString(k)}: ${pyLiteral(x)}`)
+    .join(', ')}}`;
 }
 
 // JSON's escapes are all valid in Python strings; escaping every non-ASCII code point as well keeps
@@ -61,17 +65,28 @@ function checkSweep(sweep: SweepConfig, spec: RunSpec): void {
   if (issues.length > 0) throw new RangeError(`export: ${issues[0].message}`);
   for (const p of sweep.searchSpace) {
     // Names become Optuna parameter names and train.main keyword overrides: keep them plain.
-    if (!IDENTIFIER.test(p.name)) throw new RangeError(`export: parameter name ${JSON.stringify(p.name)} is not a plain identifier`);
-    if (!(p.name in PARAM_TO_SETTING)) throw new RangeError(`export: parameter "${p.name}" sets no training setting; known: ${Object.keys(PARAM_TO_SETTING).join(', ')}`);
+    if (!IDENTIFIER.test(p.name))
+      throw new RangeError(`export: parameter name ${JSON.stringify(p.name)} is not a plain identifier`);
+    if (!(p.name in PARAM_TO_SETTING))
+      throw new RangeError(
+        `export: parameter "${p.name}" sets no training setting; known: ${Object.keys(PARAM_TO_SETTING).join(', ')}`,
+      );
   }
-  if (!Number.isInteger(sweep.nTrials) || sweep.nTrials < 1) throw new RangeError(`export: nTrials must be a positive integer, got ${sweep.nTrials}`);
-  if (!Number.isInteger(sweep.seed) || sweep.seed < 0) throw new RangeError(`export: sweep seed must be a non-negative integer, got ${sweep.seed}`);
-  if (sweep.direction !== 'maximize' && sweep.direction !== 'minimize') throw new RangeError(`export: bad direction ${JSON.stringify(sweep.direction)}`);
-  if (!['rouge1', 'rouge2', 'rougeL', 'rougeLsum', 'sum'].includes(sweep.objective)) throw new RangeError(`export: bad objective ${JSON.stringify(sweep.objective)}`);
-  if (!['tpe', 'random', 'grid'].includes(sweep.sampler)) throw new RangeError(`export: bad sampler ${JSON.stringify(sweep.sampler)}`);
-  if (!['median', 'successive-halving', 'nop'].includes(sweep.pruner)) throw new RangeError(`export: bad pruner ${JSON.stringify(sweep.pruner)}`);
+  if (!Number.isInteger(sweep.nTrials) || sweep.nTrials < 1)
+    throw new RangeError(`export: nTrials must be a positive integer, got ${sweep.nTrials}`);
+  if (!Number.isInteger(sweep.seed) || sweep.seed < 0)
+    throw new RangeError(`export: sweep seed must be a non-negative integer, got ${sweep.seed}`);
+  if (sweep.direction !== 'maximize' && sweep.direction !== 'minimize')
+    throw new RangeError(`export: bad direction ${JSON.stringify(sweep.direction)}`);
+  if (!['rouge1', 'rouge2', 'rougeL', 'rougeLsum', 'sum'].includes(sweep.objective))
+    throw new RangeError(`export: bad objective ${JSON.stringify(sweep.objective)}`);
+  if (!['tpe', 'random', 'grid'].includes(sweep.sampler))
+    throw new RangeError(`export: bad sampler ${JSON.stringify(sweep.sampler)}`);
+  if (!['median', 'successive-halving', 'nop'].includes(sweep.pruner))
+    throw new RangeError(`export: bad pruner ${JSON.stringify(sweep.pruner)}`);
   // Trials are scored by ROUGE on the validation pairs; with none there is nothing to optimize.
-  if (spec.validationSize === 0) throw new RangeError('export: a sweep needs validationSize > 0 (trials are scored on validation ROUGE)');
+  if (spec.validationSize === 0)
+    throw new RangeError('export: a sweep needs validationSize > 0 (trials are scored on validation ROUGE)');
 }
 
 /** One search-space entry in the shape optuna_search.py's suggest() reads (Optuna's defaults filled in). */
@@ -84,20 +99,27 @@ function pyParam(p: ParamSpec): PyValue {
 }
 
 function pyAssignments(values: Record<string, PyValue>): string {
-  return Object.entries(values).map(([name, v]) => `${name} = ${pyLiteral(v)}`).join('\n');
+  return Object.entries(values)
+    .map(([name, v]) => `${name} = ${pyLiteral(v)}`)
+    .join('\n');
 }
 
 export function exportScaleOutBundle(input: ScaleOutInput): Record<string, string> {
   const base = validateSpec({ ...input.spec });
   // The best trial's parameters become the defaults, validated exactly as the studio's runner would.
-  const spec = input.bestParams && Object.keys(input.bestParams).length > 0 ? specForParams(base, input.bestParams) : base;
+  const spec =
+    input.bestParams && Object.keys(input.bestParams).length > 0 ? specForParams(base, input.bestParams) : base;
   const worldSize = input.worldSize ?? 8;
-  if (!Number.isInteger(worldSize) || worldSize < 1 || worldSize > 4096) throw new RangeError(`export: worldSize must be an integer in [1, 4096], got ${worldSize}`);
+  if (!Number.isInteger(worldSize) || worldSize < 1 || worldSize > 4096)
+    throw new RangeError(`export: worldSize must be an integer in [1, 4096], got ${worldSize}`);
   const modelName = input.modelName ?? DEFAULT_MODEL_NAME;
   const dataset = input.dataset ?? DEFAULT_DATASET;
-  if (typeof modelName !== 'string' || modelName.trim() === '') throw new RangeError('export: modelName must be a non-empty string');
-  if (typeof dataset.hubName !== 'string' || dataset.hubName.trim() === '') throw new RangeError('export: dataset.hubName must be a non-empty string');
-  if (dataset.config !== undefined && typeof dataset.config !== 'string') throw new RangeError('export: dataset.config must be a string');
+  if (typeof modelName !== 'string' || modelName.trim() === '')
+    throw new RangeError('export: modelName must be a non-empty string');
+  if (typeof dataset.hubName !== 'string' || dataset.hubName.trim() === '')
+    throw new RangeError('export: dataset.hubName must be a non-empty string');
+  if (dataset.config !== undefined && typeof dataset.config !== 'string')
+    throw new RangeError('export: dataset.config must be a string');
   if (input.sweep) checkSweep(input.sweep, spec);
 
   const config: Record<string, PyValue> = {
@@ -139,7 +161,14 @@ export function exportScaleOutBundle(input: ScaleOutInput): Record<string, strin
     zero_optimization: { stage: spec.zeroStage },
     // loss_scale 0 = dynamic loss scaling, the studio's fp16 exchange behaviour; 2^16 start.
     fp16: spec.fp16Exchange
-      ? { enabled: true, loss_scale: 0, initial_scale_power: 16, loss_scale_window: 1000, hysteresis: 2, min_loss_scale: 1 }
+      ? {
+          enabled: true,
+          loss_scale: 0,
+          initial_scale_power: 16,
+          loss_scale_window: 1000,
+          hysteresis: 2,
+          min_loss_scale: 1,
+        }
       : { enabled: false },
     wall_clock_breakdown: false,
   };
@@ -158,7 +187,14 @@ export function exportScaleOutBundle(input: ScaleOutInput): Record<string, strin
       CONFIG_SLOT,
       pyAssignments({
         SEARCH_SPACE: s.searchSpace.map(pyParam),
-        STUDY: { n_trials: s.nTrials, direction: s.direction, objective: s.objective, sampler: s.sampler, pruner: s.pruner, seed: s.seed },
+        STUDY: {
+          n_trials: s.nTrials,
+          direction: s.direction,
+          objective: s.objective,
+          sampler: s.sampler,
+          pruner: s.pruner,
+          seed: s.seed,
+        },
         GRID: grid,
       }),
     );
@@ -188,15 +224,23 @@ function accelerateYaml(worldSize: number, fp16: boolean): string {
 
 function requirements(withOptuna: boolean): string {
   const pins = [
-    'torch>=2.1', 'transformers>=4.40', 'accelerate>=0.30', 'deepspeed>=0.14', 'datasets>=2.19',
-    'evaluate>=0.4.1', 'rouge_score>=0.1.2', 'nltk>=3.8.1', 'sentencepiece>=0.2.0',
+    'torch>=2.1',
+    'transformers>=4.40',
+    'accelerate>=0.30',
+    'deepspeed>=0.14',
+    'datasets>=2.19',
+    'evaluate>=0.4.1',
+    'rouge_score>=0.1.2',
+    'nltk>=3.8.1',
+    'sentencepiece>=0.2.0',
   ];
   if (withOptuna) pins.push('optuna>=3.6');
   return pins.join('\n') + '\n';
 }
 
 function readme(o: { spec: RunSpec; worldSize: number; modelName: string; sweep?: SweepConfig }): string {
-  const zero = o.spec.zeroStage === 1 ? 'ZeRO-1 (optimizer states sharded across GPUs)' : 'ZeRO stage 0 (plain data parallel)';
+  const zero =
+    o.spec.zeroStage === 1 ? 'ZeRO-1 (optimizer states sharded across GPUs)' : 'ZeRO stage 0 (plain data parallel)';
   const sweepPart = o.sweep
     ? [
         '## Hyperparameter search',
@@ -216,7 +260,7 @@ function readme(o: { spec: RunSpec; worldSize: number; modelName: string; sweep?
   return [
     '# Scale-out bundle',
     '',
-    "Exported from the browser studio: the same Llama summarization recipe (BOS + document + `\\nTL;DR:\\n` → summary + EOS, loss on the summary only), on many GPUs with Accelerate and DeepSpeed.",
+    'Exported from the browser studio: the same Llama summarization recipe (BOS + document + `\\nTL;DR:\\n` → summary + EOS, loss on the summary only), on many GPUs with Accelerate and DeepSpeed.',
     '',
     '```sh',
     'pip install -r requirements.txt',
@@ -226,8 +270,10 @@ function readme(o: { spec: RunSpec; worldSize: number; modelName: string; sweep?
     `- ${o.worldSize} GPUs (\`num_processes\` in accelerate_config.yaml), ${zero}, ${o.spec.fp16Exchange ? 'fp16 with dynamic loss scaling' : 'fp32'}.`,
     `- Per-GPU batch ${o.spec.batchSize} × accumulation ${o.spec.gradientAccumulation} × ${o.worldSize} GPUs = ${o.spec.batchSize * o.spec.gradientAccumulation * o.worldSize} examples per optimizer step.`,
     '- Settings live in `CONFIG` at the top of train.py; `--params file.json` overrides tuned ones, `--output_dir` the output folder.',
-    '- Lengths are in tokens of the loaded tokenizer, which may split text differently from the studio\'s.',
-    o.spec.fp16Exchange ? '- The studio only exchanged gradients in fp16; DeepSpeed fp16 also computes in fp16 (fp32 master weights).' : '',
+    "- Lengths are in tokens of the loaded tokenizer, which may split text differently from the studio's.",
+    o.spec.fp16Exchange
+      ? '- The studio only exchanged gradients in fp16; DeepSpeed fp16 also computes in fp16 (fp32 master weights).'
+      : '',
     '',
     ...sweepPart,
     '## Loading the model',

@@ -60,7 +60,8 @@ export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: 
 
 /** Mean (or summed) cross-entropy over targets: logits (N, V), targets (N) → scalar. */
 export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, reduction: 'mean' | 'sum' = 'mean'): tf.Scalar {
-  if (logits.shape[0] !== targets.length) throw new Error(`crossEntropy: ${logits.shape[0]} logit rows but ${targets.length} targets`);
+  if (logits.shape[0] !== targets.length)
+    throw new Error(`crossEntropy: ${logits.shape[0]} logit rows but ${targets.length} targets`);
   if (useWebGPUKernels()) return crossEntropyWebGPU(logits, targets, reduction); // one fused kernel each way
   if (useFastPath()) return crossEntropyFast(logits, targets, reduction);
   return plain.crossEntropy(logits, targets, reduction);

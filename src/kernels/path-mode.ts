@@ -17,7 +17,8 @@ function pathSwitch(what: string): PathSwitch {
   let mode: PathMode = 'auto';
   return {
     set(m) {
-      if (m !== 'auto' && m !== 'on' && m !== 'off') throw new Error(`${what} mode must be 'auto', 'on' or 'off', got ${String(m)}`);
+      if (m !== 'auto' && m !== 'on' && m !== 'off')
+        throw new Error(`${what} mode must be 'auto', 'on' or 'off', got ${String(m)}`);
       mode = m;
     },
     mode: () => mode,

@@ -69,7 +69,10 @@ export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, reduction
   return tf.tidy(() => {
     const [N, V] = logits.shape;
     const logp = tf.logSoftmax(logits, -1); // (N, V)
-    const flat = tf.tensor1d(targets.map((y, i) => i * V + y), 'int32'); // (N) row·V + target
+    const flat = tf.tensor1d(
+      targets.map((y, i) => i * V + y),
+      'int32',
+    ); // (N) row·V + target
     const picked = takeRows(tf.reshape(logp, [N * V, 1]), flat); // (N, 1)
     return tf.neg(reduction === 'sum' ? tf.sum(picked) : tf.mean(picked)) as tf.Scalar;
   });

@@ -25,7 +25,8 @@ describe('aggregateRouge', () => {
     const agg = aggregateRouge(predictions, references, { stem: true });
     for (const type of ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'] as const) {
       const mean =
-        predictions.reduce((sum, p, i) => sum + scoreRouge(references[i], p, { stem: true })[type].fmeasure, 0) / predictions.length;
+        predictions.reduce((sum, p, i) => sum + scoreRouge(references[i], p, { stem: true })[type].fmeasure, 0) /
+        predictions.length;
       expect(agg[type]).toBeCloseTo(mean, 12);
       expect(agg[type]).toBeGreaterThan(0);
       expect(agg[type]).toBeLessThan(1);

@@ -15,7 +15,14 @@
 // each pair is scored as scoreRouge(reference, prediction).
 
 import { mulberry32 } from '../core/prng';
-import { RougeScorer, type DefaultRougeType, type RougeOptions, type RougeScore, type RougeScores, type RougeType } from './rouge';
+import {
+  RougeScorer,
+  type DefaultRougeType,
+  type RougeOptions,
+  type RougeScore,
+  type RougeScores,
+  type RougeType,
+} from './rouge';
 
 const MEASURES = ['precision', 'recall', 'fmeasure'] as const;
 
@@ -33,7 +40,10 @@ export function scoreRougePairs<T extends RougeType = DefaultRougeType>(
 }
 
 /** Mean F-measure per type over already-computed pair scores, in [0, 1]; NaN when there are none. */
-export function meanFmeasure<T extends RougeType>(scores: readonly RougeScores<T>[], types: readonly T[]): Record<T, number> {
+export function meanFmeasure<T extends RougeType>(
+  scores: readonly RougeScores<T>[],
+  types: readonly T[],
+): Record<T, number> {
   const result = {} as Record<T, number>;
   for (const type of types) {
     let sum = 0;

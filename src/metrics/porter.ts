@@ -169,9 +169,7 @@ function step1b(word: string): string {
 
 // NLTK's y -> i condition: the y follows a consonant and is not the second letter of a
 // one-consonant stem ('happy' -> 'happi', 'enjoy' stays, 'by' stays).
-const STEP1C_RULES: readonly Rule[] = [
-  ['y', 'i', (stem) => stem.length > 1 && isConsonant(stem, stem.length - 1)],
-];
+const STEP1C_RULES: readonly Rule[] = [['y', 'i', (stem) => stem.length > 1 && isConsonant(stem, stem.length - 1)]];
 
 function step1c(word: string): string {
   return applyRuleList(word, STEP1C_RULES);
@@ -210,7 +208,10 @@ function step2(word: string): string {
   }
   // 'logi' -> 'log' keeps the 'l' with the stem for the measure test, so short stems such as
   // 'geo'/'theo' behave like 'archaeo'/'philo'. The condition looks at the word, not the stem.
-  return applyRuleList(word, [...STEP2_RULES, ['logi', 'log', () => hasPositiveMeasure(word.slice(0, word.length - 3))]]);
+  return applyRuleList(word, [
+    ...STEP2_RULES,
+    ['logi', 'log', () => hasPositiveMeasure(word.slice(0, word.length - 3))],
+  ]);
 }
 
 const STEP3_RULES: readonly Rule[] = [

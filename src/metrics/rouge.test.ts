@@ -169,7 +169,9 @@ describe('rougeLsum details', () => {
     const prediction = 'It purred. The cat sat down.';
     const byLines = scoreRouge(target, prediction, { types: ['rougeLsum'] });
     const bySentences = scoreRouge(target, prediction, { types: ['rougeLsum'], splitSummaries: true });
-    const prepared = scoreRouge('The cat sat down.\n\nIt purred.', 'It purred.\nThe cat sat down.', { types: ['rougeLsum'] });
+    const prepared = scoreRouge('The cat sat down.\n\nIt purred.', 'It purred.\nThe cat sat down.', {
+      types: ['rougeLsum'],
+    });
     expect(byLines.rougeLsum.fmeasure).toBeCloseTo(4 / 6, 12);
     expect(bySentences.rougeLsum.fmeasure).toBe(1);
     expect(prepared.rougeLsum).toEqual(bySentences.rougeLsum);

@@ -70,7 +70,11 @@ function countNgrams(tokens: readonly string[], n: number): Map<string, number> 
 }
 
 /** ROUGE-N: clipped n-gram overlap (rouge_score `_score_ngrams`). */
-export function scoreNgrams(targetTokens: readonly string[], predictionTokens: readonly string[], n: number): RougeScore {
+export function scoreNgrams(
+  targetTokens: readonly string[],
+  predictionTokens: readonly string[],
+  n: number,
+): RougeScore {
   const target = countNgrams(targetTokens, n);
   const prediction = countNgrams(predictionTokens, n);
   let overlap = 0;

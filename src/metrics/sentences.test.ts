@@ -22,7 +22,8 @@ describe('splitSentences', () => {
   });
 
   it('does not split after abbreviations, initials or dotted acronyms', () => {
-    const text = 'Mr. Smith met Dr. Jones on Main St. near the U.S. Embassy at 5 p.m. Monday. J. K. Rowling was there, e.g. Her agent too.';
+    const text =
+      'Mr. Smith met Dr. Jones on Main St. near the U.S. Embassy at 5 p.m. Monday. J. K. Rowling was there, e.g. Her agent too.';
     expect(splitSentences(text)).toEqual([
       'Mr. Smith met Dr. Jones on Main St. near the U.S. Embassy at 5 p.m. Monday.',
       'J. K. Rowling was there, e.g. Her agent too.',
@@ -45,7 +46,11 @@ describe('splitSentences', () => {
   });
 
   it('treats line breaks as sentence breaks and drops blank lines', () => {
-    expect(splitSentences('  First line\n\nSecond one. Third one.\r\n')).toEqual(['First line', 'Second one.', 'Third one.']);
+    expect(splitSentences('  First line\n\nSecond one. Third one.\r\n')).toEqual([
+      'First line',
+      'Second one.',
+      'Third one.',
+    ]);
     expect(splitSentences('')).toEqual([]);
   });
 

@@ -13,24 +13,112 @@
 
 const ABBREVIATIONS = new Set([
   // Titles and honorifics.
-  'mr', 'mrs', 'ms', 'mx', 'dr', 'prof', 'rev', 'fr', 'sr', 'jr', 'st', 'hon', 'messrs', 'mme', 'mlle',
+  'mr',
+  'mrs',
+  'ms',
+  'mx',
+  'dr',
+  'prof',
+  'rev',
+  'fr',
+  'sr',
+  'jr',
+  'st',
+  'hon',
+  'messrs',
+  'mme',
+  'mlle',
   // Military and political ranks.
-  'gen', 'col', 'lt', 'maj', 'capt', 'cpt', 'cmdr', 'sgt', 'cpl', 'pte', 'adm', 'brig', 'gov', 'sen', 'rep', 'pres', 'supt', 'insp', 'det',
+  'gen',
+  'col',
+  'lt',
+  'maj',
+  'capt',
+  'cpt',
+  'cmdr',
+  'sgt',
+  'cpl',
+  'pte',
+  'adm',
+  'brig',
+  'gov',
+  'sen',
+  'rep',
+  'pres',
+  'supt',
+  'insp',
+  'det',
   // Organisations and places.
-  'inc', 'ltd', 'co', 'corp', 'plc', 'llc', 'bros', 'dept', 'univ', 'assn', 'ave', 'rd', 'blvd', 'mt', 'ft', 'ct', 'ln', 'hwy',
+  'inc',
+  'ltd',
+  'co',
+  'corp',
+  'plc',
+  'llc',
+  'bros',
+  'dept',
+  'univ',
+  'assn',
+  'ave',
+  'rd',
+  'blvd',
+  'mt',
+  'ft',
+  'ct',
+  'ln',
+  'hwy',
   // Months and days ('sat', 'sun', 'wed' left out: as words they often end a sentence).
-  'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
-  'mon', 'tue', 'tues', 'thu', 'thur', 'thurs', 'fri',
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
+  'mon',
+  'tue',
+  'tues',
+  'thu',
+  'thur',
+  'thurs',
+  'fri',
   // Latin and editorial abbreviations.
-  'etc', 'vs', 'cf', 'al', 'approx', 'ca', 'est', 'ed', 'eds',
+  'etc',
+  'vs',
+  'cf',
+  'al',
+  'approx',
+  'ca',
+  'est',
+  'ed',
+  'eds',
 ]);
 
 // Abbreviations only when a number follows ("No. 10", "Fig. 3"): "said no. The" ends a sentence.
-const NUMERIC_ABBREVIATIONS = new Set(['no', 'nos', 'fig', 'figs', 'vol', 'vols', 'pp', 'op', 'ch', 'sec', 'eq', 'para', 'art']);
+const NUMERIC_ABBREVIATIONS = new Set([
+  'no',
+  'nos',
+  'fig',
+  'figs',
+  'vol',
+  'vols',
+  'pp',
+  'op',
+  'ch',
+  'sec',
+  'eq',
+  'para',
+  'art',
+]);
 
 // Groups: 1 = terminal punctuation run, 2 = closing quotes/brackets, then whitespace, then a
 // lookahead for the start of the next sentence (not consumed, so adjacent matches still work).
-const BOUNDARY = /([.!?]+)(["'\u2019\u201d)\]]*)\s+(?=["'\u2018\u201c(\[]*[A-Z0-9])/g;
+const BOUNDARY = /([.!?]+)(["'\u2019\u201d)\]]*)\s+(?=["'\u2018\u201c([]*[A-Z0-9])/g;
 
 // "U.S", "e.g", "a.m" (trailing '.' already excluded): single letters joined by dots.
 const DOTTED_ACRONYM = /^(?:[a-z]\.)+[a-z]$/i;
@@ -40,7 +128,7 @@ const INITIAL = /^[a-z]$/i;
 function wordBefore(line: string, end: number): string {
   let start = end;
   while (start > 0 && !/\s/.test(line[start - 1])) start--;
-  return line.slice(start, end).replace(/^["'\u2018\u201c(\[]+/, '');
+  return line.slice(start, end).replace(/^["'\u2018\u201c([]+/, '');
 }
 
 function endsSentence(line: string, punctIndex: number, punct: string, nextChar: string): boolean {

@@ -8,7 +8,7 @@ export async function paramChecksum(params: Params): Promise<number> {
   for (const t of params.values()) {
     const a = (await t.data()) as Float32Array;
     // Weighted by a slowly varying position factor so swapped values change the result.
-    for (let j = 0; j < a.length; j++) sum += a[j] * (1 + ((i++ % 1009) / 1009));
+    for (let j = 0; j < a.length; j++) sum += a[j] * (1 + (i++ % 1009) / 1009);
   }
   return sum;
 }

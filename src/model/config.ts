@@ -32,7 +32,15 @@ export const PRESETS: Record<PresetName, Preset> = {
   tiny: {
     name: 'tiny',
     label: 'Tiny (tests, ~0.1M)',
-    model: { hiddenSize: 64, intermediateSize: 172, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 256, ...common },
+    model: {
+      hiddenSize: 64,
+      intermediateSize: 172,
+      numHiddenLayers: 2,
+      numAttentionHeads: 4,
+      numKeyValueHeads: 2,
+      maxPositionEmbeddings: 256,
+      ...common,
+    },
     vocabSize: 512,
     maxSourceLength: 128,
     maxTargetLength: 32,
@@ -42,7 +50,15 @@ export const PRESETS: Record<PresetName, Preset> = {
   small: {
     name: 'small',
     label: 'Small (default, ~4M)',
-    model: { hiddenSize: 256, intermediateSize: 688, numHiddenLayers: 4, numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 640, ...common },
+    model: {
+      hiddenSize: 256,
+      intermediateSize: 688,
+      numHiddenLayers: 4,
+      numAttentionHeads: 4,
+      numKeyValueHeads: 2,
+      maxPositionEmbeddings: 640,
+      ...common,
+    },
     vocabSize: 4096,
     maxSourceLength: 512,
     maxTargetLength: 64,
@@ -50,7 +66,15 @@ export const PRESETS: Record<PresetName, Preset> = {
   base: {
     name: 'base',
     label: 'Base (~15M)',
-    model: { hiddenSize: 384, intermediateSize: 1024, numHiddenLayers: 8, numAttentionHeads: 6, numKeyValueHeads: 2, maxPositionEmbeddings: 1280, ...common },
+    model: {
+      hiddenSize: 384,
+      intermediateSize: 1024,
+      numHiddenLayers: 8,
+      numAttentionHeads: 6,
+      numKeyValueHeads: 2,
+      maxPositionEmbeddings: 1280,
+      ...common,
+    },
     vocabSize: 8192,
     maxSourceLength: 1024,
     maxTargetLength: 128,
@@ -63,14 +87,30 @@ export function configFor(preset: Preset, vocabSize: number): LlamaConfig {
 
 /** Throws a message naming the first inconsistent field. */
 export function validateConfig(c: LlamaConfig): void {
-  const positive: (keyof LlamaConfig)[] = ['vocabSize', 'hiddenSize', 'intermediateSize', 'numHiddenLayers', 'numAttentionHeads', 'numKeyValueHeads', 'maxPositionEmbeddings'];
+  const positive: (keyof LlamaConfig)[] = [
+    'vocabSize',
+    'hiddenSize',
+    'intermediateSize',
+    'numHiddenLayers',
+    'numAttentionHeads',
+    'numKeyValueHeads',
+    'maxPositionEmbeddings',
+  ];
   for (const k of positive) {
     const v = c[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`model config: ${k} must be a positive integer, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+      throw new Error(`model config: ${k} must be a positive integer, got ${String(v)}`);
   }
-  if (c.hiddenSize % c.numAttentionHeads !== 0) throw new Error(`model config: hiddenSize ${c.hiddenSize} is not divisible by numAttentionHeads ${c.numAttentionHeads}`);
-  if (c.numAttentionHeads % c.numKeyValueHeads !== 0) throw new Error(`model config: numAttentionHeads ${c.numAttentionHeads} is not divisible by numKeyValueHeads ${c.numKeyValueHeads}`);
-  if ((c.hiddenSize / c.numAttentionHeads) % 2 !== 0) throw new Error(`model config: head size ${c.hiddenSize / c.numAttentionHeads} must be even for rotary embeddings`);
+  if (c.hiddenSize % c.numAttentionHeads !== 0)
+    throw new Error(
+      `model config: hiddenSize ${c.hiddenSize} is not divisible by numAttentionHeads ${c.numAttentionHeads}`,
+    );
+  if (c.numAttentionHeads % c.numKeyValueHeads !== 0)
+    throw new Error(
+      `model config: numAttentionHeads ${c.numAttentionHeads} is not divisible by numKeyValueHeads ${c.numKeyValueHeads}`,
+    );
+  if ((c.hiddenSize / c.numAttentionHeads) % 2 !== 0)
+    throw new Error(`model config: head size ${c.hiddenSize / c.numAttentionHeads} must be even for rotary embeddings`);
   if (!(c.rmsNormEps > 0)) throw new Error(`model config: rmsNormEps must be > 0, got ${c.rmsNormEps}`);
   if (!(c.ropeTheta > 0)) throw new Error(`model config: ropeTheta must be > 0, got ${c.ropeTheta}`);
 }

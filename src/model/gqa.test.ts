@@ -12,8 +12,16 @@ import { setFastPath } from '../kernels/path-mode';
 afterAll(() => setFastPath('auto'));
 
 const GQA: LlamaConfig = {
-  vocabSize: 41, hiddenSize: 48, intermediateSize: 40, numHiddenLayers: 2, numAttentionHeads: 6, numKeyValueHeads: 2,
-  maxPositionEmbeddings: 32, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: true,
+  vocabSize: 41,
+  hiddenSize: 48,
+  intermediateSize: 40,
+  numHiddenLayers: 2,
+  numAttentionHeads: 6,
+  numKeyValueHeads: 2,
+  maxPositionEmbeddings: 32,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  tieWordEmbeddings: true,
 };
 
 /** The MHA twin: rows of key/value head ⌊h / G⌋ copied to head h. */
@@ -41,7 +49,14 @@ it('a GQA model equals its repeat_kv MHA twin, plain and fast path, cached and n
   const gqa = toVariables(GQA, w);
   const mhaConfig = { ...GQA, numKeyValueHeads: GQA.numAttentionHeads };
   const mha = toVariables(mhaConfig, repeatedKV(w, GQA));
-  const ids = tf.tensor2d([[1, 5, 9, 3, 7, 2], [4, 4, 8, 1, 0, 6]], [2, 6], 'int32');
+  const ids = tf.tensor2d(
+    [
+      [1, 5, 9, 3, 7, 2],
+      [4, 4, 8, 1, 0, 6],
+    ],
+    [2, 6],
+    'int32',
+  );
   const logits = async (p: typeof gqa, c: LlamaConfig, cached: boolean) => {
     if (!cached) return forward(p, c, ids).logits.data();
     const first = forward(p, c, tf.slice(ids, [0, 0], [2, 4]), { wantCache: true });

@@ -46,7 +46,12 @@ function attentionMask(T: number, S: number, keyMask?: tf.Tensor2D): tf.Tensor4D
  * Final-norm hidden states for ids (B, T) → (B, T, C), and, with wantCache, the cache extended by
  * these T positions (kept out of tidy: the caller disposes it with disposeCache).
  */
-export function hiddenStates(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: ForwardOptions = {}): { h: tf.Tensor3D; cache: KVCache } {
+export function hiddenStates(
+  p: Params,
+  c: LlamaConfig,
+  ids: tf.Tensor2D,
+  opts: ForwardOptions = {},
+): { h: tf.Tensor3D; cache: KVCache } {
   const [B, T] = ids.shape;
   const C = c.hiddenSize;
   const H = c.numAttentionHeads;
@@ -101,10 +106,17 @@ export function lmHead(p: Params, c: LlamaConfig, h: tf.Tensor2D, transposed?: T
 }
 
 /** Full forward: ids (B, T) → logits (B, T, V). Training uses hiddenStates + lmHead on supervised rows only. */
-export function forward(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: ForwardOptions = {}): { logits: tf.Tensor3D; cache: KVCache } {
+export function forward(
+  p: Params,
+  c: LlamaConfig,
+  ids: tf.Tensor2D,
+  opts: ForwardOptions = {},
+): { logits: tf.Tensor3D; cache: KVCache } {
   const { h, cache } = hiddenStates(p, c, ids, opts);
   const [B, T, C] = h.shape;
-  const logits = tf.tidy(() => tf.reshape(lmHead(p, c, tf.reshape(h, [B * T, C]), opts.transposed), [B, T, c.vocabSize]) as tf.Tensor3D);
+  const logits = tf.tidy(
+    () => tf.reshape(lmHead(p, c, tf.reshape(h, [B * T, C]), opts.transposed), [B, T, c.vocabSize]) as tf.Tensor3D,
+  );
   h.dispose();
   return { logits, cache };
 }

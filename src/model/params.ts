@@ -73,10 +73,16 @@ export function toVariables(c: LlamaConfig, weights: Map<string, Float32Array>):
     const a = weights.get(name);
     if (!a) throw new Error(`weights: tensor "${name}" is missing`);
     const n = shape.reduce((x, y) => x * y, 1);
-    if (a.length !== n) throw new Error(`weights: tensor "${name}" has ${a.length} values, expected ${n} for shape [${shape.join(', ')}]`);
+    if (a.length !== n)
+      throw new Error(
+        `weights: tensor "${name}" has ${a.length} values, expected ${n} for shape [${shape.join(', ')}]`,
+      );
     // No tfjs name: variable names are global to the engine, and two models (trials, tests) coexist.
     // tidy frees the upload tensor; the variable keeps its own reference to the data.
-    vars.set(name, tf.tidy(() => tf.variable(tf.tensor(a, shape, 'float32'), true)));
+    vars.set(
+      name,
+      tf.tidy(() => tf.variable(tf.tensor(a, shape, 'float32'), true)),
+    );
   }
   return vars;
 }
@@ -99,7 +105,8 @@ export function disposeParams(params: Params): void {
  * so a new token starts with an unremarkable logit instead of a random one.
  */
 export function resizeEmbeddings(c: LlamaConfig, weights: Map<string, Float32Array>, vocabSize: number): LlamaConfig {
-  if (vocabSize < c.vocabSize) throw new Error(`resize embeddings: cannot shrink vocabulary from ${c.vocabSize} to ${vocabSize}`);
+  if (vocabSize < c.vocabSize)
+    throw new Error(`resize embeddings: cannot shrink vocabulary from ${c.vocabSize} to ${vocabSize}`);
   const C = c.hiddenSize;
   for (const name of c.tieWordEmbeddings ? [EMBED] : [EMBED, LM_HEAD]) {
     const old = weights.get(name)!;

@@ -17,14 +17,26 @@ export function ropeTables(start: number, T: number, D: number, theta: number): 
  * negative positions; they are masked out as keys and their outputs are never read).
  * Each (B, 1, T, D), broadcasting over heads.
  */
-export function ropeTablesPerRow(start: number, T: number, D: number, theta: number, offsets: number[]): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+export function ropeTablesPerRow(
+  start: number,
+  T: number,
+  D: number,
+  theta: number,
+  offsets: number[],
+): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
   const { cos, sin } = fillTables(offsets, start, T, D, theta);
   const B = offsets.length;
   return { cos: tf.tensor4d(cos, [B, 1, T, D]), sin: tf.tensor4d(sin, [B, 1, T, D]) };
 }
 
 /** cos/sin values, row-major (rows, T, D), for positions start + t − offsets[row]. */
-function fillTables(offsets: number[], start: number, T: number, D: number, theta: number): { cos: Float32Array; sin: Float32Array } {
+function fillTables(
+  offsets: number[],
+  start: number,
+  T: number,
+  D: number,
+  theta: number,
+): { cos: Float32Array; sin: Float32Array } {
   const half = D / 2;
   const cos = new Float32Array(offsets.length * T * D);
   const sin = new Float32Array(offsets.length * T * D);

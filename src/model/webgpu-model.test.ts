@@ -17,14 +17,22 @@ if (!gpu.ok) console.warn(`SKIPPED webgpu-model tests: ${gpu.reason}`);
 afterAll(() => setWebGPUKernels('auto'));
 
 const CFG: LlamaConfig = {
-  vocabSize: 61, hiddenSize: 32, intermediateSize: 40, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2,
-  maxPositionEmbeddings: 32, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: false,
+  vocabSize: 61,
+  hiddenSize: 32,
+  intermediateSize: 40,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  maxPositionEmbeddings: 32,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  tieWordEmbeddings: false,
 };
 const B = 2;
 const T = 9;
 
 describe.skipIf(!gpu.ok)('the model on webgpu with its fused kernels', () => {
-  it('are on by default on webgpu, and give the plain ops\' logits, loss and gradients', async () => {
+  it("are on by default on webgpu, and give the plain ops' logits, loss and gradients", async () => {
     expect(await tf.setBackend('webgpu')).toBe(true);
     expect(useWebGPUKernels()).toBe(true);
     const params = toVariables(CFG, initWeights(CFG, 11, 0.2));
@@ -35,14 +43,17 @@ describe.skipIf(!gpu.ok)('the model on webgpu with its fused kernels', () => {
       setWebGPUKernels(mode);
       const idsT = tf.tensor2d(ids, [B, T], 'int32');
       const { logits, cache } = forward(params, CFG, idsT);
-      const out = { logits: await logits.data(), ...(await (async () => {
-        const r = lossAndGrads(params, CFG, batch);
-        const grads = new Map<string, Float32Array>();
-        for (const [n, g] of r.grads) grads.set(n, (await g.data()) as Float32Array);
-        const loss = (await r.loss.data())[0];
-        tf.dispose([r.loss, ...r.grads.values()]);
-        return { loss, grads };
-      })()) };
+      const out = {
+        logits: await logits.data(),
+        ...(await (async () => {
+          const r = lossAndGrads(params, CFG, batch);
+          const grads = new Map<string, Float32Array>();
+          for (const [n, g] of r.grads) grads.set(n, (await g.data()) as Float32Array);
+          const loss = (await r.loss.data())[0];
+          tf.dispose([r.loss, ...r.grads.values()]);
+          return { loss, grads };
+        })()),
+      };
       tf.dispose([idsT, logits, ...cache.k, ...cache.v]);
       setWebGPUKernels('auto');
       return out;
@@ -52,7 +63,8 @@ describe.skipIf(!gpu.ok)('the model on webgpu with its fused kernels', () => {
     expect(relErr(fused.logits, plain.logits)).toBeLessThan(1e-4);
     expect(Math.abs(fused.loss - plain.loss) / plain.loss).toBeLessThan(1e-4);
     expect([...fused.grads.keys()].sort()).toEqual([...params.keys()].sort());
-    for (const [name, g] of plain.grads) expect(relErr(fused.grads.get(name)!, g), `gradient of ${name}`).toBeLessThan(1e-4);
+    for (const [name, g] of plain.grads)
+      expect(relErr(fused.grads.get(name)!, g), `gradient of ${name}`).toBeLessThan(1e-4);
     disposeParams(params);
   });
 });

@@ -13,7 +13,11 @@ import { exportStudyJSON, type StudyMeta } from '../sweep/persist/transfer';
 const utf8 = new TextEncoder();
 
 /** safetensors bytes with the header as given (object or raw text) and `headerLength` overridable. */
-export function rawSafetensors(header: object | string, data: Uint8Array = new Uint8Array(0), headerLength?: number): Uint8Array {
+export function rawSafetensors(
+  header: object | string,
+  data: Uint8Array = new Uint8Array(0),
+  headerLength?: number,
+): Uint8Array {
   const json = utf8.encode(typeof header === 'string' ? header : JSON.stringify(header));
   const out = new Uint8Array(8 + json.byteLength + data.byteLength);
   const dv = new DataView(out.buffer);
@@ -26,12 +30,21 @@ export function rawSafetensors(header: object | string, data: Uint8Array = new U
 }
 
 /** One F32 tensor "x" of shape [2, 2] (16 data bytes), valid as written. */
-export const oneTensor = () => writeSafetensors(new Map([['x', { shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) }]]));
+export const oneTensor = () =>
+  writeSafetensors(new Map([['x', { shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) }]]));
 
 /** A 2-layer Llama small enough to import in milliseconds (vocab 300, d 16, 2 heads). */
 export const TINY: LlamaConfig = {
-  vocabSize: 300, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 2, numAttentionHeads: 2, numKeyValueHeads: 1,
-  maxPositionEmbeddings: 32, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: false,
+  vocabSize: 300,
+  hiddenSize: 16,
+  intermediateSize: 32,
+  numHiddenLayers: 2,
+  numAttentionHeads: 2,
+  numKeyValueHeads: 1,
+  maxPositionEmbeddings: 32,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  tieWordEmbeddings: false,
 };
 
 /** config.json (as an object) and model.safetensors of TINY; `edit` changes the tensor map first. */
@@ -75,8 +88,17 @@ export function studyExport(trials = 0): Record<string, unknown> {
   const data = study.toJSON();
   const at = '2024-06-01T09:00:00.000Z';
   const meta: StudyMeta = {
-    id: 'study-fixture', name: 'fixture', createdAt: at, updatedAt: at, status: 'complete', config: { nTrials: 1 },
-    studyName: data.studyName, direction: data.direction, userAttrs: data.userAttrs, sampler: data.sampler, pruner: data.pruner,
+    id: 'study-fixture',
+    name: 'fixture',
+    createdAt: at,
+    updatedAt: at,
+    status: 'complete',
+    config: { nTrials: 1 },
+    studyName: data.studyName,
+    direction: data.direction,
+    userAttrs: data.userAttrs,
+    sampler: data.sampler,
+    pruner: data.pruner,
   };
   return JSON.parse(exportStudyJSON(meta, data)) as Record<string, unknown>;
 }

@@ -12,7 +12,9 @@ interface AdapterLike {
 
 const describe = (a: AdapterLike) => {
   const i = a.info ?? {};
-  return [i.vendor, i.architecture, i.device, i.description].filter((s) => s && s.length > 0).join(' ') || 'unnamed adapter';
+  return (
+    [i.vendor, i.architecture, i.device, i.description].filter((s) => s && s.length > 0).join(' ') || 'unnamed adapter'
+  );
 };
 
 /** Distinct adapters, high-performance first; empty when the browser has no WebGPU. */

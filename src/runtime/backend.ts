@@ -32,7 +32,8 @@ const WASM_POOL = 8;
 export function wasmThreadCount(requested?: number): number {
   const hw = typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
   const want = requested ?? hw;
-  if (!Number.isInteger(want) || want < 1) throw new Error(`wasm threads must be a positive integer, got ${String(requested)}`);
+  if (!Number.isInteger(want) || want < 1)
+    throw new Error(`wasm threads must be a positive integer, got ${String(requested)}`);
   return Math.min(want, WASM_POOL);
 }
 
@@ -66,7 +67,8 @@ function wasmAdapter(): string {
   const hw = navigator.hardwareConcurrency ?? '?';
   const used = getThreadsCount();
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  const note = used > 1 ? 'threaded SIMD' : isolated ? 'single-threaded' : 'single-threaded: page not cross-origin isolated';
+  const note =
+    used > 1 ? 'threaded SIMD' : isolated ? 'single-threaded' : 'single-threaded: page not cross-origin isolated';
   return `WebAssembly (${used} of ${hw} hardware threads, ${note})`;
 }
 

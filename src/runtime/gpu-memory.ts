@@ -27,7 +27,11 @@ export interface GpuDeviceLike {
 /** tfjs-webgpu's WebGPUBackend keeps its GPUDevice in `device` and pools buffers in `bufferManager`. */
 interface WebGpuBackendLike {
   device?: GpuDeviceLike;
-  bufferManager?: { freeBuffers?: Map<string, { size: number; destroy(): void }[]>; numFreeBuffers?: number; numBytesAllocated?: number };
+  bufferManager?: {
+    freeBuffers?: Map<string, { size: number; destroy(): void }[]>;
+    numFreeBuffers?: number;
+    numBytesAllocated?: number;
+  };
 }
 
 /** The GPUDevice of the current tfjs backend, or null when it is not webgpu. */
@@ -70,7 +74,8 @@ async function withThrowingMalloc<T>(f: () => Promise<T>): Promise<T> {
   if (!wasm || typeof malloc !== 'function') return f();
   wasm._malloc = (n: number) => {
     const p = malloc.call(wasm, n);
-    if (p === 0 && n > 0) throw new OutOfMemoryError(`wasm: could not allocate ${n} bytes (the WebAssembly heap is full)`);
+    if (p === 0 && n > 0)
+      throw new OutOfMemoryError(`wasm: could not allocate ${n} bytes (the WebAssembly heap is full)`);
     return p;
   };
   try {
@@ -89,7 +94,11 @@ const LIMIT_MESSAGE = /exceed|larger than|too large|limit|maximum/i;
  * current backend (or `device`, for tests). Throws OutOfMemoryError / BatchTooLargeError when the
  * batch does not fit, anything else unchanged; resolves with the bytes the step took.
  */
-export async function tryStepWithErrorScope(ctx: ProbeContext, b: number, device: GpuDeviceLike | null = webgpuDevice()): Promise<{ peakBytes: number }> {
+export async function tryStepWithErrorScope(
+  ctx: ProbeContext,
+  b: number,
+  device: GpuDeviceLike | null = webgpuDevice(),
+): Promise<{ peakBytes: number }> {
   const batch = worstCaseBatch(ctx.train, b, ctx.padId);
   if (!device) {
     if (tf.getBackend() !== 'wasm') return probeBatch(ctx, batch);
@@ -110,14 +119,23 @@ export async function tryStepWithErrorScope(ctx: ProbeContext, b: number, device
   } catch (e) {
     thrown = e;
   }
-  const pop = () => device.popErrorScope().catch((e: unknown) => ({ message: `popErrorScope failed: ${(e as Error)?.message ?? String(e)}` }));
+  const pop = () =>
+    device
+      .popErrorScope()
+      .catch((e: unknown) => ({ message: `popErrorScope failed: ${(e as Error)?.message ?? String(e)}` }));
   const oom = await pop();
   const invalid = await pop();
   if (oom || invalid || thrown !== null) releasePooledBuffers();
   if (oom) throw new OutOfMemoryError(`WebGPU out of memory at batch ${b}: ${oom.message}`);
   if (invalid) {
     if (LIMIT_MESSAGE.test(invalid.message)) {
-      throw new BatchTooLargeError(`batch ${b}: WebGPU rejected a buffer: ${invalid.message}`, 'a buffer', 0, 'a device limit', 0);
+      throw new BatchTooLargeError(
+        `batch ${b}: WebGPU rejected a buffer: ${invalid.message}`,
+        'a buffer',
+        0,
+        'a device limit',
+        0,
+      );
     }
     throw new Error(`WebGPU validation error while probing batch ${b}: ${invalid.message}`);
   }
@@ -126,7 +144,10 @@ export async function tryStepWithErrorScope(ctx: ProbeContext, b: number, device
 }
 
 /** The probe the worker hands to runTraining. */
-export const gpuStepProbe = (ctx: ProbeContext): TryBatch => (b) => tryStepWithErrorScope(ctx, b);
+export const gpuStepProbe =
+  (ctx: ProbeContext): TryBatch =>
+  (b) =>
+    tryStepWithErrorScope(ctx, b);
 
 // ---- the cache: IndexedDB (workers have no localStorage) ------------------------------------------
 
@@ -144,7 +165,16 @@ function settle<T>(req: IDBRequest<T>): Promise<T> {
 function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`IndexedDB ${what} timed out`)), IDB_TIMEOUT_MS);
-    p.then((v) => { clearTimeout(timer); resolve(v); }, (e: unknown) => { clearTimeout(timer); reject(e); });
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
   });
 }
 
@@ -172,7 +202,9 @@ export function indexedDbCache(): AutoBatchCache {
   return {
     async get(key) {
       const v = (await inStore('readonly', 'read', (s) => s.get(key))) as Partial<CachedBatch> | undefined;
-      return v && typeof v.batchSize === 'number' && typeof v.start === 'number' ? { batchSize: v.batchSize, start: v.start } : null;
+      return v && typeof v.batchSize === 'number' && typeof v.start === 'number'
+        ? { batchSize: v.batchSize, start: v.start }
+        : null;
     },
     async set(key, value) {
       await inStore('readwrite', 'write', (s) => s.put({ batchSize: value.batchSize, start: value.start }, key));

@@ -27,7 +27,11 @@ it('doubles hardwareConcurrency for the start only, then restores the getter', a
 
 it('restores it when the start throws', async () => {
   const nav = fakeNavigator(3) as { hardwareConcurrency: number };
-  await expect(withWholeCores(async () => { throw new Error('wasm failed'); })).rejects.toThrow('wasm failed');
+  await expect(
+    withWholeCores(async () => {
+      throw new Error('wasm failed');
+    }),
+  ).rejects.toThrow('wasm failed');
   expect(nav.hardwareConcurrency).toBe(3);
 });
 

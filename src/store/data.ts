@@ -135,12 +135,15 @@ type Derived = Pick<DataStore, 'source' | 'trainPairs' | 'validationPairs' | 'no
 /** Maps the loaded tables into pairs and the worker's source; throws with the reader's message. */
 function derive(loaded: LoadedTables, mapping: ColumnMapping): Derived {
   const train = pairsFromTable(loaded.train, mapping, `${loaded.name} (train)`);
-  const validation = loaded.validation ? pairsFromTable(loaded.validation, mapping, `${loaded.name} (validation)`) : null;
+  const validation = loaded.validation
+    ? pairsFromTable(loaded.validation, mapping, `${loaded.name} (validation)`)
+    : null;
   const notes = [
     skippedNote('train', train.skipped, loaded.train.unit),
     validation && loaded.validation ? skippedNote('validation', validation.skipped, loaded.validation.unit) : null,
   ].filter(Boolean);
-  const untouched = loaded.origin === 'server' && mapping.input === DEFAULT_MAPPING.input && mapping.target === DEFAULT_MAPPING.target;
+  const untouched =
+    loaded.origin === 'server' && mapping.input === DEFAULT_MAPPING.input && mapping.target === DEFAULT_MAPPING.target;
   const source: DataSource = untouched
     ? { kind: 'url', trainUrl: DEFAULT_TRAIN_URL, validationUrl: DEFAULT_VALIDATION_URL }
     : { kind: 'pairs', name: loaded.name, train: train.pairs, validation: validation?.pairs };
@@ -148,9 +151,11 @@ function derive(loaded: LoadedTables, mapping: ColumnMapping): Derived {
     ? `${train.pairs.length} train / ${validation.pairs.length} validation pairs`
     : `${train.pairs.length} pairs (10% held out for validation)`;
   const label =
-    loaded.origin === 'server' ? DEFAULT_DATA_LABEL
-    : loaded.origin === 'hub' ? `Hugging Face Hub: ${loaded.name} — ${counts} (${loaded.detail})`
-    : `Local file: ${loaded.name} (${loaded.detail}) — ${counts}`;
+    loaded.origin === 'server'
+      ? DEFAULT_DATA_LABEL
+      : loaded.origin === 'hub'
+        ? `Hugging Face Hub: ${loaded.name} — ${counts} (${loaded.detail})`
+        : `Local file: ${loaded.name} (${loaded.detail}) — ${counts}`;
   return {
     source,
     trainPairs: train.pairs,
@@ -163,7 +168,9 @@ function derive(loaded: LoadedTables, mapping: ColumnMapping): Derived {
 
 function truncatedNote(results: HubRowsResult[]): string | null {
   const cut = results.reduce((a, r) => a + r.rows.filter((x) => x.truncatedCells.length > 0).length, 0);
-  return cut > 0 ? `${cut} rows had cells truncated by the Hub's rows API; load via Parquet files to get them whole` : null;
+  return cut > 0
+    ? `${cut} rows had cells truncated by the Hub's rows API; load via Parquet files to get them whole`
+    : null;
 }
 
 export const useDataStore = create<DataStore>()((set, get) => {
@@ -172,7 +179,13 @@ export const useDataStore = create<DataStore>()((set, get) => {
     if (my !== ticket) return false;
     try {
       const d = derive(loaded, get().mapping);
-      set({ ...d, loaded, error: null, progress: null, notice: [d.notice, extraNote].filter(Boolean).join('; ') || null });
+      set({
+        ...d,
+        loaded,
+        error: null,
+        progress: null,
+        notice: [d.notice, extraNote].filter(Boolean).join('; ') || null,
+      });
       return true;
     } catch (err) {
       set({ loaded, error: errorText(err), progress: null });
@@ -223,7 +236,8 @@ export const useDataStore = create<DataStore>()((set, get) => {
 
     choose(choice) {
       set({ choice, error: null });
-      if (choice === 'server' && get().serverAvailable && get().loaded?.origin !== 'server') void get().loadServerSample();
+      if (choice === 'server' && get().serverAvailable && get().loaded?.origin !== 'server')
+        void get().loadServerSample();
     },
 
     setHub(patch) {
@@ -258,7 +272,8 @@ export const useDataStore = create<DataStore>()((set, get) => {
       const name = `${form.dataset} (${form.config})`;
       set({ error: null, progress: `Connecting to the Hub for ${form.dataset}…` });
       try {
-        if (!Number.isInteger(form.maxRows) || form.maxRows < 1) throw new Error(`max rows must be a positive whole number, got ${form.maxRows}`);
+        if (!Number.isInteger(form.maxRows) || form.maxRows < 1)
+          throw new Error(`max rows must be a positive whole number, got ${form.maxRows}`);
         const splits = [form.trainSplit, form.validationSplit.trim()].filter((s, i) => i === 0 || s !== '');
         const tables: RecordTable[] = [];
         const results: HubRowsResult[] = [];
@@ -268,24 +283,44 @@ export const useDataStore = create<DataStore>()((set, get) => {
             if (my === ticket) set({ progress: `${form.dataset} ${split}: ${loaded} / ${total} rows` });
           };
           if (form.via === 'parquet') {
-            const t = await loadHubParquet({ ...form, split, endpoint: HUB_ENDPOINT, maxRows: form.maxRows, onProgress: (p) => show(p.loaded, form.maxRows) });
+            const t = await loadHubParquet({
+              ...form,
+              split,
+              endpoint: HUB_ENDPOINT,
+              maxRows: form.maxRows,
+              onProgress: (p) => show(p.loaded, form.maxRows),
+            });
             tables.push(t);
             detail = `${form.maxRows} rows max per split, Parquet`;
           } else {
             const cache = await hubCache();
-            const r = await loadHubRows({ ...form, split, endpoint: HUB_ENDPOINT, maxRows: form.maxRows, cache, onProgress: (p) => show(p.loaded, p.total) });
+            const r = await loadHubRows({
+              ...form,
+              split,
+              endpoint: HUB_ENDPOINT,
+              maxRows: form.maxRows,
+              cache,
+              onProgress: (p) => show(p.loaded, p.total),
+            });
             results.push(r);
             tables.push(hubRowsTable(r));
-            if (split === form.trainSplit) detail = `${r.rows.length} of ${r.numRowsTotal} ${split} rows${r.requests === 0 ? ', from the cache' : ''}`;
+            if (split === form.trainSplit)
+              detail = `${r.rows.length} of ${r.numRowsTotal} ${split} rows${r.requests === 0 ? ', from the cache' : ''}`;
           }
         }
-        const ok = install(my, { origin: 'hub', name, train: tables[0], validation: tables[1] ?? null, detail }, truncatedNote(results));
+        const ok = install(
+          my,
+          { origin: 'hub', name, train: tables[0], validation: tables[1] ?? null, detail },
+          truncatedNote(results),
+        );
         if (ok) set({ choice: 'hub' });
         else if (my === ticket && get().status === 'checking') set({ status: 'missing', label: MISSING_DATA_MESSAGE });
       } catch (err) {
         if (my !== ticket) return;
         const offline = err instanceof HubError && err.kind === 'network';
-        const message = offline ? `${errorText(err)}. The Hub needs a network; pick a local file instead.` : errorText(err);
+        const message = offline
+          ? `${errorText(err)}. The Hub needs a network; pick a local file instead.`
+          : errorText(err);
         // Nothing to train on yet: fall back to the file picker, and say why.
         const first = get().status === 'checking';
         set({
@@ -310,7 +345,13 @@ export const useDataStore = create<DataStore>()((set, get) => {
           if (text.trim() === '') throw new Error('the file is empty');
           train = readRecords(text, detectFormat(file.name, text), file.name);
         }
-        const ok = install(my, { origin: 'file', name: file.name, train, validation: null, detail: formatBytes(file.size) });
+        const ok = install(my, {
+          origin: 'file',
+          name: file.name,
+          train,
+          validation: null,
+          detail: formatBytes(file.size),
+        });
         if (ok) set({ choice: 'file' });
       } catch (err) {
         // Keep whatever source was there before; only report why this file was not taken.

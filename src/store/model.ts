@@ -23,10 +23,14 @@ export interface ModelStore {
   load(): Promise<void>;
   importFiles(files: File[]): Promise<void>;
   clearBase(): Promise<void>;
-  useTrainedAsBase(): Promise<void>;
+  continueFromTrained(): Promise<void>;
   /** The zip of a slot's HF files, and a file name for it. */
   exportZip(slot: ModelSlot): { name: string; bytes: Uint8Array } | null;
-  tryModel(slot: ModelSlot, prompt: string, opts: { maxNewTokens: number; backend: BackendChoice; summarize: boolean }): Promise<void>;
+  tryModel(
+    slot: ModelSlot,
+    prompt: string,
+    opts: { maxNewTokens: number; backend: BackendChoice; summarize: boolean },
+  ): Promise<void>;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -61,10 +65,10 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
     await modelSession.clearBase();
   },
 
-  async useTrainedAsBase() {
+  async continueFromTrained() {
     if (!get().trained) return;
     set({ error: null });
-    await modelSession.useTrainedAsBase();
+    await modelSession.continueFromTrained();
   },
 
   exportZip: (slot) => modelSession.exportZip(slot),

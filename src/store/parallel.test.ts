@@ -3,7 +3,12 @@ import type { ReplicaInfo } from '../core/run-types';
 import { checksumAgreement, effectiveBatchText, formatMB } from './parallel';
 
 const replica = (rank: number, checksum: number | null): ReplicaInfo => ({
-  rank, state: checksum === null ? 'running' : 'done', backend: 'webgpu', adapter: 'a', checksum, optimizerBytes: null,
+  rank,
+  state: checksum === null ? 'running' : 'done',
+  backend: 'webgpu',
+  adapter: 'a',
+  checksum,
+  optimizerBytes: null,
 });
 
 describe('effectiveBatchText', () => {
@@ -13,7 +18,9 @@ describe('effectiveBatchText', () => {
   });
 
   it('says "× adapters" when the group is one replica per adapter', () => {
-    expect(effectiveBatchText({ batchSize: 8, replicas: 0, gradientAccumulation: 4 })).toBe('8 × adapters × 4 = 32 × adapters');
+    expect(effectiveBatchText({ batchSize: 8, replicas: 0, gradientAccumulation: 4 })).toBe(
+      '8 × adapters × 4 = 32 × adapters',
+    );
   });
 });
 

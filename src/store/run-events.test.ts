@@ -68,15 +68,36 @@ describe('applyEvent', () => {
     expect(s.model?.paramCount).toBe(123456);
     expect(s.model?.trainExamples).toBe(871);
 
-    s = replay(s, [step(1, 6.2), step(2, 5.9), { type: 'epoch', epoch: 1, trainLoss: 6.0, evalLoss: 5.8 }, step(3, 5.5, { epoch: 2 })]);
+    s = replay(s, [
+      step(1, 6.2),
+      step(2, 5.9),
+      { type: 'epoch', epoch: 1, trainLoss: 6.0, evalLoss: 5.8 },
+      step(3, 5.5, { epoch: 2 }),
+    ]);
     expect(s.status).toBe('running');
     expect(s.steps.map((p) => p.step)).toEqual([1, 2, 3]);
     expect(s.steps.map((p) => p.loss)).toEqual([6.2, 5.9, 5.5]);
-    expect(s.steps[2]).toEqual({ step: 3, loss: 5.5, lr: 3e-4, tokensPerSec: 1003, elapsedMs: 300, epoch: 2, gradNorm: 1, skipped: false });
+    expect(s.steps[2]).toEqual({
+      step: 3,
+      loss: 5.5,
+      lr: 3e-4,
+      tokensPerSec: 1003,
+      elapsedMs: 300,
+      epoch: 2,
+      gradNorm: 1,
+      skipped: false,
+    });
     expect(s.totalSteps).toBe(4);
     expect(s.epochs).toEqual([{ epoch: 1, trainLoss: 6.0, evalLoss: 5.8 }]);
 
-    s = applyEvent(s, { type: 'done', reason: 'finished', steps: 3, elapsedMs: 300, checksum: 42, optimizerBytes: 8192 });
+    s = applyEvent(s, {
+      type: 'done',
+      reason: 'finished',
+      steps: 3,
+      elapsedMs: 300,
+      checksum: 42,
+      optimizerBytes: 8192,
+    });
     expect(s.status).toBe('finished');
     expect(isRunning(s)).toBe(false);
     expect(s.finalElapsedMs).toBe(300);
@@ -90,7 +111,14 @@ describe('applyEvent', () => {
     s = requestStop(s);
     expect(s.stopping).toBe(true);
     expect(s.status).toBe('running'); // until the worker confirms
-    s = applyEvent(s, { type: 'done', reason: 'stopped', steps: 1, elapsedMs: 100, checksum: 42, optimizerBytes: 8192 });
+    s = applyEvent(s, {
+      type: 'done',
+      reason: 'stopped',
+      steps: 1,
+      elapsedMs: 100,
+      checksum: 42,
+      optimizerBytes: 8192,
+    });
     expect(s.status).toBe('stopped');
     expect(s.stopping).toBe(false);
   });
@@ -103,14 +131,23 @@ describe('applyEvent', () => {
     let s = replay(beginRun(), [step(1, 6), { type: 'error', message: 'WebGPU device lost' }]);
     expect(s.status).toBe('error');
     expect(s.error).toBe('WebGPU device lost');
-    s = replay(s, [{ type: 'status', message: 'cleaning up' }, { type: 'done', reason: 'finished', steps: 1, elapsedMs: 10, checksum: 42, optimizerBytes: 8192 }]);
+    s = replay(s, [
+      { type: 'status', message: 'cleaning up' },
+      { type: 'done', reason: 'finished', steps: 1, elapsedMs: 10, checksum: 42, optimizerBytes: 8192 },
+    ]);
     expect(s.status).toBe('error');
     expect(s.error).toBe('WebGPU device lost');
     expect(s.steps).toHaveLength(1);
   });
 
   it('a second run clears the old steps, epochs, backend and error', () => {
-    let s = replay(beginRun(), [...preamble, step(1, 6), step(2, 5), { type: 'epoch', epoch: 1, trainLoss: 5.5, evalLoss: null }, { type: 'error', message: 'boom' }]);
+    let s = replay(beginRun(), [
+      ...preamble,
+      step(1, 6),
+      step(2, 5),
+      { type: 'epoch', epoch: 1, trainLoss: 5.5, evalLoss: null },
+      { type: 'error', message: 'boom' },
+    ]);
     s = beginRun();
     expect(s.status).toBe('running');
     expect(s.steps).toEqual([]);
@@ -150,16 +187,43 @@ describe('applyEvent', () => {
 
 describe('applyEvent: evaluation', () => {
   it('keeps one point per epoch, oldest first, with every metric the worker reported', () => {
-    const s = replay(beginRun(), [step(1, 6), step(2, 5), evaluation(1, 10), step(3, 4, { epoch: 2 }), step(4, 3, { epoch: 2 }), evaluation(2, 20.125)]);
+    const s = replay(beginRun(), [
+      step(1, 6),
+      step(2, 5),
+      evaluation(1, 10),
+      step(3, 4, { epoch: 2 }),
+      step(4, 3, { epoch: 2 }),
+      evaluation(2, 20.125),
+    ]);
     expect(s.evaluations).toEqual([
-      { epoch: 1, step: 2, rouge1: 10, rouge2: 2.5, rougeL: 8, rougeLsum: 8.5, genLen: 12.5, evalLoss: 4.9, examples: 32 },
-      { epoch: 2, step: 4, rouge1: 20.125, rouge2: 20.125 / 4, rougeL: 20.125 * 0.8, rougeLsum: 20.125 * 0.85, genLen: 12.5, evalLoss: 4.8, examples: 32 },
+      {
+        epoch: 1,
+        step: 2,
+        rouge1: 10,
+        rouge2: 2.5,
+        rougeL: 8,
+        rougeLsum: 8.5,
+        genLen: 12.5,
+        evalLoss: 4.9,
+        examples: 32,
+      },
+      {
+        epoch: 2,
+        step: 4,
+        rouge1: 20.125,
+        rouge2: 20.125 / 4,
+        rougeL: 20.125 * 0.8,
+        rougeLsum: 20.125 * 0.85,
+        genLen: 12.5,
+        evalLoss: 4.8,
+        examples: 32,
+      },
     ]);
     expect(latestEvaluation(s.evaluations)?.epoch).toBe(2);
     expect(s.status).toBe('running'); // an evaluation is a fact, not the end of the run
   });
 
-  it('keeps each epoch\'s samples, newest epoch first', () => {
+  it("keeps each epoch's samples, newest epoch first", () => {
     const s = replay(beginRun(), [evaluation(1, 10), evaluation(2, 20), evaluation(3, 30)]);
     expect(s.samples.map((x) => x.epoch)).toEqual([3, 2, 1]);
     expect(s.samples[0]).toEqual({
@@ -179,7 +243,10 @@ describe('applyEvent: evaluation', () => {
   it('replaces an epoch reported twice, points and samples both', () => {
     const again = evaluation(1, 15, { samples: [{ document: 'd', reference: 'r', prediction: 'second' }] });
     const s = replay(beginRun(), [evaluation(1, 10), evaluation(2, 20), again]);
-    expect(s.evaluations.map((p) => [p.epoch, p.rouge1])).toEqual([[1, 15], [2, 20]]);
+    expect(s.evaluations.map((p) => [p.epoch, p.rouge1])).toEqual([
+      [1, 15],
+      [2, 20],
+    ]);
     expect(s.samples.map((x) => x.epoch)).toEqual([2, 1]);
     expect(s.samples[1].samples).toEqual([{ document: 'd', reference: 'r', prediction: 'second' }]);
   });
@@ -192,13 +259,24 @@ describe('applyEvent: evaluation', () => {
   });
 
   it('stores only the three sample strings, as text', () => {
-    const sample = { document: '<img src=x onerror=alert(1)>', reference: '<b>r</b>', prediction: 'p', html: '<script>' };
+    const sample = {
+      document: '<img src=x onerror=alert(1)>',
+      reference: '<b>r</b>',
+      prediction: 'p',
+      html: '<script>',
+    };
     const s = applyEvent(beginRun(), evaluation(1, 10, { samples: [sample] }));
-    expect(s.samples[0].samples).toEqual([{ document: '<img src=x onerror=alert(1)>', reference: '<b>r</b>', prediction: 'p' }]);
+    expect(s.samples[0].samples).toEqual([
+      { document: '<img src=x onerror=alert(1)>', reference: '<b>r</b>', prediction: 'p' },
+    ]);
   });
 
   it('a new run clears the evaluations and samples', () => {
-    let s = replay(beginRun(), [evaluation(1, 10), evaluation(2, 20), { type: 'done', reason: 'finished', steps: 4, elapsedMs: 400, checksum: 1, optimizerBytes: 8192 }]);
+    let s = replay(beginRun(), [
+      evaluation(1, 10),
+      evaluation(2, 20),
+      { type: 'done', reason: 'finished', steps: 4, elapsedMs: 400, checksum: 1, optimizerBytes: 8192 },
+    ]);
     expect(s.evaluations).toHaveLength(2); // results stay on screen after the run
     s = beginRun();
     expect(s.evaluations).toEqual([]);
@@ -238,21 +316,29 @@ describe('applyEvent: replicas', () => {
   it('stores the latest summary whole, each replica as reported', () => {
     let s = applyEvent(beginRun(), replicas(replica(0), replica(1)));
     expect(s.replicas).toEqual([replica(0), replica(1)]);
-    s = applyEvent(s, replicas(
-      replica(0, { state: 'running', backend: 'webgpu', adapter: 'NVIDIA H100' }),
-      replica(1, { state: 'running', backend: 'wasm', adapter: '' }),
-    ));
+    s = applyEvent(
+      s,
+      replicas(
+        replica(0, { state: 'running', backend: 'webgpu', adapter: 'NVIDIA H100' }),
+        replica(1, { state: 'running', backend: 'wasm', adapter: '' }),
+      ),
+    );
     expect(s.replicas.map((r) => [r.rank, r.state, r.backend, r.adapter])).toEqual([
       [0, 'running', 'webgpu', 'NVIDIA H100'],
       [1, 'running', 'wasm', ''],
     ]);
     // Checksums are compared bit for bit across replicas: kept as the exact numbers reported.
     const checksum = 0.1 + 0.2;
-    s = applyEvent(s, replicas(
+    s = applyEvent(
+      s,
+      replicas(
+        replica(0, { state: 'done', backend: 'webgpu', checksum, optimizerBytes: 1_234_567 }),
+        replica(1, { state: 'failed', backend: 'wasm' }),
+      ),
+    );
+    expect(s.replicas[0]).toEqual(
       replica(0, { state: 'done', backend: 'webgpu', checksum, optimizerBytes: 1_234_567 }),
-      replica(1, { state: 'failed', backend: 'wasm' }),
-    ));
-    expect(s.replicas[0]).toEqual(replica(0, { state: 'done', backend: 'webgpu', checksum, optimizerBytes: 1_234_567 }));
+    );
     expect(Object.is(s.replicas[0].checksum, checksum)).toBe(true);
     expect(s.replicas[1].state).toBe('failed');
     expect(s.replicas[1].checksum).toBeNull();
@@ -306,7 +392,11 @@ describe('applyEvent: replicas', () => {
 
 describe('estimateEtaMs', () => {
   it('projects the recent pace onto the remaining steps', () => {
-    const s = replay(beginRun(), [step(1, 6, { elapsedMs: 5000 }), step(2, 5, { elapsedMs: 5100 }), step(3, 5, { elapsedMs: 5200 })]);
+    const s = replay(beginRun(), [
+      step(1, 6, { elapsedMs: 5000 }),
+      step(2, 5, { elapsedMs: 5100 }),
+      step(3, 5, { elapsedMs: 5200 }),
+    ]);
     // Step 1 reports 5 s (shader compilation) but the pace is the 100 ms between steps; 1 step of 4 left.
     expect(estimateEtaMs(s.steps, 4, 1)).toBeCloseTo(100);
     expect(estimateEtaMs(s.steps, 4)).toBeCloseTo(100);
@@ -322,7 +412,10 @@ describe('estimateEtaMs', () => {
 describe('lossSeries', () => {
   it('puts eval loss at the last step of its epoch and turns non-finite losses into gaps', () => {
     const s = replay(beginRun(), [
-      step(1, 6), step(2, NaN), { type: 'epoch', epoch: 1, trainLoss: 5.5, evalLoss: 5.2 }, step(3, 4, { epoch: 2 }),
+      step(1, 6),
+      step(2, NaN),
+      { type: 'epoch', epoch: 1, trainLoss: 5.5, evalLoss: 5.2 },
+      step(3, 4, { epoch: 2 }),
     ]);
     expect(lossSeries(s.steps, s.epochs)).toEqual([
       { step: 1, loss: 6 },
@@ -373,16 +466,32 @@ describe('checkStoredSettings (what the persisted store accepts on reload)', () 
 // ---- auto batch size ----
 describe('applyEvent: autoBatch', () => {
   const found: SessionEvent = {
-    type: 'autoBatch', batchSize: 16, gradientAccumulation: 2, cached: false,
-    tried: [{ batchSize: 32, ok: false, reason: 'out of memory' }, { batchSize: 16, ok: true }],
+    type: 'autoBatch',
+    batchSize: 16,
+    gradientAccumulation: 2,
+    cached: false,
+    tried: [
+      { batchSize: 32, ok: false, reason: 'out of memory' },
+      { batchSize: 16, ok: true },
+    ],
   };
 
   it('keeps what the search found, shows it in one line, and a new run clears it', () => {
     expect(beginRun().autoBatch).toBeNull();
     const s = applyEvent(beginRun(), found);
-    expect(s.autoBatch).toEqual({ batchSize: 16, gradientAccumulation: 2, cached: false, tried: [{ batchSize: 32, ok: false, reason: 'out of memory' }, { batchSize: 16, ok: true }] });
+    expect(s.autoBatch).toEqual({
+      batchSize: 16,
+      gradientAccumulation: 2,
+      cached: false,
+      tried: [
+        { batchSize: 32, ok: false, reason: 'out of memory' },
+        { batchSize: 16, ok: true },
+      ],
+    });
     expect(formatAutoBatch(s.autoBatch!)).toBe('Auto batch size: 16 (tried 32 ✗ out of memory, 16 ✓), accumulation 2');
-    expect(formatAutoBatch({ batchSize: 8, gradientAccumulation: 1, cached: true, tried: [] })).toBe('Auto batch size: 8 (remembered for this model and adapter), accumulation 1');
+    expect(formatAutoBatch({ batchSize: 8, gradientAccumulation: 1, cached: true, tried: [] })).toBe(
+      'Auto batch size: 8 (remembered for this model and adapter), accumulation 1',
+    );
     expect(beginRun().autoBatch).toBeNull();
   });
 
@@ -404,7 +513,9 @@ describe('applyEvent: autoBatch', () => {
     const { autoBatchSize: _dropped, ...older } = defaultSpec('tiny');
     const r = checkStoredSettings(JSON.stringify({ state: { settings: older }, version: 1 }));
     expect(r.ok && r.settings.autoBatchSize).toBe(false);
-    const on = checkStoredSettings(JSON.stringify({ state: { settings: { ...older, autoBatchSize: true } }, version: 1 }));
+    const on = checkStoredSettings(
+      JSON.stringify({ state: { settings: { ...older, autoBatchSize: true } }, version: 1 }),
+    );
     expect(on.ok && on.settings.autoBatchSize).toBe(true);
   });
 });

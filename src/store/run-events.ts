@@ -174,17 +174,34 @@ export function applyEvent(s: RunState, e: SessionEvent): RunState {
       return { ...s, evaluations, samples };
     }
     case 'autoBatch': {
-      const tried = e.tried.map((t) => (t.reason === undefined ? { batchSize: t.batchSize, ok: t.ok } : { batchSize: t.batchSize, ok: t.ok, reason: t.reason }));
-      return { ...s, autoBatch: { batchSize: e.batchSize, gradientAccumulation: e.gradientAccumulation, tried, cached: e.cached } };
+      const tried = e.tried.map((t) =>
+        t.reason === undefined
+          ? { batchSize: t.batchSize, ok: t.ok }
+          : { batchSize: t.batchSize, ok: t.ok, reason: t.reason },
+      );
+      return {
+        ...s,
+        autoBatch: { batchSize: e.batchSize, gradientAccumulation: e.gradientAccumulation, tried, cached: e.cached },
+      };
     }
     case 'done': {
       // An error is the more important fact: a 'done' after it must not paint the run green.
-      if (s.status === 'error') return { ...s, stopping: false, checksum: e.checksum, optimizerBytes: e.optimizerBytes };
+      if (s.status === 'error')
+        return { ...s, stopping: false, checksum: e.checksum, optimizerBytes: e.optimizerBytes };
       const secs = (e.elapsedMs / 1000).toFixed(1);
-      const line = e.reason === 'finished'
-        ? `Finished: ${e.steps} steps in ${secs} s`
-        : `Stopped after ${e.steps} steps (${secs} s)`;
-      return { ...s, status: e.reason, statusLine: line, stopping: false, finalElapsedMs: e.elapsedMs, checksum: e.checksum, optimizerBytes: e.optimizerBytes };
+      const line =
+        e.reason === 'finished'
+          ? `Finished: ${e.steps} steps in ${secs} s`
+          : `Stopped after ${e.steps} steps (${secs} s)`;
+      return {
+        ...s,
+        status: e.reason,
+        statusLine: line,
+        stopping: false,
+        finalElapsedMs: e.elapsedMs,
+        checksum: e.checksum,
+        optimizerBytes: e.optimizerBytes,
+      };
     }
     case 'error':
       return { ...s, status: 'error', error: e.message, statusLine: 'Failed', stopping: false };

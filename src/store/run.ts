@@ -66,7 +66,8 @@ export function checkStoredSettings(raw: string): StoredSettingsCheck {
   }
   const state = (parsed as { state?: unknown } | null)?.state;
   const stored = (state as { settings?: unknown } | null | undefined)?.settings;
-  if (typeof stored !== 'object' || stored === null) return { ok: false, problem: 'no settings object in the stored value' };
+  if (typeof stored !== 'object' || stored === null)
+    return { ok: false, problem: 'no settings object in the stored value' };
   const s = stored as Record<string, unknown>;
   const base = defaultSpec(typeof s.preset === 'string' && s.preset in PRESETS ? (s.preset as PresetName) : 'small');
   const merged: Record<string, unknown> = {};
@@ -203,7 +204,10 @@ export const useRunStore = create<RunStore>()(
         if (s.status === 'running') return;
         const data = useDataStore.getState().source;
         if (!data) {
-          set({ status: 'error', error: 'No training data yet: pick a JSONL/CSV file with document and summary columns.' });
+          set({
+            status: 'error',
+            error: 'No training data yet: pick a JSONL/CSV file with document and summary columns.',
+          });
           return;
         }
         const bad = Object.entries(s.fieldErrors)[0];

@@ -23,7 +23,13 @@ import {
   type TrialView,
 } from './sweep-view';
 
-const trial = (number: number, state: TrialView['state'], value: number | null, params: TrialView['params'] = {}, extra: Partial<TrialView> = {}): TrialView => ({
+const trial = (
+  number: number,
+  state: TrialView['state'],
+  value: number | null,
+  params: TrialView['params'] = {},
+  extra: Partial<TrialView> = {},
+): TrialView => ({
   number,
   state,
   value,
@@ -79,7 +85,13 @@ describe('bestTrial / bestSoFar', () => {
   });
 
   it('carries the running best through every trial', () => {
-    const ts = [trial(0, 'pruned', 99), trial(1, 'complete', 10), trial(2, 'complete', 8), trial(3, 'failed', null), trial(4, 'complete', 12)];
+    const ts = [
+      trial(0, 'pruned', 99),
+      trial(1, 'complete', 10),
+      trial(2, 'complete', 8),
+      trial(3, 'failed', null),
+      trial(4, 'complete', 12),
+    ];
     expect(bestSoFar(study(ts)).map((p) => p.best)).toEqual([null, 10, 10, 10, 12]);
     expect(bestSoFar(study(ts, 'minimize')).map((p) => p.best)).toEqual([null, 10, 8, 8, 8]);
   });
@@ -99,13 +111,19 @@ describe('sortTrials / nextSort', () => {
 
   it('sorts by a numeric or categorical parameter, by state and by duration', () => {
     expect(nums(sortTrials(TRIALS, { key: 'param:learning_rate', dir: 'asc' }))).toEqual([1, 6, 0, 4, 3, 5, 2]);
-    expect(nums(sortTrials(TRIALS, { key: 'param:per_device_train_batch_size', dir: 'desc' }))).toEqual([2, 3, 4, 0, 5, 1, 6]);
+    expect(nums(sortTrials(TRIALS, { key: 'param:per_device_train_batch_size', dir: 'desc' }))).toEqual([
+      2, 3, 4, 0, 5, 1, 6,
+    ]);
     expect(nums(sortTrials(TRIALS, { key: 'state', dir: 'asc' }))).toEqual([0, 2, 4, 6, 1, 5, 3]);
     expect(nums(sortTrials(TRIALS, { key: 'duration', dir: 'asc' }))).toEqual([1, 6, 0, 4, 2, 3, 5]);
   });
 
   it('orders strings naturally and numbers before strings', () => {
-    const ts = [trial(0, 'complete', 1, { opt: 'adam10' }), trial(1, 'complete', 1, { opt: 'adam2' }), trial(2, 'complete', 1, { opt: 3 })];
+    const ts = [
+      trial(0, 'complete', 1, { opt: 'adam10' }),
+      trial(1, 'complete', 1, { opt: 'adam2' }),
+      trial(2, 'complete', 1, { opt: 3 }),
+    ];
     expect(nums(sortTrials(ts, { key: 'param:opt', dir: 'asc' }))).toEqual([2, 1, 0]);
   });
 
@@ -169,7 +187,10 @@ describe('axes and parallel coordinates', () => {
   });
 
   it('uses linear axes and the data range when the spec gives no bounds', () => {
-    const axis = paramAxis({ name: 'warmup', type: 'int' }, [trial(0, 'complete', 1, { warmup: 10 }), trial(1, 'complete', 1, { warmup: 30 })]);
+    const axis = paramAxis({ name: 'warmup', type: 'int' }, [
+      trial(0, 'complete', 1, { warmup: 10 }),
+      trial(1, 'complete', 1, { warmup: 30 }),
+    ]);
     expect(axis.scale).toBe('linear');
     expect(normalizeOnAxis(axis, 20)).toBeCloseTo(0.5);
     expect(axis.ticks.every((t) => Number.isInteger(t.value))).toBe(true);
@@ -177,7 +198,12 @@ describe('axes and parallel coordinates', () => {
 
   it('draws one line per complete trial, best shaded 1 and drawn last', () => {
     const pc = parallelCoordinates(study(TRIALS));
-    expect(pc.axes[1].ticks).toEqual([{ at: 0, label: '4' }, { at: 1 / 3, label: '8' }, { at: 2 / 3, label: '16' }, { at: 1, label: '32' }]);
+    expect(pc.axes[1].ticks).toEqual([
+      { at: 0, label: '4' },
+      { at: 1 / 3, label: '8' },
+      { at: 2 / 3, label: '16' },
+      { at: 1, label: '32' },
+    ]);
     expect(pc.axes[0].ticks.map((t) => t.at)).toEqual([0, 0.5, 1]);
     expect(pc.axes.map((a) => a.name)).toEqual(['learning_rate', 'per_device_train_batch_size', 'objective']);
     expect(pc.lines.map((l) => l.number).sort()).toEqual([0, 2, 4, 6]);
@@ -195,23 +221,47 @@ describe('axes and parallel coordinates', () => {
 
   it('slices complete trials by parameter, categorical x as the choice index', () => {
     const s = sliceData(study(TRIALS), SPEC[1]);
-    expect(s.points.map((p) => [p.number, p.x, p.y])).toEqual([[0, 1, 40], [2, 3, 55], [4, 2, 55], [6, 0, 30]]);
+    expect(s.points.map((p) => [p.number, p.x, p.y])).toEqual([
+      [0, 1, 40],
+      [2, 3, 55],
+      [4, 2, 55],
+      [6, 0, 30],
+    ]);
     expect(sliceData(study(TRIALS), SPEC[0]).axis.scale).toBe('log');
   });
 });
 
 describe('chart series', () => {
-  const epochs = (objs: number[]) => objs.map((o, i) => ({ epoch: i + 1, rouge1: o / 2, rouge2: o / 8, rougeL: o / 4, rougeLsum: o / 4, objective: o, evalLoss: null }));
+  const epochs = (objs: number[]) =>
+    objs.map((o, i) => ({
+      epoch: i + 1,
+      rouge1: o / 2,
+      rouge2: o / 8,
+      rougeL: o / 4,
+      rougeLsum: o / 4,
+      objective: o,
+      evalLoss: null,
+    }));
 
   it('merges per-epoch curves into rows by epoch', () => {
-    const rows = epochRows([trial(0, 'complete', 3, {}, { epochs: epochs([1, 2, 3]) }), trial(1, 'pruned', 1, {}, { epochs: epochs([1]) })], 'objective');
-    expect(rows).toEqual([{ epoch: 1, t0: 1, t1: 1 }, { epoch: 2, t0: 2 }, { epoch: 3, t0: 3 }]);
+    const rows = epochRows(
+      [trial(0, 'complete', 3, {}, { epochs: epochs([1, 2, 3]) }), trial(1, 'pruned', 1, {}, { epochs: epochs([1]) })],
+      'objective',
+    );
+    expect(rows).toEqual([
+      { epoch: 1, t0: 1, t1: 1 },
+      { epoch: 2, t0: 2 },
+      { epoch: 3, t0: 3 },
+    ]);
     expect(epochRows([trial(0, 'complete', 3, {}, { epochs: epochs([1]) })], 'evalLoss')).toEqual([]);
   });
 
   it('merges and thins loss curves', () => {
     const losses = Array.from({ length: 1000 }, (_, i) => ({ step: i + 1, loss: 5 - i / 1000 }));
-    const rows = lossRows([trial(0, 'complete', 1, {}, { losses }), trial(1, 'complete', 1, {}, { losses: losses.slice(0, 10) })], 100);
+    const rows = lossRows(
+      [trial(0, 'complete', 1, {}, { losses }), trial(1, 'complete', 1, {}, { losses: losses.slice(0, 10) })],
+      100,
+    );
     expect(rows[0]).toEqual({ step: 1, t0: 5, t1: 5 });
     expect(rows.at(-1)).toEqual({ step: 1000, t0: 5 - 999 / 1000 });
     expect(rows.filter((r) => 't0' in r)).toHaveLength(100);

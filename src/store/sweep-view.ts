@@ -46,7 +46,8 @@ const better = (a: number, b: number, direction: StudyDirectionView) => (directi
 const byNumber = (a: TrialView, b: TrialView) => a.number - b.number;
 
 /** A complete trial with a finite value: the only kind that counts as a result. */
-export const hasResult = (t: TrialView): t is TrialView & { value: number } => t.state === 'complete' && finite(t.value);
+export const hasResult = (t: TrialView): t is TrialView & { value: number } =>
+  t.state === 'complete' && finite(t.value);
 
 // ---------- best trial ----------
 
@@ -83,7 +84,10 @@ export function stateCounts(trials: readonly TrialView[]): Record<TrialViewState
 // ---------- table: sort and filter ----------
 
 export type SortKey = 'number' | 'state' | 'value' | 'epochs' | 'duration' | `param:${string}`;
-export interface SortSpec { key: SortKey; dir: 'asc' | 'desc' }
+export interface SortSpec {
+  key: SortKey;
+  dir: 'asc' | 'desc';
+}
 
 const STATE_ORDER: Record<TrialViewState, number> = { complete: 0, pruned: 1, running: 2, failed: 3 };
 
@@ -141,7 +145,10 @@ function tokenMatches(t: TrialView, token: string): boolean {
   if (t.state.includes(token)) return true;
   if (t.failReason?.toLowerCase().includes(token)) return true;
   return Object.entries(t.params).some(
-    ([k, v]) => k.toLowerCase().includes(token) || String(v).toLowerCase().includes(token) || formatParam(v).toLowerCase().includes(token),
+    ([k, v]) =>
+      k.toLowerCase().includes(token) ||
+      String(v).toLowerCase().includes(token) ||
+      formatParam(v).toLowerCase().includes(token),
   );
 }
 
@@ -152,11 +159,15 @@ function tokenMatches(t: TrialView, token: string): boolean {
  * state, the failure reason, or a parameter's name or value.
  */
 export function trialMatches(t: TrialView, query: string): boolean {
-  const tokens = query.toLowerCase().split(/\s+/).filter((s) => s !== '');
+  const tokens = query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((s) => s !== '');
   return tokens.every((token) => tokenMatches(t, token));
 }
 
-export const filterTrials = (trials: readonly TrialView[], query: string): TrialView[] => trials.filter((t) => trialMatches(t, query));
+export const filterTrials = (trials: readonly TrialView[], query: string): TrialView[] =>
+  trials.filter((t) => trialMatches(t, query));
 
 // ---------- number formatting ----------
 
@@ -165,11 +176,16 @@ export function formatNumber(v: number, digits = 3): string {
   if (!Number.isFinite(v)) return String(v);
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a < 1e-3 || a >= 1e5) return v.toExponential(Math.max(0, digits - 1)).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  if (a < 1e-3 || a >= 1e5)
+    return v
+      .toExponential(Math.max(0, digits - 1))
+      .replace(/\.?0+e/, 'e')
+      .replace('e+', 'e');
   return String(Number(v.toPrecision(digits)));
 }
 
-export const formatParam = (v: number | string): string => (typeof v === 'string' ? v : Number.isInteger(v) ? String(v) : formatNumber(v));
+export const formatParam = (v: number | string): string =>
+  typeof v === 'string' ? v : Number.isInteger(v) ? String(v) : formatNumber(v);
 
 // ---------- axes: parallel coordinates and slice plots ----------
 
@@ -256,7 +272,14 @@ export function paramAxis(spec: ParamSpecView, trials: readonly TrialView[]): Pa
   if (!finite(low) || !finite(high)) [low, high] = log ? [1, 10] : [0, 1];
   if (low > high) [low, high] = [high, low];
   const ticks = log ? logTicks(low, high) : linearTicks(low, high, spec.type === 'int');
-  return { name: spec.name, scale: log ? 'log' : 'linear', low, high, choices: [], ticks: ticks.map((value) => ({ value, label: formatParam(value) })) };
+  return {
+    name: spec.name,
+    scale: log ? 'log' : 'linear',
+    low,
+    high,
+    choices: [],
+    ticks: ticks.map((value) => ({ value, label: formatParam(value) })),
+  };
 }
 
 /** A parameter value in data space for the axis (index for categorical), or null if it has none. */
@@ -273,7 +296,10 @@ export function axisValue(axis: ParamAxis, v: number | string | undefined): numb
 /** Data-space position (an index for categorical axes) → [0, 1] on the axis, log for log axes. */
 export function positionOnAxis(axis: ParamAxis, x: number): number {
   if (axis.high === axis.low) return 0.5;
-  const t = axis.scale === 'log' ? Math.log(x / axis.low) / Math.log(axis.high / axis.low) : (x - axis.low) / (axis.high - axis.low);
+  const t =
+    axis.scale === 'log'
+      ? Math.log(x / axis.low) / Math.log(axis.high / axis.low)
+      : (x - axis.low) / (axis.high - axis.low);
   return Math.min(1, Math.max(0, t));
 }
 
@@ -317,7 +343,12 @@ export function parallelCoordinates(study: StudyView): ParallelData {
     const points = paramAxes.map((a) => normalizeOnAxis(a, t.params[a.name]));
     if (points.some((p) => p === null)) continue;
     const raw = hi === lo ? 1 : (t.value - lo) / (hi - lo);
-    lines.push({ number: t.number, value: t.value, shade: study.direction === 'maximize' ? raw : 1 - raw, points: [...(points as number[]), normalizeOnAxis(objAxis, t.value) ?? 0.5] });
+    lines.push({
+      number: t.number,
+      value: t.value,
+      shade: study.direction === 'maximize' ? raw : 1 - raw,
+      points: [...(points as number[]), normalizeOnAxis(objAxis, t.value) ?? 0.5],
+    });
   }
   lines.sort((a, b) => a.shade - b.shade || b.number - a.number);
   return { axes, lines };
@@ -335,7 +366,8 @@ export function sliceData(study: StudyView, spec: ParamSpecView): SliceData {
   const points: SliceData['points'] = [];
   for (const t of complete) {
     const x = axisValue(axis, t.params[spec.name]);
-    if (x !== null) points.push({ x, y: t.value, number: t.number, label: `${spec.name} = ${formatParam(t.params[spec.name])}` });
+    if (x !== null)
+      points.push({ x, y: t.value, number: t.number, label: `${spec.name} = ${formatParam(t.params[spec.name])}` });
   }
   return { axis, points };
 }
@@ -357,7 +389,10 @@ export const trialKey = (n: number) => `t${n}`;
  * Rows for a multi-line chart sharing one x axis: `{ [xKey]: x, t3: y3, t5: y5, … }`, sorted by x.
  * Trials lacking an x get no key in that row (lines use connectNulls).
  */
-export function mergeSeries(series: { number: number; points: readonly { x: number; y: number | null }[] }[], xKey: string): Record<string, number>[] {
+export function mergeSeries(
+  series: { number: number; points: readonly { x: number; y: number | null }[] }[],
+  xKey: string,
+): Record<string, number>[] {
   const rows = new Map<number, Record<string, number>>();
   for (const s of series) {
     for (const p of s.points) {
@@ -373,12 +408,25 @@ export function mergeSeries(series: { number: number; points: readonly { x: numb
 export type EpochMetric = 'objective' | 'rouge1' | 'rouge2' | 'rougeL' | 'rougeLsum' | 'evalLoss';
 
 export const epochRows = (trials: readonly TrialView[], metric: EpochMetric) =>
-  mergeSeries(trials.map((t) => ({ number: t.number, points: t.epochs.map((e) => ({ x: e.epoch, y: e[metric] })) })), 'epoch');
+  mergeSeries(
+    trials.map((t) => ({ number: t.number, points: t.epochs.map((e) => ({ x: e.epoch, y: e[metric] })) })),
+    'epoch',
+  );
 
 export const lossRows = (trials: readonly TrialView[], maxPointsPerTrial = 300) =>
-  mergeSeries(trials.map((t) => ({ number: t.number, points: thin(t.losses, maxPointsPerTrial).map((p) => ({ x: p.step, y: p.loss })) })), 'step');
+  mergeSeries(
+    trials.map((t) => ({
+      number: t.number,
+      points: thin(t.losses, maxPointsPerTrial).map((p) => ({ x: p.step, y: p.loss })),
+    })),
+    'step',
+  );
 
-export interface HistoryPoint { number: number; value: number; state: TrialViewState }
+export interface HistoryPoint {
+  number: number;
+  value: number;
+  state: TrialViewState;
+}
 
 export interface HistoryData {
   complete: HistoryPoint[];
@@ -395,8 +443,12 @@ export interface HistoryData {
 
 export function historyData(study: StudyView): HistoryData {
   const trials = [...study.trials].sort(byNumber);
-  const shown = (t: TrialView): number | null => (finite(t.value) ? t.value : finite(t.epochs.at(-1)?.objective) ? t.epochs.at(-1)!.objective : null);
-  const ys = trials.filter((t) => t.state !== 'failed').map(shown).filter(finite);
+  const shown = (t: TrialView): number | null =>
+    finite(t.value) ? t.value : finite(t.epochs.at(-1)?.objective) ? t.epochs.at(-1)!.objective : null;
+  const ys = trials
+    .filter((t) => t.state !== 'failed')
+    .map(shown)
+    .filter(finite);
   const lo = ys.length ? Math.min(...ys) : 0;
   const hi = ys.length ? Math.max(...ys) : 1;
   const pad = hi === lo ? Math.max(1, Math.abs(hi) * 0.1) : (hi - lo) * 0.1;
@@ -404,10 +456,12 @@ export function historyData(study: StudyView): HistoryData {
   // Failed trials sit just above the bottom edge, below every real value.
   const floor = domain[0] + Math.min(lo - domain[0], (domain[1] - domain[0]) * 0.04);
   const pick = (state: TrialViewState, fallback: boolean) =>
-    trials.filter((t) => t.state === state).flatMap((t) => {
-      const v = state === 'failed' ? null : shown(t);
-      return v === null && !fallback ? [] : [{ number: t.number, value: v ?? floor, state }];
-    });
+    trials
+      .filter((t) => t.state === state)
+      .flatMap((t) => {
+        const v = state === 'failed' ? null : shown(t);
+        return v === null && !fallback ? [] : [{ number: t.number, value: v ?? floor, state }];
+      });
   return {
     complete: pick('complete', false),
     pruned: pick('pruned', true),
@@ -419,4 +473,3 @@ export function historyData(study: StudyView): HistoryData {
     xTicks: integerTicks(trials.reduce((m, t) => Math.max(m, t.number), 0)),
   };
 }
-

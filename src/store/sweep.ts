@@ -5,7 +5,13 @@ import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import { DEFAULT_SWEEP, validateSearchSpace, type SweepConfig } from '../sweep/studio/default-study';
 import type { StudySummary } from '../sweep/persist/storage';
-import { SweepSession, type LiveTrial, type SweepChange, type SweepSetup, type SweepStatus } from '../app/sweep-session';
+import {
+  SweepSession,
+  type LiveTrial,
+  type SweepChange,
+  type SweepSetup,
+  type SweepStatus,
+} from '../app/sweep-session';
 import { useDataStore } from './data';
 import { modelSession } from './model';
 import { useRunStore } from './run';
@@ -68,7 +74,8 @@ export const useSweepStore = create<SweepState>()(
       configIssues() {
         const c = get().config;
         const issues = validateSearchSpace(c.searchSpace).map((i) => i.message);
-        if (!Number.isInteger(c.nTrials) || c.nTrials < 1) issues.push(`trials must be a positive integer, got ${c.nTrials}`);
+        if (!Number.isInteger(c.nTrials) || c.nTrials < 1)
+          issues.push(`trials must be a positive integer, got ${c.nTrials}`);
         return issues;
       },
 

@@ -1,8 +1,25 @@
 // Public surface of the sweep engine (Optuna-style hyperparameter search, no DOM, no Node).
 export * from './engine/distributions';
 export { TrialPruned, isTrialPruned } from './engine/errors';
-export { Trial, TRIAL_STATES, type TrialState, type JsonValue, type SuggestFloatOptions, type SuggestIntOptions } from './engine/trial';
-export { Study, createStudy, type StudyDirection, type StudyOptions, type OptimizeOptions, type Objective, type TrialInit, type StudyRestoreOptions, type FinishedState } from './engine/study';
+export {
+  Trial,
+  TRIAL_STATES,
+  type TrialState,
+  type JsonValue,
+  type SuggestFloatOptions,
+  type SuggestIntOptions,
+} from './engine/trial';
+export {
+  Study,
+  createStudy,
+  type StudyDirection,
+  type StudyOptions,
+  type OptimizeOptions,
+  type Objective,
+  type TrialInit,
+  type StudyRestoreOptions,
+  type FinishedState,
+} from './engine/study';
 export { type StudyData, type TrialData, type JsonNumber } from './engine/study-data';
 export { trialsToCsv } from './engine/csv';
 export { intersectionSearchSpace } from './engine/search-space';

@@ -17,6 +17,7 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** relErr of two tensors, which must have the same shape. */
 export async function tensorRelErr(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  if (a.shape.join() !== b.shape.join()) throw new Error(`tensorRelErr: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] differ`);
+  if (a.shape.join() !== b.shape.join())
+    throw new Error(`tensorRelErr: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] differ`);
   return relErr(await a.data(), await b.data());
 }

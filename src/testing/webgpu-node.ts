@@ -27,23 +27,31 @@ let started: Promise<WebGPUStart> | undefined;
  * so the caller can skip its GPU tests and print why.
  */
 export function startWebGPU(): Promise<WebGPUStart> {
-  started ??= start().catch((e: unknown) => ({ ok: false as const, reason: `webgpu start failed: ${e instanceof Error ? e.message : String(e)}` }));
+  started ??= start().catch((e: unknown) => ({
+    ok: false as const,
+    reason: `webgpu start failed: ${e instanceof Error ? e.message : String(e)}`,
+  }));
   return started;
 }
 
 async function start(): Promise<WebGPUStart> {
-  if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD))
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   const icd = process.env.VK_ICD_FILENAMES;
   if (icd !== undefined) preloadVulkanLoader(icd); // else Dawn may still find a system Vulkan driver (a real GPU)
 
   const { create, globals } = await import('webgpu');
   // tfjs-backend-webgpu reads the WebGPU enums as globals (GPUBufferUsage.STORAGE, GPUMapMode.READ …),
   // as a browser has them.
-  for (const [k, v] of Object.entries(globals)) if (!(k in globalThis)) Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true });
+  for (const [k, v] of Object.entries(globals))
+    if (!(k in globalThis)) Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true });
   const gpu = create([]);
   const adapter = await gpu.requestAdapter();
   if (!adapter) {
-    const why = icd === undefined ? `VK_ICD_FILENAMES is unset and ${SWIFTSHADER_ICD} is missing (apt-get install chromium)` : `VK_ICD_FILENAMES=${icd}`;
+    const why =
+      icd === undefined
+        ? `VK_ICD_FILENAMES is unset and ${SWIFTSHADER_ICD} is missing (apt-get install chromium)`
+        : `VK_ICD_FILENAMES=${icd}`;
     return { ok: false, reason: `Dawn found no WebGPU adapter (${why})` };
   }
 
@@ -51,29 +59,35 @@ async function start(): Promise<WebGPUStart> {
   // globalThis.navigator.gpu, which Node 20 lacks and Node 21+ has without .gpu: give it just that
   // one field. No window or WorkerGlobalScope stub is needed: 4.22 tests navigator.gpu only.
   const nav = (globalThis as { navigator?: object }).navigator;
-  if (nav === undefined) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  if (nav === undefined)
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   else if (!('gpu' in nav)) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
 
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   if (tf.findBackendFactory('webgpu') === null) {
     // The same device request as the package's own factory (base.ts), which did not register here
     // because navigator.gpu did not exist yet when the package was first imported.
-    tf.registerBackend('webgpu', async () => {
-      const l = adapter.limits;
-      const device = await adapter.requestDevice({
-        requiredLimits: {
-          maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-          maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
-          maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-          maxBufferSize: l.maxBufferSize,
-          maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
-          maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-        },
-      });
-      return new WebGPUBackend(device, adapter.info);
-    }, 3);
+    tf.registerBackend(
+      'webgpu',
+      async () => {
+        const l = adapter.limits;
+        const device = await adapter.requestDevice({
+          requiredLimits: {
+            maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+            maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+            maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+            maxBufferSize: l.maxBufferSize,
+            maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+            maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+          },
+        });
+        return new WebGPUBackend(device, adapter.info);
+      },
+      3,
+    );
   }
-  if (!(await tf.setBackend('webgpu'))) return { ok: false, reason: 'tf.setBackend("webgpu") failed on the Dawn adapter' };
+  if (!(await tf.setBackend('webgpu')))
+    return { ok: false, reason: 'tf.setBackend("webgpu") failed on the Dawn adapter' };
   const info = adapter.info;
   return { ok: true, adapter: `${info.vendor} ${info.architecture} ${info.description}`.trim() };
 }

@@ -35,7 +35,11 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 describe('sharding a global batch', () => {
   it('shardOf and microBatches cut contiguously, sizes differing by at most 1', () => {
     const idx = [9, 8, 7, 6, 5, 4, 3];
-    expect([0, 1, 2].map((r) => shardOf(idx, r, 3))).toEqual([[9, 8, 7], [6, 5], [4, 3]]);
+    expect([0, 1, 2].map((r) => shardOf(idx, r, 3))).toEqual([
+      [9, 8, 7],
+      [6, 5],
+      [4, 3],
+    ]);
     expect(microBatches([1, 2, 3], 2)).toEqual([[1, 2], [3]]);
     expect(microBatches([1], 3)).toEqual([[1], [], []]);
     expect(() => microBatches([1], 0)).toThrow(/accumulationSteps/);
@@ -46,7 +50,10 @@ describe('accumulateGradients', () => {
   it('sums summed-loss gradients over micro-batches: equals tokens × the mean-loss gradient of the whole batch', async () => {
     const params = toVariables(config, initWeights(config, 11));
     const all = [0, 1, 2, 3];
-    const whole = collate(all.map((i) => examples[i]), 0);
+    const whole = collate(
+      all.map((i) => examples[i]),
+      0,
+    );
     expect(whole.tokens).toBe(8);
     const ref = lossAndGrads(params, config, whole); // mean over the 8 tokens
     const mean = await packTensors(layout, ref.grads);

@@ -32,7 +32,8 @@ export const shardOf = <T>(indices: readonly T[], rank: number, world: number): 
 
 /** indices cut into `steps` contiguous micro-batches, sizes differing by at most 1 (some empty when steps > length). */
 export function microBatches<T>(indices: readonly T[], steps: number): T[][] {
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`accumulationSteps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new Error(`accumulationSteps must be a positive integer, got ${steps}`);
   return Array.from({ length: steps }, (_, s) => shardOf(indices, s, steps));
 }
 
@@ -96,7 +97,16 @@ export async function meanGradients(
   into: Float32Array,
   poison = false,
 ): Promise<MeanGradient> {
-  const { grad, lossSum, tokens } = await accumulateGradients(params, config, layout, examples, indices, accumulationSteps, padId, into);
+  const { grad, lossSum, tokens } = await accumulateGradients(
+    params,
+    config,
+    layout,
+    examples,
+    indices,
+    accumulationSteps,
+    padId,
+    into,
+  );
   if (poison) grad[0] = Number.NaN;
   if (tokens === 0) throw new Error('global batch has no supervised tokens (every label is masked)');
   for (let i = 0; i < grad.length; i++) grad[i] /= tokens;

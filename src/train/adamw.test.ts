@@ -16,8 +16,14 @@ describe('AdamW', () => {
       ['model.norm.weight', tf.variable(tf.tensor1d([1, -2]))],
     ]);
     const opt = new AdamW({ ...ADAMW_DEFAULTS, weightDecay: 0.01, decays: (n) => !n.endsWith('norm.weight') });
-    for (const g of [[0.5, 0.1], [-0.25, 0.2]]) {
-      const grads = new Map([['w', tf.tensor1d(g)], ['model.norm.weight', tf.tensor1d(g)]]);
+    for (const g of [
+      [0.5, 0.1],
+      [-0.25, 0.2],
+    ]) {
+      const grads = new Map([
+        ['w', tf.tensor1d(g)],
+        ['model.norm.weight', tf.tensor1d(g)],
+      ]);
       opt.apply(params, grads, 0.1);
     }
     // Worked by hand from the update rule (see adamw.ts):
@@ -55,7 +61,10 @@ describe('schedule', () => {
 
 describe('clipByGlobalNorm', () => {
   it('scales all gradients by max_norm / (‖g‖ + 1e-6) only when the norm exceeds it', async () => {
-    const grads = new Map([['a', tf.tensor1d([3, 0])], ['b', tf.tensor1d([0, 4])]]); // ‖g‖ = 5
+    const grads = new Map([
+      ['a', tf.tensor1d([3, 0])],
+      ['b', tf.tensor1d([0, 4])],
+    ]); // ‖g‖ = 5
     const { grads: clipped, norm } = await clipByGlobalNorm(grads, 1);
     expect(norm).toBeCloseTo(5, 6);
     expect(Array.from(await clipped.get('a')!.data())[0]).toBeCloseTo(3 / (5 + 1e-6), 6);

@@ -34,8 +34,14 @@ export class AdamW {
       const p = params.get(name);
       if (!p) throw new Error(`AdamW: gradient for unknown parameter "${name}"`);
       if (!this.m.has(name)) {
-        this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
-        this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+        this.m.set(
+          name,
+          tf.tidy(() => tf.variable(tf.zerosLike(p), false)),
+        );
+        this.v.set(
+          name,
+          tf.tidy(() => tf.variable(tf.zerosLike(p), false)),
+        );
       }
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
@@ -61,11 +67,14 @@ export class AdamW {
       const mt = this.m.get(e.name);
       const vt = this.v.get(e.name);
       if (!mt || !vt) continue;
-      if (mt.size !== e.size) throw new Error(`AdamW: moments of "${e.name}" hold ${mt.size} values, layout says ${e.size}`);
+      if (mt.size !== e.size)
+        throw new Error(`AdamW: moments of "${e.name}" hold ${mt.size} values, layout says ${e.size}`);
       m.set((await mt.data()) as Float32Array, e.offset);
       v.set((await vt.data()) as Float32Array, e.offset);
     }
-    for (const name of this.m.keys()) if (!layout.entries.some((e) => e.name === name)) throw new Error(`AdamW: moments for "${name}", which the layout lacks`);
+    for (const name of this.m.keys())
+      if (!layout.entries.some((e) => e.name === name))
+        throw new Error(`AdamW: moments for "${name}", which the layout lacks`);
     return { step: this.step, m, v };
   }
 
@@ -75,7 +84,8 @@ export class AdamW {
     this.dispose();
     for (const e of layout.entries) {
       // slice(): the cpu backend keeps the array it is given, so a view would alias the caller's state.
-      const part = (a: Float32Array) => tf.tidy(() => tf.variable(tf.tensor(a.slice(e.offset, e.offset + e.size), e.shape, 'float32'), false));
+      const part = (a: Float32Array) =>
+        tf.tidy(() => tf.variable(tf.tensor(a.slice(e.offset, e.offset + e.size), e.shape, 'float32'), false));
       this.m.set(e.name, part(state.m));
       this.v.set(e.name, part(state.v));
     }

@@ -37,10 +37,12 @@ beforeAll(async () => {
 
 const oom = () => new Error('Failed to allocate 1073741824 bytes: out of memory');
 /** A fake device that fits batches up to `fits`. */
-const fitsUpTo = (fits: number, seen: number[] = []) => async (b: number) => {
-  seen.push(b);
-  if (b > fits) throw oom();
-};
+const fitsUpTo =
+  (fits: number, seen: number[] = []) =>
+  async (b: number) => {
+    seen.push(b);
+    if (b > fits) throw oom();
+  };
 
 describe('findExecutableBatchSize', () => {
   it('halves from the start after each out-of-memory failure: 64 ✗ 32 ✗ 16 ✗ 8 ✓', async () => {
@@ -71,11 +73,13 @@ describe('findExecutableBatchSize', () => {
   it('rethrows any other error unchanged, without trying smaller sizes', async () => {
     const bug = new TypeError('cannot read properties of undefined');
     const seen: number[] = [];
-    await expect(findExecutableBatchSize(64, async (b) => {
-      seen.push(b);
-      if (b === 32) throw bug;
-      throw oom();
-    })).rejects.toBe(bug);
+    await expect(
+      findExecutableBatchSize(64, async (b) => {
+        seen.push(b);
+        if (b === 32) throw bug;
+        throw oom();
+      }),
+    ).rejects.toBe(bug);
     expect(seen).toEqual([64, 32]);
   });
 
@@ -85,7 +89,9 @@ describe('findExecutableBatchSize', () => {
     expect(err.message).toMatch(/no batch size fits/);
     expect(err.message).toContain('8 ✗ out of memory, 4 ✗ out of memory, 2 ✗ out of memory, 1 ✗ out of memory');
     const seen: number[] = [];
-    const withMin = (await findExecutableBatchSize(20, fitsUpTo(2, seen), { min: 3 }).catch((e: unknown) => e)) as Error;
+    const withMin = (await findExecutableBatchSize(20, fitsUpTo(2, seen), { min: 3 }).catch(
+      (e: unknown) => e,
+    )) as Error;
     expect(seen).toEqual([20, 10, 5, 3]); // never below min
     expect(withMin.message).toMatch(/even 3 ran out of memory/);
   });
@@ -110,7 +116,10 @@ describe('isOutOfMemory', () => {
   ])('true for %s', (_, e) => expect(isOutOfMemory(e)).toBe(true));
 
   it.each([
-    ['a shape bug', new Error('Error in matMul: inner shapes (3) and (4) of Tensors with shapes 2,3 and 4,2 must match')],
+    [
+      'a shape bug',
+      new Error('Error in matMul: inner shapes (3) and (4) of Tensors with shapes 2,3 and 4,2 must match'),
+    ],
     ['a type error', new TypeError('x is undefined')],
     ['a WebGPU validation error', new Error('WebGPU validation error while probing batch 8: invalid bind group')],
     ['null', null],
@@ -150,7 +159,9 @@ describe('checkDeviceLimits', () => {
     expect(e.tensor).toMatch(/attention scores/);
     expect(e.limitName).toBe('maxStorageBufferBindingSize');
     expect(e.bytes).toBe(64 * 4 * 512 * 512 * 4);
-    expect(e.message).toMatch(/batch 64 does not fit this device: attention scores .* 64×4×512×512 float32 is 268\.4 MB, over maxStorageBufferBindingSize \(134\.2 MB\)/);
+    expect(e.message).toMatch(
+      /batch 64 does not fit this device: attention scores .* 64×4×512×512 float32 is 268\.4 MB, over maxStorageBufferBindingSize \(134\.2 MB\)/,
+    );
     expect(isOutOfMemory(e)).toBe(true); // so the search halves past it without allocating
   });
 
@@ -172,7 +183,9 @@ describe('checkDeviceLimits', () => {
   });
 
   it('drives the search without allocating: 64 ✗ limit, 32 ✗ limit, 16 ✓', async () => {
-    const r = await findExecutableBatchSize(64, async (b) => checkDeviceLimits(tiny, b, 512, { maxStorageBufferBindingSize: 80e6, maxBufferSize: 80e6 }));
+    const r = await findExecutableBatchSize(64, async (b) =>
+      checkDeviceLimits(tiny, b, 512, { maxStorageBufferBindingSize: 80e6, maxBufferSize: 80e6 }),
+    );
     expect(r.batchSize).toBe(16);
     expect(r.tried.map((t) => [t.batchSize, t.ok, t.reason])).toEqual([
       [64, false, 'attention scores (B·H·T·T) over maxStorageBufferBindingSize'],
@@ -193,7 +206,7 @@ const tinyConfig = configFor(PRESETS.tiny, 300);
 /** Examples of lengths 10..24 with the last third supervised. */
 function examples(n: number): Example[] {
   return Array.from({ length: n }, (_, i) => {
-    const L = 10 + (i * 7) % 15;
+    const L = 10 + ((i * 7) % 15);
     const inputIds = Array.from({ length: L }, (_, t) => 3 + ((i * 31 + t * 17) % 290));
     const labels = inputIds.map((_, t) => (t >= L - Math.ceil(L / 3) && t < L - 1 ? inputIds[t + 1] : IGNORE_INDEX));
     return { inputIds, labels };
@@ -224,7 +237,11 @@ describe('the probe', () => {
       if (b > 2) throw new OutOfMemoryError('fake');
       return stepProbe(ctx)(b);
     });
-    expect(r.tried.map((t) => [t.batchSize, t.ok])).toEqual([[8, false], [4, false], [2, true]]);
+    expect(r.tried.map((t) => [t.batchSize, t.ok])).toEqual([
+      [8, false],
+      [4, false],
+      [2, true],
+    ]);
     expect(r.tried[2].peakBytes).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(tensors);
     disposeParams(params);
@@ -253,11 +270,18 @@ describe('the probe', () => {
     await expect(probe(1024)).rejects.toBeInstanceOf(BatchTooLargeError);
     expect(scopes).toEqual([]);
     const r = await findExecutableBatchSize(16, probe);
-    expect(r.tried.map((t) => [t.batchSize, t.ok, t.reason])).toEqual([[16, false, 'out of memory'], [8, false, 'out of memory'], [4, true, undefined]]);
+    expect(r.tried.map((t) => [t.batchSize, t.ok, t.reason])).toEqual([
+      [16, false, 'out of memory'],
+      [8, false, 'out of memory'],
+      [4, true, undefined],
+    ]);
     expect(scopes).toEqual([]); // every pushed scope was popped
     expect(tf.memory().numTensors).toBe(tensors);
     // A validation error that is not about a limit is a bug: rethrown, never halved past.
-    const broken: GpuDeviceLike = { ...device, popErrorScope: async () => (scopes.pop() === 'validation' ? { message: 'Invalid BindGroup' } : null) };
+    const broken: GpuDeviceLike = {
+      ...device,
+      popErrorScope: async () => (scopes.pop() === 'validation' ? { message: 'Invalid BindGroup' } : null),
+    };
     const err = (await tryStepWithErrorScope(ctx, 2, broken).catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/WebGPU validation error while probing batch 2: Invalid BindGroup/);
     expect(isOutOfMemory(err)).toBe(false);
@@ -302,9 +326,23 @@ describe('resolveAutoBatch', () => {
   });
 
   it('goes on when the cache fails', async () => {
-    const broken: AutoBatchCache = { get: async () => { throw new Error('quota'); }, set: async () => { throw new Error('quota'); }, delete: async () => {} };
+    const broken: AutoBatchCache = {
+      get: async () => {
+        throw new Error('quota');
+      },
+      set: async () => {
+        throw new Error('quota');
+      },
+      delete: async () => {},
+    };
     const log: string[] = [];
-    const r = await resolveAutoBatch({ spec, tryBatch: fitsUpTo(8), cache: broken, cacheKey: 'k', log: (m) => log.push(m) });
+    const r = await resolveAutoBatch({
+      spec,
+      tryBatch: fitsUpTo(8),
+      cache: broken,
+      cacheKey: 'k',
+      log: (m) => log.push(m),
+    });
     expect(r.batchSize).toBe(8);
     expect(log.some((m) => /could not be read/.test(m))).toBe(true);
     expect(log.some((m) => /could not be cached/.test(m))).toBe(true);
@@ -326,16 +364,38 @@ describe('resolveAutoBatch', () => {
     const bug = new Error('shape bug');
     const [ra, rb] = await Promise.allSettled([
       resolveAutoBatch({ spec, tryBatch: fitsUpTo(16), collective: a }),
-      resolveAutoBatch({ spec, tryBatch: async () => { throw bug; }, collective: b }),
+      resolveAutoBatch({
+        spec,
+        tryBatch: async () => {
+          throw bug;
+        },
+        collective: b,
+      }),
     ]);
     expect(ra.status === 'rejected' && (ra.reason as Error).message).toMatch(/another replica found no batch size/);
     expect(rb.status === 'rejected' && rb.reason).toBe(bug);
   });
 
   it('keys the cache by model shape and device', () => {
-    const base = { preset: 'small', vocabSize: 4096, maxSourceLength: 512, maxTargetLength: 64, adapter: 'nvidia ampere', backend: 'webgpu', world: 1 };
+    const base = {
+      preset: 'small',
+      vocabSize: 4096,
+      maxSourceLength: 512,
+      maxTargetLength: 64,
+      adapter: 'nvidia ampere',
+      backend: 'webgpu',
+      world: 1,
+    };
     expect(autoBatchCacheKey(base)).toBe(autoBatchCacheKey({ ...base }));
-    for (const change of [{ preset: 'base' }, { vocabSize: 8192 }, { maxSourceLength: 256 }, { maxTargetLength: 32 }, { adapter: 'intel' }, { backend: 'wasm' }, { world: 2 }]) {
+    for (const change of [
+      { preset: 'base' },
+      { vocabSize: 8192 },
+      { maxSourceLength: 256 },
+      { maxTargetLength: 32 },
+      { adapter: 'intel' },
+      { backend: 'wasm' },
+      { world: 2 },
+    ]) {
       expect(autoBatchCacheKey({ ...base, ...change })).not.toBe(autoBatchCacheKey(base));
     }
   });
@@ -348,24 +408,43 @@ describe('runTraining with autoBatchSize', () => {
   });
 
   it('probes before training, reports the size, and trains with the accumulation that keeps the effective batch', async () => {
-    const spec = { ...defaultSpec('tiny'), batchSize: 8, maxSteps: 2, maxSourceLength: 32, maxTargetLength: 16, validationSize: 0, autoBatchSize: true };
+    const spec = {
+      ...defaultSpec('tiny'),
+      batchSize: 8,
+      maxSteps: 2,
+      maxSourceLength: 32,
+      maxTargetLength: 16,
+      validationSize: 0,
+      autoBatchSize: true,
+    };
     const events: RunEvent[] = [];
     const cache = memoryCache();
     const seen: number[] = [];
     const tensors = tf.memory().numTensors;
-    const data = readRunData({ train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') } }, (e) => events.push(e));
-    const out = await runTraining({ spec, data, emit: (e) => events.push(e), autoBatch: {
-      probe: (ctx) => async (b) => {
-        seen.push(b);
-        if (b > 2) throw new OutOfMemoryError(`fake: batch ${b}`);
-        return stepProbe(ctx)(b);
+    const data = readRunData({ train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') } }, (e) =>
+      events.push(e),
+    );
+    const out = await runTraining({
+      spec,
+      data,
+      emit: (e) => events.push(e),
+      autoBatch: {
+        probe: (ctx) => async (b) => {
+          seen.push(b);
+          if (b > 2) throw new OutOfMemoryError(`fake: batch ${b}`);
+          return stepProbe(ctx)(b);
+        },
+        cache,
+        cacheKey: 'tiny',
       },
-      cache,
-      cacheKey: 'tiny',
-    } });
+    });
     const auto = events.find((e) => e.type === 'autoBatch');
     expect(auto).toMatchObject({ type: 'autoBatch', batchSize: 2, gradientAccumulation: 4, cached: false });
-    expect(auto && auto.type === 'autoBatch' && auto.tried.map((t) => [t.batchSize, t.ok])).toEqual([[8, false], [4, false], [2, true]]);
+    expect(auto && auto.type === 'autoBatch' && auto.tried.map((t) => [t.batchSize, t.ok])).toEqual([
+      [8, false],
+      [4, false],
+      [2, true],
+    ]);
     const types = events.map((e) => e.type);
     expect(types.indexOf('model')).toBeLessThan(types.indexOf('autoBatch'));
     expect(types.indexOf('autoBatch')).toBeLessThan(types.indexOf('step'));

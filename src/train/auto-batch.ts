@@ -96,7 +96,8 @@ export async function findExecutableBatchSize(
 ): Promise<AutoBatchResult> {
   const min = opts.min ?? 1;
   if (!Number.isInteger(min) || min < 1) throw new Error(`auto batch size: min must be a positive integer, got ${min}`);
-  if (!Number.isInteger(start) || start < min) throw new Error(`auto batch size: the starting batch must be an integer >= ${min}, got ${start}`);
+  if (!Number.isInteger(start) || start < min)
+    throw new Error(`auto batch size: the starting batch must be an integer >= ${min}, got ${start}`);
   const tried: BatchTry[] = [];
   for (let b = start; ; b = Math.max(min, Math.floor(b / 2))) {
     let t: BatchTry;
@@ -124,8 +125,16 @@ export async function findExecutableBatchSize(
  * Accumulation that keeps the effective batch: ceil(target / (perDevice × world)) micro-batches,
  * and the effective batch that gives (≥ target; equal when it divides).
  */
-export function accumulationFor(targetEffective: number, perDevice: number, world: number): { gradientAccumulation: number; effectiveBatch: number } {
-  for (const [k, v] of [['targetEffective', targetEffective], ['perDevice', perDevice], ['world', world]] as const) {
+export function accumulationFor(
+  targetEffective: number,
+  perDevice: number,
+  world: number,
+): { gradientAccumulation: number; effectiveBatch: number } {
+  for (const [k, v] of [
+    ['targetEffective', targetEffective],
+    ['perDevice', perDevice],
+    ['world', world],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`accumulationFor: ${k} must be a positive integer, got ${v}`);
   }
   const gradientAccumulation = Math.max(1, Math.ceil(targetEffective / (perDevice * world)));
@@ -152,7 +161,11 @@ export interface StepTensor {
 export function stepTensors(c: LlamaConfig, B: number, T: number, N = B * T): StepTensor[] {
   const H = c.numAttentionHeads;
   const D = c.hiddenSize / H;
-  const t = (name: string, dims: number[]): StepTensor => ({ name, shape: dims.join('×'), bytes: 4 * dims.reduce((a, d) => a * d, 1) });
+  const t = (name: string, dims: number[]): StepTensor => ({
+    name,
+    shape: dims.join('×'),
+    bytes: 4 * dims.reduce((a, d) => a * d, 1),
+  });
   return [
     t('attention scores (B·H·T·T)', [B, H, T, T]),
     t('logits (N·V)', [N, c.vocabSize]),
@@ -168,16 +181,26 @@ export function stepTensors(c: LlamaConfig, B: number, T: number, N = B * T): St
  * device (every tfjs-webgpu tensor is a storage buffer binding): throws BatchTooLargeError naming
  * the tensor and the limit.
  */
-export function checkDeviceLimits(config: LlamaConfig, batchSize: number, seqLen: number, limits: DeviceLimits, supervisedTokens?: number): void {
-  const [limitName, limit] = limits.maxStorageBufferBindingSize <= limits.maxBufferSize
-    ? ['maxStorageBufferBindingSize', limits.maxStorageBufferBindingSize]
-    : ['maxBufferSize', limits.maxBufferSize];
+export function checkDeviceLimits(
+  config: LlamaConfig,
+  batchSize: number,
+  seqLen: number,
+  limits: DeviceLimits,
+  supervisedTokens?: number,
+): void {
+  const [limitName, limit] =
+    limits.maxStorageBufferBindingSize <= limits.maxBufferSize
+      ? ['maxStorageBufferBindingSize', limits.maxStorageBufferBindingSize]
+      : ['maxBufferSize', limits.maxBufferSize];
   if (!(limit > 0)) return; // unknown limits: nothing to check against
   for (const t of stepTensors(config, batchSize, seqLen, supervisedTokens)) {
     if (t.bytes > limit) {
       throw new BatchTooLargeError(
         `batch ${batchSize} does not fit this device: ${t.name} = ${t.shape} float32 is ${formatBytesIn(t.bytes, 'MB')}, over ${limitName} (${formatBytesIn(limit, 'MB')})`,
-        t.name, t.bytes, limitName, limit,
+        t.name,
+        t.bytes,
+        limitName,
+        limit,
       );
     }
   }
@@ -194,18 +217,33 @@ export function activationBytesLowerBound(c: LlamaConfig, B: number, T: number, 
 }
 
 /** Throws BatchTooLargeError when the activations alone (lower bound) exceed budgetBytes. */
-export function checkMemoryBudget(config: LlamaConfig, batchSize: number, seqLen: number, budgetBytes: number, budgetName: string, supervisedTokens?: number): void {
+export function checkMemoryBudget(
+  config: LlamaConfig,
+  batchSize: number,
+  seqLen: number,
+  budgetBytes: number,
+  budgetName: string,
+  supervisedTokens?: number,
+): void {
   const need = activationBytesLowerBound(config, batchSize, seqLen, supervisedTokens);
   if (need > budgetBytes) {
     throw new BatchTooLargeError(
       `batch ${batchSize} does not fit: its activations need at least ${formatBytesIn(need, 'MB')}, over ${budgetName} (${formatBytesIn(budgetBytes, 'MB')})`,
-      'activations', need, budgetName, budgetBytes,
+      'activations',
+      need,
+      budgetName,
+      budgetBytes,
     );
   }
 }
 
 /** One line for logs and the UI: the step's largest tensor and its activation floor. */
-export function memoryEstimate(config: LlamaConfig, batchSize: number, seqLen: number, supervisedTokens?: number): string {
+export function memoryEstimate(
+  config: LlamaConfig,
+  batchSize: number,
+  seqLen: number,
+  supervisedTokens?: number,
+): string {
   const [big] = stepTensors(config, batchSize, seqLen, supervisedTokens);
   return `batch ${batchSize} × ${seqLen} tokens: largest tensor ${big.name} ${formatBytesIn(big.bytes, 'MB')}, activations ≥ ${formatBytesIn(activationBytesLowerBound(config, batchSize, seqLen, supervisedTokens), 'MB')}`;
 }
@@ -230,7 +268,10 @@ export function worstCaseExample(examples: readonly Example[]): Example {
   let maxSupervised = 1;
   for (const e of examples) {
     if (e.inputIds.length > longest.inputIds.length) longest = e;
-    maxSupervised = Math.max(maxSupervised, e.labels.reduce((n, y) => n + (y === IGNORE_INDEX ? 0 : 1), 0));
+    maxSupervised = Math.max(
+      maxSupervised,
+      e.labels.reduce((n, y) => n + (y === IGNORE_INDEX ? 0 : 1), 0),
+    );
   }
   const T = longest.inputIds.length;
   const n = Math.min(maxSupervised, T);
@@ -241,7 +282,10 @@ export function worstCaseExample(examples: readonly Example[]): Example {
 /** b copies of worstCaseExample, collated. */
 export function worstCaseBatch(examples: readonly Example[], b: number, padId: number): Batch {
   const row = worstCaseExample(examples);
-  return collate(Array.from({ length: b }, () => row), padId);
+  return collate(
+    Array.from({ length: b }, () => row),
+    padId,
+  );
 }
 
 /** Tensors a failed gradient computation left on tfjs's tape (it keeps them until a backward pass ends). */
@@ -309,12 +353,28 @@ export interface AutoBatchKey {
 }
 
 export function autoBatchCacheKey(k: AutoBatchKey): string {
-  return JSON.stringify(['auto-batch/v1', k.preset, k.vocabSize, k.maxSourceLength, k.maxTargetLength, k.backend, k.adapter, k.world]);
+  return JSON.stringify([
+    'auto-batch/v1',
+    k.preset,
+    k.vocabSize,
+    k.maxSourceLength,
+    k.maxTargetLength,
+    k.backend,
+    k.adapter,
+    k.world,
+  ]);
 }
 
 /** A cached size answers a search from `start` unless it never failed and start is larger now. */
 export function cachedAnswer(hit: CachedBatch | null, start: number): number | null {
-  if (!hit || !Number.isInteger(hit.batchSize) || hit.batchSize < 1 || !Number.isInteger(hit.start) || hit.start < hit.batchSize) return null;
+  if (
+    !hit ||
+    !Number.isInteger(hit.batchSize) ||
+    hit.batchSize < 1 ||
+    !Number.isInteger(hit.start) ||
+    hit.start < hit.batchSize
+  )
+    return null;
   if (start > hit.start && hit.batchSize === hit.start) return null; // a bigger size was never tried
   return Math.min(hit.batchSize, start);
 }
@@ -368,7 +428,9 @@ export async function resolveAutoBatch(o: {
   let failure: unknown = null;
   if (mine === null) {
     try {
-      const r = await findExecutableBatchSize(start, o.tryBatch, { onTry: (t) => log(`auto batch size: ${formatTried([t])}`) });
+      const r = await findExecutableBatchSize(start, o.tryBatch, {
+        onTry: (t) => log(`auto batch size: ${formatTried([t])}`),
+      });
       mine = r.batchSize;
       tried = r.tried;
       if (o.cache && o.cacheKey) {
@@ -385,13 +447,16 @@ export async function resolveAutoBatch(o: {
   const agreed = await minOverRanks(o.collective, failure === null ? mine! : 0);
   if (failure !== null) throw failure;
   if (agreed < 1) throw new Error('auto batch size: another replica found no batch size that fits (see its error)');
-  if (agreed < mine!) log(`auto batch size: this replica fits ${mine}, another only ${agreed}; every replica uses ${agreed}`);
+  if (agreed < mine!)
+    log(`auto batch size: this replica fits ${mine}, another only ${agreed}; every replica uses ${agreed}`);
   const target = start * world * o.spec.gradientAccumulation;
   let { gradientAccumulation, effectiveBatch } = accumulationFor(target, agreed, world);
   if (gradientAccumulation > MAX_ACCUMULATION) {
     gradientAccumulation = MAX_ACCUMULATION;
     effectiveBatch = agreed * world * MAX_ACCUMULATION;
-    log(`auto batch size: accumulation capped at ${MAX_ACCUMULATION}; the effective batch is ${effectiveBatch}, below ${target}`);
+    log(
+      `auto batch size: accumulation capped at ${MAX_ACCUMULATION}; the effective batch is ${effectiveBatch}, below ${target}`,
+    );
   }
   return { batchSize: agreed, gradientAccumulation, effectiveBatch, tried, cached };
 }

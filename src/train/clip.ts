@@ -15,7 +15,10 @@ export function clipScale(norm: number, maxNorm: number): number | null {
 }
 
 /** Clipped gradients and the norm before clipping; the inputs are disposed when they are replaced. */
-export async function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): Promise<{ grads: Map<string, tf.Tensor>; norm: number }> {
+export async function clipByGlobalNorm(
+  grads: Map<string, tf.Tensor>,
+  maxNorm: number,
+): Promise<{ grads: Map<string, tf.Tensor>; norm: number }> {
   const sq = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
   const norm = Math.sqrt((await sq.data())[0]);
   sq.dispose();

@@ -39,7 +39,9 @@ function makeExamples(n: number, seed: number): Example[] {
 const examples = makeExamples(16, 3);
 const batches = [1, 2].flatMap((e) => batchesForEpoch(examples.length, 8, 7, e)).slice(0, 3);
 
-async function run(group: Collective[]): Promise<{ weights: Float32Array; results: DataParallelStepResult[]; sharedGrad: boolean }[]> {
+async function run(
+  group: Collective[],
+): Promise<{ weights: Float32Array; results: DataParallelStepResult[]; sharedGrad: boolean }[]> {
   return Promise.all(
     group.map(async (collective) => {
       const params = toVariables(config, initWeights(config, 7));

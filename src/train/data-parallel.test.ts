@@ -10,7 +10,14 @@ import { disposeParams, initWeights, isNormWeight, toVariables, type Variables }
 import { mulberry32 } from '../core/prng';
 import { accumulateGradients, meanGradients, shardOf } from './accumulate';
 import { AdamW, ADAMW_DEFAULTS, type AdamWOptions } from './adamw';
-import { applyMeanGradient, dataParallelStep, reduceGradients, ReplicatedAdamW, type DataParallelStepResult, type FlatOptimizer } from './data-parallel';
+import {
+  applyMeanGradient,
+  dataParallelStep,
+  reduceGradients,
+  ReplicatedAdamW,
+  type DataParallelStepResult,
+  type FlatOptimizer,
+} from './data-parallel';
 import { clipFlatByGlobalNorm, flatLayout, packTensors } from './flat';
 import { defaultSpec, type RunSpec } from './spec';
 import { trainStep } from './step';
@@ -55,7 +62,11 @@ function makeExamples(n: number, seed: number): Example[] {
 const examples = makeExamples(16, 3);
 // The same global batches of example indices for every configuration: seeded epochs of 8.
 const globalBatches = [1, 2, 3].flatMap((e) => batchesForEpoch(examples.length, GLOBAL_BATCH, SEED, e)).slice(0, STEPS);
-const tokensOf = (idx: readonly number[]) => collate(idx.map((i) => examples[i]), PAD).tokens;
+const tokensOf = (idx: readonly number[]) =>
+  collate(
+    idx.map((i) => examples[i]),
+    PAD,
+  ).tokens;
 
 interface RankOutcome {
   weights: Float32Array; // (P) final parameters, flat
@@ -71,8 +82,18 @@ async function runGroup(world: number, accumulationSteps: number, kind: 'replica
   return Promise.all(
     group.map(async (collective) => {
       const params = freshParams();
-      const optimizer: FlatOptimizer = kind === 'zero' ? new ZeroAdamW(collective, layout, adamw) : new ReplicatedAdamW(layout, adamw);
-      const rep = { collective, config, params, layout, optimizer, padId: PAD, accumulationSteps, maxGradNorm: MAX_GRAD_NORM };
+      const optimizer: FlatOptimizer =
+        kind === 'zero' ? new ZeroAdamW(collective, layout, adamw) : new ReplicatedAdamW(layout, adamw);
+      const rep = {
+        collective,
+        config,
+        params,
+        layout,
+        optimizer,
+        padId: PAD,
+        accumulationSteps,
+        maxGradNorm: MAX_GRAD_NORM,
+      };
       const results: DataParallelStepResult[] = [];
       for (const batch of globalBatches) results.push(await dataParallelStep(rep, examples, batch, LR));
       const weights = await packTensors(layout, params);
@@ -122,7 +143,9 @@ describe('data-parallel step', () => {
   it('world 2 × b, world 1 × 2b and world 1 with 2 accumulation steps of b reach the same parameters', () => {
     const dA = maxAbsDiff(world2[0].weights, world1[0].weights);
     const dC = maxAbsDiff(accum2[0].weights, world1[0].weights);
-    console.log(`max |Δθ| after ${STEPS} steps: world2 vs world1 ${dA.toExponential(2)}, accum2 vs world1 ${dC.toExponential(2)}; moved ${maxAbsDiff(world1[0].weights, initial).toExponential(2)}`);
+    console.log(
+      `max |Δθ| after ${STEPS} steps: world2 vs world1 ${dA.toExponential(2)}, accum2 vs world1 ${dC.toExponential(2)}; moved ${maxAbsDiff(world1[0].weights, initial).toExponential(2)}`,
+    );
     expect(dA).toBeLessThan(1e-5);
     expect(dC).toBeLessThan(1e-5);
     expect(maxAbsDiff(world1[0].weights, initial)).toBeGreaterThan(1e-3); // the runs did train
@@ -135,12 +158,21 @@ describe('data-parallel step', () => {
     });
   });
 
-  it('one replica accumulates without a collective (the trainer\'s path): the same bits as a group of one', async () => {
+  it("one replica accumulates without a collective (the trainer's path): the same bits as a group of one", async () => {
     const params = freshParams();
     const optimizer = new ReplicatedAdamW(layout, adamw);
     const grad = new Float32Array(layout.total);
     const results: DataParallelStepResult[] = [];
-    for (const batch of globalBatches) results.push(await applyMeanGradient(optimizer, params, await meanGradients(params, config, layout, examples, batch, 2, PAD, grad), MAX_GRAD_NORM, LR));
+    for (const batch of globalBatches)
+      results.push(
+        await applyMeanGradient(
+          optimizer,
+          params,
+          await meanGradients(params, config, layout, examples, batch, 2, PAD, grad),
+          MAX_GRAD_NORM,
+          LR,
+        ),
+      );
     expect(maxAbsDiff(await packTensors(layout, params), accum2[0].weights)).toBe(0);
     expect(results).toEqual(accum2[0].results);
     optimizer.dispose();
@@ -148,12 +180,29 @@ describe('data-parallel step', () => {
 
     // trainLoop with spec.gradientAccumulation 2 and no collective takes that path: same batches, same bits.
     const spec: RunSpec = {
-      ...defaultSpec('tiny'), learningRate: LR, maxGradNorm: MAX_GRAD_NORM, weightDecay: 0.01, seed: SEED, batchSize: GLOBAL_BATCH / 2, gradientAccumulation: 2,
-      epochs: 3, maxSteps: STEPS, warmupRatio: 0, schedule: 'constant',
+      ...defaultSpec('tiny'),
+      learningRate: LR,
+      maxGradNorm: MAX_GRAD_NORM,
+      weightDecay: 0.01,
+      seed: SEED,
+      batchSize: GLOBAL_BATCH / 2,
+      gradientAccumulation: 2,
+      epochs: 3,
+      maxSteps: STEPS,
+      warmupRatio: 0,
+      schedule: 'constant',
     };
     const looped = freshParams();
     const losses: number[] = [];
-    await trainLoop({ config, params: looped, spec, train: examples, validation: [], padId: PAD, onEvent: (e) => e.type === 'step' && losses.push(e.loss) });
+    await trainLoop({
+      config,
+      params: looped,
+      spec,
+      train: examples,
+      validation: [],
+      padId: PAD,
+      onEvent: (e) => e.type === 'step' && losses.push(e.loss),
+    });
     expect(maxAbsDiff(await packTensors(layout, looped), accum2[0].weights)).toBe(0);
     expect(losses).toEqual(accum2[0].results.map((r) => r.loss));
     disposeParams(looped);
@@ -165,7 +214,16 @@ describe('data-parallel step', () => {
         createLocalGroup(world).map(async (collective) => {
           const params = freshParams();
           const optimizer = new ReplicatedAdamW(layout, adamw);
-          const rep = { collective, config, params, layout, optimizer, padId: PAD, accumulationSteps: 1, maxGradNorm: MAX_GRAD_NORM };
+          const rep = {
+            collective,
+            config,
+            params,
+            layout,
+            optimizer,
+            padId: PAD,
+            accumulationSteps: 1,
+            maxGradNorm: MAX_GRAD_NORM,
+          };
           const { grad } = await reduceGradients(rep, examples, globalBatches[0]);
           disposeParams(params);
           return grad;
@@ -176,12 +234,23 @@ describe('data-parallel step', () => {
     const g1 = await reduced(1);
     const g2 = await reduced(2);
     const d = maxAbsDiff(g1, g2);
-    console.log(`first-batch mean gradient: world 2 vs world 1 max |Δg| ${d.toExponential(2)} (max |g| ${g1.reduce((m, x) => Math.max(m, Math.abs(x)), 0).toExponential(2)})`);
+    console.log(
+      `first-batch mean gradient: world 2 vs world 1 max |Δg| ${d.toExponential(2)} (max |g| ${g1.reduce((m, x) => Math.max(m, Math.abs(x)), 0).toExponential(2)})`,
+    );
     expect(d).toBeLessThan(1e-7);
   });
 
-  it('a replica reuses one gradient buffer across steps, and each step still equals a fresh replica\'s', async () => {
-    const fresh = async (params: ReturnType<typeof freshParams>) => ({ collective: createLocalGroup(1)[0], config, params, layout, optimizer: new ReplicatedAdamW(layout, adamw), padId: PAD, accumulationSteps: 1, maxGradNorm: MAX_GRAD_NORM });
+  it("a replica reuses one gradient buffer across steps, and each step still equals a fresh replica's", async () => {
+    const fresh = async (params: ReturnType<typeof freshParams>) => ({
+      collective: createLocalGroup(1)[0],
+      config,
+      params,
+      layout,
+      optimizer: new ReplicatedAdamW(layout, adamw),
+      padId: PAD,
+      accumulationSteps: 1,
+      maxGradNorm: MAX_GRAD_NORM,
+    });
     const params = freshParams();
     const rep = await fresh(params);
     const first = await reduceGradients(rep, examples, globalBatches[0]);
@@ -202,7 +271,9 @@ describe('data-parallel step', () => {
 
   it('ZeRO-1 equals the unsharded optimizer, with half the optimizer state per rank', () => {
     const dD = maxAbsDiff(zero2[0].weights, world2[0].weights);
-    console.log(`ZeRO-1 vs replicated (world 2): max |Δθ| ${dD.toExponential(2)}; optimizer bytes per rank ${zero2.map((r) => r.optimizerBytes).join(', ')} vs ${world2[0].optimizerBytes} (P = ${layout.total})`);
+    console.log(
+      `ZeRO-1 vs replicated (world 2): max |Δθ| ${dD.toExponential(2)}; optimizer bytes per rank ${zero2.map((r) => r.optimizerBytes).join(', ')} vs ${world2[0].optimizerBytes} (P = ${layout.total})`,
+    );
     expect(dD).toBeLessThan(1e-6);
     expect(world2[0].optimizerBytes).toBe(8 * layout.total);
     for (const r of zero2) expect(Math.abs(r.optimizerBytes - 4 * layout.total)).toBeLessThanOrEqual(8);
@@ -212,7 +283,18 @@ describe('data-parallel step', () => {
   it('world 1 matches the single-replica trainStep (mean loss, clip.ts, AdamW)', async () => {
     const params = freshParams();
     const opt = new AdamW(adamw);
-    for (const b of globalBatches) await trainStep(params, config, collate(b.map((i) => examples[i]), PAD), opt, LR, MAX_GRAD_NORM);
+    for (const b of globalBatches)
+      await trainStep(
+        params,
+        config,
+        collate(
+          b.map((i) => examples[i]),
+          PAD,
+        ),
+        opt,
+        LR,
+        MAX_GRAD_NORM,
+      );
     const d = maxAbsDiff(await packTensors(layout, params), world1[0].weights);
     console.log(`world 1 data-parallel vs trainStep: max |Δθ| ${d.toExponential(2)}`);
     expect(d).toBeLessThan(1e-5);
@@ -228,7 +310,8 @@ describe('data-parallel step', () => {
     let firstGradDiff = 0;
     for (const [s, b] of globalBatches.entries()) {
       const parts = [];
-      for (let r = 0; r < 2; r++) parts.push(await accumulateGradients(params, config, layout, examples, shardOf(b, r, 2), 1, PAD));
+      for (let r = 0; r < 2; r++)
+        parts.push(await accumulateGradients(params, config, layout, examples, shardOf(b, r, 2), 1, PAD));
       const naive = new Float32Array(layout.total);
       const exact = new Float32Array(layout.total);
       const total = parts[0].tokens + parts[1].tokens;
@@ -241,7 +324,9 @@ describe('data-parallel step', () => {
       await opt.apply(params, naive, LR);
     }
     const d = maxAbsDiff(await packTensors(layout, params), world1[0].weights);
-    console.log(`naive per-rank-mean averaging: first-step max |Δg| ${firstGradDiff.toExponential(2)}, max |Δθ| after ${STEPS} steps ${d.toExponential(2)}`);
+    console.log(
+      `naive per-rank-mean averaging: first-step max |Δg| ${firstGradDiff.toExponential(2)}, max |Δθ| after ${STEPS} steps ${d.toExponential(2)}`,
+    );
     expect(firstGradDiff).toBeGreaterThan(1e-4);
     expect(d).toBeGreaterThan(1e-4); // far outside the 1e-5 the exact recipe meets
     opt.dispose();

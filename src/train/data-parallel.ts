@@ -118,7 +118,12 @@ async function stepBuffer(rep: Replica, n: number, shared: boolean): Promise<Flo
  * replica's own buffer (the group's shared memory when the collective registers arrays): valid
  * until its next reduceGradients.
  */
-export async function reduceGradients(rep: Replica, examples: readonly Example[], globalIndices: readonly number[], poison = false): Promise<MeanGradient> {
+export async function reduceGradients(
+  rep: Replica,
+  examples: readonly Example[],
+  globalIndices: readonly number[],
+  poison = false,
+): Promise<MeanGradient> {
   const { collective: c, layout } = rep;
   if (rep.fp16) return reduceGradientsFp16(rep, rep.fp16, examples, globalIndices, poison);
   // One buffer, one all-reduce: (P) gradient sums, then the token count and the loss sum. Float32
@@ -126,7 +131,16 @@ export async function reduceGradients(rep: Replica, examples: readonly Example[]
   const buf = await stepBuffer(rep, layout.total + 2, true);
   const grad = buf.subarray(0, layout.total);
   const shard = shardOf(globalIndices, c.rank, c.world);
-  const local = await accumulateGradients(rep.params, rep.config, layout, examples, shard, rep.accumulationSteps, rep.padId, grad);
+  const local = await accumulateGradients(
+    rep.params,
+    rep.config,
+    layout,
+    examples,
+    shard,
+    rep.accumulationSteps,
+    rep.padId,
+    grad,
+  );
   if (poison) grad[0] = Number.NaN; // a fault drill: before the all-reduce, so every rank sees it and skips
   buf[layout.total] = local.tokens;
   buf[layout.total + 1] = poison ? Number.NaN : local.lossSum;
@@ -143,11 +157,26 @@ export async function reduceGradients(rep: Replica, examples: readonly Example[]
  * stay inside half's range where raw sums would overflow. An overflow on any rank is seen by all:
  * the step is skipped everywhere (grad left non-finite) and the scale backs off.
  */
-async function reduceGradientsFp16(rep: Replica, scaler: DynamicLossScaler, examples: readonly Example[], globalIndices: readonly number[], poison: boolean): Promise<MeanGradient> {
+async function reduceGradientsFp16(
+  rep: Replica,
+  scaler: DynamicLossScaler,
+  examples: readonly Example[],
+  globalIndices: readonly number[],
+  poison: boolean,
+): Promise<MeanGradient> {
   const { collective: c, layout } = rep;
   // A private buffer: allReduceSumFp16 exchanges half-precision copies, never this array itself.
   const grad = await stepBuffer(rep, layout.total, false);
-  const local = await accumulateGradients(rep.params, rep.config, layout, examples, shardOf(globalIndices, c.rank, c.world), rep.accumulationSteps, rep.padId, grad);
+  const local = await accumulateGradients(
+    rep.params,
+    rep.config,
+    layout,
+    examples,
+    shardOf(globalIndices, c.rank, c.world),
+    rep.accumulationSteps,
+    rep.padId,
+    grad,
+  );
   if (poison) grad[0] = Number.NaN;
   const counts = new Float32Array([local.tokens, poison ? Number.NaN : local.lossSum]);
   await c.allReduceSum(counts);
@@ -165,7 +194,13 @@ async function reduceGradientsFp16(rep: Replica, scaler: DynamicLossScaler, exam
  * the gradient is not finite. Every rank holds the same reduced bits and makes the same test, so
  * every rank skips together and collectives stay in step.
  */
-export async function applyMeanGradient(optimizer: FlatOptimizer, params: Variables, mean: MeanGradient, maxGradNorm: number, lr: number): Promise<DataParallelStepResult> {
+export async function applyMeanGradient(
+  optimizer: FlatOptimizer,
+  params: Variables,
+  mean: MeanGradient,
+  maxGradNorm: number,
+  lr: number,
+): Promise<DataParallelStepResult> {
   const gradNorm = clipFlatByGlobalNorm(mean.grad, maxGradNorm);
   const applied = Number.isFinite(mean.loss) && Number.isFinite(gradNorm);
   if (applied) await optimizer.apply(params, mean.grad, lr);
@@ -173,6 +208,18 @@ export async function applyMeanGradient(optimizer: FlatOptimizer, params: Variab
 }
 
 /** One data-parallel optimizer step over a global batch; every rank calls it with the same arguments but its own Replica. */
-export async function dataParallelStep(rep: Replica, examples: readonly Example[], globalIndices: readonly number[], lr: number, poison = false): Promise<DataParallelStepResult> {
-  return applyMeanGradient(rep.optimizer, rep.params, await reduceGradients(rep, examples, globalIndices, poison), rep.maxGradNorm, lr);
+export async function dataParallelStep(
+  rep: Replica,
+  examples: readonly Example[],
+  globalIndices: readonly number[],
+  lr: number,
+  poison = false,
+): Promise<DataParallelStepResult> {
+  return applyMeanGradient(
+    rep.optimizer,
+    rep.params,
+    await reduceGradients(rep, examples, globalIndices, poison),
+    rep.maxGradNorm,
+    lr,
+  );
 }

@@ -38,11 +38,26 @@ export function rougeSummary(predictions: string[], references: string[]): Rouge
 }
 
 /** Generated ids for each pair, in pair order. */
-async function generateIds(params: Params, config: LlamaConfig, tok: TextTokenizer, pairs: Pair[], o: GenerationEvalOptions): Promise<number[][]> {
+async function generateIds(
+  params: Params,
+  config: LlamaConfig,
+  tok: TextTokenizer,
+  pairs: Pair[],
+  o: GenerationEvalOptions,
+): Promise<number[][]> {
   const out: number[][] = [];
   for (let i = 0; i < pairs.length; i += o.batchSize) {
-    const prompts = pairs.slice(i, i + o.batchSize).map((p) => buildPrompt(tok, p.input, { maxSourceLength: o.maxSourceLength }));
-    out.push(...(await generateBatch(params, config, prompts, { maxNewTokens: o.maxNewTokens, eosId: tok.eosId, padId: tok.padId, numBeams: o.numBeams })));
+    const prompts = pairs
+      .slice(i, i + o.batchSize)
+      .map((p) => buildPrompt(tok, p.input, { maxSourceLength: o.maxSourceLength }));
+    out.push(
+      ...(await generateBatch(params, config, prompts, {
+        maxNewTokens: o.maxNewTokens,
+        eosId: tok.eosId,
+        padId: tok.padId,
+        numBeams: o.numBeams,
+      })),
+    );
   }
   return out;
 }
@@ -52,24 +67,42 @@ async function generateIds(params: Params, config: LlamaConfig, tok: TextTokeniz
  * puts every pair's output, exactly once and in order, on every rank (Accelerate's
  * gather_for_metrics). Ids are exact in float32 below 2^24.
  */
-async function generateSharded(c: Collective, params: Params, config: LlamaConfig, tok: TextTokenizer, pairs: Pair[], o: GenerationEvalOptions): Promise<number[][]> {
+async function generateSharded(
+  c: Collective,
+  params: Params,
+  config: LlamaConfig,
+  tok: TextTokenizer,
+  pairs: Pair[],
+  o: GenerationEvalOptions,
+): Promise<number[][]> {
   const { start, end } = shardRange(pairs.length, c.rank, c.world);
   const mine = await generateIds(params, config, tok, pairs.slice(start, end), o);
   const packed = Float32Array.from(mine.flatMap((ids) => [ids.length, ...ids]));
   const all = await c.allGather(packed);
   const out: number[][] = [];
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     const n = all[i];
     out.push(Array.from(all.subarray(i + 1, i + 1 + n)));
     i += 1 + n;
   }
-  if (out.length !== pairs.length) throw new Error(`evaluation: gathered ${out.length} predictions for ${pairs.length} pairs`);
+  if (out.length !== pairs.length)
+    throw new Error(`evaluation: gathered ${out.length} predictions for ${pairs.length} pairs`);
   return out;
 }
 
-export async function evaluateGeneration(params: Params, config: LlamaConfig, tok: TextTokenizer, pairs: Pair[], o: GenerationEvalOptions, collective?: Collective): Promise<GenerationEval> {
+export async function evaluateGeneration(
+  params: Params,
+  config: LlamaConfig,
+  tok: TextTokenizer,
+  pairs: Pair[],
+  o: GenerationEvalOptions,
+  collective?: Collective,
+): Promise<GenerationEval> {
   if (pairs.length === 0) throw new Error('evaluation: no validation pairs');
-  const ids = collective && collective.world > 1 ? await generateSharded(collective, params, config, tok, pairs, o) : await generateIds(params, config, tok, pairs, o);
+  const ids =
+    collective && collective.world > 1
+      ? await generateSharded(collective, params, config, tok, pairs, o)
+      : await generateIds(params, config, tok, pairs, o);
   const predictions = ids.map((x) => tok.decode(x).trim());
   const tokens = ids.reduce((n, x) => n + x.length, 0);
   const references = pairs.map((p) => p.target);

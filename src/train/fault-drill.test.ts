@@ -13,8 +13,23 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const data = () => readRunData({ train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') }, validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') } }, () => {});
-const spec: RunSpec = { ...defaultSpec('tiny'), maxTrainSamples: 16, batchSize: 4, epochs: 1, maxSourceLength: 24, maxTargetLength: 8, validationSize: 0 };
+const data = () =>
+  readRunData(
+    {
+      train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') },
+      validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') },
+    },
+    () => {},
+  );
+const spec: RunSpec = {
+  ...defaultSpec('tiny'),
+  maxTrainSamples: 16,
+  batchSize: 4,
+  epochs: 1,
+  maxSourceLength: 24,
+  maxTargetLength: 8,
+  validationSize: 0,
+};
 const onceAt = (n: number) => {
   let calls = 0;
   return () => ++calls === n;
@@ -28,10 +43,17 @@ it.each([
 ])('a NaN loss at step 2 is skipped and counted: %s', async (_, world) => {
   const group = createLocalGroup(world);
   const events: RunEvent[] = [];
-  const outs = await Promise.all(group.map((c) => runTraining({
-    spec: { ...spec, batchSize: 4 / world }, data: data(), emit: (e) => c.rank === 0 && events.push(e),
-    parallel: world > 1 ? { collective: c, zeroStage: 0 } : undefined, poison: onceAt(2),
-  })));
+  const outs = await Promise.all(
+    group.map((c) =>
+      runTraining({
+        spec: { ...spec, batchSize: 4 / world },
+        data: data(),
+        emit: (e) => c.rank === 0 && events.push(e),
+        parallel: world > 1 ? { collective: c, zeroStage: 0 } : undefined,
+        poison: onceAt(2),
+      }),
+    ),
+  );
   const steps = events.flatMap((e) => (e.type === 'step' ? [e] : []));
   expect(steps.map((s) => s.skipped)).toEqual([false, true, false, false]);
   expect(Number.isNaN(steps[1].loss)).toBe(true);

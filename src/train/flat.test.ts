@@ -4,7 +4,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PRESETS } from '../model/config';
 import { paramShapes } from '../model/params';
 import { clipByGlobalNorm } from './clip';
-import { addTensorsInto, assignFlat, clipFlatByGlobalNorm, flatLayout, layoutOf, packTensors, shardRange, unpackTensors, unpackViews } from './flat';
+import {
+  addTensorsInto,
+  assignFlat,
+  clipFlatByGlobalNorm,
+  flatLayout,
+  layoutOf,
+  packTensors,
+  shardRange,
+  unpackTensors,
+  unpackViews,
+} from './flat';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -19,8 +29,17 @@ const layout = layoutOf([
 describe('flat layout', () => {
   it('puts tensors back to back in the given order', () => {
     expect(layout.total).toBe(11);
-    expect(layout.entries.map((e) => [e.name, e.offset, e.size])).toEqual([['a', 0, 6], ['b.norm.weight', 6, 4], ['c', 10, 1]]);
-    expect(() => layoutOf([['a', [1]], ['a', [2]]])).toThrow(/twice/);
+    expect(layout.entries.map((e) => [e.name, e.offset, e.size])).toEqual([
+      ['a', 0, 6],
+      ['b.norm.weight', 6, 4],
+      ['c', 10, 1],
+    ]);
+    expect(() =>
+      layoutOf([
+        ['a', [1]],
+        ['a', [2]],
+      ]),
+    ).toThrow(/twice/);
   });
 
   it('follows paramShapes for a Llama config', () => {
@@ -33,14 +52,23 @@ describe('flat layout', () => {
   it('packs and unpacks named tensors losslessly, and accumulates into a flat array', async () => {
     const t = new Map<string, tf.Tensor>([
       ['c', tf.tensor1d([9])],
-      ['a', tf.tensor2d([[1, 2, 3], [4, 5, 6]])],
+      [
+        'a',
+        tf.tensor2d([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+      ],
       ['b.norm.weight', tf.tensor1d([0.5, -1, 7, 8])],
     ]);
     const flat = await packTensors(layout, t);
     expect(Array.from(flat)).toEqual([1, 2, 3, 4, 5, 6, 0.5, -1, 7, 8, 9]);
     const back = unpackTensors(layout, flat);
     expect(back.get('a')!.shape).toEqual([2, 3]);
-    expect(await back.get('a')!.array()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(await back.get('a')!.array()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     flat[0] = 100; // the tensors hold copies, not views
     expect((await back.get('a')!.data())[0]).toBe(1);
     expect(Array.from(unpackViews(layout, flat).get('b.norm.weight')!)).toEqual([0.5, -1, 7, 8]);
@@ -80,8 +108,14 @@ describe('shardRange', () => {
 
 describe('clipFlatByGlobalNorm', () => {
   it('matches clip.ts on the same gradients', async () => {
-    const grads = new Map([['a', tf.tensor1d([3, 0, 1])], ['b', tf.tensor1d([0, 4])]]);
-    const l = layoutOf([['a', [3]], ['b', [2]]]);
+    const grads = new Map([
+      ['a', tf.tensor1d([3, 0, 1])],
+      ['b', tf.tensor1d([0, 4])],
+    ]);
+    const l = layoutOf([
+      ['a', [3]],
+      ['b', [2]],
+    ]);
     const flat = await packTensors(l, grads);
     const norm = clipFlatByGlobalNorm(flat, 1);
     const ref = await clipByGlobalNorm(grads, 1);

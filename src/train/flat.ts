@@ -39,19 +39,25 @@ export function flatLayout(config: LlamaConfig): FlatLayout {
 }
 
 function checkLength(layout: FlatLayout, flat: Float32Array, what: string): void {
-  if (flat.length !== layout.total) throw new Error(`${what}: flat array has ${flat.length} values, layout needs ${layout.total}`);
+  if (flat.length !== layout.total)
+    throw new Error(`${what}: flat array has ${flat.length} values, layout needs ${layout.total}`);
 }
 
 function checkNames(layout: FlatLayout, tensors: Map<string, unknown>, what: string): void {
   const known = new Set(layout.entries.map((e) => e.name));
-  for (const name of tensors.keys()) if (!known.has(name)) throw new Error(`${what}: tensor "${name}" is not in the layout`);
+  for (const name of tensors.keys())
+    if (!known.has(name)) throw new Error(`${what}: tensor "${name}" is not in the layout`);
 }
 
 /**
  * acc += every named tensor, each at its offset. A name the map lacks adds nothing (a parameter
  * the loss does not reach has a zero gradient); a name the layout lacks throws.
  */
-export async function addTensorsInto(layout: FlatLayout, tensors: Map<string, tf.Tensor>, acc: Float32Array): Promise<void> {
+export async function addTensorsInto(
+  layout: FlatLayout,
+  tensors: Map<string, tf.Tensor>,
+  acc: Float32Array,
+): Promise<void> {
   checkLength(layout, acc, 'addTensorsInto');
   checkNames(layout, tensors, 'addTensorsInto');
   for (const e of layout.entries) {
@@ -66,7 +72,8 @@ export async function addTensorsInto(layout: FlatLayout, tensors: Map<string, tf
 
 /** Every named tensor packed into a fresh flat array (all must be present). */
 export async function packTensors(layout: FlatLayout, tensors: Map<string, tf.Tensor>): Promise<Float32Array> {
-  for (const e of layout.entries) if (!tensors.has(e.name)) throw new Error(`packTensors: tensor "${e.name}" is missing`);
+  for (const e of layout.entries)
+    if (!tensors.has(e.name)) throw new Error(`packTensors: tensor "${e.name}" is missing`);
   const out = new Float32Array(layout.total);
   await addTensorsInto(layout, tensors, out); // 0 + x is exact
   return out;
@@ -82,7 +89,9 @@ export function unpackViews(layout: FlatLayout, flat: Float32Array): Map<string,
 export function unpackTensors(layout: FlatLayout, flat: Float32Array): Map<string, tf.Tensor> {
   checkLength(layout, flat, 'unpackTensors');
   // slice(): the cpu backend keeps the array it is given, so a view would alias flat.
-  return new Map(layout.entries.map((e) => [e.name, tf.tensor(flat.slice(e.offset, e.offset + e.size), e.shape, 'float32')]));
+  return new Map(
+    layout.entries.map((e) => [e.name, tf.tensor(flat.slice(e.offset, e.offset + e.size), e.shape, 'float32')]),
+  );
 }
 
 /** Overwrites every variable with its part of flat (each rank writes its own variables). */

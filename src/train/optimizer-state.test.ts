@@ -16,11 +16,17 @@ beforeAll(async () => {
 
 const opts: AdamWOptions = { ...ADAMW_DEFAULTS, weightDecay: 0.01, decays: (n) => !isNormWeight(n) };
 // Three tensors, 7 + 12 + 5 = 24 values: ZeRO ranges over 2 or 3 ranks cut through tensors.
-const layout: FlatLayout = layoutOf([['a', [7]], ['b', [3, 4]], ['model.norm.weight', [5]]]);
+const layout: FlatLayout = layoutOf([
+  ['a', [7]],
+  ['b', [3, 4]],
+  ['model.norm.weight', [5]],
+]);
 
 const rand = mulberry32(11);
 const p0 = Float32Array.from({ length: layout.total }, () => rand() * 2 - 1);
-const grads = Array.from({ length: 6 }, () => Float32Array.from({ length: layout.total }, () => (rand() * 2 - 1) * 0.1));
+const grads = Array.from({ length: 6 }, () =>
+  Float32Array.from({ length: layout.total }, () => (rand() * 2 - 1) * 0.1),
+);
 
 const vars = (flat: Float32Array): Variables => {
   const ts = unpackTensors(layout, flat);
@@ -30,18 +36,27 @@ const vars = (flat: Float32Array): Variables => {
 };
 
 /** One optimizer per rank, each applying grads[from..to) at lr 0.01; returns rank 0's parameters and every rank's export. */
-async function runRanks(world: number, make: (c: ReturnType<typeof createLocalGroup>[number]) => FlatOptimizer, start: Float32Array, from: number, to: number, restore?: OptimizerState) {
-  return Promise.all(createLocalGroup(world).map(async (c) => {
-    const params = vars(start);
-    const opt = make(c);
-    if (restore) opt.restoreState(restore);
-    for (let k = from; k < to; k++) await opt.apply(params, grads[k], 0.01);
-    const state = await opt.exportState();
-    const p = await packTensors(layout, params);
-    params.forEach((v) => v.dispose());
-    opt.dispose();
-    return { p, state };
-  }));
+async function runRanks(
+  world: number,
+  make: (c: ReturnType<typeof createLocalGroup>[number]) => FlatOptimizer,
+  start: Float32Array,
+  from: number,
+  to: number,
+  restore?: OptimizerState,
+) {
+  return Promise.all(
+    createLocalGroup(world).map(async (c) => {
+      const params = vars(start);
+      const opt = make(c);
+      if (restore) opt.restoreState(restore);
+      for (let k = from; k < to; k++) await opt.apply(params, grads[k], 0.01);
+      const state = await opt.exportState();
+      const p = await packTensors(layout, params);
+      params.forEach((v) => v.dispose());
+      opt.dispose();
+      return { p, state };
+    }),
+  );
 }
 
 describe('optimizer state export / restore (flat layout order)', () => {
@@ -91,8 +106,12 @@ describe('optimizer state export / restore (flat layout order)', () => {
 
   it('restore refuses a state that does not fit, naming the problem', () => {
     const bad = { step: 1, m: new Float32Array(23), v: new Float32Array(24) };
-    expect(() => new ReplicatedAdamW(layout, opts).restoreState(bad)).toThrow('AdamW.restoreState: optimizer m has 23 values, the model\'s layout needs 24');
+    expect(() => new ReplicatedAdamW(layout, opts).restoreState(bad)).toThrow(
+      "AdamW.restoreState: optimizer m has 23 values, the model's layout needs 24",
+    );
     const [c] = createLocalGroup(1);
-    expect(() => new ZeroAdamW(c, layout, opts).restoreState({ ...bad, m: new Float32Array(24), step: -1 })).toThrow(/optimizer step must be a non-negative integer, got -1/);
+    expect(() => new ZeroAdamW(c, layout, opts).restoreState({ ...bad, m: new Float32Array(24), step: -1 })).toThrow(
+      /optimizer step must be a non-negative integer, got -1/,
+    );
   });
 });

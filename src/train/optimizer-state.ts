@@ -16,16 +16,23 @@ export interface OptimizerState {
 
 /** Throws naming what is wrong when state does not fit a layout of `total` values. */
 export function checkOptimizerState(state: OptimizerState, total: number, what: string): void {
-  if (!Number.isSafeInteger(state.step) || state.step < 0) throw new Error(`${what}: optimizer step must be a non-negative integer, got ${String(state.step)}`);
+  if (!Number.isSafeInteger(state.step) || state.step < 0)
+    throw new Error(`${what}: optimizer step must be a non-negative integer, got ${String(state.step)}`);
   for (const k of ['m', 'v'] as const) {
     const a = state[k];
     if (!(a instanceof Float32Array)) throw new Error(`${what}: optimizer ${k} must be a Float32Array`);
-    if (a.length !== total) throw new Error(`${what}: optimizer ${k} has ${a.length} values, the model's layout needs ${total}`);
+    if (a.length !== total)
+      throw new Error(`${what}: optimizer ${k} has ${a.length} values, the model's layout needs ${total}`);
   }
   const ls = state.lossScale;
   if (ls !== undefined) {
-    if (typeof ls !== 'object' || ls === null) throw new Error(`${what}: loss scale must be an object { scale, growthTracker }`);
-    if (!(typeof ls.scale === 'number' && ls.scale > 0 && Number.isFinite(ls.scale))) throw new Error(`${what}: loss scale must be a positive finite number, got ${JSON.stringify(ls.scale)}`);
-    if (!Number.isSafeInteger(ls.growthTracker) || ls.growthTracker < 0) throw new Error(`${what}: loss scale growthTracker must be a non-negative integer, got ${JSON.stringify(ls.growthTracker)}`);
+    if (typeof ls !== 'object' || ls === null)
+      throw new Error(`${what}: loss scale must be an object { scale, growthTracker }`);
+    if (!(typeof ls.scale === 'number' && ls.scale > 0 && Number.isFinite(ls.scale)))
+      throw new Error(`${what}: loss scale must be a positive finite number, got ${JSON.stringify(ls.scale)}`);
+    if (!Number.isSafeInteger(ls.growthTracker) || ls.growthTracker < 0)
+      throw new Error(
+        `${what}: loss scale growthTracker must be a non-negative integer, got ${JSON.stringify(ls.growthTracker)}`,
+      );
   }
 }

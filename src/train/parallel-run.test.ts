@@ -21,15 +21,39 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const data = () => readRunData({ train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') }, validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') } }, () => {});
+const data = () =>
+  readRunData(
+    {
+      train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') },
+      validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') },
+    },
+    () => {},
+  );
 
 it('a whole run with 2 replicas × batch 2 equals 1 replica × batch 4: parameters, losses and sharded ROUGE', async () => {
-  const base: RunSpec = { ...defaultSpec('tiny'), maxTrainSamples: 12, epochs: 1, maxSourceLength: 24, maxTargetLength: 8, validationSize: 5, warmupRatio: 0 };
+  const base: RunSpec = {
+    ...defaultSpec('tiny'),
+    maxTrainSamples: 12,
+    epochs: 1,
+    maxSourceLength: 24,
+    maxTargetLength: 8,
+    validationSize: 5,
+    warmupRatio: 0,
+  };
   const one: RunEvent[] = [];
   const single = await runTraining({ spec: { ...base, batchSize: 4 }, data: data(), emit: (e) => one.push(e) });
   const group = createLocalGroup(2);
   const evs: RunEvent[][] = [[], []];
-  const pair = await Promise.all(group.map((c) => runTraining({ spec: { ...base, batchSize: 2 }, data: data(), emit: (e) => evs[c.rank].push(e), parallel: { collective: c, zeroStage: 1 } })));
+  const pair = await Promise.all(
+    group.map((c) =>
+      runTraining({
+        spec: { ...base, batchSize: 2 },
+        data: data(),
+        emit: (e) => evs[c.rank].push(e),
+        parallel: { collective: c, zeroStage: 1 },
+      }),
+    ),
+  );
 
   expect(single.steps).toBe(3);
   expect(pair.map((p) => p.steps)).toEqual([3, 3]);
@@ -65,15 +89,27 @@ it('fp16 gradient exchange: the reduced gradient is within half precision of fp3
   });
   const reduce = async (fp16: boolean) => {
     const group = createLocalGroup(2);
-    const grads = await Promise.all(group.map(async (c) => {
-      const params = toVariables(config, initWeights(config, 5));
-      const layout = flatLayout(config);
-      const opt = new ReplicatedAdamW(layout, { ...ADAMW_DEFAULTS, weightDecay: 0, decays: () => true });
-      const rep = { collective: c, config, params, layout, optimizer: opt, padId: 0, accumulationSteps: 1, maxGradNorm: 0, fp16: fp16 ? new DynamicLossScaler() : undefined };
-      const { grad } = await reduceGradients(rep, examples, [0, 1, 2, 3, 4, 5, 6, 7]);
-      disposeParams(params);
-      return grad;
-    }));
+    const grads = await Promise.all(
+      group.map(async (c) => {
+        const params = toVariables(config, initWeights(config, 5));
+        const layout = flatLayout(config);
+        const opt = new ReplicatedAdamW(layout, { ...ADAMW_DEFAULTS, weightDecay: 0, decays: () => true });
+        const rep = {
+          collective: c,
+          config,
+          params,
+          layout,
+          optimizer: opt,
+          padId: 0,
+          accumulationSteps: 1,
+          maxGradNorm: 0,
+          fp16: fp16 ? new DynamicLossScaler() : undefined,
+        };
+        const { grad } = await reduceGradients(rep, examples, [0, 1, 2, 3, 4, 5, 6, 7]);
+        disposeParams(params);
+        return grad;
+      }),
+    );
     expect(grads[1]).toEqual(grads[0]); // every rank holds the same bits
     return grads[0];
   };
@@ -94,28 +130,60 @@ it('fp16 gradient exchange: the reduced gradient is within half precision of fp3
   expect(Math.sqrt(errSq / normSq)).toBeLessThan(2 ** -10);
 
   // A whole run with fp16 exchange: no overflow skips at the default scale, ranks bit-identical.
-  const base: RunSpec = { ...defaultSpec('tiny'), maxTrainSamples: 8, epochs: 1, maxSourceLength: 24, maxTargetLength: 8, validationSize: 0, warmupRatio: 0, batchSize: 2 };
-  const out = await Promise.all(createLocalGroup(2).map((c) => runTraining({ spec: base, data: data(), emit: () => {}, parallel: { collective: c, zeroStage: 0, fp16: true } })));
-  expect(out.map((o) => [o.steps, o.skippedSteps])).toEqual([[2, 0], [2, 0]]);
+  const base: RunSpec = {
+    ...defaultSpec('tiny'),
+    maxTrainSamples: 8,
+    epochs: 1,
+    maxSourceLength: 24,
+    maxTargetLength: 8,
+    validationSize: 0,
+    warmupRatio: 0,
+    batchSize: 2,
+  };
+  const out = await Promise.all(
+    createLocalGroup(2).map((c) =>
+      runTraining({ spec: base, data: data(), emit: () => {}, parallel: { collective: c, zeroStage: 0, fp16: true } }),
+    ),
+  );
+  expect(out.map((o) => [o.steps, o.skippedSteps])).toEqual([
+    [2, 0],
+    [2, 0],
+  ]);
   const [w0, w1] = await Promise.all(out.map((o) => readWeights(o.params)));
   for (const [name, a] of w0) expect(w1.get(name)).toEqual(a);
 });
 
 it('recovery: snapshots every N steps hold the weights; a run resumed from one starts there, on the same batches', async () => {
-  const spec: RunSpec = { ...defaultSpec('tiny'), maxTrainSamples: 16, maxSteps: 6, batchSize: 2, maxSourceLength: 24, maxTargetLength: 8, validationSize: 0, warmupRatio: 0 };
+  const spec: RunSpec = {
+    ...defaultSpec('tiny'),
+    maxTrainSamples: 16,
+    maxSteps: 6,
+    batchSize: 2,
+    maxSourceLength: 24,
+    maxTargetLength: 8,
+    validationSize: 0,
+    warmupRatio: 0,
+  };
   const events: RunEvent[] = [];
   const full = await runTraining({ spec, data: data(), emit: (e) => events.push(e), snapshotEvery: 2 });
   const snaps = events.filter((e): e is Extract<RunEvent, { type: 'snapshot' }> => e.type === 'snapshot');
   expect(snaps.map((s) => s.step)).toEqual([2, 4]); // none at the last step: the run is over
   const resumed: RunEvent[] = [];
-  const out = await runTraining({ spec, data: data(), emit: (e) => resumed.push(e), resume: { step: 4, weights: snaps[1].weights } });
+  const out = await runTraining({
+    spec,
+    data: data(),
+    emit: (e) => resumed.push(e),
+    resume: { step: 4, weights: snaps[1].weights },
+  });
   const steps = resumed.flatMap((e) => (e.type === 'step' ? [e] : []));
   expect(steps.map((s) => s.step)).toEqual([5, 6]);
   // Same batch, same weights at step 5 → the same loss as the uninterrupted run.
   const fullStep5 = events.find((e) => e.type === 'step' && e.step === 5) as Extract<RunEvent, { type: 'step' }>;
   expect(steps[0].loss).toBeCloseTo(fullStep5.loss, 5);
   expect(steps[0].lr).toBe(fullStep5.lr);
-  await expect(runTraining({ spec, data: data(), emit: () => {}, resume: { step: 4, weights: new Float32Array(7) } })).rejects.toThrow(/snapshot holds 7 values, the model needs \d+/);
+  await expect(
+    runTraining({ spec, data: data(), emit: () => {}, resume: { step: 4, weights: new Float32Array(7) } }),
+  ).rejects.toThrow(/snapshot holds 7 values, the model needs \d+/);
   disposeParams(full.params);
   disposeParams(out.params);
 });

@@ -20,12 +20,18 @@ export interface TextFile {
 export function pairsOf(file: TextFile, emit: (e: RunEvent) => void): Pair[] {
   const { pairs, skipped } = readPairs(file.text, detectFormat(file.name, file.text), undefined, file.name);
   if (skipped.length > 0) {
-    emit({ type: 'status', message: `${file.name}: skipped ${skipped.length} rows with an empty document or summary (first: line ${skipped[0].line}: ${skipped[0].reason})` });
+    emit({
+      type: 'status',
+      message: `${file.name}: skipped ${skipped.length} rows with an empty document or summary (first: line ${skipped[0].line}: ${skipped[0].reason})`,
+    });
   }
   return pairs;
 }
 
 /** A run's data from its files' text. */
 export function readRunData(files: { train: TextFile; validation?: TextFile }, emit: (e: RunEvent) => void): RunData {
-  return { train: pairsOf(files.train, emit), validation: files.validation ? pairsOf(files.validation, emit) : undefined };
+  return {
+    train: pairsOf(files.train, emit),
+    validation: files.validation ? pairsOf(files.validation, emit) : undefined,
+  };
 }

@@ -7,13 +7,26 @@ import { buildExamples } from '../data/examples';
 import { loadTokenizer, trainTokenizer, type LoadedTokenizer } from '../data/tokenizer';
 import { configFor, countParams, PRESETS, type LlamaConfig } from '../model/config';
 import { initWeights, toVariables, type Variables } from '../model/params';
-import { memoryEstimate, resolveAutoBatch, stepProbe, worstCaseExample, type AutoBatchCache, type ProbeContext, type TryBatch } from './auto-batch';
+import {
+  memoryEstimate,
+  resolveAutoBatch,
+  stepProbe,
+  worstCaseExample,
+  type AutoBatchCache,
+  type ProbeContext,
+  type TryBatch,
+} from './auto-batch';
 import type { RunEvent } from '../core/events';
 import { evaluateGeneration } from './evaluate';
 import type { RunData } from './run-data';
 import { withPlacement, type RunSpec } from './spec';
 import type { TrainingCheckpoint } from './checkpoint/checkpoint';
-import { checkResumable, epochCheckpointer, resumeInputs, type EpochCheckpointOptions } from './checkpoint/epoch-checkpoints';
+import {
+  checkResumable,
+  epochCheckpointer,
+  resumeInputs,
+  type EpochCheckpointOptions,
+} from './checkpoint/epoch-checkpoints';
 import { flatLayout, unpackViews } from './flat';
 import { trainLoop, type ParallelOptions, type TrainerResult } from './trainer';
 
@@ -52,7 +65,9 @@ export interface RunOptions {
   /** Continue a run from one of its epoch checkpoints: weights, AdamW moments, step (bit-exact). */
   resumeCheckpoint?: TrainingCheckpoint;
   /** Save a checkpoint every epoch (rank 0 writes; the last keepLast of runId are kept). */
-  checkpoints?: Omit<EpochCheckpointOptions, 'spec' | 'config' | 'params' | 'rank' | 'extra'> & { extra?: Record<string, string> };
+  checkpoints?: Omit<EpochCheckpointOptions, 'spec' | 'config' | 'params' | 'rank' | 'extra'> & {
+    extra?: Record<string, string>;
+  };
 }
 
 /** What a checkpoint's extra carries so a resume can rebuild the run: its tokenizer. */
@@ -61,7 +76,8 @@ export const TOKENIZER_EXTRA = 'tokenizer.json';
 /** The model a checkpoint continues: its config and weights, and the tokenizer saved with it. */
 export function checkpointModel(ckpt: TrainingCheckpoint): InitialModel {
   const json = ckpt.meta.extra?.[TOKENIZER_EXTRA];
-  if (json === undefined) throw new Error(`checkpoint ${ckpt.meta.runId} step ${ckpt.meta.step}: no tokenizer saved with it`);
+  if (json === undefined)
+    throw new Error(`checkpoint ${ckpt.meta.runId} step ${ckpt.meta.step}: no tokenizer saved with it`);
   return { config: ckpt.meta.config, weights: resumeInputs(ckpt).weights, tokenizer: loadTokenizer(JSON.parse(json)) };
 }
 
@@ -75,7 +91,9 @@ export interface InitialModel {
 function checkContext(config: LlamaConfig, examples: { inputIds: number[] }[], spec: RunSpec): void {
   const longest = examples.reduce((a, e) => Math.max(a, e.inputIds.length), 0);
   if (longest > config.maxPositionEmbeddings) {
-    throw new Error(`the model handles ${config.maxPositionEmbeddings} positions, but an example is ${longest} tokens long: lower max source length (${spec.maxSourceLength}) and/or max target length (${spec.maxTargetLength})`);
+    throw new Error(
+      `the model handles ${config.maxPositionEmbeddings} positions, but an example is ${longest} tokens long: lower max source length (${spec.maxSourceLength}) and/or max target length (${spec.maxTargetLength})`,
+    );
   }
 }
 
@@ -98,7 +116,11 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
   if (spec.maxTrainSamples > 0) train = train.slice(0, spec.maxTrainSamples);
 
   const initial = ckpt ? checkpointModel(ckpt) : o.initial;
-  if (!initial) emit({ type: 'status', message: `training a ${spec.vocabSize}-token byte-level BPE tokenizer on ${tokenizerTexts.length / 2} training pairs` });
+  if (!initial)
+    emit({
+      type: 'status',
+      message: `training a ${spec.vocabSize}-token byte-level BPE tokenizer on ${tokenizerTexts.length / 2} training pairs`,
+    });
   const tokenizer = initial?.tokenizer ?? trainTokenizer(tokenizerTexts, spec.vocabSize);
   const opts = { maxSourceLength: spec.maxSourceLength, maxTargetLength: spec.maxTargetLength };
   const trainExamples = buildExamples(tokenizer, train, opts);
@@ -106,28 +128,57 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
 
   const config = initial?.config ?? configFor(PRESETS[spec.preset], tokenizer.vocabSize);
   if (initial) checkContext(config, [...trainExamples, ...validationExamples], spec);
-  if (ckpt) checkResumable(ckpt, { spec, config, trainSize: trainExamples.length, world: parallel?.collective.world ?? 1 });
+  if (ckpt)
+    checkResumable(ckpt, { spec, config, trainSize: trainExamples.length, world: parallel?.collective.world ?? 1 });
   const layout = flatLayout(config);
   if (o.resume && o.resume.weights.length !== layout.total) {
     throw new Error(`resume: the snapshot holds ${o.resume.weights.length} values, the model needs ${layout.total}`);
   }
-  const start = o.resume ? unpackViews(layout, o.resume.weights) : initial ? initial.weights : initWeights(config, spec.seed);
+  const start = o.resume
+    ? unpackViews(layout, o.resume.weights)
+    : initial
+      ? initial.weights
+      : initWeights(config, spec.seed);
   const params = toVariables(config, start);
-  emit({ type: 'model', paramCount: countParams(config), vocabSize: tokenizer.vocabSize, preset: ckpt ? 'from checkpoint' : initial ? 'imported' : spec.preset, trainExamples: trainExamples.length, validationExamples: validationExamples.length });
+  emit({
+    type: 'model',
+    paramCount: countParams(config),
+    vocabSize: tokenizer.vocabSize,
+    preset: ckpt ? 'from checkpoint' : initial ? 'imported' : spec.preset,
+    trainExamples: trainExamples.length,
+    validationExamples: validationExamples.length,
+  });
   // ---- auto batch size (auto-batch.ts): the largest per-device batch that fits; accumulation keeps the effective batch ----
-  if (spec.autoBatchSize && !ckpt) { // a resume keeps the checkpoint's batch: the data order depends on it
+  if (spec.autoBatchSize && !ckpt) {
+    // a resume keeps the checkpoint's batch: the data order depends on it
     const ctx: ProbeContext = { config, params, train: trainExamples, padId: tokenizer.padId };
     const world = parallel?.collective.world ?? 1;
     const asked = spec.batchSize * world * spec.gradientAccumulation;
     const worst = worstCaseExample(trainExamples);
-    emit({ type: 'status', message: `auto batch size: probing from ${memoryEstimate(config, spec.batchSize, worst.inputIds.length, spec.batchSize * worst.labels.filter((y) => y >= 0).length)}` });
+    emit({
+      type: 'status',
+      message: `auto batch size: probing from ${memoryEstimate(config, spec.batchSize, worst.inputIds.length, spec.batchSize * worst.labels.filter((y) => y >= 0).length)}`,
+    });
     const found = await resolveAutoBatch({
-      spec, tryBatch: (o.autoBatch?.probe ?? stepProbe)(ctx), collective: parallel?.collective, cache: o.autoBatch?.cache, cacheKey: o.autoBatch?.cacheKey,
+      spec,
+      tryBatch: (o.autoBatch?.probe ?? stepProbe)(ctx),
+      collective: parallel?.collective,
+      cache: o.autoBatch?.cache,
+      cacheKey: o.autoBatch?.cacheKey,
       log: (message) => emit({ type: 'status', message }),
     });
-    emit({ type: 'status', message: `auto batch size: ${found.batchSize} per device × ${world} replica(s) × accumulation ${found.gradientAccumulation} = effective batch ${found.effectiveBatch} (asked ${asked})${found.cached ? ', from the cache' : ''}` });
+    emit({
+      type: 'status',
+      message: `auto batch size: ${found.batchSize} per device × ${world} replica(s) × accumulation ${found.gradientAccumulation} = effective batch ${found.effectiveBatch} (asked ${asked})${found.cached ? ', from the cache' : ''}`,
+    });
     spec = { ...spec, batchSize: found.batchSize, gradientAccumulation: found.gradientAccumulation }; // the loop runs accumulation as micro-batches
-    emit({ type: 'autoBatch', batchSize: found.batchSize, gradientAccumulation: found.gradientAccumulation, tried: found.tried, cached: found.cached });
+    emit({
+      type: 'autoBatch',
+      batchSize: found.batchSize,
+      gradientAccumulation: found.gradientAccumulation,
+      tried: found.tried,
+      cached: found.cached,
+    });
   }
   // ---- end auto batch size ----
   emit({ type: 'status', message: 'training' });
@@ -136,22 +187,57 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
     // With replicas, every rank must take part in the sharded generation: no local early exit.
     if (validation.length === 0 || (!parallel && shouldStop())) return;
     emit({ type: 'status', message: `epoch ${epoch}: generating ${validation.length} validation summaries` });
-    const ev = await evaluateGeneration(params, config, tokenizer, validation, {
-      maxSourceLength: spec.maxSourceLength, maxNewTokens: spec.maxTargetLength, batchSize: spec.batchSize, numBeams: spec.numBeams, samples: 8,
-    }, parallel?.collective);
-    emit({ type: 'evaluation', epoch, step, rouge: ev.rouge, genLen: ev.genLen, evalLoss, examples: validation.length, samples: ev.samples });
+    const ev = await evaluateGeneration(
+      params,
+      config,
+      tokenizer,
+      validation,
+      {
+        maxSourceLength: spec.maxSourceLength,
+        maxNewTokens: spec.maxTargetLength,
+        batchSize: spec.batchSize,
+        numBeams: spec.numBeams,
+        samples: 8,
+      },
+      parallel?.collective,
+    );
+    emit({
+      type: 'evaluation',
+      epoch,
+      step,
+      rouge: ev.rouge,
+      genLen: ev.genLen,
+      evalLoss,
+      examples: validation.length,
+      samples: ev.samples,
+    });
     emit({ type: 'status', message: 'training' });
   };
   const result = await trainLoop({
-    config, params, spec, train: trainExamples, validation: validationExamples, padId: tokenizer.padId, onEvent: emit, shouldStop, afterEpoch, parallel,
+    config,
+    params,
+    spec,
+    train: trainExamples,
+    validation: validationExamples,
+    padId: tokenizer.padId,
+    onEvent: emit,
+    shouldStop,
+    afterEpoch,
+    parallel,
     // A recovery snapshot is newer than the checkpoint the run started from: its weights and step win.
     ...(ckpt && !o.resume ? { resumeFrom: resumeInputs(ckpt).resumeFrom } : { startStep: o.resume?.step ?? 0 }),
     snapshotEvery: o.snapshotEvery ?? 0,
     poison: o.poison,
-    onEpochEnd: o.checkpoints ? epochCheckpointer({
-      ...o.checkpoints, spec, config, params, rank: parallel?.collective.rank ?? 0,
-      extra: { ...o.checkpoints.extra, [TOKENIZER_EXTRA]: JSON.stringify(tokenizer.toJSON()) },
-    }) : undefined,
+    onEpochEnd: o.checkpoints
+      ? epochCheckpointer({
+          ...o.checkpoints,
+          spec,
+          config,
+          params,
+          rank: parallel?.collective.rank ?? 0,
+          extra: { ...o.checkpoints.extra, [TOKENIZER_EXTRA]: JSON.stringify(tokenizer.toJSON()) },
+        })
+      : undefined,
   });
   return { ...result, config, params, tokenizer };
 }

@@ -80,10 +80,14 @@ export function validateSpec(s: unknown): RunSpec {
   const r = s as Record<string, unknown>;
   const num = (k: string, ok: (v: number) => boolean, want: string) => {
     const v = r[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new Error(`run spec: ${k} must be ${want}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
+      throw new Error(`run spec: ${k} must be ${want}, got ${JSON.stringify(v)}`);
   };
   const int = (v: number) => Number.isInteger(v);
-  if (typeof r.preset !== 'string' || !(r.preset in PRESETS)) throw new Error(`run spec: preset must be one of ${Object.keys(PRESETS).join(', ')}, got ${JSON.stringify(r.preset)}`);
+  if (typeof r.preset !== 'string' || !(r.preset in PRESETS))
+    throw new Error(
+      `run spec: preset must be one of ${Object.keys(PRESETS).join(', ')}, got ${JSON.stringify(r.preset)}`,
+    );
   num('learningRate', (v) => v > 0 && v < 1, 'a number in (0, 1)');
   num('batchSize', (v) => int(v) && v >= 1 && v <= 1024, 'an integer in [1, 1024]');
   num('epochs', (v) => int(v) && v >= 1 && v <= 1000, 'an integer in [1, 1000]');
@@ -91,20 +95,29 @@ export function validateSpec(s: unknown): RunSpec {
   num('maxSourceLength', (v) => int(v) && v >= 8 && v <= 8192, 'an integer in [8, 8192]');
   num('maxTargetLength', (v) => int(v) && v >= 2 && v <= 2048, 'an integer in [2, 2048]');
   num('warmupRatio', (v) => v >= 0 && v < 1, 'a number in [0, 1)');
-  if (r.schedule !== 'linear' && r.schedule !== 'cosine' && r.schedule !== 'constant') throw new Error(`run spec: schedule must be linear, cosine or constant, got ${JSON.stringify(r.schedule)}`);
+  if (r.schedule !== 'linear' && r.schedule !== 'cosine' && r.schedule !== 'constant')
+    throw new Error(`run spec: schedule must be linear, cosine or constant, got ${JSON.stringify(r.schedule)}`);
   num('weightDecay', (v) => v >= 0 && v < 1, 'a number in [0, 1)');
   num('maxGradNorm', (v) => v >= 0, 'a non-negative number');
   num('seed', (v) => int(v) && v >= 0 && v < 2 ** 32, 'an integer in [0, 2^32)');
-  if (r.backend !== 'auto' && r.backend !== 'webgpu' && r.backend !== 'wasm' && r.backend !== 'cpu') throw new Error(`run spec: backend must be auto, webgpu, wasm or cpu, got ${JSON.stringify(r.backend)}`);
-  num('vocabSize', (v) => int(v) && v >= 260 && v <= 65536, 'an integer in [260, 65536] (256 bytes + special tokens at least)');
+  if (r.backend !== 'auto' && r.backend !== 'webgpu' && r.backend !== 'wasm' && r.backend !== 'cpu')
+    throw new Error(`run spec: backend must be auto, webgpu, wasm or cpu, got ${JSON.stringify(r.backend)}`);
+  num(
+    'vocabSize',
+    (v) => int(v) && v >= 260 && v <= 65536,
+    'an integer in [260, 65536] (256 bytes + special tokens at least)',
+  );
   num('maxTrainSamples', (v) => int(v) && v >= 0, 'a non-negative integer (0 = all)');
   num('validationSize', (v) => int(v) && v >= 0, 'a non-negative integer');
   num('numBeams', (v) => int(v) && v >= 1 && v <= 16, 'an integer in [1, 16]');
   num('replicas', (v) => int(v) && v >= 0 && v <= 16, 'an integer in [0, 16] (0 = one per GPU adapter)');
   num('gradientAccumulation', (v) => int(v) && v >= 1 && v <= 1024, 'an integer in [1, 1024]');
-  if (r.zeroStage !== 0 && r.zeroStage !== 1) throw new Error(`run spec: zeroStage must be 0 or 1, got ${JSON.stringify(r.zeroStage)}`);
+  if (r.zeroStage !== 0 && r.zeroStage !== 1)
+    throw new Error(`run spec: zeroStage must be 0 or 1, got ${JSON.stringify(r.zeroStage)}`);
   num('workerTimeoutSec', (v) => v >= 5 && v <= 3600, 'a number of seconds in [5, 3600]');
-  if (typeof r.fp16Exchange !== 'boolean') throw new Error(`run spec: fp16Exchange must be true or false, got ${JSON.stringify(r.fp16Exchange)}`);
-  if (typeof r.autoBatchSize !== 'boolean') throw new Error(`run spec: autoBatchSize must be true or false, got ${JSON.stringify(r.autoBatchSize)}`);
+  if (typeof r.fp16Exchange !== 'boolean')
+    throw new Error(`run spec: fp16Exchange must be true or false, got ${JSON.stringify(r.fp16Exchange)}`);
+  if (typeof r.autoBatchSize !== 'boolean')
+    throw new Error(`run spec: autoBatchSize must be true or false, got ${JSON.stringify(r.autoBatchSize)}`);
   return r as unknown as RunSpec;
 }

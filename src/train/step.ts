@@ -15,16 +15,33 @@ export interface StepResult {
 }
 
 /** Loss and gradients of every trainable variable (the caller disposes the gradients). */
-export function lossAndGrads(params: Variables, config: LlamaConfig, batch: Batch, reduction: LossReduction = 'mean', poison = false): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
+export function lossAndGrads(
+  params: Variables,
+  config: LlamaConfig,
+  batch: Batch,
+  reduction: LossReduction = 'mean',
+  poison = false,
+): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
   // poison: a fault drill — the loss times NaN, so the real non-finite path (NaN gradients, skip) runs.
-  const f = () => (poison ? tf.mul(batchLoss(params, config, batch, reduction), Number.NaN) as tf.Scalar : batchLoss(params, config, batch, reduction));
+  const f = () =>
+    poison
+      ? (tf.mul(batchLoss(params, config, batch, reduction), Number.NaN) as tf.Scalar)
+      : batchLoss(params, config, batch, reduction);
   const { value, grads } = tf.variableGrads(f, [...params.values()]);
   const byName = new Map<string, tf.Tensor>();
   for (const [n, v] of params) byName.set(n, grads[v.name]); // tfjs keys gradients by its own variable names
   return { loss: value, grads: byName };
 }
 
-export async function trainStep(params: Variables, config: LlamaConfig, batch: Batch, opt: AdamW, lr: number, maxGradNorm: number, poison = false): Promise<StepResult> {
+export async function trainStep(
+  params: Variables,
+  config: LlamaConfig,
+  batch: Batch,
+  opt: AdamW,
+  lr: number,
+  maxGradNorm: number,
+  poison = false,
+): Promise<StepResult> {
   const { loss: lossT, grads: raw } = lossAndGrads(params, config, batch, 'mean', poison);
   const loss = (await lossT.data())[0];
   lossT.dispose();

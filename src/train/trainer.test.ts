@@ -22,14 +22,35 @@ const trainText = () => readSharedText('data/xsum/train.jsonl');
 describe('trainer', () => {
   it('overfits 8 XSum pairs with the tiny model: loss on them falls by more than half', async () => {
     const pairs = readPairs(trainText(), 'jsonl').pairs;
-    const tok = trainTokenizer(pairs.flatMap((p) => [p.input, p.target]), 512);
-    const spec: RunSpec = { ...defaultSpec('tiny'), learningRate: 1e-2, batchSize: 8, epochs: 40, maxSourceLength: 24, maxTargetLength: 24, warmupRatio: 0, schedule: 'constant', weightDecay: 0.01 };
+    const tok = trainTokenizer(
+      pairs.flatMap((p) => [p.input, p.target]),
+      512,
+    );
+    const spec: RunSpec = {
+      ...defaultSpec('tiny'),
+      learningRate: 1e-2,
+      batchSize: 8,
+      epochs: 40,
+      maxSourceLength: 24,
+      maxTargetLength: 24,
+      warmupRatio: 0,
+      schedule: 'constant',
+      weightDecay: 0.01,
+    };
     const examples = buildExamples(tok, pairs.slice(0, 8), spec);
     const config = configFor(PRESETS.tiny, tok.vocabSize);
     const params = toVariables(config, initWeights(config, 1));
     const before = (await evaluateLoss(params, config, examples, 8, tok.padId))!;
     const losses: number[] = [];
-    const res = await trainLoop({ config, params, spec, train: examples, validation: [], padId: tok.padId, onEvent: (e) => e.type === 'step' && losses.push(e.loss) });
+    const res = await trainLoop({
+      config,
+      params,
+      spec,
+      train: examples,
+      validation: [],
+      padId: tok.padId,
+      onEvent: (e) => e.type === 'step' && losses.push(e.loss),
+    });
     const after = (await evaluateLoss(params, config, examples, 8, tok.padId))!;
     expect(res.steps).toBe(40);
     expect(res.skippedSteps).toBe(0);
@@ -40,10 +61,24 @@ describe('trainer', () => {
   });
 
   it('runs a whole tiny run from text: events in order, schedule, stop, no leaked tensors', async () => {
-    const spec: RunSpec = { ...defaultSpec('tiny'), batchSize: 4, maxSteps: 6, maxSourceLength: 32, maxTargetLength: 16, validationSize: 8, warmupRatio: 0.5 };
+    const spec: RunSpec = {
+      ...defaultSpec('tiny'),
+      batchSize: 4,
+      maxSteps: 6,
+      maxSourceLength: 32,
+      maxTargetLength: 16,
+      validationSize: 8,
+      warmupRatio: 0.5,
+    };
     const events: RunEvent[] = [];
     const tensorsBefore = tf.memory().numTensors;
-    const data = readRunData({ train: { name: 'train.jsonl', text: trainText() }, validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') } }, (e) => events.push(e));
+    const data = readRunData(
+      {
+        train: { name: 'train.jsonl', text: trainText() },
+        validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') },
+      },
+      (e) => events.push(e),
+    );
     const out = await runTraining({ spec, data, emit: (e) => events.push(e) });
     const steps = events.filter((e) => e.type === 'step');
     expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -62,7 +97,12 @@ describe('trainer', () => {
 
     // Stop: asked before the second step, the run ends after one.
     let n = 0;
-    const stopped = await runTraining({ spec: { ...spec, maxSteps: 0 }, data: readRunData({ train: { name: 'train.jsonl', text: trainText() } }, () => {}), emit: (e) => e.type === 'step' && n++, shouldStop: () => n >= 1 });
+    const stopped = await runTraining({
+      spec: { ...spec, maxSteps: 0 },
+      data: readRunData({ train: { name: 'train.jsonl', text: trainText() } }, () => {}),
+      emit: (e) => e.type === 'step' && n++,
+      shouldStop: () => n >= 1,
+    });
     expect(stopped).toMatchObject({ steps: 1, stopped: true });
     disposeParams(stopped.params);
   });

@@ -10,7 +10,13 @@ import type { Collective } from '../collectives/collective';
 import { DynamicLossScaler, type LossScalerOptions } from '../collectives/fp16';
 import { AdamW, ADAMW_DEFAULTS, type AdamWOptions } from './adamw';
 import { meanGradients } from './accumulate';
-import { applyMeanGradient, dataParallelStep, ReplicatedAdamW, type FlatOptimizer, type Replica } from './data-parallel';
+import {
+  applyMeanGradient,
+  dataParallelStep,
+  ReplicatedAdamW,
+  type FlatOptimizer,
+  type Replica,
+} from './data-parallel';
 import { flatLayout, packTensors, type FlatLayout } from './flat';
 import { checkOptimizerState, type OptimizerState } from './optimizer-state';
 import { ZeroAdamW } from './zero';
@@ -91,7 +97,13 @@ export function plannedSteps(spec: RunSpec, trainSize: number, world = 1): numbe
 }
 
 /** Token-weighted mean loss over examples, batch by batch, without gradients. */
-export async function evaluateLoss(params: Variables, config: LlamaConfig, examples: Example[], batchSize: number, padId: number): Promise<number | null> {
+export async function evaluateLoss(
+  params: Variables,
+  config: LlamaConfig,
+  examples: Example[],
+  batchSize: number,
+  padId: number,
+): Promise<number | null> {
   let sum = 0;
   let count = 0;
   for (let i = 0; i < examples.length; i += batchSize) {
@@ -128,19 +140,39 @@ function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
     const opt = new AdamW(opts);
     if (input.resumeFrom?.optimizer) opt.restoreState(layout, input.resumeFrom.optimizer);
     return {
-      step: (indices, lr, poison) => trainStep(params, config, collate(indices.map((i) => train[i]), padId), opt, lr, spec.maxGradNorm, poison),
+      step: (indices, lr, poison) =>
+        trainStep(
+          params,
+          config,
+          collate(
+            indices.map((i) => train[i]),
+            padId,
+          ),
+          opt,
+          lr,
+          spec.maxGradNorm,
+          poison,
+        ),
       optimizerBytes: () => [...opt.m.values()].reduce((n, t) => n + 8 * t.size, 0),
       exportState: () => opt.exportState(layout),
       dispose: () => opt.dispose(),
     };
   }
-  const optimizer: FlatOptimizer = par.zeroStage === 1 ? new ZeroAdamW(par.collective, layout, opts) : new ReplicatedAdamW(layout, opts);
+  const optimizer: FlatOptimizer =
+    par.zeroStage === 1 ? new ZeroAdamW(par.collective, layout, opts) : new ReplicatedAdamW(layout, opts);
   if (input.resumeFrom?.optimizer) optimizer.restoreState(input.resumeFrom.optimizer);
   const scaler = par.fp16 ? new DynamicLossScaler(par.fp16 === true ? {} : par.fp16) : undefined;
   const saved = input.resumeFrom?.optimizer?.lossScale;
   if (scaler && saved) scaler.load(saved);
   const rep: Replica = {
-    collective: par.collective, config, params, layout, optimizer, padId, accumulationSteps: accumulation, maxGradNorm: spec.maxGradNorm,
+    collective: par.collective,
+    config,
+    params,
+    layout,
+    optimizer,
+    padId,
+    accumulationSteps: accumulation,
+    maxGradNorm: spec.maxGradNorm,
     fp16: scaler,
   };
   return {
@@ -160,7 +192,17 @@ function accumulatingStepper(input: TrainerInput, layout: FlatLayout, opts: Adam
   const grad = new Float32Array(layout.total); // (P) reused every step
   return {
     step: async (indices, lr, poison) => {
-      const mean = await meanGradients(params, config, layout, train, indices, spec.gradientAccumulation, padId, grad, poison);
+      const mean = await meanGradients(
+        params,
+        config,
+        layout,
+        train,
+        indices,
+        spec.gradientAccumulation,
+        padId,
+        grad,
+        poison,
+      );
       return applyMeanGradient(optimizer, params, mean, spec.maxGradNorm, lr);
     },
     optimizerBytes: () => optimizer.optimizerBytes,
@@ -179,7 +221,11 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
   const total = plannedSteps(spec, train.length, world);
   const startStep = resumeStep(input, total);
   const warmup = warmupSteps(total, spec.warmupRatio);
-  const stepper = makeStepper(input, { ...ADAMW_DEFAULTS, weightDecay: spec.weightDecay, decays: (n) => !isNormWeight(n) });
+  const stepper = makeStepper(input, {
+    ...ADAMW_DEFAULTS,
+    weightDecay: spec.weightDecay,
+    decays: (n) => !isNormWeight(n),
+  });
   const start = now();
   const recent: { tokens: number; ms: number }[] = []; // recent steps, for a steady tokens/s
   let step = 0;
@@ -217,22 +263,37 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
         if (recent.length > 10) recent.shift();
         const w = recent.reduce((a, x) => ({ tokens: a.tokens + x.tokens, ms: a.ms + x.ms }), { tokens: 0, ms: 0 });
         onEvent({
-          type: 'step', step, totalSteps: total, epoch, loss: res.loss, lr, gradNorm: res.gradNorm,
-          tokensPerSec: w.ms > 0 ? (w.tokens * 1000) / w.ms : 0, elapsedMs: now() - start, skipped: !res.applied,
+          type: 'step',
+          step,
+          totalSteps: total,
+          epoch,
+          loss: res.loss,
+          lr,
+          gradNorm: res.gradNorm,
+          tokensPerSec: w.ms > 0 ? (w.tokens * 1000) / w.ms : 0,
+          elapsedMs: now() - start,
+          skipped: !res.applied,
         });
         if (input.snapshotEvery && step % input.snapshotEvery === 0 && step < total) {
           onEvent({ type: 'snapshot', step, weights: await packTensors(flatLayout(config), params) });
         }
       }
       if (!stopped && lossCount > 0) {
-        const evalLoss = validation.length > 0 ? await evaluateLoss(params, config, validation, spec.batchSize, padId) : null;
+        const evalLoss =
+          validation.length > 0 ? await evaluateLoss(params, config, validation, spec.batchSize, padId) : null;
         onEvent({ type: 'epoch', epoch, trainLoss: lossSum / lossCount, evalLoss });
         if (input.afterEpoch) await input.afterEpoch({ epoch, step, evalLoss });
       }
       // Same condition on every rank (stop is agreed, steps are shared), so ZeRO's export stays collective.
       if (!stopped && ran > 0 && input.onEpochEnd) {
         let exported: Promise<OptimizerState> | null = null;
-        await input.onEpochEnd({ epoch, step, totalSteps: total, globalBatch: globalBatchSize(spec, world), optimizer: () => (exported ??= stepper.exportState()) });
+        await input.onEpochEnd({
+          epoch,
+          step,
+          totalSteps: total,
+          globalBatch: globalBatchSize(spec, world),
+          optimizer: () => (exported ??= stepper.exportState()),
+        });
       }
     }
     return { steps: step, stopped, skippedSteps, optimizerBytes: stepper.optimizerBytes() };
@@ -244,15 +305,23 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
 /** The step to resume at (resumeFrom or the older startStep), checked against the run and the optimizer state. */
 function resumeStep(input: TrainerInput, total: number): number {
   const { resumeFrom, startStep } = input;
-  if (resumeFrom && startStep !== undefined && startStep !== resumeFrom.step) throw new Error(`resume: startStep ${startStep} and resumeFrom.step ${resumeFrom.step} disagree (give one)`);
+  if (resumeFrom && startStep !== undefined && startStep !== resumeFrom.step)
+    throw new Error(`resume: startStep ${startStep} and resumeFrom.step ${resumeFrom.step} disagree (give one)`);
   const step = resumeFrom?.step ?? startStep ?? 0;
-  if (!Number.isSafeInteger(step) || step < 0) throw new Error(`resume: step must be a non-negative integer, got ${String(step)}`);
-  if (step > total) throw new Error(`resume: step ${step} is past this run's ${total} planned steps (different data, batch size or epochs?)`);
+  if (!Number.isSafeInteger(step) || step < 0)
+    throw new Error(`resume: step must be a non-negative integer, got ${String(step)}`);
+  if (step > total)
+    throw new Error(
+      `resume: step ${step} is past this run's ${total} planned steps (different data, batch size or epochs?)`,
+    );
   const opt = resumeFrom?.optimizer;
   if (opt) {
     checkOptimizerState(opt, flatLayout(input.config).total, 'resume');
     // Skipped (non-finite) steps do not advance the optimizer, so its step can trail, never lead.
-    if (opt.step > step) throw new Error(`resume: the optimizer state has taken ${opt.step} steps, more than the ${step} steps resumed from`);
+    if (opt.step > step)
+      throw new Error(
+        `resume: the optimizer state has taken ${opt.step} steps, more than the ${step} steps resumed from`,
+      );
   }
   return step;
 }

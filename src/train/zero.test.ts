@@ -38,7 +38,18 @@ describe('adamwFloat32', () => {
       const grads = new Map(names.map((k) => [k, tf.tensor1d(g)]));
       ref.apply(params, grads, lr);
       for (const t of grads.values()) t.dispose();
-      names.forEach((k, i) => adamwFloat32(p[k as keyof typeof p], g, state[i].m, state[i].v, lr, opts.decays(k) ? opts.weightDecay : 0, step, opts));
+      names.forEach((k, i) =>
+        adamwFloat32(
+          p[k as keyof typeof p],
+          g,
+          state[i].m,
+          state[i].v,
+          lr,
+          opts.decays(k) ? opts.weightDecay : 0,
+          step,
+          opts,
+        ),
+      );
     }
     for (const [i, k] of names.entries()) {
       expect(Array.from(p[k as keyof typeof p])).toEqual(Array.from(await params.get(k)!.data()));
@@ -62,7 +73,11 @@ describe('ZeroAdamW', () => {
   it('keeps moments only for its contiguous range, with decay masked per tensor', () => {
     const group = createLocalGroup(3);
     const opt = group.map((c) => new ZeroAdamW(c, layout, opts));
-    expect(opt.map((o) => o.range)).toEqual([{ start: 0, end: 8 }, { start: 8, end: 16 }, { start: 16, end: 23 }]);
+    expect(opt.map((o) => o.range)).toEqual([
+      { start: 0, end: 8 },
+      { start: 8, end: 16 },
+      { start: 16, end: 23 },
+    ]);
     expect(opt.map((o) => o.optimizerBytes)).toEqual([64, 64, 56]);
     expect(opt[0].segments.map((s) => [s.name, s.start, s.end, s.decay])).toEqual([
       ['a', 0, 6, true],
@@ -82,7 +97,10 @@ describe('ZeroAdamW', () => {
     const rand = mulberry32(9);
     const init = randomArray(layout.total, rand, 1);
     const grads = Array.from({ length: 5 }, (_, s) => randomArray(layout.total, rand, 10 ** -s));
-    const vars = () => new Map(layout.entries.map((e) => [e.name, tf.variable(tf.tensor(init.slice(e.offset, e.offset + e.size), e.shape))]));
+    const vars = () =>
+      new Map(
+        layout.entries.map((e) => [e.name, tf.variable(tf.tensor(init.slice(e.offset, e.offset + e.size), e.shape))]),
+      );
 
     const refParams = vars();
     const ref = new ReplicatedAdamW(layout, opts);

@@ -28,7 +28,16 @@ const f = Math.fround;
  *   p ← p·(1 − lr·wd);  m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²
  *   p ← p − (m / (√(v / (1−β2ᵗ)) + ε)) · (lr / (1−β1ᵗ))
  */
-export function adamwFloat32(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, weightDecay: number, step: number, opts: Pick<AdamWOptions, 'beta1' | 'beta2' | 'eps'>): void {
+export function adamwFloat32(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  lr: number,
+  weightDecay: number,
+  step: number,
+  opts: Pick<AdamWOptions, 'beta1' | 'beta2' | 'eps'>,
+): void {
   const { beta1, beta2, eps } = opts;
   const b1 = f(beta1);
   const c1 = f(1 - beta1);
@@ -68,7 +77,13 @@ export class ZeroAdamW implements FlatOptimizer {
     const { start, end } = this.range;
     this.segments = layout.entries
       .filter((e) => e.offset < end && e.offset + e.size > start)
-      .map((e) => ({ name: e.name, start: Math.max(start, e.offset), end: Math.min(end, e.offset + e.size), tensorOffset: e.offset, decay: opts.decays(e.name) }));
+      .map((e) => ({
+        name: e.name,
+        start: Math.max(start, e.offset),
+        end: Math.min(end, e.offset + e.size),
+        tensorOffset: e.offset,
+        decay: opts.decays(e.name),
+      }));
     this.m = new Float32Array(end - start);
     this.v = new Float32Array(end - start);
   }
@@ -91,7 +106,8 @@ export class ZeroAdamW implements FlatOptimizer {
   }
 
   async apply(params: Variables, grad: Float32Array, lr: number): Promise<void> {
-    if (grad.length !== this.layout.total) throw new Error(`ZeroAdamW: gradient has ${grad.length} values, layout needs ${this.layout.total}`);
+    if (grad.length !== this.layout.total)
+      throw new Error(`ZeroAdamW: gradient has ${grad.length} values, layout needs ${this.layout.total}`);
     this.step += 1;
     const { start } = this.range;
     const p = await this.readShard(params); // (end − start)
@@ -99,11 +115,21 @@ export class ZeroAdamW implements FlatOptimizer {
       const lo = s.start - start;
       const hi = s.end - start;
       const wd = s.decay ? this.opts.weightDecay : 0;
-      adamwFloat32(p.subarray(lo, hi), grad.subarray(s.start, s.end), this.m.subarray(lo, hi), this.v.subarray(lo, hi), lr, wd, this.step, this.opts);
+      adamwFloat32(
+        p.subarray(lo, hi),
+        grad.subarray(s.start, s.end),
+        this.m.subarray(lo, hi),
+        this.v.subarray(lo, hi),
+        lr,
+        wd,
+        this.step,
+        this.opts,
+      );
     }
     // Ranges are contiguous in rank order, so the concatenation is the whole flat vector (P).
     const full = await this.collective.allGather(p);
-    if (full.length !== this.layout.total) throw new Error(`ZeroAdamW: all-gather returned ${full.length} values, expected ${this.layout.total}`);
+    if (full.length !== this.layout.total)
+      throw new Error(`ZeroAdamW: all-gather returned ${full.length} values, expected ${this.layout.total}`);
     assignFlat(this.layout, full, params);
   }
 
@@ -113,7 +139,9 @@ export class ZeroAdamW implements FlatOptimizer {
     const m = await this.collective.allGather(this.m);
     const v = await this.collective.allGather(this.v);
     if (m.length !== this.layout.total || v.length !== this.layout.total) {
-      throw new Error(`ZeroAdamW: all-gathered moments hold ${m.length} and ${v.length} values, expected ${this.layout.total}`);
+      throw new Error(
+        `ZeroAdamW: all-gathered moments hold ${m.length} and ${v.length} values, expected ${this.layout.total}`,
+      );
     }
     return { step: this.step, m, v };
   }

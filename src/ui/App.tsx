@@ -51,14 +51,32 @@ export function App() {
       <header className="app__header">
         <h1>Training Studio</h1>
         <nav className="tabs" aria-label="View">
-          <button type="button" className={tab === 'train' ? 'tab is-active' : 'tab'} data-testid="tab-train" onClick={() => go('train')}>Train</button>
-          <button type="button" className={tab === 'sweep' ? 'tab is-active' : 'tab'} data-testid="tab-sweep" onClick={() => go('sweep')}>Sweep</button>
+          <button
+            type="button"
+            className={tab === 'train' ? 'tab is-active' : 'tab'}
+            data-testid="tab-train"
+            onClick={() => go('train')}
+          >
+            Train
+          </button>
+          <button
+            type="button"
+            className={tab === 'sweep' ? 'tab is-active' : 'tab'}
+            data-testid="tab-sweep"
+            onClick={() => go('sweep')}
+          >
+            Sweep
+          </button>
         </nav>
         <div className="badge" aria-label="Compute backend">
           {backend ? (
             <>
-              <span className="badge__backend" data-testid="backend-name">{backend.backend}</span>
-              <span className="badge__adapter" data-testid="adapter-name">{backend.adapter}</span>
+              <span className="badge__backend" data-testid="backend-name">
+                {backend.backend}
+              </span>
+              <span className="badge__adapter" data-testid="adapter-name">
+                {backend.adapter}
+              </span>
             </>
           ) : (
             <span className="badge__pending">backend chosen when training starts</span>
@@ -75,23 +93,27 @@ export function App() {
         {tab === 'sweep' ? (
           <div className="column column--right">
             <SweepControls />
-            {studyView ? <SweepDashboard study={studyView} /> : <p className="muted">Start a sweep, or pick a study, to see its trials here.</p>}
+            {studyView ? (
+              <SweepDashboard study={studyView} />
+            ) : (
+              <p className="muted">Start a sweep, or pick a study, to see its trials here.</p>
+            )}
           </div>
         ) : (
-        <div className="column column--right">
-          <TrainControls />
-          <ErrorBanner />
-          <ProgressBar />
-          {/* Side by side when the column is wide enough for two readable charts, else stacked. */}
-          <div className="charts">
-            <LossChart />
-            <RougeChart />
+          <div className="column column--right">
+            <TrainControls />
+            <ErrorBanner />
+            <ProgressBar />
+            {/* Side by side when the column is wide enough for two readable charts, else stacked. */}
+            <div className="charts">
+              <LossChart />
+              <RougeChart />
+            </div>
+            <SamplesTable />
+            <RunInfo />
+            <CheckpointsPanel />
+            <ReplicasPanel />
           </div>
-          <SamplesTable />
-          <RunInfo />
-          <CheckpointsPanel />
-          <ReplicasPanel />
-        </div>
         )}
       </main>
     </div>

@@ -47,9 +47,13 @@ export function NumberField({ label, testId, value, onCommit, error, hint, step 
         }}
       />
       {error ? (
-        <p className="field__error" id={`${id}-error`}>{error}</p>
+        <p className="field__error" id={`${id}-error`}>
+          {error}
+        </p>
       ) : hint ? (
-        <p className="field__hint" id={`${id}-hint`}>{hint}</p>
+        <p className="field__hint" id={`${id}-hint`}>
+          {hint}
+        </p>
       ) : null}
     </div>
   );

@@ -34,7 +34,9 @@ export function ProgressBar() {
       <dl className="stats">
         <div>
           <dt>Step</dt>
-          <dd><span data-testid="step-count">{step}</span> / {totalSteps || '—'}</dd>
+          <dd>
+            <span data-testid="step-count">{step}</span> / {totalSteps || '—'}
+          </dd>
         </div>
         <div>
           <dt>Done</dt>

@@ -24,7 +24,20 @@ export function randomData(n: number, rand: () => number): Float32Array {
 
 /** Values where a wrong rounding, a flushed subnormal or a lost sign would change the bits. */
 export function edgyData(n: number, seed: number): Float32Array {
-  const special = [0, -0, Infinity, -Infinity, 1e-45, -1e-45, 1.1754942e-38, 3.4028235e38, -3.4028235e38, 1 + 2 ** -23, 2 ** 24, -(2 ** 24) - 2];
+  const special = [
+    0,
+    -0,
+    Infinity,
+    -Infinity,
+    1e-45,
+    -1e-45,
+    1.1754942e-38,
+    3.4028235e38,
+    -3.4028235e38,
+    1 + 2 ** -23,
+    2 ** 24,
+    -(2 ** 24) - 2,
+  ];
   const a = randomData(n, rng(seed));
   const pick = rng(seed + 1);
   for (let i = 0; i < n; i += 3) a[i] = special[Math.floor(pick() * special.length)];
@@ -125,5 +138,6 @@ export async function expectBarrierOrdering(group: Collective[], seed: number): 
       }
     }),
   );
-  for (let round = 0; round < 3; round++) expect(log.lastIndexOf(`arrive ${round}`)).toBeLessThan(log.indexOf(`leave ${round}`));
+  for (let round = 0; round < 3; round++)
+    expect(log.lastIndexOf(`arrive ${round}`)).toBeLessThan(log.indexOf(`leave ${round}`));
 }

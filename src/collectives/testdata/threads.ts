@@ -37,19 +37,33 @@ export function transpiledFiles(files: URL[]): { url: string; cleanup: () => voi
     }).outputText;
     const rewritten = js.replace(/from '([^']*)'/g, (_, spec: string) => {
       const target = spec.startsWith('.') ? new URL(`${spec}.ts`, file) : null;
-      if (!target || !listed.has(target.href)) throw new Error(`${name}.ts imports '${spec}', which is not among the transpiled files (${files.map(base).join(', ')}): add it, or keep the module import-free`);
+      if (!target || !listed.has(target.href))
+        throw new Error(
+          `${name}.ts imports '${spec}', which is not among the transpiled files (${files.map(base).join(', ')}): add it, or keep the module import-free`,
+        );
       return `from './${base(target)}.mjs'`;
     });
-    if (/\bimport\s*\(/.test(rewritten)) throw new Error(`${name}.ts has a dynamic import: the transpiled copy cannot follow it`);
+    if (/\bimport\s*\(/.test(rewritten))
+      throw new Error(`${name}.ts has a dynamic import: the transpiled copy cannot follow it`);
     writeFileSync(join(out, `${name}.mjs`), rewritten);
   }
-  return { url: pathToFileURL(join(out, `${base(files[0])}.mjs`)).href, cleanup: () => rmSync(out, { recursive: true, force: true }) };
+  return {
+    url: pathToFileURL(join(out, `${base(files[0])}.mjs`)).href,
+    cleanup: () => rmSync(out, { recursive: true, force: true }),
+  };
 }
 
 /** sab-collective.ts and the files it imports, transpiled for worker_threads. */
 export const transpiledSab = () =>
   transpiledFiles(
-    ['../sab-collective.ts', '../sab-group.ts', '../sab-barrier.ts', '../../kernels/wasm/shared-sum.ts', '../../kernels/wasm/sum.ts', '../../kernels/wasm/asm.ts'].map((p) => new URL(p, import.meta.url)),
+    [
+      '../sab-collective.ts',
+      '../sab-group.ts',
+      '../sab-barrier.ts',
+      '../../kernels/wasm/shared-sum.ts',
+      '../../kernels/wasm/sum.ts',
+      '../../kernels/wasm/asm.ts',
+    ].map((p) => new URL(p, import.meta.url)),
   );
 
 export interface ThreadRun {

@@ -71,13 +71,21 @@ export const I32 = 0x7f;
 export const V128 = 0x7b;
 
 /** A function body: local declarations as [count, type] runs, then the code (ending in END). */
-export const body = (locals: Array<[number, number]>, code: number[]) => [locals.length, ...locals.flatMap(([n, t]) => [n, t]), ...code];
+export const body = (locals: Array<[number, number]>, code: number[]) => [
+  locals.length,
+  ...locals.flatMap(([n, t]) => [n, t]),
+  ...code,
+];
 
 /**
  * The module: imports "m" "mem" (1 page at least; shared: at most 65536 pages, as a shared memory
  * must declare), one type (i32 × params) → (), and one exported function per entry of `fns`.
  */
-export function kernelModule(params: number, shared: boolean, fns: Array<{ name: string; body: number[] }>): Uint8Array<ArrayBuffer> {
+export function kernelModule(
+  params: number,
+  shared: boolean,
+  fns: Array<{ name: string; body: number[] }>,
+): Uint8Array<ArrayBuffer> {
   const limits = shared ? [0x03, 1, ...leb(65536)] : [0x00, 1]; // flags 3: has max, shared
   return new Uint8Array([
     ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0], // "\0asm", version 1

@@ -9,7 +9,10 @@ export function attentionFast(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, ma
   const [B, H, T, D] = q.shape;
   const [, KV, S] = k.shape;
   const scale = 1 / Math.sqrt(D);
-  const raw = tf.reshape(bmm(tf.reshape(q, [B * H, T, D]) as tf.Tensor3D, tf.reshape(k, [B * KV, S, D]) as tf.Tensor3D, true), [B, H, T, S]);
+  const raw = tf.reshape(
+    bmm(tf.reshape(q, [B * H, T, D]) as tf.Tensor3D, tf.reshape(k, [B * KV, S, D]) as tf.Tensor3D, true),
+    [B, H, T, S],
+  );
   const probs = tf.softmax(tf.add(tf.mul(raw, scale), mask), -1); // (B, H, T, S)
   const att = bmm(tf.reshape(probs, [B * H, T, S]) as tf.Tensor3D, tf.reshape(v, [B * KV, S, D]) as tf.Tensor3D); // (B·H, T, D)
   return tf.reshape(att, [B, H, T, D]) as tf.Tensor4D;

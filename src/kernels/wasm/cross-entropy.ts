@@ -8,7 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 /** logits (N, V), targets (N) → the mean (or summed) token loss, a scalar. */
 export function crossEntropyFast(logits: tf.Tensor2D, targets: Int32Array, reduction: 'mean' | 'sum'): tf.Scalar {
   const [N, V] = logits.shape;
-  const flat = tf.tensor2d(targets.map((y, i) => i * V + y), [N, 1], 'int32'); // (N, 1) row·V + target
+  const flat = tf.tensor2d(
+    targets.map((y, i) => i * V + y),
+    [N, 1],
+    'int32',
+  ); // (N, 1) row·V + target
   const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, idx, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
     const z = tf.sub(x, tf.max(x, -1, true)); // (N, V)

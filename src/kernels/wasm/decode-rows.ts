@@ -41,14 +41,20 @@ function normInto(x: Float32Array, w: Float32Array, eps: number, B: number, C: n
 /** (x + d, rmsNorm(x + d) · w): the residual add and the next norm in one pass. x, d (B, C). */
 export function addNorm(x: tf.Tensor2D, d: tf.Tensor2D | null, w: tf.Tensor, eps: number): [tf.Tensor2D, tf.Tensor2D] {
   const [B, C] = x.shape;
-  return produce([[B, C], [B, C]], ([sum, normed], read) => {
-    const xv = read(x);
-    if (d) {
-      const dv = read(d);
-      for (let i = 0; i < B * C; i++) sum[i] = xv[i] + dv[i];
-    } else sum.set(xv);
-    normInto(sum, read(w), eps, B, C, normed);
-  }) as [tf.Tensor2D, tf.Tensor2D];
+  return produce(
+    [
+      [B, C],
+      [B, C],
+    ],
+    ([sum, normed], read) => {
+      const xv = read(x);
+      if (d) {
+        const dv = read(d);
+        for (let i = 0; i < B * C; i++) sum[i] = xv[i] + dv[i];
+      } else sum.set(xv);
+      normInto(sum, read(w), eps, B, C, normed);
+    },
+  ) as [tf.Tensor2D, tf.Tensor2D];
 }
 
 /** silu(gate) · up from the fused (B, 2I) product → (B, I). */
@@ -113,7 +119,11 @@ function mixInto(kern: RowKernels | null, v: Float32Array, p: Float32Array, G: n
  * (gemv.ts's kernels; as JavaScript loops they were a third of a decode step in Chromium), or
  * JavaScript loops where it is null.
  */
-export function attendRows(kern: RowKernels | null, qkv: tf.Tensor2D, a: RowAttention): [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D] {
+export function attendRows(
+  kern: RowKernels | null,
+  qkv: tf.Tensor2D,
+  a: RowAttention,
+): [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D] {
   const { past } = a;
   const B = qkv.shape[0];
   const W = qkv.shape[1];
@@ -127,57 +137,65 @@ export function attendRows(kern: RowKernels | null, qkv: tf.Tensor2D, a: RowAtte
   const invFreq = Array.from({ length: half }, (_, i) => Math.pow(a.ropeTheta, (-2 * i) / D));
   // The 4th output is scratch on the heap, where the kernels can reach it: one group's rotated
   // queries (G, D), then its scores and probabilities (G, S).
-  const outs = produce([[B, H * D], [B, KV, S, D], [B, KV, S, D], [G * (D + S)]], ([att, kNew, vNew, scratch], read) => {
-    const src = read(qkv);
-    const kOld = a.kOld ? read(a.kOld) : null;
-    const vOld = a.vOld ? read(a.vOld) : null;
-    const mask = a.keyMask ? read(a.keyMask) : null;
-    const q = scratch.subarray(0, G * D);
-    const pr = scratch.subarray(G * D);
-    const cos = new Float32Array(half); // rounded to float32 once, as model/rope.ts's tables are
-    const sin = new Float32Array(half);
-    // rotate_half: (x1, x2) → (x1 cos − x2 sin, x2 cos + x1 sin) for the row at `from` into `to`.
-    const rope = (from: Float32Array, f: number, to: Float32Array, t: number) => {
-      for (let i = 0; i < half; i++) {
-        const x1 = from[f + i];
-        const x2 = from[f + i + half];
-        to[t + i] = x1 * cos[i] - x2 * sin[i];
-        to[t + i + half] = x2 * cos[i] + x1 * sin[i];
-      }
-    };
-    for (let b = 0; b < B; b++) {
-      for (let i = 0; i < half; i++) {
-        cos[i] = Math.cos(a.positions[b] * invFreq[i]);
-        sin[i] = Math.sin(a.positions[b] * invFreq[i]);
-      }
-      const row = b * W;
-      for (let kv = 0; kv < KV; kv++) {
-        const base = (b * KV + kv) * S * D; // this head's (S, D) block in the new cache
-        if (kOld && vOld) {
-          kNew.set(kOld.subarray((b * KV + kv) * past * D, (b * KV + kv + 1) * past * D), base);
-          vNew.set(vOld.subarray((b * KV + kv) * past * D, (b * KV + kv + 1) * past * D), base);
+  const outs = produce(
+    [[B, H * D], [B, KV, S, D], [B, KV, S, D], [G * (D + S)]],
+    ([att, kNew, vNew, scratch], read) => {
+      const src = read(qkv);
+      const kOld = a.kOld ? read(a.kOld) : null;
+      const vOld = a.vOld ? read(a.vOld) : null;
+      const mask = a.keyMask ? read(a.keyMask) : null;
+      const q = scratch.subarray(0, G * D);
+      const pr = scratch.subarray(G * D);
+      const cos = new Float32Array(half); // rounded to float32 once, as model/rope.ts's tables are
+      const sin = new Float32Array(half);
+      // rotate_half: (x1, x2) → (x1 cos − x2 sin, x2 cos + x1 sin) for the row at `from` into `to`.
+      const rope = (from: Float32Array, f: number, to: Float32Array, t: number) => {
+        for (let i = 0; i < half; i++) {
+          const x1 = from[f + i];
+          const x2 = from[f + i + half];
+          to[t + i] = x1 * cos[i] - x2 * sin[i];
+          to[t + i + half] = x2 * cos[i] + x1 * sin[i];
         }
-        rope(src, row + H * D + kv * D, kNew, base + past * D);
-        vNew.set(src.subarray(row + (H + KV) * D + kv * D, row + (H + KV) * D + (kv + 1) * D), base + past * D);
-        for (let g = 0; g < G; g++) rope(src, row + (kv * G + g) * D, q, g * D);
-        scoresInto(kern, kNew.subarray(base, base + S * D), q, G, pr); // (G, S)
-        for (let g = 0; g < G; g++) {
-          const o = g * S;
-          let max = -Infinity;
-          for (let s = 0; s < S; s++) {
-            const x = pr[o + s] * scale + (mask ? (1 - mask[b * S + s]) * NEG : 0);
-            pr[o + s] = x;
-            if (x > max) max = x;
+      };
+      for (let b = 0; b < B; b++) {
+        for (let i = 0; i < half; i++) {
+          cos[i] = Math.cos(a.positions[b] * invFreq[i]);
+          sin[i] = Math.sin(a.positions[b] * invFreq[i]);
+        }
+        const row = b * W;
+        for (let kv = 0; kv < KV; kv++) {
+          const base = (b * KV + kv) * S * D; // this head's (S, D) block in the new cache
+          if (kOld && vOld) {
+            kNew.set(kOld.subarray((b * KV + kv) * past * D, (b * KV + kv + 1) * past * D), base);
+            vNew.set(vOld.subarray((b * KV + kv) * past * D, (b * KV + kv + 1) * past * D), base);
           }
-          let total = 0;
-          for (let s = 0; s < S; s++) total += pr[o + s] = Math.exp(pr[o + s] - max);
-          for (let s = 0; s < S; s++) pr[o + s] /= total;
+          rope(src, row + H * D + kv * D, kNew, base + past * D);
+          vNew.set(src.subarray(row + (H + KV) * D + kv * D, row + (H + KV) * D + (kv + 1) * D), base + past * D);
+          for (let g = 0; g < G; g++) rope(src, row + (kv * G + g) * D, q, g * D);
+          scoresInto(kern, kNew.subarray(base, base + S * D), q, G, pr); // (G, S)
+          for (let g = 0; g < G; g++) {
+            const o = g * S;
+            let max = -Infinity;
+            for (let s = 0; s < S; s++) {
+              const x = pr[o + s] * scale + (mask ? (1 - mask[b * S + s]) * NEG : 0);
+              pr[o + s] = x;
+              if (x > max) max = x;
+            }
+            let total = 0;
+            for (let s = 0; s < S; s++) total += pr[o + s] = Math.exp(pr[o + s] - max);
+            for (let s = 0; s < S; s++) pr[o + s] /= total;
+          }
+          mixInto(
+            kern,
+            vNew.subarray(base, base + S * D),
+            pr,
+            G,
+            att.subarray((b * H + kv * G) * D, (b * H + (kv + 1) * G) * D),
+          ); // (G, D)
         }
-        mixInto(kern, vNew.subarray(base, base + S * D), pr, G, att.subarray((b * H + kv * G) * D, (b * H + (kv + 1) * G) * D)); // (G, D)
       }
-    }
-  });
+    },
+  );
   outs[3].dispose();
   return outs.slice(0, 3) as [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D];
 }
-

@@ -24,8 +24,16 @@ setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/
 shareIdentityOnWasm(); // as the app's workers run it (src/runtime/backend.ts)
 
 const CFG: LlamaConfig = {
-  vocabSize: 61, hiddenSize: 32, intermediateSize: 40, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2,
-  maxPositionEmbeddings: 32, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: false,
+  vocabSize: 61,
+  hiddenSize: 32,
+  intermediateSize: 40,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  maxPositionEmbeddings: 32,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  tieWordEmbeddings: false,
 };
 const B = 2;
 const T = 9;
@@ -62,23 +70,42 @@ for (const backend of ['wasm', 'cpu'] as const) {
     it('linear and grouped bmm (plain and transposed b) match matMul in values and gradients, with G = 1 and G = 3', async () => {
       await tf.setBackend(backend);
       const rand = mulberry32(7);
-      const t = (shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rand() * 2 - 1), shape);
+      const t = (shape: number[]) =>
+        tf.tensor(
+          Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rand() * 2 - 1),
+          shape,
+        );
       const x = t([5, 6]);
       const w = t([7, 6]);
       const gy = t([5, 7]); // weights the outputs so every gradient entry matters
-      const ref = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, false, true), gy)));
-      const fast = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(linearFast(a as tf.Tensor2D, b as tf.Tensor2D), gy)));
-      expect(await tensorRelErr(linearFast(x as tf.Tensor2D, w as tf.Tensor2D), tf.matMul(x, w, false, true))).toBeLessThan(1e-6);
-      for (const [g, r] of fast([x, w]).map((g, i) => [g, ref([x, w])[i]])) expect(await tensorRelErr(g, r)).toBeLessThan(1e-6);
-      for (const [G, transB] of [[1, false], [3, false], [1, true], [3, true]] as const) {
+      const ref = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, false, true), gy)),
+      );
+      const fast = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(linearFast(a as tf.Tensor2D, b as tf.Tensor2D), gy)),
+      );
+      expect(
+        await tensorRelErr(linearFast(x as tf.Tensor2D, w as tf.Tensor2D), tf.matMul(x, w, false, true)),
+      ).toBeLessThan(1e-6);
+      for (const [g, r] of fast([x, w]).map((g, i) => [g, ref([x, w])[i]]))
+        expect(await tensorRelErr(g, r)).toBeLessThan(1e-6);
+      for (const [G, transB] of [
+        [1, false],
+        [3, false],
+        [1, true],
+        [3, true],
+      ] as const) {
         const a = t([2 * G * 2, 4, 5]); // (batch 2 × KV 2 × G, M, K)
         const b = transB ? t([4, 3, 5]) : t([4, 5, 3]); // (batch 2 × KV 2, K, P), or (…, P, K) to use transposed
         const dy = t([2 * G * 2, 4, 3]);
         // Reference: repeat each b slice G times (repeat_kv) and use tfjs's batched matmul.
-        const rep = (m: tf.Tensor) => tf.reshape(tf.tile(tf.reshape(m, [4, 1, 15]), [1, G, 1]), [4 * G, m.shape[1]!, m.shape[2]!]) as tf.Tensor3D;
+        const rep = (m: tf.Tensor) =>
+          tf.reshape(tf.tile(tf.reshape(m, [4, 1, 15]), [1, G, 1]), [4 * G, m.shape[1]!, m.shape[2]!]) as tf.Tensor3D;
         const plain = (p: tf.Tensor, q: tf.Tensor) => tf.matMul(p as tf.Tensor3D, rep(q), false, transB);
         const refB = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(plain(p, q), dy)));
-        const fastB = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(bmm(p as tf.Tensor3D, q as tf.Tensor3D, transB), dy)));
+        const fastB = tf.grads((p: tf.Tensor, q: tf.Tensor) =>
+          tf.sum(tf.mul(bmm(p as tf.Tensor3D, q as tf.Tensor3D, transB), dy)),
+        );
         expect(await tensorRelErr(bmm(a as tf.Tensor3D, b as tf.Tensor3D, transB), plain(a, b))).toBeLessThan(1e-6);
         const [fa, fb] = fastB([a, b]);
         const [ra, rb] = refB([a, b]);
@@ -86,20 +113,31 @@ for (const backend of ['wasm', 'cpu'] as const) {
         expect(await tensorRelErr(fb, rb)).toBeLessThan(1e-6); // dB sums the G query slices that read each slice
       }
       const x4 = t([2, 3, 4, 5]);
-      expect(Array.from(await swapMiddle(x4 as tf.Tensor4D).data())).toEqual(Array.from(await tf.transpose(x4, [0, 2, 1, 3]).data()));
+      expect(Array.from(await swapMiddle(x4 as tf.Tensor4D).data())).toEqual(
+        Array.from(await tf.transpose(x4, [0, 2, 1, 3]).data()),
+      );
       const x2 = t([37, 70]); // not a multiple of the 32-wide tile
-      expect(Array.from(await transpose2d(x2 as tf.Tensor2D).data())).toEqual(Array.from(await tf.transpose(x2).data()));
-      expect(() => bmm(t([3, 4, 5]) as tf.Tensor3D, t([2, 5, 3]) as tf.Tensor3D)).toThrow(/batch 3 must be a multiple of 2/);
+      expect(Array.from(await transpose2d(x2 as tf.Tensor2D).data())).toEqual(
+        Array.from(await tf.transpose(x2).data()),
+      );
+      expect(() => bmm(t([3, 4, 5]) as tf.Tensor3D, t([2, 5, 3]) as tf.Tensor3D)).toThrow(
+        /batch 3 must be a multiple of 2/,
+      );
     });
 
     it('RMSNorm with its hand-written gradient matches the plain ops in value and both gradients', async () => {
       await tf.setBackend(backend);
       const rand = mulberry32(13);
-      const t = (shape: number[], s = 1) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => s * (rand() * 2 - 1)), shape);
+      const t = (shape: number[], s = 1) =>
+        tf.tensor(
+          Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => s * (rand() * 2 - 1)),
+          shape,
+        );
       const x = t([37, 70], 3) as tf.Tensor2D;
       const w = t([70]) as tf.Tensor1D;
       const dy = t([37, 70]);
-      const loss = (f: (a: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor2D, b as tf.Tensor1D), dy)));
+      const loss = (f: (a: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor) =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor2D, b as tf.Tensor1D), dy)));
       expect(await tensorRelErr(rmsNormFast(x, w, 1e-5), rmsNorm(x, w, 1e-5))).toBeLessThan(1e-6);
       const [fx, fw] = loss((a, b) => rmsNormFast(a, b, 1e-5))([x, w]);
       const [rx, rw] = loss((a, b) => rmsNorm(a, b, 1e-5))([x, w]);
@@ -110,10 +148,14 @@ for (const backend of ['wasm', 'cpu'] as const) {
     it('fused cross-entropy matches the reference in value and gradient, mean and sum', async () => {
       await tf.setBackend(backend);
       const rand = mulberry32(3);
-      const logits = tf.tensor2d(Float32Array.from({ length: 6 * 11 }, () => 8 * rand() - 4), [6, 11]);
+      const logits = tf.tensor2d(
+        Float32Array.from({ length: 6 * 11 }, () => 8 * rand() - 4),
+        [6, 11],
+      );
       const targets = Int32Array.from([0, 10, 3, 3, 7, 0]);
       for (const red of ['mean', 'sum'] as const) {
-        const run = (m: 'on' | 'off') => withMode(m, () => tf.valueAndGrad((x: tf.Tensor) => crossEntropy(x as tf.Tensor2D, targets, red))(logits));
+        const run = (m: 'on' | 'off') =>
+          withMode(m, () => tf.valueAndGrad((x: tf.Tensor) => crossEntropy(x as tf.Tensor2D, targets, red))(logits));
         const [f, r] = [run('on'), run('off')];
         expect(await tensorRelErr(f.value, r.value)).toBeLessThan(1e-6);
         expect(await tensorRelErr(f.grad, r.grad)).toBeLessThan(1e-5);
@@ -132,9 +174,20 @@ for (const backend of ['wasm', 'cpu'] as const) {
       // Generation's shape: a cached prefix with left padding, then one new position per row.
       const cached = (m: 'on' | 'off') =>
         withMode(m, () => {
-          const keyMask = tf.tensor2d([[0, 0, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1]]);
-          const first = forward(params, CFG, tf.slice(ids, [0, 0], [B, 5]), { wantCache: true, keyMask: tf.slice(keyMask, [0, 0], [B, 5]), positionOffsets: [2, 0] });
-          const next = forward(params, CFG, tf.slice(ids, [0, 5], [B, 1]), { cache: first.cache, keyMask, positionOffsets: [2, 0] });
+          const keyMask = tf.tensor2d([
+            [0, 0, 1, 1, 1, 1],
+            [1, 1, 1, 1, 1, 1],
+          ]);
+          const first = forward(params, CFG, tf.slice(ids, [0, 0], [B, 5]), {
+            wantCache: true,
+            keyMask: tf.slice(keyMask, [0, 0], [B, 5]),
+            positionOffsets: [2, 0],
+          });
+          const next = forward(params, CFG, tf.slice(ids, [0, 5], [B, 1]), {
+            cache: first.cache,
+            keyMask,
+            positionOffsets: [2, 0],
+          });
           disposeCache(first.cache);
           return next.logits;
         });

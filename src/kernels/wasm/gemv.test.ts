@@ -20,22 +20,24 @@ const rand = (n: number, seed: number) => {
 /** y (R, N) = x (R, K) · w (K, N), each dot in float64. */
 function referenceNN(w: Float32Array, x: Float32Array, R: number, N: number, K: number): Float64Array {
   const y = new Float64Array(R * N);
-  for (let r = 0; r < R; r++) for (let j = 0; j < N; j++) {
-    let s = 0;
-    for (let k = 0; k < K; k++) s += x[r * K + k] * w[k * N + j];
-    y[r * N + j] = s;
-  }
+  for (let r = 0; r < R; r++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += x[r * K + k] * w[k * N + j];
+      y[r * N + j] = s;
+    }
   return y;
 }
 
 /** y (R, N) = x (R, K) · wᵀ, w (N, K), each dot in float64. */
 function reference(w: Float32Array, x: Float32Array, R: number, N: number, K: number): Float64Array {
   const y = new Float64Array(R * N);
-  for (let r = 0; r < R; r++) for (let j = 0; j < N; j++) {
-    let s = 0;
-    for (let k = 0; k < K; k++) s += x[r * K + k] * w[j * K + k];
-    y[r * N + j] = s;
-  }
+  for (let r = 0; r < R; r++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += x[r * K + k] * w[j * K + k];
+      y[r * N + j] = s;
+    }
   return y;
 }
 
@@ -54,7 +56,17 @@ describe('row kernels on the wasm heap', () => {
     await tf.setBackend('wasm');
   });
 
-  for (const [R, N, K] of [[1, 4, 4], [1, 4096, 256], [1, 256, 688], [3, 12, 20], [2, 1376, 256], [5, 8, 1024], [1, 1, 8], [2, 7, 12], [1, 4099, 64]]) {
+  for (const [R, N, K] of [
+    [1, 4, 4],
+    [1, 4096, 256],
+    [1, 256, 688],
+    [3, 12, 20],
+    [2, 1376, 256],
+    [5, 8, 1024],
+    [1, 1, 8],
+    [2, 7, 12],
+    [1, 4099, 64],
+  ]) {
     it(`(${R}, ${K}) · (${N}, ${K})ᵀ matches a float64 reference and tf.matMul`, () => {
       const kernel = rowKernels()!;
       const w = tf.tensor2d(rand(N * K, N + K), [N, K]);
@@ -70,7 +82,14 @@ describe('row kernels on the wasm heap', () => {
     });
   }
 
-  for (const [R, K, N] of [[1, 96, 64], [2, 5, 64], [3, 1, 4], [1, 7, 6], [2, 33, 3], [4, 100, 130]]) {
+  for (const [R, K, N] of [
+    [1, 96, 64],
+    [2, 5, 64],
+    [3, 1, 4],
+    [1, 7, 6],
+    [2, 33, 3],
+    [4, 100, 130],
+  ]) {
     it(`xW: (${R}, ${K}) · (${K}, ${N}) matches a float64 reference and tf.matMul, rows at a stride`, () => {
       const kernel = rowKernels()!;
       const w = tf.tensor2d(rand(K * N, K + N), [K, N]);
@@ -120,9 +139,17 @@ describe('row kernels on the wasm heap', () => {
     expect(xWtFits(8, 6)).toBe(false);
     expect(xWtFits(7, 8)).toBe(true);
     const w = new Float32Array(8 * 6);
-    expect(() => xWtInto(kernel, w, new Float32Array(6), 1, new Float32Array(8), 8)).toThrow(/1 row\(s\) of 6 floats do not make/);
-    expect(() => xWtInto(kernel, new Float32Array(32), new Float32Array(8), 1, new Float32Array(3), 4)).toThrow(/3 floats cannot hold 1 row\(s\) of 4 at stride 4/);
-    expect(() => xWInto(kernel, new Float32Array(10), new Float32Array(4), 1, new Float32Array(8), 8)).toThrow(/xW: a matrix of 10 floats and 1 row\(s\) of 4 floats/);
-    expect(() => xWInto(kernel, new Float32Array(32), new Float32Array(8), 2, new Float32Array(9), 8)).toThrow(/xW: an output of 9 floats cannot hold 2 row\(s\) of 8 at stride 8/);
+    expect(() => xWtInto(kernel, w, new Float32Array(6), 1, new Float32Array(8), 8)).toThrow(
+      /1 row\(s\) of 6 floats do not make/,
+    );
+    expect(() => xWtInto(kernel, new Float32Array(32), new Float32Array(8), 1, new Float32Array(3), 4)).toThrow(
+      /3 floats cannot hold 1 row\(s\) of 4 at stride 4/,
+    );
+    expect(() => xWInto(kernel, new Float32Array(10), new Float32Array(4), 1, new Float32Array(8), 8)).toThrow(
+      /xW: a matrix of 10 floats and 1 row\(s\) of 4 floats/,
+    );
+    expect(() => xWInto(kernel, new Float32Array(32), new Float32Array(8), 2, new Float32Array(9), 8)).toThrow(
+      /xW: an output of 9 floats cannot hold 2 row\(s\) of 8 at stride 8/,
+    );
   });
 });

@@ -18,8 +18,35 @@
 // match tf.matMul to rounding (checked in wasm-gemv.test.ts), not bit for bit.
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  BLOCK, END, F32_ADD, F32X4_ADD, F32X4_MUL, F32X4_SPLAT, I32, I32_ADD as ADD, I32_AND as AND, I32_GE_U as GE_U, I32_LT_U as LT_U,
-  I32_MUL as MUL, I32_SHL as SHL, LOOP, V128, V128_ZERO, body, br, brIf, f32Load, f32Store, f32x4Lane as lane, get, i32, kernelModule, set, tee, v128Load, v128Store,
+  BLOCK,
+  END,
+  F32_ADD,
+  F32X4_ADD,
+  F32X4_MUL,
+  F32X4_SPLAT,
+  I32,
+  I32_ADD as ADD,
+  I32_AND as AND,
+  I32_GE_U as GE_U,
+  I32_LT_U as LT_U,
+  I32_MUL as MUL,
+  I32_SHL as SHL,
+  LOOP,
+  V128,
+  V128_ZERO,
+  body,
+  br,
+  brIf,
+  f32Load,
+  f32Store,
+  f32x4Lane as lane,
+  get,
+  i32,
+  kernelModule,
+  set,
+  tee,
+  v128Load,
+  v128Store,
 } from './asm';
 
 // Locals: params w, x, y, n, k, rows, ystride (bytes); then i32 kb, w1, w2, w3, i, b, xp, yb, wEnd;
@@ -30,11 +57,35 @@ const [A0, XV] = [16, 20];
 const wRows = [W, W1, W2, W3];
 
 // a_j += W_j[i..i+4) · xv, for the four weight rows.
-const fma4 = wRows.flatMap((wr, j) => [...get(A0 + j), ...get(wr), ...get(I), ADD, ...v128Load(), ...get(XV), ...F32X4_MUL, ...F32X4_ADD, ...set(A0 + j)]);
+const fma4 = wRows.flatMap((wr, j) => [
+  ...get(A0 + j),
+  ...get(wr),
+  ...get(I),
+  ADD,
+  ...v128Load(),
+  ...get(XV),
+  ...F32X4_MUL,
+  ...F32X4_ADD,
+  ...set(A0 + j),
+]);
 // y[yb + 4j] = (a_j[0] + a_j[1]) + (a_j[2] + a_j[3])
 const stores = [0, 1, 2, 3].flatMap((j) => {
   const a = A0 + j;
-  return [...get(YB), ...get(a), ...lane(0), ...get(a), ...lane(1), F32_ADD, ...get(a), ...lane(2), ...get(a), ...lane(3), F32_ADD, F32_ADD, ...f32Store(4 * j)];
+  return [
+    ...get(YB),
+    ...get(a),
+    ...lane(0),
+    ...get(a),
+    ...lane(1),
+    F32_ADD,
+    ...get(a),
+    ...lane(2),
+    ...get(a),
+    ...lane(3),
+    F32_ADD,
+    F32_ADD,
+    ...f32Store(4 * j),
+  ];
 });
 
 // (func xWt (param w x y n k rows ystride)          ;; byte addresses; n % 4 = 0, k % 4 = 0, k > 0
@@ -46,35 +97,102 @@ const stores = [0, 1, 2, 3].flatMap((j) => {
 //       (loop $k  xv = load(xp + i); a_j += load(w_j + i) · xv; i += 16; (br_if $k (i < kb)))
 //       store the four sums at yb; b += 1; xp += kb; yb += ystride; (br $rows))
 //     w += 4·kb; y += 16; (br $blocks)))
-const XWT_BODY = body([[9, I32], [5, V128]], [
-  ...get(K), ...i32(2), SHL, ...set(KB),
-  ...get(W), ...get(N), ...get(KB), MUL, ADD, ...set(WEND),
-  ...BLOCK, ...LOOP, // $blocks
-  ...get(W), ...get(WEND), GE_U, ...brIf(1),
-  ...get(W), ...get(KB), ADD, ...set(W1),
-  ...get(W1), ...get(KB), ADD, ...set(W2),
-  ...get(W2), ...get(KB), ADD, ...set(W3),
-  ...i32(0), ...set(B), ...get(X), ...set(XP), ...get(Y), ...set(YB),
-  ...BLOCK, ...LOOP, // $rows
-  ...get(B), ...get(ROWS), GE_U, ...brIf(1),
-  ...[0, 1, 2, 3].flatMap((j) => [...V128_ZERO, ...set(A0 + j)]),
-  ...i32(0), ...set(I),
-  ...LOOP, // $k
-  ...get(XP), ...get(I), ADD, ...v128Load(), ...set(XV),
-  ...fma4,
-  ...get(I), ...i32(16), ADD, ...tee(I),
-  ...get(KB), LT_U, ...brIf(0), // $k
-  END, // $k
-  ...stores,
-  ...get(B), ...i32(1), ADD, ...set(B),
-  ...get(XP), ...get(KB), ADD, ...set(XP),
-  ...get(YB), ...get(YS), ADD, ...set(YB),
-  ...br(0), END, END, // $rows
-  ...get(W), ...get(KB), ...i32(2), SHL, ADD, ...set(W),
-  ...get(Y), ...i32(16), ADD, ...set(Y),
-  ...br(0), END, END, // $blocks
-  END,
-]);
+const XWT_BODY = body(
+  [
+    [9, I32],
+    [5, V128],
+  ],
+  [
+    ...get(K),
+    ...i32(2),
+    SHL,
+    ...set(KB),
+    ...get(W),
+    ...get(N),
+    ...get(KB),
+    MUL,
+    ADD,
+    ...set(WEND),
+    ...BLOCK,
+    ...LOOP, // $blocks
+    ...get(W),
+    ...get(WEND),
+    GE_U,
+    ...brIf(1),
+    ...get(W),
+    ...get(KB),
+    ADD,
+    ...set(W1),
+    ...get(W1),
+    ...get(KB),
+    ADD,
+    ...set(W2),
+    ...get(W2),
+    ...get(KB),
+    ADD,
+    ...set(W3),
+    ...i32(0),
+    ...set(B),
+    ...get(X),
+    ...set(XP),
+    ...get(Y),
+    ...set(YB),
+    ...BLOCK,
+    ...LOOP, // $rows
+    ...get(B),
+    ...get(ROWS),
+    GE_U,
+    ...brIf(1),
+    ...[0, 1, 2, 3].flatMap((j) => [...V128_ZERO, ...set(A0 + j)]),
+    ...i32(0),
+    ...set(I),
+    ...LOOP, // $k
+    ...get(XP),
+    ...get(I),
+    ADD,
+    ...v128Load(),
+    ...set(XV),
+    ...fma4,
+    ...get(I),
+    ...i32(16),
+    ADD,
+    ...tee(I),
+    ...get(KB),
+    LT_U,
+    ...brIf(0), // $k
+    END, // $k
+    ...stores,
+    ...get(B),
+    ...i32(1),
+    ADD,
+    ...set(B),
+    ...get(XP),
+    ...get(KB),
+    ADD,
+    ...set(XP),
+    ...get(YB),
+    ...get(YS),
+    ADD,
+    ...set(YB),
+    ...br(0),
+    END,
+    END, // $rows
+    ...get(W),
+    ...get(KB),
+    ...i32(2),
+    SHL,
+    ADD,
+    ...set(W),
+    ...get(Y),
+    ...i32(16),
+    ADD,
+    ...set(Y),
+    ...br(0),
+    END,
+    END, // $blocks
+    END,
+  ],
+);
 
 // (func xW (param w x y n k rows ystride)           ;; byte addresses; n ≥ 4, k > 0
 //   nb = n << 2 (w's row stride);  nbc = (n & ~3) << 2 (the columns done here);  kb = k << 2
@@ -87,35 +205,104 @@ const XWT_BODY = body([[9, I32], [5, V128]], [
 //     xp += kb; yb += ystride; r += 1; (br $rows)))
 const [NB, R, C, WP, XQ, XE] = [7, 8, 9, 10, 11, 12]; // + KB, XP, YB below
 const [KB2, XP2, YB2, NBC, ACC] = [13, 14, 15, 16, 17];
-const XW_BODY = body([[10, I32], [1, V128]], [
-  ...get(N), ...i32(2), SHL, ...set(NB),
-  ...get(N), ...i32(-4), AND, ...i32(2), SHL, ...set(NBC),
-  ...get(K), ...i32(2), SHL, ...set(KB2),
-  ...get(X), ...set(XP2), ...get(Y), ...set(YB2),
-  ...BLOCK, ...LOOP, // $rows
-  ...get(R), ...get(ROWS), GE_U, ...brIf(1),
-  ...i32(0), ...set(C),
-  ...LOOP, // $cols
-  ...V128_ZERO, ...set(ACC),
-  ...get(W), ...get(C), ADD, ...set(WP),
-  ...get(XP2), ...set(XQ),
-  ...get(XP2), ...get(KB2), ADD, ...set(XE),
-  ...LOOP, // $k
-  ...get(ACC), ...get(XQ), ...f32Load, ...F32X4_SPLAT, ...get(WP), ...v128Load(), ...F32X4_MUL, ...F32X4_ADD, ...set(ACC),
-  ...get(WP), ...get(NB), ADD, ...set(WP),
-  ...get(XQ), ...i32(4), ADD, ...tee(XQ),
-  ...get(XE), LT_U, ...brIf(0), // $k
-  END, // $k
-  ...get(YB2), ...get(C), ADD, ...get(ACC), ...v128Store(),
-  ...get(C), ...i32(16), ADD, ...tee(C),
-  ...get(NBC), LT_U, ...brIf(0), // $cols
-  END, // $cols
-  ...get(XP2), ...get(KB2), ADD, ...set(XP2),
-  ...get(YB2), ...get(YS), ADD, ...set(YB2),
-  ...get(R), ...i32(1), ADD, ...set(R),
-  ...br(0), END, END, // $rows
-  END,
-]);
+const XW_BODY = body(
+  [
+    [10, I32],
+    [1, V128],
+  ],
+  [
+    ...get(N),
+    ...i32(2),
+    SHL,
+    ...set(NB),
+    ...get(N),
+    ...i32(-4),
+    AND,
+    ...i32(2),
+    SHL,
+    ...set(NBC),
+    ...get(K),
+    ...i32(2),
+    SHL,
+    ...set(KB2),
+    ...get(X),
+    ...set(XP2),
+    ...get(Y),
+    ...set(YB2),
+    ...BLOCK,
+    ...LOOP, // $rows
+    ...get(R),
+    ...get(ROWS),
+    GE_U,
+    ...brIf(1),
+    ...i32(0),
+    ...set(C),
+    ...LOOP, // $cols
+    ...V128_ZERO,
+    ...set(ACC),
+    ...get(W),
+    ...get(C),
+    ADD,
+    ...set(WP),
+    ...get(XP2),
+    ...set(XQ),
+    ...get(XP2),
+    ...get(KB2),
+    ADD,
+    ...set(XE),
+    ...LOOP, // $k
+    ...get(ACC),
+    ...get(XQ),
+    ...f32Load,
+    ...F32X4_SPLAT,
+    ...get(WP),
+    ...v128Load(),
+    ...F32X4_MUL,
+    ...F32X4_ADD,
+    ...set(ACC),
+    ...get(WP),
+    ...get(NB),
+    ADD,
+    ...set(WP),
+    ...get(XQ),
+    ...i32(4),
+    ADD,
+    ...tee(XQ),
+    ...get(XE),
+    LT_U,
+    ...brIf(0), // $k
+    END, // $k
+    ...get(YB2),
+    ...get(C),
+    ADD,
+    ...get(ACC),
+    ...v128Store(),
+    ...get(C),
+    ...i32(16),
+    ADD,
+    ...tee(C),
+    ...get(NBC),
+    LT_U,
+    ...brIf(0), // $cols
+    END, // $cols
+    ...get(XP2),
+    ...get(KB2),
+    ADD,
+    ...set(XP2),
+    ...get(YB2),
+    ...get(YS),
+    ADD,
+    ...set(YB2),
+    ...get(R),
+    ...i32(1),
+    ADD,
+    ...set(R),
+    ...br(0),
+    END,
+    END, // $rows
+    END,
+  ],
+);
 
 /** The module, importing "m" "mem": tfjs-wasm's memory, shared (threaded build) or not. */
 const moduleBytes = (shared: boolean) =>
@@ -169,7 +356,8 @@ export function rowKernels(): RowKernels | null {
 export const xWtFits = (n: number, k: number) => n > 0 && k > 0 && k % 4 === 0;
 
 function checkOut(what: string, y: Float32Array, R: number, N: number, ys: number): void {
-  if (y.length < (R - 1) * ys + N) throw new Error(`${what}: an output of ${y.length} floats cannot hold ${R} row(s) of ${N} at stride ${ys}`);
+  if (y.length < (R - 1) * ys + N)
+    throw new Error(`${what}: an output of ${y.length} floats cannot hold ${R} row(s) of ${N} at stride ${ys}`);
 }
 
 /**
@@ -182,7 +370,10 @@ function checkOut(what: string, y: Float32Array, R: number, N: number, ys: numbe
 export function xWtInto(k: RowKernels, w: Float32Array, x: Float32Array, R: number, y: Float32Array, ys: number): void {
   const K = x.length / R;
   const N = w.length / K;
-  if (!Number.isInteger(K) || !Number.isInteger(N) || !xWtFits(N, K)) throw new Error(`xWt: a weight of ${w.length} floats and ${R} row(s) of ${K} floats do not make a (N, K) matrix with K a multiple of 4`);
+  if (!Number.isInteger(K) || !Number.isInteger(N) || !xWtFits(N, K))
+    throw new Error(
+      `xWt: a weight of ${w.length} floats and ${R} row(s) of ${K} floats do not make a (N, K) matrix with K a multiple of 4`,
+    );
   checkOut('xWt', y, R, N, ys);
   const N4 = N - (N % 4);
   if (N4 > 0) k.xWt(w.byteOffset, x.byteOffset, y.byteOffset, N4, K, R, ys * 4);
@@ -202,7 +393,8 @@ export function xWtInto(k: RowKernels, w: Float32Array, x: Float32Array, R: numb
 export function xWInto(k: RowKernels, w: Float32Array, x: Float32Array, R: number, y: Float32Array, ys: number): void {
   const K = x.length / R;
   const N = w.length / K;
-  if (!Number.isInteger(K) || K < 1 || !Number.isInteger(N) || N < 1) throw new Error(`xW: a matrix of ${w.length} floats and ${R} row(s) of ${K} floats do not make a (K, N) matrix`);
+  if (!Number.isInteger(K) || K < 1 || !Number.isInteger(N) || N < 1)
+    throw new Error(`xW: a matrix of ${w.length} floats and ${R} row(s) of ${K} floats do not make a (K, N) matrix`);
   checkOut('xW', y, R, N, ys);
   const N4 = N - (N % 4);
   if (N4 > 0) k.xW(w.byteOffset, x.byteOffset, y.byteOffset, N, K, R, ys * 4);

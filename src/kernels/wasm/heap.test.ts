@@ -56,7 +56,10 @@ for (const backend of ['wasm', 'cpu'] as const) {
       expect(() => produce([[2, -1]], () => {})).toThrow('produce: bad shape [2, -1]');
       expect(() => produce([[1.5]], () => {})).toThrow('produce: bad shape [1.5]');
       const ints = tf.tensor1d([1, 2], 'int32');
-      if (backend === 'wasm') expect(() => produceOne([2], (o, read) => o.set(read(ints)))).toThrow('produce: source tensor must be float32, got int32');
+      if (backend === 'wasm')
+        expect(() => produceOne([2], (o, read) => o.set(read(ints)))).toThrow(
+          'produce: source tensor must be float32, got int32',
+        );
       ints.dispose();
     });
   });

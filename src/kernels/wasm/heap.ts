@@ -17,7 +17,9 @@ interface WasmBackendLike {
 function wasmBackend(): WasmBackendLike | null {
   if (tf.getBackend() !== 'wasm') return null;
   const b = tf.backend() as unknown as Partial<WasmBackendLike>;
-  return typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function' ? (b as WasmBackendLike) : null;
+  return typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function'
+    ? (b as WasmBackendLike)
+    : null;
 }
 
 /** Reads a source tensor's float32 data; the array must not be written. */
@@ -44,7 +46,10 @@ export function produce(shapes: number[][], fill: (outs: Float32Array[], read: R
     if (t.dtype !== 'float32') throw new Error(`produce: source tensor must be float32, got ${t.dtype}`);
     return wasm.typedArrayFromHeap(t);
   };
-  fill(infos.map((i) => wasm.typedArrayFromHeap(i)), read);
+  fill(
+    infos.map((i) => wasm.typedArrayFromHeap(i)),
+    read,
+  );
   const engine = tf.engine() as unknown as { makeTensorFromTensorInfo(i: tf.TensorInfo): tf.Tensor };
   return infos.map((i) => engine.makeTensorFromTensorInfo(i));
 }

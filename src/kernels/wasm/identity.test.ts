@@ -21,7 +21,14 @@ it('clones share the heap, outlive their source, and gradients match the copying
     const x = tf.tensor2d([0.5, -1, 2, 3, 0.25, -4], [2, 3]);
     const w = tf.tensor2d([1, 2, -1, 0.5, 3, 1], [3, 2]);
     // mul and matMul save their inputs for the gradient: the engine clones them through Identity.
-    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), tf.sigmoid(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D)))))([x, w]);
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+          tf.sigmoid(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D)),
+        ),
+      ),
+    )([x, w]);
     const out = Promise.all(g.map((t) => t.data()));
     return out.then((vals) => (tf.dispose([x, w, ...g]), vals.map((v) => Array.from(v))));
   };

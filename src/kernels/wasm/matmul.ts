@@ -10,7 +10,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { produce, produceOne } from './heap';
 
-type Grad = (...args: (tf.Tensor | tf.GradSaveFunc)[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.Tensor[] };
+type Grad = (...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  value: tf.Tensor;
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.Tensor[];
+};
 
 /** a (N, K) @ b (K, P), 2-D and untransposed: the XNNPACK case. */
 function mm(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
@@ -118,7 +121,14 @@ export function matMulConst(x: tf.Tensor2D, m: tf.Tensor2D, mT: tf.Tensor2D): tf
   const f = tf.customGrad(((...args) => {
     const [xi, , mTi, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
     save([mTi]);
-    return { value: mm(xi, m), gradFunc: (dy, saved) => [mm(dy as tf.Tensor2D, saved[0] as tf.Tensor2D), tf.zerosLike(m), tf.zerosLike(saved[0])] };
+    return {
+      value: mm(xi, m),
+      gradFunc: (dy, saved) => [
+        mm(dy as tf.Tensor2D, saved[0] as tf.Tensor2D),
+        tf.zerosLike(m),
+        tf.zerosLike(saved[0]),
+      ],
+    };
   }) as Grad);
   return f(x, m, mT) as tf.Tensor2D;
 }
@@ -134,7 +144,10 @@ function bmmSlices(a: tf.Tensor3D, b: tf.Tensor3D, tA: boolean, tB: boolean): tf
   const [nb, b1, b2] = b.shape;
   const [M, K] = tA ? [a2, a1] : [a1, a2];
   const [K2, P] = tB ? [b2, b1] : [b1, b2];
-  if (K !== K2 || na % nb !== 0) throw new Error(`bmm: shapes [${a.shape}] and [${b.shape}] do not pair (inner sizes ${K} and ${K2} must match, batch ${na} must be a multiple of ${nb})`);
+  if (K !== K2 || na % nb !== 0)
+    throw new Error(
+      `bmm: shapes [${a.shape}] and [${b.shape}] do not pair (inner sizes ${K} and ${K2} must match, batch ${na} must be a multiple of ${nb})`,
+    );
   const G = na / nb;
   // Untransposed, the G slices of a that read b[j] are contiguous rows: one (G·M, K) product each.
   const aRows = tA ? M : G * M;

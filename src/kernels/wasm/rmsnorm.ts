@@ -6,7 +6,10 @@
 //   dw = Σ_rows dy · x · r (C);  g = dy · w;  dx = r · g − x · r³ · mean(g · x) (N, C)
 import * as tf from '@tensorflow/tfjs-core';
 
-type Grad = (...args: (tf.Tensor | tf.GradSaveFunc)[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.Tensor[] };
+type Grad = (...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  value: tf.Tensor;
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.Tensor[];
+};
 
 /** x (N, C), w (C) → (N, C). */
 export function rmsNormFast(x: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2D {

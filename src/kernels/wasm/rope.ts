@@ -16,10 +16,19 @@ function rotateHalf(D: number, sign: 1 | -1): tf.Tensor2D {
 }
 
 /** x (B, H, T, D) rotated by position; cos/sin (T, D), or per row (B, 1, T, D). */
-export function applyRopeFast(x: tf.Tensor4D, cos: tf.Tensor2D | tf.Tensor4D, sin: tf.Tensor2D | tf.Tensor4D): tf.Tensor4D {
+export function applyRopeFast(
+  x: tf.Tensor4D,
+  cos: tf.Tensor2D | tf.Tensor4D,
+  sin: tf.Tensor2D | tf.Tensor4D,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const [B, H, T, D] = x.shape;
-    const rotated = tf.reshape(matMulConst(tf.reshape(x, [B * H * T, D]), rotateHalf(D, 1), rotateHalf(D, -1)), [B, H, T, D]);
+    const rotated = tf.reshape(matMulConst(tf.reshape(x, [B * H * T, D]), rotateHalf(D, 1), rotateHalf(D, -1)), [
+      B,
+      H,
+      T,
+      D,
+    ]);
     return tf.add(tf.mul(x, cos), tf.mul(rotated, sin)) as tf.Tensor4D;
   });
 }

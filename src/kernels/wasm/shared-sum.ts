@@ -10,7 +10,25 @@
 // aside; no kernel promises those).
 //
 // Imports only sum.ts and asm.ts: the worker_threads test transpiles them beside sab-collective.ts.
-import { BLOCK, END, F32X4_ADD, I32_ADD, I32_EQZ, I32_SUB, LOOP, V128, body, br, brIf, get, i32, kernelModule, set, v128Load, v128Store } from './asm';
+import {
+  BLOCK,
+  END,
+  F32X4_ADD,
+  I32_ADD,
+  I32_EQZ,
+  I32_SUB,
+  LOOP,
+  V128,
+  body,
+  br,
+  brIf,
+  get,
+  i32,
+  kernelModule,
+  set,
+  v128Load,
+  v128Store,
+} from './asm';
 import { compileOnce } from './sum';
 
 export interface SharedSumKernel {
@@ -37,9 +55,44 @@ export interface SharedSumKernel {
 //       $a += 32, $b += 32, $n -= 32, (br 0)))))
 // Two vectors per iteration, as sum.ts measured best in V8.
 const step = (l: number, op: number) => [...get(l), ...i32(32), op, ...set(l)]; // local l ±= 32 (op: I32_ADD or I32_SUB)
-const addLanes = (o: number) => [...get(0), ...get(0), ...v128Load(o), ...get(1), ...v128Load(o), ...F32X4_ADD, ...v128Store(o)];
-const sumLanes = (o: number) => [...get(0), ...v128Load(o), ...get(1), ...v128Load(o), ...F32X4_ADD, ...set(3), ...get(0), ...get(3), ...v128Store(o), ...get(1), ...get(3), ...v128Store(o)];
-const loop = (code: number[]) => [...BLOCK, ...LOOP, ...get(2), I32_EQZ, ...brIf(1), ...code, ...step(0, I32_ADD), ...step(1, I32_ADD), ...step(2, I32_SUB), ...br(0), END, END, END];
+const addLanes = (o: number) => [
+  ...get(0),
+  ...get(0),
+  ...v128Load(o),
+  ...get(1),
+  ...v128Load(o),
+  ...F32X4_ADD,
+  ...v128Store(o),
+];
+const sumLanes = (o: number) => [
+  ...get(0),
+  ...v128Load(o),
+  ...get(1),
+  ...v128Load(o),
+  ...F32X4_ADD,
+  ...set(3),
+  ...get(0),
+  ...get(3),
+  ...v128Store(o),
+  ...get(1),
+  ...get(3),
+  ...v128Store(o),
+];
+const loop = (code: number[]) => [
+  ...BLOCK,
+  ...LOOP,
+  ...get(2),
+  I32_EQZ,
+  ...brIf(1),
+  ...code,
+  ...step(0, I32_ADD),
+  ...step(1, I32_ADD),
+  ...step(2, I32_SUB),
+  ...br(0),
+  END,
+  END,
+  END,
+];
 const ADD_BODY = body([], loop([...addLanes(0), ...addLanes(16)]));
 const SUM2_BODY = body([[1, V128]], loop([...sumLanes(0), ...sumLanes(16)])); // $v = local 3
 const SHARED_WASM = kernelModule(3, true, [
@@ -50,7 +103,10 @@ const WASM_FLOATS = 8; // floats per wasm loop iteration; a shorter tail is adde
 
 const compiled = compileOnce(SHARED_WASM); // null without SIMD or wasm threads: the JS kernel below
 
-function wasmKernel(add: (d: number, s: number, n: number) => void, sum2: (a: number, b: number, n: number) => void): SharedSumKernel {
+function wasmKernel(
+  add: (d: number, s: number, n: number) => void,
+  sum2: (a: number, b: number, n: number) => void,
+): SharedSumKernel {
   // byteOffset is the wasm address: every SharedArrayBuffer of the Memory starts at address 0.
   return {
     kind: 'wasm-simd',
@@ -100,7 +156,10 @@ export function createSharedSumKernel(memory: WebAssembly.Memory, simd = true): 
   const module = simd ? compiled() : null;
   if (module) {
     try {
-      const e = new WebAssembly.Instance(module, { m: { mem: memory } }).exports as { add: (d: number, s: number, n: number) => void; sum2: (a: number, b: number, n: number) => void };
+      const e = new WebAssembly.Instance(module, { m: { mem: memory } }).exports as {
+        add: (d: number, s: number, n: number) => void;
+        sum2: (a: number, b: number, n: number) => void;
+      };
       return wasmKernel(e.add, e.sum2);
     } catch {
       // e.g. a Memory that is not shared (an import of shared memory rejects it): JS below

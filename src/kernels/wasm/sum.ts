@@ -16,7 +16,23 @@
 //
 // Imports only asm.ts: the worker_threads test transpiles both beside sab-collective.ts and
 // shared-sum.ts (which takes compileOnce from here).
-import { BLOCK, END, F32X4_ADD, I32_ADD, I32_GE_U, LOOP, body, br, brIf, get, i32, kernelModule, set, v128Load, v128Store } from './asm';
+import {
+  BLOCK,
+  END,
+  F32X4_ADD,
+  I32_ADD,
+  I32_GE_U,
+  LOOP,
+  body,
+  br,
+  brIf,
+  get,
+  i32,
+  kernelModule,
+  set,
+  v128Load,
+  v128Store,
+} from './asm';
 
 /** Floats per scratch array: acc + src = 128 KiB, resident in L2 between the copies and the adds. */
 export const SUM_BLOCK = 1 << 14;
@@ -36,9 +52,35 @@ export interface SumKernel {
 //       (v128.store offset=16 $dst (f32x4.add (v128.load offset=16 $dst) (v128.load offset=16 $src)))
 //       $dst += 32, $src += 32, (br 0)))))
 // Two vectors per iteration measured ~1.7× faster than one in V8; four gained nothing more.
-const addLanes = (o: number) => [...get(0), ...get(0), ...v128Load(o), ...get(1), ...v128Load(o), ...F32X4_ADD, ...v128Store(o)];
+const addLanes = (o: number) => [
+  ...get(0),
+  ...get(0),
+  ...v128Load(o),
+  ...get(1),
+  ...v128Load(o),
+  ...F32X4_ADD,
+  ...v128Store(o),
+];
 const bump = (local: number) => [...get(local), ...i32(32), I32_ADD, ...set(local)]; // local += 32
-const ADD_BODY = body([], [...BLOCK, ...LOOP, ...get(0), ...get(2), I32_GE_U, ...brIf(1), ...addLanes(0), ...addLanes(16), ...bump(0), ...bump(1), ...br(0), END, END, END]);
+const ADD_BODY = body(
+  [],
+  [
+    ...BLOCK,
+    ...LOOP,
+    ...get(0),
+    ...get(2),
+    I32_GE_U,
+    ...brIf(1),
+    ...addLanes(0),
+    ...addLanes(16),
+    ...bump(0),
+    ...bump(1),
+    ...br(0),
+    END,
+    END,
+    END,
+  ],
+);
 const ADD_WASM = kernelModule(3, false, [{ name: 'add', body: ADD_BODY }]);
 const WASM_FLOATS = 8; // floats per wasm loop iteration; a shorter tail is added in JS
 
@@ -67,7 +109,11 @@ const compiled = compileOnce(ADD_WASM);
 function wasmKernel(module: WebAssembly.Module): SumKernel {
   const bytes = SUM_BLOCK * 4;
   const mem = new WebAssembly.Memory({ initial: Math.ceil((2 * bytes) / 65536) });
-  const wasmAdd = new WebAssembly.Instance(module, { m: { mem } }).exports.add as (dst: number, src: number, end: number) => void;
+  const wasmAdd = new WebAssembly.Instance(module, { m: { mem } }).exports.add as (
+    dst: number,
+    src: number,
+    end: number,
+  ) => void;
   const acc = new Float32Array(mem.buffer, 0, SUM_BLOCK);
   const src = new Float32Array(mem.buffer, bytes, SUM_BLOCK);
   return {

@@ -19,7 +19,9 @@ const GY: HostTensor = { data: Float32Array.of(1.7), shape: [] }; // dy ≠ 1, s
 
 function targetsFor(rand: () => number, N: number, V: number, ignoreEvery = 0): Int32Array {
   // The first and last class appear, and targets repeat.
-  return Int32Array.from({ length: N }, (_, i) => (ignoreEvery && i % ignoreEvery === 1 ? IGNORE_INDEX : i === 0 ? 0 : i === 1 ? V - 1 : Math.floor(rand() * V) % 97));
+  return Int32Array.from({ length: N }, (_, i) =>
+    ignoreEvery && i % ignoreEvery === 1 ? IGNORE_INDEX : i === 0 ? 0 : i === 1 ? V - 1 : Math.floor(rand() * V) % 97,
+  );
 }
 
 /** Rows of a host (N, V) matrix whose target is supervised, and those targets. */
@@ -31,7 +33,14 @@ function supervisedRows(z: HostTensor, targets: Int32Array): { z: HostTensor; ta
   return { z: { data, shape: [rows.length, V] }, targets: Int32Array.from(rows, (r) => targets[r]), rows };
 }
 
-async function compare(N: number, V: number, seed: number, reduction: 'mean' | 'sum', spread: number, ignoreEvery = 0): Promise<number[]> {
+async function compare(
+  N: number,
+  V: number,
+  seed: number,
+  reduction: 'mean' | 'sum',
+  spread: number,
+  ignoreEvery = 0,
+): Promise<number[]> {
   const rand = mulberry32(seed);
   const z = uniform(rand, [N, V], -spread, spread);
   const targets = targetsFor(rand, N, V, ignoreEvery);
@@ -43,7 +52,9 @@ async function compare(N: number, V: number, seed: number, reduction: 'mean' | '
   sup.rows.forEach((r, k) => refGrad.set(ref.grads[0].subarray(k * V, (k + 1) * V), r * V));
   const errs = [relErr(got.value, ref.value), relErr(got.grads[0], refGrad)];
   const label = `crossEntropy (${N}, ${V}) ${reduction} ±${spread}${ignoreEvery ? `, ${N - sup.rows.length} rows ignored` : ''}`;
-  console.log(`${label}: loss ${got.value[0].toFixed(5)} vs ${ref.value[0].toFixed(5)}, rel err loss ${errs[0].toExponential(2)}, dlogits ${errs[1].toExponential(2)}`);
+  console.log(
+    `${label}: loss ${got.value[0].toFixed(5)} vs ${ref.value[0].toFixed(5)}, rel err loss ${errs[0].toExponential(2)}, dlogits ${errs[1].toExponential(2)}`,
+  );
   return errs;
 }
 
@@ -57,7 +68,8 @@ describe.skipIf(!gpu.ok)(`crossEntropyWebGPU equals crossEntropy (${gpu.ok ? gpu
 
   it('with large logits (±60: exp would overflow without the max) and with ignored rows', async () => {
     for (const e of await compare(37, 1031, 3, 'mean', 60)) expect(e).toBeLessThan(TOL);
-    for (const reduction of ['mean', 'sum'] as const) for (const e of await compare(37, 1031, 4, reduction, 4, 3)) expect(e).toBeLessThan(TOL);
+    for (const reduction of ['mean', 'sum'] as const)
+      for (const e of await compare(37, 1031, 4, reduction, 4, 3)) expect(e).toBeLessThan(TOL);
   });
 
   it('with fewer classes than threads (V = 5)', async () => {

@@ -109,7 +109,9 @@ const K_BWD = 'StudioSoftmaxCrossEntropyGrad';
 
 registerWebGPUKernel(K_FWD, (b, { z, y }) => b.runWebGPUProgram(new XentForwardProgram(z.shape[0]), [z, y], 'float32'));
 registerWebGPUKernel(K_BWD, (b, { z, y, loss, dy }, { scale }) =>
-  b.runWebGPUProgram(new XentBackwardProgram(z.shape[0], z.shape[1]), [z, y, loss, dy], 'float32', [{ type: 'float32', data: [scale as number] }]),
+  b.runWebGPUProgram(new XentBackwardProgram(z.shape[0], z.shape[1]), [z, y, loss, dy], 'float32', [
+    { type: 'float32', data: [scale as number] },
+  ]),
 );
 
 /**
@@ -117,7 +119,11 @@ registerWebGPUKernel(K_BWD, (b, { z, y, loss, dy }, { scale }) =>
  * (over supervised rows) or sum of −log softmax(logits)[i, targets[i]]. A target of IGNORE_INDEX
  * (−100) marks a row without a label; any other target outside [0, V) throws.
  */
-export function crossEntropyWebGPU(logits: tf.Tensor2D, targets: Int32Array, reduction: 'mean' | 'sum' = 'mean'): tf.Scalar {
+export function crossEntropyWebGPU(
+  logits: tf.Tensor2D,
+  targets: Int32Array,
+  reduction: 'mean' | 'sum' = 'mean',
+): tf.Scalar {
   assertWebGPU('crossEntropyWebGPU');
   const [N, V] = logits.shape;
   if (N !== targets.length) throw new Error(`crossEntropy: ${N} logit rows but ${targets.length} targets`);

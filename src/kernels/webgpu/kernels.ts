@@ -10,7 +10,8 @@ import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webg
 /** Throws a clear error when a fused kernel is called on another backend (tfjs's own says only "not registered"). */
 export function assertWebGPU(op: string): void {
   const b = tf.getBackend();
-  if (b !== 'webgpu') throw new Error(`${op}: the fused WebGPU kernel needs the webgpu backend, the current one is ${b}`);
+  if (b !== 'webgpu')
+    throw new Error(`${op}: the fused WebGPU kernel needs the webgpu backend, the current one is ${b}`);
 }
 
 export type Uniforms = Array<{ type: 'float32' | 'int32' | 'uint32'; data: number[] }>;
@@ -28,12 +29,17 @@ export function registerWebGPUKernel(
     kernelName: name,
     backendName: 'webgpu',
     // Every input a kernel names is passed by its caller below (runKernel), so none is undefined.
-    kernelFunc: ({ inputs, backend, attrs }) => run(backend as WebGPUBackend, inputs as Record<string, tf.TensorInfo>, attrs ?? {}),
+    kernelFunc: ({ inputs, backend, attrs }) =>
+      run(backend as WebGPUBackend, inputs as Record<string, tf.TensorInfo>, attrs ?? {}),
   });
 }
 
 /** Runs registered kernel `name` through the engine and returns its one output. */
-export function runKernel<T extends tf.Tensor>(name: string, inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap = {}): T {
+export function runKernel<T extends tf.Tensor>(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: tf.NamedAttrMap = {},
+): T {
   return tf.engine().runKernel(name, inputs as tf.NamedTensorMap, attrs) as T;
 }
 

@@ -23,20 +23,28 @@ async function compare(shape: number[], seed: number, scaleRows = false): Promis
   const x = uniform(rand, shape, -2, 2);
   if (scaleRows) {
     // Rows of very different magnitude (1e-3 … 1e2), and one all-zero row where inv = rsqrt(eps).
-    for (let r = 0; r < x.data.length / C; r++) for (let c = 0; c < C; c++) x.data[r * C + c] *= r === 1 ? 0 : 10 ** ((r % 6) - 3);
+    for (let r = 0; r < x.data.length / C; r++)
+      for (let c = 0; c < C; c++) x.data[r * C + c] *= r === 1 ? 0 : 10 ** ((r % 6) - 3);
   }
   const w: HostTensor = uniform(rand, [C], 0.5, 1.5);
   const gy = uniform(rand, shape); // weights every output, so every gradient entry is checked
   const ref = await valueAndGrads('cpu', (a, b) => rmsNorm(a, b, EPS), [x, w], gy);
   const got = await valueAndGrads('webgpu', (a, b) => rmsNormWebGPU(a, b, EPS), [x, w], gy);
   const errs = [relErr(got.value, ref.value), relErr(got.grads[0], ref.grads[0]), relErr(got.grads[1], ref.grads[1])];
-  console.log(`rmsNorm ${JSON.stringify(shape)}${scaleRows ? ' (scaled rows)' : ''}: rel err y ${errs[0].toExponential(2)}, dx ${errs[1].toExponential(2)}, dw ${errs[2].toExponential(2)}`);
+  console.log(
+    `rmsNorm ${JSON.stringify(shape)}${scaleRows ? ' (scaled rows)' : ''}: rel err y ${errs[0].toExponential(2)}, dx ${errs[1].toExponential(2)}, dw ${errs[2].toExponential(2)}`,
+  );
   return errs;
 }
 
 describe.skipIf(!gpu.ok)(`rmsNormWebGPU equals rmsNorm (${gpu.ok ? gpu.adapter : 'no adapter'})`, () => {
   it('in value, dx and dw for (37, 70), (3, 13, 70), (5, 3) and (130, 300)', async () => {
-    for (const [shape, seed] of [[[37, 70], 1], [[3, 13, 70], 2], [[5, 3], 3], [[130, 300], 4]] as const) {
+    for (const [shape, seed] of [
+      [[37, 70], 1],
+      [[3, 13, 70], 2],
+      [[5, 3], 3],
+      [[130, 300], 4],
+    ] as const) {
       for (const e of await compare([...shape], seed)) expect(e).toBeLessThan(TOL);
     }
   });
@@ -63,13 +71,17 @@ describe.skipIf(!gpu.ok)(`rmsNormWebGPU equals rmsNorm (${gpu.ok ? gpu.adapter :
   it('refuses other backends and mismatched weights, and is switched on for webgpu in auto mode', async () => {
     await tf.setBackend('webgpu');
     expect(useWebGPUKernels()).toBe(true);
-    expect(() => rmsNormWebGPU(tf.zeros([2, 4]), tf.ones([3]), EPS)).toThrow(/weight shape \[3\] does not match the last axis 4/);
+    expect(() => rmsNormWebGPU(tf.zeros([2, 4]), tf.ones([3]), EPS)).toThrow(
+      /weight shape \[3\] does not match the last axis 4/,
+    );
     await tf.setBackend('cpu');
     expect(useWebGPUKernels()).toBe(false);
     setWebGPUKernels('on');
     expect(useWebGPUKernels()).toBe(true);
     setWebGPUKernels('auto');
-    expect(() => rmsNormWebGPU(tf.zeros([2, 4]), tf.ones([4]), EPS)).toThrow(/needs the webgpu backend, the current one is cpu/);
+    expect(() => rmsNormWebGPU(tf.zeros([2, 4]), tf.ones([4]), EPS)).toThrow(
+      /needs the webgpu backend, the current one is cpu/,
+    );
     await tf.setBackend('webgpu');
   });
 });

@@ -136,8 +136,12 @@ registerWebGPUKernel(K_FWD, (b, { x, w }, { eps }) => {
   const [N, C] = x.shape;
   return b.runWebGPUProgram(new RmsNormProgram(N, C), [x, w], 'float32', [{ type: 'float32', data: [eps as number] }]);
 });
-registerWebGPUKernel(K_INV, (b, { x }, { eps }) => b.runWebGPUProgram(new RmsInvProgram(x.shape[0]), [x], 'float32', [{ type: 'float32', data: [eps as number] }]));
-registerWebGPUKernel(K_DX, (b, { x, w, dy, inv }) => b.runWebGPUProgram(new RmsDxProgram(x.shape[0], x.shape[1]), [x, w, dy, inv], 'float32'));
+registerWebGPUKernel(K_INV, (b, { x }, { eps }) =>
+  b.runWebGPUProgram(new RmsInvProgram(x.shape[0]), [x], 'float32', [{ type: 'float32', data: [eps as number] }]),
+);
+registerWebGPUKernel(K_DX, (b, { x, w, dy, inv }) =>
+  b.runWebGPUProgram(new RmsDxProgram(x.shape[0], x.shape[1]), [x, w, dy, inv], 'float32'),
+);
 registerWebGPUKernel(K_DW, (b, { x, dy, inv }) => {
   const [N, C] = x.shape;
   const colBlocks = Math.ceil(C / DW_COLS);
@@ -152,7 +156,8 @@ registerWebGPUKernel(K_DW, (b, { x, dy, inv }) => {
 export function rmsNormWebGPU(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
   assertWebGPU('rmsNormWebGPU');
   const C = x.shape[x.rank - 1];
-  if (w.rank !== 1 || w.shape[0] !== C) throw new Error(`rmsNormWebGPU: weight shape [${w.shape}] does not match the last axis ${C} of x [${x.shape}]`);
+  if (w.rank !== 1 || w.shape[0] !== C)
+    throw new Error(`rmsNormWebGPU: weight shape [${w.shape}] does not match the last axis ${C} of x [${x.shape}]`);
   if (x.dtype !== 'float32' || w.dtype !== 'float32') throw new Error('rmsNormWebGPU: x and w must be float32');
   const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, wIn, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];

@@ -18,7 +18,12 @@ if (!gpu.ok) console.warn(`SKIPPED webgpu-rope tests: ${gpu.reason}`);
 const TOL = 1e-4;
 type Tables = () => { cos: tf.Tensor2D | tf.Tensor4D; sin: tf.Tensor2D | tf.Tensor4D };
 
-async function compare(shape: [number, number, number, number], seed: number, tables: Tables, label: string): Promise<number[]> {
+async function compare(
+  shape: [number, number, number, number],
+  seed: number,
+  tables: Tables,
+  label: string,
+): Promise<number[]> {
   const rand = mulberry32(seed);
   const x = uniform(rand, shape, -2, 2);
   const gy = uniform(rand, shape);
@@ -30,19 +35,30 @@ async function compare(shape: [number, number, number, number], seed: number, ta
   const ref = await valueAndGrads('cpu', run(applyRope), [x], gy);
   const got = await valueAndGrads('webgpu', run(applyRopeWebGPU), [x], gy);
   const errs = [relErr(got.value, ref.value), relErr(got.grads[0], ref.grads[0])];
-  console.log(`rope ${JSON.stringify(shape)} ${label}: rel err y ${errs[0].toExponential(2)}, dx ${errs[1].toExponential(2)}`);
+  console.log(
+    `rope ${JSON.stringify(shape)} ${label}: rel err y ${errs[0].toExponential(2)}, dx ${errs[1].toExponential(2)}`,
+  );
   return errs;
 }
 
 describe.skipIf(!gpu.ok)(`applyRopeWebGPU equals applyRope (${gpu.ok ? gpu.adapter : 'no adapter'})`, () => {
   it('with shared (T, D) tables from position 5, D = 10 and D = 64', async () => {
-    for (const e of await compare([2, 3, 13, 10], 1, () => ropeTables(5, 13, 10, 10000), 'ropeTables(5)')) expect(e).toBeLessThan(TOL);
-    for (const e of await compare([1, 2, 7, 64], 2, () => ropeTables(0, 7, 64, 500000), 'ropeTables(0)')) expect(e).toBeLessThan(TOL);
+    for (const e of await compare([2, 3, 13, 10], 1, () => ropeTables(5, 13, 10, 10000), 'ropeTables(5)'))
+      expect(e).toBeLessThan(TOL);
+    for (const e of await compare([1, 2, 7, 64], 2, () => ropeTables(0, 7, 64, 500000), 'ropeTables(0)'))
+      expect(e).toBeLessThan(TOL);
   });
 
   it('with per-row (B, 1, T, D) tables of left-padded rows, and a (1, 1, T, D) table', async () => {
-    for (const e of await compare([3, 2, 9, 12], 3, () => ropeTablesPerRow(2, 9, 12, 10000, [0, 4, 7]), 'per row [0, 4, 7]')) expect(e).toBeLessThan(TOL);
-    for (const e of await compare([3, 2, 9, 12], 4, () => ropeTablesPerRow(0, 9, 12, 10000, [3]), '(1, 1, T, D)')) expect(e).toBeLessThan(TOL);
+    for (const e of await compare(
+      [3, 2, 9, 12],
+      3,
+      () => ropeTablesPerRow(2, 9, 12, 10000, [0, 4, 7]),
+      'per row [0, 4, 7]',
+    ))
+      expect(e).toBeLessThan(TOL);
+    for (const e of await compare([3, 2, 9, 12], 4, () => ropeTablesPerRow(0, 9, 12, 10000, [3]), '(1, 1, T, D)'))
+      expect(e).toBeLessThan(TOL);
   });
 
   it('with arbitrary (not half-duplicated) tables', async () => {

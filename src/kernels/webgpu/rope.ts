@@ -54,22 +54,33 @@ class RopeProgram extends FlatProgram {
 const K_FWD = 'StudioRope';
 const K_BWD = 'StudioRopeGrad';
 
-registerWebGPUKernel(K_FWD, (b, { x, cos, sin }) => b.runWebGPUProgram(new RopeProgram(x.shape, false), [x, cos, sin], 'float32'));
-registerWebGPUKernel(K_BWD, (b, { dy, cos, sin }) => b.runWebGPUProgram(new RopeProgram(dy.shape, true), [dy, cos, sin], 'float32'));
+registerWebGPUKernel(K_FWD, (b, { x, cos, sin }) =>
+  b.runWebGPUProgram(new RopeProgram(x.shape, false), [x, cos, sin], 'float32'),
+);
+registerWebGPUKernel(K_BWD, (b, { dy, cos, sin }) =>
+  b.runWebGPUProgram(new RopeProgram(dy.shape, true), [dy, cos, sin], 'float32'),
+);
 
 /** cos/sin as the kernel reads them: (T, D), or (B·T, D) for per-row tables; a (1, 1, T, D) table is (T, D). */
 function tableRows(tab: tf.Tensor, B: number, T: number, D: number, name: string): tf.Tensor2D {
   const s = tab.shape;
   if (tab.rank === 2 && s[0] === T && s[1] === D) return tab as tf.Tensor2D;
-  if (tab.rank === 4 && (s[0] === B || s[0] === 1) && s[1] === 1 && s[2] === T && s[3] === D) return tf.reshape(tab, [s[0] * T, D]);
-  throw new Error(`applyRopeWebGPU: ${name} shape [${s}] is neither (T, D) = (${T}, ${D}) nor (B, 1, T, D) = (${B}, 1, ${T}, ${D})`);
+  if (tab.rank === 4 && (s[0] === B || s[0] === 1) && s[1] === 1 && s[2] === T && s[3] === D)
+    return tf.reshape(tab, [s[0] * T, D]);
+  throw new Error(
+    `applyRopeWebGPU: ${name} shape [${s}] is neither (T, D) = (${T}, ${D}) nor (B, 1, T, D) = (${B}, 1, ${T}, ${D})`,
+  );
 }
 
 /**
  * Drop-in for plain.ts applyRope on the webgpu backend: x (B, H, T, D) rotated by position, cos/sin
  * (T, D) broadcast over B and H, or per row (B, 1, T, D). Gradient to x only.
  */
-export function applyRopeWebGPU(x: tf.Tensor4D, cos: tf.Tensor2D | tf.Tensor4D, sin: tf.Tensor2D | tf.Tensor4D): tf.Tensor4D {
+export function applyRopeWebGPU(
+  x: tf.Tensor4D,
+  cos: tf.Tensor2D | tf.Tensor4D,
+  sin: tf.Tensor2D | tf.Tensor4D,
+): tf.Tensor4D {
   assertWebGPU('applyRopeWebGPU');
   const [B, , T, D] = x.shape;
   if (D % 2 !== 0) throw new Error(`applyRopeWebGPU: head size ${D} must be even`);
@@ -80,7 +91,8 @@ export function applyRopeWebGPU(x: tf.Tensor4D, cos: tf.Tensor2D | tf.Tensor4D, 
     save([c, s]); // kept for the backward even if the caller disposes its tables
     return {
       value: runKernel<tf.Tensor4D>(K_FWD, { x: xIn, cos: c, sin: s }),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => runKernel<tf.Tensor4D>(K_BWD, { dy, cos: saved[0], sin: saved[1] }),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        runKernel<tf.Tensor4D>(K_BWD, { dy, cos: saved[0], sin: saved[1] }),
     };
   }) as Parameters<typeof tf.customGrad>[0]);
   return f(x) as tf.Tensor4D;

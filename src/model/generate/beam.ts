@@ -67,7 +67,13 @@ export class BeamHypotheses {
  * continuations exist), and the first numBeams non-EOS candidates become the next running beams.
  * `running` holds the current beams' generated tokens.
  */
-export function selectBeams(hyps: BeamHypotheses, candidates: Candidate[], running: number[][], eosId: number, generatedLen: number): Candidate[] {
+export function selectBeams(
+  hyps: BeamHypotheses,
+  candidates: Candidate[],
+  running: number[][],
+  eosId: number,
+  generatedLen: number,
+): Candidate[] {
   const next: Candidate[] = [];
   for (let rank = 0; rank < candidates.length && next.length < hyps.numBeams; rank++) {
     const c = candidates[rank];
@@ -77,7 +83,10 @@ export function selectBeams(hyps: BeamHypotheses, candidates: Candidate[], runni
       next.push(c);
     }
   }
-  if (next.length < hyps.numBeams) throw new Error(`beam search: only ${next.length} non-EOS candidates among ${candidates.length}; need ${hyps.numBeams}`);
+  if (next.length < hyps.numBeams)
+    throw new Error(
+      `beam search: only ${next.length} non-EOS candidates among ${candidates.length}; need ${hyps.numBeams}`,
+    );
   return next;
 }
 

@@ -18,13 +18,24 @@ setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/
 afterAll(() => setFastPath('auto'));
 
 const BASE: LlamaConfig = {
-  vocabSize: 47, hiddenSize: 48, intermediateSize: 56, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2,
-  maxPositionEmbeddings: 64, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: false,
+  vocabSize: 47,
+  hiddenSize: 48,
+  intermediateSize: 56,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  maxPositionEmbeddings: 64,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  tieWordEmbeddings: false,
 };
 
 for (const backend of ['wasm', 'cpu'] as const) {
   describe(`decodeStep on ${backend}`, () => {
-    for (const [label, c] of [['GQA, untied', BASE], ['MHA, tied', { ...BASE, numKeyValueHeads: 4, tieWordEmbeddings: true }]] as const) {
+    for (const [label, c] of [
+      ['GQA, untied', BASE],
+      ['MHA, tied', { ...BASE, numKeyValueHeads: 4, tieWordEmbeddings: true }],
+    ] as const) {
       it(`equals forward() with a cache, padding and offsets (${label})`, async () => {
         await tf.setBackend(backend);
         const p = toVariables(c, initWeights(c, 21, 0.3));
@@ -47,8 +58,18 @@ for (const backend of ['wasm', 'cpu'] as const) {
         };
         const before = tf.memory().numTensors;
         // Row 0 is left-padded by 2: its first real token sits at rotary position 0.
-        const prompt = tf.tensor2d([[0, 0, 5, 9, 3], [7, 1, 4, 4, 2]], [2, 5], 'int32');
-        const keyMask = tf.tensor2d([[0, 0, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1]]);
+        const prompt = tf.tensor2d(
+          [
+            [0, 0, 5, 9, 3],
+            [7, 1, 4, 4, 2],
+          ],
+          [2, 5],
+          'int32',
+        );
+        const keyMask = tf.tensor2d([
+          [0, 0, 1, 1, 1, 1],
+          [1, 1, 1, 1, 1, 1],
+        ]);
         const promptMask = tf.slice(keyMask, [0, 0], [2, 5]) as tf.Tensor2D;
         const first = forward(p, c, prompt, { wantCache: true, keyMask: promptMask, positionOffsets: [2, 0] });
         const next = tf.tensor2d([[11], [30]], [2, 1], 'int32');
@@ -68,11 +89,20 @@ for (const backend of ['wasm', 'cpu'] as const) {
         expect(await tensorRelErr(a.logits, b.logits)).toBeLessThan(1e-5);
         // One row on top of a cache and a key mask, without the transposed weights where it can.
         const one = tf.tensor2d([[30]], [1, 1], 'int32');
-        const row1 = { cache: { k: first.cache!.k.map((t) => tf.slice(t, [1, 0, 0, 0], [1, -1, -1, -1])), v: first.cache!.v.map((t) => tf.slice(t, [1, 0, 0, 0], [1, -1, -1, -1])), length: 5 } as KVCache, keyMask: tf.slice(keyMask, [1, 0], [1, 6]) as tf.Tensor2D, wantCache: true };
+        const row1 = {
+          cache: {
+            k: first.cache!.k.map((t) => tf.slice(t, [1, 0, 0, 0], [1, -1, -1, -1])),
+            v: first.cache!.v.map((t) => tf.slice(t, [1, 0, 0, 0], [1, -1, -1, -1])),
+            length: 5,
+          } as KVCache,
+          keyMask: tf.slice(keyMask, [1, 0], [1, 6]) as tf.Tensor2D,
+          wantCache: true,
+        };
         const d = decode(p, c, one, backend === 'wasm' ? undefined : wt, row1);
         const e = forward(p, c, one, row1);
         expect(await tensorRelErr(d.logits, e.logits)).toBeLessThan(1e-5);
-        for (let l = 0; l < c.numHiddenLayers; l++) expect(await tensorRelErr(d.cache.k[l], e.cache.k[l])).toBeLessThan(1e-5);
+        for (let l = 0; l < c.numHiddenLayers; l++)
+          expect(await tensorRelErr(d.cache.k[l], e.cache.k[l])).toBeLessThan(1e-5);
         disposeCache(row1.cache);
         tf.dispose([one, row1.keyMask]);
         for (const r of [first, ref, got, a, b, d, e] as { logits: tf.Tensor; cache: KVCache }[]) {
@@ -82,7 +112,9 @@ for (const backend of ['wasm', 'cpu'] as const) {
         tf.dispose([prompt, keyMask, promptMask, next, bos]);
         expect(tf.memory().numTensors).toBe(before);
         expect(() => decode(p, c, prompt, wt!, {})).toThrow('decodeStep: one new position per row, got 5');
-        expect(() => decode(p, c, next, undefined, {})).toThrow('decodeStep: 2 row(s) need the fused transposed weights');
+        expect(() => decode(p, c, next, undefined, {})).toThrow(
+          'decodeStep: 2 row(s) need the fused transposed weights',
+        );
         setFastPath('auto');
         disposeTransposed(wt);
         disposeParams(p);

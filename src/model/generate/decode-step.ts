@@ -15,7 +15,14 @@ import { FUSED_GATE_UP, FUSED_QKV, type TransposedWeights } from './decode-weigh
 import type { ForwardOptions, KVCache } from '../llama';
 import { EMBED, FINAL_NORM, LM_HEAD, layerName, type Params } from '../params';
 import { takeRows } from '../../kernels/take-rows';
-import { addNorm, decodeAttention, inPlaceDecodeKernels, productInPlace, swiglu, type RowKernels } from '../../kernels/ops';
+import {
+  addNorm,
+  decodeAttention,
+  inPlaceDecodeKernels,
+  productInPlace,
+  swiglu,
+  type RowKernels,
+} from '../../kernels/ops';
 
 /** The GEMV kernels when `rows`-row steps read the weights as they lie (kernels/ops.ts decides), else null. */
 const inPlaceKernels = (c: LlamaConfig, rows: number) =>
@@ -41,33 +48,69 @@ export function canDecodeStep(c: LlamaConfig, rows: number, t: TransposedWeights
  * In place (`kernel` given): it fills each weight's columns of the output row; else the fused
  * transposed matrix `fused` (in, Σ out) goes through tf.matMul.
  */
-function product(p: Params, wt: TransposedWeights | undefined, kernel: RowKernels | null, x: tf.Tensor2D, names: string[], fused: string): tf.Tensor2D {
+function product(
+  p: Params,
+  wt: TransposedWeights | undefined,
+  kernel: RowKernels | null,
+  x: tf.Tensor2D,
+  names: string[],
+  fused: string,
+): tf.Tensor2D {
   if (!kernel) return tf.matMul(x, wt!.get(fused)!) as tf.Tensor2D;
-  return productInPlace(kernel, x, names.map((n) => p.get(n)!));
+  return productInPlace(
+    kernel,
+    x,
+    names.map((n) => p.get(n)!),
+  );
 }
 
 /** forward() for ids (B, 1) after opts.cache (if any): logits (B, 1, V) and the cache extended by one. */
-export function decodeStep(p: Params, c: LlamaConfig, ids: tf.Tensor2D, wt: TransposedWeights | undefined, opts: ForwardOptions): { logits: tf.Tensor3D; cache: KVCache } {
+export function decodeStep(
+  p: Params,
+  c: LlamaConfig,
+  ids: tf.Tensor2D,
+  wt: TransposedWeights | undefined,
+  opts: ForwardOptions,
+): { logits: tf.Tensor3D; cache: KVCache } {
   const [B, T] = ids.shape;
   if (T !== 1) throw new Error(`decodeStep: one new position per row, got ${T}`);
   // The kernels when this step reads the weights in place, else null: tf.matMul on the fused ones.
   const kernel = inPlaceKernels(c, B);
-  if (!kernel && !hasFused(wt)) throw new Error(`decodeStep: ${B} row(s) need the fused transposed weights (decode-weights.ts), and none were given`);
+  if (!kernel && !hasFused(wt))
+    throw new Error(
+      `decodeStep: ${B} row(s) need the fused transposed weights (decode-weights.ts), and none were given`,
+    );
   const past = opts.cache?.length ?? 0;
   const positions = Array.from({ length: B }, (_, b) => past - (opts.positionOffsets?.[b] ?? 0));
   const w = (l: number, leaf: string) => p.get(layerName(l, leaf))!;
   const mm = (a: tf.Tensor2D, names: string[], fused = names[0]) => product(p, wt, kernel, a, names, fused); // (B, in) → (B, Σ out)
   const leaves = (l: number, ...ls: string[]) => ls.map((leaf) => layerName(l, leaf));
   const eps = c.rmsNormEps;
-  const heads = { heads: c.numAttentionHeads, kvHeads: c.numKeyValueHeads, headDim: c.hiddenSize / c.numAttentionHeads, ropeTheta: c.ropeTheta };
+  const heads = {
+    heads: c.numAttentionHeads,
+    kvHeads: c.numKeyValueHeads,
+    headDim: c.hiddenSize / c.numAttentionHeads,
+    ropeTheta: c.ropeTheta,
+  };
   const newK: tf.Tensor4D[] = [];
   const newV: tf.Tensor4D[] = [];
   const logits = tf.tidy(() => {
     const x0 = takeRows(p.get(EMBED) as tf.Tensor2D, tf.reshape(ids, [B])); // (B, C)
     let [x, xn] = addNorm(x0, null, w(0, 'input_layernorm.weight'), eps);
     for (let l = 0; l < c.numHiddenLayers; l++) {
-      const qkv = mm(xn, leaves(l, 'self_attn.q_proj.weight', 'self_attn.k_proj.weight', 'self_attn.v_proj.weight'), layerName(l, FUSED_QKV)); // (B, H·D + 2·KV·D)
-      const [att, k, v] = decodeAttention(qkv, { ...heads, past, positions, kOld: opts.cache?.k[l], vOld: opts.cache?.v[l], keyMask: opts.keyMask });
+      const qkv = mm(
+        xn,
+        leaves(l, 'self_attn.q_proj.weight', 'self_attn.k_proj.weight', 'self_attn.v_proj.weight'),
+        layerName(l, FUSED_QKV),
+      ); // (B, H·D + 2·KV·D)
+      const [att, k, v] = decodeAttention(qkv, {
+        ...heads,
+        past,
+        positions,
+        kOld: opts.cache?.k[l],
+        vOld: opts.cache?.v[l],
+        keyMask: opts.keyMask,
+      });
       newK.push(tf.keep(k));
       newV.push(tf.keep(v));
       [x, xn] = addNorm(x, mm(att, leaves(l, 'self_attn.o_proj.weight')), w(l, 'post_attention_layernorm.weight'), eps);

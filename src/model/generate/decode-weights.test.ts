@@ -17,8 +17,16 @@ setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/
 afterAll(() => setFastPath('auto'));
 
 const CFG: LlamaConfig = {
-  vocabSize: 53, hiddenSize: 32, intermediateSize: 40, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2,
-  maxPositionEmbeddings: 64, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: false,
+  vocabSize: 53,
+  hiddenSize: 32,
+  intermediateSize: 40,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  maxPositionEmbeddings: 64,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  tieWordEmbeddings: false,
 };
 
 for (const backend of ['wasm', 'cpu'] as const) {
@@ -40,7 +48,19 @@ for (const backend of ['wasm', 'cpu'] as const) {
         expect(qkv.shape).toEqual([32, 32 + 2 * 16]);
         expect(Array.from(await qkv.data())).toEqual(Array.from(await tf.concat(parts, 1).data()));
         const gu = wt.get(layerName(0, FUSED_GATE_UP))!;
-        expect(Array.from(await gu.data())).toEqual(Array.from(await tf.concat([tf.transpose(p.get(layerName(0, 'mlp.gate_proj.weight'))!), tf.transpose(p.get(layerName(0, 'mlp.up_proj.weight'))!)], 1).data()));
+        expect(Array.from(await gu.data())).toEqual(
+          Array.from(
+            await tf
+              .concat(
+                [
+                  tf.transpose(p.get(layerName(0, 'mlp.gate_proj.weight'))!),
+                  tf.transpose(p.get(layerName(0, 'mlp.up_proj.weight'))!),
+                ],
+                1,
+              )
+              .data(),
+          ),
+        );
         tf.dispose(parts);
         expect(wt.get(head)!.shape).toEqual([c.hiddenSize, c.vocabSize]);
         expect(Array.from(await wt.get(head)!.data())).toEqual(Array.from(await tf.transpose(p.get(head)!).data()));
@@ -55,7 +75,10 @@ for (const backend of ['wasm', 'cpu'] as const) {
     it('greedy, recompute, batched greedy and beam search give the reference tokens, leaving no tensors', async () => {
       await tf.setBackend(backend);
       const p = toVariables(CFG, initWeights(CFG, 5, 0.3)); // large init: peaked, non-trivial logits
-      const prompts = [[1, 7, 9, 4], [1, 22]];
+      const prompts = [
+        [1, 7, 9, 4],
+        [1, 22],
+      ];
       const run = async (m: 'on' | 'off') => {
         setFastPath(m);
         try {

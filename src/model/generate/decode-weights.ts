@@ -24,11 +24,17 @@ export function transposedWeights(p: Params, c: LlamaConfig): TransposedWeights 
   for (const [name, w] of p) {
     // Every 2-D parameter is a linear weight, except the embedding table unless it is also the lm_head.
     if (w.rank !== 2 || (name === EMBED && !c.tieWordEmbeddings)) continue;
-    out.set(name, tf.tidy(() => transposeWeight(w as tf.Tensor2D)));
+    out.set(
+      name,
+      tf.tidy(() => transposeWeight(w as tf.Tensor2D)),
+    );
   }
   for (let l = 0; l < c.numHiddenLayers; l++) {
     const t = (leaf: string) => out.get(layerName(l, leaf))!;
-    out.set(layerName(l, FUSED_QKV), tf.concat([t('self_attn.q_proj.weight'), t('self_attn.k_proj.weight'), t('self_attn.v_proj.weight')], 1));
+    out.set(
+      layerName(l, FUSED_QKV),
+      tf.concat([t('self_attn.q_proj.weight'), t('self_attn.k_proj.weight'), t('self_attn.v_proj.weight')], 1),
+    );
     out.set(layerName(l, FUSED_GATE_UP), tf.concat([t('mlp.gate_proj.weight'), t('mlp.up_proj.weight')], 1));
   }
   return out;
@@ -43,7 +49,12 @@ export function disposeTransposed(wt: TransposedWeights | undefined): void {
  * `needed` false skips them (f gets undefined): a single sequence's one-row steps read the weights
  * in place (decode-step.ts) and its prompt pass transposes on the fly, at the same cost.
  */
-export async function withTransposedWeights<R>(p: Params, c: LlamaConfig, f: (wt: TransposedWeights | undefined) => Promise<R>, needed = true): Promise<R> {
+export async function withTransposedWeights<R>(
+  p: Params,
+  c: LlamaConfig,
+  f: (wt: TransposedWeights | undefined) => Promise<R>,
+  needed = true,
+): Promise<R> {
   const wt = needed ? transposedWeights(p, c) : undefined;
   try {
     return await f(wt);

@@ -3,7 +3,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readShared } from '../../testing/shared';
 import { PRESETS, configFor, type LlamaConfig } from '../config';
-import { bannedNgramTokens, beamSearchBatch, generateBatch, greedy, greedyRecompute, type GenerateOptions } from './generate';
+import {
+  bannedNgramTokens,
+  beamSearchBatch,
+  generateBatch,
+  greedy,
+  greedyRecompute,
+  type GenerateOptions,
+} from './generate';
 import { forward, type ForwardOptions } from '../llama';
 import { loadLlama2c } from '../io/llama2c';
 import { disposeParams, initWeights, toVariables, type Variables } from '../params';
@@ -14,7 +21,10 @@ import { disposeParams, initWeights, toVariables, type Variables } from '../para
 const forwardCalls = vi.hoisted(() => [] as ForwardOptions[]);
 vi.mock('../llama', async (importOriginal) => {
   const llama = await importOriginal<typeof import('../llama')>();
-  const recorded: typeof llama.forward = (p, c, ids, opts) => (forwardCalls.push(opts ?? {}), llama.forward(p, c, ids, opts));
+  const recorded: typeof llama.forward = (p, c, ids, opts) => (
+    forwardCalls.push(opts ?? {}),
+    llama.forward(p, c, ids, opts)
+  );
   return { ...llama, forward: recorded };
 });
 
@@ -68,7 +78,11 @@ function repeatsAnNgram(seq: number[], n: number): boolean {
  * sorted in full. Returns the output and how many hypotheses EOS finished, so tests can insist the
  * EOS path was exercised.
  */
-async function referenceBeamSearch(m: Model, prompt: number[], o: GenerateOptions & { numBeams: number }): Promise<{ out: number[]; eosHits: number }> {
+async function referenceBeamSearch(
+  m: Model,
+  prompt: number[],
+  o: GenerateOptions & { numBeams: number },
+): Promise<{ out: number[]; eosHits: number }> {
   const K = o.numBeams;
   const lp = o.lengthPenalty ?? 1;
   const V = m.config.vocabSize;
@@ -79,7 +93,11 @@ async function referenceBeamSearch(m: Model, prompt: number[], o: GenerateOption
     const worst = Math.min(...finished.map((h) => h.score));
     if (finished.length < K || score > worst) {
       finished.push({ score, tokens });
-      if (finished.length > K) finished.splice(finished.findIndex((h) => h.score === worst), 1);
+      if (finished.length > K)
+        finished.splice(
+          finished.findIndex((h) => h.score === worst),
+          1,
+        );
     }
   };
   const best = () => finished.reduce((a, h) => (h.score >= a.score ? h : a)).tokens;
@@ -90,7 +108,12 @@ async function referenceBeamSearch(m: Model, prompt: number[], o: GenerateOption
       const seq = [...prompt, ...beam.tokens];
       const rows = await logProbRows(m, seq);
       const banned = new Set(bannedNgramTokens(seq, o.noRepeatNgramSize ?? 0));
-      for (let v = 0; v < V; v++) cands.push({ score: banned.has(v) ? -Infinity : beam.score + rows[(seq.length - 1) * V + v], token: v, beam: k });
+      for (let v = 0; v < V; v++)
+        cands.push({
+          score: banned.has(v) ? -Infinity : beam.score + rows[(seq.length - 1) * V + v],
+          token: v,
+          beam: k,
+        });
     }
     cands.sort((a, b) => b.score - a.score || a.beam - b.beam || a.token - b.token);
     const top = cands.slice(0, 2 * K);
@@ -98,12 +121,16 @@ async function referenceBeamSearch(m: Model, prompt: number[], o: GenerateOption
     for (const [rank, c] of top.entries()) {
       if (next.length === K) break;
       if (c.token === o.eosId) {
-        if (rank < K) addHyp(beams[c.beam].tokens, c.score, step), eosHits++;
+        if (rank < K) {
+          addHyp(beams[c.beam].tokens, c.score, step);
+          eosHits++;
+        }
       } else next.push({ tokens: [...beams[c.beam].tokens, c.token], score: c.score });
     }
     beams = next;
     const worst = Math.min(...finished.map((h) => h.score));
-    if (finished.length >= K && (o.earlyStopping || worst >= top[0].score / step ** lp)) return { out: best(), eosHits };
+    if (finished.length >= K && (o.earlyStopping || worst >= top[0].score / step ** lp))
+      return { out: best(), eosHits };
   }
   for (const b of beams) addHyp(b.tokens, b.score, b.tokens.length);
   return { out: best(), eosHits };
@@ -121,7 +148,13 @@ describe('batched generation on the llama2.c checkpoint', () => {
   it('left-padded forward with keyMask + positionOffsets reproduces the unpadded logits bit for bit', async () => {
     const prompt = [1, 319, 459, 355];
     const run = (ids: number[], opts: Parameters<typeof forward>[3]) =>
-      tf.tidy(() => tf.slice(forward(m.params, m.config, tf.tensor2d(ids, [1, ids.length], 'int32'), opts).logits, [0, ids.length - prompt.length], [1, prompt.length])); // (1, 4, V)
+      tf.tidy(() =>
+        tf.slice(
+          forward(m.params, m.config, tf.tensor2d(ids, [1, ids.length], 'int32'), opts).logits,
+          [0, ids.length - prompt.length],
+          [1, prompt.length],
+        ),
+      ); // (1, 4, V)
     const plain = run(prompt, {});
     const keyMask = tf.tensor2d([[0, 0, 0, 1, 1, 1, 1]]);
     const padded = run([PAD, PAD, PAD, ...prompt], { keyMask, positionOffsets: [3] });
@@ -137,7 +170,9 @@ describe('batched generation on the llama2.c checkpoint', () => {
   it('batched greedy over prompts of different lengths equals single-sequence greedy token for token', async () => {
     const prompts = [[1], [1, 319, 459], [1, 403], [1, 403, 300, 301, 446]];
     forwardCalls.length = 0;
-    const batched = await noLeaks(() => generateBatch(m.params, m.config, prompts, { maxNewTokens: 30, eosId: EOS, padId: PAD }));
+    const batched = await noLeaks(() =>
+      generateBatch(m.params, m.config, prompts, { maxNewTokens: 30, eosId: EOS, padId: PAD }),
+    );
     expect(forwardCalls).toHaveLength(30); // the prompt, then one step per token but the last
     for (const call of forwardCalls) {
       expect(call.positionOffsets).toEqual([4, 2, 3, 0]); // left pads per row
@@ -161,13 +196,23 @@ describe('batched generation on the llama2.c checkpoint', () => {
     // 429 is the 6th greedy token after BOS, the 2nd after [1, 319, 459] and the 17th after [1, 403]:
     // as EOS it ends the three rows at different steps.
     const prompts = [[1], [1, 319, 459], [1, 403]];
-    const out = await noLeaks(() => generateBatch(m.params, m.config, prompts, { maxNewTokens: 30, eosId: 429, padId: PAD }));
-    expect(out.slice(0, 2)).toEqual([[319, 459, 355, 260, 275], [355, 260, 275]]);
+    const out = await noLeaks(() =>
+      generateBatch(m.params, m.config, prompts, { maxNewTokens: 30, eosId: 429, padId: PAD }),
+    );
+    expect(out.slice(0, 2)).toEqual([
+      [319, 459, 355, 260, 275],
+      [355, 260, 275],
+    ]);
     expect(out[2]).toHaveLength(16);
-    for (const [i, q] of prompts.entries()) expect(out[i]).toEqual(await greedy(m.params, m.config, q, { maxNewTokens: 30, eosId: 429 }));
+    for (const [i, q] of prompts.entries())
+      expect(out[i]).toEqual(await greedy(m.params, m.config, q, { maxNewTokens: 30, eosId: 429 }));
     const short = await generateBatch(m.params, m.config, prompts, { maxNewTokens: 3, eosId: EOS, padId: PAD });
     expect(short.map((r) => r.length)).toEqual([3, 3, 3]);
-    expect(await generateBatch(m.params, m.config, prompts, { maxNewTokens: 0, eosId: EOS, padId: PAD })).toEqual([[], [], []]);
+    expect(await generateBatch(m.params, m.config, prompts, { maxNewTokens: 0, eosId: EOS, padId: PAD })).toEqual([
+      [],
+      [],
+      [],
+    ]);
     // Beam search ends at EOS too: 429 finishes a hypothesis, which is returned without it.
     // Beam search: with length_penalty 0 the EOS-finished hypotheses win; with 1 the first prompt's
     // best is a full-length beam while the second prompt's batch item is done and idles.
@@ -175,7 +220,11 @@ describe('batched generation on the llama2.c checkpoint', () => {
     for (const lengthPenalty of [0, 1]) {
       const o = { maxNewTokens: 12, eosId: 429, padId: PAD, numBeams: 3, lengthPenalty };
       const beam = await noLeaks(() => generateBatch(m.params, m.config, beamPrompts, o));
-      if (lengthPenalty === 0) expect(beam).toEqual([[319, 459, 355, 260, 275], [355, 260, 275]]);
+      if (lengthPenalty === 0)
+        expect(beam).toEqual([
+          [319, 459, 355, 260, 275],
+          [355, 260, 275],
+        ]);
       else expect(beam.map((r) => r.length)).toEqual([12, 3]);
       for (const [i, q] of beamPrompts.entries()) expect(beam[i]).toEqual((await referenceBeamSearch(m, q, o)).out);
     }
@@ -191,7 +240,9 @@ describe('batched generation on the llama2.c checkpoint', () => {
     for (const [i, q] of prompts.entries()) {
       expect(beamOut[i]).toHaveLength(12); // EOS never won: fixed length, so scores compare like for like
       expect(beamOut[i]).not.toEqual(greedyOut[i]);
-      expect(await sequenceLogProb(m, q, beamOut[i])).toBeGreaterThan((await sequenceLogProb(m, q, greedyOut[i])) + 0.1);
+      expect(await sequenceLogProb(m, q, beamOut[i])).toBeGreaterThan(
+        (await sequenceLogProb(m, q, greedyOut[i])) + 0.1,
+      );
     }
   });
 
@@ -209,7 +260,8 @@ describe('batched generation on the llama2.c checkpoint', () => {
     ];
     for (const o of cases) {
       const got = await noLeaks(() => generateBatch(m.params, m.config, prompts, o));
-      for (const [i, q] of prompts.entries()) expect(got[i], `${JSON.stringify(o)} prompt ${i}`).toEqual((await referenceBeamSearch(m, q, o)).out);
+      for (const [i, q] of prompts.entries())
+        expect(got[i], `${JSON.stringify(o)} prompt ${i}`).toEqual((await referenceBeamSearch(m, q, o)).out);
     }
   });
 
@@ -221,7 +273,15 @@ describe('batched generation on the llama2.c checkpoint', () => {
     expect(repeatsAnNgram([...prompt, ...free], 2)).toBe(true);
     expect(repeatsAnNgram(free, 2)).toBe(true); // loops within its own output as well
     for (const numBeams of [1, 3]) {
-      const [out] = await noLeaks(() => generateBatch(m.params, m.config, [prompt], { maxNewTokens: 40, eosId: EOS, padId: PAD, numBeams, noRepeatNgramSize: 2 }));
+      const [out] = await noLeaks(() =>
+        generateBatch(m.params, m.config, [prompt], {
+          maxNewTokens: 40,
+          eosId: EOS,
+          padId: PAD,
+          numBeams,
+          noRepeatNgramSize: 2,
+        }),
+      );
       expect(out.length).toBeGreaterThan(20);
       expect(repeatsAnNgram([...prompt, ...out], 2)).toBe(false);
     }
@@ -251,7 +311,9 @@ describe('beam search against a brute-force reference (tiny random model)', () =
 
   it('one beam is greedy', async () => {
     const prompts = [[1], [1, 40, 41], [1, 300]];
-    const out = await noLeaks(() => beamSearchBatch(m.params, m.config, prompts, { maxNewTokens: 8, eosId: EOS, padId: PAD, numBeams: 1 }));
+    const out = await noLeaks(() =>
+      beamSearchBatch(m.params, m.config, prompts, { maxNewTokens: 8, eosId: EOS, padId: PAD, numBeams: 1 }),
+    );
     for (const [i, q] of prompts.entries()) expect(out[i]).toEqual(await greedyOf(q));
   });
 

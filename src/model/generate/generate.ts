@@ -23,8 +23,15 @@ async function argmaxLast(logits: tf.Tensor3D): Promise<number> {
 }
 
 /** forward(), or the one-position decode step (decode-step.ts) where the fused weights are at hand. */
-function step(p: Params, c: LlamaConfig, ids: tf.Tensor2D, opts: ForwardOptions): { logits: tf.Tensor3D; cache: KVCache } {
-  return ids.shape[1] === 1 && canDecodeStep(c, ids.shape[0], opts.transposed) ? decodeStep(p, c, ids, opts.transposed, opts) : forward(p, c, ids, opts);
+function step(
+  p: Params,
+  c: LlamaConfig,
+  ids: tf.Tensor2D,
+  opts: ForwardOptions,
+): { logits: tf.Tensor3D; cache: KVCache } {
+  return ids.shape[1] === 1 && canDecodeStep(c, ids.shape[0], opts.transposed)
+    ? decodeStep(p, c, ids, opts.transposed, opts)
+    : forward(p, c, ids, opts);
 }
 
 const stops = (o: GreedyOptions) => new Set([...(o.eosId === undefined ? [] : [o.eosId]), ...(o.stopIds ?? [])]);
@@ -35,29 +42,39 @@ export async function greedy(p: Params, c: LlamaConfig, prompt: number[], o: Gre
   const stop = stops(o);
   let cache: KVCache | undefined;
   let next = prompt;
-  return withTransposedWeights(p, c, async (transposed) => {
-    try {
-      while (out.length < o.maxNewTokens) {
-        const ids = tf.tensor2d(next, [1, next.length], 'int32');
-        const res = step(p, c, ids, { cache, wantCache: true, transposed });
-        ids.dispose();
+  return withTransposedWeights(
+    p,
+    c,
+    async (transposed) => {
+      try {
+        while (out.length < o.maxNewTokens) {
+          const ids = tf.tensor2d(next, [1, next.length], 'int32');
+          const res = step(p, c, ids, { cache, wantCache: true, transposed });
+          ids.dispose();
+          if (cache) disposeCache(cache);
+          cache = res.cache;
+          const id = await argmaxLast(res.logits);
+          res.logits.dispose();
+          if (stop.has(id)) break;
+          out.push(id);
+          next = [id];
+        }
+      } finally {
         if (cache) disposeCache(cache);
-        cache = res.cache;
-        const id = await argmaxLast(res.logits);
-        res.logits.dispose();
-        if (stop.has(id)) break;
-        out.push(id);
-        next = [id];
       }
-    } finally {
-      if (cache) disposeCache(cache);
-    }
-    return out;
-  }, !decodesInPlace(c, 1));
+      return out;
+    },
+    !decodesInPlace(c, 1),
+  );
 }
 
 /** Reference path: recompute the whole sequence for every new token. */
-export async function greedyRecompute(p: Params, c: LlamaConfig, prompt: number[], o: GreedyOptions): Promise<number[]> {
+export async function greedyRecompute(
+  p: Params,
+  c: LlamaConfig,
+  prompt: number[],
+  o: GreedyOptions,
+): Promise<number[]> {
   const seq = [...prompt];
   const stop = stops(o);
   const out: number[] = [];
@@ -95,16 +112,28 @@ export interface GenerateOptions {
  * The new tokens for each prompt (EOS and anything after it excluded), decoded together as one
  * batch. numBeams 1 is greedy; more is beam search ranked as transformers' BeamSearchScorer (beam.ts).
  */
-export async function generateBatch(p: Params, c: LlamaConfig, prompts: number[][], o: GenerateOptions): Promise<number[][]> {
+export async function generateBatch(
+  p: Params,
+  c: LlamaConfig,
+  prompts: number[][],
+  o: GenerateOptions,
+): Promise<number[][]> {
   const rows = prompts.length * (o.numBeams ?? 1);
-  return withTransposedWeights(p, c, (wt) => ((o.numBeams ?? 1) === 1 ? greedyBatch(p, c, prompts, o, wt) : beamSearchBatch(p, c, prompts, o, wt)), !decodesInPlace(c, rows));
+  return withTransposedWeights(
+    p,
+    c,
+    (wt) => ((o.numBeams ?? 1) === 1 ? greedyBatch(p, c, prompts, o, wt) : beamSearchBatch(p, c, prompts, o, wt)),
+    !decodesInPlace(c, rows),
+  );
 }
 
 /** Throws on what generation cannot start from; true when there is nothing to generate. */
 function nothingToDo(prompts: number[][], o: GenerateOptions): boolean {
-  if (prompts.some((q) => q.length === 0)) throw new Error('generate: every prompt needs at least one token (e.g. BOS)');
+  if (prompts.some((q) => q.length === 0))
+    throw new Error('generate: every prompt needs at least one token (e.g. BOS)');
   const numBeams = o.numBeams ?? 1;
-  if (!Number.isInteger(numBeams) || numBeams < 1) throw new Error(`generate: numBeams must be a positive integer, got ${numBeams}`);
+  if (!Number.isInteger(numBeams) || numBeams < 1)
+    throw new Error(`generate: numBeams must be a positive integer, got ${numBeams}`);
   return prompts.length === 0 || o.maxNewTokens <= 0;
 }
 
@@ -145,16 +174,29 @@ function leftPadded(prompts: number[][], padId: number): { ids: number[][]; st: 
  * logits, or log-softmax (beam search ranks by log-probability). New positions are real tokens:
  * HF extends attention_mask with ones every step, finished rows included.
  */
-async function advance(p: Params, c: LlamaConfig, st: BatchState, ids: number[][], logProbs: boolean): Promise<Float32Array> {
+async function advance(
+  p: Params,
+  c: LlamaConfig,
+  st: BatchState,
+  ids: number[][],
+  logProbs: boolean,
+): Promise<Float32Array> {
   const B = ids.length;
   const T = ids[0].length;
   if (st.cache) for (const m of st.mask) for (let t = 0; t < T; t++) m.push(1);
   const S = (st.cache?.length ?? 0) + T;
-  if (st.mask[0].length !== S) throw new Error(`generate: key mask covers ${st.mask[0].length} positions, expected ${S}`);
+  if (st.mask[0].length !== S)
+    throw new Error(`generate: key mask covers ${st.mask[0].length} positions, expected ${S}`);
   const padded = st.offsets.some((n) => n > 0);
   const idsT = tf.tensor2d(ids.flat(), [B, T], 'int32');
   const keyMask = padded ? tf.tensor2d(st.mask.flat(), [B, S]) : undefined; // (B, S)
-  const res = step(p, c, idsT, { cache: st.cache, keyMask, positionOffsets: padded ? st.offsets : undefined, wantCache: true, transposed: st.transposed });
+  const res = step(p, c, idsT, {
+    cache: st.cache,
+    keyMask,
+    positionOffsets: padded ? st.offsets : undefined,
+    wantCache: true,
+    transposed: st.transposed,
+  });
   idsT.dispose();
   keyMask?.dispose();
   if (st.cache) disposeCache(st.cache);
@@ -185,7 +227,13 @@ function selectRows(st: BatchState, rows: number[]): void {
 }
 
 /** HF greedy search: argmax of the logits after n-gram bans; finished rows are fed padId and frozen. */
-async function greedyBatch(p: Params, c: LlamaConfig, prompts: number[][], o: GenerateOptions, transposed?: TransposedWeights): Promise<number[][]> {
+async function greedyBatch(
+  p: Params,
+  c: LlamaConfig,
+  prompts: number[][],
+  o: GenerateOptions,
+  transposed?: TransposedWeights,
+): Promise<number[][]> {
   if (nothingToDo(prompts, o)) return prompts.map(() => []);
   const V = c.vocabSize;
   const n = o.noRepeatNgramSize ?? 0;
@@ -207,7 +255,13 @@ async function greedyBatch(p: Params, c: LlamaConfig, prompts: number[][], o: Ge
         return best;
       });
       if (step >= o.maxNewTokens || done.every(Boolean)) break;
-      logits = await advance(p, c, st, next.map((t) => [t]), false);
+      logits = await advance(
+        p,
+        c,
+        st,
+        next.map((t) => [t]),
+        false,
+      );
     }
   } finally {
     if (st.cache) disposeCache(st.cache);
@@ -222,7 +276,13 @@ async function greedyBatch(p: Params, c: LlamaConfig, prompts: number[][], o: Ge
  * candidates and pick K running beams, then gather the cache rows those beams came from.
  * `transposed`: the weights generateBatch prepared for the fast path; without them every step is forward().
  */
-export async function beamSearchBatch(p: Params, c: LlamaConfig, prompts: number[][], o: GenerateOptions, transposed?: TransposedWeights): Promise<number[][]> {
+export async function beamSearchBatch(
+  p: Params,
+  c: LlamaConfig,
+  prompts: number[][],
+  o: GenerateOptions,
+  transposed?: TransposedWeights,
+): Promise<number[][]> {
   if (nothingToDo(prompts, o)) return prompts.map(() => []);
   const K = o.numBeams ?? 1;
   const V = c.vocabSize;
@@ -250,7 +310,11 @@ export async function beamSearchBatch(p: Params, c: LlamaConfig, prompts: number
       prompts.forEach((prompt, b) => {
         if (done[b]) {
           // A finished prompt's rows idle on padding; nothing reads them again.
-          for (const r of rows(b)) source.push(r), tokens.push(o.padId), nextScores.push(0);
+          for (const r of rows(b)) {
+            source.push(r);
+            tokens.push(o.padId);
+            nextScores.push(0);
+          }
           return;
         }
         const rowScores = (k: number) => {
@@ -260,15 +324,31 @@ export async function beamSearchBatch(p: Params, c: LlamaConfig, prompts: number
           return s;
         };
         const candidates = topCandidates(K, rowScores, 2 * K);
-        const chosen = selectBeams(hyps[b], candidates, rows(b).map((r) => seqs[r]), o.eosId, step);
-        for (const ch of chosen) source.push(b * K + ch.beam), tokens.push(ch.token), nextScores.push(ch.score);
+        const chosen = selectBeams(
+          hyps[b],
+          candidates,
+          rows(b).map((r) => seqs[r]),
+          o.eosId,
+          step,
+        );
+        for (const ch of chosen) {
+          source.push(b * K + ch.beam);
+          tokens.push(ch.token);
+          nextScores.push(ch.score);
+        }
         done[b] = hyps[b].isDone(candidates[0].score, step);
       });
       seqs = source.map((r, i) => [...seqs[r], tokens[i]]);
       scores = nextScores;
       if (step >= o.maxNewTokens || done.every(Boolean)) break;
       selectRows(st, source);
-      logp = await advance(p, c, st, tokens.map((t) => [t]), true);
+      logp = await advance(
+        p,
+        c,
+        st,
+        tokens.map((t) => [t]),
+        true,
+      );
     }
     // Prompts still running at the length limit offer every running beam (BeamSearchScorer.finalize).
     prompts.forEach((_, b) => {

@@ -11,11 +11,17 @@ export interface TryOptions {
   summarize: boolean;
 }
 
-export async function tryModel(m: ImportedModel, prompt: string, o: TryOptions): Promise<{ text: string; ids: number[] }> {
+export async function tryModel(
+  m: ImportedModel,
+  prompt: string,
+  o: TryOptions,
+): Promise<{ text: string; ids: number[] }> {
   const { config, tokenizer } = m;
   // Leave room for the new tokens inside the model's context.
   const room = Math.max(0, config.maxPositionEmbeddings - o.maxNewTokens - 8);
-  const ids = o.summarize ? buildPrompt(tokenizer, prompt, { maxSourceLength: room }) : [tokenizer.bosId, ...tokenizer.encode(prompt).slice(0, room)];
+  const ids = o.summarize
+    ? buildPrompt(tokenizer, prompt, { maxSourceLength: room })
+    : [tokenizer.bosId, ...tokenizer.encode(prompt).slice(0, room)];
   const params = toVariables(config, m.weights);
   try {
     const out = await greedy(params, config, ids, { maxNewTokens: o.maxNewTokens, eosId: tokenizer.eosId });

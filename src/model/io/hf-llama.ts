@@ -10,7 +10,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 function num(j: Record<string, unknown>, key: string, fallback?: number): number {
   const v = j[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`HF config: "${key}" must be a number, got ${JSON.stringify(j[key])}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new Error(`HF config: "${key}" must be a number, got ${JSON.stringify(j[key])}`);
   return v;
 }
 
@@ -22,19 +23,24 @@ export function configFromHF(json: unknown): LlamaConfig {
     if (!Array.isArray(arch) || !arch.includes('LlamaForCausalLM'))
       throw new Error(`HF config: architecture ${JSON.stringify(arch)} is not supported, expected LlamaForCausalLM`);
   }
-  if (json.model_type !== 'llama') throw new Error(`HF config: model_type ${JSON.stringify(json.model_type)} is not supported, expected "llama"`);
+  if (json.model_type !== 'llama')
+    throw new Error(`HF config: model_type ${JSON.stringify(json.model_type)} is not supported, expected "llama"`);
   // Features that change the computation: refusing beats importing a model that silently diverges.
   if (json.rope_scaling !== undefined && json.rope_scaling !== null)
     throw new Error(`HF config: rope_scaling ${JSON.stringify(json.rope_scaling)} is not supported (only plain RoPE)`);
-  if (json.hidden_act !== undefined && json.hidden_act !== 'silu') throw new Error(`HF config: hidden_act ${JSON.stringify(json.hidden_act)} is not supported, expected "silu"`);
+  if (json.hidden_act !== undefined && json.hidden_act !== 'silu')
+    throw new Error(`HF config: hidden_act ${JSON.stringify(json.hidden_act)} is not supported, expected "silu"`);
   if (json.attention_bias === true) throw new Error('HF config: attention_bias true is not supported');
   if (json.mlp_bias === true) throw new Error('HF config: mlp_bias true is not supported');
   const hiddenSize = num(json, 'hidden_size');
   const numAttentionHeads = num(json, 'num_attention_heads');
   if (json.head_dim !== undefined && json.head_dim !== null && json.head_dim !== hiddenSize / numAttentionHeads)
-    throw new Error(`HF config: head_dim ${JSON.stringify(json.head_dim)} differs from hidden_size / num_attention_heads; not supported`);
+    throw new Error(
+      `HF config: head_dim ${JSON.stringify(json.head_dim)} differs from hidden_size / num_attention_heads; not supported`,
+    );
   const tie = json.tie_word_embeddings ?? false; // LlamaConfig's default
-  if (typeof tie !== 'boolean') throw new Error(`HF config: "tie_word_embeddings" must be a boolean, got ${JSON.stringify(tie)}`);
+  if (typeof tie !== 'boolean')
+    throw new Error(`HF config: "tie_word_embeddings" must be a boolean, got ${JSON.stringify(tie)}`);
   const c: LlamaConfig = {
     vocabSize: num(json, 'vocab_size'),
     hiddenSize,
@@ -101,7 +107,8 @@ export function generationConfigFromHF(json: unknown): GenerationConfig {
     let v = json[key];
     if (Array.isArray(v)) v = v[0]; // eos_token_id may be a list; the engine stops on one id
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`HF generation config: "${key}" must be a token id, got ${JSON.stringify(json[key])}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+      throw new Error(`HF generation config: "${key}" must be a token id, got ${JSON.stringify(json[key])}`);
     return v;
   };
   const [bos, eos, pad, max] = [id('bos_token_id'), id('eos_token_id'), id('pad_token_id'), id('max_new_tokens')];
@@ -140,11 +147,16 @@ const isIgnored = (name: string) => name.endsWith('rotary_emb.inv_freq');
  * order of the shard names (HF's model-0000k-of-0000n names sort in shard order).
  */
 function shardNames(index: unknown, count: number): { names: string[]; weightMap: Record<string, string> } {
-  if (!isObject(index) || !isObject(index.weight_map)) throw new Error('HF import: index file has no "weight_map" object');
+  if (!isObject(index) || !isObject(index.weight_map))
+    throw new Error('HF import: index file has no "weight_map" object');
   const weightMap = index.weight_map as Record<string, unknown>;
-  for (const [k, v] of Object.entries(weightMap)) if (typeof v !== 'string') throw new Error(`HF import: index maps "${k}" to a non-string ${JSON.stringify(v)}`);
+  for (const [k, v] of Object.entries(weightMap))
+    if (typeof v !== 'string') throw new Error(`HF import: index maps "${k}" to a non-string ${JSON.stringify(v)}`);
   const names = [...new Set(Object.values(weightMap) as string[])].sort();
-  if (names.length !== count) throw new Error(`HF import: index names ${names.length} shard files (${names.join(', ')}), but ${count} were given`);
+  if (names.length !== count)
+    throw new Error(
+      `HF import: index names ${names.length} shard files (${names.join(', ')}), but ${count} were given`,
+    );
   return { names, weightMap: weightMap as Record<string, string> };
 }
 
@@ -156,7 +168,8 @@ export interface HFImport {
 export function importHFLlama(configJson: unknown, safetensorsFiles: Uint8Array[], index?: unknown): HFImport {
   const config = configFromHF(configJson);
   if (safetensorsFiles.length === 0) throw new Error('HF import: no safetensors file given');
-  if (safetensorsFiles.length > 1 && index === undefined) throw new Error(`HF import: ${safetensorsFiles.length} shards given without model.safetensors.index.json`);
+  if (safetensorsFiles.length > 1 && index === undefined)
+    throw new Error(`HF import: ${safetensorsFiles.length} shards given without model.safetensors.index.json`);
   const shards = index === undefined ? undefined : shardNames(index, safetensorsFiles.length);
 
   const found = new Map<string, SafetensorsTensor>();
@@ -172,13 +185,16 @@ export function importHFLlama(configJson: unknown, safetensorsFiles: Uint8Array[
       if (isIgnored(name)) continue;
       if (found.has(name)) throw new Error(`HF import: tensor "${name}" appears in more than one shard`);
       if (shards && shards.weightMap[name] !== label)
-        throw new Error(`HF import: tensor "${name}" is in ${label}, but the index says ${JSON.stringify(shards.weightMap[name] ?? null)}`);
+        throw new Error(
+          `HF import: tensor "${name}" is in ${label}, but the index says ${JSON.stringify(shards.weightMap[name] ?? null)}`,
+        );
       found.set(name, t);
     }
   });
   if (shards)
     for (const [name, file] of Object.entries(shards.weightMap))
-      if (!isIgnored(name) && !found.has(name)) throw new Error(`HF import: the index lists tensor "${name}" in ${file}, but that shard does not hold it`);
+      if (!isIgnored(name) && !found.has(name))
+        throw new Error(`HF import: the index lists tensor "${name}" in ${file}, but that shard does not hold it`);
 
   // Tied checkpoints may still carry lm_head (some exporters write both): accept it only when it is
   // the embedding itself, since the tied model would otherwise silently ignore a trained head.
@@ -198,12 +214,16 @@ export function importHFLlama(configJson: unknown, safetensorsFiles: Uint8Array[
       missing.push(name);
       continue;
     }
-    if (!sameShape(t.shape, shape)) throw new Error(`HF import: tensor "${name}" has shape ${fmt(t.shape)}, expected ${fmt(shape)} (${shapeHint(name, config)})`);
+    if (!sameShape(t.shape, shape))
+      throw new Error(
+        `HF import: tensor "${name}" has shape ${fmt(t.shape)}, expected ${fmt(shape)} (${shapeHint(name, config)})`,
+      );
     weights.set(name, t.data);
   }
   if (missing.length) throw new Error(`HF import: missing ${missing.length} tensor(s): ${missing.join(', ')}`);
   const extra = [...found.keys()].filter((n) => !weights.has(n));
-  if (extra.length) throw new Error(`HF import: unexpected tensor(s) not in a Llama of this config: ${extra.join(', ')}`);
+  if (extra.length)
+    throw new Error(`HF import: unexpected tensor(s) not in a Llama of this config: ${extra.join(', ')}`);
   return { config, weights };
 }
 
@@ -213,16 +233,25 @@ export interface HFExport {
   'model.safetensors': Uint8Array;
 }
 
-export function exportHFLlama(config: LlamaConfig, weights: Map<string, Float32Array>, extras: GenerationConfig = {}): HFExport {
+export function exportHFLlama(
+  config: LlamaConfig,
+  weights: Map<string, Float32Array>,
+  extras: GenerationConfig = {},
+): HFExport {
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [name, shape] of paramShapes(config)) {
     const data = weights.get(name);
     if (!data) throw new Error(`HF export: tensor "${name}" is missing`);
     const n = shape.reduce((a, b) => a * b, 1);
-    if (data.length !== n) throw new Error(`HF export: tensor "${name}" has ${data.length} values, expected ${n} for shape ${fmt(shape)}`);
+    if (data.length !== n)
+      throw new Error(`HF export: tensor "${name}" has ${data.length} values, expected ${n} for shape ${fmt(shape)}`);
     tensors.set(name, { shape, data });
   }
-  const special: SpecialTokens = { bosTokenId: extras.bosTokenId, eosTokenId: extras.eosTokenId, padTokenId: extras.padTokenId };
+  const special: SpecialTokens = {
+    bosTokenId: extras.bosTokenId,
+    eosTokenId: extras.eosTokenId,
+    padTokenId: extras.padTokenId,
+  };
   return {
     'config.json': JSON.stringify(configToHF(config, special), null, 2),
     'generation_config.json': JSON.stringify(generationConfigToHF(extras), null, 2),

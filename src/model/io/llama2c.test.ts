@@ -19,7 +19,15 @@ describe('llama2.c checkpoint', () => {
 
   it('reads the header of aidreams260K.bin', () => {
     const { config, seqLen } = loadLlama2c(new Uint8Array(readShared('fixtures/llama2c/aidreams260K.bin')));
-    expect(config).toMatchObject({ hiddenSize: 64, intermediateSize: 172, numHiddenLayers: 4, numAttentionHeads: 4, numKeyValueHeads: 4, vocabSize: 512, tieWordEmbeddings: true });
+    expect(config).toMatchObject({
+      hiddenSize: 64,
+      intermediateSize: 172,
+      numHiddenLayers: 4,
+      numAttentionHeads: 4,
+      numKeyValueHeads: 4,
+      vocabSize: 512,
+      tieWordEmbeddings: true,
+    });
     expect(seqLen).toBe(128);
   });
 

@@ -28,14 +28,23 @@ export function permuteRotary(w: Float32Array, heads: number, D: number, cols: n
 }
 
 export function loadLlama2c(bytes: Uint8Array): LoadedCheckpoint {
-  if (bytes.byteLength < HEADER_BYTES) throw new Error(`llama2.c checkpoint: file is ${bytes.byteLength} bytes, shorter than its 28-byte header`);
+  if (bytes.byteLength < HEADER_BYTES)
+    throw new Error(`llama2.c checkpoint: file is ${bytes.byteLength} bytes, shorter than its 28-byte header`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const [dim, hidden, L, H, KV, vocabSigned, seqLen] = Array.from({ length: 7 }, (_, i) => dv.getInt32(i * 4, true));
   const shared = vocabSigned > 0;
   const V = Math.abs(vocabSigned);
   const config: LlamaConfig = {
-    vocabSize: V, hiddenSize: dim, intermediateSize: hidden, numHiddenLayers: L, numAttentionHeads: H,
-    numKeyValueHeads: KV, maxPositionEmbeddings: seqLen, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: shared,
+    vocabSize: V,
+    hiddenSize: dim,
+    intermediateSize: hidden,
+    numHiddenLayers: L,
+    numAttentionHeads: H,
+    numKeyValueHeads: KV,
+    maxPositionEmbeddings: seqLen,
+    rmsNormEps: 1e-5,
+    ropeTheta: 10000,
+    tieWordEmbeddings: shared,
   };
   try {
     validateConfig(config);
@@ -44,13 +53,36 @@ export function loadLlama2c(bytes: Uint8Array): LoadedCheckpoint {
   }
   const D = dim / H;
   const sizes = {
-    emb: V * dim, rms: L * dim, wq: L * dim * dim, wk: L * dim * KV * D, wv: L * dim * KV * D, wo: L * dim * dim,
-    w1: L * dim * hidden, w2: L * hidden * dim, w3: L * dim * hidden, final: dim, rope: seqLen * D, // two tables of seqLen × D/2
+    emb: V * dim,
+    rms: L * dim,
+    wq: L * dim * dim,
+    wk: L * dim * KV * D,
+    wv: L * dim * KV * D,
+    wo: L * dim * dim,
+    w1: L * dim * hidden,
+    w2: L * hidden * dim,
+    w3: L * dim * hidden,
+    final: dim,
+    rope: seqLen * D, // two tables of seqLen × D/2
   };
   const floats = (bytes.byteLength - HEADER_BYTES) / 4;
-  const needed = sizes.emb + 2 * sizes.rms + sizes.wq + sizes.wk + sizes.wv + sizes.wo + sizes.w1 + sizes.w2 + sizes.w3 + sizes.final + sizes.rope + (shared ? 0 : sizes.emb);
+  const needed =
+    sizes.emb +
+    2 * sizes.rms +
+    sizes.wq +
+    sizes.wk +
+    sizes.wv +
+    sizes.wo +
+    sizes.w1 +
+    sizes.w2 +
+    sizes.w3 +
+    sizes.final +
+    sizes.rope +
+    (shared ? 0 : sizes.emb);
   if (!Number.isInteger(floats) || floats < needed) {
-    throw new Error(`llama2.c checkpoint: header (dim ${dim}, layers ${L}, vocab ${V}) needs ${needed} float32 values, file has ${Math.floor(floats)}`);
+    throw new Error(
+      `llama2.c checkpoint: header (dim ${dim}, layers ${L}, vocab ${V}) needs ${needed} float32 values, file has ${Math.floor(floats)}`,
+    );
   }
   // Copy out of the file buffer (it may not be 4-byte aligned at byteOffset).
   const all = new Float32Array(bytes.slice(HEADER_BYTES, HEADER_BYTES + needed * 4).buffer);
@@ -58,9 +90,14 @@ export function loadLlama2c(bytes: Uint8Array): LoadedCheckpoint {
   const take = (n: number) => all.subarray(off, (off += n));
   const emb = take(sizes.emb);
   const rmsAtt = take(sizes.rms);
-  const wq = take(sizes.wq), wk = take(sizes.wk), wv = take(sizes.wv), wo = take(sizes.wo);
+  const wq = take(sizes.wq),
+    wk = take(sizes.wk),
+    wv = take(sizes.wv),
+    wo = take(sizes.wo);
   const rmsFfn = take(sizes.rms);
-  const w1 = take(sizes.w1), w2 = take(sizes.w2), w3 = take(sizes.w3);
+  const w1 = take(sizes.w1),
+    w2 = take(sizes.w2),
+    w3 = take(sizes.w3);
   const final = take(sizes.final);
   take(sizes.rope); // freq_cis tables: recomputed, not stored
   const wcls = shared ? null : take(sizes.emb);

@@ -49,7 +49,8 @@ export function expandModelFiles(files: ModelFile[]): ModelFile[] {
       } catch (e) {
         throw new Error(`${f.name}: cannot unzip (${(e as Error).message})`);
       }
-      for (const [name, bytes] of Object.entries(entries)) if (!name.endsWith('/')) out.push({ name: baseName(name), bytes });
+      for (const [name, bytes] of Object.entries(entries))
+        if (!name.endsWith('/')) out.push({ name: baseName(name), bytes });
     } else out.push({ name: baseName(f.name), bytes: f.bytes });
   }
   const seen = new Set<string>();
@@ -61,12 +62,21 @@ export function expandModelFiles(files: ModelFile[]): ModelFile[] {
 }
 
 /** Tokenizer of the model; its pad token, when added, grows the embeddings (transformers' resize_token_embeddings). */
-function withTokenizer(config: LlamaConfig, weights: Map<string, Float32Array>, tokenizer: LoadedTokenizer, notes: string[]): ImportedModel {
+function withTokenizer(
+  config: LlamaConfig,
+  weights: Map<string, Float32Array>,
+  tokenizer: LoadedTokenizer,
+  notes: string[],
+): ImportedModel {
   if (tokenizer.vocabSize > config.vocabSize) {
-    notes.push(`embeddings grown from ${config.vocabSize} to ${tokenizer.vocabSize} rows for the tokenizer's added pad token (new rows: the mean embedding)`);
+    notes.push(
+      `embeddings grown from ${config.vocabSize} to ${tokenizer.vocabSize} rows for the tokenizer's added pad token (new rows: the mean embedding)`,
+    );
     config = resizeEmbeddings(config, weights, tokenizer.vocabSize);
   }
-  notes.push(`${countParams(config).toLocaleString('en-US')} parameters, ${config.numHiddenLayers} layers, d_model ${config.hiddenSize}, vocabulary ${config.vocabSize}`);
+  notes.push(
+    `${countParams(config).toLocaleString('en-US')} parameters, ${config.numHiddenLayers} layers, d_model ${config.hiddenSize}, vocabulary ${config.vocabSize}`,
+  );
   return { config, weights, tokenizer, notes };
 }
 
@@ -81,17 +91,22 @@ function importLlama2c(bins: ModelFile[]): ImportedModel {
   });
   const models = tried.filter((t) => t.ckpt);
   if (models.length !== 1) {
-    throw new Error(models.length === 0
-      ? `no llama2.c checkpoint among ${bins.map((b) => b.name).join(', ')} (${tried.map((t) => `${t.f.name}: ${t.err}`).join('; ')})`
-      : `more than one llama2.c checkpoint given (${models.map((m) => m.f.name).join(', ')}); give one model and its tokenizer .bin`);
+    throw new Error(
+      models.length === 0
+        ? `no llama2.c checkpoint among ${bins.map((b) => b.name).join(', ')} (${tried.map((t) => `${t.f.name}: ${t.err}`).join('; ')})`
+        : `more than one llama2.c checkpoint given (${models.map((m) => m.f.name).join(', ')}); give one model and its tokenizer .bin`,
+    );
   }
   const { f: modelFile, ckpt } = models[0];
   const tokFile = bins.find((b) => b !== modelFile);
-  if (!tokFile) throw new Error(`${modelFile.name}: a llama2.c model needs its tokenizer .bin (e.g. tok512.bin) beside it`);
+  if (!tokFile)
+    throw new Error(`${modelFile.name}: a llama2.c model needs its tokenizer .bin (e.g. tok512.bin) beside it`);
   const { config, weights } = ckpt!;
   const vocab = loadLlama2cVocab(tokFile.bytes, config.vocabSize);
   const tokenizer = loadTokenizer(llama2cTokenizerJson(vocab), llama2cTokenizerConfig());
-  return withTokenizer(config, weights, tokenizer, [`llama2.c checkpoint ${modelFile.name} with tokenizer ${tokFile.name} (converted to Hugging Face layout)`]);
+  return withTokenizer(config, weights, tokenizer, [
+    `llama2.c checkpoint ${modelFile.name} with tokenizer ${tokFile.name} (converted to Hugging Face layout)`,
+  ]);
 }
 
 function importHF(files: ModelFile[]): ImportedModel {
@@ -101,19 +116,27 @@ function importHF(files: ModelFile[]): ImportedModel {
   configFromHF(configJson); // an unsupported architecture is the first thing to say
   const tokFile = byName.get('tokenizer.json');
   if (!tokFile) {
-    throw new Error(byName.has('tokenizer.model')
-      ? 'tokenizer.json is missing (only the sentencepiece tokenizer.model was given; save the tokenizer with a fast tokenizer to get tokenizer.json)'
-      : 'tokenizer.json is missing: the studio needs the model\'s tokenizer to train and generate');
+    throw new Error(
+      byName.has('tokenizer.model')
+        ? 'tokenizer.json is missing (only the sentencepiece tokenizer.model was given; save the tokenizer with a fast tokenizer to get tokenizer.json)'
+        : "tokenizer.json is missing: the studio needs the model's tokenizer to train and generate",
+    );
   }
   const indexFile = byName.get('model.safetensors.index.json');
   const shards = files.filter((f) => f.name.endsWith('.safetensors')).sort((a, b) => (a.name < b.name ? -1 : 1));
   if (shards.length === 0) {
     const torch = files.find((f) => /\.(bin|pt|pth)$/.test(f.name));
-    throw new Error(torch
-      ? `${torch.name}: PyTorch pickle weights are not read (they can run code); save with safe_serialization=True to get model.safetensors`
-      : 'model.safetensors is missing');
+    throw new Error(
+      torch
+        ? `${torch.name}: PyTorch pickle weights are not read (they can run code); save with safe_serialization=True to get model.safetensors`
+        : 'model.safetensors is missing',
+    );
   }
-  const { config, weights } = importHFLlama(configJson, shards.map((s) => s.bytes), indexFile ? parseJson(indexFile) : undefined);
+  const { config, weights } = importHFLlama(
+    configJson,
+    shards.map((s) => s.bytes),
+    indexFile ? parseJson(indexFile) : undefined,
+  );
   const tcFile = byName.get('tokenizer_config.json');
   const tokenizer = loadTokenizer(parseJson(tokFile), tcFile ? parseJson(tcFile) : undefined);
   return withTokenizer(config, weights, tokenizer, [`Hugging Face Llama: ${shards.map((s) => s.name).join(', ')}`]);
@@ -127,21 +150,35 @@ export function importModelFiles(input: ModelFile[]): ImportedModel {
   const bins = files.filter((f) => f.name.endsWith('.bin'));
   if (bins.length > 0) {
     const pickle = bins.find((b) => isZip(b.bytes));
-    if (pickle) throw new Error(`${pickle.name} looks like PyTorch weights (pytorch_model.bin); give model.safetensors with config.json and tokenizer.json`);
+    if (pickle)
+      throw new Error(
+        `${pickle.name} looks like PyTorch weights (pytorch_model.bin); give model.safetensors with config.json and tokenizer.json`,
+      );
     return importLlama2c(bins);
   }
-  throw new Error(`not a model: expected config.json + model.safetensors + tokenizer.json (Hugging Face), or a llama2.c model .bin with its tokenizer .bin; got ${files.map((f) => f.name).join(', ')}`);
+  throw new Error(
+    `not a model: expected config.json + model.safetensors + tokenizer.json (Hugging Face), or a llama2.c model .bin with its tokenizer .bin; got ${files.map((f) => f.name).join(', ')}`,
+  );
 }
 
 /** The HF files `LlamaForCausalLM.from_pretrained` and `AutoTokenizer.from_pretrained` read. */
-export function exportModelFiles(config: LlamaConfig, weights: Map<string, Float32Array>, tokenizer: LoadedTokenizer): ModelFile[] {
+export function exportModelFiles(
+  config: LlamaConfig,
+  weights: Map<string, Float32Array>,
+  tokenizer: LoadedTokenizer,
+): ModelFile[] {
   const ids = { bosTokenId: tokenizer.bosId, eosTokenId: tokenizer.eosId, padTokenId: tokenizer.padId };
   const hf = exportHFLlama(config, weights, ids);
   const name = (id: number) => tokenizer.idToToken(id) ?? null;
   const tokenizerConfig = {
-    bos_token: name(tokenizer.bosId), eos_token: name(tokenizer.eosId), pad_token: name(tokenizer.padId),
-    add_bos_token: true, add_eos_token: false, clean_up_tokenization_spaces: false,
-    model_max_length: config.maxPositionEmbeddings, tokenizer_class: 'PreTrainedTokenizerFast',
+    bos_token: name(tokenizer.bosId),
+    eos_token: name(tokenizer.eosId),
+    pad_token: name(tokenizer.padId),
+    add_bos_token: true,
+    add_eos_token: false,
+    clean_up_tokenization_spaces: false,
+    model_max_length: config.maxPositionEmbeddings,
+    tokenizer_class: 'PreTrainedTokenizerFast',
   };
   return [
     { name: 'config.json', bytes: encoder.encode(hf['config.json']) },
@@ -154,5 +191,7 @@ export function exportModelFiles(config: LlamaConfig, weights: Map<string, Float
 
 /** One archive for a one-click download (stored, not deflated: safetensors does not compress). */
 export function zipModelFiles(files: ModelFile[]): Uint8Array {
-  return zipSync(Object.fromEntries(files.map((f) => [f.name, [f.bytes, { level: f.name.endsWith('.safetensors') ? 0 : 6 }]])));
+  return zipSync(
+    Object.fromEntries(files.map((f) => [f.name, [f.bytes, { level: f.name.endsWith('.safetensors') ? 0 : 6 }]])),
+  );
 }

@@ -15,7 +15,13 @@ describe('safetensors', () => {
   it('round-trips F32 exactly, with metadata, aligned data and space padding', () => {
     const a = new Float32Array([1.5, -2, 3e-8, Infinity, -0, 7]);
     const b = new Float32Array([0.1, 0.2, 0.3]);
-    const bytes = writeSafetensors(new Map([['b', { shape: [3], data: b }], ['a', { shape: [2, 3], data: a }]]), { format: 'pt' });
+    const bytes = writeSafetensors(
+      new Map([
+        ['b', { shape: [3], data: b }],
+        ['a', { shape: [2, 3], data: a }],
+      ]),
+      { format: 'pt' },
+    );
     const n = new DataView(bytes.buffer).getUint32(0, true);
     expect((8 + n) % 8).toBe(0);
     expect(bytes[8 + n - 1] === 0x20 || bytes[8 + n - 1] === 0x7d).toBe(true); // space pad or the closing brace
@@ -40,7 +46,8 @@ describe('safetensors', () => {
     expect(f16ToF32(0xfc00)).toBe(-Infinity);
     expect(f16ToF32(0x7e00)).toBeNaN();
     // Every half value survives float32 and back.
-    for (let h = 0; h < 0x10000; h++) if ((h & 0x7c00) !== 0x7c00 || !(h & 0x3ff)) expect(f32ToF16(f16ToF32(h))).toBe(h);
+    for (let h = 0; h < 0x10000; h++)
+      if ((h & 0x7c00) !== 0x7c00 || !(h & 0x3ff)) expect(f32ToF16(f16ToF32(h))).toBe(h);
     expect(f32ToF16(1 + 2 ** -11)).toBe(0x3c00); // tie → even
     expect(f32ToF16(1 + 3 * 2 ** -11)).toBe(0x3c02); // tie → even (up)
     expect(f32ToF16(2 ** -25)).toBe(0); // tie between 0 and the smallest subnormal → 0
@@ -64,13 +71,17 @@ describe('safetensors', () => {
     new DataView(bytes.buffer).setUint32(4, 0, true);
     new DataView(bytes.buffer).setUint32(0, 1000, true);
     expect(() => readSafetensors(bytes)).toThrow(/header length 1000 is larger than the file \(56 bytes/);
-    expect(() => readSafetensors(bytes, { maxHeaderBytes: 10 })).toThrow(/header length 1000 exceeds the limit of 10 bytes/);
+    expect(() => readSafetensors(bytes, { maxHeaderBytes: 10 })).toThrow(
+      /header length 1000 exceeds the limit of 10 bytes/,
+    );
   });
 
   it('rejects truncated files, bad JSON and non-object headers', () => {
     expect(() => readSafetensors(new Uint8Array(5))).toThrow(/file is 5 bytes, shorter than the 8-byte header length/);
     const good = writeSafetensors(new Map([['x', { shape: [4], data: new Float32Array(4) }]]));
-    expect(() => readSafetensors(good.slice(0, good.length - 1))).toThrow(/tensor "x" data_offsets \[0, 16\] are out of range \(data buffer is 15 bytes\)/);
+    expect(() => readSafetensors(good.slice(0, good.length - 1))).toThrow(
+      /tensor "x" data_offsets \[0, 16\] are out of range \(data buffer is 15 bytes\)/,
+    );
     expect(() => readSafetensors(good.slice(0, 20))).toThrow(/header length \d+ is larger than the file/);
     const notJson = rawFile({}).slice();
     notJson.set(new TextEncoder().encode('{x'), 8);
@@ -80,14 +91,32 @@ describe('safetensors', () => {
 
   it('rejects overlapping offsets, size mismatches and bad dtypes, naming the tensor', () => {
     const data = new Uint8Array(16);
-    expect(() => readSafetensors(rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, data))).toThrow(
-      /tensors "a" \[0, 8\] and "b" \[4, 12\] overlap/,
+    expect(() =>
+      readSafetensors(
+        rawFile(
+          {
+            a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+            b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+          },
+          data,
+        ),
+      ),
+    ).toThrow(/tensors "a" \[0, 8\] and "b" \[4, 12\] overlap/);
+    expect(() => readSafetensors(rawFile({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, data))).toThrow(
+      /tensor "a" spans 8 bytes, but shape \[3\] of F32 needs 12/,
     );
-    expect(() => readSafetensors(rawFile({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, data))).toThrow(/tensor "a" spans 8 bytes, but shape \[3\] of F32 needs 12/);
-    expect(() => readSafetensors(rawFile({ a: { dtype: 'Q4', shape: [2], data_offsets: [0, 8] } }, data))).toThrow(/tensor "a" has unknown dtype "Q4"/);
-    expect(() => readSafetensors(rawFile({ a: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, data))).toThrow(/tensor "a" has dtype I64; only F32, F16 and BF16 are supported/);
-    expect(() => readSafetensors(rawFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 8] } }, data))).toThrow(/tensor "a" has invalid shape/);
-    expect(() => readSafetensors(rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [8] } }, data))).toThrow(/tensor "a" has invalid data_offsets/);
+    expect(() => readSafetensors(rawFile({ a: { dtype: 'Q4', shape: [2], data_offsets: [0, 8] } }, data))).toThrow(
+      /tensor "a" has unknown dtype "Q4"/,
+    );
+    expect(() => readSafetensors(rawFile({ a: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, data))).toThrow(
+      /tensor "a" has dtype I64; only F32, F16 and BF16 are supported/,
+    );
+    expect(() => readSafetensors(rawFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 8] } }, data))).toThrow(
+      /tensor "a" has invalid shape/,
+    );
+    expect(() => readSafetensors(rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [8] } }, data))).toThrow(
+      /tensor "a" has invalid data_offsets/,
+    );
     expect(() => readSafetensors(rawFile({ __metadata__: { n: 1 } }, data))).toThrow(/metadata "n" is not a string/);
   });
 });

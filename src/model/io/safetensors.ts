@@ -3,11 +3,40 @@
 // byte buffer the offsets index into. Files come from users, so every field is checked before use and
 // the header length is bounded before any bytes are decoded (a hostile length must not allocate).
 
-export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U64' | 'U32' | 'U16' | 'U8' | 'BOOL' | 'F8_E4M3' | 'F8_E5M2';
+export type SafetensorsDtype =
+  | 'F64'
+  | 'F32'
+  | 'F16'
+  | 'BF16'
+  | 'I64'
+  | 'I32'
+  | 'I16'
+  | 'I8'
+  | 'U64'
+  | 'U32'
+  | 'U16'
+  | 'U8'
+  | 'BOOL'
+  | 'F8_E4M3'
+  | 'F8_E5M2';
 
 /** Bytes per element of every dtype the reference implementation knows (for offset checks). */
 const DTYPE_SIZE: Record<SafetensorsDtype, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1, F8_E4M3: 1, F8_E5M2: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U64: 8,
+  U32: 4,
+  U16: 2,
+  U8: 1,
+  BOOL: 1,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
 };
 
 export interface SafetensorsTensor {
@@ -112,12 +141,17 @@ const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isS
 
 export function readSafetensors(bytes: Uint8Array, opts: ReadOptions = {}): SafetensorsFile {
   const maxHeader = opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER;
-  if (bytes.byteLength < 8) throw new Error(`safetensors: file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`);
+  if (bytes.byteLength < 8)
+    throw new Error(`safetensors: file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // A u64 read as two u32 halves: exact for any length, and nothing is decoded yet.
   const headerLen = dv.getUint32(4, true) * 2 ** 32 + dv.getUint32(0, true);
-  if (headerLen > maxHeader) throw new Error(`safetensors: header length ${headerLen} exceeds the limit of ${maxHeader} bytes`);
-  if (headerLen > bytes.byteLength - 8) throw new Error(`safetensors: header length ${headerLen} is larger than the file (${bytes.byteLength - 8} bytes after the length field)`);
+  if (headerLen > maxHeader)
+    throw new Error(`safetensors: header length ${headerLen} exceeds the limit of ${maxHeader} bytes`);
+  if (headerLen > bytes.byteLength - 8)
+    throw new Error(
+      `safetensors: header length ${headerLen} is larger than the file (${bytes.byteLength - 8} bytes after the length field)`,
+    );
 
   let header: unknown;
   try {
@@ -141,13 +175,22 @@ export function readSafetensors(bytes: Uint8Array, opts: ReadOptions = {}): Safe
     }
     if (!isObject(info)) throw new Error(`safetensors: tensor "${name}" entry is not an object`);
     const { dtype, shape, data_offsets: offs } = info;
-    if (typeof dtype !== 'string' || !(dtype in DTYPE_SIZE)) throw new Error(`safetensors: tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
-    if (!Array.isArray(shape) || !shape.every(isIndex)) throw new Error(`safetensors: tensor "${name}" has invalid shape ${JSON.stringify(shape)}`);
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every(isIndex)) throw new Error(`safetensors: tensor "${name}" has invalid data_offsets ${JSON.stringify(offs)}`);
+    if (typeof dtype !== 'string' || !(dtype in DTYPE_SIZE))
+      throw new Error(`safetensors: tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
+    if (!Array.isArray(shape) || !shape.every(isIndex))
+      throw new Error(`safetensors: tensor "${name}" has invalid shape ${JSON.stringify(shape)}`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every(isIndex))
+      throw new Error(`safetensors: tensor "${name}" has invalid data_offsets ${JSON.stringify(offs)}`);
     const [begin, end] = offs as number[];
-    if (begin > end || end > buffer.byteLength) throw new Error(`safetensors: tensor "${name}" data_offsets [${begin}, ${end}] are out of range (data buffer is ${buffer.byteLength} bytes)`);
+    if (begin > end || end > buffer.byteLength)
+      throw new Error(
+        `safetensors: tensor "${name}" data_offsets [${begin}, ${end}] are out of range (data buffer is ${buffer.byteLength} bytes)`,
+      );
     const want = (shape as number[]).reduce((a, b) => a * b, 1) * DTYPE_SIZE[dtype as SafetensorsDtype];
-    if (end - begin !== want) throw new Error(`safetensors: tensor "${name}" spans ${end - begin} bytes, but shape [${shape.join(', ')}] of ${dtype} needs ${want}`);
+    if (end - begin !== want)
+      throw new Error(
+        `safetensors: tensor "${name}" spans ${end - begin} bytes, but shape [${shape.join(', ')}] of ${dtype} needs ${want}`,
+      );
     entries.push({ name, dtype: dtype as SafetensorsDtype, shape: shape as number[], begin, end });
   }
 
@@ -155,12 +198,16 @@ export function readSafetensors(bytes: Uint8Array, opts: ReadOptions = {}): Safe
   const sorted = entries.filter((e) => e.end > e.begin).sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < sorted.length; i++) {
     const [p, q] = [sorted[i - 1], sorted[i]];
-    if (q.begin < p.end) throw new Error(`safetensors: tensors "${p.name}" [${p.begin}, ${p.end}] and "${q.name}" [${q.begin}, ${q.end}] overlap`);
+    if (q.begin < p.end)
+      throw new Error(
+        `safetensors: tensors "${p.name}" [${p.begin}, ${p.end}] and "${q.name}" [${q.begin}, ${q.end}] overlap`,
+      );
   }
 
   const tensors = new Map<string, SafetensorsTensor>();
   for (const e of entries) {
-    if (e.dtype !== 'F32' && e.dtype !== 'F16' && e.dtype !== 'BF16') throw new Error(`safetensors: tensor "${e.name}" has dtype ${e.dtype}; only F32, F16 and BF16 are supported`);
+    if (e.dtype !== 'F32' && e.dtype !== 'F16' && e.dtype !== 'BF16')
+      throw new Error(`safetensors: tensor "${e.name}" has dtype ${e.dtype}; only F32, F16 and BF16 are supported`);
     const n = (e.end - e.begin) / DTYPE_SIZE[e.dtype];
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: decode(buffer.subarray(e.begin, e.end), e.dtype, n) });
   }
@@ -181,7 +228,10 @@ export function writeSafetensors(
   for (const name of names) {
     const { shape, data } = tensors.get(name)!;
     const n = shape.reduce((a, b) => a * b, 1);
-    if (data.length !== n) throw new Error(`safetensors: tensor "${name}" has ${data.length} values, shape [${shape.join(', ')}] needs ${n}`);
+    if (data.length !== n)
+      throw new Error(
+        `safetensors: tensor "${name}" has ${data.length} values, shape [${shape.join(', ')}] needs ${n}`,
+      );
     header[name] = { dtype, shape, data_offsets: [offset, offset + n * size] };
     offset += n * size;
   }

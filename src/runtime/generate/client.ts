@@ -10,7 +10,11 @@ export interface Generated {
   backend: string;
 }
 
-export function generateInWorker(model: ModelFile[], prompt: string, opts: { maxNewTokens: number; backend: BackendChoice; summarize: boolean }): Promise<Generated> {
+export function generateInWorker(
+  model: ModelFile[],
+  prompt: string,
+  opts: { maxNewTokens: number; backend: BackendChoice; summarize: boolean },
+): Promise<Generated> {
   const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'generate' });
   return new Promise<Generated>((resolve, reject) => {
     w.onmessage = (ev: MessageEvent) => {

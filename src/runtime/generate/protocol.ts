@@ -14,22 +14,30 @@ export interface GenerateRequest {
 }
 
 export type GenerateAnswer =
-  | { type: 'generated'; text: string; ids: number[]; backend: string }
-  | { type: 'error'; message: string };
+  { type: 'generated'; text: string; ids: number[]; backend: string } | { type: 'error'; message: string };
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isFiles = (v: unknown): v is ModelFile[] => Array.isArray(v) && v.length > 0 && v.every((f) => isObj(f) && isStr(f.name) && f.bytes instanceof Uint8Array);
+const isFiles = (v: unknown): v is ModelFile[] =>
+  Array.isArray(v) && v.length > 0 && v.every((f) => isObj(f) && isStr(f.name) && f.bytes instanceof Uint8Array);
 
 /** Returns the request typed, or a string saying what is wrong with it. */
 export function checkGenerateRequest(msg: unknown): GenerateRequest | string {
   if (!isObj(msg) || !isStr(msg.type)) return 'message is not an object with a string "type"';
   if (msg.type !== 'generate') return `unknown message type "${msg.type}"`;
-  if (!isFiles(msg.model)) return 'message "generate": field "model" must be a non-empty list of {name, bytes: Uint8Array}';
+  if (!isFiles(msg.model))
+    return 'message "generate": field "model" must be a non-empty list of {name, bytes: Uint8Array}';
   if (!isStr(msg.prompt)) return 'message "generate": field "prompt" must be a string';
-  if (!isNum(msg.maxNewTokens) || !Number.isInteger(msg.maxNewTokens) || msg.maxNewTokens < 1 || msg.maxNewTokens > 1024) return 'message "generate": maxNewTokens must be an integer in [1, 1024]';
-  if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(msg.backend as string)) return `message "generate": unknown backend ${JSON.stringify(msg.backend)}`;
+  if (
+    !isNum(msg.maxNewTokens) ||
+    !Number.isInteger(msg.maxNewTokens) ||
+    msg.maxNewTokens < 1 ||
+    msg.maxNewTokens > 1024
+  )
+    return 'message "generate": maxNewTokens must be an integer in [1, 1024]';
+  if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(msg.backend as string))
+    return `message "generate": unknown backend ${JSON.stringify(msg.backend)}`;
   if (typeof msg.summarize !== 'boolean') return 'message "generate": field "summarize" must be a boolean';
   return msg as unknown as GenerateRequest;
 }
@@ -37,9 +45,16 @@ export function checkGenerateRequest(msg: unknown): GenerateRequest | string {
 /** Returns the answer typed, or a string saying what is wrong with it. */
 export function checkGenerateAnswer(msg: unknown): GenerateAnswer | string {
   if (!isObj(msg) || !isStr(msg.type)) return 'message is not an object with a string "type"';
-  if (msg.type === 'error') return isStr(msg.message) ? { type: 'error', message: msg.message } : 'message "error": field "message" is missing or has the wrong type';
+  if (msg.type === 'error')
+    return isStr(msg.message)
+      ? { type: 'error', message: msg.message }
+      : 'message "error": field "message" is missing or has the wrong type';
   if (msg.type !== 'generated') return `unknown message type "${msg.type}"`;
-  for (const [field, ok] of [['text', isStr(msg.text)], ['ids', Array.isArray(msg.ids) && msg.ids.every(isNum)], ['backend', isStr(msg.backend)]] as const) {
+  for (const [field, ok] of [
+    ['text', isStr(msg.text)],
+    ['ids', Array.isArray(msg.ids) && msg.ids.every(isNum)],
+    ['backend', isStr(msg.backend)],
+  ] as const) {
     if (!ok) return `message "generated": field "${field}" is missing or has the wrong type`;
   }
   return msg as unknown as GenerateAnswer;

@@ -26,5 +26,8 @@ self.onmessage = (ev: MessageEvent) => {
 };
 
 self.onunhandledrejection = (ev: PromiseRejectionEvent) => {
-  post({ type: 'error', message: `unhandled error in the generation worker: ${String(ev.reason?.message ?? ev.reason)}` });
+  post({
+    type: 'error',
+    message: `unhandled error in the generation worker: ${String(ev.reason?.message ?? ev.reason)}`,
+  });
 };

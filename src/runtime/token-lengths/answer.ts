@@ -23,7 +23,13 @@ export function answerTokenLengthRequest(m: unknown): TokenLengthAnswer {
       used = { kind: 'trained', vocabSize: tok.vocabSize, pairs: forTokenizer.length };
     }
     const counted = evenly(pairs, maxCountPairs);
-    return { type: 'done', lengths: countTokenLengths(tok, counted), counted: counted.length, total: pairs.length, tokenizer: used };
+    return {
+      type: 'done',
+      lengths: countTokenLengths(tok, counted),
+      counted: counted.length,
+      total: pairs.length,
+      tokenizer: used,
+    };
   } catch (err) {
     return { type: 'error', message: err instanceof Error ? err.message : String(err) };
   }

@@ -5,7 +5,13 @@ import { checkTokenLengthAnswer, checkTokenLengthRequest, evenly, tokenizerFiles
 
 describe('token-length worker messages', () => {
   const req = { pairs: [{ input: 'a', target: 'b' }], vocabSize: 512, maxTokenizerPairs: 10, maxCountPairs: 5 };
-  const done = { type: 'done', lengths: { documents: [3], summaries: [2], separator: 4 }, counted: 1, total: 1, tokenizer: { kind: 'trained', vocabSize: 512, pairs: 1 } };
+  const done = {
+    type: 'done',
+    lengths: { documents: [3], summaries: [2], separator: 4 },
+    counted: 1,
+    total: 1,
+    tokenizer: { kind: 'trained', vocabSize: 512, pairs: 1 },
+  };
 
   it('passes good messages and names what is wrong with bad ones', () => {
     expect(checkTokenLengthRequest(req)).toEqual(req);
@@ -15,26 +21,43 @@ describe('token-length worker messages', () => {
     expect(checkTokenLengthRequest({ ...req, pairs: [{ input: 1, target: 'b' }] })).toMatch(/pairs must be/);
     expect(checkTokenLengthRequest({ ...req, vocabSize: 0 })).toMatch(/vocabSize must be a positive integer/);
     expect(checkTokenLengthAnswer({ type: 'html', html: '<b>' })).toMatch(/unknown type "html"/);
-    expect(checkTokenLengthAnswer({ ...done, lengths: { documents: [-1], summaries: [], separator: 1 } })).toMatch(/lengths must be/);
+    expect(checkTokenLengthAnswer({ ...done, lengths: { documents: [-1], summaries: [], separator: 1 } })).toMatch(
+      /lengths must be/,
+    );
     expect(checkTokenLengthAnswer({ ...done, counted: 'all' })).toMatch(/counted and total must be counts/);
   });
 
   it('checks the imported tokenizer in a request and which tokenizer an answer used', () => {
     const withTok = { ...req, tokenizer: { json: '{}', config: '{}' } };
     expect(checkTokenLengthRequest(withTok)).toEqual(withTok);
-    expect(checkTokenLengthRequest({ ...req, tokenizer: { json: '{}' } })).toEqual({ ...req, tokenizer: { json: '{}' } });
-    expect(checkTokenLengthRequest({ ...req, tokenizer: '{}' })).toMatch(/tokenizer must be \{json, config\?\}.*got string/);
+    expect(checkTokenLengthRequest({ ...req, tokenizer: { json: '{}' } })).toEqual({
+      ...req,
+      tokenizer: { json: '{}' },
+    });
+    expect(checkTokenLengthRequest({ ...req, tokenizer: '{}' })).toMatch(
+      /tokenizer must be \{json, config\?\}.*got string/,
+    );
     expect(checkTokenLengthRequest({ ...req, tokenizer: null })).toMatch(/tokenizer must be .*got null/);
-    expect(checkTokenLengthRequest({ ...req, tokenizer: { json: { model: {} } } })).toMatch(/tokenizer\.json must be the file's text \(a string\), got object/);
+    expect(checkTokenLengthRequest({ ...req, tokenizer: { json: { model: {} } } })).toMatch(
+      /tokenizer\.json must be the file's text \(a string\), got object/,
+    );
     expect(checkTokenLengthRequest({ ...req, tokenizer: {} })).toMatch(/tokenizer\.json must be .*got undefined/);
-    expect(checkTokenLengthRequest({ ...req, tokenizer: { json: '{}', config: 7 } })).toMatch(/tokenizer_config\.json must be .*got number/);
+    expect(checkTokenLengthRequest({ ...req, tokenizer: { json: '{}', config: 7 } })).toMatch(
+      /tokenizer_config\.json must be .*got number/,
+    );
 
     const imported = { ...done, tokenizer: { kind: 'imported', vocabSize: 32000 } };
     expect(checkTokenLengthAnswer(imported)).toEqual(imported);
     expect(checkTokenLengthAnswer({ ...done, tokenizer: undefined })).toMatch(/must say which tokenizer/);
-    expect(checkTokenLengthAnswer({ ...done, tokenizer: { kind: 'imported', vocabSize: 0 } })).toMatch(/vocabSize must be a positive integer/);
-    expect(checkTokenLengthAnswer({ ...done, tokenizer: { kind: 'trained', vocabSize: 512 } })).toMatch(/on how many pairs/);
-    expect(checkTokenLengthAnswer({ ...done, tokenizer: { kind: 'gpt', vocabSize: 512 } })).toMatch(/unknown kind "gpt"/);
+    expect(checkTokenLengthAnswer({ ...done, tokenizer: { kind: 'imported', vocabSize: 0 } })).toMatch(
+      /vocabSize must be a positive integer/,
+    );
+    expect(checkTokenLengthAnswer({ ...done, tokenizer: { kind: 'trained', vocabSize: 512 } })).toMatch(
+      /on how many pairs/,
+    );
+    expect(checkTokenLengthAnswer({ ...done, tokenizer: { kind: 'gpt', vocabSize: 512 } })).toMatch(
+      /unknown kind "gpt"/,
+    );
   });
 
   it('evenly keeps at most max items, spread over the list', () => {
@@ -47,7 +70,10 @@ describe('token-length worker messages', () => {
     expect(tokenizerFilesOf(null)).toBeNull();
     expect(tokenizerFilesOf([file('config.json', '{}')])).toBeNull();
     expect(tokenizerFilesOf([file('tokenizer.json', '{"a":"▁x"}')])).toEqual({ json: '{"a":"▁x"}' });
-    expect(tokenizerFilesOf([file('tokenizer_config.json', '{"c":1}'), file('tokenizer.json', '{}')])).toEqual({ json: '{}', config: '{"c":1}' });
+    expect(tokenizerFilesOf([file('tokenizer_config.json', '{"c":1}'), file('tokenizer.json', '{}')])).toEqual({
+      json: '{}',
+      config: '{"c":1}',
+    });
   });
 });
 
@@ -56,16 +82,31 @@ describe('the worker answer', () => {
   const req = { pairs, vocabSize: 300, maxTokenizerPairs: 10, maxCountPairs: 5 };
 
   it('answers every bad request with an error naming what is wrong, never throwing', () => {
-    expect(answerTokenLengthRequest('hello')).toEqual({ type: 'error', message: 'token-length request is not an object' });
+    expect(answerTokenLengthRequest('hello')).toEqual({
+      type: 'error',
+      message: 'token-length request is not an object',
+    });
     const notString = answerTokenLengthRequest({ ...req, tokenizer: { json: 42 } });
-    expect(notString).toMatchObject({ type: 'error', message: expect.stringMatching(/tokenizer\.json must be the file's text \(a string\), got number/) });
+    expect(notString).toMatchObject({
+      type: 'error',
+      message: expect.stringMatching(/tokenizer\.json must be the file's text \(a string\), got number/),
+    });
     const notJson = answerTokenLengthRequest({ ...req, tokenizer: { json: '{"model": ' } });
-    expect(notJson).toMatchObject({ type: 'error', message: expect.stringMatching(/^the imported model's tokenizer\.json is not valid JSON \(/) });
+    expect(notJson).toMatchObject({
+      type: 'error',
+      message: expect.stringMatching(/^the imported model's tokenizer\.json is not valid JSON \(/),
+    });
     const badConfig = answerTokenLengthRequest({ ...req, tokenizer: { json: '{}', config: 'nope' } });
-    expect(badConfig).toMatchObject({ type: 'error', message: expect.stringMatching(/^the imported model's tokenizer_config\.json is not valid JSON \(/) });
+    expect(badConfig).toMatchObject({
+      type: 'error',
+      message: expect.stringMatching(/^the imported model's tokenizer_config\.json is not valid JSON \(/),
+    });
     const notATokenizer = answerTokenLengthRequest({ ...req, tokenizer: { json: '[1, 2]' } });
     expect(notATokenizer).toEqual({ type: 'error', message: 'tokenizer.json: expected a JSON object, got an array' });
-    expect(answerTokenLengthRequest({ ...req, tokenizer: { json: '{"model": {"type": "BPE"}}' } })).toEqual({ type: 'error', message: 'tokenizer.json: model.vocab is missing' });
+    expect(answerTokenLengthRequest({ ...req, tokenizer: { json: '{"model": {"type": "BPE"}}' } })).toEqual({
+      type: 'error',
+      message: 'tokenizer.json: model.vocab is missing',
+    });
   });
 
   it('says which tokenizer it used, and its answers pass the check', () => {
@@ -73,10 +114,18 @@ describe('the worker answer', () => {
     expect(trained).toMatchObject({ type: 'done', counted: 1, total: 1, tokenizer: { kind: 'trained', pairs: 1 } });
     expect(checkTokenLengthAnswer(trained)).toEqual(trained);
 
-    const files = { json: readSharedText('fixtures/tokenizer/tokenizer.json'), config: readSharedText('fixtures/tokenizer/tokenizer_config.json') };
+    const files = {
+      json: readSharedText('fixtures/tokenizer/tokenizer.json'),
+      config: readSharedText('fixtures/tokenizer/tokenizer_config.json'),
+    };
     const imported = answerTokenLengthRequest({ ...req, tokenizer: files });
     // The fixture is a Llama 2 tokenizer: 32000 pieces plus the pad token loadTokenizer adds, as a run's import does.
-    expect(imported).toMatchObject({ type: 'done', counted: 1, total: 1, tokenizer: { kind: 'imported', vocabSize: 32001 } });
+    expect(imported).toMatchObject({
+      type: 'done',
+      counted: 1,
+      total: 1,
+      tokenizer: { kind: 'imported', vocabSize: 32001 },
+    });
     expect(checkTokenLengthAnswer(imported)).toEqual(imported);
   });
 });

@@ -33,7 +33,9 @@ export function evenly<T>(items: readonly T[], max: number): T[] {
  * or null when there is none. A model without tokenizer.json cannot be trained at all (the run's
  * import refuses it), so null there too: the histogram then says it used a trained BPE.
  */
-export function tokenizerFilesOf(files: readonly { name: string; bytes: Uint8Array }[] | null | undefined): TokenizerFiles | null {
+export function tokenizerFilesOf(
+  files: readonly { name: string; bytes: Uint8Array }[] | null | undefined,
+): TokenizerFiles | null {
   const text = (name: string) => {
     const f = files?.find((x) => x.name === name);
     return f ? new TextDecoder().decode(f.bytes) : undefined;
@@ -56,32 +58,46 @@ const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an a
  */
 export function checkTokenLengthRequest(m: unknown): TokenLengthRequest | string {
   if (!isObj(m)) return 'token-length request is not an object';
-  if (!Array.isArray(m.pairs) || !m.pairs.every((p) => isObj(p) && typeof p.input === 'string' && typeof p.target === 'string')) return 'token-length request: pairs must be [{input, target}] strings';
-  for (const k of ['vocabSize', 'maxTokenizerPairs', 'maxCountPairs'] as const) if (!isCount(m[k]) || m[k] === 0) return `token-length request: ${k} must be a positive integer`;
+  if (
+    !Array.isArray(m.pairs) ||
+    !m.pairs.every((p) => isObj(p) && typeof p.input === 'string' && typeof p.target === 'string')
+  )
+    return 'token-length request: pairs must be [{input, target}] strings';
+  for (const k of ['vocabSize', 'maxTokenizerPairs', 'maxCountPairs'] as const)
+    if (!isCount(m[k]) || m[k] === 0) return `token-length request: ${k} must be a positive integer`;
   const t = m.tokenizer;
   if (t !== undefined) {
-    if (!isObj(t) || Array.isArray(t)) return `token-length request: tokenizer must be {json, config?} (the imported model's tokenizer files as text), got ${typeName(t)}`;
-    if (typeof t.json !== 'string') return `token-length request: tokenizer.json must be the file's text (a string), got ${typeName(t.json)}`;
-    if (t.config !== undefined && typeof t.config !== 'string') return `token-length request: tokenizer_config.json must be the file's text (a string), got ${typeName(t.config)}`;
+    if (!isObj(t) || Array.isArray(t))
+      return `token-length request: tokenizer must be {json, config?} (the imported model's tokenizer files as text), got ${typeName(t)}`;
+    if (typeof t.json !== 'string')
+      return `token-length request: tokenizer.json must be the file's text (a string), got ${typeName(t.json)}`;
+    if (t.config !== undefined && typeof t.config !== 'string')
+      return `token-length request: tokenizer_config.json must be the file's text (a string), got ${typeName(t.config)}`;
   }
   return m as unknown as TokenLengthRequest;
 }
 
 function checkLengthTokenizer(t: unknown): string | null {
   if (!isObj(t)) return 'token-length answer: tokenizer must say which tokenizer was used';
-  if (!isCount(t.vocabSize) || t.vocabSize === 0) return 'token-length answer: tokenizer.vocabSize must be a positive integer';
+  if (!isCount(t.vocabSize) || t.vocabSize === 0)
+    return 'token-length answer: tokenizer.vocabSize must be a positive integer';
   if (t.kind === 'imported') return null;
-  if (t.kind === 'trained') return isCount(t.pairs) ? null : 'token-length answer: a trained tokenizer must say on how many pairs (tokenizer.pairs)';
+  if (t.kind === 'trained')
+    return isCount(t.pairs)
+      ? null
+      : 'token-length answer: a trained tokenizer must say on how many pairs (tokenizer.pairs)';
   return `token-length answer: tokenizer has unknown kind ${JSON.stringify(t.kind)}`;
 }
 
 /** The answer typed, or what is wrong with it. */
 export function checkTokenLengthAnswer(m: unknown): TokenLengthAnswer | string {
   if (!isObj(m)) return 'token-length answer is not an object';
-  if (m.type === 'error') return typeof m.message === 'string' ? (m as TokenLengthAnswer) : 'token-length answer "error" has no message';
+  if (m.type === 'error')
+    return typeof m.message === 'string' ? (m as TokenLengthAnswer) : 'token-length answer "error" has no message';
   if (m.type !== 'done') return `token-length answer has unknown type ${JSON.stringify(m.type)}`;
   const l = m.lengths;
-  if (!isObj(l) || !isCounts(l.documents) || !isCounts(l.summaries) || !isCount(l.separator)) return 'token-length answer: lengths must be {documents, summaries: counts, separator}';
+  if (!isObj(l) || !isCounts(l.documents) || !isCounts(l.summaries) || !isCount(l.separator))
+    return 'token-length answer: lengths must be {documents, summaries: counts, separator}';
   if (!isCount(m.counted) || !isCount(m.total)) return 'token-length answer: counted and total must be counts';
   return checkLengthTokenizer(m.tokenizer) ?? (m as unknown as TokenLengthAnswer);
 }

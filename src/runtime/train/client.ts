@@ -68,7 +68,9 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
     }
     onEvent({ type: 'status', message: d.message });
     const id = ++runId;
-    launch(current.spec, current.data, id, current.extras).catch((e: unknown) => onEvent({ type: 'error', message: `could not resume: ${e instanceof Error ? e.message : String(e)}` }));
+    launch(current.spec, current.data, id, current.extras).catch((e: unknown) =>
+      onEvent({ type: 'error', message: `could not resume: ${e instanceof Error ? e.message : String(e)}` }),
+    );
   };
 
   const fail = (rank: number, message: string) => {
@@ -120,7 +122,11 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
         if (++finished === replicas.length) {
           teardown();
           // The run is done when every replica is: report rank 0's figures.
-          onEvent({ ...msg, checksum: replicas[0].checksum ?? msg.checksum, optimizerBytes: replicas[0].optimizerBytes ?? msg.optimizerBytes });
+          onEvent({
+            ...msg,
+            checksum: replicas[0].checksum ?? msg.checksum,
+            optimizerBytes: replicas[0].optimizerBytes ?? msg.optimizerBytes,
+          });
         }
         return;
     }
@@ -134,16 +140,30 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
     // The group's shared memory; the gradient buffers are laid out in it later (sharedArray), growing it.
     const memory = world > 1 && globalThis.crossOriginIsolated ? createSabGroup(world, SAB_CHUNK_FLOATS) : null;
     const channel = `studio-run-${Date.now()}-${id}`;
-    replicas = Array.from({ length: world }, (_, rank) => ({ rank, state: 'starting', backend: '', adapter: '', checksum: null, optimizerBytes: null }));
+    replicas = Array.from({ length: world }, (_, rank) => ({
+      rank,
+      state: 'starting',
+      backend: '',
+      adapter: '',
+      checksum: null,
+      optimizerBytes: null,
+    }));
     finished = 0;
     publish();
     // Generous by default (a first WebGPU step may compile shaders for ~30 s); a setting.
     const timeoutMs = spec.workerTimeoutSec * 1000;
     monitor = new HeartbeatMonitor(world, timeoutMs, performance.now());
-    watchdog = setInterval(() => {
-      const silent = monitor?.missing(performance.now()) ?? [];
-      if (silent.length > 0) fail(silent[0], `worker ${silent.join(', ')} stopped answering (no heartbeat for ${spec.workerTimeoutSec} s)`);
-    }, Math.min(5_000, timeoutMs / 4));
+    watchdog = setInterval(
+      () => {
+        const silent = monitor?.missing(performance.now()) ?? [];
+        if (silent.length > 0)
+          fail(
+            silent[0],
+            `worker ${silent.join(', ')} stopped answering (no heartbeat for ${spec.workerTimeoutSec} s)`,
+          );
+      },
+      Math.min(5_000, timeoutMs / 4),
+    );
     for (let rank = 0; rank < world; rank++) {
       const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: `trainer-${rank}` });
       w.onmessage = (ev: MessageEvent) => handle(rank, ev.data);
@@ -153,8 +173,17 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
       };
       w.onmessageerror = () => console.warn(`training worker ${rank}: a message could not be deserialized`);
       workers.push(w);
-      const powerPreference = adapters.length > 0 ? adapters[rank % adapters.length].powerPreference : 'high-performance';
-      const start: ToWorker = { type: 'start', spec, data, replica: { rank, world, memory, channel, powerPreference }, resume: supervisor.resume, snapshotEvery: world > 1 ? SNAPSHOT_EVERY_STEPS : 0, ...extras };
+      const powerPreference =
+        adapters.length > 0 ? adapters[rank % adapters.length].powerPreference : 'high-performance';
+      const start: ToWorker = {
+        type: 'start',
+        spec,
+        data,
+        replica: { rank, world, memory, channel, powerPreference },
+        resume: supervisor.resume,
+        snapshotEvery: world > 1 ? SNAPSHOT_EVERY_STEPS : 0,
+        ...extras,
+      };
       w.postMessage(start);
     }
   };
@@ -168,7 +197,10 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
       const id = ++runId;
       launch(spec, data, id, extras).catch((e: unknown) => {
         teardown();
-        onEvent({ type: 'error', message: `could not start the workers: ${e instanceof Error ? e.message : String(e)}` });
+        onEvent({
+          type: 'error',
+          message: `could not start the workers: ${e instanceof Error ? e.message : String(e)}`,
+        });
       });
     },
     stop() {

@@ -20,4 +20,5 @@ export async function loadRunData(src: DataSource, emit: (e: RunEvent) => void):
 }
 
 /** The data a checkpoint was trained on, in words (a resume should read the same). */
-export const describeSource = (src: DataSource): string => (src.kind === 'url' ? src.trainUrl : `${src.name} (${src.train.length} training pairs)`);
+export const describeSource = (src: DataSource): string =>
+  src.kind === 'url' ? src.trainUrl : `${src.name} (${src.train.length} training pairs)`;

@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** tfjs-webgpu's device (the backend keeps it as a field); null on other backends. */
-export const gpuDevice = (): GPUDevice | null => (tf.getBackend() === 'webgpu' ? ((tf.backend() as unknown as { device?: GPUDevice }).device ?? null) : null);
+export const gpuDevice = (): GPUDevice | null =>
+  tf.getBackend() === 'webgpu' ? ((tf.backend() as unknown as { device?: GPUDevice }).device ?? null) : null;
 
 export class DeviceWatch {
   private watched: GPUDevice | null = null;
@@ -13,13 +14,18 @@ export class DeviceWatch {
   watch(backend: string, onLost: (message: string) => void): void {
     const device = backend === 'webgpu' ? gpuDevice() : null;
     this.watched = device;
-    void device?.lost.then((info) => onLost(`the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''})`));
+    void device?.lost.then((info) =>
+      onLost(`the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''})`),
+    );
   }
 
   /** True when a run's failure came from a lost device (onLost has said so already). */
   async wasLost(): Promise<boolean> {
     if (!this.watched) return false;
     // An op can fail a moment before device.lost settles: give it that moment.
-    return Promise.race([this.watched.lost.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 500))]);
+    return Promise.race([
+      this.watched.lost.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 500)),
+    ]);
   }
 }

@@ -46,7 +46,8 @@ export type FromWorkerEnvelope = FromWorker & { rank: number };
 const isNum = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isFiles = (v: unknown): v is ModelFile[] => Array.isArray(v) && v.length > 0 && v.every((f) => isObj(f) && isStr(f.name) && f.bytes instanceof Uint8Array);
+const isFiles = (v: unknown): v is ModelFile[] =>
+  Array.isArray(v) && v.length > 0 && v.every((f) => isObj(f) && isStr(f.name) && f.bytes instanceof Uint8Array);
 
 /** Field checks per event type; numbers may be Infinity (a diverged loss is still a fact). */
 const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) => boolean>> = {
@@ -54,34 +55,72 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
   backend: { backend: (v) => v === 'webgpu' || v === 'wasm' || v === 'cpu', reason: isStr, adapter: isStr },
   model: { paramCount: isNum, vocabSize: isNum, preset: isStr, trainExamples: isNum, validationExamples: isNum },
   step: {
-    step: isNum, totalSteps: isNum, epoch: isNum, loss: (v) => typeof v === 'number',
-    lr: isNum, gradNorm: (v) => typeof v === 'number', tokensPerSec: isNum, elapsedMs: isNum, skipped: (v) => typeof v === 'boolean',
+    step: isNum,
+    totalSteps: isNum,
+    epoch: isNum,
+    loss: (v) => typeof v === 'number',
+    lr: isNum,
+    gradNorm: (v) => typeof v === 'number',
+    tokensPerSec: isNum,
+    elapsedMs: isNum,
+    skipped: (v) => typeof v === 'boolean',
   },
-  epoch: { epoch: isNum, trainLoss: (v) => typeof v === 'number', evalLoss: (v) => v === null || typeof v === 'number' },
+  epoch: {
+    epoch: isNum,
+    trainLoss: (v) => typeof v === 'number',
+    evalLoss: (v) => v === null || typeof v === 'number',
+  },
   evaluation: {
-    epoch: isNum, step: isNum, genLen: isNum, examples: isNum,
+    epoch: isNum,
+    step: isNum,
+    genLen: isNum,
+    examples: isNum,
     evalLoss: (v) => v === null || typeof v === 'number',
     rouge: (v) => isObj(v) && ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].every((k) => isNum(v[k])),
-    samples: (v) => Array.isArray(v) && v.every((x) => isObj(x) && isStr(x.document) && isStr(x.reference) && isStr(x.prediction)),
+    samples: (v) =>
+      Array.isArray(v) && v.every((x) => isObj(x) && isStr(x.document) && isStr(x.reference) && isStr(x.prediction)),
   },
   // auto batch size (train/auto-batch.ts)
   autoBatch: {
-    batchSize: isNum, gradientAccumulation: isNum, cached: (v) => typeof v === 'boolean',
-    tried: (v) => Array.isArray(v) && v.every((t) => isObj(t) && isNum(t.batchSize) && typeof t.ok === 'boolean' && (t.reason === undefined || isStr(t.reason))),
+    batchSize: isNum,
+    gradientAccumulation: isNum,
+    cached: (v) => typeof v === 'boolean',
+    tried: (v) =>
+      Array.isArray(v) &&
+      v.every(
+        (t) =>
+          isObj(t) && isNum(t.batchSize) && typeof t.ok === 'boolean' && (t.reason === undefined || isStr(t.reason)),
+      ),
   },
   done: {
-    reason: (v) => v === 'finished' || v === 'stopped', steps: isNum, elapsedMs: isNum, checksum: isNum, optimizerBytes: isNum,
-    numTensors: (v) => v === undefined || isNum(v), numBytes: (v) => v === undefined || isNum(v),
+    reason: (v) => v === 'finished' || v === 'stopped',
+    steps: isNum,
+    elapsedMs: isNum,
+    checksum: isNum,
+    optimizerBytes: isNum,
+    numTensors: (v) => v === undefined || isNum(v),
+    numBytes: (v) => v === undefined || isNum(v),
   },
   error: { message: isStr, deviceLost: (v) => v === undefined || typeof v === 'boolean' },
   heartbeat: {},
   snapshot: { step: isNum, weights: (v) => v instanceof Float32Array },
   trained: { files: isFiles },
   checkpoint: {
-    info: (v) => isObj(v) && isStr(v.id) && isStr(v.runId) && isNum(v.step) && isNum(v.epoch) && isStr(v.createdAt) && isNum(v.bytes),
+    info: (v) =>
+      isObj(v) &&
+      isStr(v.id) &&
+      isStr(v.runId) &&
+      isNum(v.step) &&
+      isNum(v.epoch) &&
+      isStr(v.createdAt) &&
+      isNum(v.bytes),
     deleted: (v) => Array.isArray(v) && v.every(isStr),
   },
-  replicas: { replicas: (v) => Array.isArray(v) && v.every((r) => isObj(r) && isNum(r.rank) && isStr(r.state) && isStr(r.backend) && isStr(r.adapter)) },
+  replicas: {
+    replicas: (v) =>
+      Array.isArray(v) &&
+      v.every((r) => isObj(r) && isNum(r.rank) && isStr(r.state) && isStr(r.backend) && isStr(r.adapter)),
+  },
 };
 
 /** Returns the message typed, or a string saying what is wrong with it. */
@@ -97,7 +136,8 @@ export function checkFromWorker(msg: unknown): FromWorker | string {
 
 /** Why v is not a shared WebAssembly.Memory (a SabCollective group), or '' when it is one. */
 function notSharedMemory(v: unknown): string {
-  if (typeof WebAssembly !== 'object' || !(v instanceof WebAssembly.Memory)) return v === undefined ? 'it is missing' : `got ${Object.prototype.toString.call(v).slice(8, -1)}`;
+  if (typeof WebAssembly !== 'object' || !(v instanceof WebAssembly.Memory))
+    return v === undefined ? 'it is missing' : `got ${Object.prototype.toString.call(v).slice(8, -1)}`;
   const shared = typeof SharedArrayBuffer !== 'undefined' && (v.buffer as ArrayBufferLike) instanceof SharedArrayBuffer;
   return shared ? '' : 'got a WebAssembly.Memory that is not shared';
 }
@@ -105,23 +145,40 @@ function notSharedMemory(v: unknown): string {
 export function checkToWorker(msg: unknown): ToWorker | string {
   if (!isObj(msg) || !isStr(msg.type)) return 'message is not an object with a string "type"';
   if (msg.type === 'stop') return { type: 'stop' };
-  if (msg.type === 'fault') return msg.kind === 'nan-loss' || msg.kind === 'lose-device' ? { type: 'fault', kind: msg.kind } : `message "fault": unknown kind ${JSON.stringify(msg.kind)}`;
+  if (msg.type === 'fault')
+    return msg.kind === 'nan-loss' || msg.kind === 'lose-device'
+      ? { type: 'fault', kind: msg.kind }
+      : `message "fault": unknown kind ${JSON.stringify(msg.kind)}`;
   if (msg.type !== 'start') return `unknown message type "${msg.type}"`;
   if (!isObj(msg.spec)) return 'message "start": field "spec" is missing';
   const data = msg.data;
   if (!isObj(data)) return 'message "start": field "data" is missing';
   const rep = msg.replica;
-  if (!isObj(rep) || !isNum(rep.rank) || !isNum(rep.world) || rep.rank < 0 || rep.rank >= rep.world || !isStr(rep.channel)) {
+  if (
+    !isObj(rep) ||
+    !isNum(rep.rank) ||
+    !isNum(rep.world) ||
+    rep.rank < 0 ||
+    rep.rank >= rep.world ||
+    !isStr(rep.channel)
+  ) {
     return 'message "start": field "replica" must give rank < world and a channel name';
   }
   const memory = rep.memory === null ? '' : notSharedMemory(rep.memory);
   if (memory) return `message "start": replica.memory must be a shared WebAssembly.Memory or null: ${memory}`;
   const resume = msg.resume;
-  if (resume !== undefined && (!isObj(resume) || !isNum(resume.step) || !(resume.weights instanceof Float32Array))) return 'message "start": resume must be {step, weights: Float32Array}';
+  if (resume !== undefined && (!isObj(resume) || !isNum(resume.step) || !(resume.weights instanceof Float32Array)))
+    return 'message "start": resume must be {step, weights: Float32Array}';
   const ck = msg.checkpoints;
-  if (ck !== undefined && (!isObj(ck) || !isStr(ck.runId) || !/^[A-Za-z0-9._-]+$/.test(ck.runId) || !isNum(ck.keepLast) || ck.keepLast < 1)) return 'message "start": checkpoints must be {runId: [A-Za-z0-9._-]+, keepLast >= 1}';
-  if (msg.resumeCheckpoint !== undefined && !isStr(msg.resumeCheckpoint)) return 'message "start": resumeCheckpoint must be a checkpoint id';
-  if (msg.model !== undefined && !isFiles(msg.model)) return 'message "start": model must be a non-empty list of {name, bytes: Uint8Array}';
+  if (
+    ck !== undefined &&
+    (!isObj(ck) || !isStr(ck.runId) || !/^[A-Za-z0-9._-]+$/.test(ck.runId) || !isNum(ck.keepLast) || ck.keepLast < 1)
+  )
+    return 'message "start": checkpoints must be {runId: [A-Za-z0-9._-]+, keepLast >= 1}';
+  if (msg.resumeCheckpoint !== undefined && !isStr(msg.resumeCheckpoint))
+    return 'message "start": resumeCheckpoint must be a checkpoint id';
+  if (msg.model !== undefined && !isFiles(msg.model))
+    return 'message "start": model must be a non-empty list of {name, bytes: Uint8Array}';
   const badData = notDataSource(data);
   if (badData) return `message "start": ${badData}`;
   return msg as unknown as ToWorker;

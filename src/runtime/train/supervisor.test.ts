@@ -28,22 +28,33 @@ describe('a replica is lost', () => {
     expect(survivorSpec(spec({ replicas: 1 }), 1)).toBeNull();
   });
 
-  it('the supervisor shrinks from rank 0\'s last snapshot, and says so', () => {
+  it("the supervisor shrinks from rank 0's last snapshot, and says so", () => {
     const sup = new RunSupervisor();
     sup.begin();
     expect(sup.resume).toBeUndefined();
     const fresh = sup.replicaLost(spec({ batchSize: 2 }), 3, 'worker 1 stopped answering');
-    expect(fresh).toEqual({ action: 'shrink', spec: { ...spec(), batchSize: 3, replicas: 2 }, message: 'worker 1 stopped answering; resuming from step 0 with 2 replicas' });
+    expect(fresh).toEqual({
+      action: 'shrink',
+      spec: { ...spec(), batchSize: 3, replicas: 2 },
+      message: 'worker 1 stopped answering; resuming from step 0 with 2 replicas',
+    });
     sup.snapshotTaken({ step: 20, weights });
     const d = sup.replicaLost(spec({ batchSize: 3, replicas: 2 }), 2, 'worker 1: out of memory');
-    expect(d).toMatchObject({ action: 'shrink', spec: { replicas: 1, batchSize: 6 }, message: 'worker 1: out of memory; resuming from step 20 with 1 replica' });
+    expect(d).toMatchObject({
+      action: 'shrink',
+      spec: { replicas: 1, batchSize: 6 },
+      message: 'worker 1: out of memory; resuming from step 20 with 1 replica',
+    });
     expect(sup.resume).toEqual({ step: 20, weights });
   });
 
   it('gives up with the message when one replica was left, or when the user asked to stop', () => {
     const sup = new RunSupervisor();
     sup.begin();
-    expect(sup.replicaLost(spec({ replicas: 1 }), 1, 'the worker failed')).toEqual({ action: 'give-up', message: 'the worker failed' });
+    expect(sup.replicaLost(spec({ replicas: 1 }), 1, 'the worker failed')).toEqual({
+      action: 'give-up',
+      message: 'the worker failed',
+    });
     sup.stop();
     expect(sup.replicaLost(spec(), 3, 'worker 2 failed')).toEqual({ action: 'give-up', message: 'worker 2 failed' });
     sup.begin(); // a new run forgets the stop
@@ -67,7 +78,9 @@ describe('a GPU device is lost', () => {
     sup.checkpointSaved('run-a-e1');
     sup.checkpointSaved('run-a-e2');
     expect(sup.deviceLost(true, 'the GPU device was lost (destroyed)')).toEqual({
-      action: 'recover', resumeCheckpoint: 'run-a-e2', message: 'the GPU device was lost (destroyed); resuming in a fresh worker from checkpoint run-a-e2',
+      action: 'recover',
+      resumeCheckpoint: 'run-a-e2',
+      message: 'the GPU device was lost (destroyed); resuming in a fresh worker from checkpoint run-a-e2',
     });
     expect(sup.resume).toBeUndefined();
   });

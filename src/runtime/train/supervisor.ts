@@ -81,7 +81,11 @@ export class RunSupervisor {
     if (!next) return { action: 'give-up', message };
     const from = this.snapshot?.step ?? 0;
     const left = world - 1;
-    return { action: 'shrink', spec: next, message: `${message}; resuming from step ${from} with ${left} replica${left > 1 ? 's' : ''}` };
+    return {
+      action: 'shrink',
+      spec: next,
+      message: `${message}; resuming from step ${from} with ${left} replica${left > 1 ? 's' : ''}`,
+    };
   }
 
   /**
@@ -91,9 +95,19 @@ export class RunSupervisor {
    * null: the device loss is handled as any other replica failure (replicaLost).
    */
   deviceLost(savesCheckpoints: boolean, message: string): Extract<FaultDecision, { action: 'recover' }> | null {
-    if (this.stopRequested || !savesCheckpoints || !this.lastCheckpoint || this.deviceRecoveries >= this.maxDeviceRecoveries) return null;
+    if (
+      this.stopRequested ||
+      !savesCheckpoints ||
+      !this.lastCheckpoint ||
+      this.deviceRecoveries >= this.maxDeviceRecoveries
+    )
+      return null;
     this.deviceRecoveries += 1;
     this.snapshot = undefined;
-    return { action: 'recover', resumeCheckpoint: this.lastCheckpoint, message: `${message}; resuming in a fresh worker from checkpoint ${this.lastCheckpoint}` };
+    return {
+      action: 'recover',
+      resumeCheckpoint: this.lastCheckpoint,
+      message: `${message}; resuming in a fresh worker from checkpoint ${this.lastCheckpoint}`,
+    };
   }
 }

@@ -20,11 +20,18 @@ import { gpuStepProbe, indexedDbCache } from '../gpu-memory';
 import { describeSource, loadRunData } from './data-source';
 import { DeviceWatch } from './device-loss';
 import { FaultDrill } from './fault-drill';
-import { checkToWorker, type FromWorker, type FromWorkerEnvelope, type ReplicaAssignment, type ToWorker } from './protocol';
+import {
+  checkToWorker,
+  type FromWorker,
+  type FromWorkerEnvelope,
+  type ReplicaAssignment,
+  type ToWorker,
+} from './protocol';
 
 let rank = 0;
 // Every message carries this worker's rank, so the page can tell replicas apart.
-const post = (m: FromWorker) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ ...m, rank } satisfies FromWorkerEnvelope);
+const post = (m: FromWorker) =>
+  (self as unknown as DedicatedWorkerGlobalScope).postMessage({ ...m, rank } satisfies FromWorkerEnvelope);
 let stopRequested = false;
 let running = false;
 const drill = new FaultDrill((message) => post({ type: 'status', message }));
@@ -49,7 +56,10 @@ async function start(msg: StartMessage): Promise<void> {
   // tfjs-webgpu picks its adapter from this flag when the backend first starts.
   tf.env().set('WEBGPU_USE_LOW_POWER_GPU', rep.powerPreference === 'low-power');
   // Replicas share the machine's cores: each takes its share of wasm threads, not all of them.
-  const picked = await pickBackend(spec.backend, Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / rep.world)));
+  const picked = await pickBackend(
+    spec.backend,
+    Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / rep.world)),
+  );
   post({ type: 'backend', ...picked });
   device.watch(picked.backend, (message) => {
     stopRequested = true;
@@ -70,21 +80,33 @@ async function start(msg: StartMessage): Promise<void> {
       post({ type: 'status', message: `loading checkpoint ${msg.resumeCheckpoint}` });
       resumeCheckpoint = decodeCheckpoint(await store.load(msg.resumeCheckpoint));
     }
-    const checkpoints: RunOptions['checkpoints'] = store && msg.checkpoints ? {
-      store, runId: msg.checkpoints.runId, keepLast: msg.checkpoints.keepLast,
-      extra: { data: describeSource(msg.data) },
-      onSaved: (info, deleted) => post({ type: 'checkpoint', info, deleted: deleted.map((d) => d.id) }),
-    } : undefined;
+    const checkpoints: RunOptions['checkpoints'] =
+      store && msg.checkpoints
+        ? {
+            store,
+            runId: msg.checkpoints.runId,
+            keepLast: msg.checkpoints.keepLast,
+            extra: { data: describeSource(msg.data) },
+            onSaved: (info, deleted) => post({ type: 'checkpoint', info, deleted: deleted.map((d) => d.id) }),
+          }
+        : undefined;
     const data = await loadRunData(msg.data, post);
     // Auto batch size: probe with error scopes, cache per model shape and device (gpu-memory.ts).
     const cache = indexedDbCache();
     const cacheKey = autoBatchCacheKey({ ...spec, adapter: picked.adapter, backend: picked.backend, world: rep.world });
     const out = await runTraining({
-      spec, data, emit: post, shouldStop: () => stopRequested,
+      spec,
+      data,
+      emit: post,
+      shouldStop: () => stopRequested,
       parallel: { collective, zeroStage: spec.zeroStage, fp16: spec.fp16Exchange },
       autoBatch: { probe: gpuStepProbe, cache, cacheKey },
-      initial, resumeCheckpoint, checkpoints, poison: drill.poison,
-      resume: msg.resume, snapshotEvery: rep.rank === 0 ? msg.snapshotEvery : 0,
+      initial,
+      resumeCheckpoint,
+      checkpoints,
+      poison: drill.poison,
+      resume: msg.resume,
+      snapshotEvery: rep.rank === 0 ? msg.snapshotEvery : 0,
     }).catch(async (e: unknown) => {
       // A remembered size that ran out of memory after all is forgotten: the next run probes again.
       if (spec.autoBatchSize && isOutOfMemory(e)) await cache.delete(cacheKey).catch(() => {});
@@ -98,7 +120,16 @@ async function start(msg: StartMessage): Promise<void> {
     }
     disposeParams(out.params);
     const { numTensors, numBytes } = tf.memory();
-    post({ type: 'done', reason: out.stopped ? 'stopped' : 'finished', steps: out.steps, elapsedMs: performance.now() - t0, checksum, optimizerBytes: out.optimizerBytes, numTensors, numBytes });
+    post({
+      type: 'done',
+      reason: out.stopped ? 'stopped' : 'finished',
+      steps: out.steps,
+      elapsedMs: performance.now() - t0,
+      checksum,
+      optimizerBytes: out.optimizerBytes,
+      numTensors,
+      numBytes,
+    });
   } finally {
     collective.close();
   }

@@ -9,7 +9,15 @@ import type { Trial } from './trial';
 export function trialsToCsv(study: Study | readonly Trial[]): string {
   const trials: readonly Trial[] = Array.isArray(study) ? study : (study as Study).trials;
   const paramNames = [...new Set(trials.flatMap((t) => Object.keys(t.params)))].sort();
-  const header = ['number', 'state', 'value', ...paramNames.map((n) => `params_${n}`), 'datetime_start', 'datetime_complete', 'duration'];
+  const header = [
+    'number',
+    'state',
+    'value',
+    ...paramNames.map((n) => `params_${n}`),
+    'datetime_start',
+    'datetime_complete',
+    'duration',
+  ];
   const rows = trials.map((t) => {
     const duration = t.duration;
     return [

@@ -16,17 +16,31 @@ describe('distribution validation messages', () => {
   it('names the parameter and the problem when suggested', () => {
     const t = study().ask();
     expect(() => t.suggestFloat('lr', 1e-3, 1e-4)).toThrow('parameter "lr": low 1e-3 is greater than high 1e-4');
-    expect(() => t.suggestFloat('lr', 0, 1, { log: true })).toThrow('parameter "lr": log scale needs low > 0, got low 0');
-    expect(() => t.suggestFloat('lr', -1, 1, { log: true })).toThrow('parameter "lr": log scale needs low > 0, got low -1');
-    expect(() => t.suggestFloat('x', 0, 1, { step: 0 })).toThrow('parameter "x": step must be a positive number, got 0');
-    expect(() => t.suggestFloat('x', 1e-5, 1, { step: 0.1, log: true })).toThrow('parameter "x": step is not supported together with log scale');
+    expect(() => t.suggestFloat('lr', 0, 1, { log: true })).toThrow(
+      'parameter "lr": log scale needs low > 0, got low 0',
+    );
+    expect(() => t.suggestFloat('lr', -1, 1, { log: true })).toThrow(
+      'parameter "lr": log scale needs low > 0, got low -1',
+    );
+    expect(() => t.suggestFloat('x', 0, 1, { step: 0 })).toThrow(
+      'parameter "x": step must be a positive number, got 0',
+    );
+    expect(() => t.suggestFloat('x', 1e-5, 1, { step: 0.1, log: true })).toThrow(
+      'parameter "x": step is not supported together with log scale',
+    );
     expect(() => t.suggestFloat('x', NaN, 1)).toThrow('parameter "x": low must be a finite number, got NaN');
     expect(() => t.suggestInt('layers', 1.5, 4)).toThrow('parameter "layers": low must be an integer, got 1.5');
-    expect(() => t.suggestInt('layers', 0, 4, { log: true })).toThrow('parameter "layers": log scale needs low >= 1 for an int, got low 0');
-    expect(() => t.suggestInt('layers', 1, 8, { log: true, step: 2 })).toThrow('parameter "layers": step must be 1 with log scale, got 2');
+    expect(() => t.suggestInt('layers', 0, 4, { log: true })).toThrow(
+      'parameter "layers": log scale needs low >= 1 for an int, got low 0',
+    );
+    expect(() => t.suggestInt('layers', 1, 8, { log: true, step: 2 })).toThrow(
+      'parameter "layers": step must be 1 with log scale, got 2',
+    );
     expect(() => t.suggestInt('n', 5, 2)).toThrow('parameter "n": low 5 is greater than high 2');
     expect(() => t.suggestCategorical('batch', [])).toThrow('parameter "batch": choices must not be empty');
-    expect(() => t.suggestCategorical('batch', [1, NaN])).toThrow('parameter "batch": choices[1] must be a string, a finite number, a boolean or null, got NaN');
+    expect(() => t.suggestCategorical('batch', [1, NaN])).toThrow(
+      'parameter "batch": choices[1] must be a string, a finite number, a boolean or null, got NaN',
+    );
   });
 
   it('constructors throw the same detail without a name', () => {
@@ -65,11 +79,19 @@ describe('distribution semantics (Optuna)', () => {
   });
 
   it('round-trips through Optuna-shaped JSON', () => {
-    for (const d of [new FloatDistribution(1e-6, 1e-4, true), new FloatDistribution(0, 1, false, 0.25), new IntDistribution(1, 64, true), new CategoricalDistribution([4, 'a', true, null])]) {
+    for (const d of [
+      new FloatDistribution(1e-6, 1e-4, true),
+      new FloatDistribution(0, 1, false, 0.25),
+      new IntDistribution(1, 64, true),
+      new CategoricalDistribution([4, 'a', true, null]),
+    ]) {
       const back = distributionFromJSON(JSON.parse(JSON.stringify(d.toJSON())));
       expect(back.equals(d)).toBe(true);
     }
-    expect(new FloatDistribution(1e-6, 1e-4, true).toJSON()).toEqual({ name: 'FloatDistribution', attributes: { low: 1e-6, high: 1e-4, log: true, step: null } });
+    expect(new FloatDistribution(1e-6, 1e-4, true).toJSON()).toEqual({
+      name: 'FloatDistribution',
+      attributes: { low: 1e-6, high: 1e-4, log: true, step: null },
+    });
   });
 
   it('a name keeps its kind and log scale across the study; the same trial reuses its value', () => {
@@ -79,7 +101,9 @@ describe('distribution semantics (Optuna)', () => {
     expect(t0.suggestFloat('lr', 1e-6, 1e-4, { log: true })).toBe(lr);
     s.tell(t0, 1);
     const t1 = s.ask();
-    expect(() => t1.suggestInt('lr', 1, 5)).toThrow('parameter "lr": cannot change from a float distribution to an int distribution');
+    expect(() => t1.suggestInt('lr', 1, 5)).toThrow(
+      'parameter "lr": cannot change from a float distribution to an int distribution',
+    );
     expect(() => t1.suggestFloat('lr', 1e-6, 1e-4)).toThrow('parameter "lr": cannot change log from true to false');
     expect(t1.suggestFloat('lr', 1e-7, 1e-3, { log: true })).toBeGreaterThanOrEqual(1e-7); // range may change
   });

@@ -48,9 +48,14 @@ const isNum = (x: unknown): x is number => typeof x === 'number';
 
 function boundIssues(low: unknown, high: unknown, integer: boolean): DistributionIssue[] {
   const issues: DistributionIssue[] = [];
-  for (const [field, v] of [['low', low], ['high', high]] as const) {
-    if (!isNum(v) || !Number.isFinite(v)) issues.push({ field, detail: `${field} must be a finite number, got ${String(v)}` });
-    else if (integer && !Number.isInteger(v)) issues.push({ field, detail: `${field} must be an integer, got ${fmt(v)}` });
+  for (const [field, v] of [
+    ['low', low],
+    ['high', high],
+  ] as const) {
+    if (!isNum(v) || !Number.isFinite(v))
+      issues.push({ field, detail: `${field} must be a finite number, got ${String(v)}` });
+    else if (integer && !Number.isInteger(v))
+      issues.push({ field, detail: `${field} must be an integer, got ${fmt(v)}` });
   }
   if (issues.length === 0 && (low as number) > (high as number)) {
     issues.push({ field: 'low', detail: `low ${fmt(low as number)} is greater than high ${fmt(high as number)}` });
@@ -59,11 +64,17 @@ function boundIssues(low: unknown, high: unknown, integer: boolean): Distributio
 }
 
 /** Everything wrong with FloatDistribution(low, high, log, step); empty when valid. */
-export function floatDistributionIssues(low: unknown, high: unknown, log: unknown = false, step: unknown = null): DistributionIssue[] {
+export function floatDistributionIssues(
+  low: unknown,
+  high: unknown,
+  log: unknown = false,
+  step: unknown = null,
+): DistributionIssue[] {
   const issues = boundIssues(low, high, false);
   if (typeof log !== 'boolean') issues.push({ field: 'log', detail: `log must be true or false, got ${String(log)}` });
   if (step !== null && step !== undefined) {
-    if (!isNum(step) || !Number.isFinite(step) || step <= 0) issues.push({ field: 'step', detail: `step must be a positive number, got ${String(step)}` });
+    if (!isNum(step) || !Number.isFinite(step) || step <= 0)
+      issues.push({ field: 'step', detail: `step must be a positive number, got ${String(step)}` });
     else if (log === true) issues.push({ field: 'step', detail: 'step is not supported together with log scale' });
   }
   if (log === true && isNum(low) && Number.isFinite(low) && low <= 0) {
@@ -73,11 +84,18 @@ export function floatDistributionIssues(low: unknown, high: unknown, log: unknow
 }
 
 /** Everything wrong with IntDistribution(low, high, log, step); empty when valid. */
-export function intDistributionIssues(low: unknown, high: unknown, log: unknown = false, step: unknown = 1): DistributionIssue[] {
+export function intDistributionIssues(
+  low: unknown,
+  high: unknown,
+  log: unknown = false,
+  step: unknown = 1,
+): DistributionIssue[] {
   const issues = boundIssues(low, high, true);
   if (typeof log !== 'boolean') issues.push({ field: 'log', detail: `log must be true or false, got ${String(log)}` });
-  if (!isNum(step) || !Number.isInteger(step) || step <= 0) issues.push({ field: 'step', detail: `step must be a positive integer, got ${String(step)}` });
-  else if (log === true && step !== 1) issues.push({ field: 'step', detail: `step must be 1 with log scale, got ${step}` });
+  if (!isNum(step) || !Number.isInteger(step) || step <= 0)
+    issues.push({ field: 'step', detail: `step must be a positive integer, got ${String(step)}` });
+  else if (log === true && step !== 1)
+    issues.push({ field: 'step', detail: `step must be 1 with log scale, got ${step}` });
   if (log === true && isNum(low) && Number.isFinite(low) && low < 1) {
     issues.push({ field: 'low', detail: `log scale needs low >= 1 for an int, got low ${fmt(low)}` });
   }
@@ -90,9 +108,14 @@ export function categoricalDistributionIssues(choices: unknown): DistributionIss
   if (choices.length === 0) return [{ field: 'choices', detail: 'choices must not be empty' }];
   const issues: DistributionIssue[] = [];
   choices.forEach((c, i) => {
-    const ok = c === null || typeof c === 'string' || typeof c === 'boolean' || (typeof c === 'number' && Number.isFinite(c));
+    const ok =
+      c === null || typeof c === 'string' || typeof c === 'boolean' || (typeof c === 'number' && Number.isFinite(c));
     // Non-finite numbers are refused because StudyData must survive JSON exactly.
-    if (!ok) issues.push({ field: 'choices', detail: `choices[${i}] must be a string, a finite number, a boolean or null, got ${String(c)}` });
+    if (!ok)
+      issues.push({
+        field: 'choices',
+        detail: `choices[${i}] must be a string, a finite number, a boolean or null, got ${String(c)}`,
+      });
   });
   return issues;
 }
@@ -146,7 +169,8 @@ export class FloatDistribution {
   }
 
   toInternal(value: ParamValue): number {
-    if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`float parameter value must be a number, got ${String(value)}`);
+    if (typeof value !== 'number' || Number.isNaN(value))
+      throw new TypeError(`float parameter value must be a number, got ${String(value)}`);
     return value;
   }
 
@@ -155,11 +179,20 @@ export class FloatDistribution {
   }
 
   equals(other: Distribution): boolean {
-    return other instanceof FloatDistribution && other.low === this.low && other.high === this.high && other.log === this.log && other.step === this.step;
+    return (
+      other instanceof FloatDistribution &&
+      other.low === this.low &&
+      other.high === this.high &&
+      other.log === this.log &&
+      other.step === this.step
+    );
   }
 
   toJSON(): DistributionData {
-    return { name: 'FloatDistribution', attributes: { low: this.low, high: this.high, log: this.log, step: this.step } };
+    return {
+      name: 'FloatDistribution',
+      attributes: { low: this.low, high: this.high, log: this.log, step: this.step },
+    };
   }
 }
 
@@ -186,7 +219,8 @@ export class IntDistribution {
   }
 
   toInternal(value: ParamValue): number {
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`int parameter value must be a finite number, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new TypeError(`int parameter value must be a finite number, got ${String(value)}`);
     return value;
   }
 
@@ -195,7 +229,13 @@ export class IntDistribution {
   }
 
   equals(other: Distribution): boolean {
-    return other instanceof IntDistribution && other.low === this.low && other.high === this.high && other.log === this.log && other.step === this.step;
+    return (
+      other instanceof IntDistribution &&
+      other.low === this.low &&
+      other.high === this.high &&
+      other.log === this.log &&
+      other.step === this.step
+    );
   }
 
   toJSON(): DistributionData {
@@ -222,7 +262,8 @@ export class CategoricalDistribution<T extends CategoricalChoice = CategoricalCh
 
   toInternal(value: ParamValue): number {
     const i = this.choices.indexOf(value as T);
-    if (i < 0) throw new RangeError(`${JSON.stringify(value)} is not one of the choices ${JSON.stringify(this.choices)}`);
+    if (i < 0)
+      throw new RangeError(`${JSON.stringify(value)} is not one of the choices ${JSON.stringify(this.choices)}`);
     return i;
   }
 
@@ -231,7 +272,11 @@ export class CategoricalDistribution<T extends CategoricalChoice = CategoricalCh
   }
 
   equals(other: Distribution): boolean {
-    return other instanceof CategoricalDistribution && other.choices.length === this.choices.length && other.choices.every((c, i) => c === this.choices[i]);
+    return (
+      other instanceof CategoricalDistribution &&
+      other.choices.length === this.choices.length &&
+      other.choices.every((c, i) => c === this.choices[i])
+    );
   }
 
   toJSON(): DistributionData {
@@ -248,7 +293,12 @@ export function distributionFromJSON(data: DistributionData): Distribution {
   const a = data.attributes;
   switch (data.name) {
     case 'FloatDistribution':
-      return new FloatDistribution(a.low as number, a.high as number, a.log as boolean, (a.step ?? null) as number | null);
+      return new FloatDistribution(
+        a.low as number,
+        a.high as number,
+        a.log as boolean,
+        (a.step ?? null) as number | null,
+      );
     case 'IntDistribution':
       return new IntDistribution(a.low as number, a.high as number, a.log as boolean, a.step as number);
     case 'CategoricalDistribution':
@@ -269,13 +319,21 @@ export function singleValue(d: Distribution): ParamValue {
  */
 export function checkDistributionCompatibility(param: string, old: Distribution, next: Distribution): void {
   if (old.kind !== next.kind) {
-    throw new DistributionError(param, 'low', `cannot change from ${article(old.kind)} distribution to ${article(next.kind)} distribution`);
+    throw new DistributionError(
+      param,
+      'low',
+      `cannot change from ${article(old.kind)} distribution to ${article(next.kind)} distribution`,
+    );
   }
   if (old.kind !== 'categorical' && next.kind !== 'categorical' && old.log !== next.log) {
     throw new DistributionError(param, 'log', `cannot change log from ${old.log} to ${next.log}`);
   }
   if (old.kind === 'categorical' && !old.equals(next)) {
-    throw new DistributionError(param, 'choices', `cannot change choices from ${JSON.stringify(old.choices)} to ${JSON.stringify((next as CategoricalDistribution).choices)}`);
+    throw new DistributionError(
+      param,
+      'choices',
+      `cannot change choices from ${JSON.stringify(old.choices)} to ${JSON.stringify((next as CategoricalDistribution).choices)}`,
+    );
   }
 }
 

@@ -9,5 +9,8 @@ export class TrialPruned extends Error {
 
 /** True for TrialPruned, also when it crossed a worker boundary and lost its prototype. */
 export function isTrialPruned(err: unknown): boolean {
-  return err instanceof TrialPruned || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'TrialPruned');
+  return (
+    err instanceof TrialPruned ||
+    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'TrialPruned')
+  );
 }

@@ -45,17 +45,26 @@ describe('PED-ANOVA importance', () => {
   it('equal shares with ≤ 2 usable trials; single-valued parameters get 0; no complete trials throws', () => {
     const s = new Study({ sampler: new RandomSampler(0), pruner: new NopPruner() });
     expect(() => pedAnovaImportances(s)).toThrow('cannot evaluate parameter importances without completed trials');
-    const dists = { a: new FloatDistribution(0, 1), b: new IntDistribution(1, 3), c: new CategoricalDistribution(['only']) };
+    const dists = {
+      a: new FloatDistribution(0, 1),
+      b: new IntDistribution(1, 3),
+      c: new CategoricalDistribution(['only']),
+    };
     s.addTrial({ value: 1, params: { a: 0.1, b: 1, c: 'only' }, distributions: dists });
     s.addTrial({ value: 2, params: { a: 0.7, b: 3, c: 'only' }, distributions: dists });
     expect(pedAnovaImportances(s)).toEqual({ a: 0.5, b: 0.5, c: 0 });
   });
 
   it('discretises like Optuna: nearest of 50 grid points (fewer for stepped and log-int domains)', () => {
-    expect(gridCounts(new FloatDistribution(0, 1), [0, 0.3, 1]).map((c, i) => (c ? i : -1)).filter((i) => i >= 0)).toEqual([0, 15, 49]);
+    expect(
+      gridCounts(new FloatDistribution(0, 1), [0, 0.3, 1])
+        .map((c, i) => (c ? i : -1))
+        .filter((i) => i >= 0),
+    ).toEqual([0, 15, 49]);
     expect(gridCounts(new IntDistribution(1, 5), [1, 5, 5]).length).toBe(5);
     expect(gridCounts(new IntDistribution(1, 1000, true), [1, 1000])).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]); // ceil(log2 1000) + 1
-    for (const counts of [[0, 3, 0, 1, 0], [5]]) expect(scottPdf(counts, false).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    for (const counts of [[0, 3, 0, 1, 0], [5]])
+      expect(scottPdf(counts, false).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expect(scottPdf([2, 0, 1], true).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
 });

@@ -73,7 +73,9 @@ function distributionsFor(completed: Trial[], params: string[] | undefined): Rec
       dists = {};
       for (const n of [...params].sort()) dists[n] = t.distributions[n];
     } else if (params.some((n) => !t.distributions[n].equals(dists![n]))) {
-      throw new Error(`importances cannot be assessed with dynamic search spaces when parameters are specified (${params.join(', ')})`);
+      throw new Error(
+        `importances cannot be assessed with dynamic search spaces when parameters are specified (${params.join(', ')})`,
+      );
     }
   }
   if (dists === null) throw new Error(`no completed trial has all of ${params.join(', ')}`);
@@ -91,10 +93,28 @@ function topTrials(trials: Trial[], lowerIsBetter: boolean, quantile: number): T
   return trials.filter((_, i) => losses[i] <= cutoff);
 }
 
-function pearsonDivergence(name: string, dist: Distribution, top: Trial[], all: Trial[], evaluateOnLocal: boolean): number {
-  const pdfTop = scottPdf(gridCounts(dist, top.map((t) => t.params[name])), dist.kind === 'categorical').map((p) => p + 1e-12);
+function pearsonDivergence(
+  name: string,
+  dist: Distribution,
+  top: Trial[],
+  all: Trial[],
+  evaluateOnLocal: boolean,
+): number {
+  const pdfTop = scottPdf(
+    gridCounts(
+      dist,
+      top.map((t) => t.params[name]),
+    ),
+    dist.kind === 'categorical',
+  ).map((p) => p + 1e-12);
   const pdfLocal = evaluateOnLocal
-    ? scottPdf(gridCounts(dist, all.map((t) => t.params[name])), dist.kind === 'categorical').map((p) => p + 1e-12)
+    ? scottPdf(
+        gridCounts(
+          dist,
+          all.map((t) => t.params[name]),
+        ),
+        dist.kind === 'categorical',
+      ).map((p) => p + 1e-12)
     : pdfTop.map(() => 1 / pdfTop.length);
   let d = 0;
   for (let i = 0; i < pdfTop.length; i++) d += pdfLocal[i] * (pdfTop[i] / pdfLocal[i] - 1) ** 2;
@@ -109,7 +129,8 @@ export function gridCounts(dist: Distribution, values: ParamValue[]): number[] {
     return counts;
   }
   let nSteps = N_STEPS;
-  if (dist.kind === 'int' && dist.log) nSteps = Math.min(Math.ceil(Math.log(dist.high - dist.low + 1) / Math.log(2)) + 1, nSteps);
+  if (dist.kind === 'int' && dist.log)
+    nSteps = Math.min(Math.ceil(Math.log(dist.high - dist.low + 1) / Math.log(2)) + 1, nSteps);
   else if (dist.step !== null) nSteps = Math.min(roundHalfEven((dist.high - dist.low) / dist.step) + 1, nSteps);
   const scale = dist.log ? Math.log : (x: number) => x;
   const lo = scale(dist.low);

@@ -13,7 +13,13 @@ import { Study, type StudyDirection } from './study';
 type Reports = Array<[number, number]>;
 
 /** Completed trials (each a list of [step, value]); the running trial reports `current`. */
-function decide(pruner: Pruner, direction: StudyDirection, completed: Reports[], current: Reports, others: Array<{ state: 'pruned' | 'failed'; reports: Reports }> = []): boolean {
+function decide(
+  pruner: Pruner,
+  direction: StudyDirection,
+  completed: Reports[],
+  current: Reports,
+  others: Array<{ state: 'pruned' | 'failed'; reports: Reports }> = [],
+): boolean {
   const s = new Study({ direction, sampler: new RandomSampler(0), pruner });
   for (const iv of completed) s.addTrial({ value: 0, intermediateValues: iv });
   for (const o of others) s.addTrial({ state: o.state, value: null, intermediateValues: o.reports });
@@ -31,19 +37,75 @@ describe('MedianPruner (defaults: 5 startup, 0 warmup, interval 1, n_min_trials 
     ['min: worse than the median', 'minimize', [[0, 3.5]], true],
     ['min: equal to the median is kept', 'minimize', [[0, 3]], false],
     ['min: better than the median', 'minimize', [[0, 2.9]], false],
-    ['min: best over steps (2.5 at step 1) is what counts', 'minimize', [[0, 10], [1, 2.5]], false],
-    ['min: a good earlier step protects a bad current one', 'minimize', [[0, 2], [1, 10]], false],
-    ['min: bad at every step', 'minimize', [[0, 4], [1, 3.1]], true],
+    [
+      'min: best over steps (2.5 at step 1) is what counts',
+      'minimize',
+      [
+        [0, 10],
+        [1, 2.5],
+      ],
+      false,
+    ],
+    [
+      'min: a good earlier step protects a bad current one',
+      'minimize',
+      [
+        [0, 2],
+        [1, 10],
+      ],
+      false,
+    ],
+    [
+      'min: bad at every step',
+      'minimize',
+      [
+        [0, 4],
+        [1, 3.1],
+      ],
+      true,
+    ],
     // maximize: the percentile is mirrored (100 − 50 = 50) and prune when best-so-far < median
     ['max: worse than the median', 'maximize', [[0, 2.5]], true],
     ['max: equal is kept', 'maximize', [[0, 3]], false],
     ['max: better than the median', 'maximize', [[0, 3.5]], false],
-    ['max: best over steps is 3.2', 'maximize', [[0, 1], [1, 3.2]], false],
-    ['max: a value that would be good when minimizing', 'maximize', [[0, 1], [1, 0.5]], true],
+    [
+      'max: best over steps is 3.2',
+      'maximize',
+      [
+        [0, 1],
+        [1, 3.2],
+      ],
+      false,
+    ],
+    [
+      'max: a value that would be good when minimizing',
+      'maximize',
+      [
+        [0, 1],
+        [1, 0.5],
+      ],
+      true,
+    ],
     // NaN
     ['all own values NaN → prune', 'minimize', [[0, NaN]], true],
-    ['NaN ignored in own best (nanmin)', 'minimize', [[0, NaN], [1, 2]], false],
-    ['NaN ignored in own best (nanmax), still bad', 'maximize', [[0, NaN], [1, 2]], true],
+    [
+      'NaN ignored in own best (nanmin)',
+      'minimize',
+      [
+        [0, NaN],
+        [1, 2],
+      ],
+      false,
+    ],
+    [
+      'NaN ignored in own best (nanmax), still bad',
+      'maximize',
+      [
+        [0, NaN],
+        [1, 2],
+      ],
+      true,
+    ],
     // a step no completed trial reached: no percentile → keep
     ['step 9 unseen by completed trials', 'minimize', [[9, 100]], false],
   ];
@@ -82,18 +144,58 @@ describe('MedianPruner (defaults: 5 startup, 0 warmup, interval 1, n_min_trials 
   it('warmup: no pruning before step n_warmup_steps', () => {
     const p = () => new MedianPruner({ nWarmupSteps: 2 });
     expect(decide(p(), 'minimize', FIVE, [[0, 100]])).toBe(false);
-    expect(decide(p(), 'minimize', FIVE, [[0, 100], [1, 100]])).toBe(false);
-    expect(decide(p(), 'minimize', FIVE, [[0, 100], [1, 100], [2, 100]])).toBe(true);
+    expect(
+      decide(p(), 'minimize', FIVE, [
+        [0, 100],
+        [1, 100],
+      ]),
+    ).toBe(false);
+    expect(
+      decide(p(), 'minimize', FIVE, [
+        [0, 100],
+        [1, 100],
+        [2, 100],
+      ]),
+    ).toBe(true);
   });
 
   it('interval: checks at warmup + k·interval, postponed to the next report if that step was skipped', () => {
     const p = () => new MedianPruner({ nWarmupSteps: 1, intervalSteps: 2 }); // checks at 1, 3, 5
     expect(decide(p(), 'minimize', FIVE, [[0, 100]])).toBe(false); // before warmup
-    expect(decide(p(), 'minimize', FIVE, [[0, 100], [1, 100]])).toBe(true); // step 1 is a checkpoint
-    expect(decide(p(), 'minimize', FIVE, [[0, 100], [1, 100], [2, 100]])).toBe(false); // 2: already checked at 1
-    expect(decide(p(), 'minimize', FIVE, [[0, 100], [1, 100], [2, 100], [3, 100]])).toBe(true); // 3: checkpoint
-    expect(decide(p(), 'minimize', FIVE, [[0, 100], [2, 100]])).toBe(true); // step 1 skipped → check at 2
-    expect(decide(p(), 'minimize', FIVE, [[0, 100], [2, 100], [4, 100]])).toBe(true); // 3 skipped → check at 4
+    expect(
+      decide(p(), 'minimize', FIVE, [
+        [0, 100],
+        [1, 100],
+      ]),
+    ).toBe(true); // step 1 is a checkpoint
+    expect(
+      decide(p(), 'minimize', FIVE, [
+        [0, 100],
+        [1, 100],
+        [2, 100],
+      ]),
+    ).toBe(false); // 2: already checked at 1
+    expect(
+      decide(p(), 'minimize', FIVE, [
+        [0, 100],
+        [1, 100],
+        [2, 100],
+        [3, 100],
+      ]),
+    ).toBe(true); // 3: checkpoint
+    expect(
+      decide(p(), 'minimize', FIVE, [
+        [0, 100],
+        [2, 100],
+      ]),
+    ).toBe(true); // step 1 skipped → check at 2
+    expect(
+      decide(p(), 'minimize', FIVE, [
+        [0, 100],
+        [2, 100],
+        [4, 100],
+      ]),
+    ).toBe(true); // 3 skipped → check at 4
   });
 
   it('NaN values of completed trials are ignored by the percentile (np.nanpercentile)', () => {
@@ -106,7 +208,19 @@ describe('MedianPruner (defaults: 5 startup, 0 warmup, interval 1, n_min_trials 
   });
 
   it('n_min_trials counts reports at this step (NaN included); fewer → keep', () => {
-    const completed: Reports[] = [[[0, 1], [4, 1]], [[0, 2], [4, NaN]], [[0, 3]], [[0, 4]], [[0, 5]]];
+    const completed: Reports[] = [
+      [
+        [0, 1],
+        [4, 1],
+      ],
+      [
+        [0, 2],
+        [4, NaN],
+      ],
+      [[0, 3]],
+      [[0, 4]],
+      [[0, 5]],
+    ];
     expect(decide(new MedianPruner({ nMinTrials: 3 }), 'minimize', completed, [[4, 100]])).toBe(false); // 2 values at step 4
     expect(decide(new MedianPruner({ nMinTrials: 2 }), 'minimize', completed, [[4, 100]])).toBe(true); // nanmedian([1, NaN]) = 1
     expect(decide(new MedianPruner({ nMinTrials: 2 }), 'minimize', completed, [[4, 1]])).toBe(false);

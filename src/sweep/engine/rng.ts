@@ -12,7 +12,8 @@ export class SeededRng {
 
   constructor(seed: number, draws = 0) {
     if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-    if (!Number.isInteger(draws) || draws < 0) throw new RangeError(`draws must be a non-negative integer, got ${draws}`);
+    if (!Number.isInteger(draws) || draws < 0)
+      throw new RangeError(`draws must be a non-negative integer, got ${draws}`);
     this.seed = seed >>> 0;
     this.nextFloat = mulberry32(this.seed);
     for (let i = 0; i < draws; i++) this.nextFloat();

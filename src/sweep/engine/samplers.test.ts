@@ -8,7 +8,13 @@ import { RandomSampler } from './samplers/random';
 import { defaultGamma, defaultWeights, splitTrials, TPESampler } from './samplers/tpe';
 import { Study } from './study';
 
-const PARAMS: ParzenEstimatorParameters = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights, multivariate: false };
+const PARAMS: ParzenEstimatorParameters = {
+  priorWeight: 1,
+  considerMagicClip: true,
+  considerEndpoints: false,
+  weights: defaultWeights,
+  multivariate: false,
+};
 
 describe('RandomSampler', () => {
   it('is uniform in the right space: log scale, step grids with full-weight ends, choices', () => {
@@ -45,7 +51,10 @@ describe('RandomSampler', () => {
 describe('GridSampler', () => {
   it('exhausts the grid once, in a seeded order, then stops the study', async () => {
     const order = async (seed: number) => {
-      const s = new Study({ sampler: new GridSampler({ lr: [1e-5, 1e-4], batch: [8, 16, 32] }, seed), pruner: new NopPruner() });
+      const s = new Study({
+        sampler: new GridSampler({ lr: [1e-5, 1e-4], batch: [8, 16, 32] }, seed),
+        pruner: new NopPruner(),
+      });
       await s.optimize(
         (t) => {
           t.suggestFloat('lr', 1e-6, 1e-3, { log: true });
@@ -76,7 +85,13 @@ describe('TPE building blocks (Optuna defaults)', () => {
     expect(defaultWeights(25)).toEqual(new Array(25).fill(1));
     const w = defaultWeights(30);
     expect(w.length).toBe(30);
-    expect(w.slice(0, 5)).toEqual([1 / 30, 1 / 30 + (1 - 1 / 30) / 4, 1 / 30 + (2 * (1 - 1 / 30)) / 4, 1 / 30 + (3 * (1 - 1 / 30)) / 4, 1]);
+    expect(w.slice(0, 5)).toEqual([
+      1 / 30,
+      1 / 30 + (1 - 1 / 30) / 4,
+      1 / 30 + (2 * (1 - 1 / 30)) / 4,
+      1 / 30 + (3 * (1 - 1 / 30)) / 4,
+      1,
+    ]);
     expect(w.slice(5)).toEqual(new Array(25).fill(1));
   });
 
@@ -85,18 +100,39 @@ describe('TPE building blocks (Optuna defaults)', () => {
     s.addTrial({ value: 5 }); // 0
     s.addTrial({ value: 1 }); // 1
     s.addTrial({ value: 3 }); // 2
-    s.addTrial({ state: 'pruned', intermediateValues: [[0, 9], [2, 0.5]] }); // 3: step 2
+    s.addTrial({
+      state: 'pruned',
+      intermediateValues: [
+        [0, 9],
+        [2, 0.5],
+      ],
+    }); // 3: step 2
     s.addTrial({ state: 'pruned', intermediateValues: [[5, 9]] }); // 4: step 5 beats step 2
     s.addTrial({ state: 'pruned' }); // 5: no reports → last
     s.addTrial({ state: 'pruned', intermediateValues: [[5, NaN]] }); // 6: NaN ranks after 4
     s.addTrial({ state: 'running' }); // 7
-    const numbers = ([below, above]: ReturnType<typeof splitTrials>) => [below.map((t) => t.number), above.map((t) => t.number)];
-    expect(numbers(splitTrials('minimize', s.trials, 2))).toEqual([[1, 2], [0, 3, 4, 5, 6, 7]]);
-    expect(numbers(splitTrials('minimize', s.trials, 4))).toEqual([[0, 1, 2, 4], [3, 5, 6, 7]]);
-    expect(numbers(splitTrials('minimize', s.trials, 5))).toEqual([[0, 1, 2, 4, 6], [3, 5, 7]]);
+    const numbers = ([below, above]: ReturnType<typeof splitTrials>) => [
+      below.map((t) => t.number),
+      above.map((t) => t.number),
+    ];
+    expect(numbers(splitTrials('minimize', s.trials, 2))).toEqual([
+      [1, 2],
+      [0, 3, 4, 5, 6, 7],
+    ]);
+    expect(numbers(splitTrials('minimize', s.trials, 4))).toEqual([
+      [0, 1, 2, 4],
+      [3, 5, 6, 7],
+    ]);
+    expect(numbers(splitTrials('minimize', s.trials, 5))).toEqual([
+      [0, 1, 2, 4, 6],
+      [3, 5, 7],
+    ]);
     expect(numbers(splitTrials('maximize', s.trials, 1))).toEqual([[0], [1, 2, 3, 4, 5, 6, 7]]);
     // maximize: at step 5, 9 beats NaN; step 5 still beats step 2
-    expect(numbers(splitTrials('maximize', s.trials, 5))).toEqual([[0, 1, 2, 4, 6], [3, 5, 7]]);
+    expect(numbers(splitTrials('maximize', s.trials, 5))).toEqual([
+      [0, 1, 2, 4, 6],
+      [3, 5, 7],
+    ]);
   });
 
   it('Parzen estimator: univariate bandwidths as Optuna (neighbours, endpoints off, magic clip)', () => {
@@ -105,7 +141,12 @@ describe('TPE building blocks (Optuna defaults)', () => {
     // 1 / min(100, 1 + 3) = 0.25; prior sigma = 1. Weights 1/3 each.
     const pe = new ParzenEstimator({ x: [0.1, 0.7] }, { x: new FloatDistribution(0, 1) }, PARAMS);
     const x = 0.3;
-    const expected = Math.log((Math.exp(truncNormLogPdf(x, 0.1, 0.4, 0, 1)) + Math.exp(truncNormLogPdf(x, 0.7, 0.25, 0, 1)) + Math.exp(truncNormLogPdf(x, 0.5, 1, 0, 1))) / 3);
+    const expected = Math.log(
+      (Math.exp(truncNormLogPdf(x, 0.1, 0.4, 0, 1)) +
+        Math.exp(truncNormLogPdf(x, 0.7, 0.25, 0, 1)) +
+        Math.exp(truncNormLogPdf(x, 0.5, 1, 0, 1))) /
+        3,
+    );
     expect(pe.logPdf({ x: [x] })[0]).toBeCloseTo(expected, 12);
     expect(pe.weights).toEqual([1 / 3, 1 / 3, 1 / 3]);
   });
@@ -120,7 +161,9 @@ describe('TPE building blocks (Optuna defaults)', () => {
     expect(integrate((x) => Math.exp(cont.logPdf({ x: [x] })[0]), 0, 1)).toBeCloseTo(1, 5);
     // Log params: a density over log(x), so integrate in log space.
     const log = new ParzenEstimator({ lr: [1e-5, 3e-5] }, { lr: new FloatDistribution(1e-6, 1e-2, true) }, PARAMS);
-    expect(integrate((u) => Math.exp(log.logPdf({ lr: [Math.exp(u)] })[0]), Math.log(1e-6), Math.log(1e-2))).toBeCloseTo(1, 5);
+    expect(
+      integrate((u) => Math.exp(log.logPdf({ lr: [Math.exp(u)] })[0]), Math.log(1e-6), Math.log(1e-2)),
+    ).toBeCloseTo(1, 5);
     const ints = new ParzenEstimator({ k: [2, 2, 7] }, { k: new IntDistribution(1, 8) }, PARAMS);
     const massInt = [1, 2, 3, 4, 5, 6, 7, 8].reduce((a, k) => a + Math.exp(ints.logPdf({ k: [k] })[0]), 0);
     expect(massInt).toBeCloseTo(1, 12);
@@ -130,8 +173,15 @@ describe('TPE building blocks (Optuna defaults)', () => {
     expect(massLog).toBeCloseTo(1, 12);
     const cat = new ParzenEstimator({ b: [0, 0, 3] }, { b: new CategoricalDistribution([4, 8, 16, 32]) }, PARAMS);
     expect([0, 1, 2, 3].reduce((a, b) => a + Math.exp(cat.logPdf({ b: [b] })[0]), 0)).toBeCloseTo(1, 12);
-    const joint = new ParzenEstimator({ x: [0.2, 0.8], b: [1, 2] }, { x: new FloatDistribution(0, 1), b: new CategoricalDistribution(['a', 'b', 'c']) }, { ...PARAMS, multivariate: true });
-    const massJoint = [0, 1, 2].reduce((a, b) => a + integrate((x) => Math.exp(joint.logPdf({ x: [x], b: [b] })[0]), 0, 1), 0);
+    const joint = new ParzenEstimator(
+      { x: [0.2, 0.8], b: [1, 2] },
+      { x: new FloatDistribution(0, 1), b: new CategoricalDistribution(['a', 'b', 'c']) },
+      { ...PARAMS, multivariate: true },
+    );
+    const massJoint = [0, 1, 2].reduce(
+      (a, b) => a + integrate((x) => Math.exp(joint.logPdf({ x: [x], b: [b] })[0]), 0, 1),
+      0,
+    );
     expect(massJoint).toBeCloseTo(1, 5);
   });
 

@@ -99,9 +99,12 @@ describe('Study.optimize', () => {
   it('re-throws an objective error after recording the trial as failed (Optuna default catch=())', async () => {
     const s = new Study({ sampler: new RandomSampler(3), pruner: new NopPruner() });
     await expect(
-      s.optimize(() => {
-        throw new Error('boom');
-      }, { nTrials: 3 }),
+      s.optimize(
+        () => {
+          throw new Error('boom');
+        },
+        { nTrials: 3 },
+      ),
     ).rejects.toThrow('boom');
     expect(s.trials.map((t) => [t.state, t.failReason])).toEqual([['failed', 'boom']]);
   });
@@ -132,7 +135,10 @@ describe('Study.optimize', () => {
 
   it('TPE with constant liar runs concurrent trials reproducibly', async () => {
     const run = async () => {
-      const s = new Study({ sampler: new TPESampler({ seed: 9, nStartupTrials: 4, constantLiar: true }), pruner: new NopPruner() });
+      const s = new Study({
+        sampler: new TPESampler({ seed: 9, nStartupTrials: 4, constantLiar: true }),
+        pruner: new NopPruner(),
+      });
       await s.optimize(
         async (t) => {
           const x = t.suggestFloat('x', -1, 1);
@@ -149,7 +155,13 @@ describe('Study.optimize', () => {
 
 describe('StudyData JSON', () => {
   async function sampleStudy(sampler: Sampler = new TPESampler({ seed: 5, nStartupTrials: 3 })): Promise<Study> {
-    const s = new Study({ direction: 'maximize', sampler, pruner: new MedianPruner({ nStartupTrials: 2 }), studyName: 'xsum-sweep', now: clock() });
+    const s = new Study({
+      direction: 'maximize',
+      sampler,
+      pruner: new MedianPruner({ nStartupTrials: 2 }),
+      studyName: 'xsum-sweep',
+      now: clock(),
+    });
     s.setUserAttr('objective', 'sum');
     await s.optimize(
       (t) => {
@@ -187,13 +199,21 @@ describe('StudyData JSON', () => {
   });
 
   it('a restored study continues the same sampler stream as the original', async () => {
-    for (const sampler of [new TPESampler({ seed: 5, nStartupTrials: 3 }), new RandomSampler(8), new GridSampler({ learning_rate: [1e-5, 1e-4], per_device_train_batch_size: [4, 32], layers: [1, 2, 3, 4] }, 3)]) {
+    for (const sampler of [
+      new TPESampler({ seed: 5, nStartupTrials: 3 }),
+      new RandomSampler(8),
+      new GridSampler({ learning_rate: [1e-5, 1e-4], per_device_train_batch_size: [4, 32], layers: [1, 2, 3, 4] }, 3),
+    ]) {
       const s = await sampleStudy(sampler);
       const back = Study.fromJSON(JSON.parse(JSON.stringify(s.toJSON())));
       const next = (st: Study) => {
         st.tell(9, 0);
         const t = st.ask();
-        return [t.suggestFloat('learning_rate', 1e-6, 1e-4, { log: true }), t.suggestCategorical('per_device_train_batch_size', [4, 8, 16, 32]), t.suggestInt('layers', 1, 4)];
+        return [
+          t.suggestFloat('learning_rate', 1e-6, 1e-4, { log: true }),
+          t.suggestCategorical('per_device_train_batch_size', [4, 8, 16, 32]),
+          t.suggestInt('layers', 1, 4),
+        ];
       };
       expect(next(back)).toEqual(next(s));
     }
@@ -201,25 +221,68 @@ describe('StudyData JSON', () => {
 
   it('keeps the successive-halving rung bookkeeping and its estimated min_resource', () => {
     const s = new Study({ sampler: new RandomSampler(1), pruner: new SuccessiveHalvingPruner() });
-    s.addTrial({ value: 1, intermediateValues: [[0, 3], [250, 1]] });
+    s.addTrial({
+      value: 1,
+      intermediateValues: [
+        [0, 3],
+        [250, 1],
+      ],
+    });
     const t = s.ask();
     t.report(2, 5);
     t.shouldPrune();
     const back = Study.fromJSON(JSON.parse(JSON.stringify(s.toJSON())));
-    expect(back.toJSON().pruner).toEqual({ kind: 'successive-halving', minResource: 'auto', estimatedMinResource: 2, reductionFactor: 4, minEarlyStoppingRate: 0, bootstrapCount: 0 });
+    expect(back.toJSON().pruner).toEqual({
+      kind: 'successive-halving',
+      minResource: 'auto',
+      estimatedMinResource: 2,
+      reductionFactor: 4,
+      minEarlyStoppingRate: 0,
+      bootstrapCount: 0,
+    });
     expect(back.trials[1].systemAttrs).toEqual({ completed_rung_0: 2 });
   });
 });
 
 describe('trialsToCsv', () => {
   it('writes number, state, value, sorted params_*, datetimes and duration in seconds', () => {
-    const s = new Study({ direction: 'maximize', sampler: new RandomSampler(0), pruner: new NopPruner(), now: clock() });
+    const s = new Study({
+      direction: 'maximize',
+      sampler: new RandomSampler(0),
+      pruner: new NopPruner(),
+      now: clock(),
+    });
     const lr = new FloatDistribution(1e-7, 1e-3, true);
     const batch = new CategoricalDistribution<ParamValue>([8, 'a,b', 'say "hi"']);
-    s.addTrial({ value: 0.5, params: { lr: 1e-4, batch: 8 }, distributions: { lr, batch }, datetimeStart: '2024-05-01T12:00:00.000Z', datetimeComplete: '2024-05-01T12:00:02.500Z' });
-    s.addTrial({ state: 'pruned', value: 0.25, params: { lr: 1e-5, batch: 'a,b' }, distributions: { lr, batch }, datetimeStart: '2024-05-01T12:00:03.000Z', datetimeComplete: '2024-05-01T12:01:03.000Z' });
-    s.addTrial({ state: 'failed', params: { lr: 1e-7 }, distributions: { lr }, datetimeStart: '2024-05-01T12:02:00.000Z', datetimeComplete: '2024-05-01T12:02:00.250Z', failReason: 'nan loss' });
-    s.addTrial({ state: 'running', params: { batch: 'say "hi"' }, distributions: { batch }, datetimeStart: '2024-05-01T12:03:00.000Z' });
+    s.addTrial({
+      value: 0.5,
+      params: { lr: 1e-4, batch: 8 },
+      distributions: { lr, batch },
+      datetimeStart: '2024-05-01T12:00:00.000Z',
+      datetimeComplete: '2024-05-01T12:00:02.500Z',
+    });
+    s.addTrial({
+      state: 'pruned',
+      value: 0.25,
+      params: { lr: 1e-5, batch: 'a,b' },
+      distributions: { lr, batch },
+      datetimeStart: '2024-05-01T12:00:03.000Z',
+      datetimeComplete: '2024-05-01T12:01:03.000Z',
+    });
+    s.addTrial({
+      state: 'failed',
+      params: { lr: 1e-7 },
+      distributions: { lr },
+      datetimeStart: '2024-05-01T12:02:00.000Z',
+      datetimeComplete: '2024-05-01T12:02:00.250Z',
+      failReason: 'nan loss',
+    });
+    s.addTrial({
+      state: 'running',
+      params: { batch: 'say "hi"' },
+      distributions: { batch },
+      datetimeStart: '2024-05-01T12:03:00.000Z',
+    });
     expect(trialsToCsv(s)).toBe(
       [
         'number,state,value,params_batch,params_lr,datetime_start,datetime_complete,duration',
@@ -233,7 +296,11 @@ describe('trialsToCsv', () => {
   });
 
   it('uses the study clock for ask/tell datetimes', () => {
-    const s = new Study({ sampler: new RandomSampler(0), pruner: new NopPruner(), now: clock('2024-01-01T00:00:00.000Z', 1500) });
+    const s = new Study({
+      sampler: new RandomSampler(0),
+      pruner: new NopPruner(),
+      now: clock('2024-01-01T00:00:00.000Z', 1500),
+    });
     s.tell(s.ask(), 1);
     expect(trialsToCsv(s).split('\n')[1]).toBe('0,complete,1,2024-01-01T00:00:00.000Z,2024-01-01T00:00:01.500Z,1.5');
   });

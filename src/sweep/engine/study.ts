@@ -74,7 +74,8 @@ export class Study {
 
   constructor(options: StudyOptions = {}) {
     this.direction = options.direction ?? 'minimize';
-    if (this.direction !== 'maximize' && this.direction !== 'minimize') throw new RangeError(`direction must be 'maximize' or 'minimize', got ${String(this.direction)}`);
+    if (this.direction !== 'maximize' && this.direction !== 'minimize')
+      throw new RangeError(`direction must be 'maximize' or 'minimize', got ${String(this.direction)}`);
     this.sampler = options.sampler ?? new TPESampler();
     this.pruner = options.pruner ?? new MedianPruner();
     this.studyName = options.studyName ?? 'study';
@@ -95,7 +96,8 @@ export class Study {
     let best: Trial | undefined;
     for (const t of this.trialList) {
       if (t.state !== 'complete' || t.value === null) continue;
-      if (best === undefined || (this.direction === 'maximize' ? t.value > best.value! : t.value < best.value!)) best = t;
+      if (best === undefined || (this.direction === 'maximize' ? t.value > best.value! : t.value < best.value!))
+        best = t;
     }
     return best;
   }
@@ -144,7 +146,10 @@ export class Study {
    */
   tell(trial: Trial | number, result: number | 'pruned' | 'failed', failReason?: string): Trial {
     const t = typeof trial === 'number' ? this.trialList[trial] : trial;
-    if (t === undefined || this.trialList[t.number] !== t) throw new RangeError(`trial ${String(typeof trial === 'number' ? trial : trial.number)} does not belong to this study`);
+    if (t === undefined || this.trialList[t.number] !== t)
+      throw new RangeError(
+        `trial ${String(typeof trial === 'number' ? trial : trial.number)} does not belong to this study`,
+      );
     if (t.state !== 'running') throw new Error(`cannot tell trial ${t.number}: it is already ${t.state}`);
 
     let state: FinishedState;
@@ -163,7 +168,11 @@ export class Study {
       value = result;
     } else {
       state = 'failed';
-      reason = failReason ?? (typeof result === 'number' ? `The value ${result} is not acceptable.` : `The value ${String(result)} could not be cast to float.`);
+      reason =
+        failReason ??
+        (typeof result === 'number'
+          ? `The value ${result} is not acceptable.`
+          : `The value ${String(result)} could not be cast to float.`);
     }
 
     try {
@@ -181,14 +190,17 @@ export class Study {
   addTrial(init: TrialInit): Trial {
     const state = init.state ?? 'complete';
     const value = init.value ?? null;
-    if (state === 'complete' && (value === null || Number.isNaN(value))) throw new RangeError('a complete trial needs a value that is not NaN');
-    if (state !== 'complete' && state !== 'pruned' && value !== null) throw new RangeError(`a ${state} trial cannot have a value`);
+    if (state === 'complete' && (value === null || Number.isNaN(value)))
+      throw new RangeError('a complete trial needs a value that is not NaN');
+    if (state !== 'complete' && state !== 'pruned' && value !== null)
+      throw new RangeError(`a ${state} trial cannot have a value`);
     const params = init.params ?? {};
     const distributions = init.distributions ?? {};
     for (const name of Object.keys(params)) {
       const d = distributions[name];
       if (d === undefined) throw new RangeError(`parameter "${name}" has no distribution`);
-      if (!d.contains(d.toInternal(params[name]))) throw new RangeError(`parameter "${name}": value ${String(params[name])} is not in its distribution`);
+      if (!d.contains(d.toInternal(params[name])))
+        throw new RangeError(`parameter "${name}": value ${String(params[name])} is not in its distribution`);
     }
     for (const [name, d] of Object.entries(distributions)) this.registerParamDistribution(name, d);
 
@@ -197,14 +209,18 @@ export class Study {
     Object.assign(t.params, params);
     Object.assign(t.distributions, distributions);
     const iv = init.intermediateValues ?? [];
-    const entries: Iterable<readonly [number, number]> = Symbol.iterator in iv ? (iv as Iterable<readonly [number, number]>) : Object.entries(iv).map(([s, v]) => [Number(s), v] as const);
+    const entries: Iterable<readonly [number, number]> =
+      Symbol.iterator in iv
+        ? (iv as Iterable<readonly [number, number]>)
+        : Object.entries(iv).map(([s, v]) => [Number(s), v] as const);
     for (const [s, v] of entries) t.intermediateValues.set(s, v);
     Object.assign(t.userAttrs, init.userAttrs ?? {});
     Object.assign(t.systemAttrs, init.systemAttrs ?? {});
     t.state = state;
     t.value = value;
     t.failReason = init.failReason ?? null;
-    t.datetimeComplete = state === 'running' ? null : init.datetimeComplete === undefined ? stamp : init.datetimeComplete;
+    t.datetimeComplete =
+      state === 'running' ? null : init.datetimeComplete === undefined ? stamp : init.datetimeComplete;
     this.trialList.push(t);
     return t;
   }
@@ -217,9 +233,12 @@ export class Study {
   async optimize(objective: Objective, options: OptimizeOptions): Promise<void> {
     const { nTrials } = options;
     const nConcurrent = options.nConcurrent ?? 1;
-    if (!(Number.isInteger(nTrials) && nTrials >= 0)) throw new RangeError(`nTrials must be a non-negative integer, got ${nTrials}`);
-    if (!(Number.isInteger(nConcurrent) && nConcurrent >= 1)) throw new RangeError(`nConcurrent must be a positive integer, got ${nConcurrent}`);
-    const catches = (err: unknown): boolean => (typeof options.catch === 'function' ? options.catch(err) : options.catch === true);
+    if (!(Number.isInteger(nTrials) && nTrials >= 0))
+      throw new RangeError(`nTrials must be a non-negative integer, got ${nTrials}`);
+    if (!(Number.isInteger(nConcurrent) && nConcurrent >= 1))
+      throw new RangeError(`nConcurrent must be a positive integer, got ${nConcurrent}`);
+    const catches = (err: unknown): boolean =>
+      typeof options.catch === 'function' ? options.catch(err) : options.catch === true;
 
     this.stopRequested = false;
     let launched = 0;
@@ -283,7 +302,8 @@ export class Study {
    * with custom gamma/weights functions, which JSON cannot carry).
    */
   static fromJSON(data: StudyData, options: StudyRestoreOptions = {}): Study {
-    if (data?.format !== 'sweep-study' || data.version !== 1) throw new TypeError('not a sweep-study v1 StudyData object');
+    if (data?.format !== 'sweep-study' || data.version !== 1)
+      throw new TypeError('not a sweep-study v1 StudyData object');
     const study = new Study({
       direction: data.direction,
       studyName: data.studyName,
@@ -293,7 +313,8 @@ export class Study {
     });
     Object.assign(study.userAttrs, JSON.parse(JSON.stringify(data.userAttrs)));
     data.trials.forEach((td, i) => {
-      if (td.number !== i) throw new RangeError(`trial numbers must be 0..n-1 in order; found ${td.number} at index ${i}`);
+      if (td.number !== i)
+        throw new RangeError(`trial numbers must be 0..n-1 in order; found ${td.number} at index ${i}`);
       const t = trialFromData(td, study);
       for (const [name, d] of Object.entries(t.distributions)) study.registerParamDistribution(name, d);
       study.trialList.push(t);

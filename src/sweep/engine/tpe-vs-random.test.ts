@@ -23,7 +23,12 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-async function compare(name: string, direction: StudyDirection, objective: Objective, makeTpe: (seed: number) => Sampler = (seed) => new TPESampler({ seed })) {
+async function compare(
+  name: string,
+  direction: StudyDirection,
+  objective: Objective,
+  makeTpe: (seed: number) => Sampler = (seed) => new TPESampler({ seed }),
+) {
   const tpe: number[] = [];
   const random: number[] = [];
   for (const seed of SEEDS) {
@@ -31,7 +36,9 @@ async function compare(name: string, direction: StudyDirection, objective: Objec
     random.push(await bestAfter(new RandomSampler(seed), direction, objective));
   }
   const [mt, mr] = [median(tpe), median(random)];
-  console.log(`${name}: median best after ${N_TRIALS} trials over ${SEEDS.length} seeds — TPE ${mt.toPrecision(4)}, Random ${mr.toPrecision(4)}`);
+  console.log(
+    `${name}: median best after ${N_TRIALS} trials over ${SEEDS.length} seeds — TPE ${mt.toPrecision(4)}, Random ${mr.toPrecision(4)}`,
+  );
   return { tpe: mt, random: mr };
 }
 
@@ -62,7 +69,12 @@ describe('TPE vs Random (10 seeds, best after 30 trials)', () => {
   });
 
   it('multivariate TPE also beats Random on the quadratic', async () => {
-    const { tpe, random } = await compare('quadratic, multivariate TPE', 'minimize', quadratic, (seed) => new TPESampler({ seed, multivariate: true }));
+    const { tpe, random } = await compare(
+      'quadratic, multivariate TPE',
+      'minimize',
+      quadratic,
+      (seed) => new TPESampler({ seed, multivariate: true }),
+    );
     expect(tpe).toBeLessThan(random);
   });
 });

@@ -111,8 +111,10 @@ export class Trial {
   /** Records an intermediate value. A step already reported is ignored (Optuna warns and ignores). */
   report(value: number, step: number): void {
     this.assertRunning();
-    if (typeof value !== 'number') throw new TypeError(`trial ${this.number}: reported value ${String(value)} is not a number`);
-    if (!Number.isInteger(step) || step < 0) throw new RangeError(`trial ${this.number}: step must be a non-negative integer, got ${step}`);
+    if (typeof value !== 'number')
+      throw new TypeError(`trial ${this.number}: reported value ${String(value)} is not a number`);
+    if (!Number.isInteger(step) || step < 0)
+      throw new RangeError(`trial ${this.number}: step must be a non-negative integer, got ${step}`);
     if (this.intermediateValues.has(step)) return;
     this.intermediateValues.set(step, value);
   }
@@ -142,7 +144,8 @@ export class Trial {
   }
 
   private assertRunning(): void {
-    if (this.state !== 'running') throw new Error(`trial ${this.number} has already finished (${this.state}) and cannot be updated`);
+    if (this.state !== 'running')
+      throw new Error(`trial ${this.number} has already finished (${this.state}) and cannot be updated`);
   }
 
   private requireStudy(): Study {

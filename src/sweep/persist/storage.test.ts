@@ -27,15 +27,24 @@ function clock(startIso = '2024-05-01T12:00:00.000Z', stepMs = 1500): () => Date
   return () => new Date((t += stepMs));
 }
 
-const CONFIG = { searchSpace: [{ name: 'learning_rate', type: 'float', low: 1e-6, high: 1e-4, log: true }], nTrials: 6 };
+const CONFIG = {
+  searchSpace: [{ name: 'learning_rate', type: 'float', low: 1e-6, high: 1e-4, log: true }],
+  nTrials: 6,
+};
 
 function newStudy(seed = 7): Study {
   return new Study({ direction: 'maximize', sampler: new RandomSampler(seed), pruner: new NopPruner(), now: clock() });
 }
 
 /** Runs trials the way the studio's runner persists them: a save on every change. */
-async function runTrials(store: StudyStore, id: string, study: Study, outcomes: Array<'complete' | 'pruned' | 'failed' | 'running'>): Promise<Trial[]> {
-  const save = (t: Trial) => store.saveTrial(id, trialToData(t), { sampler: study.sampler.toJSON(), userAttrs: study.userAttrs });
+async function runTrials(
+  store: StudyStore,
+  id: string,
+  study: Study,
+  outcomes: Array<'complete' | 'pruned' | 'failed' | 'running'>,
+): Promise<Trial[]> {
+  const save = (t: Trial) =>
+    store.saveTrial(id, trialToData(t), { sampler: study.sampler.toJSON(), userAttrs: study.userAttrs });
   const trials: Trial[] = [];
   for (const outcome of outcomes) {
     const t = study.ask();
@@ -74,7 +83,15 @@ describe('StudyStore', () => {
     const reloaded = await open(name);
     const list = await reloaded.listStudies();
     expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ id, name: 'LR sweep', status: 'running', config: CONFIG, direction: 'maximize', trialCount: 4, states: { complete: 2, pruned: 1, failed: 1, running: 0 } });
+    expect(list[0]).toMatchObject({
+      id,
+      name: 'LR sweep',
+      status: 'running',
+      config: CONFIG,
+      direction: 'maximize',
+      trialCount: 4,
+      states: { complete: 2, pruned: 1, failed: 1, running: 0 },
+    });
     const best = study.bestTrial!;
     expect(list[0].bestValue).toBe(best.value);
     expect(list[0].bestTrialNumber).toBe(best.number);
@@ -86,7 +103,9 @@ describe('StudyStore', () => {
     expect(JSON.stringify(restored.toJSON())).toBe(JSON.stringify(study.toJSON()));
     expect(restored.trials[1].intermediateValues.get(1)).toBeNaN(); // NaN survives as 'NaN'
     // The sampler's RNG position was saved too: the restored study draws what the original would.
-    expect(restored.ask().suggestFloat('learning_rate', 1e-6, 1e-4, { log: true })).toBe(study.ask().suggestFloat('learning_rate', 1e-6, 1e-4, { log: true }));
+    expect(restored.ask().suggestFloat('learning_rate', 1e-6, 1e-4, { log: true })).toBe(
+      study.ask().suggestFloat('learning_rate', 1e-6, 1e-4, { log: true }),
+    );
   });
 
   it('after a reload a running trial becomes failed (kept, with its values) and the resume point is right', async () => {
@@ -141,11 +160,21 @@ describe('StudyStore', () => {
     expect((await store.loadStudy(id)).data.trials[0].state).toBe('complete');
 
     await expect(store.saveTrial('nope', trialToData(t))).rejects.toThrow('no study with id nope');
-    await expect(store.saveTrial(id, { ...trialToData(t), number: -1 })).rejects.toThrow('trial.number: expected a non-negative integer, got -1');
-    await expect(store.saveTrial(id, { ...trialToData(t), userAttrs: { loss: NaN } })).rejects.toThrow('trial.userAttrs.loss: NaN cannot be stored as JSON');
-    await expect(store.saveTrial(id, trialToData(t), { sampler: { kind: 'random', seed: 1.5, draws: 0 } })).rejects.toThrow('study.sampler.seed: expected an integer, got 1.5');
-    await expect(store.createStudy({ name: '  ', config: CONFIG, ...study.toJSON() })).rejects.toThrow('study.name: expected a non-empty name, got "  "');
-    await expect(store.setStatus(id, 'done' as never)).rejects.toThrow('status: expected one of running, paused, complete, stopped, got "done"');
+    await expect(store.saveTrial(id, { ...trialToData(t), number: -1 })).rejects.toThrow(
+      'trial.number: expected a non-negative integer, got -1',
+    );
+    await expect(store.saveTrial(id, { ...trialToData(t), userAttrs: { loss: NaN } })).rejects.toThrow(
+      'trial.userAttrs.loss: NaN cannot be stored as JSON',
+    );
+    await expect(
+      store.saveTrial(id, trialToData(t), { sampler: { kind: 'random', seed: 1.5, draws: 0 } }),
+    ).rejects.toThrow('study.sampler.seed: expected an integer, got 1.5');
+    await expect(store.createStudy({ name: '  ', config: CONFIG, ...study.toJSON() })).rejects.toThrow(
+      'study.name: expected a non-empty name, got "  "',
+    );
+    await expect(store.setStatus(id, 'done' as never)).rejects.toThrow(
+      'status: expected one of running, paused, complete, stopped, got "done"',
+    );
     await expect(store.loadStudy('missing')).rejects.toThrow('no study with id missing');
   });
 
@@ -181,12 +210,19 @@ describe('StudyStore', () => {
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
     });
     vi.stubGlobal('navigator', { storage: { estimate: async () => ({ usage: 52_400_000, quota: 52_428_800 }) } });
-    const err = await store.saveTrial(id, trialToData(study.ask())).then(() => new Error('expected a failure'), (e: unknown) => e as Error);
-    expect(err.message).toMatch(/^browser storage is full: could not save trial 0 of study .* This site uses 52\.4 MB of its 52\.4 MB quota\./);
+    const err = await store.saveTrial(id, trialToData(study.ask())).then(
+      () => new Error('expected a failure'),
+      (e: unknown) => e as Error,
+    );
+    expect(err.message).toMatch(
+      /^browser storage is full: could not save trial 0 of study .* This site uses 52\.4 MB of its 52\.4 MB quota\./,
+    );
     expect((err.cause as DOMException).name).toBe('QuotaExceededError');
 
     vi.stubGlobal('navigator', {});
-    await expect(store.saveTrial(id, trialToData(study.ask()))).rejects.toThrow('The browser did not report how much space is used.');
+    await expect(store.saveTrial(id, trialToData(study.ask()))).rejects.toThrow(
+      'The browser did not report how much space is used.',
+    );
     vi.restoreAllMocks();
     expect((await store.loadStudy(id)).data.trials).toHaveLength(0); // nothing half written
   });

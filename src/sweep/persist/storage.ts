@@ -113,14 +113,29 @@ export class StudyStore {
   close(): void {
     const c = this.connection;
     this.connection = null;
-    void c?.then((db) => db.close(), () => undefined);
+    void c?.then(
+      (db) => db.close(),
+      () => undefined,
+    );
   }
 
   async createStudy(init: NewStudy): Promise<string> {
     const now = this.now();
     const createdAt = now.toISOString();
     const { name, config, direction, sampler, pruner, status = 'running', studyName = name, userAttrs = {} } = init;
-    const meta: StudyMeta = { id: newStudyId(now), name, createdAt, updatedAt: createdAt, status, config, studyName, direction, userAttrs, sampler, pruner };
+    const meta: StudyMeta = {
+      id: newStudyId(now),
+      name,
+      createdAt,
+      updatedAt: createdAt,
+      status,
+      config,
+      studyName,
+      direction,
+      userAttrs,
+      sampler,
+      pruner,
+    };
     return this.insert(meta, studyData(meta, init.trials ?? []), `cannot create study "${String(init.name)}"`);
   }
 
@@ -133,7 +148,10 @@ export class StudyStore {
   async listStudies(): Promise<StudySummary[]> {
     return this.run('list studies', async (db) => {
       const tx = db.transaction(['studies', 'trials'], 'readonly');
-      const [metas, trials] = await Promise.all([tx.objectStore('studies').getAll(), tx.objectStore('trials').getAll()]);
+      const [metas, trials] = await Promise.all([
+        tx.objectStore('studies').getAll(),
+        tx.objectStore('trials').getAll(),
+      ]);
       const byStudy = new Map<string, TrialRecord[]>();
       for (const t of trials) {
         const list = byStudy.get(t.studyId);
@@ -150,7 +168,10 @@ export class StudyStore {
   async loadStudy(id: string): Promise<LoadedStudy> {
     return this.run(`load study ${id}`, async (db) => {
       const tx = db.transaction(['studies', 'trials'], 'readonly');
-      const [meta, records] = await Promise.all([tx.objectStore('studies').get(id), tx.objectStore('trials').getAll(studyRange(id))]);
+      const [meta, records] = await Promise.all([
+        tx.objectStore('studies').get(id),
+        tx.objectStore('trials').getAll(studyRange(id)),
+      ]);
       if (meta === undefined) throw notFound(id);
       // Without resumePoint a gap can remain; filling it (in memory only) keeps fromJSON working.
       return { meta, data: studyData(meta, withoutGaps(records, meta.updatedAt).trials.map(stripStudyId)) };
@@ -173,10 +194,14 @@ export class StudyStore {
         const trials = tx.objectStore('trials');
         const old = await trials.get([studyId, trial.number]);
         if (old !== undefined && old.state !== 'running' && trial.state === 'running') {
-          throw new StudyStoreError(`cannot ${what}: it is already ${old.state}; a 'running' record must not replace it (a stale save, or another tab running this study)`);
+          throw new StudyStoreError(
+            `cannot ${what}: it is already ${old.state}; a 'running' record must not replace it (a stale save, or another tab running this study)`,
+          );
         }
         await trials.put({ studyId, ...trial });
-        await tx.objectStore('studies').put({ ...withEngine(meta, engine, `cannot ${what}`), updatedAt: this.now().toISOString() });
+        await tx
+          .objectStore('studies')
+          .put({ ...withEngine(meta, engine, `cannot ${what}`), updatedAt: this.now().toISOString() });
       }),
     );
   }
@@ -230,7 +255,8 @@ export class StudyStore {
         const lost = all.filter((t) => t.state === 'running' || filled.has(t.number));
         await Promise.all(lost.map((t) => trials.put(t.state === 'running' ? interruptedCopy(t, meta.updatedAt) : t)));
         const interrupted = lost.map((t) => t.number);
-        if (interrupted.length > 0) await tx.objectStore('studies').put({ ...meta, updatedAt: this.now().toISOString() });
+        if (interrupted.length > 0)
+          await tx.objectStore('studies').put({ ...meta, updatedAt: this.now().toISOString() });
         return { finished: all.length, interrupted };
       }),
     );
@@ -242,7 +268,8 @@ export class StudyStore {
     return this.run(`store study ${meta.id}`, (db) =>
       write(db, async (tx) => {
         // Checked, then add (never put): an id collision must fail, not overwrite someone's study.
-        if ((await tx.objectStore('studies').getKey(meta.id)) !== undefined) throw new StudyStoreError(`${context}: a study with id ${meta.id} already exists`);
+        if ((await tx.objectStore('studies').getKey(meta.id)) !== undefined)
+          throw new StudyStoreError(`${context}: a study with id ${meta.id} already exists`);
         await tx.objectStore('studies').add(meta);
         await Promise.all(data.trials.map((t) => tx.objectStore('trials').put({ studyId: meta.id, ...t })));
         return meta.id;
@@ -364,7 +391,25 @@ function withoutGaps(records: TrialRecord[], when: string): { trials: TrialRecor
     if (r !== undefined) trials.push(r);
     else {
       filled.add(n);
-      trials.push(interruptedCopy({ studyId: records[0].studyId, number: n, state: 'running', value: null, params: {}, distributions: {}, intermediateValues: [], datetimeStart: null, datetimeComplete: null, userAttrs: {}, systemAttrs: {}, failReason: null }, when));
+      trials.push(
+        interruptedCopy(
+          {
+            studyId: records[0].studyId,
+            number: n,
+            state: 'running',
+            value: null,
+            params: {},
+            distributions: {},
+            intermediateValues: [],
+            datetimeStart: null,
+            datetimeComplete: null,
+            userAttrs: {},
+            systemAttrs: {},
+            failReason: null,
+          },
+          when,
+        ),
+      );
     }
   }
   return { trials, filled };
@@ -384,7 +429,13 @@ function summarize(meta: StudyMeta, trials: TrialRecord[]): StudySummary {
     if (t.state !== 'complete' || t.value === null || t.value === 'NaN') continue;
     if (best === null || (meta.direction === 'maximize' ? num(t) > num(best) : num(t) < num(best))) best = t;
   }
-  return { ...meta, trialCount: trials.length, states, bestValue: best === null ? null : num(best), bestTrialNumber: best?.number ?? null };
+  return {
+    ...meta,
+    trialCount: trials.length,
+    states,
+    bestValue: best === null ? null : num(best),
+    bestTrialNumber: best?.number ?? null,
+  };
 }
 
 /** The meta with the engine's new state, checked as a whole (the study must stay loadable). */
@@ -413,5 +464,7 @@ async function storageError(err: unknown, what: string): Promise<Error> {
       { cause: err },
     );
   }
-  return new StudyStoreError(`could not ${what}: ${typeof name === 'string' ? `${name}: ` : ''}${message}`, { cause: err });
+  return new StudyStoreError(`could not ${what}: ${typeof name === 'string' ? `${name}: ` : ''}${message}`, {
+    cause: err,
+  });
 }

@@ -106,18 +106,33 @@ export function importStudyJSON(text: string, options: ImportOptions = {}): Load
   } catch (err) {
     throw fail([`not valid JSON (${errorMessage(err)})`]);
   }
-  if (!isPlainObject(raw)) throw fail([`expected a JSON object with format "${STUDY_FILE_FORMAT}", got ${describe(raw)}`]);
+  if (!isPlainObject(raw))
+    throw fail([`expected a JSON object with format "${STUDY_FILE_FORMAT}", got ${describe(raw)}`]);
 
   const out: string[] = [];
   if (raw.format === 'sweep-study') {
-    say(out, 'format', `this is a bare sweep-study StudyData (Study.toJSON()), not a studio export; expected format "${STUDY_FILE_FORMAT}"`);
+    say(
+      out,
+      'format',
+      `this is a bare sweep-study StudyData (Study.toJSON()), not a studio export; expected format "${STUDY_FILE_FORMAT}"`,
+    );
   } else if (raw.format !== STUDY_FILE_FORMAT) {
-    say(out, 'format', raw.format === undefined ? `missing; this is not a training-studio study export` : `expected "${STUDY_FILE_FORMAT}", got ${describe(raw.format)}`);
+    say(
+      out,
+      'format',
+      raw.format === undefined
+        ? `missing; this is not a training-studio study export`
+        : `expected "${STUDY_FILE_FORMAT}", got ${describe(raw.format)}`,
+    );
   } else if (raw.version !== STUDY_FILE_VERSION) {
     const v = raw.version;
-    say(out, 'version', typeof v === 'number' && Number.isInteger(v) && v > STUDY_FILE_VERSION
-      ? `this file is version ${v} of the study format; this studio reads only version ${STUDY_FILE_VERSION} (a newer studio wrote it)`
-      : expectation(`${STUDY_FILE_VERSION}`, v));
+    say(
+      out,
+      'version',
+      typeof v === 'number' && Number.isInteger(v) && v > STUDY_FILE_VERSION
+        ? `this file is version ${v} of the study format; this studio reads only version ${STUDY_FILE_VERSION} (a newer studio wrote it)`
+        : expectation(`${STUDY_FILE_VERSION}`, v),
+    );
   }
   if (out.length > 0) throw fail(out);
   checkBody(raw.study, 'study', out, false);
@@ -127,7 +142,13 @@ export function importStudyJSON(text: string, options: ImportOptions = {}): Load
   const body = raw.study as StudyMeta & { trials: TrialData[] };
   const id = options.newId?.() ?? newStudyId((options.now ?? (() => new Date()))());
   const meta: StudyMeta = { ...pick(body, META_KEYS), id, status: body.status === 'running' ? 'paused' : body.status };
-  return { meta, data: studyData(meta, body.trials.map((t) => pick(t, TRIAL_KEYS))) };
+  return {
+    meta,
+    data: studyData(
+      meta,
+      body.trials.map((t) => pick(t, TRIAL_KEYS)),
+    ),
+  };
 }
 
 /** The trials as CSV (Optuna's trials_dataframe columns), via trialsToCsv. */
@@ -138,7 +159,12 @@ export function exportTrialsCSV(data: StudyData): string {
 
 /** A safe download name, e.g. "lr-sweep-2024-05-01.json". */
 export function studyFileName(meta: Pick<StudyMeta, 'name' | 'createdAt'>, extension: 'json' | 'csv'): string {
-  const slug = meta.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'study';
+  const slug =
+    meta.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'study';
   return `${slug}-${meta.createdAt.slice(0, 10)}.${extension}`;
 }
 
@@ -163,12 +189,15 @@ export const validateStudy = (meta: StudyMeta, data: StudyData): string[] =>
       ? say(out, 'study', 'the engine data is not a sweep-study version 1 StudyData')
       : checkBody(studyBody(meta, data), 'study', out, true),
   );
-export const validateTrial = (trial: unknown, path = 'trial'): string[] => collect((out) => checkTrial(trial, path, out));
-export const validateStatus = (status: unknown, path = 'status'): string[] => collect((out) => oneOf(out, path, status, STUDY_STATUSES));
+export const validateTrial = (trial: unknown, path = 'trial'): string[] =>
+  collect((out) => checkTrial(trial, path, out));
+export const validateStatus = (status: unknown, path = 'status'): string[] =>
+  collect((out) => oneOf(out, path, status, STUDY_STATUSES));
 export const validateStudyName = (name: unknown, path = 'name'): string[] =>
   collect((out) => {
     if (typeof name !== 'string' || name.trim() === '') say(out, path, expectation('a non-empty name', name));
-    else if (name.length > MAX_NAME_LENGTH) say(out, path, `is ${name.length} characters long; at most ${MAX_NAME_LENGTH} are allowed`);
+    else if (name.length > MAX_NAME_LENGTH)
+      say(out, path, `is ${name.length} characters long; at most ${MAX_NAME_LENGTH} are allowed`);
   });
 
 // The engine fields come from data (the engine's truth), the rest from meta.
@@ -179,7 +208,8 @@ function studyBody(meta: StudyMeta, data: StudyData): StudyMeta & { trials: Tria
 
 function checkBody(v: unknown, path: string, out: string[], requireId: boolean): void {
   if (!isPlainObject(v)) return void say(out, path, expectation('a study object', v));
-  if (requireId && (typeof v.id !== 'string' || v.id === '')) say(out, at(path, 'id'), expectation('a non-empty string', v.id));
+  if (requireId && (typeof v.id !== 'string' || v.id === ''))
+    say(out, at(path, 'id'), expectation('a non-empty string', v.id));
   out.push(...validateStudyName(v.name, at(path, 'name')));
   for (const key of ['createdAt', 'updatedAt']) checkDate(out, at(path, key), v[key], false);
   oneOf(out, at(path, 'status'), v.status, STUDY_STATUSES);
@@ -217,7 +247,8 @@ function checkTrial(v: unknown, path: string, out: string[], expectedNumber?: nu
     return dists;
   }
   const n = v.number;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) say(out, at(path, 'number'), expectation('a non-negative integer', n));
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+    say(out, at(path, 'number'), expectation('a non-negative integer', n));
   else if (expectedNumber !== undefined && n !== expectedNumber) {
     say(out, at(path, 'number'), `expected ${expectedNumber} (trials are numbered 0, 1, 2, … in order), got ${n}`);
   }
@@ -226,16 +257,20 @@ function checkTrial(v: unknown, path: string, out: string[], expectedNumber?: nu
   const valuePath = at(path, 'value');
   if (v.value === undefined) say(out, valuePath, 'missing, expected a number or null');
   else if (v.value !== null && checkJsonNumber(out, valuePath, v.value) && stateOk) {
-    if (v.state === 'running' || v.state === 'failed') say(out, valuePath, `a ${String(v.state)} trial has no value; expected null, got ${describe(v.value)}`);
+    if (v.state === 'running' || v.state === 'failed')
+      say(out, valuePath, `a ${String(v.state)} trial has no value; expected null, got ${describe(v.value)}`);
   }
-  if (v.state === 'complete' && (v.value === null || v.value === 'NaN')) say(out, valuePath, `a complete trial needs a value that is not NaN, got ${describe(v.value)}`);
+  if (v.state === 'complete' && (v.value === null || v.value === 'NaN'))
+    say(out, valuePath, `a complete trial needs a value that is not NaN, got ${describe(v.value)}`);
 
   const distPath = at(path, 'distributions');
-  if (!isPlainObject(v.distributions)) say(out, distPath, expectation('an object of parameter distributions', v.distributions));
+  if (!isPlainObject(v.distributions))
+    say(out, distPath, expectation('an object of parameter distributions', v.distributions));
   else {
     for (const [name, d] of Object.entries(v.distributions)) {
       const p = at(distPath, name);
-      if (!isPlainObject(d) || !isPlainObject(d.attributes)) say(out, p, expectation('a distribution {name, attributes}', d));
+      if (!isPlainObject(d) || !isPlainObject(d.attributes))
+        say(out, p, expectation('a distribution {name, attributes}', d));
       else if (oneOf(out, at(p, 'name'), d.name, DISTRIBUTION_NAMES)) {
         attempt(out, p, () => (dists[name] = distributionFromJSON(d as never)));
       }
@@ -247,24 +282,29 @@ function checkTrial(v: unknown, path: string, out: string[], expectedNumber?: nu
     for (const [name, value] of Object.entries(v.params)) {
       const p = at(paramPath, name);
       const d = dists[name];
-      if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) say(out, p, expectation('a string, number, boolean or null', value));
+      if (value !== null && !['string', 'number', 'boolean'].includes(typeof value))
+        say(out, p, expectation('a string, number, boolean or null', value));
       else if (d !== undefined) {
         attempt(out, p, () => {
-          if (!d.contains(d.toInternal(value as never))) throw new RangeError(`${describe(value)} is outside its distribution ${describeDistribution(d)}`);
+          if (!d.contains(d.toInternal(value as never)))
+            throw new RangeError(`${describe(value)} is outside its distribution ${describeDistribution(d)}`);
         });
-      } else if (isPlainObject(v.distributions) && !(name in v.distributions)) say(out, p, `has no distribution in ${distPath}`);
+      } else if (isPlainObject(v.distributions) && !(name in v.distributions))
+        say(out, p, `has no distribution in ${distPath}`);
     }
   }
 
   const ivPath = at(path, 'intermediateValues');
-  if (!Array.isArray(v.intermediateValues)) say(out, ivPath, expectation('an array of [step, value] pairs', v.intermediateValues));
+  if (!Array.isArray(v.intermediateValues))
+    say(out, ivPath, expectation('an array of [step, value] pairs', v.intermediateValues));
   else {
     const steps = new Set<number>();
     v.intermediateValues.forEach((pair: unknown, i: number) => {
       const p = at(ivPath, i);
       if (!Array.isArray(pair) || pair.length !== 2) return say(out, p, expectation('a [step, value] pair', pair));
       const [step, value] = pair as [unknown, unknown];
-      if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) say(out, at(p, 0), expectation('a non-negative integer step', step));
+      if (typeof step !== 'number' || !Number.isInteger(step) || step < 0)
+        say(out, at(p, 0), expectation('a non-negative integer step', step));
       else if (steps.has(step)) say(out, at(p, 0), `step ${step} is reported twice`);
       else steps.add(step);
       checkJsonNumber(out, at(p, 1), value);
@@ -272,10 +312,12 @@ function checkTrial(v: unknown, path: string, out: string[], expectedNumber?: nu
   }
   checkDate(out, at(path, 'datetimeStart'), v.datetimeStart, true);
   checkDate(out, at(path, 'datetimeComplete'), v.datetimeComplete, true);
-  if (v.state === 'running' && typeof v.datetimeComplete === 'string') say(out, at(path, 'datetimeComplete'), 'a running trial has no completion time; expected null');
+  if (v.state === 'running' && typeof v.datetimeComplete === 'string')
+    say(out, at(path, 'datetimeComplete'), 'a running trial has no completion time; expected null');
   checkJsonObject(out, at(path, 'userAttrs'), v.userAttrs);
   checkJsonObject(out, at(path, 'systemAttrs'), v.systemAttrs);
-  if (v.failReason !== null && typeof v.failReason !== 'string') say(out, at(path, 'failReason'), expectation('a string or null', v.failReason));
+  if (v.failReason !== null && typeof v.failReason !== 'string')
+    say(out, at(path, 'failReason'), expectation('a string or null', v.failReason));
   return dists;
 }
 
@@ -283,22 +325,49 @@ function checkTrial(v: unknown, path: string, out: string[], expectedNumber?: nu
 type FieldKind = 'int' | 'count' | 'number' | 'bool' | 'grid' | 'resource' | 'countOrNull';
 const SAMPLER_FIELDS: Record<string, Record<string, FieldKind>> = {
   tpe: {
-    seed: 'int', draws: 'count', randomDraws: 'count', nStartupTrials: 'count', nEiCandidates: 'count', priorWeight: 'number',
-    considerMagicClip: 'bool', considerEndpoints: 'bool', multivariate: 'bool', constantLiar: 'bool', customFunctions: 'bool',
+    seed: 'int',
+    draws: 'count',
+    randomDraws: 'count',
+    nStartupTrials: 'count',
+    nEiCandidates: 'count',
+    priorWeight: 'number',
+    considerMagicClip: 'bool',
+    considerEndpoints: 'bool',
+    multivariate: 'bool',
+    constantLiar: 'bool',
+    customFunctions: 'bool',
   },
   random: { seed: 'int', draws: 'count' },
   grid: { searchSpace: 'grid', seed: 'int', draws: 'count' },
 };
-const PERCENTILE: Record<string, FieldKind> = { percentile: 'number', nStartupTrials: 'count', nWarmupSteps: 'count', intervalSteps: 'count', nMinTrials: 'count' };
+const PERCENTILE: Record<string, FieldKind> = {
+  percentile: 'number',
+  nStartupTrials: 'count',
+  nWarmupSteps: 'count',
+  intervalSteps: 'count',
+  nMinTrials: 'count',
+};
 const PRUNER_FIELDS: Record<string, Record<string, FieldKind>> = {
   median: PERCENTILE,
   percentile: PERCENTILE,
-  'successive-halving': { minResource: 'resource', estimatedMinResource: 'countOrNull', reductionFactor: 'count', minEarlyStoppingRate: 'count', bootstrapCount: 'count' },
+  'successive-halving': {
+    minResource: 'resource',
+    estimatedMinResource: 'countOrNull',
+    reductionFactor: 'count',
+    minEarlyStoppingRate: 'count',
+    bootstrapCount: 'count',
+  },
   nop: {},
 };
 const DISTRIBUTION_NAMES = ['FloatDistribution', 'IntDistribution', 'CategoricalDistribution'] as const;
 
-function checkSpec(out: string[], path: string, v: unknown, fields: Record<string, Record<string, FieldKind>>, build: (spec: unknown) => unknown): void {
+function checkSpec(
+  out: string[],
+  path: string,
+  v: unknown,
+  fields: Record<string, Record<string, FieldKind>>,
+  build: (spec: unknown) => unknown,
+): void {
   if (!isPlainObject(v)) return void say(out, path, expectation('an object with a "kind"', v));
   if (!oneOf(out, at(path, 'kind'), v.kind, Object.keys(fields))) return;
   const before = out.length;
@@ -308,13 +377,18 @@ function checkSpec(out: string[], path: string, v: unknown, fields: Record<strin
     const isCount = typeof x === 'number' && Number.isInteger(x) && x >= 0;
     if (kind === 'int' && !(typeof x === 'number' && Number.isInteger(x))) say(out, p, expectation('an integer', x));
     else if (kind === 'count' && !isCount) say(out, p, expectation('a non-negative integer', x));
-    else if (kind === 'countOrNull' && x !== null && !isCount) say(out, p, expectation('a non-negative integer or null', x));
-    else if (kind === 'number' && !(typeof x === 'number' && Number.isFinite(x))) say(out, p, expectation('a finite number', x));
+    else if (kind === 'countOrNull' && x !== null && !isCount)
+      say(out, p, expectation('a non-negative integer or null', x));
+    else if (kind === 'number' && !(typeof x === 'number' && Number.isFinite(x)))
+      say(out, p, expectation('a finite number', x));
     else if (kind === 'bool' && typeof x !== 'boolean') say(out, p, expectation('true or false', x));
-    else if (kind === 'resource' && x !== 'auto' && !isCount) say(out, p, expectation('"auto" or a positive integer', x));
+    else if (kind === 'resource' && x !== 'auto' && !isCount)
+      say(out, p, expectation('"auto" or a positive integer', x));
     else if (kind === 'grid') {
       if (!isPlainObject(x)) say(out, p, expectation('an object of parameter → values', x));
-      else for (const [name, values] of Object.entries(x)) if (!Array.isArray(values)) say(out, at(p, name), expectation('an array of values', values));
+      else
+        for (const [name, values] of Object.entries(x))
+          if (!Array.isArray(values)) say(out, at(p, name), expectation('an array of values', values));
       checkJson(x, p, out, 0);
     }
   }
@@ -346,12 +420,14 @@ function attempt(out: string[], path: string, check: () => unknown, prefix = '')
 
 function checkDate(out: string[], path: string, v: unknown, nullable: boolean): void {
   if (nullable && v === null) return;
-  if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) say(out, path, expectation(nullable ? 'an ISO 8601 date or null' : 'an ISO 8601 date', v));
+  if (typeof v !== 'string' || Number.isNaN(Date.parse(v)))
+    say(out, path, expectation(nullable ? 'an ISO 8601 date or null' : 'an ISO 8601 date', v));
 }
 
 // JSON has no NaN or ±Infinity, so StudyData writes them as strings (see study-data.ts).
 function checkJsonNumber(out: string[], path: string, v: unknown): boolean {
-  if ((typeof v === 'number' && Number.isFinite(v)) || v === 'NaN' || v === 'Infinity' || v === '-Infinity') return true;
+  if ((typeof v === 'number' && Number.isFinite(v)) || v === 'NaN' || v === 'Infinity' || v === '-Infinity')
+    return true;
   say(out, path, expectation('a finite number or "NaN", "Infinity", "-Infinity"', v));
   return false;
 }
@@ -364,7 +440,8 @@ function checkJsonObject(out: string[], path: string, v: unknown): void {
 function checkJson(v: unknown, path: string, out: string[], depth: number): void {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) say(out, path, `${v} cannot be stored as JSON (it would become null); use null or a string`);
+    if (!Number.isFinite(v))
+      say(out, path, `${v} cannot be stored as JSON (it would become null); use null or a string`);
     return;
   }
   if (depth > 100) return say(out, path, 'nested more than 100 levels deep');
@@ -380,8 +457,32 @@ function checkJson(v: unknown, path: string, out: string[], depth: number): void
 }
 
 // Field lists in the engine's key order, so a picked record serializes like the original.
-const META_KEYS = ['id', 'name', 'createdAt', 'updatedAt', 'status', 'config', 'studyName', 'direction', 'userAttrs', 'sampler', 'pruner'] as const;
-const TRIAL_KEYS = ['number', 'state', 'value', 'params', 'distributions', 'intermediateValues', 'datetimeStart', 'datetimeComplete', 'userAttrs', 'systemAttrs', 'failReason'] as const;
+const META_KEYS = [
+  'id',
+  'name',
+  'createdAt',
+  'updatedAt',
+  'status',
+  'config',
+  'studyName',
+  'direction',
+  'userAttrs',
+  'sampler',
+  'pruner',
+] as const;
+const TRIAL_KEYS = [
+  'number',
+  'state',
+  'value',
+  'params',
+  'distributions',
+  'intermediateValues',
+  'datetimeStart',
+  'datetimeComplete',
+  'userAttrs',
+  'systemAttrs',
+  'failReason',
+] as const;
 
 function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Pick<T, K> {
   const out = {} as Pick<T, K>;

@@ -63,8 +63,12 @@ describe('parseSweepCliConfig: a good config', () => {
   it('takes the studio list form and RunSpec-name aliases of the search space', () => {
     const list = parseSweepCliConfig({ searchSpace: DEFAULT_SEARCH_SPACE });
     expect(list.ok && list.config.sweep.searchSpace).toEqual(DEFAULT_SEARCH_SPACE);
-    const alias = parseSweepCliConfig({ searchSpace: { learningRate: { type: 'float', low: 1e-6, high: 1e-4, log: true } } });
-    expect(alias.ok && alias.config.sweep.searchSpace).toEqual([{ name: 'learning_rate', type: 'float', low: 1e-6, high: 1e-4, log: true }]);
+    const alias = parseSweepCliConfig({
+      searchSpace: { learningRate: { type: 'float', low: 1e-6, high: 1e-4, log: true } },
+    });
+    expect(alias.ok && alias.config.sweep.searchSpace).toEqual([
+      { name: 'learning_rate', type: 'float', low: 1e-6, high: 1e-4, log: true },
+    ]);
   });
 });
 
@@ -76,9 +80,9 @@ describe('parseSweepCliConfig: bad configs name the field', () => {
   });
 
   it('log distribution with a bound at 0, in the list form', () => {
-    expect(issuesOf({ searchSpace: [{ name: 'learning_rate', type: 'float', low: 0, high: 1e-4, log: true }] })).toEqual([
-      'searchSpace[0].low: log scale needs low > 0, got low 0',
-    ]);
+    expect(
+      issuesOf({ searchSpace: [{ name: 'learning_rate', type: 'float', low: 0, high: 1e-4, log: true }] }),
+    ).toEqual(['searchSpace[0].low: log scale needs low > 0, got low 0']);
   });
 
   it('run settings: each bad field, all at once', () => {
@@ -90,11 +94,17 @@ describe('parseSweepCliConfig: bad configs name the field', () => {
   });
 
   it('unknown keys at the top, in run and in a parameter', () => {
-    const issues = issuesOf({ trails: 2, run: { epoch: 1 }, searchSpace: { learning_rate: { type: 'float', low: 1e-6, high: 1e-4, lg: true } } });
+    const issues = issuesOf({
+      trails: 2,
+      run: { epoch: 1 },
+      searchSpace: { learning_rate: { type: 'float', low: 1e-6, high: 1e-4, lg: true } },
+    });
     expect(issues).toHaveLength(3);
     expect(issues[0]).toMatch(/^trails: unknown key; known keys: name, trials, /);
     expect(issues[1]).toMatch(/^run\.epoch: unknown run setting; known: preset, learningRate, /);
-    expect(issues[2]).toMatch(/^searchSpace\.learning_rate\.lg: unknown key; known keys: name, type, low, high, log, step, choices$/);
+    expect(issues[2]).toMatch(
+      /^searchSpace\.learning_rate\.lg: unknown key; known keys: name, type, low, high, log, step, choices$/,
+    );
   });
 
   it('trials, objective, sampler, pruner and seed out of their sets', () => {
@@ -118,14 +128,18 @@ describe('parseSweepCliConfig: bad configs name the field', () => {
   it('a parameter that sets no training setting', () => {
     const issues = issuesOf({ searchSpace: { dropout: { type: 'float', low: 0, high: 0.5 } } });
     expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatch(/^searchSpace\.dropout: "dropout" does not set any training setting; known: learning_rate, /);
+    expect(issues[0]).toMatch(
+      /^searchSpace\.dropout: "dropout" does not set any training setting; known: learning_rate, /,
+    );
   });
 
   it('a bound that the run settings reject (learning rate must stay below 1)', () => {
     expect(issuesOf({ searchSpace: { learning_rate: { type: 'float', low: 0.1, high: 2 } } })).toEqual([
       'searchSpace.learning_rate.high: 2 makes invalid run settings: learningRate must be a number in (0, 1), got 2',
     ]);
-    expect(issuesOf({ searchSpace: { per_device_train_batch_size: { type: 'categorical', choices: [4, 0] } } })).toEqual([
+    expect(
+      issuesOf({ searchSpace: { per_device_train_batch_size: { type: 'categorical', choices: [4, 0] } } }),
+    ).toEqual([
       'searchSpace.per_device_train_batch_size.choices[1]: 0 makes invalid run settings: batchSize must be an integer in [1, 1024], got 0',
     ]);
   });
@@ -137,17 +151,24 @@ describe('parseSweepCliConfig: bad configs name the field', () => {
   });
 
   it('grid sampling over a float range without a step', () => {
-    expect(issuesOf({ sampler: 'grid', searchSpace: { learning_rate: { type: 'float', low: 1e-6, high: 1e-4, log: true } } })).toEqual([
-      'searchSpace.learning_rate: a grid needs choices or a step for a float parameter (sampler is "grid")',
-    ]);
+    expect(
+      issuesOf({
+        sampler: 'grid',
+        searchSpace: { learning_rate: { type: 'float', low: 1e-6, high: 1e-4, log: true } },
+      }),
+    ).toEqual(['searchSpace.learning_rate: a grid needs choices or a step for a float parameter (sampler is "grid")']);
     expect(issuesOf({ sampler: 'grid' })[0]).toMatch(/^sampler: "grid" cannot enumerate the default search space/);
   });
 
   it('wrong shapes: the root, run, searchSpace, a parameter, an empty space, a bad preset', () => {
     expect(issuesOf([1])).toEqual(['config: must be a JSON object, got a list']);
     expect(issuesOf({ run: 'tiny' })).toEqual(['run: must be an object of run settings, got "tiny"']);
-    expect(issuesOf({ searchSpace: 'lr' })).toEqual(['searchSpace: must be an object (parameter name → distribution) or a list of parameters, got "lr"']);
-    expect(issuesOf({ searchSpace: { learning_rate: 1e-4 } })[0]).toMatch(/^searchSpace\.learning_rate: must be an object like /);
+    expect(issuesOf({ searchSpace: 'lr' })).toEqual([
+      'searchSpace: must be an object (parameter name → distribution) or a list of parameters, got "lr"',
+    ]);
+    expect(issuesOf({ searchSpace: { learning_rate: 1e-4 } })[0]).toMatch(
+      /^searchSpace\.learning_rate: must be an object like /,
+    );
     expect(issuesOf({ searchSpace: [] })).toEqual(['searchSpace: search space has no parameters']);
     expect(issuesOf({ run: { preset: 'huge' } })).toEqual(['run.preset: must be one of tiny, small, base, got "huge"']);
     expect(issuesOf({ name: '' })).toEqual(['name: must be a non-empty string, got ""']);

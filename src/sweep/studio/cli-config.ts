@@ -54,14 +54,17 @@ const MAX_TRIALS = 10_000;
 const MAX_NAME_LENGTH = 200;
 
 /** RunSpec name → search-space name (learningRate → learning_rate), the aliases a config may use. */
-const SETTING_TO_PARAM: Record<string, string> = Object.fromEntries(Object.entries(PARAM_TO_SETTING).map(([p, s]) => [s, p]));
+const SETTING_TO_PARAM: Record<string, string> = Object.fromEntries(
+  Object.entries(PARAM_TO_SETTING).map(([p, s]) => [s, p]),
+);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const describe = (v: unknown) => (Array.isArray(v) ? 'a list' : v === null ? 'null' : JSON.stringify(v));
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const oneOf = (xs: readonly string[]) => xs.map((x) => JSON.stringify(x)).join(', ');
 /** "run spec: epochs must be …" → "must be …" (validateSpec names the field; the path does here). */
-const specDetail = (message: string, key: string) => message.replace(/^run spec: /, '').replace(new RegExp(`^${key} `), '');
+const specDetail = (message: string, key: string) =>
+  message.replace(/^run spec: /, '').replace(new RegExp(`^${key} `), '');
 /** `parameter "lr": low …` / `parameter #2: …` → the detail (the path names the parameter). */
 const paramDetail = (message: string) => message.replace(/^parameter (?:"[^"]*"|#\d+): /, '');
 
@@ -83,35 +86,42 @@ export function parseSweepCliConfig(raw: unknown, flags: SweepCliFlags = {}): Sw
 
   let name: string | null = null;
   if (raw.name !== undefined) {
-    if (typeof raw.name !== 'string' || raw.name.trim() === '') say('name', `must be a non-empty string, got ${describe(raw.name)}`);
-    else if (raw.name.length > MAX_NAME_LENGTH) say('name', `must be at most ${MAX_NAME_LENGTH} characters, got ${raw.name.length}`);
+    if (typeof raw.name !== 'string' || raw.name.trim() === '')
+      say('name', `must be a non-empty string, got ${describe(raw.name)}`);
+    else if (raw.name.length > MAX_NAME_LENGTH)
+      say('name', `must be at most ${MAX_NAME_LENGTH} characters, got ${raw.name.length}`);
     else name = raw.name;
   }
 
   const sweep: SweepConfig = { ...DEFAULT_SWEEP };
   const trialsFrom = (path: string, v: unknown) => {
     const n = positiveInt(v);
-    if (n === null || n > MAX_TRIALS) say(path, `must be a positive integer (at most ${MAX_TRIALS}), got ${describe(v)}`);
+    if (n === null || n > MAX_TRIALS)
+      say(path, `must be a positive integer (at most ${MAX_TRIALS}), got ${describe(v)}`);
     else sweep.nTrials = n;
   };
   if (raw.trials !== undefined) trialsFrom('trials', raw.trials);
   if (flags.trials !== undefined) trialsFrom('--trials', flags.trials);
 
   if (raw.objective !== undefined) {
-    if (!ROUGE_OBJECTIVES.includes(raw.objective as RougeObjective)) say('objective', `must be one of ${oneOf(ROUGE_OBJECTIVES)}, got ${describe(raw.objective)}`);
+    if (!ROUGE_OBJECTIVES.includes(raw.objective as RougeObjective))
+      say('objective', `must be one of ${oneOf(ROUGE_OBJECTIVES)}, got ${describe(raw.objective)}`);
     else sweep.objective = raw.objective as RougeObjective;
   }
   if (raw.sampler !== undefined) {
-    if (!SAMPLERS.includes(raw.sampler as SamplerKind)) say('sampler', `must be one of ${oneOf(SAMPLERS)}, got ${describe(raw.sampler)}`);
+    if (!SAMPLERS.includes(raw.sampler as SamplerKind))
+      say('sampler', `must be one of ${oneOf(SAMPLERS)}, got ${describe(raw.sampler)}`);
     else sweep.sampler = raw.sampler as SamplerKind;
   }
   if (raw.pruner !== undefined) {
-    if (!PRUNERS.includes(raw.pruner as PrunerKind)) say('pruner', `must be one of ${oneOf(PRUNERS)}, got ${describe(raw.pruner)}`);
+    if (!PRUNERS.includes(raw.pruner as PrunerKind))
+      say('pruner', `must be one of ${oneOf(PRUNERS)}, got ${describe(raw.pruner)}`);
     else sweep.pruner = raw.pruner as PrunerKind;
   }
   if (raw.seed !== undefined) {
     const s = raw.seed;
-    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s >= 2 ** 32) say('seed', `must be an integer in [0, 2^32), got ${describe(s)}`);
+    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s >= 2 ** 32)
+      say('seed', `must be an integer in [0, 2^32), got ${describe(s)}`);
     else sweep.seed = s;
   }
 
@@ -124,7 +134,10 @@ export function parseSweepCliConfig(raw: unknown, flags: SweepCliFlags = {}): Sw
     if (space) {
       const found = validateSearchSpace(space.params);
       for (const i of found) {
-        const at = i.index < 0 ? 'searchSpace' : `${space.paths[i.index]}${i.field === 'name' && space.keyed ? '' : `.${i.field}`}`;
+        const at =
+          i.index < 0
+            ? 'searchSpace'
+            : `${space.paths[i.index]}${i.field === 'name' && space.keyed ? '' : `.${i.field}`}`;
         say(at, paramDetail(i.message));
       }
       spaceOk = found.length === 0;
@@ -141,8 +154,16 @@ export function parseSweepCliConfig(raw: unknown, flags: SweepCliFlags = {}): Sw
       try {
         gridFromSpec([p]);
       } catch (e) {
-        if (raw.searchSpace === undefined) say('sampler', `"grid" cannot enumerate the default search space (${errorText(e)}); give a searchSpace with choices or steps`);
-        else say(`searchSpace${pathOf(raw.searchSpace, p.name, index)}`, `${paramDetail(errorText(e))} (sampler is "grid")`);
+        if (raw.searchSpace === undefined)
+          say(
+            'sampler',
+            `"grid" cannot enumerate the default search space (${errorText(e)}); give a searchSpace with choices or steps`,
+          );
+        else
+          say(
+            `searchSpace${pathOf(raw.searchSpace, p.name, index)}`,
+            `${paramDetail(errorText(e))} (sampler is "grid")`,
+          );
       }
     });
   }
@@ -199,7 +220,10 @@ function runSpecFrom(raw: unknown, flags: SweepCliFlags, say: (path: string, det
   if (!ok) return null;
   // A sweep's objective is ROUGE on the validation pairs: without them every trial would fail.
   if (merged.validationSize === 0) {
-    say(paths.validationSize ?? 'run.validationSize', 'must be at least 1 in a sweep: the objective is ROUGE on the validation pairs');
+    say(
+      paths.validationSize ?? 'run.validationSize',
+      'must be at least 1 in a sweep: the objective is ROUGE on the validation pairs',
+    );
     return null;
   }
   try {
@@ -220,7 +244,10 @@ function searchSpaceFrom(
   let ok = true;
   const add = (path: string, entry: unknown, keyName: string | null) => {
     if (!isObject(entry)) {
-      say(path, `must be an object like {"type": "float", "low": 1e-5, "high": 1e-3, "log": true}, got ${describe(entry)}`);
+      say(
+        path,
+        `must be an object like {"type": "float", "low": 1e-5, "high": 1e-3, "log": true}, got ${describe(entry)}`,
+      );
       ok = false;
       return;
     }
@@ -231,14 +258,20 @@ function searchSpaceFrom(
       }
     }
     if (keyName !== null && entry.name !== undefined && entry.name !== keyName) {
-      say(`${path}.name`, `must match its key ${JSON.stringify(keyName)} (or be left out), got ${describe(entry.name)}`);
+      say(
+        `${path}.name`,
+        `must match its key ${JSON.stringify(keyName)} (or be left out), got ${describe(entry.name)}`,
+      );
       ok = false;
     }
     const given = keyName ?? entry.name;
     // Aliases map to the search-space word the runner knows; an unknown name would fail every trial.
     const name = typeof given === 'string' ? (SETTING_TO_PARAM[given] ?? given) : given;
     if (typeof name === 'string' && name.trim() !== '' && !(name in PARAM_TO_SETTING)) {
-      say(keyName !== null ? path : `${path}.name`, `${JSON.stringify(given)} does not set any training setting; known: ${Object.keys(PARAM_TO_SETTING).join(', ')}`);
+      say(
+        keyName !== null ? path : `${path}.name`,
+        `${JSON.stringify(given)} does not set any training setting; known: ${Object.keys(PARAM_TO_SETTING).join(', ')}`,
+      );
       ok = false;
     }
     const { name: _given, ...rest } = entry;
@@ -248,17 +281,30 @@ function searchSpaceFrom(
   if (Array.isArray(raw)) raw.forEach((entry, i) => add(`searchSpace[${i}]`, entry, null));
   else if (isObject(raw)) for (const [key, entry] of Object.entries(raw)) add(`searchSpace.${key}`, entry, key);
   else {
-    say('searchSpace', `must be an object (parameter name → distribution) or a list of parameters, got ${describe(raw)}`);
+    say(
+      'searchSpace',
+      `must be an object (parameter name → distribution) or a list of parameters, got ${describe(raw)}`,
+    );
     return null;
   }
   return ok ? { params, paths, keyed: !Array.isArray(raw) } : null;
 }
 
 /** Each bound and choice must make valid run settings (e.g. a learning rate below 1); the runner's own mapping decides. */
-function checkValuesAgainstRun(params: ParamSpec[], paths: string[], run: RunSpec, say: (path: string, detail: string) => void) {
+function checkValuesAgainstRun(
+  params: ParamSpec[],
+  paths: string[],
+  run: RunSpec,
+  say: (path: string, detail: string) => void,
+) {
   params.forEach((p, i) => {
     const values: [string, unknown][] =
-      p.type === 'categorical' ? (p.choices ?? []).map((c, j) => [`choices[${j}]`, c]) : [['low', p.low], ['high', p.high]];
+      p.type === 'categorical'
+        ? (p.choices ?? []).map((c, j) => [`choices[${j}]`, c])
+        : [
+            ['low', p.low],
+            ['high', p.high],
+          ];
     for (const [field, value] of values) {
       try {
         specForParams(run, { [p.name]: value as never });

@@ -41,9 +41,15 @@ describe('default study (the seed recipe)', () => {
     const study = createSweepStudy({ seed: 1 });
     const params = suggestFromSpec(study.ask(), DEFAULT_SEARCH_SPACE);
     expect(Object.keys(params)).toEqual(['learning_rate', 'per_device_train_batch_size']);
-    expect(gridFromSpec([...DEFAULT_SEARCH_SPACE.slice(1), { name: 'warmup', type: 'float', low: 0, high: 0.2, step: 0.1 }])).toEqual({ per_device_train_batch_size: [4, 8, 16, 32], warmup: [0, 0.1, 0.2] });
-    expect(() => gridFromSpec(DEFAULT_SEARCH_SPACE)).toThrow('parameter "learning_rate": a grid needs choices or a step for a float parameter');
-    expect(createSweepStudy({ sampler: 'grid', searchSpace: [{ name: 'b', type: 'categorical', choices: [1, 2] }] }).sampler).toBeInstanceOf(GridSampler);
+    expect(
+      gridFromSpec([...DEFAULT_SEARCH_SPACE.slice(1), { name: 'warmup', type: 'float', low: 0, high: 0.2, step: 0.1 }]),
+    ).toEqual({ per_device_train_batch_size: [4, 8, 16, 32], warmup: [0, 0.1, 0.2] });
+    expect(() => gridFromSpec(DEFAULT_SEARCH_SPACE)).toThrow(
+      'parameter "learning_rate": a grid needs choices or a step for a float parameter',
+    );
+    expect(
+      createSweepStudy({ sampler: 'grid', searchSpace: [{ name: 'b', type: 'categorical', choices: [1, 2] }] }).sampler,
+    ).toBeInstanceOf(GridSampler);
   });
 
   it('validateSearchSpace names the parameter and the field', () => {
@@ -62,7 +68,12 @@ describe('default study (the seed recipe)', () => {
     expect(issues.map((i) => [i.index, i.param, i.field, i.message])).toEqual([
       [0, 'learning_rate', 'low', 'parameter "learning_rate": low 1e-3 is greater than high 1e-4'],
       [1, 'warmup', 'low', 'parameter "warmup": log scale needs low > 0, got low 0'],
-      [2, 'per_device_train_batch_size', 'choices', 'parameter "per_device_train_batch_size": choices must not be empty'],
+      [
+        2,
+        'per_device_train_batch_size',
+        'choices',
+        'parameter "per_device_train_batch_size": choices must not be empty',
+      ],
       [3, 'layers', 'high', 'parameter "layers": high must be an integer, got 8.5'],
       [4, 'layers', 'name', 'parameter "layers": name is also used by parameter #4'],
       [4, 'layers', 'step', 'parameter "layers": step must be a positive integer, got 0'],
@@ -74,6 +85,8 @@ describe('default study (the seed recipe)', () => {
     ]);
     expect(validateSearchSpace([])[0].message).toBe('search space has no parameters');
     expect(validateSearchSpace({})[0].message).toBe('search space must be a list of parameters');
-    expect(() => distributionsFromSpec([{ name: 'lr', type: 'float', low: 1e-3, high: 1e-4 }])).toThrow('parameter "lr": low 1e-3 is greater than high 1e-4');
+    expect(() => distributionsFromSpec([{ name: 'lr', type: 'float', low: 1e-3, high: 1e-4 }])).toThrow(
+      'parameter "lr": low 1e-3 is greater than high 1e-4',
+    );
   });
 });

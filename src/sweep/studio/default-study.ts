@@ -99,7 +99,8 @@ export const DEFAULT_SWEEP: Readonly<SweepConfig> = Object.freeze({
 
 /** Every problem in a spec, each naming the parameter and field; empty when the spec is valid. */
 export function validateSearchSpace(spec: unknown): SearchSpaceIssue[] {
-  if (!Array.isArray(spec)) return [{ index: -1, param: '', field: 'name', message: 'search space must be a list of parameters' }];
+  if (!Array.isArray(spec))
+    return [{ index: -1, param: '', field: 'name', message: 'search space must be a list of parameters' }];
   if (spec.length === 0) return [{ index: -1, param: '', field: 'name', message: 'search space has no parameters' }];
   const issues: SearchSpaceIssue[] = [];
   const seen = new Map<string, number>();
@@ -112,13 +113,20 @@ export function validateSearchSpace(spec: unknown): SearchSpaceIssue[] {
     const hasName = typeof p.name === 'string' && p.name.trim() !== '';
     const param = hasName ? (p.name as string) : '';
     const say = (field: SearchSpaceIssue['field'], detail: string) =>
-      issues.push({ index, param, field, message: hasName ? paramMessage(param, detail) : `parameter #${index + 1}: ${detail}` });
+      issues.push({
+        index,
+        param,
+        field,
+        message: hasName ? paramMessage(param, detail) : `parameter #${index + 1}: ${detail}`,
+      });
     if (!hasName) say('name', 'name must be a non-empty string');
     else if (seen.has(param)) say('name', `name is also used by parameter #${seen.get(param)! + 1}`);
     else seen.set(param, index);
 
-    if (p.type === 'float') floatDistributionIssues(p.low, p.high, p.log ?? false, p.step ?? null).forEach((i) => say(i.field, i.detail));
-    else if (p.type === 'int') intDistributionIssues(p.low, p.high, p.log ?? false, p.step ?? 1).forEach((i) => say(i.field, i.detail));
+    if (p.type === 'float')
+      floatDistributionIssues(p.low, p.high, p.log ?? false, p.step ?? null).forEach((i) => say(i.field, i.detail));
+    else if (p.type === 'int')
+      intDistributionIssues(p.low, p.high, p.log ?? false, p.step ?? 1).forEach((i) => say(i.field, i.detail));
     else if (p.type === 'categorical') {
       const found = categoricalDistributionIssues(p.choices);
       found.forEach((i) => say(i.field, i.detail));
@@ -158,11 +166,14 @@ export function gridFromSpec(spec: SearchSpaceSpec, maxPerParam = 1000): Record<
   const out: Record<string, CategoricalChoice[]> = {};
   for (const [name, d] of Object.entries(distributionsFromSpec(spec))) {
     if (d.kind === 'categorical') out[name] = [...d.choices];
-    else if (d.step === null) throw new RangeError(paramMessage(name, 'a grid needs choices or a step for a float parameter'));
-    else if (d.kind === 'int' && d.log) throw new RangeError(paramMessage(name, 'a grid cannot enumerate a log-scale int range; list choices instead'));
+    else if (d.step === null)
+      throw new RangeError(paramMessage(name, 'a grid needs choices or a step for a float parameter'));
+    else if (d.kind === 'int' && d.log)
+      throw new RangeError(paramMessage(name, 'a grid cannot enumerate a log-scale int range; list choices instead'));
     else {
       const n = Math.round((d.high - d.low) / d.step) + 1;
-      if (n > maxPerParam) throw new RangeError(paramMessage(name, `grid would have ${n} values (more than ${maxPerParam})`));
+      if (n > maxPerParam)
+        throw new RangeError(paramMessage(name, `grid would have ${n} values (more than ${maxPerParam})`));
       out[name] = Array.from({ length: n }, (_, i) => d.low + i * d.step!);
     }
   }

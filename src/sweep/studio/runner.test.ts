@@ -17,14 +17,39 @@ function fakeExecutor(log: RunSpec[]): TrialExecutor {
       for (let epoch = 1; epoch <= spec.epochs; epoch++) {
         await Promise.resolve();
         if (stopped) return { reason: 'stopped' as const };
-        onEvent({ type: 'step', step: epoch, totalSteps: spec.epochs, epoch, loss: 5 - epoch, lr: spec.learningRate, gradNorm: 1, tokensPerSec: 1, elapsedMs: 1, skipped: false });
+        onEvent({
+          type: 'step',
+          step: epoch,
+          totalSteps: spec.epochs,
+          epoch,
+          loss: 5 - epoch,
+          lr: spec.learningRate,
+          gradNorm: 1,
+          tokensPerSec: 1,
+          elapsedMs: 1,
+          skipped: false,
+        });
         const q = 20 - 4 * Math.abs(Math.log10(spec.learningRate) + 5) + epoch;
-        const e: RunEvent = { type: 'evaluation', epoch, step: epoch, rouge: { rouge1: q, rouge2: q / 4, rougeL: q / 2, rougeLsum: q / 2 }, genLen: 20, evalLoss: 3, examples: 4, samples: [{ document: 'd', reference: 'r', prediction: 'p' }] };
+        const e: RunEvent = {
+          type: 'evaluation',
+          epoch,
+          step: epoch,
+          rouge: { rouge1: q, rouge2: q / 4, rougeL: q / 2, rougeLsum: q / 2 },
+          genLen: 20,
+          evalLoss: 3,
+          examples: 4,
+          samples: [{ document: 'd', reference: 'r', prediction: 'p' }],
+        };
         onEvent(e);
       }
       return { reason: stopped ? ('stopped' as const) : ('finished' as const) };
     })();
-    return { done, stop: () => { stopped = true; } };
+    return {
+      done,
+      stop: () => {
+        stopped = true;
+      },
+    };
   };
 }
 
@@ -36,7 +61,15 @@ describe('SweepRunner', () => {
     const log: RunSpec[] = [];
     const study = new Study({ direction: 'maximize', sampler: new RandomSampler(1) });
     const changes: number[] = [];
-    const outcome = await new SweepRunner({ study, config: config(4), baseSpec: base(), execute: fakeExecutor(log), onTrialChange: (t) => { changes.push(t.number); } }).run();
+    const outcome = await new SweepRunner({
+      study,
+      config: config(4),
+      baseSpec: base(),
+      execute: fakeExecutor(log),
+      onTrialChange: (t) => {
+        changes.push(t.number);
+      },
+    }).run();
     expect(outcome).toBe('complete');
     expect(study.trials.map((t) => t.state)).toEqual(['complete', 'complete', 'complete', 'complete']);
     expect(log).toHaveLength(5); // 4 trials + the final training
@@ -54,8 +87,17 @@ describe('SweepRunner', () => {
 
   it('prunes weak trials with the median rule, stopping their runs early', async () => {
     const log: RunSpec[] = [];
-    const study = new Study({ direction: 'maximize', sampler: new RandomSampler(3), pruner: new MedianPruner({ nStartupTrials: 1 }) });
-    await new SweepRunner({ study, config: { ...config(8), pruner: 'median' }, baseSpec: base(), execute: fakeExecutor(log) }).run();
+    const study = new Study({
+      direction: 'maximize',
+      sampler: new RandomSampler(3),
+      pruner: new MedianPruner({ nStartupTrials: 1 }),
+    });
+    await new SweepRunner({
+      study,
+      config: { ...config(8), pruner: 'median' },
+      baseSpec: base(),
+      execute: fakeExecutor(log),
+    }).run();
     const pruned = study.trials.filter((t) => t.state === 'pruned');
     const complete = study.trials.filter((t) => t.state === 'complete');
     expect(pruned.length).toBeGreaterThan(0);
@@ -64,8 +106,14 @@ describe('SweepRunner', () => {
       const step = t.lastStep!;
       expect(step).toBeLessThan(3); // stopped before its last epoch
       // Optuna's rule: the trial's best so far is below the median of finished trials at that step.
-      const others = complete.filter((c) => c.number < t.number).map((c) => c.intermediateValues.get(step)!).sort((x, y) => x - y);
-      const median = others.length % 2 ? others[(others.length - 1) / 2] : (others[others.length / 2 - 1] + others[others.length / 2]) / 2;
+      const others = complete
+        .filter((c) => c.number < t.number)
+        .map((c) => c.intermediateValues.get(step)!)
+        .sort((x, y) => x - y);
+      const median =
+        others.length % 2
+          ? others[(others.length - 1) / 2]
+          : (others[others.length / 2 - 1] + others[others.length / 2]) / 2;
       expect(Math.max(...t.intermediateValues.values())).toBeLessThan(median);
     }
   });
@@ -74,11 +122,13 @@ describe('SweepRunner', () => {
     const log: RunSpec[] = [];
     const study = new Study({ direction: 'maximize', sampler: new RandomSampler(2) });
     const exec = fakeExecutor(log);
+    // eslint-disable-next-line prefer-const -- assigned below, after the executor that closes over it
     let runner: SweepRunner;
-    const pausing: TrialExecutor = (spec, onEvent) => exec(spec, (e) => {
-      onEvent(e);
-      if (study.trials.length === 2 && e.type === 'evaluation' && e.epoch === 1) runner.pause();
-    });
+    const pausing: TrialExecutor = (spec, onEvent) =>
+      exec(spec, (e) => {
+        onEvent(e);
+        if (study.trials.length === 2 && e.type === 'evaluation' && e.epoch === 1) runner.pause();
+      });
     runner = new SweepRunner({ study, config: config(3), baseSpec: base(), execute: pausing });
     expect(await runner.run()).toBe('paused');
     expect(study.trials.map((t) => t.state)).toEqual(['complete', 'failed']);
@@ -89,8 +139,13 @@ describe('SweepRunner', () => {
   });
 
   it('names an unknown parameter and settings the parameters make invalid', () => {
-    expect(() => specForParams(base(), { dropout: 0.1 })).toThrow(/parameter "dropout" does not set any training setting/);
+    expect(() => specForParams(base(), { dropout: 0.1 })).toThrow(
+      /parameter "dropout" does not set any training setting/,
+    );
     expect(() => specForParams(base(), { learning_rate: 5 })).toThrow(/learningRate must be a number in \(0, 1\)/);
-    expect(specForParams(base(), { per_device_train_batch_size: '16', learning_rate: 1e-5 })).toMatchObject({ batchSize: 16, learningRate: 1e-5 });
+    expect(specForParams(base(), { per_device_train_batch_size: '16', learning_rate: 1e-5 })).toMatchObject({
+      batchSize: 16,
+      learningRate: 1e-5,
+    });
   });
 });

@@ -34,8 +34,12 @@ export function specForParams(base: RunSpec, params: Record<string, ParamValue>)
   const spec: Record<string, unknown> = { ...base };
   for (const [name, value] of Object.entries(params)) {
     const key = PARAM_TO_SETTING[name];
-    if (!key) throw new Error(`sweep: parameter "${name}" does not set any training setting; known: ${Object.keys(PARAM_TO_SETTING).join(', ')}`);
-    spec[key] = typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
+    if (!key)
+      throw new Error(
+        `sweep: parameter "${name}" does not set any training setting; known: ${Object.keys(PARAM_TO_SETTING).join(', ')}`,
+      );
+    spec[key] =
+      typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
   }
   try {
     return validateSpec(spec);
@@ -122,8 +126,14 @@ export class SweepRunner {
       const objective = objectiveFrom(e.rouge, config.objective);
       epochs.push({ epoch: e.epoch, ...e.rouge, objective, evalLoss: e.evalLoss });
       trial.report(objective, e.epoch);
-      trial.setUserAttr('epochs', epochs.map((x) => ({ ...x })));
-      trial.setUserAttr('samples', e.samples.map((s) => ({ ...s })));
+      trial.setUserAttr(
+        'epochs',
+        epochs.map((x) => ({ ...x })),
+      );
+      trial.setUserAttr(
+        'samples',
+        e.samples.map((s) => ({ ...s })),
+      );
       changed = changed.then(() => this.o.onTrialChange?.(trial));
       if (!pruned && trial.shouldPrune()) {
         pruned = true;
@@ -137,7 +147,12 @@ export class SweepRunner {
       trial.setUserAttr('losses', thin(losses, 200));
       const last = epochs[epochs.length - 1];
       if (pruned) study.tell(trial, 'pruned');
-      else if (this.halt) study.tell(trial, 'failed', this.halt === 'pause' ? 'interrupted: the sweep was paused' : 'interrupted: the sweep was stopped');
+      else if (this.halt)
+        study.tell(
+          trial,
+          'failed',
+          this.halt === 'pause' ? 'interrupted: the sweep was paused' : 'interrupted: the sweep was stopped',
+        );
       else if (last) study.tell(trial, last.objective);
       else study.tell(trial, 'failed', 'the trial reported no evaluation (set validation examples above 0)');
     } catch (e) {
@@ -158,7 +173,13 @@ export class SweepRunner {
     let last: EpochRecord | null = null;
     this.current = this.o.execute(spec, (e) => {
       this.o.onEvent?.(-1, e);
-      if (e.type === 'evaluation') last = { epoch: e.epoch, ...e.rouge, objective: objectiveFrom(e.rouge, this.o.config.objective), evalLoss: e.evalLoss };
+      if (e.type === 'evaluation')
+        last = {
+          epoch: e.epoch,
+          ...e.rouge,
+          objective: objectiveFrom(e.rouge, this.o.config.objective),
+          evalLoss: e.evalLoss,
+        };
     });
     try {
       await this.current.done;

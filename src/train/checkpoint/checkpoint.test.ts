@@ -33,7 +33,17 @@ const examples: Example[] = Array.from({ length: 12 }, (_, k) => {
 
 // 12 examples / batch 4 = 3 steps an epoch, 6 in all; warmup and linear decay so the schedule
 // position matters, clipping and decay on, so every piece of state has to come back right.
-const spec: RunSpec = { ...defaultSpec('tiny'), batchSize: 4, epochs: 2, warmupRatio: 0.34, learningRate: 3e-3, maxGradNorm: 0.5, weightDecay: 0.1, seed: 9, validationSize: 0 };
+const spec: RunSpec = {
+  ...defaultSpec('tiny'),
+  batchSize: 4,
+  epochs: 2,
+  warmupRatio: 0.34,
+  learningRate: 3e-3,
+  maxGradNorm: 0.5,
+  weightDecay: 0.1,
+  seed: 9,
+  validationSize: 0,
+};
 
 type StepEv = { step: number; loss: number; lr: number };
 
@@ -43,12 +53,23 @@ interface Outcome {
   saved: Map<number, { step: number; totalSteps: number; optimizer: OptimizerState }>; // by epoch
 }
 
-async function train(params: Variables, s: RunSpec, extra: Partial<TrainerInput> = {}, stopAfterEpoch = 0): Promise<Outcome> {
+async function train(
+  params: Variables,
+  s: RunSpec,
+  extra: Partial<TrainerInput> = {},
+  stopAfterEpoch = 0,
+): Promise<Outcome> {
   const steps: StepEv[] = [];
   const saved: Outcome['saved'] = new Map();
   let stop = false;
   await trainLoop({
-    config, params, spec: s, train: examples, validation: [], padId: 0, shouldStop: () => stop,
+    config,
+    params,
+    spec: s,
+    train: examples,
+    validation: [],
+    padId: 0,
+    shouldStop: () => stop,
     onEvent: (e) => e.type === 'step' && steps.push({ step: e.step, loss: e.loss, lr: e.lr }),
     ...extra,
     onEpochEnd: async (e) => {
@@ -84,7 +105,18 @@ async function firstEpochCheckpoint(): Promise<Uint8Array> {
   const at = one.saved.get(1)!;
   expect(one.steps.map((s) => s.step)).toEqual([1, 2, 3]); // stopped after epoch 1
   return encodeCheckpoint({
-    meta: { version: 1, step: at.step, epoch: 1, totalSteps: at.totalSteps, createdAt: '2026-01-02T03:04:05.000Z', runId: 'run-a', spec, config, seed: spec.seed, extra: { data: 'synthetic' } },
+    meta: {
+      version: 1,
+      step: at.step,
+      epoch: 1,
+      totalSteps: at.totalSteps,
+      createdAt: '2026-01-02T03:04:05.000Z',
+      runId: 'run-a',
+      spec,
+      config,
+      seed: spec.seed,
+      extra: { data: 'synthetic' },
+    },
     weights: one.weights,
     optimizer: at.optimizer,
   });
@@ -103,7 +135,8 @@ let firstEpoch: Promise<Uint8Array> | null = null;
 const checkpointBytes = () => (firstEpoch ??= firstEpochCheckpoint());
 
 /** Fresh variables holding a decoded checkpoint's weights. */
-const paramsOf = (ckpt: TrainingCheckpoint) => toVariables(ckpt.meta.config, unpackViews(flatLayout(ckpt.meta.config), ckpt.weights));
+const paramsOf = (ckpt: TrainingCheckpoint) =>
+  toVariables(ckpt.meta.config, unpackViews(flatLayout(ckpt.meta.config), ckpt.weights));
 
 describe('epoch checkpoints: save, resume exactly', () => {
   it('2 epochs straight = 1 epoch + save + decode + resume + 1 epoch, bit for bit; without the optimizer state it differs', async () => {
@@ -111,13 +144,22 @@ describe('epoch checkpoints: save, resume exactly', () => {
     expect(straight.steps.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
 
     const ckpt = decodeCheckpoint(await checkpointBytes());
-    expect(ckpt.meta).toMatchObject({ step: 3, epoch: 1, totalSteps: 6, seed: 9, runId: 'run-a', extra: { data: 'synthetic' } });
+    expect(ckpt.meta).toMatchObject({
+      step: 3,
+      epoch: 1,
+      totalSteps: 6,
+      seed: 9,
+      runId: 'run-a',
+      extra: { data: 'synthetic' },
+    });
     expect(ckpt.optimizer.step).toBe(3);
     // The epoch-1 checkpoint holds what the straight run held at its epoch end.
     expectSameState(ckpt.optimizer, straight.saved.get(1)!.optimizer);
 
     const params = paramsOf(ckpt);
-    const resumed = await train(params, ckpt.meta.spec, { resumeFrom: { step: ckpt.meta.step, optimizer: ckpt.optimizer } });
+    const resumed = await train(params, ckpt.meta.spec, {
+      resumeFrom: { step: ckpt.meta.step, optimizer: ckpt.optimizer },
+    });
     disposeParams(params);
     expect(resumed.steps.map((s) => s.step)).toEqual([4, 5, 6]);
     // RNG state = (seed, step): the resumed run drew the same batches at the same schedule position,
@@ -152,15 +194,28 @@ describe('epoch checkpoints: save, resume exactly', () => {
     // Same global batch (2 per replica × 2), so the same batches and the same planned steps.
     const perReplica = { ...ckpt.meta.spec, batchSize: 2 };
     const store = new MemoryCheckpointStore();
-    const runs = await Promise.all(createLocalGroup(2).map(async (c) => {
-      const params = paramsOf(ckpt);
-      const parallel: ParallelOptions = { collective: c, zeroStage: 1 };
-      // Both ranks run the hook (the export is collective); only rank 0 writes.
-      const onEpochEnd = epochCheckpointer({ store, runId: 'zero-run', spec: perReplica, config, params, rank: c.rank });
-      const out = await train(params, perReplica, { parallel, resumeFrom: { step: ckpt.meta.step, optimizer: ckpt.optimizer }, onEpochEnd });
-      disposeParams(params);
-      return out;
-    }));
+    const runs = await Promise.all(
+      createLocalGroup(2).map(async (c) => {
+        const params = paramsOf(ckpt);
+        const parallel: ParallelOptions = { collective: c, zeroStage: 1 };
+        // Both ranks run the hook (the export is collective); only rank 0 writes.
+        const onEpochEnd = epochCheckpointer({
+          store,
+          runId: 'zero-run',
+          spec: perReplica,
+          config,
+          params,
+          rank: c.rank,
+        });
+        const out = await train(params, perReplica, {
+          parallel,
+          resumeFrom: { step: ckpt.meta.step, optimizer: ckpt.optimizer },
+          onEpochEnd,
+        });
+        disposeParams(params);
+        return out;
+      }),
+    );
     expectSameBits(runs[1].weights, runs[0].weights); // replicas agree bit for bit
     expectSameState(runs[0].saved.get(2)!.optimizer, runs[1].saved.get(2)!.optimizer); // the export all-gathered
     // Gradients are summed per token across shards here but averaged per batch on one device, so
@@ -179,10 +234,18 @@ describe('epoch checkpoints: save, resume exactly', () => {
     const saved = decodeCheckpoint(await store.load(list[0].id));
     expect(saved.meta.globalBatch).toBe(4);
     checkResumable(saved, { spec: { ...perReplica, batchSize: 4 }, config, trainSize: 12, world: 1 }); // same global batch on one device: fine
-    expect(() => checkResumable(saved, { spec: perReplica, config, trainSize: 12, world: 1 })).toThrow('resume: the checkpoint was trained with a global batch of 4 examples per step, this run has 2');
-    expect(() => checkResumable(saved, { spec: { ...perReplica, seed: 1 }, config, trainSize: 12, world: 2 })).toThrow(/trained with seed 9, this run has 1/);
-    expect(() => checkResumable(saved, { spec: perReplica, config: { ...config, vocabSize: 512 }, trainSize: 12, world: 2 })).toThrow("resume: the checkpoint's model has vocabSize 300, this run's has 512");
-    expect(() => checkResumable(saved, { spec: perReplica, config, trainSize: 16, world: 2 })).toThrow('resume: this run plans 8 steps, the checkpoint\'s run planned 6');
+    expect(() => checkResumable(saved, { spec: perReplica, config, trainSize: 12, world: 1 })).toThrow(
+      'resume: the checkpoint was trained with a global batch of 4 examples per step, this run has 2',
+    );
+    expect(() => checkResumable(saved, { spec: { ...perReplica, seed: 1 }, config, trainSize: 12, world: 2 })).toThrow(
+      /trained with seed 9, this run has 1/,
+    );
+    expect(() =>
+      checkResumable(saved, { spec: perReplica, config: { ...config, vocabSize: 512 }, trainSize: 12, world: 2 }),
+    ).toThrow("resume: the checkpoint's model has vocabSize 300, this run's has 512");
+    expect(() => checkResumable(saved, { spec: perReplica, config, trainSize: 16, world: 2 })).toThrow(
+      "resume: this run plans 8 steps, the checkpoint's run planned 6",
+    );
     expectSameState(saved.optimizer, runs[0].saved.get(2)!.optimizer);
     expectSameBits(saved.weights, runs[0].weights);
   });
@@ -193,23 +256,42 @@ describe('epoch checkpoints: save, resume exactly', () => {
     const fp16 = { initScale: 2 ** 16, growthInterval: 1 };
     const perReplica = { ...spec, batchSize: 2 };
     const run = (stopAfterEpoch: number, from?: TrainingCheckpoint) =>
-      Promise.all(createLocalGroup(2).map(async (c) => {
-        const params = from ? paramsOf(from) : freshParams();
-        const resumeFrom = from ? { resumeFrom: { step: from.meta.step, optimizer: from.optimizer } } : {};
-        const out = await train(params, perReplica, { parallel: { collective: c, zeroStage: 0, fp16 }, ...resumeFrom }, stopAfterEpoch);
-        disposeParams(params);
-        return out;
-      })).then((r) => r[0]);
+      Promise.all(
+        createLocalGroup(2).map(async (c) => {
+          const params = from ? paramsOf(from) : freshParams();
+          const resumeFrom = from ? { resumeFrom: { step: from.meta.step, optimizer: from.optimizer } } : {};
+          const out = await train(
+            params,
+            perReplica,
+            { parallel: { collective: c, zeroStage: 0, fp16 }, ...resumeFrom },
+            stopAfterEpoch,
+          );
+          disposeParams(params);
+          return out;
+        }),
+      ).then((r) => r[0]);
     const straight = await run(0);
     const first = await run(1);
     const at = first.saved.get(1)!;
     const scale = at.optimizer.lossScale!;
     expect(scale.scale).not.toBe(2 ** 16); // it moved during epoch 1
-    const ckpt = decodeCheckpoint(encodeCheckpoint({
-      meta: { version: 1, step: at.step, epoch: 1, totalSteps: at.totalSteps, createdAt: '2026-01-02T03:04:05.000Z', runId: 'fp16-run', spec: perReplica, config, seed: spec.seed },
-      weights: first.weights,
-      optimizer: at.optimizer,
-    }));
+    const ckpt = decodeCheckpoint(
+      encodeCheckpoint({
+        meta: {
+          version: 1,
+          step: at.step,
+          epoch: 1,
+          totalSteps: at.totalSteps,
+          createdAt: '2026-01-02T03:04:05.000Z',
+          runId: 'fp16-run',
+          spec: perReplica,
+          config,
+          seed: spec.seed,
+        },
+        weights: first.weights,
+        optimizer: at.optimizer,
+      }),
+    );
     expect(ckpt.optimizer.lossScale).toEqual(scale);
     const resumed = await run(0, ckpt);
     expectSameBits(resumed.weights, straight.weights);
@@ -224,17 +306,33 @@ describe('epoch checkpoints: save, resume exactly', () => {
     const spec4 = { ...spec, epochs: 4 }; // 12 steps
     const store = new MemoryCheckpointStore();
     const other = new Uint8Array(8);
-    await store.save({ id: 'other.step-00000001', runId: 'other', step: 1, epoch: 1, createdAt: '2020-01-01T00:00:00.000Z', bytes: 8 }, other);
+    await store.save(
+      { id: 'other.step-00000001', runId: 'other', step: 1, epoch: 1, createdAt: '2020-01-01T00:00:00.000Z', bytes: 8 },
+      other,
+    );
     let minute = 0;
     const now = () => new Date(Date.UTC(2026, 0, 1, 0, ++minute));
     const rotated: string[][] = [];
     const params = freshParams();
     const straight = await train(params, spec4, {
-      onEpochEnd: epochCheckpointer({ store, runId: 'run-4', spec: spec4, config, params, now, extra: { tokenizer: '{}' }, onSaved: (_, deleted) => rotated.push(deleted.map((d) => d.id)) }),
+      onEpochEnd: epochCheckpointer({
+        store,
+        runId: 'run-4',
+        spec: spec4,
+        config,
+        params,
+        now,
+        extra: { tokenizer: '{}' },
+        onSaved: (_, deleted) => rotated.push(deleted.map((d) => d.id)),
+      }),
     });
     disposeParams(params);
     const kept = await store.list('run-4');
-    expect(kept.map((i: CheckpointInfo) => [i.epoch, i.step])).toEqual([[2, 6], [3, 9], [4, 12]]);
+    expect(kept.map((i: CheckpointInfo) => [i.epoch, i.step])).toEqual([
+      [2, 6],
+      [3, 9],
+      [4, 12],
+    ]);
     expect(rotated).toEqual([[], [], [], ['run-4.step-00000003']]); // the 4th save deleted the 1st
     expect((await store.list('other')).length).toBe(1);
     for (const info of kept) {
@@ -255,18 +353,38 @@ describe('resume inputs the trainer refuses', () => {
     const params = freshParams();
     const opt = (step: number, n = P): OptimizerState => ({ step, m: new Float32Array(n), v: new Float32Array(n) });
     const run = (extra: Partial<TrainerInput>) => train(params, spec, extra);
-    await expect(run({ resumeFrom: { step: 3, optimizer: opt(4) } })).rejects.toThrow('resume: the optimizer state has taken 4 steps, more than the 3 steps resumed from');
-    await expect(run({ resumeFrom: { step: 3, optimizer: opt(3, 10) } })).rejects.toThrow(`resume: optimizer m has 10 values, the model's layout needs ${P}`);
+    await expect(run({ resumeFrom: { step: 3, optimizer: opt(4) } })).rejects.toThrow(
+      'resume: the optimizer state has taken 4 steps, more than the 3 steps resumed from',
+    );
+    await expect(run({ resumeFrom: { step: 3, optimizer: opt(3, 10) } })).rejects.toThrow(
+      `resume: optimizer m has 10 values, the model's layout needs ${P}`,
+    );
     await expect(run({ resumeFrom: { step: 7 } })).rejects.toThrow("resume: step 7 is past this run's 6 planned steps");
-    await expect(run({ resumeFrom: { step: 3 }, startStep: 2 })).rejects.toThrow('resume: startStep 2 and resumeFrom.step 3 disagree');
+    await expect(run({ resumeFrom: { step: 3 }, startStep: 2 })).rejects.toThrow(
+      'resume: startStep 2 and resumeFrom.step 3 disagree',
+    );
     disposeParams(params);
   });
 });
 
 describe('checkpoint encoding', () => {
-  const meta = { version: 1 as const, step: 3, epoch: 1, totalSteps: 6, createdAt: '2026-01-02T03:04:05.000Z', runId: 'r', spec, config, seed: spec.seed };
+  const meta = {
+    version: 1 as const,
+    step: 3,
+    epoch: 1,
+    totalSteps: 6,
+    createdAt: '2026-01-02T03:04:05.000Z',
+    runId: 'r',
+    spec,
+    config,
+    seed: spec.seed,
+  };
   const ramp = (k: number) => Float32Array.from({ length: P }, (_, i) => (i % 97) * k);
-  const good: TrainingCheckpoint = { meta, weights: ramp(0.01), optimizer: { step: 3, m: ramp(-0.001), v: ramp(1e-6) } };
+  const good: TrainingCheckpoint = {
+    meta,
+    weights: ramp(0.01),
+    optimizer: { step: 3, m: ramp(-0.001), v: ramp(1e-6) },
+  };
 
   it('round-trips every value and field exactly, as one safetensors file', () => {
     const bytes = encodeCheckpoint(good);
@@ -279,26 +397,59 @@ describe('checkpoint encoding', () => {
 
   it('rejects truncated, mis-sized, wrong-version and incomplete files with messages naming the problem', () => {
     const bytes = encodeCheckpoint(good);
-    expect(() => decodeCheckpoint(bytes.subarray(0, bytes.byteLength - 10))).toThrow(/checkpoint: not a readable safetensors file \(truncated or corrupt\?\).*out of range/);
+    expect(() => decodeCheckpoint(bytes.subarray(0, bytes.byteLength - 10))).toThrow(
+      /checkpoint: not a readable safetensors file \(truncated or corrupt\?\).*out of range/,
+    );
     expect(() => decodeCheckpoint(bytes.subarray(0, 5))).toThrow(/shorter than the 8-byte header length/);
     const file = (m: Record<string, unknown>, tensors: Record<string, Float32Array>, md: Record<string, string> = {}) =>
-      writeSafetensors(new Map(Object.entries(tensors).map(([k, d]) => [k, { shape: [d.length], data: d }])), { format: CHECKPOINT_FORMAT, meta: JSON.stringify(m), optimizer_step: '3', ...md });
+      writeSafetensors(new Map(Object.entries(tensors).map(([k, d]) => [k, { shape: [d.length], data: d }])), {
+        format: CHECKPOINT_FORMAT,
+        meta: JSON.stringify(m),
+        optimizer_step: '3',
+        ...md,
+      });
     const all = { weights: good.weights, 'optimizer.m': good.optimizer.m, 'optimizer.v': good.optimizer.v };
-    expect(() => decodeCheckpoint(file({ ...meta, version: 2 }, all))).toThrow('checkpoint: version 2 is not supported (this studio reads version 1)');
-    expect(() => decodeCheckpoint(file(meta, { ...all, weights: new Float32Array(P - 1) }))).toThrow(`checkpoint: weights hold ${P - 1} values, but the config's layout needs ${P}`);
-    expect(() => decodeCheckpoint(file(meta, { ...all, 'optimizer.v': new Float32Array(P + 2) }))).toThrow(`checkpoint: optimizer v has ${P + 2} values, the model's layout needs ${P}`);
-    expect(() => decodeCheckpoint(file({ ...meta, config: { ...config, vocabSize: 301 } }, all))).toThrow(/weights hold \d+ values, but the config's layout needs \d+/);
+    expect(() => decodeCheckpoint(file({ ...meta, version: 2 }, all))).toThrow(
+      'checkpoint: version 2 is not supported (this studio reads version 1)',
+    );
+    expect(() => decodeCheckpoint(file(meta, { ...all, weights: new Float32Array(P - 1) }))).toThrow(
+      `checkpoint: weights hold ${P - 1} values, but the config's layout needs ${P}`,
+    );
+    expect(() => decodeCheckpoint(file(meta, { ...all, 'optimizer.v': new Float32Array(P + 2) }))).toThrow(
+      `checkpoint: optimizer v has ${P + 2} values, the model's layout needs ${P}`,
+    );
+    expect(() => decodeCheckpoint(file({ ...meta, config: { ...config, vocabSize: 301 } }, all))).toThrow(
+      /weights hold \d+ values, but the config's layout needs \d+/,
+    );
     const { 'optimizer.m': _, ...noM } = all;
     expect(() => decodeCheckpoint(file(meta, noM))).toThrow('checkpoint: tensor "optimizer.m" is missing');
-    expect(() => decodeCheckpoint(file(meta, all, { format: 'other' }))).toThrow(/has __metadata__\.format "other", expected "training-studio-checkpoint"/);
-    expect(() => decodeCheckpoint(file(meta, all, { optimizer_step: '4' }))).toThrow('checkpoint: optimizer step 4 is past the run\'s step 3');
-    expect(() => decodeCheckpoint(file({ ...meta, spec: { ...spec, batchSize: 0 } }, all))).toThrow(/checkpoint: run spec: batchSize must be/);
-    expect(() => decodeCheckpoint(file({ ...meta, seed: 1 }, all))).toThrow('checkpoint: seed 1 must equal spec.seed 9');
-    expect(() => decodeCheckpoint(writeSafetensors(new Map([['weights', { shape: [P], data: good.weights }]])))).toThrow(/has no __metadata__\.format/);
-    expect(() => decodeCheckpoint(file(meta, all, { loss_scale: '{scale' }))).toThrow(/checkpoint: __metadata__.loss_scale is not valid JSON/);
-    expect(() => decodeCheckpoint(file(meta, all, { loss_scale: '{"scale":0,"growthTracker":1}' }))).toThrow('checkpoint: loss scale must be a positive finite number, got 0');
-    expect(() => decodeCheckpoint(file(meta, all, { loss_scale: '{"scale":8,"growthTracker":-1}' }))).toThrow('checkpoint: loss scale growthTracker must be a non-negative integer, got -1');
-    expect(decodeCheckpoint(file(meta, all, { loss_scale: '{"scale":8,"growthTracker":1}' })).optimizer.lossScale).toEqual({ scale: 8, growthTracker: 1 });
+    expect(() => decodeCheckpoint(file(meta, all, { format: 'other' }))).toThrow(
+      /has __metadata__\.format "other", expected "training-studio-checkpoint"/,
+    );
+    expect(() => decodeCheckpoint(file(meta, all, { optimizer_step: '4' }))).toThrow(
+      "checkpoint: optimizer step 4 is past the run's step 3",
+    );
+    expect(() => decodeCheckpoint(file({ ...meta, spec: { ...spec, batchSize: 0 } }, all))).toThrow(
+      /checkpoint: run spec: batchSize must be/,
+    );
+    expect(() => decodeCheckpoint(file({ ...meta, seed: 1 }, all))).toThrow(
+      'checkpoint: seed 1 must equal spec.seed 9',
+    );
+    expect(() =>
+      decodeCheckpoint(writeSafetensors(new Map([['weights', { shape: [P], data: good.weights }]]))),
+    ).toThrow(/has no __metadata__\.format/);
+    expect(() => decodeCheckpoint(file(meta, all, { loss_scale: '{scale' }))).toThrow(
+      /checkpoint: __metadata__.loss_scale is not valid JSON/,
+    );
+    expect(() => decodeCheckpoint(file(meta, all, { loss_scale: '{"scale":0,"growthTracker":1}' }))).toThrow(
+      'checkpoint: loss scale must be a positive finite number, got 0',
+    );
+    expect(() => decodeCheckpoint(file(meta, all, { loss_scale: '{"scale":8,"growthTracker":-1}' }))).toThrow(
+      'checkpoint: loss scale growthTracker must be a non-negative integer, got -1',
+    );
+    expect(
+      decodeCheckpoint(file(meta, all, { loss_scale: '{"scale":8,"growthTracker":1}' })).optimizer.lossScale,
+    ).toEqual({ scale: 8, growthTracker: 1 });
     // encode refuses what decode would refuse
     expect(() => encodeCheckpoint({ ...good, weights: new Float32Array(3) })).toThrow(/weights hold 3 values/);
   });

@@ -50,7 +50,11 @@ export function encodeCheckpoint(ckpt: TrainingCheckpoint): Uint8Array {
     [TENSORS.m, { shape: [P], data: optimizer.m }],
     [TENSORS.v, { shape: [P], data: optimizer.v }],
   ]);
-  const md: Record<string, string> = { format: CHECKPOINT_FORMAT, meta: JSON.stringify(meta), optimizer_step: String(optimizer.step) };
+  const md: Record<string, string> = {
+    format: CHECKPOINT_FORMAT,
+    meta: JSON.stringify(meta),
+    optimizer_step: String(optimizer.step),
+  };
   if (optimizer.lossScale) md.loss_scale = JSON.stringify(optimizer.lossScale);
   return writeSafetensors(tensors, md);
 }
@@ -64,8 +68,11 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
   }
   const md = file.metadata;
   if (md.format !== CHECKPOINT_FORMAT) {
-    const got = md.format === undefined ? 'has no __metadata__.format' : `has __metadata__.format ${JSON.stringify(md.format)}`;
-    throw new Error(`checkpoint: the file ${got}, expected "${CHECKPOINT_FORMAT}" (a plain weights file is not a training checkpoint)`);
+    const got =
+      md.format === undefined ? 'has no __metadata__.format' : `has __metadata__.format ${JSON.stringify(md.format)}`;
+    throw new Error(
+      `checkpoint: the file ${got}, expected "${CHECKPOINT_FORMAT}" (a plain weights file is not a training checkpoint)`,
+    );
   }
   let meta: unknown;
   try {
@@ -74,12 +81,19 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
     throw new Error(`checkpoint: __metadata__.meta is not valid JSON (${(e as Error).message})`);
   }
   const optStep = Number(md.optimizer_step);
-  if (md.optimizer_step === undefined || !/^\d+$/.test(md.optimizer_step)) throw new Error(`checkpoint: __metadata__.optimizer_step must be a non-negative integer, got ${JSON.stringify(md.optimizer_step)}`);
+  if (md.optimizer_step === undefined || !/^\d+$/.test(md.optimizer_step))
+    throw new Error(
+      `checkpoint: __metadata__.optimizer_step must be a non-negative integer, got ${JSON.stringify(md.optimizer_step)}`,
+    );
   const tensor = (name: string) => {
     const t = file.tensors.get(name);
     if (!t) throw new Error(`checkpoint: tensor "${name}" is missing`);
-    if (t.dtype !== 'F32') throw new Error(`checkpoint: tensor "${name}" is ${t.dtype}, must be F32 (moments and weights are saved exactly)`);
-    if (t.shape.length !== 1) throw new Error(`checkpoint: tensor "${name}" has shape [${t.shape.join(', ')}], expected one flat dimension`);
+    if (t.dtype !== 'F32')
+      throw new Error(
+        `checkpoint: tensor "${name}" is ${t.dtype}, must be F32 (moments and weights are saved exactly)`,
+      );
+    if (t.shape.length !== 1)
+      throw new Error(`checkpoint: tensor "${name}" has shape [${t.shape.join(', ')}], expected one flat dimension`);
     return t.data;
   };
   let lossScale: LossScalerState | undefined;
@@ -90,9 +104,15 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
       throw new Error(`checkpoint: __metadata__.loss_scale is not valid JSON (${(e as Error).message})`);
     }
   }
-  const optimizer: OptimizerState = { step: optStep, m: tensor(TENSORS.m), v: tensor(TENSORS.v), ...(lossScale ? { lossScale } : {}) };
+  const optimizer: OptimizerState = {
+    step: optStep,
+    m: tensor(TENSORS.m),
+    v: tensor(TENSORS.v),
+    ...(lossScale ? { lossScale } : {}),
+  };
   const ckpt = { meta: meta as CheckpointMeta, weights: tensor(TENSORS.weights), optimizer };
-  for (const name of file.tensors.keys()) if (!Object.values(TENSORS).includes(name as never)) throw new Error(`checkpoint: unexpected tensor "${name}"`);
+  for (const name of file.tensors.keys())
+    if (!Object.values(TENSORS).includes(name as never)) throw new Error(`checkpoint: unexpected tensor "${name}"`);
   checkCheckpoint(ckpt);
   return ckpt;
 }
@@ -103,27 +123,40 @@ const isInt = (v: unknown, min = 0): v is number => typeof v === 'number' && Num
 export function checkCheckpoint(ckpt: TrainingCheckpoint): void {
   const m = ckpt.meta as unknown as Record<string, unknown>;
   if (typeof m !== 'object' || m === null) throw new Error('checkpoint: meta must be an object');
-  if (m.version !== CHECKPOINT_VERSION) throw new Error(`checkpoint: version ${JSON.stringify(m.version)} is not supported (this studio reads version ${CHECKPOINT_VERSION})`);
+  if (m.version !== CHECKPOINT_VERSION)
+    throw new Error(
+      `checkpoint: version ${JSON.stringify(m.version)} is not supported (this studio reads version ${CHECKPOINT_VERSION})`,
+    );
   if (!isInt(m.step)) throw new Error(`checkpoint: step must be a non-negative integer, got ${JSON.stringify(m.step)}`);
-  if (!isInt(m.epoch)) throw new Error(`checkpoint: epoch must be a non-negative integer, got ${JSON.stringify(m.epoch)}`);
-  if (!isInt(m.totalSteps) || m.totalSteps < m.step) throw new Error(`checkpoint: totalSteps must be an integer ≥ step ${m.step}, got ${JSON.stringify(m.totalSteps)}`);
-  if (typeof m.createdAt !== 'string' || Number.isNaN(Date.parse(m.createdAt))) throw new Error(`checkpoint: createdAt must be an ISO date, got ${JSON.stringify(m.createdAt)}`);
-  if (typeof m.runId !== 'string' || m.runId.length === 0) throw new Error(`checkpoint: runId must be a non-empty string, got ${JSON.stringify(m.runId)}`);
+  if (!isInt(m.epoch))
+    throw new Error(`checkpoint: epoch must be a non-negative integer, got ${JSON.stringify(m.epoch)}`);
+  if (!isInt(m.totalSteps) || m.totalSteps < m.step)
+    throw new Error(`checkpoint: totalSteps must be an integer ≥ step ${m.step}, got ${JSON.stringify(m.totalSteps)}`);
+  if (typeof m.createdAt !== 'string' || Number.isNaN(Date.parse(m.createdAt)))
+    throw new Error(`checkpoint: createdAt must be an ISO date, got ${JSON.stringify(m.createdAt)}`);
+  if (typeof m.runId !== 'string' || m.runId.length === 0)
+    throw new Error(`checkpoint: runId must be a non-empty string, got ${JSON.stringify(m.runId)}`);
   try {
     validateSpec(m.spec);
     validateConfig(m.config as LlamaConfig);
   } catch (e) {
     throw new Error(`checkpoint: ${(e as Error).message}`);
   }
-  if (!isInt(m.seed) || m.seed !== (m.spec as RunSpec).seed) throw new Error(`checkpoint: seed ${JSON.stringify(m.seed)} must equal spec.seed ${(m.spec as RunSpec).seed}`);
-  if (m.globalBatch !== undefined && !isInt(m.globalBatch, 1)) throw new Error(`checkpoint: globalBatch must be a positive integer, got ${JSON.stringify(m.globalBatch)}`);
+  if (!isInt(m.seed) || m.seed !== (m.spec as RunSpec).seed)
+    throw new Error(`checkpoint: seed ${JSON.stringify(m.seed)} must equal spec.seed ${(m.spec as RunSpec).seed}`);
+  if (m.globalBatch !== undefined && !isInt(m.globalBatch, 1))
+    throw new Error(`checkpoint: globalBatch must be a positive integer, got ${JSON.stringify(m.globalBatch)}`);
   if (m.extra !== undefined) {
-    if (typeof m.extra !== 'object' || m.extra === null || Array.isArray(m.extra)) throw new Error('checkpoint: extra must be an object of strings');
-    for (const [k, v] of Object.entries(m.extra)) if (typeof v !== 'string') throw new Error(`checkpoint: extra "${k}" must be a string, got ${typeof v}`);
+    if (typeof m.extra !== 'object' || m.extra === null || Array.isArray(m.extra))
+      throw new Error('checkpoint: extra must be an object of strings');
+    for (const [k, v] of Object.entries(m.extra))
+      if (typeof v !== 'string') throw new Error(`checkpoint: extra "${k}" must be a string, got ${typeof v}`);
   }
   const P = flatLayout(m.config as LlamaConfig).total;
   if (!(ckpt.weights instanceof Float32Array)) throw new Error('checkpoint: weights must be a Float32Array');
-  if (ckpt.weights.length !== P) throw new Error(`checkpoint: weights hold ${ckpt.weights.length} values, but the config's layout needs ${P}`);
+  if (ckpt.weights.length !== P)
+    throw new Error(`checkpoint: weights hold ${ckpt.weights.length} values, but the config's layout needs ${P}`);
   checkOptimizerState(ckpt.optimizer, P, 'checkpoint');
-  if (ckpt.optimizer.step > m.step) throw new Error(`checkpoint: optimizer step ${ckpt.optimizer.step} is past the run's step ${m.step}`);
+  if (ckpt.optimizer.step > m.step)
+    throw new Error(`checkpoint: optimizer step ${ckpt.optimizer.step} is past the run's step ${m.step}`);
 }

@@ -4,7 +4,13 @@
 import type { LlamaConfig } from '../../model/config';
 import type { Variables } from '../../model/params';
 import { encodeCheckpoint, type CheckpointMeta, type TrainingCheckpoint } from './checkpoint';
-import { checkpointInfo, DEFAULT_KEEP_LAST, saveWithRotation, type CheckpointInfo, type CheckpointStore } from './store';
+import {
+  checkpointInfo,
+  DEFAULT_KEEP_LAST,
+  saveWithRotation,
+  type CheckpointInfo,
+  type CheckpointStore,
+} from './store';
 import { flatLayout, packTensors, unpackViews } from '../flat';
 import type { OptimizerState } from '../optimizer-state';
 import type { RunSpec } from '../spec';
@@ -33,7 +39,16 @@ export function epochCheckpointer(o: EpochCheckpointOptions): (e: EpochEnd) => P
     const state = await optimizer(); // on every rank: under ZeRO-1 this all-gathers the shards
     if ((o.rank ?? 0) !== 0) return;
     const meta: CheckpointMeta = {
-      version: 1, step, epoch, totalSteps, createdAt: (o.now ?? (() => new Date()))().toISOString(), runId: o.runId, spec: o.spec, config: o.config, seed: o.spec.seed, globalBatch,
+      version: 1,
+      step,
+      epoch,
+      totalSteps,
+      createdAt: (o.now ?? (() => new Date()))().toISOString(),
+      runId: o.runId,
+      spec: o.spec,
+      config: o.config,
+      seed: o.spec.seed,
+      globalBatch,
       ...(o.extra ? { extra: o.extra } : {}),
     };
     const bytes = encodeCheckpoint({ meta, weights: await packTensors(layout, o.params), optimizer: state });
@@ -48,8 +63,14 @@ export function epochCheckpointer(o: EpochCheckpointOptions): (e: EpochEnd) => P
  * trainer's resumeFrom. The run must rebuild the same examples (same data, tokenizer and spec) so
  * that (seed, step) lands on the same batch; trainLoop checks step against its planned steps.
  */
-export function resumeInputs(ckpt: TrainingCheckpoint): { weights: Map<string, Float32Array>; resumeFrom: { step: number; optimizer: OptimizerState } } {
-  return { weights: unpackViews(flatLayout(ckpt.meta.config), ckpt.weights), resumeFrom: { step: ckpt.meta.step, optimizer: ckpt.optimizer } };
+export function resumeInputs(ckpt: TrainingCheckpoint): {
+  weights: Map<string, Float32Array>;
+  resumeFrom: { step: number; optimizer: OptimizerState };
+} {
+  return {
+    weights: unpackViews(flatLayout(ckpt.meta.config), ckpt.weights),
+    resumeFrom: { step: ckpt.meta.step, optimizer: ckpt.optimizer },
+  };
 }
 
 /**
@@ -57,14 +78,29 @@ export function resumeInputs(ckpt: TrainingCheckpoint): { weights: Map<string, F
  * the same model: another model shape, seed, global batch or step plan (data size, epochs, maxSteps).
  * The per-replica batch may differ as long as the global batch is the same.
  */
-export function checkResumable(ckpt: TrainingCheckpoint, run: { spec: RunSpec; config: LlamaConfig; trainSize: number; world?: number }): void {
+export function checkResumable(
+  ckpt: TrainingCheckpoint,
+  run: { spec: RunSpec; config: LlamaConfig; trainSize: number; world?: number },
+): void {
   const saved = ckpt.meta;
   for (const k of Object.keys(saved.config) as (keyof LlamaConfig)[]) {
-    if (saved.config[k] !== run.config[k]) throw new Error(`resume: the checkpoint's model has ${k} ${String(saved.config[k])}, this run's has ${String(run.config[k])}`);
+    if (saved.config[k] !== run.config[k])
+      throw new Error(
+        `resume: the checkpoint's model has ${k} ${String(saved.config[k])}, this run's has ${String(run.config[k])}`,
+      );
   }
-  if (saved.seed !== run.spec.seed) throw new Error(`resume: the checkpoint was trained with seed ${saved.seed}, this run has ${run.spec.seed} (the data order would differ)`);
+  if (saved.seed !== run.spec.seed)
+    throw new Error(
+      `resume: the checkpoint was trained with seed ${saved.seed}, this run has ${run.spec.seed} (the data order would differ)`,
+    );
   const batch = globalBatchSize(run.spec, run.world ?? 1);
-  if (saved.globalBatch !== undefined && saved.globalBatch !== batch) throw new Error(`resume: the checkpoint was trained with a global batch of ${saved.globalBatch} examples per step, this run has ${batch} (batch × replicas × accumulation; the data order would differ)`);
+  if (saved.globalBatch !== undefined && saved.globalBatch !== batch)
+    throw new Error(
+      `resume: the checkpoint was trained with a global batch of ${saved.globalBatch} examples per step, this run has ${batch} (batch × replicas × accumulation; the data order would differ)`,
+    );
   const total = plannedSteps(run.spec, run.trainSize, run.world ?? 1);
-  if (total !== saved.totalSteps) throw new Error(`resume: this run plans ${total} steps, the checkpoint's run planned ${saved.totalSteps} (different data size, epochs or maxSteps)`);
+  if (total !== saved.totalSteps)
+    throw new Error(
+      `resume: this run plans ${total} steps, the checkpoint's run planned ${saved.totalSteps} (different data size, epochs or maxSteps)`,
+    );
 }

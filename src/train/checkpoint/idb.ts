@@ -50,7 +50,10 @@ export class IndexedDbCheckpointStore implements CheckpointStore {
       const tx = this.db.transaction(['checkpoints', 'checkpointBytes'], 'readwrite');
       tx.done.catch(() => undefined); // observed below; an abort must not also be "unhandled"
       try {
-        await Promise.all([tx.objectStore('checkpointBytes').put(own, info.id), tx.objectStore('checkpoints').put({ ...info })]);
+        await Promise.all([
+          tx.objectStore('checkpointBytes').put(own, info.id),
+          tx.objectStore('checkpoints').put({ ...info }),
+        ]);
       } catch (err) {
         try {
           tx.abort();
@@ -72,7 +75,11 @@ export class IndexedDbCheckpointStore implements CheckpointStore {
   async delete(id: string): Promise<void> {
     await this.run(`delete checkpoint ${id}`, async () => {
       const tx = this.db.transaction(['checkpoints', 'checkpointBytes'], 'readwrite');
-      await Promise.all([tx.objectStore('checkpoints').delete(id), tx.objectStore('checkpointBytes').delete(id), tx.done]);
+      await Promise.all([
+        tx.objectStore('checkpoints').delete(id),
+        tx.objectStore('checkpointBytes').delete(id),
+        tx.done,
+      ]);
     });
   }
 

@@ -14,5 +14,7 @@ export async function openCheckpointStore(): Promise<CheckpointStore> {
     }
   }
   if (typeof indexedDB !== 'undefined') return openIndexedDbCheckpointStore();
-  throw new Error('no persistent storage for checkpoints: this browser offers neither the Origin Private File System nor IndexedDB');
+  throw new Error(
+    'no persistent storage for checkpoints: this browser offers neither the Origin Private File System nor IndexedDB',
+  );
 }

@@ -19,7 +19,9 @@ export interface OpfsDirectory {
 /** The store in navigator.storage's OPFS root; throws where the browser has no OPFS. */
 export async function openOpfsCheckpointStore(): Promise<OpfsCheckpointStore> {
   const root = await navigator.storage.getDirectory();
-  return new OpfsCheckpointStore((await root.getDirectoryHandle(CHECKPOINT_DIR, { create: true })) as unknown as OpfsDirectory);
+  return new OpfsCheckpointStore(
+    (await root.getDirectoryHandle(CHECKPOINT_DIR, { create: true })) as unknown as OpfsDirectory,
+  );
 }
 
 export class OpfsCheckpointStore implements CheckpointStore {
@@ -68,7 +70,8 @@ export class OpfsCheckpointStore implements CheckpointStore {
       try {
         await this.dir.removeEntry(name);
       } catch (err) {
-        if ((err as { name?: unknown } | null)?.name !== 'NotFoundError') throw await checkpointStorageError(err, `delete checkpoint ${id}`);
+        if ((err as { name?: unknown } | null)?.name !== 'NotFoundError')
+          throw await checkpointStorageError(err, `delete checkpoint ${id}`);
       }
     }
   }

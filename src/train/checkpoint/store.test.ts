@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IndexedDbCheckpointStore, openIndexedDbCheckpointStore } from './idb';
 import { openCheckpointStore } from './open';
 import { OpfsCheckpointStore, type OpfsDirectory } from './opfs';
-import { checkpointId, MemoryCheckpointStore, saveWithRotation, type CheckpointInfo, type CheckpointStore } from './store';
+import {
+  checkpointId,
+  MemoryCheckpointStore,
+  saveWithRotation,
+  type CheckpointInfo,
+  type CheckpointStore,
+} from './store';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -16,7 +22,17 @@ const freshDb = () => `test-checkpoints-${++dbCount}`;
 /** Checkpoint k of a run: createdAt k minutes past the hour, bytes filled with k. */
 function ckpt(runId: string, k: number, size = 16): { info: CheckpointInfo; bytes: Uint8Array } {
   const bytes = new Uint8Array(size).fill(k);
-  return { info: { id: checkpointId(runId, 10 * k), runId, step: 10 * k, epoch: k, createdAt: `2026-03-01T10:${String(k).padStart(2, '0')}:00.000Z`, bytes: size }, bytes };
+  return {
+    info: {
+      id: checkpointId(runId, 10 * k),
+      runId,
+      step: 10 * k,
+      epoch: k,
+      createdAt: `2026-03-01T10:${String(k).padStart(2, '0')}:00.000Z`,
+      bytes: size,
+    },
+    bytes,
+  };
 }
 
 /**
@@ -47,9 +63,10 @@ function fakeOpfsDirectory(): { dir: OpfsDirectory; files: Map<string, Uint8Arra
     async removeEntry(name) {
       if (!files.delete(name)) throw notFound(name);
     },
-    keys: () => (async function* () {
-      yield* [...files.keys()];
-    })(),
+    keys: () =>
+      (async function* () {
+        yield* [...files.keys()];
+      })(),
   };
   return { dir, files };
 }
@@ -101,7 +118,9 @@ describe('saveWithRotation', () => {
     expect((await store.list('a')).map((i) => i.epoch)).toEqual([1, 2, 3]);
     const c = ckpt('a', 5);
     await expect(saveWithRotation(store, c.info, c.bytes, 0)).rejects.toThrow('keepLast must be an integer ≥ 1, got 0');
-    await expect(saveWithRotation(store, { ...c.info, bytes: 3 }, c.bytes)).rejects.toThrow('checkpoint info says 3 bytes, but 16 were given');
+    await expect(saveWithRotation(store, { ...c.info, bytes: 3 }, c.bytes)).rejects.toThrow(
+      'checkpoint info says 3 bytes, but 16 were given',
+    );
     await expect(saveWithRotation(store, { ...c.info, id: '../x' }, c.bytes)).rejects.toThrow(/id must be 1–200 of/);
   });
 });
@@ -150,9 +169,15 @@ describe('OPFS checkpoint store', () => {
 describe('openCheckpointStore', () => {
   it('uses OPFS when the browser has it, else IndexedDB (also when OPFS refuses)', async () => {
     const { dir } = fakeOpfsDirectory();
-    vi.stubGlobal('navigator', { storage: { getDirectory: async () => ({ getDirectoryHandle: async (n: string) => (n === 'checkpoints' ? dir : null) }) } });
+    vi.stubGlobal('navigator', {
+      storage: {
+        getDirectory: async () => ({ getDirectoryHandle: async (n: string) => (n === 'checkpoints' ? dir : null) }),
+      },
+    });
     expect(await openCheckpointStore()).toBeInstanceOf(OpfsCheckpointStore);
-    vi.stubGlobal('navigator', { storage: { getDirectory: async () => Promise.reject(new DOMException('denied', 'SecurityError')) } });
+    vi.stubGlobal('navigator', {
+      storage: { getDirectory: async () => Promise.reject(new DOMException('denied', 'SecurityError')) },
+    });
     const idb = await openCheckpointStore();
     expect(idb).toBeInstanceOf(IndexedDbCheckpointStore);
     (idb as IndexedDbCheckpointStore).close();

@@ -39,7 +39,14 @@ export function checkpointId(runId: string, step: number): string {
 
 /** The CheckpointInfo for an encoded checkpoint (encodeCheckpoint's bytes for meta). */
 export function checkpointInfo(meta: CheckpointMeta, bytes: Uint8Array, label?: string): CheckpointInfo {
-  const info: CheckpointInfo = { id: checkpointId(meta.runId, meta.step), runId: meta.runId, step: meta.step, epoch: meta.epoch, createdAt: meta.createdAt, bytes: bytes.byteLength };
+  const info: CheckpointInfo = {
+    id: checkpointId(meta.runId, meta.step),
+    runId: meta.runId,
+    step: meta.step,
+    epoch: meta.epoch,
+    createdAt: meta.createdAt,
+    bytes: bytes.byteLength,
+  };
   return label === undefined ? info : { ...info, label };
 }
 
@@ -47,19 +54,31 @@ export function checkpointInfo(meta: CheckpointMeta, bytes: Uint8Array, label?: 
 export function checkInfo(info: CheckpointInfo, bytes?: Uint8Array): void {
   const int = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
   if (typeof info !== 'object' || info === null) throw new Error('checkpoint info must be an object');
-  if (typeof info.id !== 'string' || !ID_RE.test(info.id)) throw new Error(`checkpoint info: id must be 1–200 of A–Z a–z 0–9 . _ - (not starting with .), got ${JSON.stringify(info.id)}`);
-  if (typeof info.runId !== 'string' || info.runId.length === 0) throw new Error(`checkpoint info: runId must be a non-empty string, got ${JSON.stringify(info.runId)}`);
-  if (!int(info.step)) throw new Error(`checkpoint info: step must be a non-negative integer, got ${JSON.stringify(info.step)}`);
-  if (!int(info.epoch)) throw new Error(`checkpoint info: epoch must be a non-negative integer, got ${JSON.stringify(info.epoch)}`);
-  if (typeof info.createdAt !== 'string' || Number.isNaN(Date.parse(info.createdAt))) throw new Error(`checkpoint info: createdAt must be an ISO date, got ${JSON.stringify(info.createdAt)}`);
-  if (!int(info.bytes)) throw new Error(`checkpoint info: bytes must be a non-negative integer, got ${JSON.stringify(info.bytes)}`);
-  if (info.label !== undefined && typeof info.label !== 'string') throw new Error('checkpoint info: label must be a string');
-  if (bytes !== undefined && bytes.byteLength !== info.bytes) throw new Error(`checkpoint info says ${info.bytes} bytes, but ${bytes.byteLength} were given`);
+  if (typeof info.id !== 'string' || !ID_RE.test(info.id))
+    throw new Error(
+      `checkpoint info: id must be 1–200 of A–Z a–z 0–9 . _ - (not starting with .), got ${JSON.stringify(info.id)}`,
+    );
+  if (typeof info.runId !== 'string' || info.runId.length === 0)
+    throw new Error(`checkpoint info: runId must be a non-empty string, got ${JSON.stringify(info.runId)}`);
+  if (!int(info.step))
+    throw new Error(`checkpoint info: step must be a non-negative integer, got ${JSON.stringify(info.step)}`);
+  if (!int(info.epoch))
+    throw new Error(`checkpoint info: epoch must be a non-negative integer, got ${JSON.stringify(info.epoch)}`);
+  if (typeof info.createdAt !== 'string' || Number.isNaN(Date.parse(info.createdAt)))
+    throw new Error(`checkpoint info: createdAt must be an ISO date, got ${JSON.stringify(info.createdAt)}`);
+  if (!int(info.bytes))
+    throw new Error(`checkpoint info: bytes must be a non-negative integer, got ${JSON.stringify(info.bytes)}`);
+  if (info.label !== undefined && typeof info.label !== 'string')
+    throw new Error('checkpoint info: label must be a string');
+  if (bytes !== undefined && bytes.byteLength !== info.bytes)
+    throw new Error(`checkpoint info says ${info.bytes} bytes, but ${bytes.byteLength} were given`);
 }
 
 /** Oldest first: createdAt, then step, then id (a total order, so rotation is deterministic). */
 export function byAge(a: CheckpointInfo, b: CheckpointInfo): number {
-  return Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.step - b.step || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return (
+    Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.step - b.step || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
 }
 
 /**
@@ -67,13 +86,22 @@ export function byAge(a: CheckpointInfo, b: CheckpointInfo): number {
  * save_total_limit). Deleting only after the save resolved means a failed save (a full disk)
  * loses nothing; other runs' checkpoints are never touched. Returns what was deleted.
  */
-export async function saveWithRotation(store: CheckpointStore, info: CheckpointInfo, bytes: Uint8Array, keepLast = DEFAULT_KEEP_LAST): Promise<CheckpointInfo[]> {
-  if (!Number.isSafeInteger(keepLast) || keepLast < 1) throw new Error(`keepLast must be an integer ≥ 1, got ${String(keepLast)}`);
+export async function saveWithRotation(
+  store: CheckpointStore,
+  info: CheckpointInfo,
+  bytes: Uint8Array,
+  keepLast = DEFAULT_KEEP_LAST,
+): Promise<CheckpointInfo[]> {
+  if (!Number.isSafeInteger(keepLast) || keepLast < 1)
+    throw new Error(`keepLast must be an integer ≥ 1, got ${String(keepLast)}`);
   checkInfo(info, bytes);
   await store.save(info, bytes);
   const mine = await store.list(info.runId);
-  if (!mine.some((c) => c.id === info.id)) throw new Error(`checkpoint ${info.id} is not listed after saving it; deleting nothing`);
-  const doomed = mine.slice(0, Math.max(0, mine.length - keepLast)).filter((c) => c.id !== info.id && c.runId === info.runId);
+  if (!mine.some((c) => c.id === info.id))
+    throw new Error(`checkpoint ${info.id} is not listed after saving it; deleting nothing`);
+  const doomed = mine
+    .slice(0, Math.max(0, mine.length - keepLast))
+    .filter((c) => c.id !== info.id && c.runId === info.runId);
   for (const c of doomed) await store.delete(c.id);
   return doomed;
 }
@@ -83,7 +111,10 @@ export class MemoryCheckpointStore implements CheckpointStore {
   private readonly items = new Map<string, { info: CheckpointInfo; bytes: Uint8Array }>();
 
   async list(runId?: string): Promise<CheckpointInfo[]> {
-    return [...this.items.values()].map((x) => ({ ...x.info })).filter((i) => runId === undefined || i.runId === runId).sort(byAge);
+    return [...this.items.values()]
+      .map((x) => ({ ...x.info }))
+      .filter((i) => runId === undefined || i.runId === runId)
+      .sort(byAge);
   }
 
   async save(info: CheckpointInfo, bytes: Uint8Array): Promise<void> {
@@ -110,8 +141,13 @@ export function notFound(id: string): Error {
 export async function checkpointStorageError(err: unknown, what: string): Promise<Error> {
   const message = err instanceof Error ? err.message : String(err);
   if (isQuotaError(err)) {
-    return new Error(`storage is full: could not ${what}. ${await usageText()} Delete older checkpoints or runs to free space.`, { cause: err });
+    return new Error(
+      `storage is full: could not ${what}. ${await usageText()} Delete older checkpoints or runs to free space.`,
+      { cause: err },
+    );
   }
   const name = (err as { name?: unknown } | null)?.name;
-  return new Error(`could not ${what}: ${typeof name === 'string' && name !== 'Error' ? `${name}: ` : ''}${message}`, { cause: err });
+  return new Error(`could not ${what}: ${typeof name === 'string' && name !== 'Error' ? `${name}: ` : ''}${message}`, {
+    cause: err,
+  });
 }

@@ -1,6 +1,6 @@
 // Which columns hold the input (document) and the target (summary). Edits apply on blur or Enter,
 // not per keystroke: a half-typed name is always a missing column.
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import type { ColumnMapping } from '../../data/types';
 
 interface Props {
@@ -15,7 +15,13 @@ export function ColumnMappingFields({ mapping, columns, disabled, onChange }: Pr
   const listId = useId();
   const inputId = useId();
   const targetId = useId();
-  useEffect(() => setDraft(mapping), [mapping]);
+  // A new mapping from outside (another file picked) replaces the draft: adjusted while rendering,
+  // as React recommends, instead of in an effect that would render twice.
+  const [shown, setShown] = useState(mapping);
+  if (shown !== mapping) {
+    setShown(mapping);
+    setDraft(mapping);
+  }
 
   const apply = () => {
     const next = { input: draft.input.trim(), target: draft.target.trim() };
@@ -42,7 +48,9 @@ export function ColumnMappingFields({ mapping, columns, disabled, onChange }: Pr
       {field(inputId, 'Input column', 'input', 'map-input')}
       {field(targetId, 'Target column', 'target', 'map-target')}
       <datalist id={listId}>
-        {columns.map((c) => <option key={c} value={c} />)}
+        {columns.map((c) => (
+          <option key={c} value={c} />
+        ))}
       </datalist>
     </div>
   );

@@ -37,7 +37,9 @@ export function DataPanel() {
   return (
     <section className="panel" aria-label="Data">
       <h2>Data</h2>
-      <p className={`data-source data-source--${status}`} data-testid="data-source">{label}</p>
+      <p className={`data-source data-source--${status}`} data-testid="data-source">
+        {label}
+      </p>
 
       <fieldset className="data-choice" disabled={running}>
         <legend className="visually-hidden">Data source</legend>
@@ -53,7 +55,9 @@ export function DataPanel() {
               onChange={() => choose(c.value)}
             />
             {c.label}
-            {c.value === 'server' && serverAvailable === false && <span className="field__hint"> (not on this server)</span>}
+            {c.value === 'server' && serverAvailable === false && (
+              <span className="field__hint"> (not on this server)</span>
+            )}
           </label>
         ))}
       </fieldset>
@@ -76,11 +80,28 @@ export function DataPanel() {
         </div>
       )}
 
-      <ColumnMappingFields mapping={mapping} columns={loaded?.train.columns ?? []} disabled={busy} onChange={setMapping} />
+      <ColumnMappingFields
+        mapping={mapping}
+        columns={loaded?.train.columns ?? []}
+        disabled={busy}
+        onChange={setMapping}
+      />
 
-      {progress && <p className="field__hint" role="status" data-testid="data-progress">{progress}</p>}
-      {error && <p className="field__error data-error" role="alert" data-testid="data-error">{error}</p>}
-      {notice && <p className="field__hint" data-testid="data-notice">{notice}</p>}
+      {progress && (
+        <p className="field__hint" role="status" data-testid="data-progress">
+          {progress}
+        </p>
+      )}
+      {error && (
+        <p className="field__error data-error" role="alert" data-testid="data-error">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p className="field__hint" data-testid="data-notice">
+          {notice}
+        </p>
+      )}
 
       {loaded && <PreviewTable table={loaded.train} mapping={mapping} />}
       <TokenLengthChart pairs={trainPairs} />

@@ -13,8 +13,15 @@ export function HubSourceForm({ disabled }: { disabled: boolean }) {
   const text = (key: 'dataset' | 'config' | 'trainSplit' | 'validationSplit', label: string, hint?: string) => (
     <div className="field">
       <label htmlFor={`${id}-${key}`}>{label}</label>
-      <input id={`${id}-${key}`} data-testid={`hub-${key}`} value={hub[key]} disabled={disabled} spellCheck={false}
-        placeholder={hint} onChange={(e) => setHub({ [key]: e.target.value } as Partial<HubForm>)} />
+      <input
+        id={`${id}-${key}`}
+        data-testid={`hub-${key}`}
+        value={hub[key]}
+        disabled={disabled}
+        spellCheck={false}
+        placeholder={hint}
+        onChange={(e) => setHub({ [key]: e.target.value } as Partial<HubForm>)}
+      />
     </div>
   );
   return (
@@ -32,20 +39,37 @@ export function HubSourceForm({ disabled }: { disabled: boolean }) {
         {text('validationSplit', 'Validation split', 'none: hold out 10%')}
         <div className="field">
           <label htmlFor={`${id}-max`}>Max rows per split</label>
-          <input id={`${id}-max`} data-testid="hub-maxRows" type="number" min={1} step={100} value={hub.maxRows} disabled={disabled}
-            onChange={(e) => setHub({ maxRows: e.target.valueAsNumber })} />
+          <input
+            id={`${id}-max`}
+            data-testid="hub-maxRows"
+            type="number"
+            min={1}
+            step={100}
+            value={hub.maxRows}
+            disabled={disabled}
+            onChange={(e) => setHub({ maxRows: e.target.valueAsNumber })}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-via`}>Read through</label>
-          <select id={`${id}-via`} value={hub.via} disabled={disabled} onChange={(e) => setHub({ via: e.target.value as HubForm['via'] })}>
+          <select
+            id={`${id}-via`}
+            value={hub.via}
+            disabled={disabled}
+            onChange={(e) => setHub({ via: e.target.value as HubForm['via'] })}
+          >
             <option value="rows">rows API (cached)</option>
             <option value="parquet">Parquet files</option>
           </select>
         </div>
       </div>
       <div className="data-hub__actions">
-        <button type="submit" className="button" data-testid="hub-load" disabled={disabled}>Load from the Hub</button>
-        <button type="button" className="button button--link" disabled={disabled} onClick={() => void clearHubCache()}>Clear cached pages</button>
+        <button type="submit" className="button" data-testid="hub-load" disabled={disabled}>
+          Load from the Hub
+        </button>
+        <button type="button" className="button button--link" disabled={disabled} onClick={() => void clearHubCache()}>
+          Clear cached pages
+        </button>
         <span className="field__hint">via {HUB_ENDPOINT}</span>
       </div>
     </form>

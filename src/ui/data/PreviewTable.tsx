@@ -19,7 +19,9 @@ function cellText(v: unknown): string {
 
 export function PreviewTable({ table, mapping }: { table: RecordTable; mapping: ColumnMapping }) {
   // Mapped columns first, so the two that matter are visible even in a wide table.
-  const columns = [...new Set([mapping.input, mapping.target, ...table.columns])].filter((c) => table.columns.includes(c)).slice(0, COLUMNS);
+  const columns = [...new Set([mapping.input, mapping.target, ...table.columns])]
+    .filter((c) => table.columns.includes(c))
+    .slice(0, COLUMNS);
   const rows = table.rows.slice(0, ROWS);
   const role = (c: string) => (c === mapping.input ? 'input' : c === mapping.target ? 'target' : null);
   return (
@@ -30,7 +32,8 @@ export function PreviewTable({ table, mapping }: { table: RecordTable; mapping: 
             <th scope="col">{table.unit === 'row' ? 'row' : 'line'}</th>
             {columns.map((c) => (
               <th key={c} scope="col" className={role(c) ? 'data-preview__mapped' : undefined}>
-                {c}{role(c) ? ` (${role(c)})` : ''}
+                {c}
+                {role(c) ? ` (${role(c)})` : ''}
               </th>
             ))}
           </tr>
@@ -41,14 +44,22 @@ export function PreviewTable({ table, mapping }: { table: RecordTable; mapping: 
               <td className="data-preview__line">{r.line}</td>
               {columns.map((c) => {
                 const text = cellText(r.record[c]);
-                return <td key={c} title={text.length > 300 ? `${text.slice(0, 300)}…` : text}>{text}</td>;
+                return (
+                  <td key={c} title={text.length > 300 ? `${text.slice(0, 300)}…` : text}>
+                    {text}
+                  </td>
+                );
               })}
             </tr>
           ))}
         </tbody>
       </table>
       <p className="field__hint">
-        First {rows.length} of {table.rows.length} rows{table.columns.length > columns.length ? `; ${table.columns.length - columns.length} more columns not shown` : ''}.
+        First {rows.length} of {table.rows.length} rows
+        {table.columns.length > columns.length
+          ? `; ${table.columns.length - columns.length} more columns not shown`
+          : ''}
+        .
       </p>
     </div>
   );

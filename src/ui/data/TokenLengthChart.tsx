@@ -31,7 +31,8 @@ function Histogram({ title, summary, testId }: { title: string; summary: LengthS
       <figcaption>
         <strong>{title}</strong>{' '}
         <span className="token-hist__facts">
-          max {summary.limit}: <span data-testid={`${testId}-truncated`}>{pct(summary.truncatedFraction)}</span> truncated
+          max {summary.limit}: <span data-testid={`${testId}-truncated`}>{pct(summary.truncatedFraction)}</span>{' '}
+          truncated
           {' · '}p50 {p.p50} · p90 {p.p90} · p99 {p.p99} · longest {summary.max}
         </span>
       </figcaption>
@@ -41,10 +42,17 @@ function Histogram({ title, summary, testId }: { title: string; summary: LengthS
           <YAxis allowDecimals={false} width={32} tick={{ fontSize: 10 }} />
           <Tooltip formatter={(v) => [String(v), 'rows']} labelFormatter={(l) => `${String(l)} tokens`} />
           <Bar dataKey="count" isAnimationActive={false}>
-            {data.map((d) => <Cell key={d.range} fill={d.cut ? '#f59e0b' : '#2563eb'} />)}
+            {data.map((d) => (
+              <Cell key={d.range} fill={d.cut ? '#f59e0b' : '#2563eb'} />
+            ))}
           </Bar>
           {limitLabel !== null && (
-            <ReferenceLine x={limitLabel} stroke="#dc2626" strokeDasharray="4 2" label={{ value: `max ${summary.limit}`, position: 'top', fontSize: 10 }} />
+            <ReferenceLine
+              x={limitLabel}
+              stroke="#dc2626"
+              strokeDasharray="4 2"
+              label={{ value: `max ${summary.limit}`, position: 'top', fontSize: 10 }}
+            />
           )}
         </BarChart>
       </ResponsiveContainer>
@@ -64,7 +72,8 @@ export function TokenLengthChart({ pairs }: { pairs: Pair[] | null }) {
   const tokenizer = useMemo(() => importedTokenizerOf(base?.files), [base]);
   const result = useTokenLengths(pairs, vocabSize, running, tokenizer);
   const stats = useMemo(
-    () => (result.state === 'done' ? summarizeTokenLengths(result.lengths, { maxSourceLength, maxTargetLength }) : null),
+    () =>
+      result.state === 'done' ? summarizeTokenLengths(result.lengths, { maxSourceLength, maxTargetLength }) : null,
     [result, maxSourceLength, maxTargetLength],
   );
 
@@ -72,7 +81,11 @@ export function TokenLengthChart({ pairs }: { pairs: Pair[] | null }) {
   return (
     <div className="token-lengths" aria-label="Token lengths">
       <h3>Token lengths</h3>
-      {result.state === 'error' && <p className="field__error" role="alert">Token lengths: {result.message}</p>}
+      {result.state === 'error' && (
+        <p className="field__error" role="alert">
+          Token lengths: {result.message}
+        </p>
+      )}
       {result.state !== 'done' && result.state !== 'error' && (
         <p className="field__hint">
           {running
@@ -87,7 +100,9 @@ export function TokenLengthChart({ pairs }: { pairs: Pair[] | null }) {
           <Histogram title="Document" summary={stats.document} testId="token-hist-document" />
           <Histogram title="Summary (with EOS)" summary={stats.summary} testId="token-hist-summary" />
           <p className="field__hint" data-testid="token-hist-tokenizer">
-            {result.counted < result.total ? `${result.counted} of ${result.total} training rows, evenly spaced` : `All ${result.total} training rows`}
+            {result.counted < result.total
+              ? `${result.counted} of ${result.total} training rows, evenly spaced`
+              : `All ${result.total} training rows`}
             {`, ${tokenizedWith(result.tokenizer)}. Longest example after truncation: ${stats.longestExample} tokens.`}
           </p>
         </>

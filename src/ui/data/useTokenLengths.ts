@@ -17,7 +17,12 @@ export type TokenLengthState =
  * encodes with them), null when a run trains a BPE of `vocabSize`. Pass a stable object (memoized
  * on the model): a new one re-runs the count.
  */
-export function useTokenLengths(pairs: Pair[] | null, vocabSize: number, paused: boolean, tokenizer: TokenizerFiles | null = null): TokenLengthState {
+export function useTokenLengths(
+  pairs: Pair[] | null,
+  vocabSize: number,
+  paused: boolean,
+  tokenizer: TokenizerFiles | null = null,
+): TokenLengthState {
   const [result, setResult] = useState<TokenLengthState>({ state: 'idle' });
   // The vocabulary size only matters for a trained tokenizer; with an imported one, typing in the
   // (then unused) setting must not recount.
@@ -30,7 +35,11 @@ export function useTokenLengths(pairs: Pair[] | null, vocabSize: number, paused:
     const timer = setTimeout(() => {
       setResult({ state: 'working' });
       cancel = countTokenLengthsInWorker(pairs, vocabSize, tokenizer, (m) =>
-        setResult(m.type === 'done' ? { state: 'done', lengths: m.lengths, counted: m.counted, total: m.total, tokenizer: m.tokenizer } : { state: 'error', message: m.message }),
+        setResult(
+          m.type === 'done'
+            ? { state: 'done', lengths: m.lengths, counted: m.counted, total: m.total, tokenizer: m.tokenizer }
+            : { state: 'error', message: m.message },
+        ),
       );
     }, 400);
     return () => {
@@ -38,6 +47,7 @@ export function useTokenLengths(pairs: Pair[] | null, vocabSize: number, paused:
       cancel?.();
     };
     // Keyed on trainedVocab, not vocabSize: with an imported tokenizer the request's vocabSize is unused.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [pairs, trainedVocab, paused, tokenizer]);
 
   return result;

@@ -1,7 +1,16 @@
 // The objective after each epoch, one line per trial (the numbers the pruner saw). Pruned trials
 // are dashed and end in a cross where they were stopped; picked trials stand out.
 import { useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis, type DotItemDotProps } from 'recharts';
+import {
+  CartesianGrid,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type DotItemDotProps,
+} from 'recharts';
 import { epochRows, formatNumber, trialKey, type StudyView, type TrialView } from '../../store/sweep-view';
 import { TrialLinesTooltip, trialColor } from './chart-kit';
 import './sweep.css';
@@ -23,7 +32,10 @@ function prunedEnd(lastEpoch: number, color: string) {
 }
 
 export function EpochCurves({ study, highlight = [] }: { study: StudyView; highlight?: readonly number[] }) {
-  const trials = useMemo(() => study.trials.filter((t) => t.epochs.length > 0).sort((a, b) => a.number - b.number), [study]);
+  const trials = useMemo(
+    () => study.trials.filter((t) => t.epochs.length > 0).sort((a, b) => a.number - b.number),
+    [study],
+  );
   const rows = useMemo(() => epochRows(trials, 'objective'), [trials]);
   const maxEpoch = rows.reduce((m, r) => Math.max(m, r.epoch), 1);
   const focus = new Set(highlight);
@@ -34,7 +46,8 @@ export function EpochCurves({ study, highlight = [] }: { study: StudyView; highl
       <div className="panel__head">
         <h2>Per-epoch objective</h2>
         <p className="sweep-caption">
-          <span className="sweep-key sweep-key--solid" /> complete/running <span className="sweep-key sweep-key--dashed" /> pruned (✕ where stopped)
+          <span className="sweep-key sweep-key--solid" /> complete/running{' '}
+          <span className="sweep-key sweep-key--dashed" /> pruned (✕ where stopped)
         </p>
       </div>
       <div className="chart">
@@ -44,20 +57,43 @@ export function EpochCurves({ study, highlight = [] }: { study: StudyView; highl
           <ResponsiveContainer width="100%" height={300}>
             <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
               <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
-              <XAxis dataKey="epoch" type="number" domain={[1, Math.max(2, maxEpoch)]} allowDecimals={false}
-                label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }} />
+              <XAxis
+                dataKey="epoch"
+                type="number"
+                domain={[1, Math.max(2, maxEpoch)]}
+                allowDecimals={false}
+                label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }}
+              />
               <YAxis domain={['auto', 'auto']} tickFormatter={(v: number) => formatNumber(v)} width={52} />
-              <Tooltip content={(p) => <TrialLinesTooltip {...p} xName="epoch" higherIsBetter={study.direction === 'maximize'} />} />
+              <Tooltip
+                content={(p) => (
+                  <TrialLinesTooltip {...p} xName="epoch" higherIsBetter={study.direction === 'maximize'} />
+                )}
+              />
               {trials.map((t) => {
                 const color = trialColor(t.number);
                 const pruned = t.state === 'pruned';
                 const lastEpoch = t.epochs[t.epochs.length - 1].epoch;
                 return (
-                  <Line key={t.number} name={`#${t.number} ${t.state}`} dataKey={trialKey(t.number)} stroke={color}
-                    strokeOpacity={opacity(t)} strokeWidth={focus.has(t.number) ? 3 : 1.75}
+                  <Line
+                    key={t.number}
+                    name={`#${t.number} ${t.state}`}
+                    dataKey={trialKey(t.number)}
+                    stroke={color}
+                    strokeOpacity={opacity(t)}
+                    strokeWidth={focus.has(t.number) ? 3 : 1.75}
                     strokeDasharray={pruned ? '6 4' : undefined}
-                    dot={pruned ? prunedEnd(lastEpoch, color) : t.epochs.length === 1 ? { r: 3, fill: color, strokeDasharray: '0' } : false}
-                    activeDot={{ r: 4, strokeDasharray: '0' }} isAnimationActive={false} connectNulls />
+                    dot={
+                      pruned
+                        ? prunedEnd(lastEpoch, color)
+                        : t.epochs.length === 1
+                          ? { r: 3, fill: color, strokeDasharray: '0' }
+                          : false
+                    }
+                    activeDot={{ r: 4, strokeDasharray: '0' }}
+                    isAnimationActive={false}
+                    connectNulls
+                  />
                 );
               })}
             </LineChart>

@@ -20,7 +20,9 @@ export function ImportanceBars({ importances }: { importances: Record<string, nu
           <ol className="importance__list">
             {entries.map(([name, v]) => (
               <li key={name} className="importance__row" data-param={name}>
-                <span className="importance__name" title={name}>{name}</span>
+                <span className="importance__name" title={name}>
+                  {name}
+                </span>
                 <span className="importance__track" aria-hidden="true">
                   <span className="importance__fill" style={{ width: `${max > 0 ? (v / max) * 100 : 0}%` }} />
                 </span>
@@ -30,8 +32,8 @@ export function ImportanceBars({ importances }: { importances: Record<string, nu
           </ol>
         )}
         <figcaption className="sweep-caption">
-          PED-ANOVA importance: how much each parameter's values in the top 10% of complete trials differ
-          from all complete trials. Shares sum to 100%.
+          PED-ANOVA importance: how much each parameter's values in the top 10% of complete trials differ from all
+          complete trials. Shares sum to 100%.
         </figcaption>
       </figure>
     </section>

@@ -2,8 +2,25 @@
 // triangles at their last reported value, failed ones as red crosses on the chart's floor, and
 // the best-so-far as a step line.
 import { useMemo } from 'react';
-import { CartesianGrid, ComposedChart, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
-import { bestTrial, formatNumber, formatParam, historyData, type HistoryData, type StudyView } from '../../store/sweep-view';
+import {
+  CartesianGrid,
+  ComposedChart,
+  Line,
+  ResponsiveContainer,
+  Scatter,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type TooltipContentProps,
+} from 'recharts';
+import {
+  bestTrial,
+  formatNumber,
+  formatParam,
+  historyData,
+  type HistoryData,
+  type StudyView,
+} from '../../store/sweep-view';
 import { fmtValue } from './chart-kit';
 import './sweep.css';
 
@@ -11,13 +28,27 @@ import './sweep.css';
 function FailedMark(props: unknown) {
   const { cx, cy } = props as { cx?: number; cy?: number };
   if (typeof cx !== 'number' || typeof cy !== 'number') return <g />;
-  return <path d={`M${cx - 4.5} ${cy - 4.5} L${cx + 4.5} ${cy + 4.5} M${cx + 4.5} ${cy - 4.5} L${cx - 4.5} ${cy + 4.5}`} stroke="#b91c1c" strokeWidth={2.2} />;
+  return (
+    <path
+      d={`M${cx - 4.5} ${cy - 4.5} L${cx + 4.5} ${cy + 4.5} M${cx + 4.5} ${cy - 4.5} L${cx - 4.5} ${cy + 4.5}`}
+      stroke="#b91c1c"
+      strokeWidth={2.2}
+    />
+  );
 }
 
 /** The hovered trial: state, value (or why it failed), parameters and the best so far. */
-function HistoryTooltip({ active, payload, label, study, h }: Partial<TooltipContentProps> & { study: StudyView; h: HistoryData }) {
+function HistoryTooltip({
+  active,
+  payload,
+  label,
+  study,
+  h,
+}: Partial<TooltipContentProps> & { study: StudyView; h: HistoryData }) {
   if (!active) return null;
-  const fromPayload = (payload ?? []).map((p) => (p.payload as { number?: unknown } | undefined)?.number).find((n) => typeof n === 'number');
+  const fromPayload = (payload ?? [])
+    .map((p) => (p.payload as { number?: unknown } | undefined)?.number)
+    .find((n) => typeof n === 'number');
   const number = typeof fromPayload === 'number' ? fromPayload : Number(label);
   const t = study.trials.find((x) => x.number === number);
   if (!t) return null;
@@ -25,18 +56,36 @@ function HistoryTooltip({ active, payload, label, study, h }: Partial<TooltipCon
   const shown = [...h.pruned, ...h.running].find((p) => p.number === number);
   return (
     <div className="sweep-tooltip">
-      <div className="sweep-tooltip__title">Trial #{t.number} · {t.state}</div>
+      <div className="sweep-tooltip__title">
+        Trial #{t.number} · {t.state}
+      </div>
       {t.value !== null && (
-        <div className="sweep-tooltip__row">{t.state === 'pruned' ? 'last value' : 'value'}<span className="sweep-tooltip__value">{fmtValue(t.value)}</span></div>
+        <div className="sweep-tooltip__row">
+          {t.state === 'pruned' ? 'last value' : 'value'}
+          <span className="sweep-tooltip__value">{fmtValue(t.value)}</span>
+        </div>
       )}
       {t.value === null && shown && t.state !== 'failed' && (
-        <div className="sweep-tooltip__row">latest epoch<span className="sweep-tooltip__value">{fmtValue(shown.value)}</span></div>
+        <div className="sweep-tooltip__row">
+          latest epoch<span className="sweep-tooltip__value">{fmtValue(shown.value)}</span>
+        </div>
       )}
-      {t.state === 'failed' && <div className="sweep-tooltip__row sweep-tooltip__reason">{t.failReason ?? 'failed'}</div>}
-      {study.paramSpec.map((p) => t.params[p.name] !== undefined && (
-        <div key={p.name} className="sweep-tooltip__row sweep-tooltip__param">{p.name} = {formatParam(t.params[p.name])}</div>
-      ))}
-      {best !== null && <div className="sweep-tooltip__row sweep-tooltip__best">best so far<span className="sweep-tooltip__value">{fmtValue(best)}</span></div>}
+      {t.state === 'failed' && (
+        <div className="sweep-tooltip__row sweep-tooltip__reason">{t.failReason ?? 'failed'}</div>
+      )}
+      {study.paramSpec.map(
+        (p) =>
+          t.params[p.name] !== undefined && (
+            <div key={p.name} className="sweep-tooltip__row sweep-tooltip__param">
+              {p.name} = {formatParam(t.params[p.name])}
+            </div>
+          ),
+      )}
+      {best !== null && (
+        <div className="sweep-tooltip__row sweep-tooltip__best">
+          best so far<span className="sweep-tooltip__value">{fmtValue(best)}</span>
+        </div>
+      )}
     </div>
   );
 }
@@ -63,11 +112,42 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
         </p>
       </div>
       <ul className="history__legend" aria-label="Legend">
-        <li><svg width="18" height="10" aria-hidden="true"><line x1="1" y1="5" x2="17" y2="5" stroke="#f59e0b" strokeWidth="2" /></svg>best so far</li>
-        <li><svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="4.5" fill="#2563eb" /></svg>complete</li>
-        {h.pruned.length > 0 && <li><svg width="12" height="12" aria-hidden="true"><path d="M6 1.5 L10.5 10 L1.5 10 Z" fill="#fff" stroke="#6b7280" strokeWidth="1.5" /></svg>pruned (last value)</li>}
-        {h.running.length > 0 && <li><svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="4.2" fill="#fff" stroke="#2563eb" strokeWidth="1.5" /></svg>running (latest epoch)</li>}
-        {h.failed.length > 0 && <li><svg width="12" height="12" aria-hidden="true"><path d="M2 2 L10 10 M10 2 L2 10" stroke="#b91c1c" strokeWidth="2.2" /></svg>failed (no value)</li>}
+        <li>
+          <svg width="18" height="10" aria-hidden="true">
+            <line x1="1" y1="5" x2="17" y2="5" stroke="#f59e0b" strokeWidth="2" />
+          </svg>
+          best so far
+        </li>
+        <li>
+          <svg width="12" height="12" aria-hidden="true">
+            <circle cx="6" cy="6" r="4.5" fill="#2563eb" />
+          </svg>
+          complete
+        </li>
+        {h.pruned.length > 0 && (
+          <li>
+            <svg width="12" height="12" aria-hidden="true">
+              <path d="M6 1.5 L10.5 10 L1.5 10 Z" fill="#fff" stroke="#6b7280" strokeWidth="1.5" />
+            </svg>
+            pruned (last value)
+          </li>
+        )}
+        {h.running.length > 0 && (
+          <li>
+            <svg width="12" height="12" aria-hidden="true">
+              <circle cx="6" cy="6" r="4.2" fill="#fff" stroke="#2563eb" strokeWidth="1.5" />
+            </svg>
+            running (latest epoch)
+          </li>
+        )}
+        {h.failed.length > 0 && (
+          <li>
+            <svg width="12" height="12" aria-hidden="true">
+              <path d="M2 2 L10 10 M10 2 L2 10" stroke="#b91c1c" strokeWidth="2.2" />
+            </svg>
+            failed (no value)
+          </li>
+        )}
       </ul>
       <div className="chart">
         {total === 0 ? (
@@ -76,24 +156,80 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
           <ResponsiveContainer width="100%" height={300}>
             <ComposedChart margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
               <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
-              <XAxis dataKey="number" type="number" domain={[-0.5, Math.max(maxNumber, lastNumber) + 0.5]} ticks={h.xTicks}
-                interval={0} label={{ value: 'trial', position: 'insideBottomRight', offset: -4 }} />
-              <YAxis type="number" domain={h.domain} ticks={h.ticks} interval={0} allowDataOverflow
-                tickFormatter={(v: number) => formatNumber(v)} width={52} />
-              <Tooltip content={(p) => <HistoryTooltip {...p} study={study} h={h} />} cursor={{ strokeDasharray: '3 3' }} />
-              <Line name="best so far" data={h.best} dataKey="best" type="stepAfter" stroke="#f59e0b" strokeWidth={2}
-                dot={false} activeDot={false} isAnimationActive={false} connectNulls={false} />
-              <Scatter name="complete" data={h.complete} dataKey="value" fill="#2563eb" shape="circle" isAnimationActive={false} />
+              <XAxis
+                dataKey="number"
+                type="number"
+                domain={[-0.5, Math.max(maxNumber, lastNumber) + 0.5]}
+                ticks={h.xTicks}
+                interval={0}
+                label={{ value: 'trial', position: 'insideBottomRight', offset: -4 }}
+              />
+              <YAxis
+                type="number"
+                domain={h.domain}
+                ticks={h.ticks}
+                interval={0}
+                allowDataOverflow
+                tickFormatter={(v: number) => formatNumber(v)}
+                width={52}
+              />
+              <Tooltip
+                content={(p) => <HistoryTooltip {...p} study={study} h={h} />}
+                cursor={{ strokeDasharray: '3 3' }}
+              />
+              <Line
+                name="best so far"
+                data={h.best}
+                dataKey="best"
+                type="stepAfter"
+                stroke="#f59e0b"
+                strokeWidth={2}
+                dot={false}
+                activeDot={false}
+                isAnimationActive={false}
+                connectNulls={false}
+              />
+              <Scatter
+                name="complete"
+                data={h.complete}
+                dataKey="value"
+                fill="#2563eb"
+                shape="circle"
+                isAnimationActive={false}
+              />
               {h.pruned.length > 0 && (
-                <Scatter name="pruned (last value)" data={h.pruned} dataKey="value" fill="#ffffff" stroke="#6b7280" strokeWidth={1.5}
-                  shape="triangle" isAnimationActive={false} />
+                <Scatter
+                  name="pruned (last value)"
+                  data={h.pruned}
+                  dataKey="value"
+                  fill="#ffffff"
+                  stroke="#6b7280"
+                  strokeWidth={1.5}
+                  shape="triangle"
+                  isAnimationActive={false}
+                />
               )}
               {h.running.length > 0 && (
-                <Scatter name="running (latest epoch)" data={h.running} dataKey="value" fill="#ffffff" stroke="#2563eb"
-                  strokeWidth={1.5} shape="circle" isAnimationActive={false} />
+                <Scatter
+                  name="running (latest epoch)"
+                  data={h.running}
+                  dataKey="value"
+                  fill="#ffffff"
+                  stroke="#2563eb"
+                  strokeWidth={1.5}
+                  shape="circle"
+                  isAnimationActive={false}
+                />
               )}
               {h.failed.length > 0 && (
-                <Scatter name="failed" data={h.failed} dataKey="value" fill="#b91c1c" shape={FailedMark} isAnimationActive={false} />
+                <Scatter
+                  name="failed"
+                  data={h.failed}
+                  dataKey="value"
+                  fill="#b91c1c"
+                  shape={FailedMark}
+                  isAnimationActive={false}
+                />
               )}
             </ComposedChart>
           </ResponsiveContainer>

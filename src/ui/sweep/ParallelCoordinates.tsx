@@ -41,16 +41,27 @@ export function ParallelCoordinates({ study, highlight = [] }: { study: StudyVie
         {data.lines.length === 0 ? (
           <p className="chart__empty">Lines appear once a trial completes.</p>
         ) : (
-          <svg className="pc__svg" width={width} height={HEIGHT} viewBox={`0 0 ${width} ${HEIGHT}`} role="img"
-            aria-label={`Parallel coordinates of ${data.lines.length} complete trials`}>
+          <svg
+            className="pc__svg"
+            width={width}
+            height={HEIGHT}
+            viewBox={`0 0 ${width} ${HEIGHT}`}
+            role="img"
+            aria-label={`Parallel coordinates of ${data.lines.length} complete trials`}
+          >
             <g className="pc__lines">
               {data.lines.map((l) => {
                 const picked = focus.has(l.number);
                 return (
-                  <polyline key={l.number} className={picked ? 'pc__line pc__line--picked' : 'pc__line'} data-number={l.number}
+                  <polyline
+                    key={l.number}
+                    className={picked ? 'pc__line pc__line--picked' : 'pc__line'}
+                    data-number={l.number}
                     points={l.points.map((p, i) => `${xAt(i).toFixed(1)},${yAt(p).toFixed(1)}`).join(' ')}
-                    stroke={valueColor(l.shade)} strokeOpacity={focus.size === 0 || picked ? 0.9 : 0.3}
-                    strokeWidth={picked ? 3.5 : l.shade === 1 ? 2.75 : 1.75}>
+                    stroke={valueColor(l.shade)}
+                    strokeOpacity={focus.size === 0 || picked ? 0.9 : 0.3}
+                    strokeWidth={picked ? 3.5 : l.shade === 1 ? 2.75 : 1.75}
+                  >
                     <title>{`Trial #${l.number}: ${study.objective} ${formatNumber(l.value, 4)}`}</title>
                   </polyline>
                 );
@@ -70,7 +81,13 @@ export function ParallelCoordinates({ study, highlight = [] }: { study: StudyVie
                     <g key={k}>
                       {/* The objective's ticks face outwards, on the right, clear of the lines. */}
                       <line x1={last ? x : x - 4} x2={last ? x + 4 : x} y1={yAt(t.at)} y2={yAt(t.at)} />
-                      <text className="pc__tick" x={last ? x + 7 : x - 7} y={yAt(t.at)} dy="0.32em" textAnchor={last ? 'start' : 'end'}>
+                      <text
+                        className="pc__tick"
+                        x={last ? x + 7 : x - 7}
+                        y={yAt(t.at)}
+                        dy="0.32em"
+                        textAnchor={last ? 'start' : 'end'}
+                      >
                         {t.label}
                       </text>
                     </g>

@@ -36,14 +36,33 @@ export function SlicePlots({ study }: { study: StudyView }) {
                 <ResponsiveContainer width="100%" height={210}>
                   <ScatterChart margin={{ top: 6, right: 20, bottom: 4, left: 0 }}>
                     <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
-                    <XAxis dataKey="x" type="number" scale={axis.scale === 'log' ? 'log' : 'linear'} domain={domain}
-                      ticks={axis.ticks.map((t) => t.value)} allowDataOverflow interval={0}
-                      tickFormatter={(v: number) => labels.get(v) ?? formatNumber(v)} />
-                    <YAxis dataKey="y" type="number" domain={['auto', 'auto']} tickFormatter={(v: number) => formatNumber(v)} width={48} />
+                    <XAxis
+                      dataKey="x"
+                      type="number"
+                      scale={axis.scale === 'log' ? 'log' : 'linear'}
+                      domain={domain}
+                      ticks={axis.ticks.map((t) => t.value)}
+                      allowDataOverflow
+                      interval={0}
+                      tickFormatter={(v: number) => labels.get(v) ?? formatNumber(v)}
+                    />
+                    <YAxis
+                      dataKey="y"
+                      type="number"
+                      domain={['auto', 'auto']}
+                      tickFormatter={(v: number) => formatNumber(v)}
+                      width={48}
+                    />
                     <Tooltip content={PointTooltip} cursor={{ strokeDasharray: '3 3' }} />
                     <Scatter data={points} fill="#2563eb" fillOpacity={0.75} shape="circle" isAnimationActive={false} />
                     {bestPoints.length > 0 && (
-                      <Scatter data={bestPoints} fill="#f59e0b" stroke="#92400e" shape="star" isAnimationActive={false} />
+                      <Scatter
+                        data={bestPoints}
+                        fill="#f59e0b"
+                        stroke="#92400e"
+                        shape="star"
+                        isAnimationActive={false}
+                      />
                     )}
                   </ScatterChart>
                 </ResponsiveContainer>

@@ -11,40 +11,114 @@ export function SweepControls() {
   return (
     <section className="panel" aria-label="Sweep controls">
       <div className="controls">
-        <button type="button" className="button button--primary" data-testid="sweep-start" disabled={running || s.configIssues().length > 0} onClick={() => void s.start()}>
+        <button
+          type="button"
+          className="button button--primary"
+          data-testid="sweep-start"
+          disabled={running || s.configIssues().length > 0}
+          onClick={() => void s.start()}
+        >
           Start sweep
         </button>
-        <button type="button" className="button" data-testid="sweep-pause" disabled={!running} onClick={() => s.pause()}>Pause</button>
-        <button type="button" className="button" data-testid="sweep-stop" disabled={!running} onClick={() => s.stop()}>Stop</button>
-        <span className="status-pill sweep-status-pill" data-testid="sweep-runner-status">{s.status}</span>
+        <button
+          type="button"
+          className="button"
+          data-testid="sweep-pause"
+          disabled={!running}
+          onClick={() => s.pause()}
+        >
+          Pause
+        </button>
+        <button type="button" className="button" data-testid="sweep-stop" disabled={!running} onClick={() => s.stop()}>
+          Stop
+        </button>
+        <span className="status-pill sweep-status-pill" data-testid="sweep-runner-status">
+          {s.status}
+        </span>
       </div>
       {s.live && running && (
         <p className="muted" data-testid="sweep-live">
           trial {s.live.trial < 0 ? 'final (best parameters)' : s.live.trial} · step {s.live.step} / {s.live.totalSteps}
         </p>
       )}
-      {s.message && <p className="field__error" data-testid="sweep-error">{s.message}</p>}
+      {s.message && (
+        <p className="field__error" data-testid="sweep-error">
+          {s.message}
+        </p>
+      )}
       <h3>Studies</h3>
       <table className="studies" data-testid="studies-table">
         <thead>
-          <tr><th>Name</th><th>Status</th><th>Trials</th><th>Best</th><th /></tr>
+          <tr>
+            <th>Name</th>
+            <th>Status</th>
+            <th>Trials</th>
+            <th>Best</th>
+            <th />
+          </tr>
         </thead>
         <tbody>
           {s.studies.map((st) => (
-            <tr key={st.id} data-testid="study-row" data-status={st.status} className={s.view?.id === st.id ? 'is-selected' : ''}>
-              <td><button type="button" className="button button--link" onClick={() => void s.select(st.id)}>{st.name}</button></td>
+            <tr
+              key={st.id}
+              data-testid="study-row"
+              data-status={st.status}
+              className={s.view?.id === st.id ? 'is-selected' : ''}
+            >
+              <td>
+                <button type="button" className="button button--link" onClick={() => void s.select(st.id)}>
+                  {st.name}
+                </button>
+              </td>
               <td>{st.status}</td>
               <td>{st.trialCount}</td>
               <td>{st.bestValue === null ? '' : st.bestValue.toFixed(3)}</td>
               <td className="studies__actions">
                 {(st.status === 'paused' || st.status === 'running') && !running && (
-                  <button type="button" className="button button--link" onClick={() => void s.resume(st.id)}>resume</button>
+                  <button type="button" className="button button--link" onClick={() => void s.resume(st.id)}>
+                    resume
+                  </button>
                 )}
-                <button type="button" className="button button--link" onClick={() => void s.exportJSON(st.id).then((f) => download(f.name, f.text, 'application/json'))}>JSON</button>
-                <button type="button" className="button button--link" data-testid="study-export-bundle" title="train.py + optuna_search.py + accelerate and DeepSpeed configs with the best trial's parameters, for a multi-GPU cluster"
-                  onClick={() => void s.exportBundle(st.id).then((f) => download(f.name, f.bytes)).catch((e: unknown) => useSweepStore.setState({ message: `Could not export the scale-out bundle: ${e instanceof Error ? e.message : String(e)}` }))}>Scale-out bundle</button>
-                <button type="button" className="button button--link" onClick={() => void s.exportCSV(st.id).then((f) => download(f.name, f.text, 'text/csv'))}>CSV</button>
-                <button type="button" className="button button--link" disabled={running} onClick={() => window.confirm(`Delete study "${st.name}" and its trials?`) && void s.remove(st.id)}>delete</button>
+                <button
+                  type="button"
+                  className="button button--link"
+                  onClick={() => void s.exportJSON(st.id).then((f) => download(f.name, f.text, 'application/json'))}
+                >
+                  JSON
+                </button>
+                <button
+                  type="button"
+                  className="button button--link"
+                  data-testid="study-export-bundle"
+                  title="train.py + optuna_search.py + accelerate and DeepSpeed configs with the best trial's parameters, for a multi-GPU cluster"
+                  onClick={() =>
+                    void s
+                      .exportBundle(st.id)
+                      .then((f) => download(f.name, f.bytes))
+                      .catch((e: unknown) =>
+                        useSweepStore.setState({
+                          message: `Could not export the scale-out bundle: ${e instanceof Error ? e.message : String(e)}`,
+                        }),
+                      )
+                  }
+                >
+                  Scale-out bundle
+                </button>
+                <button
+                  type="button"
+                  className="button button--link"
+                  onClick={() => void s.exportCSV(st.id).then((f) => download(f.name, f.text, 'text/csv'))}
+                >
+                  CSV
+                </button>
+                <button
+                  type="button"
+                  className="button button--link"
+                  disabled={running}
+                  onClick={() => window.confirm(`Delete study "${st.name}" and its trials?`) && void s.remove(st.id)}
+                >
+                  delete
+                </button>
               </td>
             </tr>
           ))}
@@ -52,11 +126,18 @@ export function SweepControls() {
       </table>
       <label className="button button--link">
         Import a study (JSON)
-        <input ref={file} type="file" accept=".json,application/json" hidden data-testid="study-import" onChange={(e) => {
-          const f = e.target.files?.[0];
-          if (f) void f.text().then((t) => s.importJSON(t));
-          if (file.current) file.current.value = '';
-        }} />
+        <input
+          ref={file}
+          type="file"
+          accept=".json,application/json"
+          hidden
+          data-testid="study-import"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void f.text().then((t) => s.importJSON(t));
+            if (file.current) file.current.value = '';
+          }}
+        />
       </label>
     </section>
   );

@@ -17,7 +17,10 @@ const KNOWN_STATUS = new Set(['running', 'finished', 'stopped', 'error']);
 export function SweepDashboard({ study }: { study: StudyView }) {
   const [pickedRaw, setPicked] = useState<number[]>([]);
   // Picks of trials no longer in the study (another study loaded) are dropped.
-  const picked = useMemo(() => pickedRaw.filter((n) => study.trials.some((t) => t.number === n)), [pickedRaw, study.trials]);
+  const picked = useMemo(
+    () => pickedRaw.filter((n) => study.trials.some((t) => t.number === n)),
+    [pickedRaw, study.trials],
+  );
   const togglePick = useCallback(
     (n: number) => setPicked((p) => (p.includes(n) ? p.filter((x) => x !== n) : [...p, n].sort((a, b) => a - b))),
     [],
@@ -31,13 +34,19 @@ export function SweepDashboard({ study }: { study: StudyView }) {
       <section className="panel sweep-summary" aria-label="Study">
         <div className="sweep-summary__head">
           <h2 className="sweep-summary__name">{study.name}</h2>
-          <span className={`status-pill${KNOWN_STATUS.has(study.status) ? ` status-pill--${study.status}` : ''}`}
-            data-testid="sweep-status">{study.status}</span>
+          <span
+            className={`status-pill${KNOWN_STATUS.has(study.status) ? ` status-pill--${study.status}` : ''}`}
+            data-testid="sweep-status"
+          >
+            {study.status}
+          </span>
         </div>
         <dl className="stats sweep-summary__stats">
           <div>
             <dt>Objective</dt>
-            <dd>{study.objective} ({study.direction === 'maximize' ? 'max' : 'min'})</dd>
+            <dd>
+              {study.objective} ({study.direction === 'maximize' ? 'max' : 'min'})
+            </dd>
           </div>
           <div>
             <dt>Trials</dt>

@@ -30,7 +30,19 @@ const preview = (text: string) => {
   return flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS).trimEnd()}…` : flat;
 };
 
-function TrialLines({ trials, rows, x, higherIsBetter, height }: { trials: TrialView[]; rows: Record<string, number>[]; x: 'step' | 'epoch'; higherIsBetter: boolean; height: number }) {
+function TrialLines({
+  trials,
+  rows,
+  x,
+  higherIsBetter,
+  height,
+}: {
+  trials: TrialView[];
+  rows: Record<string, number>[];
+  x: 'step' | 'epoch';
+  higherIsBetter: boolean;
+  height: number;
+}) {
   if (rows.length === 0) return <p className="chart__empty chart__empty--short">Nothing reported yet.</p>;
   const maxX = rows[rows.length - 1][x];
   const minX = x === 'step' ? 0 : rows[0][x];
@@ -38,15 +50,29 @@ function TrialLines({ trials, rows, x, higherIsBetter, height }: { trials: Trial
     <ResponsiveContainer width="100%" height={height}>
       <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
         <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
-        <XAxis dataKey={x} type="number" domain={[minX, Math.max(maxX, minX + 1)]} ticks={linearTicks(minX, Math.max(maxX, minX + 1), true)}
-          interval={0} allowDecimals={false} />
+        <XAxis
+          dataKey={x}
+          type="number"
+          domain={[minX, Math.max(maxX, minX + 1)]}
+          ticks={linearTicks(minX, Math.max(maxX, minX + 1), true)}
+          interval={0}
+          allowDecimals={false}
+        />
         <YAxis domain={['auto', 'auto']} tickFormatter={(v: number) => formatNumber(v)} width={48} />
         <Tooltip content={(p) => <TrialLinesTooltip {...p} xName={x} higherIsBetter={higherIsBetter} />} />
         {trials.map((t) => (
-          <Line key={t.number} name={`#${t.number}`} dataKey={trialKey(t.number)} stroke={trialColor(t.number)}
-            strokeWidth={x === 'step' ? 1.5 : 2} strokeDasharray={t.state === 'pruned' ? '6 4' : undefined}
-            dot={x === 'epoch' ? { r: 3, strokeDasharray: '0' } : false} activeDot={{ r: 4, strokeDasharray: '0' }}
-            isAnimationActive={false} connectNulls />
+          <Line
+            key={t.number}
+            name={`#${t.number}`}
+            dataKey={trialKey(t.number)}
+            stroke={trialColor(t.number)}
+            strokeWidth={x === 'step' ? 1.5 : 2}
+            strokeDasharray={t.state === 'pruned' ? '6 4' : undefined}
+            dot={x === 'epoch' ? { r: 3, strokeDasharray: '0' } : false}
+            activeDot={{ r: 4, strokeDasharray: '0' }}
+            isAnimationActive={false}
+            connectNulls
+          />
         ))}
       </LineChart>
     </ResponsiveContainer>
@@ -67,22 +93,36 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
       <section className="panel sweep-panel" aria-label="Compare trials" data-testid="trial-compare">
         <h2>Compare trials</h2>
         <p className="chart__empty chart__empty--short">
-          {trials.length === 1 ? 'Pick one more trial in the table to compare.' : 'Pick two or more trials in the table to compare them.'}
+          {trials.length === 1
+            ? 'Pick one more trial in the table to compare.'
+            : 'Pick two or more trials in the table to compare them.'}
         </p>
       </section>
     );
   }
 
   return (
-    <section className="panel sweep-panel" aria-label="Compare trials" data-testid="trial-compare" data-numbers={trials.map((t) => t.number).join(',')}>
+    <section
+      className="panel sweep-panel"
+      aria-label="Compare trials"
+      data-testid="trial-compare"
+      data-numbers={trials.map((t) => t.number).join(',')}
+    >
       <div className="panel__head">
         <h2>Compare trials</h2>
         <ul className="compare__legend">
           {trials.map((t) => (
             <li key={t.number}>
-              <span className={`sweep-key ${t.state === 'pruned' ? 'sweep-key--dashed' : 'sweep-key--solid'}`} style={{ borderColor: trialColor(t.number) }} />
+              <span
+                className={`sweep-key ${t.state === 'pruned' ? 'sweep-key--dashed' : 'sweep-key--solid'}`}
+                style={{ borderColor: trialColor(t.number) }}
+              />
               #{t.number}
-              <span className="sweep-caption"> {t.state}{t.value !== null ? ` · ${formatNumber(t.value, 4)}` : ''}</span>
+              <span className="sweep-caption">
+                {' '}
+                {t.state}
+                {t.value !== null ? ` · ${formatNumber(t.value, 4)}` : ''}
+              </span>
             </li>
           ))}
         </ul>
@@ -93,7 +133,11 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
           <thead>
             <tr>
               <th scope="col">Parameter</th>
-              {trials.map((t) => <th key={t.number} scope="col" className="trials__num">#{t.number}</th>)}
+              {trials.map((t) => (
+                <th key={t.number} scope="col" className="trials__num">
+                  #{t.number}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
@@ -102,13 +146,21 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
                 <th scope="row">{p.name}</th>
                 {trials.map((t) => {
                   const v = t.params[p.name];
-                  return <td key={t.number} className="trials__num">{v === undefined ? '—' : formatParam(v)}</td>;
+                  return (
+                    <td key={t.number} className="trials__num">
+                      {v === undefined ? '—' : formatParam(v)}
+                    </td>
+                  );
                 })}
               </tr>
             ))}
             <tr>
               <th scope="row">{study.objective}</th>
-              {trials.map((t) => <td key={t.number} className="trials__num trials__value">{t.value === null ? '—' : formatNumber(t.value, 4)}</td>)}
+              {trials.map((t) => (
+                <td key={t.number} className="trials__num trials__value">
+                  {t.value === null ? '—' : formatNumber(t.value, 4)}
+                </td>
+              ))}
             </tr>
           </tbody>
         </table>
@@ -135,7 +187,9 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
           <table className="compare-samples" style={{ minWidth: `${300 + trials.length * 220}px` }}>
             <thead>
               <tr>
-                <th scope="col" className="compare-samples__article">Article and reference</th>
+                <th scope="col" className="compare-samples__article">
+                  Article and reference
+                </th>
                 {trials.map((t) => (
                   <th key={t.number} scope="col">
                     <span className="sweep-swatch" style={{ background: trialColor(t.number) }} />#{t.number}
@@ -158,14 +212,23 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
                           <p className="compare-samples__full">{first.document}</p>
                         </details>
                       )}
-                      <p className="compare-samples__reference"><span className="compare-samples__tag">reference</span> {first.reference}</p>
+                      <p className="compare-samples__reference">
+                        <span className="compare-samples__tag">reference</span> {first.reference}
+                      </p>
                     </td>
                     {trials.map((t) => {
                       const s = t.samples[i];
-                      if (s === undefined) return <td key={t.number} className="compare-samples__missing">—</td>;
+                      if (s === undefined)
+                        return (
+                          <td key={t.number} className="compare-samples__missing">
+                            —
+                          </td>
+                        );
                       return (
                         <td key={t.number}>
-                          {s.document !== first.document && <p className="compare-samples__note">(a different article)</p>}
+                          {s.document !== first.document && (
+                            <p className="compare-samples__note">(a different article)</p>
+                          )}
                           <p className="compare-samples__prediction">{s.prediction}</p>
                         </td>
                       );
@@ -180,4 +243,3 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
     </section>
   );
 }
-

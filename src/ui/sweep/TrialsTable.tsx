@@ -37,7 +37,12 @@ export function TrialsTable({ study, picked, onTogglePick, onClearPicks }: Trial
     { key: 'number', label: '#', numeric: true },
     { key: 'state', label: 'State' },
     { key: 'value', label: study.objective, title: `Objective (${study.direction})`, numeric: true },
-    ...study.paramSpec.map((p) => ({ key: `param:${p.name}` as SortKey, label: p.name, title: p.log ? `${p.name} (log scale)` : p.name, numeric: p.type !== 'categorical' })),
+    ...study.paramSpec.map((p) => ({
+      key: `param:${p.name}` as SortKey,
+      label: p.name,
+      title: p.log ? `${p.name} (log scale)` : p.name,
+      numeric: p.type !== 'categorical',
+    })),
     { key: 'epochs', label: 'Epochs', numeric: true },
     { key: 'duration', label: 'Time', numeric: true },
   ];
@@ -47,15 +52,28 @@ export function TrialsTable({ study, picked, onTogglePick, onClearPicks }: Trial
       <div className="panel__head">
         <h2>Trials</h2>
         <div className="trials__tools">
-          <label className="visually-hidden" htmlFor={filterId}>Filter trials</label>
-          <input id={filterId} className="trials__filter" type="search" data-testid="trials-filter" value={query}
-            placeholder="filter: pruned, batch_size=16, #3" onChange={(e) => setQuery(e.target.value)} />
+          <label className="visually-hidden" htmlFor={filterId}>
+            Filter trials
+          </label>
+          <input
+            id={filterId}
+            className="trials__filter"
+            type="search"
+            data-testid="trials-filter"
+            value={query}
+            placeholder="filter: pruned, batch_size=16, #3"
+            onChange={(e) => setQuery(e.target.value)}
+          />
           <span className="sweep-caption" aria-live="polite">
-            {rows.length === study.trials.length ? `${rows.length} trials` : `${rows.length} of ${study.trials.length} trials`}
+            {rows.length === study.trials.length
+              ? `${rows.length} trials`
+              : `${rows.length} of ${study.trials.length} trials`}
             {picked.length > 0 && ` · ${picked.length} picked`}
           </span>
           {picked.length > 0 && onClearPicks && (
-            <button type="button" className="button button--link" onClick={onClearPicks}>clear picks</button>
+            <button type="button" className="button button--link" onClick={onClearPicks}>
+              clear picks
+            </button>
           )}
         </div>
       </div>
@@ -63,16 +81,29 @@ export function TrialsTable({ study, picked, onTogglePick, onClearPicks }: Trial
         <table className="trials">
           <thead>
             <tr>
-              <th scope="col" className="trials__pick"><span className="visually-hidden">Compare</span></th>
+              <th scope="col" className="trials__pick">
+                <span className="visually-hidden">Compare</span>
+              </th>
               {columns.map((c) => {
                 const active = sort.key === c.key;
                 return (
-                  <th key={c.key} scope="col" className={c.numeric ? 'trials__num' : undefined} title={c.title}
-                    aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
-                    <button type="button" className="trials__sort" data-sort-key={c.key}
-                      onClick={() => setSort((s) => nextSort(s, c.key, study.direction))}>
+                  <th
+                    key={c.key}
+                    scope="col"
+                    className={c.numeric ? 'trials__num' : undefined}
+                    title={c.title}
+                    aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+                  >
+                    <button
+                      type="button"
+                      className="trials__sort"
+                      data-sort-key={c.key}
+                      onClick={() => setSort((s) => nextSort(s, c.key, study.direction))}
+                    >
                       {c.label}
-                      <span className="trials__arrow" aria-hidden="true">{active ? (sort.dir === 'asc' ? '▲' : '▼') : ''}</span>
+                      <span className="trials__arrow" aria-hidden="true">
+                        {active ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
+                      </span>
                     </button>
                   </th>
                 );
@@ -91,30 +122,56 @@ export function TrialsTable({ study, picked, onTogglePick, onClearPicks }: Trial
               const isBest = best !== null && t.number === best.number;
               const isPicked = pickedSet.has(t.number);
               return (
-                <tr key={t.number} data-testid="trial-row" data-number={t.number} data-state={t.state}
-                  className={`trials__row trials__row--${t.state}${isBest ? ' trials__row--best' : ''}${isPicked ? ' trials__row--picked' : ''}`}>
+                <tr
+                  key={t.number}
+                  data-testid="trial-row"
+                  data-number={t.number}
+                  data-state={t.state}
+                  className={`trials__row trials__row--${t.state}${isBest ? ' trials__row--best' : ''}${isPicked ? ' trials__row--picked' : ''}`}
+                >
                   <td className="trials__pick">
-                    <input type="checkbox" data-testid="trial-pick" checked={isPicked} aria-label={`Compare trial #${t.number}`}
-                      onChange={() => onTogglePick(t.number)} />
+                    <input
+                      type="checkbox"
+                      data-testid="trial-pick"
+                      checked={isPicked}
+                      aria-label={`Compare trial #${t.number}`}
+                      onChange={() => onTogglePick(t.number)}
+                    />
                   </td>
                   <td className="trials__num">
-                    {isPicked && <span className="sweep-swatch" style={{ background: trialColor(t.number) }} aria-hidden="true" />}
+                    {isPicked && (
+                      <span className="sweep-swatch" style={{ background: trialColor(t.number) }} aria-hidden="true" />
+                    )}
                     {t.number}
                     {isBest && (
-                      <span className="trials__star" data-testid="best-trial" data-number={t.number} title="Best trial" aria-label="best trial">★</span>
+                      <span
+                        className="trials__star"
+                        data-testid="best-trial"
+                        data-number={t.number}
+                        title="Best trial"
+                        aria-label="best trial"
+                      >
+                        ★
+                      </span>
                     )}
                   </td>
                   <td>
                     <span className={`trial-state trial-state--${t.state}`}>{t.state}</span>
                     {t.state === 'failed' && t.failReason && (
-                      <span className="trials__reason" title={t.failReason}>{t.failReason}</span>
+                      <span className="trials__reason" title={t.failReason}>
+                        {t.failReason}
+                      </span>
                     )}
                   </td>
                   <td className="trials__num trials__value">{t.value === null ? '—' : formatNumber(t.value, 4)}</td>
                   {study.paramSpec.map((p) => {
                     const v = t.params[p.name];
                     return (
-                      <td key={p.name} className={p.type !== 'categorical' ? 'trials__num' : undefined} title={v === undefined ? undefined : String(v)}>
+                      <td
+                        key={p.name}
+                        className={p.type !== 'categorical' ? 'trials__num' : undefined}
+                        title={v === undefined ? undefined : String(v)}
+                      >
                         {v === undefined ? '—' : formatParam(v)}
                       </td>
                     );

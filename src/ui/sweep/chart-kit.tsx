@@ -3,7 +3,18 @@
 import { useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import type { TooltipContentProps } from 'recharts';
 
-const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#4b5563', '#ea580c'];
+const PALETTE = [
+  '#2563eb',
+  '#dc2626',
+  '#059669',
+  '#d97706',
+  '#7c3aed',
+  '#0891b2',
+  '#db2777',
+  '#65a30d',
+  '#4b5563',
+  '#ea580c',
+];
 
 /** A stable colour per trial number, the same in every chart. */
 export const trialColor = (n: number) => PALETTE[((n % PALETTE.length) + PALETTE.length) % PALETTE.length];
@@ -45,7 +56,8 @@ export function useElementWidth<T extends HTMLElement>(fallback: number): [RefOb
   return [ref, width];
 }
 
-export const fmtValue = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3)) : String(v));
+export const fmtValue = (v: unknown) =>
+  typeof v === 'number' && Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3)) : String(v);
 
 /**
  * Tooltip for charts with one line per trial (dataKey `t<number>`): the trials at the hovered x,
@@ -62,7 +74,12 @@ export function TrialLinesTooltip({
   if (!active || !payload || payload.length === 0) return null;
   const rows = payload
     .filter((p) => typeof p.value === 'number')
-    .map((p) => ({ key: String(p.dataKey), name: String(p.name), value: p.value as number, color: p.stroke ?? p.color ?? '#111827' }))
+    .map((p) => ({
+      key: String(p.dataKey),
+      name: String(p.name),
+      value: p.value as number,
+      color: p.stroke ?? p.color ?? '#111827',
+    }))
     .sort((a, b) => (higherIsBetter ? b.value - a.value : a.value - b.value));
   return (
     <div className="sweep-tooltip">
@@ -84,7 +101,8 @@ export function TrialLinesTooltip({
 /** Tooltip for point charts whose data rows carry `number`, a value and optional extra lines. */
 export function PointTooltip({ active, payload }: Partial<TooltipContentProps>) {
   if (!active || !payload || payload.length === 0) return null;
-  const p = payload[0].payload as { number?: number; value?: number; y?: number; state?: string; label?: string; best?: number | null } | undefined;
+  const p = payload[0].payload as
+    { number?: number; value?: number; y?: number; state?: string; label?: string; best?: number | null } | undefined;
   if (!p || typeof p.number !== 'number') return null;
   const value = p.value ?? p.y ?? p.best;
   return (
@@ -94,7 +112,8 @@ export function PointTooltip({ active, payload }: Partial<TooltipContentProps>) 
       {p.label !== undefined && <div className="sweep-tooltip__row">{p.label}</div>}
       {typeof value === 'number' && p.state !== 'failed' && (
         <div className="sweep-tooltip__row">
-          {p.best !== undefined && p.value === undefined ? 'best so far' : 'value'} <span className="sweep-tooltip__value">{fmtValue(value)}</span>
+          {p.best !== undefined && p.value === undefined ? 'best so far' : 'value'}{' '}
+          <span className="sweep-tooltip__value">{fmtValue(value)}</span>
         </div>
       )}
     </div>

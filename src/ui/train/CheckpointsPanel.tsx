@@ -32,27 +32,70 @@ export function CheckpointsPanel() {
       ) : (
         <table className="replicas" data-testid="checkpoints-table">
           <thead>
-            <tr><th>run</th><th>epoch</th><th>step</th><th>saved</th><th>size</th><th /></tr>
+            <tr>
+              <th>run</th>
+              <th>epoch</th>
+              <th>step</th>
+              <th>saved</th>
+              <th>size</th>
+              <th />
+            </tr>
           </thead>
           <tbody>
-            {ordered.flatMap(([, cs]) => cs.map((c) => (
-              <tr key={c.id} data-testid="checkpoint-row" data-run={c.runId} data-epoch={c.epoch}>
-                <td>{c.runId}</td>
-                <td>{c.epoch}</td>
-                <td>{c.step}</td>
-                <td>{new Date(c.createdAt).toLocaleTimeString()}</td>
-                <td>{formatBytes(c.bytes)}</td>
-                <td className="row">
-                  <button type="button" disabled={running} onClick={() => void resume(c.id)} data-testid="checkpoint-resume">Resume</button>
-                  <button type="button" onClick={() => void exportZip(c.id).then((z) => download(z.name, z.bytes)).catch((e: unknown) => useCheckpointsStore.setState({ error: `Could not export ${c.id}: ${e instanceof Error ? e.message : String(e)}` }))} data-testid="checkpoint-export">Export</button>
-                  <button type="button" disabled={running} onClick={() => { if (confirm(`Delete checkpoint ${c.id}?`)) void remove(c.id); }} data-testid="checkpoint-delete">Delete</button>
-                </td>
-              </tr>
-            )))}
+            {ordered.flatMap(([, cs]) =>
+              cs.map((c) => (
+                <tr key={c.id} data-testid="checkpoint-row" data-run={c.runId} data-epoch={c.epoch}>
+                  <td>{c.runId}</td>
+                  <td>{c.epoch}</td>
+                  <td>{c.step}</td>
+                  <td>{new Date(c.createdAt).toLocaleTimeString()}</td>
+                  <td>{formatBytes(c.bytes)}</td>
+                  <td className="row">
+                    <button
+                      type="button"
+                      disabled={running}
+                      onClick={() => void resume(c.id)}
+                      data-testid="checkpoint-resume"
+                    >
+                      Resume
+                    </button>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void exportZip(c.id)
+                          .then((z) => download(z.name, z.bytes))
+                          .catch((e: unknown) =>
+                            useCheckpointsStore.setState({
+                              error: `Could not export ${c.id}: ${e instanceof Error ? e.message : String(e)}`,
+                            }),
+                          )
+                      }
+                      data-testid="checkpoint-export"
+                    >
+                      Export
+                    </button>
+                    <button
+                      type="button"
+                      disabled={running}
+                      onClick={() => {
+                        if (confirm(`Delete checkpoint ${c.id}?`)) void remove(c.id);
+                      }}
+                      data-testid="checkpoint-delete"
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              )),
+            )}
           </tbody>
         </table>
       )}
-      {error && <p className="field__error" role="alert">{error}</p>}
+      {error && (
+        <p className="field__error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

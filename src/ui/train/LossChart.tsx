@@ -33,16 +33,35 @@ export function LossChart() {
           <ResponsiveContainer width="100%" height={300}>
             <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
               <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
-              <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false}
-                label={{ value: 'step', position: 'insideBottomRight', offset: -4 }} />
+              <XAxis
+                dataKey="step"
+                type="number"
+                domain={['dataMin', 'dataMax']}
+                allowDecimals={false}
+                label={{ value: 'step', position: 'insideBottomRight', offset: -4 }}
+              />
               <YAxis domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(2)} width={56} />
               <Tooltip formatter={fmt} labelFormatter={(l) => `step ${String(l)}`} />
               <Legend />
-              <Line name="train loss" dataKey="loss" stroke="#2563eb" dot={false} strokeWidth={1.5}
-                isAnimationActive={false} connectNulls={false} />
+              <Line
+                name="train loss"
+                dataKey="loss"
+                stroke="#2563eb"
+                dot={false}
+                strokeWidth={1.5}
+                isAnimationActive={false}
+                connectNulls={false}
+              />
               {hasEval && (
-                <Line name="eval loss (per epoch)" dataKey="evalLoss" stroke="#dc2626" strokeWidth={2}
-                  dot={{ r: 4 }} isAnimationActive={false} connectNulls />
+                <Line
+                  name="eval loss (per epoch)"
+                  dataKey="evalLoss"
+                  stroke="#dc2626"
+                  strokeWidth={2}
+                  dot={{ r: 4 }}
+                  isAnimationActive={false}
+                  connectNulls
+                />
               )}
             </LineChart>
           </ResponsiveContainer>

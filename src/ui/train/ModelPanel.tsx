@@ -7,13 +7,14 @@ import type { ModelSlot, StoredModel } from '../../app/model-storage';
 import { useRunStore } from '../../store/run';
 import { download } from '../download';
 
-
 function ModelCard({ m, testId }: { m: StoredModel; testId: string }) {
   return (
     <div className="model-card" data-testid={testId}>
       <p className="model-card__label">{m.label}</p>
       <ul className="model-card__notes">
-        {m.notes.map((n, i) => <li key={i}>{n}</li>)}
+        {m.notes.map((n, i) => (
+          <li key={i}>{n}</li>
+        ))}
       </ul>
       <p className="muted">saved {new Date(m.savedAt).toLocaleString()}</p>
     </div>
@@ -22,10 +23,12 @@ function ModelCard({ m, testId }: { m: StoredModel; testId: string }) {
 
 export function ModelPanel() {
   const { base, trained, busy, error, tried } = useModelStore();
-  const { load, importFiles, clearBase, useTrainedAsBase, exportZip, tryModel } = useModelStore.getState();
+  const { load, importFiles, clearBase, continueFromTrained, exportZip, tryModel } = useModelStore.getState();
   const running = useRunStore((s) => s.status === 'running');
   const backend = useRunStore((s) => s.settings.backend);
-  const [prompt, setPrompt] = useState('The BBC has learned that the council will close three libraries next year to save money.');
+  const [prompt, setPrompt] = useState(
+    'The BBC has learned that the council will close three libraries next year to save money.',
+  );
   const [summarize, setSummarize] = useState(true);
   const fileId = useId();
   const promptId = useId();
@@ -36,7 +39,13 @@ export function ModelPanel() {
 
   const [picked, setPicked] = useState<ModelSlot>('trained');
   // The slot asked for when it holds a model, else whichever does.
-  const trySlot: ModelSlot | null = (picked === 'trained' ? trained : base) ? picked : trained ? 'trained' : base ? 'base' : null;
+  const trySlot: ModelSlot | null = (picked === 'trained' ? trained : base)
+    ? picked
+    : trained
+      ? 'trained'
+      : base
+        ? 'base'
+        : null;
   const exportSlot = (slot: ModelSlot) => {
     const z = exportZip(slot);
     if (z) download(z.name, z.bytes);
@@ -49,15 +58,24 @@ export function ModelPanel() {
         <>
           <ModelCard m={base} testId="base-model" />
           <div className="row">
-            <button type="button" disabled={running} onClick={() => void clearBase()} data-testid="model-use-preset">Use a fresh preset instead</button>
-            <button type="button" onClick={() => exportSlot('base')} data-testid="model-export-base">Export (HF .zip)</button>
+            <button type="button" disabled={running} onClick={() => void clearBase()} data-testid="model-use-preset">
+              Use a fresh preset instead
+            </button>
+            <button type="button" onClick={() => exportSlot('base')} data-testid="model-export-base">
+              Export (HF .zip)
+            </button>
           </div>
         </>
       ) : (
-        <p className="muted" data-testid="base-model-none">A fresh model of the chosen preset, with a tokenizer trained on the data.</p>
+        <p className="muted" data-testid="base-model-none">
+          A fresh model of the chosen preset, with a tokenizer trained on the data.
+        </p>
       )}
       <div className="field field--wide">
-        <label htmlFor={fileId}>Import a model: Hugging Face files (config.json, model.safetensors, tokenizer.json…), a llama2.c .bin pair, or a .zip</label>
+        <label htmlFor={fileId}>
+          Import a model: Hugging Face files (config.json, model.safetensors, tokenizer.json…), a llama2.c .bin pair, or
+          a .zip
+        </label>
         <input
           id={fileId}
           type="file"
@@ -77,8 +95,17 @@ export function ModelPanel() {
           <h3>Trained model</h3>
           <ModelCard m={trained} testId="trained-model" />
           <div className="row">
-            <button type="button" onClick={() => exportSlot('trained')} data-testid="model-export-trained">Export (HF .zip)</button>
-            <button type="button" disabled={running} onClick={() => void useTrainedAsBase()} data-testid="model-continue">Fine-tune further from it</button>
+            <button type="button" onClick={() => exportSlot('trained')} data-testid="model-export-trained">
+              Export (HF .zip)
+            </button>
+            <button
+              type="button"
+              disabled={running}
+              onClick={() => void continueFromTrained()}
+              data-testid="model-continue"
+            >
+              Fine-tune further from it
+            </button>
           </div>
         </>
       )}
@@ -86,25 +113,60 @@ export function ModelPanel() {
         <>
           <h3>Try it (greedy)</h3>
           {base && trained && (
-            <select value={trySlot} onChange={(e) => setPicked(e.target.value as ModelSlot)} data-testid="try-slot" aria-label="Model to try">
+            <select
+              value={trySlot}
+              onChange={(e) => setPicked(e.target.value as ModelSlot)}
+              data-testid="try-slot"
+              aria-label="Model to try"
+            >
               <option value="trained">trained model</option>
               <option value="base">base model</option>
             </select>
           )}
-          <label htmlFor={promptId} className="muted">Text</label>
-          <textarea id={promptId} rows={3} value={prompt} onChange={(e) => setPrompt(e.target.value)} data-testid="try-prompt" />
+          <label htmlFor={promptId} className="muted">
+            Text
+          </label>
+          <textarea
+            id={promptId}
+            rows={3}
+            value={prompt}
+            onChange={(e) => setPrompt(e.target.value)}
+            data-testid="try-prompt"
+          />
           <label className="checkbox">
-            <input type="checkbox" checked={summarize} onChange={(e) => setSummarize(e.target.checked)} data-testid="try-summarize" />
+            <input
+              type="checkbox"
+              checked={summarize}
+              onChange={(e) => setSummarize(e.target.checked)}
+              data-testid="try-summarize"
+            />
             summarize it (document + "TL;DR:" prompt, as in training)
           </label>
-          <button type="button" disabled={busy !== null} onClick={() => void tryModel(trySlot, prompt, { maxNewTokens: 32, backend, summarize })} data-testid="try-generate">Generate</button>
+          <button
+            type="button"
+            disabled={busy !== null}
+            onClick={() => void tryModel(trySlot, prompt, { maxNewTokens: 32, backend, summarize })}
+            data-testid="try-generate"
+          >
+            Generate
+          </button>
           {tried && (
-            <p className="try-output" data-testid="try-output" data-slot={tried.slot}>{tried.text === '' ? '(empty: the model ended at once)' : tried.text}</p>
+            <p className="try-output" data-testid="try-output" data-slot={tried.slot}>
+              {tried.text === '' ? '(empty: the model ended at once)' : tried.text}
+            </p>
           )}
         </>
       )}
-      {busy && <p className="muted" data-testid="model-busy">{busy}…</p>}
-      {error && <p className="field__error" role="alert" data-testid="model-error">{error}</p>}
+      {busy && (
+        <p className="muted" data-testid="model-busy">
+          {busy}…
+        </p>
+      )}
+      {error && (
+        <p className="field__error" role="alert" data-testid="model-error">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

@@ -17,15 +17,39 @@ export function ParallelSettings() {
     <fieldset className="settings-group field--wide">
       <legend>Parallelism</legend>
 
-      <NumberField label="Replicas" testId="replicas-input" value={settings.replicas}
-        onCommit={(v) => setSetting('replicas', v)} error={fieldErrors.replicas}
-        step={1} min={0} max={16} hint="0 = one per GPU adapter" />
-      <NumberField label="Grad. accumulation" testId="grad-accum-input" value={settings.gradientAccumulation}
-        onCommit={(v) => setSetting('gradientAccumulation', v)} error={fieldErrors.gradientAccumulation}
-        step={1} min={1} max={1024} hint="micro-batches per optimizer step" />
-      <NumberField label="Worker timeout (s)" testId="worker-timeout-input" value={settings.workerTimeoutSec}
-        onCommit={(v) => setSetting('workerTimeoutSec', v)} error={fieldErrors.workerTimeoutSec}
-        step={1} min={5} max={3600} hint="silence before a replica counts as lost; the run resumes without it" />
+      <NumberField
+        label="Replicas"
+        testId="replicas-input"
+        value={settings.replicas}
+        onCommit={(v) => setSetting('replicas', v)}
+        error={fieldErrors.replicas}
+        step={1}
+        min={0}
+        max={16}
+        hint="0 = one per GPU adapter"
+      />
+      <NumberField
+        label="Grad. accumulation"
+        testId="grad-accum-input"
+        value={settings.gradientAccumulation}
+        onCommit={(v) => setSetting('gradientAccumulation', v)}
+        error={fieldErrors.gradientAccumulation}
+        step={1}
+        min={1}
+        max={1024}
+        hint="micro-batches per optimizer step"
+      />
+      <NumberField
+        label="Worker timeout (s)"
+        testId="worker-timeout-input"
+        value={settings.workerTimeoutSec}
+        onCommit={(v) => setSetting('workerTimeoutSec', v)}
+        error={fieldErrors.workerTimeoutSec}
+        step={1}
+        min={5}
+        max={3600}
+        hint="silence before a replica counts as lost; the run resumes without it"
+      />
 
       <div className={`field field--wide${fieldErrors.zeroStage ? ' field--invalid' : ''}`}>
         <label htmlFor={zeroId}>ZeRO stage</label>
@@ -38,9 +62,11 @@ export function ParallelSettings() {
           <option value={0}>0: off (full state per replica)</option>
           <option value={1}>1: shard AdamW moments</option>
         </select>
-        {fieldErrors.zeroStage
-          ? <p className="field__error">{fieldErrors.zeroStage}</p>
-          : <p className="field__hint">stage 1 divides optimizer memory by the replica count</p>}
+        {fieldErrors.zeroStage ? (
+          <p className="field__error">{fieldErrors.zeroStage}</p>
+        ) : (
+          <p className="field__hint">stage 1 divides optimizer memory by the replica count</p>
+        )}
       </div>
 
       <div className="field field--wide field--check">
@@ -63,7 +89,9 @@ export function ParallelSettings() {
           onChange={(e) => setSetting('autoBatchSize', e.target.checked)}
         />
         <label htmlFor={`${fp16Id}-auto`}>Auto batch size</label>
-        <p className="field__hint">largest per-replica batch that fits, halving from the batch size; accumulation keeps the effective batch</p>
+        <p className="field__hint">
+          largest per-replica batch that fits, halving from the batch size; accumulation keeps the effective batch
+        </p>
       </div>
 
       <p className="field__hint field--wide">

@@ -19,7 +19,9 @@ export function ReplicasPanel() {
 
   return (
     <section className="panel" aria-label="Replicas">
-      <h2>Replicas <span className="samples__meta">· {replicas.length}</span></h2>
+      <h2>
+        Replicas <span className="samples__meta">· {replicas.length}</span>
+      </h2>
       <div className="samples__scroll">
         <table className="replicas" data-testid="replicas-table">
           <thead>
@@ -29,8 +31,12 @@ export function ReplicasPanel() {
               <th scope="col">Backend</th>
               <th scope="col">Adapter</th>
               <th scope="col">Parameter checksum</th>
-              <th scope="col" className="replicas__num">Optimizer bytes</th>
-              <th scope="col" className="replicas__num">Optimizer MB</th>
+              <th scope="col" className="replicas__num">
+                Optimizer bytes
+              </th>
+              <th scope="col" className="replicas__num">
+                Optimizer MB
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -40,8 +46,12 @@ export function ReplicasPanel() {
                 <td data-testid="replica-state">
                   <span className={`replicas__state replicas__state--${r.state}`}>{r.state}</span>
                 </td>
-                <td data-testid="replica-backend" className="replicas__opt">{r.backend}</td>
-                <td data-testid="replica-adapter" className="replicas__opt replicas__adapter">{r.adapter}</td>
+                <td data-testid="replica-backend" className="replicas__opt">
+                  {r.backend}
+                </td>
+                <td data-testid="replica-adapter" className="replicas__opt replicas__adapter">
+                  {r.adapter}
+                </td>
                 <td
                   data-testid="replica-checksum"
                   className={`replicas__opt replicas__checksum${agreement === 'differ' ? ' replicas__checksum--differ' : ''}`}
@@ -64,7 +74,11 @@ export function ReplicasPanel() {
         </table>
       </div>
       {agreementText && (
-        <p className={`replicas__agreement replicas__agreement--${agreement}`} data-testid="replicas-agreement" role="status">
+        <p
+          className={`replicas__agreement replicas__agreement--${agreement}`}
+          data-testid="replicas-agreement"
+          role="status"
+        >
           {agreementText}
         </p>
       )}

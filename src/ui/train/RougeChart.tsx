@@ -61,10 +61,14 @@ export function RougeChart() {
         )}
       </div>
       <div className="chart" data-testid="rouge-chart" data-points={json}>
-        <output hidden data-testid="rouge-points">{json}</output>
+        <output hidden data-testid="rouge-points">
+          {json}
+        </output>
         {points.length === 0 ? (
           <p className="chart__empty">
-            {noValidation ? 'This run has no validation examples, so no ROUGE.' : 'ROUGE appears after the first epoch.'}
+            {noValidation
+              ? 'This run has no validation examples, so no ROUGE.'
+              : 'ROUGE appears after the first epoch.'}
           </p>
         ) : (
           <ResponsiveContainer width="100%" height={300}>
@@ -72,14 +76,28 @@ export function RougeChart() {
               <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
               {/* A category axis: one tick per reported epoch, and a lone first epoch sits centred
                   instead of on a zero-width numeric domain. */}
-              <XAxis dataKey="epoch" type="category" allowDuplicatedCategory={false} padding={{ left: 24, right: 24 }}
-                label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }} />
+              <XAxis
+                dataKey="epoch"
+                type="category"
+                allowDuplicatedCategory={false}
+                padding={{ left: 24, right: 24 }}
+                label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }}
+              />
               <YAxis domain={[0, ticks[ticks.length - 1]]} ticks={ticks} width={40} allowDataOverflow />
               <Tooltip formatter={fmt} labelFormatter={(l) => `epoch ${String(l)}`} />
               <Legend />
               {SERIES.map((s) => (
-                <Line key={s.key} name={s.label} dataKey={s.key} stroke={s.color} strokeWidth={2}
-                  dot={{ r: 4 }} activeDot={{ r: 6 }} isAnimationActive={false} connectNulls />
+                <Line
+                  key={s.key}
+                  name={s.label}
+                  dataKey={s.key}
+                  stroke={s.color}
+                  strokeWidth={2}
+                  dot={{ r: 4 }}
+                  activeDot={{ r: 6 }}
+                  isAnimationActive={false}
+                  connectNulls
+                />
               ))}
             </LineChart>
           </ResponsiveContainer>

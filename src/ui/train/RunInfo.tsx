@@ -31,8 +31,15 @@ export function RunInfo() {
             : '—'}
         </dd>
         <dt>Checksum</dt>
-        <dd><code data-testid="run-checksum">{checksum === null ? '—' : String(checksum)}</code></dd>
-        {autoBatch && (<><dt>Batch size</dt><dd data-testid="auto-batch">{formatAutoBatch(autoBatch)}</dd></>)}
+        <dd>
+          <code data-testid="run-checksum">{checksum === null ? '—' : String(checksum)}</code>
+        </dd>
+        {autoBatch && (
+          <>
+            <dt>Batch size</dt>
+            <dd data-testid="auto-batch">{formatAutoBatch(autoBatch)}</dd>
+          </>
+        )}
         <dt>Optimizer state</dt>
         <dd title={optimizerBytes === null ? undefined : `${optimizerBytes} bytes (rank 0)`}>
           {optimizerBytes === null ? '—' : formatMB(optimizerBytes)}

@@ -29,7 +29,8 @@ export function SamplesTable() {
               <h3>
                 Epoch {ep.epoch}
                 <span className="samples__meta">
-                  {' '}· step {ep.step}
+                  {' '}
+                  · step {ep.step}
                   {ev ? ` · R-1 ${ev.rouge1.toFixed(2)} · R-L ${ev.rougeL.toFixed(2)}` : ''}
                 </span>
               </h3>
@@ -65,8 +66,12 @@ export function SamplesTable() {
                             </td>
                             {/* An empty cell is labelled by CSS (td:empty), so its text stays exactly
                                 what the model produced. */}
-                            <td className="samples__text samples__prediction" data-testid="sample-prediction">{x.prediction}</td>
-                            <td className="samples__text" data-testid="sample-reference">{x.reference}</td>
+                            <td className="samples__text samples__prediction" data-testid="sample-prediction">
+                              {x.prediction}
+                            </td>
+                            <td className="samples__text" data-testid="sample-reference">
+                              {x.reference}
+                            </td>
                           </tr>
                         );
                       })}

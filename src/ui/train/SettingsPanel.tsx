@@ -53,7 +53,9 @@ export function SettingsPanel() {
       {notice && (
         <div className="notice" role="status">
           <p>{notice}</p>
-          <button type="button" className="button button--link" onClick={dismissNotice}>Dismiss</button>
+          <button type="button" className="button button--link" onClick={dismissNotice}>
+            Dismiss
+          </button>
         </div>
       )}
 
@@ -67,43 +69,135 @@ export function SettingsPanel() {
             onChange={(e) => setPreset(e.target.value as PresetName)}
           >
             {Object.values(PRESETS).map((p) => (
-              <option key={p.name} value={p.name}>{p.label}</option>
+              <option key={p.name} value={p.name}>
+                {p.label}
+              </option>
             ))}
           </select>
           <p className="field__hint">
-            <span data-testid="param-count">{params}</span> parameters (≈{compact(params)}), vocabulary {settings.vocabSize}
+            <span data-testid="param-count">{params}</span> parameters (≈{compact(params)}), vocabulary{' '}
+            {settings.vocabSize}
           </p>
           {imported && (
             <p className="field__hint" data-testid="preset-ignored">
-              Not used now: the run fine-tunes the imported model with its own tokenizer (Model panel). Max source + target lengths must fit its context.
+              Not used now: the run fine-tunes the imported model with its own tokenizer (Model panel). Max source +
+              target lengths must fit its context.
             </p>
           )}
         </div>
 
-        <NumberField label="Learning rate" testId="lr-input" value={settings.learningRate}
-          onCommit={num('learningRate')} error={fieldErrors.learningRate} min={0} max={1} />
-        <NumberField label="Batch size" testId="batch-size-input" value={settings.batchSize}
-          onCommit={num('batchSize')} error={fieldErrors.batchSize} step={1} min={1} max={1024}
-          hint="per replica and micro-batch" />
-        <NumberField label="Epochs" testId="epochs-input" value={settings.epochs}
-          onCommit={num('epochs')} error={fieldErrors.epochs} step={1} min={1} max={1000} />
-        <NumberField label="Max steps" testId="max-steps-input" value={settings.maxSteps}
-          onCommit={num('maxSteps')} error={fieldErrors.maxSteps} step={1} min={0} hint="0 = all epochs" />
-        <NumberField label="Max source length" testId="max-source-input" value={settings.maxSourceLength}
-          onCommit={num('maxSourceLength')} error={fieldErrors.maxSourceLength} step={1} min={8} max={8192} hint="tokens" />
-        <NumberField label="Max target length" testId="max-target-input" value={settings.maxTargetLength}
-          onCommit={num('maxTargetLength')} error={fieldErrors.maxTargetLength} step={1} min={2} max={2048} hint="tokens" />
-        <NumberField label="Warmup ratio" testId="warmup-input" value={settings.warmupRatio}
-          onCommit={num('warmupRatio')} error={fieldErrors.warmupRatio} min={0} max={0.99} hint="fraction of steps" />
-        <NumberField label="Train examples" testId="max-train-samples-input" value={settings.maxTrainSamples}
-          onCommit={num('maxTrainSamples')} error={fieldErrors.maxTrainSamples} step={1} min={0} hint="0 = all" />
-        <NumberField label="Validation examples" testId="validation-size-input" value={settings.validationSize}
-          onCommit={num('validationSize')} error={fieldErrors.validationSize} step={1} min={0}
-          hint="for ROUGE after each epoch; 0 = none" />
-        <NumberField label="Beams" testId="num-beams-input" value={settings.numBeams}
-          onCommit={num('numBeams')} error={fieldErrors.numBeams} step={1} min={1} max={16} hint="1 = greedy" />
-        <NumberField label="Seed" testId="seed-input" value={settings.seed}
-          onCommit={num('seed')} error={fieldErrors.seed} step={1} min={0} />
+        <NumberField
+          label="Learning rate"
+          testId="lr-input"
+          value={settings.learningRate}
+          onCommit={num('learningRate')}
+          error={fieldErrors.learningRate}
+          min={0}
+          max={1}
+        />
+        <NumberField
+          label="Batch size"
+          testId="batch-size-input"
+          value={settings.batchSize}
+          onCommit={num('batchSize')}
+          error={fieldErrors.batchSize}
+          step={1}
+          min={1}
+          max={1024}
+          hint="per replica and micro-batch"
+        />
+        <NumberField
+          label="Epochs"
+          testId="epochs-input"
+          value={settings.epochs}
+          onCommit={num('epochs')}
+          error={fieldErrors.epochs}
+          step={1}
+          min={1}
+          max={1000}
+        />
+        <NumberField
+          label="Max steps"
+          testId="max-steps-input"
+          value={settings.maxSteps}
+          onCommit={num('maxSteps')}
+          error={fieldErrors.maxSteps}
+          step={1}
+          min={0}
+          hint="0 = all epochs"
+        />
+        <NumberField
+          label="Max source length"
+          testId="max-source-input"
+          value={settings.maxSourceLength}
+          onCommit={num('maxSourceLength')}
+          error={fieldErrors.maxSourceLength}
+          step={1}
+          min={8}
+          max={8192}
+          hint="tokens"
+        />
+        <NumberField
+          label="Max target length"
+          testId="max-target-input"
+          value={settings.maxTargetLength}
+          onCommit={num('maxTargetLength')}
+          error={fieldErrors.maxTargetLength}
+          step={1}
+          min={2}
+          max={2048}
+          hint="tokens"
+        />
+        <NumberField
+          label="Warmup ratio"
+          testId="warmup-input"
+          value={settings.warmupRatio}
+          onCommit={num('warmupRatio')}
+          error={fieldErrors.warmupRatio}
+          min={0}
+          max={0.99}
+          hint="fraction of steps"
+        />
+        <NumberField
+          label="Train examples"
+          testId="max-train-samples-input"
+          value={settings.maxTrainSamples}
+          onCommit={num('maxTrainSamples')}
+          error={fieldErrors.maxTrainSamples}
+          step={1}
+          min={0}
+          hint="0 = all"
+        />
+        <NumberField
+          label="Validation examples"
+          testId="validation-size-input"
+          value={settings.validationSize}
+          onCommit={num('validationSize')}
+          error={fieldErrors.validationSize}
+          step={1}
+          min={0}
+          hint="for ROUGE after each epoch; 0 = none"
+        />
+        <NumberField
+          label="Beams"
+          testId="num-beams-input"
+          value={settings.numBeams}
+          onCommit={num('numBeams')}
+          error={fieldErrors.numBeams}
+          step={1}
+          min={1}
+          max={16}
+          hint="1 = greedy"
+        />
+        <NumberField
+          label="Seed"
+          testId="seed-input"
+          value={settings.seed}
+          onCommit={num('seed')}
+          error={fieldErrors.seed}
+          step={1}
+          min={0}
+        />
 
         <div className="field field--wide">
           <label htmlFor={backendId}>Backend</label>
@@ -114,7 +208,9 @@ export function SettingsPanel() {
             onChange={(e) => setSetting('backend', e.target.value as BackendChoice)}
           >
             {BACKENDS.map((b) => (
-              <option key={b.value} value={b.value}>{b.label}</option>
+              <option key={b.value} value={b.value}>
+                {b.label}
+              </option>
             ))}
           </select>
         </div>

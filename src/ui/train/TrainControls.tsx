@@ -11,7 +11,11 @@ export function TrainControls() {
   const hasData = useDataStore((s) => s.source !== null);
 
   const running = status === 'running';
-  const why = !hasData ? 'Choose training data first' : hasFieldErrors ? 'Fix the highlighted settings first' : undefined;
+  const why = !hasData
+    ? 'Choose training data first'
+    : hasFieldErrors
+      ? 'Fix the highlighted settings first'
+      : undefined;
 
   return (
     <div className="controls">
@@ -25,13 +29,7 @@ export function TrainControls() {
       >
         {status === 'idle' ? 'Train' : 'Train again'}
       </button>
-      <button
-        type="button"
-        className="button"
-        data-testid="stop-button"
-        onClick={stop}
-        disabled={!running || stopping}
-      >
+      <button type="button" className="button" data-testid="stop-button" onClick={stop} disabled={!running || stopping}>
         {stopping ? 'Stopping…' : 'Stop'}
       </button>
       <span className={`status-pill status-pill--${status}`} data-testid="run-status" aria-live="polite">

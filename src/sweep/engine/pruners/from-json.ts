@@ -11,12 +11,22 @@ export function prunerFromJSON(spec: PrunerSpec): Pruner {
       return new NopPruner();
     case 'median':
     case 'percentile': {
-      const options = { nStartupTrials: spec.nStartupTrials, nWarmupSteps: spec.nWarmupSteps, intervalSteps: spec.intervalSteps, nMinTrials: spec.nMinTrials };
+      const options = {
+        nStartupTrials: spec.nStartupTrials,
+        nWarmupSteps: spec.nWarmupSteps,
+        intervalSteps: spec.intervalSteps,
+        nMinTrials: spec.nMinTrials,
+      };
       return spec.kind === 'median' ? new MedianPruner(options) : new PercentilePruner(spec.percentile, options);
     }
     case 'successive-halving':
       return new SuccessiveHalvingPruner(
-        { minResource: spec.minResource, reductionFactor: spec.reductionFactor, minEarlyStoppingRate: spec.minEarlyStoppingRate, bootstrapCount: spec.bootstrapCount },
+        {
+          minResource: spec.minResource,
+          reductionFactor: spec.reductionFactor,
+          minEarlyStoppingRate: spec.minEarlyStoppingRate,
+          bootstrapCount: spec.bootstrapCount,
+        },
         spec.estimatedMinResource,
       );
     default:

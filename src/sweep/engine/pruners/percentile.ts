@@ -33,8 +33,10 @@ export class PercentilePruner implements Pruner {
     this.nWarmupSteps = options.nWarmupSteps ?? 0;
     this.intervalSteps = options.intervalSteps ?? 1;
     this.nMinTrials = options.nMinTrials ?? 1;
-    if (!(percentile >= 0 && percentile <= 100)) throw new RangeError(`percentile must be between 0 and 100 inclusive, got ${percentile}`);
-    if (!(this.nStartupTrials >= 0)) throw new RangeError(`nStartupTrials cannot be negative, got ${this.nStartupTrials}`);
+    if (!(percentile >= 0 && percentile <= 100))
+      throw new RangeError(`percentile must be between 0 and 100 inclusive, got ${percentile}`);
+    if (!(this.nStartupTrials >= 0))
+      throw new RangeError(`nStartupTrials cannot be negative, got ${this.nStartupTrials}`);
     if (!(this.nWarmupSteps >= 0)) throw new RangeError(`nWarmupSteps cannot be negative, got ${this.nWarmupSteps}`);
     if (!(this.intervalSteps >= 1)) throw new RangeError(`intervalSteps must be at least 1, got ${this.intervalSteps}`);
     if (!(this.nMinTrials >= 1)) throw new RangeError(`nMinTrials must be at least 1, got ${this.nMinTrials}`);
@@ -49,7 +51,8 @@ export class PercentilePruner implements Pruner {
     const step = lastStep(trial.intermediateValues);
     if (step === null) return false;
     if (step < this.nWarmupSteps) return false;
-    if (!isFirstInIntervalStep(step, [...trial.intermediateValues.keys()], this.nWarmupSteps, this.intervalSteps)) return false;
+    if (!isFirstInIntervalStep(step, [...trial.intermediateValues.keys()], this.nWarmupSteps, this.intervalSteps))
+      return false;
 
     const best = bestIntermediateValue(trial.intermediateValues, study.direction);
     if (Number.isNaN(best)) return true;
@@ -72,7 +75,12 @@ export class PercentilePruner implements Pruner {
 }
 
 /** _is_first_in_interval_step: no earlier report since the latest pruning checkpoint. */
-export function isFirstInIntervalStep(step: number, steps: readonly number[], nWarmupSteps: number, intervalSteps: number): boolean {
+export function isFirstInIntervalStep(
+  step: number,
+  steps: readonly number[],
+  nWarmupSteps: number,
+  intervalSteps: number,
+): boolean {
   const nearestLowerPruningStep = Math.floor((step - nWarmupSteps) / intervalSteps) * intervalSteps + nWarmupSteps;
   let secondLast = -1;
   for (const s of steps) if (s > secondLast && s !== step) secondLast = s;
@@ -90,7 +98,13 @@ export function bestIntermediateValue(values: ReadonlyMap<number, number>, direc
 }
 
 /** _get_percentile_intermediate_result_over_trials. */
-export function percentileAtStep(completed: readonly Trial[], direction: StudyDirection, step: number, percentile: number, nMinTrials: number): number {
+export function percentileAtStep(
+  completed: readonly Trial[],
+  direction: StudyDirection,
+  step: number,
+  percentile: number,
+  nMinTrials: number,
+): number {
   const values: number[] = [];
   for (const t of completed) {
     const v = t.intermediateValues.get(step);

@@ -36,10 +36,14 @@ export class SuccessiveHalvingPruner implements Pruner {
     if (minResource !== 'auto' && !(Number.isInteger(minResource) && minResource >= 1)) {
       throw new RangeError(`minResource must be 'auto' or an integer >= 1, got ${String(minResource)}`);
     }
-    if (!(Number.isInteger(this.reductionFactor) && this.reductionFactor >= 2)) throw new RangeError(`reductionFactor must be an integer >= 2, got ${this.reductionFactor}`);
-    if (!(Number.isInteger(this.minEarlyStoppingRate) && this.minEarlyStoppingRate >= 0)) throw new RangeError(`minEarlyStoppingRate must be an integer >= 0, got ${this.minEarlyStoppingRate}`);
-    if (!(Number.isInteger(this.bootstrapCount) && this.bootstrapCount >= 0)) throw new RangeError(`bootstrapCount must be an integer >= 0, got ${this.bootstrapCount}`);
-    if (this.bootstrapCount > 0 && minResource === 'auto') throw new RangeError("bootstrapCount > 0 and minResource 'auto' are mutually incompatible");
+    if (!(Number.isInteger(this.reductionFactor) && this.reductionFactor >= 2))
+      throw new RangeError(`reductionFactor must be an integer >= 2, got ${this.reductionFactor}`);
+    if (!(Number.isInteger(this.minEarlyStoppingRate) && this.minEarlyStoppingRate >= 0))
+      throw new RangeError(`minEarlyStoppingRate must be an integer >= 0, got ${this.minEarlyStoppingRate}`);
+    if (!(Number.isInteger(this.bootstrapCount) && this.bootstrapCount >= 0))
+      throw new RangeError(`bootstrapCount must be an integer >= 0, got ${this.bootstrapCount}`);
+    if (this.bootstrapCount > 0 && minResource === 'auto')
+      throw new RangeError("bootstrapCount > 0 and minResource 'auto' are mutually incompatible");
     this.minResourceOption = minResource;
     this.minResource = minResource === 'auto' ? estimatedMinResource : minResource;
   }
@@ -109,5 +113,7 @@ function isPromotable(value: number, competing: number[], reductionFactor: numbe
   // Optuna cannot suspend trials, so among the first η−1 it promotes only the best so far.
   if (promotableIdx === -1) promotableIdx = 0;
   competing.sort((a, b) => a - b);
-  return direction === 'maximize' ? value >= competing[competing.length - 1 - promotableIdx] : value <= competing[promotableIdx];
+  return direction === 'maximize'
+    ? value >= competing[competing.length - 1 - promotableIdx]
+    : value <= competing[promotableIdx];
 }

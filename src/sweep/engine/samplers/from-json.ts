@@ -12,7 +12,9 @@ export function samplerFromJSON(spec: SamplerSpec): Sampler {
       return new GridSampler(spec.searchSpace, spec.seed, spec.draws);
     case 'tpe':
       if (spec.customFunctions) {
-        throw new Error('this TPESampler used custom gamma/weights functions, which JSON cannot carry; pass `sampler` to Study.fromJSON');
+        throw new Error(
+          'this TPESampler used custom gamma/weights functions, which JSON cannot carry; pass `sampler` to Study.fromJSON',
+        );
       }
       return new TPESampler(
         {

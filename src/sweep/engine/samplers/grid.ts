@@ -20,7 +20,8 @@ export class GridSampler implements Sampler {
     this.searchSpace = {};
     for (const name of this.paramNames) {
       const values = searchSpace[name];
-      if (!Array.isArray(values) || values.length === 0) throw new RangeError(`grid parameter "${name}": needs at least one value`);
+      if (!Array.isArray(values) || values.length === 0)
+        throw new RangeError(`grid parameter "${name}": needs at least one value`);
       this.searchSpace[name] = [...values];
     }
     this.grid = cartesian(this.paramNames.map((n) => this.searchSpace[n]));
@@ -73,7 +74,12 @@ export class GridSampler implements Sampler {
   }
 
   toJSON(): GridSamplerSpec {
-    return { kind: 'grid', searchSpace: JSON.parse(JSON.stringify(this.searchSpace)) as Record<string, CategoricalChoice[]>, seed: this.rng.seed, draws: this.rng.draws };
+    return {
+      kind: 'grid',
+      searchSpace: JSON.parse(JSON.stringify(this.searchSpace)) as Record<string, CategoricalChoice[]>,
+      seed: this.rng.seed,
+      draws: this.rng.draws,
+    };
   }
 
   private unvisitedGridIds(study: Study): number[] {

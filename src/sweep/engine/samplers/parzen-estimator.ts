@@ -76,7 +76,9 @@ export class ParzenEstimator {
     this.kernels = this.names.map((name) => {
       const d = searchSpace[name];
       const obs = observations[name] ?? [];
-      return d.kind === 'categorical' ? categoricalKernels(obs, d.choices.length, params) : numericalKernels(obs, d, params, this.names.length);
+      return d.kind === 'categorical'
+        ? categoricalKernels(obs, d.choices.length, params)
+        : numericalKernels(obs, d, params, this.names.length);
     });
   }
 
@@ -87,7 +89,9 @@ export class ParzenEstimator {
     for (let s = 0; s < size; s++) {
       const k = rng.weightedIndex(this.weights);
       this.kernels.forEach((kern, i) => {
-        out[this.names[i]].push(kern.kind === 'categorical' ? sampleCategorical(rng, kern.weights[k]) : sampleNumerical(rng, kern, k));
+        out[this.names[i]].push(
+          kern.kind === 'categorical' ? sampleCategorical(rng, kern.weights[k]) : sampleNumerical(rng, kern, k),
+        );
       });
     }
     return out;
@@ -116,8 +120,10 @@ export class ParzenEstimator {
 function callWeights(fn: (n: number) => number[], n: number): number[] {
   const w = fn(n).slice(0, n);
   if (w.some((x) => x < 0)) throw new RangeError(`the weights function returned negative values for n=${n}`);
-  if (w.some((x) => !Number.isFinite(x))) throw new RangeError(`the weights function returned non-finite values for n=${n}`);
-  if (w.length > 0 && w.reduce((a, b) => a + b, 0) <= 0) throw new RangeError(`the weights function returned all zeros for n=${n}`);
+  if (w.some((x) => !Number.isFinite(x)))
+    throw new RangeError(`the weights function returned non-finite values for n=${n}`);
+  if (w.length > 0 && w.reduce((a, b) => a + b, 0) <= 0)
+    throw new RangeError(`the weights function returned all zeros for n=${n}`);
   if (w.length !== n) throw new RangeError(`the weights function returned ${w.length} values for n=${n}`);
   return w;
 }
@@ -135,7 +141,12 @@ function categoricalKernels(obs: number[], nChoices: number, params: ParzenEstim
   return { kind: 'categorical', weights: rows };
 }
 
-function numericalKernels(rawObs: number[], d: Exclude<Distribution, { kind: 'categorical' }>, params: ParzenEstimatorParameters, nParams: number): NumericalKernels {
+function numericalKernels(
+  rawObs: number[],
+  d: Exclude<Distribution, { kind: 'categorical' }>,
+  params: ParzenEstimatorParameters,
+  nParams: number,
+): NumericalKernels {
   const step = d.step ?? 0;
   let low = d.low - step / 2;
   let high = d.high + step / 2;
@@ -149,10 +160,27 @@ function numericalKernels(rawObs: number[], d: Exclude<Distribution, { kind: 'ca
   const mu = [...obs, 0.5 * (low + high)];
   const sigma = [...sigmas, high - low];
   const logNorm = mu.map((m, k) => logGaussMass((low - m) / sigma[k], (high - m) / sigma[k]));
-  return { kind: 'numerical', mu, sigma, low: d.low, high: d.high, step, log: d.log, adaptedLow: low, adaptedHigh: high, logNorm };
+  return {
+    kind: 'numerical',
+    mu,
+    sigma,
+    low: d.low,
+    high: d.high,
+    step,
+    log: d.log,
+    adaptedLow: low,
+    adaptedHigh: high,
+    logNorm,
+  };
 }
 
-function computeSigmas(mus: number[], low: number, high: number, params: ParzenEstimatorParameters, nParams: number): number[] {
+function computeSigmas(
+  mus: number[],
+  low: number,
+  high: number,
+  params: ParzenEstimatorParameters,
+  nParams: number,
+): number[] {
   let sigmas: number[];
   if (params.multivariate) {
     const s = 0.2 * Math.max(mus.length, 1) ** (-1 / (nParams + 4)) * (high - low);

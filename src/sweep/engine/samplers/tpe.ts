@@ -76,7 +76,10 @@ export class TPESampler implements Sampler {
   private readonly parzen: ParzenEstimatorParameters;
   private readonly customFunctions: boolean;
 
-  constructor(options: TPESamplerOptions = {}, rngState: { draws: number; randomDraws: number } = { draws: 0, randomDraws: 0 }) {
+  constructor(
+    options: TPESamplerOptions = {},
+    rngState: { draws: number; randomDraws: number } = { draws: 0, randomDraws: 0 },
+  ) {
     const seed = options.seed ?? randomSeed();
     // Two streams from one seed, as Optuna's TPESampler and its inner RandomSampler.
     this.rng = new SeededRng(seed, rngState.draws);
@@ -94,9 +97,12 @@ export class TPESampler implements Sampler {
       weights: options.weights ?? defaultWeights,
       multivariate: this.multivariate,
     };
-    if (!(Number.isInteger(this.nStartupTrials) && this.nStartupTrials >= 0)) throw new RangeError(`nStartupTrials must be a non-negative integer, got ${this.nStartupTrials}`);
-    if (!(Number.isInteger(this.nEiCandidates) && this.nEiCandidates >= 1)) throw new RangeError(`nEiCandidates must be a positive integer, got ${this.nEiCandidates}`);
-    if (!(this.parzen.priorWeight >= 0)) throw new RangeError(`priorWeight must be non-negative, got ${this.parzen.priorWeight}`);
+    if (!(Number.isInteger(this.nStartupTrials) && this.nStartupTrials >= 0))
+      throw new RangeError(`nStartupTrials must be a non-negative integer, got ${this.nStartupTrials}`);
+    if (!(Number.isInteger(this.nEiCandidates) && this.nEiCandidates >= 1))
+      throw new RangeError(`nEiCandidates must be a positive integer, got ${this.nEiCandidates}`);
+    if (!(this.parzen.priorWeight >= 0))
+      throw new RangeError(`priorWeight must be non-negative, got ${this.parzen.priorWeight}`);
   }
 
   inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
