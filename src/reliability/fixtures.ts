@@ -8,7 +8,8 @@ import { writeSafetensors } from '../model/io/safetensors';
 import { NopPruner } from '../sweep/engine/pruners/nop';
 import { RandomSampler } from '../sweep/engine/samplers/random';
 import { Study } from '../sweep/engine/study';
-import { exportStudyJSON, type StudyMeta } from '../sweep/persist/transfer';
+import type { StudyMeta } from '../sweep/persist/study-record';
+import { exportStudyJSON } from '../sweep/persist/transfer';
 
 const utf8 = new TextEncoder();
 

@@ -37,9 +37,6 @@ export * from './studio/default-study';
 export {
   openStudyStore,
   StudyStore,
-  StudyStoreError,
-  DB_NAME,
-  DB_VERSION,
   INTERRUPTED_REASON,
   type NewStudy,
   type EngineState,
@@ -47,24 +44,24 @@ export {
   type ResumePoint,
   type StudyStoreOptions,
 } from './persist/storage';
+export { StudyStoreError, DB_NAME, DB_VERSION } from './persist/study-database';
 export {
   exportStudyJSON,
   importStudyJSON,
   exportTrialsCSV,
   studyFileName,
-  studyData,
-  newStudyId,
-  validateStudy,
-  validateTrial,
-  validateStudyName,
-  validateStatus,
-  StudyFormatError,
-  STUDY_STATUSES,
   STUDY_FILE_FORMAT,
   STUDY_FILE_VERSION,
-  type StudyMeta,
-  type StudyStatus,
   type StudyFile,
-  type LoadedStudy,
   type ImportOptions,
 } from './persist/transfer';
+export {
+  studyData,
+  newStudyId,
+  StudyFormatError,
+  STUDY_STATUSES,
+  type StudyMeta,
+  type StudyStatus,
+  type LoadedStudy,
+} from './persist/study-record';
+export { validateStudy, validateTrial, validateStudyName, validateStatus } from './persist/validation';

@@ -6,14 +6,8 @@ import { TPESampler } from '../engine/samplers/tpe';
 import { openStudyStore } from './storage';
 import { Study } from '../engine/study';
 import type { StudyData } from '../engine/study-data';
-import {
-  exportStudyJSON,
-  exportTrialsCSV,
-  importStudyJSON,
-  studyFileName,
-  StudyFormatError,
-  type StudyMeta,
-} from './transfer';
+import { StudyFormatError, type StudyMeta } from './study-record';
+import { exportStudyJSON, exportTrialsCSV, importStudyJSON, studyFileName } from './transfer';
 
 function clock(startIso = '2024-05-01T12:00:00.000Z', stepMs = 1500): () => Date {
   let t = Date.parse(startIso) - stepMs;
