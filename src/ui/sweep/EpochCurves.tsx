@@ -11,7 +11,10 @@ import {
   YAxis,
   type DotItemDotProps,
 } from 'recharts';
-import { epochRows, formatNumber, trialKey, type StudyView, type TrialView } from '../../store/sweep-view';
+import type { StudyView, TrialView } from '../../store/sweep-view';
+import { epochRows } from './epoch-curves-data';
+import { formatNumber } from './number-format';
+import { trialKey } from './trial-series';
 import { TrialLinesTooltip, trialColor } from './chart-kit';
 import './sweep.css';
 

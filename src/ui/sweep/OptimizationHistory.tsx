@@ -13,14 +13,9 @@ import {
   YAxis,
   type TooltipContentProps,
 } from 'recharts';
-import {
-  bestTrial,
-  formatNumber,
-  formatParam,
-  historyData,
-  type HistoryData,
-  type StudyView,
-} from '../../store/sweep-view';
+import { bestTrial, type StudyView } from '../../store/sweep-view';
+import { formatNumber, formatParam } from './number-format';
+import { historyData, type HistoryData } from './optimization-history-data';
 import { fmtValue } from './chart-kit';
 import './sweep.css';
 

@@ -2,7 +2,9 @@
 // (log axes for log parameters, categories evenly spaced) and one for the objective; one
 // polyline per complete trial, coloured light → dark from worst to best. Labels are text nodes.
 import { useMemo } from 'react';
-import { formatNumber, parallelCoordinates, type StudyView } from '../../store/sweep-view';
+import type { StudyView } from '../../store/sweep-view';
+import { formatNumber } from './number-format';
+import { parallelCoordinates } from './parallel-coordinates-data';
 import { useElementWidth, valueColor, VALUE_GRADIENT } from './chart-kit';
 import './sweep.css';
 

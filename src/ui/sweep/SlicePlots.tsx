@@ -3,7 +3,9 @@
 // trial is the gold star.
 import { useMemo } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { bestTrial, formatNumber, sliceData, type StudyView } from '../../store/sweep-view';
+import { bestTrial, type StudyView } from '../../store/sweep-view';
+import { formatNumber } from './number-format';
+import { sliceData } from './slice-plots-data';
 import { PointTooltip } from './chart-kit';
 import './sweep.css';
 

@@ -2,7 +2,8 @@
 // per-epoch curves, parallel coordinates, importances and slice plots, the trials table and the
 // comparison of the trials picked in it. Presentational: everything comes from `study`.
 import { useCallback, useMemo, useState } from 'react';
-import { bestTrial, formatNumber, formatParam, stateCounts, type StudyView } from '../../store/sweep-view';
+import { bestTrial, stateCounts, type StudyView } from '../../store/sweep-view';
+import { formatNumber, formatParam } from './number-format';
 import { EpochCurves } from './EpochCurves';
 import { ImportanceBars } from './ImportanceBars';
 import { OptimizationHistory } from './OptimizationHistory';

@@ -3,17 +3,12 @@
 // articles, references and model output) is rendered as a React text node, never as HTML.
 import { useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import {
-  epochRows,
-  formatNumber,
-  linearTicks,
-  formatParam,
-  lossRows,
-  trialKey,
-  type EpochMetric,
-  type StudyView,
-  type TrialView,
-} from '../../store/sweep-view';
+import type { StudyView, TrialView } from '../../store/sweep-view';
+import { linearTicks } from './axes';
+import { epochRows, type EpochMetric } from './epoch-curves-data';
+import { formatNumber, formatParam } from './number-format';
+import { lossRows } from './trial-compare-data';
+import { trialKey } from './trial-series';
 import { TrialLinesTooltip, trialColor } from './chart-kit';
 import './sweep.css';
 

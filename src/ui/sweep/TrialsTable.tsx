@@ -3,17 +3,9 @@
 // row to pick trials for the comparison below. All cells are text nodes.
 import { useId, useMemo, useState } from 'react';
 import { formatDuration } from '../../core/format';
-import {
-  bestTrial,
-  filterTrials,
-  formatNumber,
-  formatParam,
-  nextSort,
-  sortTrials,
-  type SortKey,
-  type SortSpec,
-  type StudyView,
-} from '../../store/sweep-view';
+import { bestTrial, type StudyView } from '../../store/sweep-view';
+import { formatNumber, formatParam } from './number-format';
+import { filterTrials, nextSort, sortTrials, type SortKey, type SortSpec } from './trials-table-data';
 import { trialColor } from './chart-kit';
 import './sweep.css';
 
