@@ -4,18 +4,11 @@
 // exception); on wasm a heap budget check and a malloc that throws instead of returning 0; on the cpu
 // a plain step (a failed allocation throws a RangeError). Plus the per-device cache in IndexedDB.
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  BatchTooLargeError,
-  checkDeviceLimits,
-  checkMemoryBudget,
-  OutOfMemoryError,
-  probeBatch,
-  worstCaseBatch,
-  type AutoBatchCache,
-  type CachedBatch,
-  type ProbeContext,
-  type TryBatch,
-} from '../train/auto-batch';
+import { checkDeviceLimits, checkMemoryBudget } from '../train/auto-batch/memory';
+import { BatchTooLargeError, OutOfMemoryError } from '../train/auto-batch/oom';
+import { probeBatch, worstCaseBatch, type ProbeContext } from '../train/auto-batch/probe';
+import type { AutoBatchCache, CachedBatch } from '../train/auto-batch/resolve';
+import type { TryBatch } from '../train/auto-batch/search';
 
 /** The parts of a GPUDevice the probe uses (typed loosely: TypeScript's DOM lib has no WebGPU types). */
 export interface GpuDeviceLike {

@@ -7,15 +7,10 @@ import { buildExamples } from '../data/examples';
 import { loadTokenizer, trainTokenizer, type LoadedTokenizer } from '../data/tokenizer';
 import { configFor, countParams, PRESETS, type LlamaConfig } from '../model/config';
 import { initWeights, toVariables, type Variables } from '../model/params';
-import {
-  memoryEstimate,
-  resolveAutoBatch,
-  stepProbe,
-  worstCaseExample,
-  type AutoBatchCache,
-  type ProbeContext,
-  type TryBatch,
-} from './auto-batch';
+import { memoryEstimate } from './auto-batch/memory';
+import { stepProbe, worstCaseExample, type ProbeContext } from './auto-batch/probe';
+import { resolveAutoBatch, type AutoBatchCache } from './auto-batch/resolve';
+import type { TryBatch } from './auto-batch/search';
 import type { RunEvent } from '../core/events';
 import { evaluateGeneration } from './evaluate';
 import type { RunData } from './run-data';
