@@ -35,7 +35,7 @@ export type RunEvent =
       examples: number; // validation pairs generated
       samples: Sample[]; // a few predictions beside their references
     }
-  // ---- auto batch size (auto-batch.ts) ----
+  // ---- auto batch size (train/auto-batch/) ----
   | {
       // The per-device batch the probe found (or the cache remembered), and the accumulation that keeps the effective batch.
       type: 'autoBatch';

@@ -2,7 +2,7 @@
 // the same split again, costs no network: Hub datasets do not change under a revision the way a
 // training session would notice, and the rows API is rate-limited.
 //
-// Its own database, not the studies' one (sweep/persist/storage.ts): the two have separate schemas and
+// Its own database, not the studies' one (sweep/persist/study-database.ts): the two have separate schemas and
 // lifetimes, and clearing the cache must never touch a study.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { HubPage } from './hub';

@@ -1,4 +1,4 @@
-// The worker's side of the auto batch size (train/auto-batch.ts): one probe step per tried size,
+// The worker's side of the auto batch size (train/auto-batch/): one probe step per tried size,
 // guarded per backend — on WebGPU a static check against the device limits, then the step inside
 // 'out-of-memory' and 'validation' error scopes (WebGPU reports a failed allocation there, not as an
 // exception); on wasm a heap budget check and a malloc that throws instead of returning 0; on the cpu

@@ -143,7 +143,7 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
     trainExamples: trainExamples.length,
     validationExamples: validationExamples.length,
   });
-  // ---- auto batch size (auto-batch.ts): the largest per-device batch that fits; accumulation keeps the effective batch ----
+  // ---- auto batch size (train/auto-batch/): the largest per-device batch that fits; accumulation keeps the effective batch ----
   if (spec.autoBatchSize && !ckpt) {
     // a resume keeps the checkpoint's batch: the data order depends on it
     const ctx: ProbeContext = { config, params, train: trainExamples, padId: tokenizer.padId };

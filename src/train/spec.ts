@@ -28,7 +28,7 @@ export interface RunSpec {
   zeroStage: 0 | 1; // 1 = ZeRO stage 1: each replica keeps AdamW moments for its shard only
   fp16Exchange: boolean; // exchange gradients as fp16 with dynamic loss scaling (fp32 master weights)
   workerTimeoutSec: number; // a replica silent this long counts as dead: the run resumes without it
-  autoBatchSize: boolean; // find the largest per-device batch that fits, halving from batchSize (auto-batch.ts)
+  autoBatchSize: boolean; // find the largest per-device batch that fits, halving from batchSize (train/auto-batch/)
 }
 
 export function defaultSpec(preset: PresetName = 'small'): RunSpec {

@@ -80,7 +80,7 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
     samples: (v) =>
       Array.isArray(v) && v.every((x) => isObj(x) && isStr(x.document) && isStr(x.reference) && isStr(x.prediction)),
   },
-  // auto batch size (train/auto-batch.ts)
+  // auto batch size (train/auto-batch/)
   autoBatch: {
     batchSize: isNum,
     gradientAccumulation: isNum,

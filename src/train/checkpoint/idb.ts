@@ -1,7 +1,7 @@
 // Checkpoints in IndexedDB (through idb), for browsers without the Origin Private File System:
 // metadata in one object store (listing reads no bytes), bytes in another under the same id, both
 // written in one transaction so a listed checkpoint always has its bytes. A database of its own,
-// apart from the studies' (sweep/persist/storage.ts), so neither schema's migrations touch the other.
+// apart from the studies' (sweep/persist/study-database.ts), so neither schema's migrations touch the other.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { formatBytesIn } from '../../core/format';
 import { byAge, checkInfo, checkpointStorageError, notFound, type CheckpointInfo, type CheckpointStore } from './store';
