@@ -12,7 +12,7 @@ import {
   runRank,
   type Step,
 } from './testdata/conformance';
-import { runInThreads, transpiled } from './testdata/threads';
+import { runInThreads, transpiledFiles } from './testdata/threads';
 
 const CHUNK = 50; // small, so payloads are split over several messages
 let groupId = 0;
@@ -192,7 +192,9 @@ describe('ChannelCollective (ranks in one process)', () => {
 
 describe('ChannelCollective across worker_threads', () => {
   it('3 threads: a mixed script gives the same bits as createLocalGroup', async () => {
-    const mod = transpiled(new URL('./channel-collective.ts', import.meta.url));
+    const mod = transpiledFiles(
+      ['./channel-collective.ts', './channel-transport.ts'].map((p) => new URL(p, import.meta.url)),
+    );
     try {
       const world = 3;
       const script = mixedScript(world, CHUNK, 21, 60);

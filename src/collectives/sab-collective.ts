@@ -2,30 +2,17 @@
 // W ranks (workers, or several ranks in one thread in tests). The fast path when the page is
 // cross-origin isolated: tensors move through shared memory instead of being structured-cloned
 // through postMessage. allReduceSum takes one of two paths:
-//   - registered (zero-copy): `data` is exactly this rank's array from sharedArray(), i.e. its
-//     region of the group memory, and every rank's is. Rank q sums rangeOf(n, q, W) over all the
-//     regions and writes the sum into every region, with a wasm SIMD kernel instantiated on the
-//     group memory (shared-sum-kernel.ts). Two barriers, no copies.
+//   - registered (zero-copy), here: `data` is exactly this rank's array from sharedArray(), i.e.
+//     its region of the group memory, and every rank's is. Rank q sums rangeOf(n, q, W) over all
+//     the regions and writes the sum into every region, with a wasm SIMD kernel instantiated on
+//     the group memory (shared-sum.ts). Two barriers, no copies.
 //   - copy path, for any other Float32Array: memcpy into shared slots, adds through a private
-//     scratch (sum-kernel.ts), memcpy of the results back; the float area below.
+//     scratch, memcpy of the results back (sab-copy-path.ts, which also does allGather and
+//     broadcast).
+// This file keeps what the paths share: one op at a time per rank, the op descriptors every rank
+// checks, barrier and close, and the registered arrays.
 //
-// The copy path's float area, (W + 1) × chunkFloats float32 after the header, used two ways:
-//   - allGather / broadcast: W slots of chunkFloats, one per rank (each rank writes only its own),
-//     then the result area (chunkFloats), which they never touch;
-//   - allReduceSum, in rounds of up to L = sumFloats floats (~(W+1)/W × chunkFloats, so fewer
-//     rounds and barriers): rank q reduces rangeOf(len, q, W) of each round. W packed slots of
-//     L - ⌊L/W⌋ floats from offset 0, rank r's holding only what the OTHER ranks reduce ([0, a_r)
-//     then [b_r, len)), and the round's result in the LAST len floats of the area. The last
-//     round is cut to ≤ chunkFloats, so its result lies inside the result area.
-//
-// Protocol invariants (why two barriers per round are enough, not three):
-//   - before a round's first barrier a rank writes only its OWN slot and its OWN descriptor;
-//   - slots are read only between a round's two barriers, so the next round's writes (after the
-//     second barrier) never race a reader;
-//   - a round's result is written only between its two barriers and read after the second; it
-//     is next written only after the following round's first barrier, which every reader must
-//     have reached (having finished reading). Slots and result never overlap (W·(L - ⌊L/W⌋) + L
-//     ≤ (W + 1)·chunkFloats).
+// Protocol invariants across ops and paths (the copy path's rounds: sab-copy-path.ts):
 //   - across ops: the only reads after an op's last barrier are a copy-path all-reduce's last
 //     result, inside the result area; every op's pre-barrier writes (own slot, packed slots, own
 //     region) lie outside it, so the next op cannot clobber it.
@@ -46,13 +33,14 @@
 // Reductions sum ranks 0..W-1 in rank order with a float32 rounding per add, exactly like
 // createLocalGroup, so results are bit-identical to it on both paths.
 //
-// Imports only the group's own files (sab-group, sab-barrier, shared-sum-kernel, sum-kernel; none
-// imports anything else): the worker_threads test transpiles the five.
+// Imports only the group's own files (sab-copy-path, sab-group, sab-barrier, shared-sum, sum,
+// asm; none imports anything else): the worker_threads test transpiles them (testdata/threads.ts).
 import type { Collective } from './collective';
 import { ABORT_CLOSED, ABORT_FAULT, GroupBarrier } from './sab-barrier';
 import { DESC_INTS, growForRegions, H_FIXED, H_SHARED, openSabGroup, rangeOf, regionViews } from './sab-group';
+import { SabCopyPath } from './sab-copy-path';
 import { createSharedSumKernel, type SharedSumKernel } from '../kernels/wasm/shared-sum';
-import { createSumKernel, SUM_BLOCK, type SumKernel } from '../kernels/wasm/sum';
+import { SUM_BLOCK, type SumKernel } from '../kernels/wasm/sum';
 
 export { createSabGroup, sabGroupBytes, type SabGroupOptions } from './sab-group';
 
@@ -78,14 +66,10 @@ export class SabCollective implements Collective {
   readonly world: number;
   readonly chunkFloats: number;
   private readonly h: Int32Array;
-  private readonly slots: Float32Array[];
-  private readonly floats: Float32Array; // the copy path's float area: W slots + the result area
-  private readonly sumFloats: number; // longest all-reduce round (see the layout)
-  private readonly sumSlotFloats: number; // one packed all-reduce slot
   private readonly sync: GroupBarrier;
   private readonly memory: WebAssembly.Memory;
   private readonly maxPages: number;
-  private readonly kernel: SumKernel; // the copy path's adds, in a private scratch
+  private readonly copy: SabCopyPath; // every op but the registered all-reduce and sharedArray
   private readonly shared: SharedSumKernel; // the registered path's adds, on the group memory
   private regions: Float32Array[] | null = null; // every rank's registered array (the last sharedArray's layout)
   private seq = 0;
@@ -102,24 +86,14 @@ export class SabCollective implements Collective {
     this.memory = memory;
     this.maxPages = maxPages;
     this.h = h;
-    const sab = h.buffer; // the memory's buffer as it is now: views of it stay valid after a grow
-    const base = h.byteLength;
-    this.slots = Array.from({ length: world }, (_, r) => new Float32Array(sab, base + r * chunk * 4, chunk));
-    this.floats = new Float32Array(sab, base, (world + 1) * chunk);
-    // The longest round L whose W packed slots (L minus the smallest range each) and result fit.
-    const fits = (L: number) => world * (L - Math.floor(L / world)) + L <= (world + 1) * chunk;
-    let L = Math.floor(((world + 1) * chunk - (world - 1)) / world);
-    while (fits(L + 1)) L++;
-    this.sumFloats = L;
-    this.sumSlotFloats = L - Math.floor(L / world);
     this.sync = new GroupBarrier(h, rank, world, timeoutMs);
-    this.kernel = createSumKernel(options.simd !== false);
+    this.copy = new SabCopyPath(h, rank, world, chunk, this.sync, options.simd !== false);
     this.shared = createSharedSumKernel(memory, options.simd !== false);
   }
 
   /** Which add kernels this rank got (WebAssembly SIMD unless unavailable or `simd: false`). */
   get kernels(): { copy: SumKernel['kind']; registered: SharedSumKernel['kind'] } {
-    return { copy: this.kernel.kind, registered: this.shared.kind };
+    return { copy: this.copy.kind, registered: this.shared.kind };
   }
 
   /**
@@ -179,7 +153,11 @@ export class SabCollective implements Collective {
 
   allReduceSum(data: Float32Array): Promise<void> {
     checkArray('allReduceSum', data);
-    return this.serial(() => (this.isRegistered(data) ? this.sumRegistered(data.length) : this.sumCopy(data)));
+    return this.serial(() =>
+      this.isRegistered(data)
+        ? this.sumRegistered(data.length)
+        : this.copy.allReduceSum(data, () => this.openOp(OP_SUM, data.length, 0)),
+    );
   }
 
   /** The zero-copy all-reduce of the registered arrays (see the invariants). */
@@ -208,126 +186,14 @@ export class SabCollective implements Collective {
     }
   }
 
-  /** The copy path (see the float area above). */
-  private async sumCopy(data: Float32Array): Promise<void> {
-    const n = data.length;
-    const W = this.world;
-    const { rounds, head } = this.sumRounds(n);
-    for (let k = 0; k < rounds; k++) {
-      const [off, end] = k < rounds - 1 ? rangeOf(head, k, rounds - 1) : [head, n];
-      const len = end - off;
-      // Reduce-scatter: this rank reduces [a, b) of the round, rank q reduces rangeOf(len, q, W).
-      // Publish only what the others reduce, packed: [0, a) then [b, len).
-      const [a, b] = rangeOf(len, this.rank, W);
-      const mine = this.packed(this.rank);
-      if (a > 0) mine.set(data.subarray(off, off + a));
-      if (b < len) mine.set(data.subarray(off + b, off + len), a);
-      if (k === 0) await this.openOp(OP_SUM, n, 0);
-      else await this.sync.arrive();
-      const res = this.floats.subarray(this.floats.length - len); // the round's result: the float area's last len floats
-      this.reduceRange(data, off, len, a, b, res);
-      await this.sync.arrive();
-      // All-gather: the others' reduced ranges (ours went straight into `data`).
-      if (a > 0) data.set(res.subarray(0, a), off);
-      if (b < len) data.set(res.subarray(b, len), off + b);
-    }
-  }
-
-  /**
-   * How an n-float all-reduce is cut into rounds: the first `head` floats in rounds - 1 even
-   * rounds of ≤ sumFloats, the rest (≤ chunkFloats) in the last, so that the last round's result
-   * lies in the classic result area (see the layout).
-   */
-  private sumRounds(n: number): { rounds: number; head: number } {
-    const C = this.chunkFloats;
-    if (n <= C) return { rounds: 1, head: 0 };
-    const rounds = 1 + Math.ceil((n - C) / this.sumFloats);
-    return { rounds, head: n - Math.min(C, Math.ceil(n / rounds)) };
-  }
-
-  /** Rank r's packed all-reduce slot: what it publishes for the other ranks' ranges. */
-  private packed(r: number): Float32Array {
-    return this.floats.subarray(r * this.sumSlotFloats, (r + 1) * this.sumSlotFloats);
-  }
-
-  /**
-   * Sums [a, b) of the current round over ranks 0..W-1 in rank order (this rank's terms straight
-   * from `data`, the others' from their packed slots) into `data` and `res`, in cache-sized
-   * blocks through the kernel's scratch so the adds run on fast memory.
-   */
-  private reduceRange(data: Float32Array, off: number, len: number, a: number, b: number, res: Float32Array): void {
-    const W = this.world;
-    if (W === 1) return; // the sum of one term is the term itself: already in `data`
-    const { acc, src } = this.kernel;
-    // Where rank r's packed slot holds element i of our range: ranks before us packed their own
-    // range out ahead of it, ranks after us did not reach it yet.
-    const shift = Array.from({ length: W }, (_, r) => {
-      const [ra, rb] = rangeOf(len, r, W);
-      return r < this.rank ? rb - ra : 0;
-    });
-    const term = (r: number, i: number, m: number) =>
-      r === this.rank ? data.subarray(off + i, off + i + m) : this.packed(r).subarray(i - shift[r], i - shift[r] + m);
-    for (let i = a; i < b; i += SUM_BLOCK) {
-      const m = Math.min(SUM_BLOCK, b - i);
-      acc.set(term(0, i, m));
-      for (let r = 1; r < W; r++) {
-        src.set(term(r, i, m));
-        this.kernel.add(m);
-      }
-      const sum = acc.subarray(0, m);
-      data.set(sum, off + i);
-      res.set(sum, i);
-    }
-  }
-
   allGather(part: Float32Array): Promise<Float32Array> {
     checkArray('allGather', part);
-    return this.serial(async () => {
-      const C = this.chunkFloats;
-      this.slots[this.rank].set(part.subarray(0, Math.min(C, part.length)));
-      const descs = await this.openOp(OP_GATHER, part.length, 0);
-      const lengths = descs.map((d) => d.length);
-      const offsets: number[] = [];
-      let total = 0;
-      for (const l of lengths) {
-        offsets.push(total);
-        total += l;
-      }
-      const out = new Float32Array(total);
-      const rounds = Math.max(1, Math.ceil(Math.max(...lengths) / C));
-      for (let k = 0; k < rounds; k++) {
-        if (k > 0) {
-          const off = k * C;
-          if (off < part.length) this.slots[this.rank].set(part.subarray(off, Math.min(off + C, part.length)));
-          await this.sync.arrive();
-        }
-        for (let r = 0; r < this.world; r++) {
-          const len = Math.max(0, Math.min(C, lengths[r] - k * C));
-          if (len > 0) out.set(this.slots[r].subarray(0, len), offsets[r] + k * C);
-        }
-        await this.sync.arrive(); // everyone has read the slots: they may be rewritten
-      }
-      return out;
-    });
+    return this.serial(() => this.copy.allGather(part, () => this.openOp(OP_GATHER, part.length, 0)));
   }
 
   broadcast(data: Float32Array, root: number): Promise<void> {
     checkArray('broadcast', data);
-    return this.serial(async () => {
-      const n = data.length;
-      const C = this.chunkFloats;
-      const isRoot = root === this.rank;
-      const rounds = Math.max(1, Math.ceil(n / C));
-      for (let k = 0; k < rounds; k++) {
-        const off = k * C;
-        const len = Math.min(C, n - off);
-        if (isRoot) this.slots[this.rank].set(data.subarray(off, off + len));
-        if (k === 0) await this.openOp(OP_BCAST, n, root);
-        else await this.sync.arrive();
-        if (!isRoot) data.set(this.slots[root].subarray(0, len), off);
-        await this.sync.arrive();
-      }
-    });
+    return this.serial(() => this.copy.broadcast(data, root, () => this.openOp(OP_BCAST, data.length, root)));
   }
 
   barrier(): Promise<void> {

@@ -1,7 +1,7 @@
 // Runs a collective script with one rank per worker_threads thread. Node 20 cannot import
-// TypeScript in a worker, so the transport module (self-contained by design) is transpiled with
-// the project's own TypeScript into a temp .mjs that the fixture imports: the threads run the
-// real code, not a port.
+// TypeScript in a worker, so the transport's modules (which import only each other by design) are
+// transpiled with the project's own TypeScript into temp .mjs files that the fixture imports: the
+// threads run the real code, not a port.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,16 +9,6 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import ts from 'typescript';
 import type { Step } from './conformance';
-
-export function transpiled(tsFile: URL): { url: string; cleanup: () => void } {
-  const js = ts.transpileModule(readFileSync(tsFile, 'utf8'), {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, isolatedModules: true },
-  }).outputText;
-  const dir = mkdtempSync(join(tmpdir(), 'dist-collective-'));
-  const file = join(dir, 'module.mjs');
-  writeFileSync(file, js);
-  return { url: pathToFileURL(file).href, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 /**
  * Several modules that import only each other, transpiled side by side into one temp folder (by
@@ -58,6 +48,7 @@ export const transpiledSab = () =>
   transpiledFiles(
     [
       '../sab-collective.ts',
+      '../sab-copy-path.ts',
       '../sab-group.ts',
       '../sab-barrier.ts',
       '../../kernels/wasm/shared-sum.ts',
