@@ -11,7 +11,8 @@ import { Study } from '../sweep/engine/study';
 import type { StudyMeta } from '../sweep/persist/study-record';
 import { exportStudyJSON } from '../sweep/persist/transfer';
 
-const utf8 = new TextEncoder();
+/** A string's UTF-8 bytes. */
+export const utf8 = (s: string) => new TextEncoder().encode(s);
 
 /** safetensors bytes with the header as given (object or raw text) and `headerLength` overridable. */
 export function rawSafetensors(
@@ -19,7 +20,7 @@ export function rawSafetensors(
   data: Uint8Array = new Uint8Array(0),
   headerLength?: number,
 ): Uint8Array {
-  const json = utf8.encode(typeof header === 'string' ? header : JSON.stringify(header));
+  const json = utf8(typeof header === 'string' ? header : JSON.stringify(header));
   const out = new Uint8Array(8 + json.byteLength + data.byteLength);
   const dv = new DataView(out.buffer);
   const n = headerLength ?? json.byteLength;
@@ -103,3 +104,10 @@ export function studyExport(trials = 0): Record<string, unknown> {
   };
   return JSON.parse(exportStudyJSON(meta, data)) as Record<string, unknown>;
 }
+
+/** `studyExport(trials)` as file text, after `edit` has broken it. */
+export const studyText = (edit: (s: Record<string, unknown>) => void, trials = 0) => {
+  const file = studyExport(trials);
+  edit(file);
+  return JSON.stringify(file);
+};

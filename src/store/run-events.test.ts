@@ -1,35 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ReplicaInfo } from '../core/run-types';
 import type { SessionEvent } from '../core/session-events';
-import {
-  applyEvent,
-  beginRun,
-  estimateEtaMs,
-  initialRunState,
-  isRunning,
-  latestEvaluation,
-  lossSeries,
-  requestStop,
-  type RunState,
-} from './run-events';
+import { applyEvent, beginRun, initialRunState, isRunning, latestEvaluation, requestStop } from './run-events';
 import { checkStoredSettings } from './run';
 import { formatAutoBatch } from './run-events';
 import { checkFromWorker } from '../runtime/train/protocol';
 import { defaultSpec } from '../train/spec';
-
-const step = (n: number, loss: number, extra: Partial<Extract<SessionEvent, { type: 'step' }>> = {}): SessionEvent => ({
-  type: 'step',
-  step: n,
-  totalSteps: 4,
-  epoch: 1,
-  loss,
-  lr: n / 10000,
-  gradNorm: 1,
-  tokensPerSec: 1000 + n,
-  elapsedMs: 100 * n,
-  skipped: false,
-  ...extra,
-});
+import { replay, step } from './run-event-fixtures';
 
 const evaluation = (
   epoch: number,
@@ -46,8 +22,6 @@ const evaluation = (
   samples: [{ document: `article ${epoch}`, reference: 'the reference', prediction: `prediction ${epoch}` }],
   ...extra,
 });
-
-const replay = (s: RunState, events: SessionEvent[]) => events.reduce(applyEvent, s);
 
 const preamble: SessionEvent[] = [
   { type: 'status', message: 'loading data' },
@@ -292,174 +266,6 @@ describe('applyEvent: evaluation', () => {
     expect(JSON.stringify(s)).toBe(snapshot);
     expect(initialRunState.evaluations).toEqual([]);
     expect(initialRunState.samples).toEqual([]);
-  });
-});
-
-describe('applyEvent: replicas', () => {
-  const replica = (rank: number, extra: Partial<ReplicaInfo> = {}): ReplicaInfo => ({
-    rank,
-    state: 'starting',
-    backend: '',
-    adapter: '',
-    checksum: null,
-    optimizerBytes: null,
-    ...extra,
-  });
-  const replicas = (...rs: ReplicaInfo[]): SessionEvent => ({ type: 'replicas', replicas: rs });
-
-  it('starts with no replicas', () => {
-    expect(initialRunState.replicas).toEqual([]);
-    expect(beginRun().replicas).toEqual([]);
-    expect(initialRunState.optimizerBytes).toBeNull();
-  });
-
-  it('stores the latest summary whole, each replica as reported', () => {
-    let s = applyEvent(beginRun(), replicas(replica(0), replica(1)));
-    expect(s.replicas).toEqual([replica(0), replica(1)]);
-    s = applyEvent(
-      s,
-      replicas(
-        replica(0, { state: 'running', backend: 'webgpu', adapter: 'NVIDIA H100' }),
-        replica(1, { state: 'running', backend: 'wasm', adapter: '' }),
-      ),
-    );
-    expect(s.replicas.map((r) => [r.rank, r.state, r.backend, r.adapter])).toEqual([
-      [0, 'running', 'webgpu', 'NVIDIA H100'],
-      [1, 'running', 'wasm', ''],
-    ]);
-    // Checksums are compared bit for bit across replicas: kept as the exact numbers reported.
-    const checksum = 0.1 + 0.2;
-    s = applyEvent(
-      s,
-      replicas(
-        replica(0, { state: 'done', backend: 'webgpu', checksum, optimizerBytes: 1_234_567 }),
-        replica(1, { state: 'failed', backend: 'wasm' }),
-      ),
-    );
-    expect(s.replicas[0]).toEqual(
-      replica(0, { state: 'done', backend: 'webgpu', checksum, optimizerBytes: 1_234_567 }),
-    );
-    expect(Object.is(s.replicas[0].checksum, checksum)).toBe(true);
-    expect(s.replicas[1].state).toBe('failed');
-    expect(s.replicas[1].checksum).toBeNull();
-    expect(s.status).toBe('running'); // the summary is not the run's verdict; 'done'/'error' are
-  });
-
-  it('orders replicas by rank and keeps only the known fields', () => {
-    const extra = { ...replica(0), html: '<script>' } as ReplicaInfo;
-    const s = applyEvent(beginRun(), replicas(replica(2), extra, replica(1)));
-    expect(s.replicas.map((r) => r.rank)).toEqual([0, 1, 2]);
-    expect(s.replicas[0]).toEqual(replica(0));
-    expect('html' in s.replicas[0]).toBe(false);
-  });
-
-  it('keeps the replicas after the run ends, and a new run clears them', () => {
-    let s = replay(beginRun(), [
-      replicas(replica(0, { state: 'done', checksum: 7, optimizerBytes: 64 })),
-      { type: 'done', reason: 'finished', steps: 1, elapsedMs: 10, checksum: 7, optimizerBytes: 64 },
-    ]);
-    expect(s.status).toBe('finished');
-    expect(s.replicas).toHaveLength(1);
-    expect(s.optimizerBytes).toBe(64);
-    s = beginRun();
-    expect(s.replicas).toEqual([]);
-    expect(s.optimizerBytes).toBeNull();
-  });
-
-  it('keeps a failed replica and the error together', () => {
-    const s = replay(beginRun(), [
-      replicas(replica(0, { state: 'running' }), replica(1, { state: 'failed' })),
-      { type: 'error', message: 'worker 1: device lost' },
-      { type: 'done', reason: 'finished', steps: 2, elapsedMs: 20, checksum: 3, optimizerBytes: 16 },
-    ]);
-    expect(s.status).toBe('error');
-    expect(s.replicas.map((r) => r.state)).toEqual(['running', 'failed']);
-    expect(s.optimizerBytes).toBe(16);
-  });
-
-  it('does not mutate the state or the event it is given', () => {
-    const s = applyEvent(beginRun(), replicas(replica(0)));
-    const snapshot = JSON.stringify(s);
-    const e = replicas(replica(1), replica(0, { state: 'running' }));
-    const eSnapshot = JSON.stringify(e);
-    const next = applyEvent(s, e);
-    expect(JSON.stringify(s)).toBe(snapshot);
-    expect(JSON.stringify(e)).toBe(eSnapshot);
-    expect(next.replicas).not.toBe((e as Extract<SessionEvent, { type: 'replicas' }>).replicas);
-    expect(initialRunState.replicas).toEqual([]);
-  });
-});
-
-describe('estimateEtaMs', () => {
-  it('projects the recent pace onto the remaining steps', () => {
-    const s = replay(beginRun(), [
-      step(1, 6, { elapsedMs: 5000 }),
-      step(2, 5, { elapsedMs: 5100 }),
-      step(3, 5, { elapsedMs: 5200 }),
-    ]);
-    // Step 1 reports 5 s (shader compilation) but the pace is the 100 ms between steps; 1 step of 4 left.
-    expect(estimateEtaMs(s.steps, 4, 1)).toBeCloseTo(100);
-    expect(estimateEtaMs(s.steps, 4)).toBeCloseTo(100);
-  });
-
-  it('is null without enough information', () => {
-    expect(estimateEtaMs([], 10)).toBeNull();
-    expect(estimateEtaMs(replay(beginRun(), [step(1, 6)]).steps, 10)).toBeNull();
-    expect(estimateEtaMs(replay(beginRun(), [step(1, 6), step(2, 5)]).steps, 0)).toBeNull();
-  });
-});
-
-describe('lossSeries', () => {
-  it('puts eval loss at the last step of its epoch and turns non-finite losses into gaps', () => {
-    const s = replay(beginRun(), [
-      step(1, 6),
-      step(2, NaN),
-      { type: 'epoch', epoch: 1, trainLoss: 5.5, evalLoss: 5.2 },
-      step(3, 4, { epoch: 2 }),
-    ]);
-    expect(lossSeries(s.steps, s.epochs)).toEqual([
-      { step: 1, loss: 6 },
-      { step: 2, loss: null, evalLoss: 5.2 },
-      { step: 3, loss: 4 },
-    ]);
-  });
-
-  it('thins long runs but keeps the last step', () => {
-    const events = Array.from({ length: 101 }, (_, i) => step(i + 1, 10 - i * 0.01, { totalSteps: 101 }));
-    const s = replay(beginRun(), events);
-    const rows = lossSeries(s.steps, s.epochs, 10);
-    expect(rows.length).toBeLessThanOrEqual(12);
-    expect(rows[rows.length - 1].step).toBe(101);
-  });
-});
-
-describe('checkStoredSettings (what the persisted store accepts on reload)', () => {
-  const wrap = (settings: unknown) => JSON.stringify({ state: { settings }, version: 1 });
-
-  it('accepts a valid saved spec', () => {
-    const saved = { ...defaultSpec('tiny'), learningRate: 1e-3 };
-    expect(checkStoredSettings(wrap(saved))).toEqual({ ok: true, settings: saved });
-  });
-
-  it('fills fields a newer spec added and drops unknown ones', () => {
-    const { validationSize: _dropped, ...older } = defaultSpec('small');
-    const r = checkStoredSettings(wrap({ ...older, batchSize: 4, junk: '<b>x</b>' }));
-    expect(r.ok).toBe(true);
-    if (r.ok) {
-      expect(r.settings.batchSize).toBe(4);
-      expect(r.settings.validationSize).toBe(defaultSpec('small').validationSize);
-      expect('junk' in r.settings).toBe(false);
-    }
-  });
-
-  it('rejects broken JSON and invalid fields, naming the problem', () => {
-    const broken = checkStoredSettings('{"state":');
-    expect(broken.ok).toBe(false);
-    if (!broken.ok) expect(broken.problem).toMatch(/not valid JSON/);
-    const bad = checkStoredSettings(wrap({ ...defaultSpec(), learningRate: 5 }));
-    expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.problem).toMatch(/learningRate/);
-    expect(checkStoredSettings('null').ok).toBe(false);
   });
 });
 
