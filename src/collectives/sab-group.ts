@@ -9,7 +9,7 @@
 //                 abort word + reason, the Memory's maximum pages, the registered length, per-rank
 //                 barrier-arrival counts (to name missing ranks on timeout), and per-rank op
 //                 descriptors (double-buffered by op parity, see sab-collective.ts)
-//   (W + 1) × chunkFloats float32: the copy path's slots and result area (sab-collective.ts)
+//   (W + 1) × chunkFloats float32: the copy path's slots and result area (sab-copy-path.ts)
 //   W registered regions (SabCollective.sharedArray), from regionBase: region r at
 //                 regionBase + r · regionStride(floats) · 4, each 16-byte aligned. They exist only
 //                 after a sharedArray call, which grows the Memory as needed.
