@@ -7,6 +7,7 @@ import { exportModelFiles, importModelFiles, zipModelFiles, type ModelFile } fro
 import { generateInWorker, type Generated } from '../runtime/generate/client';
 import type { BackendChoice } from '../train/spec';
 import { deleteModel, loadModels, saveModel, type ModelSlot, type StoredModel } from './model-storage';
+import { errorMessage } from '../core/errors';
 
 export interface ModelsChange {
   base?: StoredModel | null;
@@ -21,7 +22,6 @@ export interface TryOptions {
   summarize: boolean;
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const stamp = () => new Date().toISOString();
 
 /** Base64 in chunks: String.fromCharCode(...bytes) overflows the stack on a whole model. */
@@ -45,14 +45,14 @@ export class ModelSession {
   }
 
   private saveQuietly(m: StoredModel): Promise<void> {
-    return saveModel(m).catch((e: unknown) => this.changed({ error: message(e) }));
+    return saveModel(m).catch((e: unknown) => this.changed({ error: errorMessage(e) }));
   }
 
   /** Reads the saved models once per page; later calls wait for that read. */
   load(): Promise<void> {
     this.loaded ??= loadModels()
       .then((m) => this.set({ base: m.base ?? null, trained: m.trained ?? null }))
-      .catch((e: unknown) => this.changed({ error: message(e) }));
+      .catch((e: unknown) => this.changed({ error: errorMessage(e) }));
     return this.loaded;
   }
 
@@ -77,7 +77,7 @@ export class ModelSession {
 
   async clearBase(): Promise<void> {
     this.set({ base: null });
-    await deleteModel('base').catch((e: unknown) => this.changed({ error: message(e) }));
+    await deleteModel('base').catch((e: unknown) => this.changed({ error: errorMessage(e) }));
   }
 
   /** A run's or a sweep's final model, as the HF files the worker sent. */

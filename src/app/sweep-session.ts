@@ -16,6 +16,7 @@ import { validateSpec, type RunSpec } from '../train/spec';
 import { workerExecutor } from '../runtime/train/trial-executor';
 import type { ModelSession } from './model-session';
 import { SweepProgressTracker } from './sweep-progress';
+import { errorMessage } from '../core/errors';
 
 export type SweepStatus = 'idle' | 'running' | 'paused' | 'complete' | 'stopped' | 'error';
 
@@ -74,8 +75,6 @@ export interface SweepSessionDeps {
   models: Pick<ModelSession, 'base' | 'setTrained'>;
 }
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
 export class SweepSession {
   private db: Promise<StudyStore> | null = null;
   private runner: SweepRunner | null = null;
@@ -101,7 +100,7 @@ export class SweepSession {
   }
 
   private fail(e: unknown): void {
-    this.deps.changed({ status: 'error', message: errorText(e) });
+    this.deps.changed({ status: 'error', message: errorMessage(e) });
   }
 
   private showStudy(s: ShownStudy): void {

@@ -19,6 +19,7 @@ import type {
   TrainRecord,
   Transport,
 } from './types';
+import { errorMessage } from '../core/errors';
 
 const state: BenchState = { state: 'running', progress: [], result: null, error: null };
 (window as unknown as { __bench: BenchState }).__bench = state;
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  state.error = e instanceof Error ? e.message : String(e);
+  state.error = errorMessage(e);
   state.state = 'error';
   console.error(`[bench] error: ${state.error}`);
   if (logEl) logEl.textContent += `ERROR: ${state.error}\n`;

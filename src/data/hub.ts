@@ -9,6 +9,7 @@ import { asyncBufferFromUrl } from 'hyparquet';
 import { hubPageKey, type HubPageCache } from './hub-cache';
 import { readParquetRecords } from './parquet';
 import type { RecordRow, RecordTable } from './readers';
+import { errorMessage } from '../core/errors';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://datasets-server.huggingface.co';
 export const DEFAULT_HUB_DATASET = 'EdinburghNLP/xsum';
@@ -90,7 +91,6 @@ export interface HubRowsResult {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function baseUrl(endpoint: string | undefined): string {
   return (endpoint ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
@@ -121,7 +121,7 @@ async function getJson(url: string, where: string, ep: Endpoint): Promise<unknow
     if (ep.signal?.aborted) throw err; // the caller cancelled: not a network fault
     throw new HubError(
       'network',
-      `${where}: could not reach ${new URL(url).origin} (${errorText(err)}); check the network or the endpoint`,
+      `${where}: could not reach ${new URL(url).origin} (${errorMessage(err)}); check the network or the endpoint`,
     );
   }
   const body = await res.text();
@@ -343,7 +343,7 @@ export async function loadHubParquet(opts: HubParquetOptions): Promise<HubParque
         return res;
       } catch (err) {
         if (err instanceof HubError || opts.signal?.aborted) throw err;
-        throw new HubError('network', `${where}: could not reach ${new URL(url).origin} (${errorText(err)})`);
+        throw new HubError('network', `${where}: could not reach ${new URL(url).origin} (${errorMessage(err)})`);
       }
     };
     const buffer = await asyncBufferFromUrl({

@@ -14,6 +14,7 @@ import {
 } from 'hyparquet';
 import { DataFormatError, pairsFromTable, type ReadResult, type RecordTable } from './readers';
 import { DEFAULT_MAPPING, type ColumnMapping } from './types';
+import { errorMessage } from '../core/errors';
 
 const MAGIC = 'PAR1';
 
@@ -52,10 +53,6 @@ function checkMagic(bytes: ArrayBuffer, source: string): void {
   );
 }
 
-function problem(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Keeps the original error (e.g. a failed range fetch) reachable for callers that know its kind. */
 function withCause(e: DataFormatError, cause: unknown): DataFormatError {
   e.cause = cause;
@@ -67,7 +64,7 @@ async function metadataOf(file: ArrayBuffer | AsyncBuffer, source: string): Prom
   try {
     return await parquetMetadataAsync(file);
   } catch (err) {
-    throw withCause(new DataFormatError(source, undefined, `not a readable Parquet file (${problem(err)})`), err);
+    throw withCause(new DataFormatError(source, undefined, `not a readable Parquet file (${errorMessage(err)})`), err);
   }
 }
 
@@ -115,7 +112,7 @@ export async function readParquetRecords(
     objects = await parquetReadObjects({ file, metadata, rowStart, rowEnd, columns: wanted });
   } catch (err) {
     throw withCause(
-      new DataFormatError(sourceName, undefined, `could not decode the Parquet data (${problem(err)})`),
+      new DataFormatError(sourceName, undefined, `could not decode the Parquet data (${errorMessage(err)})`),
       err,
     );
   }

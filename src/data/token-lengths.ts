@@ -11,6 +11,7 @@ import { DEFAULT_SEPARATOR } from './examples';
 import { loadTokenizer, trainTokenizer, type LoadedTokenizer } from './tokenizer';
 import type { Pair } from '../core/example';
 import type { TextTokenizer } from './types';
+import { errorMessage } from '../core/errors';
 
 export interface TokenLengths {
   documents: number[]; // (N,) per pair, in pair order
@@ -68,10 +69,7 @@ function parseFile(name: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new Error(
-      `the imported model's ${name} is not valid JSON (${err instanceof Error ? err.message : String(err)})`,
-      { cause: err },
-    );
+    throw new Error(`the imported model's ${name} is not valid JSON (${errorMessage(err)})`, { cause: err });
   }
 }
 

@@ -8,6 +8,7 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import { trainByteLevelBPE } from './bpe';
 import type { TextTokenizer } from './types';
+import { errorMessage } from '../core/errors';
 
 export interface LoadedTokenizer extends TextTokenizer {
   /** True when the pad token was not in the input and was added here (at id vocabSize - 1). */
@@ -79,7 +80,7 @@ function construct(json: Json, config: Json): Tokenizer {
   try {
     return new Tokenizer(json, config);
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
+    const msg = errorMessage(err);
     throw new Error(`tokenizer.json: cannot be loaded (${msg})`, { cause: err });
   }
 }

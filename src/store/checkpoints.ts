@@ -4,6 +4,7 @@
 import { create } from 'zustand';
 import { CheckpointLibrary } from '../app/checkpoint-library';
 import type { CheckpointInfo } from '../train/checkpoint/store';
+import { errorMessage } from '../core/errors';
 
 export interface CheckpointsState {
   list: CheckpointInfo[]; // oldest first
@@ -12,8 +13,6 @@ export interface CheckpointsState {
   remove(id: string): Promise<void>;
   exportZip(id: string): Promise<{ name: string; bytes: Uint8Array }>;
 }
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** The page's one checkpoint library; the run store hands it to its session. */
 export const checkpointLibrary = new CheckpointLibrary(() => void useCheckpointsStore.getState().refresh());
@@ -26,7 +25,7 @@ export const useCheckpointsStore = create<CheckpointsState>()((set, get) => ({
     try {
       set({ list: await checkpointLibrary.list(), error: null });
     } catch (e) {
-      set({ error: `Could not list checkpoints: ${message(e)}` });
+      set({ error: `Could not list checkpoints: ${errorMessage(e)}` });
     }
   },
 
@@ -34,7 +33,7 @@ export const useCheckpointsStore = create<CheckpointsState>()((set, get) => ({
     try {
       await checkpointLibrary.remove(id);
     } catch (e) {
-      set({ error: `Could not delete ${id}: ${message(e)}` });
+      set({ error: `Could not delete ${id}: ${errorMessage(e)}` });
     }
     await get().refresh();
   },

@@ -21,6 +21,7 @@ import { DEFAULT_MAPPING, type ColumnMapping } from '../data/types';
 import type { Pair } from '../core/example';
 import { formatBytes } from '../core/format';
 import type { DataSource } from '../core/run-types';
+import { errorMessage } from '../core/errors';
 
 export const DEFAULT_TRAIN_URL = '/data/xsum/train.jsonl';
 export const DEFAULT_VALIDATION_URL = '/data/xsum/validation.jsonl';
@@ -97,8 +98,6 @@ export interface DataStore {
   setMapping(mapping: ColumnMapping): void;
   clearHubCache(): Promise<void>;
 }
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
  * HEAD first so the page does not download the whole file just to learn it exists. A response
@@ -188,7 +187,7 @@ export const useDataStore = create<DataStore>()((set, get) => {
       });
       return true;
     } catch (err) {
-      set({ loaded, error: errorText(err), progress: null });
+      set({ loaded, error: errorMessage(err), progress: null });
       return false;
     }
   };
@@ -262,7 +261,7 @@ export const useDataStore = create<DataStore>()((set, get) => {
           detail: 'server sample',
         });
       } catch (err) {
-        if (my === ticket) set({ error: `Server sample: ${errorText(err)}`, progress: null });
+        if (my === ticket) set({ error: `Server sample: ${errorMessage(err)}`, progress: null });
       }
     },
 
@@ -319,8 +318,8 @@ export const useDataStore = create<DataStore>()((set, get) => {
         if (my !== ticket) return;
         const offline = err instanceof HubError && err.kind === 'network';
         const message = offline
-          ? `${errorText(err)}. The Hub needs a network; pick a local file instead.`
-          : errorText(err);
+          ? `${errorMessage(err)}. The Hub needs a network; pick a local file instead.`
+          : errorMessage(err);
         // Nothing to train on yet: fall back to the file picker, and say why.
         const first = get().status === 'checking';
         set({
@@ -355,7 +354,7 @@ export const useDataStore = create<DataStore>()((set, get) => {
         if (ok) set({ choice: 'file' });
       } catch (err) {
         // Keep whatever source was there before; only report why this file was not taken.
-        if (my === ticket) set({ error: `Could not read ${file.name}: ${errorText(err)}`, progress: null });
+        if (my === ticket) set({ error: `Could not read ${file.name}: ${errorMessage(err)}`, progress: null });
       }
     },
 
@@ -367,7 +366,7 @@ export const useDataStore = create<DataStore>()((set, get) => {
         set({ ...derive(loaded, mapping), error: null });
       } catch (err) {
         // A mapping that does not fit the data leaves nothing to train on until it is fixed.
-        set({ error: errorText(err), source: null, trainPairs: null, validationPairs: null, notice: null });
+        set({ error: errorMessage(err), source: null, trainPairs: null, validationPairs: null, notice: null });
       }
     },
 

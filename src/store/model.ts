@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import { ModelSession } from '../app/model-session';
 import type { ModelSlot, StoredModel } from '../app/model-storage';
 import type { BackendChoice } from '../train/spec';
+import { errorMessage } from '../core/errors';
 
 export interface TryResult {
   slot: ModelSlot;
@@ -33,8 +34,6 @@ export interface ModelStore {
   ): Promise<void>;
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
 /** The page's one model session; runs and sweeps are handed it (store/run.ts, store/sweep.ts). */
 export const modelSession = new ModelSession(({ error, ...models }) => {
   useModelStore.setState(error === undefined ? models : { ...models, error });
@@ -54,7 +53,7 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
     try {
       await modelSession.importFiles(picked);
     } catch (e) {
-      set({ error: `Could not import the model: ${message(e)}` });
+      set({ error: `Could not import the model: ${errorMessage(e)}` });
     } finally {
       set({ busy: null });
     }
@@ -80,7 +79,7 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
       const out = await modelSession.generate(slot, prompt, opts);
       if (out) set({ tried: { slot, prompt, text: out.text, backend: out.backend } });
     } catch (e) {
-      set({ error: `Generation failed: ${message(e)}` });
+      set({ error: `Generation failed: ${errorMessage(e)}` });
     } finally {
       set({ busy: null });
     }

@@ -11,6 +11,7 @@ import { useDataStore } from './data';
 import { modelSession } from './model';
 import { checkpointLibrary } from './checkpoints';
 import { applyEvent, beginRun, initialRunState, requestStop, type RunState } from './run-events';
+import { errorMessage } from '../core/errors';
 
 /** Bump the version (and the key with it) when RunSpec changes meaning, not merely gains a field. */
 export const SETTINGS_VERSION = 1;
@@ -50,8 +51,6 @@ interface Persisted {
 
 export type StoredSettingsCheck = { ok: true; settings: RunSpec } | { ok: false; problem: string };
 
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
 /**
  * Parses what is stored under SETTINGS_KEY. Fields a newer RunSpec added are filled from the
  * defaults (an older save is still the user's settings), unknown fields are dropped (they would
@@ -62,7 +61,7 @@ export function checkStoredSettings(raw: string): StoredSettingsCheck {
   try {
     parsed = JSON.parse(raw);
   } catch (err) {
-    return { ok: false, problem: `not valid JSON (${errorText(err)})` };
+    return { ok: false, problem: `not valid JSON (${errorMessage(err)})` };
   }
   const state = (parsed as { state?: unknown } | null)?.state;
   const stored = (state as { settings?: unknown } | null | undefined)?.settings;
@@ -75,7 +74,7 @@ export function checkStoredSettings(raw: string): StoredSettingsCheck {
   try {
     return { ok: true, settings: validateSpec(merged) };
   } catch (err) {
-    return { ok: false, problem: errorText(err) };
+    return { ok: false, problem: errorMessage(err) };
   }
 }
 
@@ -109,7 +108,7 @@ const settingsStorage: PersistStorage<Persisted> = {
     try {
       ls?.setItem(SETTINGS_BACKUP_KEY, raw);
     } catch (err) {
-      kept = `It could not be backed up (${errorText(err)}); it is still under "${name}" until you change a setting.`;
+      kept = `It could not be backed up (${errorMessage(err)}); it is still under "${name}" until you change a setting.`;
     }
     const notice = `Saved settings could not be used (${checked.problem}), so the defaults are loaded. ${kept}`;
     return { state: { settingsNotice: notice }, version: SETTINGS_VERSION };
@@ -122,7 +121,7 @@ const settingsStorage: PersistStorage<Persisted> = {
       localStore()?.setItem(name, json);
       lastWritten = json;
     } catch (err) {
-      console.warn(`could not save settings: ${errorText(err)}`);
+      console.warn(`could not save settings: ${errorMessage(err)}`);
     }
   },
   removeItem(name) {
@@ -171,7 +170,7 @@ export const useRunStore = create<RunStore>()(
           set({ settings: next, fieldErrors: withoutKeys(fieldErrors, [key]) });
           return true;
         } catch (err) {
-          set({ fieldErrors: { ...fieldErrors, [key]: errorText(err).replace(/^run spec: /, '') } });
+          set({ fieldErrors: { ...fieldErrors, [key]: errorMessage(err).replace(/^run spec: /, '') } });
           return false;
         }
       },
@@ -219,7 +218,7 @@ export const useRunStore = create<RunStore>()(
         try {
           spec = validateSpec({ ...s.settings });
         } catch (err) {
-          set({ status: 'error', error: errorText(err) });
+          set({ status: 'error', error: errorMessage(err) });
           return;
         }
         set(beginRun());
@@ -241,7 +240,7 @@ export const useRunStore = create<RunStore>()(
             set({ statusLine });
           });
         } catch (err) {
-          set({ status: 'error', error: `Could not resume from ${checkpointId}: ${errorText(err)}` });
+          set({ status: 'error', error: `Could not resume from ${checkpointId}: ${errorMessage(err)}` });
         }
       },
 

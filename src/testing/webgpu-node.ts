@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { attention } from '../kernels/plain';
+import { errorMessage } from '../core/errors';
 
 /** Chromium's SwiftShader ICD (Debian's `chromium` package; CI installs it before the tests). */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -29,7 +30,7 @@ let started: Promise<WebGPUStart> | undefined;
 export function startWebGPU(): Promise<WebGPUStart> {
   started ??= start().catch((e: unknown) => ({
     ok: false as const,
-    reason: `webgpu start failed: ${e instanceof Error ? e.message : String(e)}`,
+    reason: `webgpu start failed: ${errorMessage(e)}`,
   }));
   return started;
 }

@@ -5,6 +5,7 @@ import { importModelFiles } from '../../model/io/model-files';
 import { tryModel } from '../../model/generate/try-model';
 import { pickBackend } from '../backend';
 import { checkGenerateRequest, type GenerateAnswer, type GenerateRequest } from './protocol';
+import { errorMessage } from '../../core/errors';
 
 const post = (m: GenerateAnswer) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
 
@@ -22,7 +23,7 @@ self.onmessage = (ev: MessageEvent) => {
     return;
   }
   // An exception in an async handler is otherwise silent, and the page would wait forever.
-  generate(msg).catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+  generate(msg).catch((e: unknown) => post({ type: 'error', message: errorMessage(e) }));
 };
 
 self.onunhandledrejection = (ev: PromiseRejectionEvent) => {

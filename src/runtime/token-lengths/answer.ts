@@ -5,6 +5,7 @@
 import { countTokenLengths, importedTokenizer, trainedTokenizer, type LengthTokenizer } from '../../data/token-lengths';
 import type { LoadedTokenizer } from '../../data/tokenizer';
 import { checkTokenLengthRequest, evenly, type TokenLengthAnswer } from './protocol';
+import { errorMessage } from '../../core/errors';
 
 export function answerTokenLengthRequest(m: unknown): TokenLengthAnswer {
   const req = checkTokenLengthRequest(m);
@@ -31,6 +32,6 @@ export function answerTokenLengthRequest(m: unknown): TokenLengthAnswer {
       tokenizer: used,
     };
   } catch (err) {
-    return { type: 'error', message: err instanceof Error ? err.message : String(err) };
+    return { type: 'error', message: errorMessage(err) };
   }
 }

@@ -11,6 +11,7 @@ import type { ModelFile } from '../../model/io/model-files';
 import type { DataSource, FaultKind, ReplicaInfo } from '../../core/run-types';
 import { checkFromWorker, type FromWorker, type ToWorker } from './protocol';
 import { RunSupervisor, type FaultDecision } from './supervisor';
+import { errorMessage } from '../../core/errors';
 
 /** What a run may add to spec and data (see ToWorker 'start'). */
 export interface StartExtras {
@@ -69,7 +70,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
     onEvent({ type: 'status', message: d.message });
     const id = ++runId;
     launch(current.spec, current.data, id, current.extras).catch((e: unknown) =>
-      onEvent({ type: 'error', message: `could not resume: ${e instanceof Error ? e.message : String(e)}` }),
+      onEvent({ type: 'error', message: `could not resume: ${errorMessage(e)}` }),
     );
   };
 
@@ -199,7 +200,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
         teardown();
         onEvent({
           type: 'error',
-          message: `could not start the workers: ${e instanceof Error ? e.message : String(e)}`,
+          message: `could not start the workers: ${errorMessage(e)}`,
         });
       });
     },

@@ -28,6 +28,7 @@ import {
   type ReplicaAssignment,
   type ToWorker,
 } from './protocol';
+import { errorMessage } from '../../core/errors';
 
 let rank = 0;
 // Every message carries this worker's rank, so the page can tell replicas apart.
@@ -160,7 +161,7 @@ self.onmessage = (ev: MessageEvent) => {
   const beat = setInterval(() => post({ type: 'heartbeat' }), HEARTBEAT_MS);
   start(msg)
     .catch(async (e: unknown) => {
-      if (!(await device.wasLost())) post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+      if (!(await device.wasLost())) post({ type: 'error', message: errorMessage(e) });
     })
     .finally(() => {
       running = false;

@@ -10,6 +10,7 @@ import { samplerFromJSON } from './samplers/from-json';
 import { TPESampler } from './samplers/tpe';
 import { trialFromData, trialToData, type StudyData } from './study-data';
 import { Trial, type JsonValue, type TrialState } from './trial';
+import { errorMessage } from '../../core/errors';
 
 export type StudyDirection = 'maximize' | 'minimize';
 export type FinishedState = Exclude<TrialState, 'running'>;
@@ -253,7 +254,7 @@ export class Study {
         if (trial.state !== 'running') throw err; // the objective told the trial itself
         if (isTrialPruned(err)) this.tell(trial, 'pruned');
         else {
-          this.tell(trial, 'failed', err instanceof Error ? err.message : String(err));
+          this.tell(trial, 'failed', errorMessage(err));
           if (!catches(err)) throw err;
         }
       }

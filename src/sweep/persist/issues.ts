@@ -1,6 +1,7 @@
 // How a validation problem is worded: "path: what is wrong", with the path of the bad field
 // (`study.trials[3].state: expected …, got "done"`) and a short description of the value found,
 // because "invalid file" alone leaves the user nothing to fix. Shared by validation and import.
+import { errorMessage } from '../../core/errors';
 export function say(out: string[], path: string, message: string): void {
   out.push(`${path}: ${message}`);
 }
@@ -47,8 +48,4 @@ export function describe(v: unknown): string {
     return isPlainObject(v) ? 'an object' : `a ${ctor ?? 'non-plain'} object`;
   }
   return `a ${typeof v}`;
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

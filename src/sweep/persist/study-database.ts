@@ -5,6 +5,7 @@ import { isQuotaError, usageText } from '../../core/storage-quota';
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { TrialData } from '../engine/study-data';
 import { StudyFormatError, type StudyMeta } from './study-record';
+import { errorMessage } from '../../core/errors';
 
 export const DB_NAME = 'training-studio';
 
@@ -104,7 +105,7 @@ export function studyRange(id: string): IDBKeyRange {
 export async function storageError(err: unknown, what: string): Promise<Error> {
   if (err instanceof StudyStoreError || err instanceof StudyFormatError) return err;
   const name = (err as { name?: unknown })?.name;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   if (isQuotaError(err)) {
     return new StudyStoreError(
       `browser storage is full: could not ${what}. ${await usageText()} Everything saved before this is kept; export studies you no longer need and delete them to free space.`,

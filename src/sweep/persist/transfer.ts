@@ -3,7 +3,8 @@
 // writes always reads back, and a bad one is refused with every problem's path.
 import { trialsToCsv } from '../engine/csv';
 import { trialFromData, type StudyData, type TrialData } from '../engine/study-data';
-import { describe, errorMessage, expectation, isPlainObject, say } from './issues';
+import { errorMessage } from '../../core/errors';
+import { describe, expectation, isPlainObject, say } from './issues';
 import {
   META_KEYS,
   StudyFormatError,

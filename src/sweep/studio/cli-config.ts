@@ -29,6 +29,7 @@ import {
   type SweepConfig,
 } from './default-study';
 import { PARAM_TO_SETTING, specForParams } from './runner';
+import { errorMessage } from '../../core/errors';
 
 /** Values from the command line (strings as typed, or numbers); absent = not given. */
 export interface SweepCliFlags {
@@ -60,7 +61,6 @@ const SETTING_TO_PARAM: Record<string, string> = Object.fromEntries(
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const describe = (v: unknown) => (Array.isArray(v) ? 'a list' : v === null ? 'null' : JSON.stringify(v));
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const oneOf = (xs: readonly string[]) => xs.map((x) => JSON.stringify(x)).join(', ');
 /** "run spec: epochs must be …" → "must be …" (validateSpec names the field; the path does here). */
 const specDetail = (message: string, key: string) =>
@@ -157,12 +157,12 @@ export function parseSweepCliConfig(raw: unknown, flags: SweepCliFlags = {}): Sw
         if (raw.searchSpace === undefined)
           say(
             'sampler',
-            `"grid" cannot enumerate the default search space (${errorText(e)}); give a searchSpace with choices or steps`,
+            `"grid" cannot enumerate the default search space (${errorMessage(e)}); give a searchSpace with choices or steps`,
           );
         else
           say(
             `searchSpace${pathOf(raw.searchSpace, p.name, index)}`,
-            `${paramDetail(errorText(e))} (sampler is "grid")`,
+            `${paramDetail(errorMessage(e))} (sampler is "grid")`,
           );
       }
     });
@@ -213,7 +213,7 @@ function runSpecFrom(raw: unknown, flags: SweepCliFlags, say: (path: string, det
       validateSpec({ ...base, [key]: value });
       merged[key] = value;
     } catch (e) {
-      say(paths[key], specDetail(errorText(e), key));
+      say(paths[key], specDetail(errorMessage(e), key));
       ok = false;
     }
   }
@@ -229,7 +229,7 @@ function runSpecFrom(raw: unknown, flags: SweepCliFlags, say: (path: string, det
   try {
     return validateSpec(merged);
   } catch (e) {
-    say('run', specDetail(errorText(e), ''));
+    say('run', specDetail(errorMessage(e), ''));
     return null;
   }
 }
@@ -309,7 +309,7 @@ function checkValuesAgainstRun(
       try {
         specForParams(run, { [p.name]: value as never });
       } catch (e) {
-        const why = errorText(e).replace(/^.*give invalid settings: (run spec: )?/, '');
+        const why = errorMessage(e).replace(/^.*give invalid settings: (run spec: )?/, '');
         say(`${paths[i]}.${field}`, `${JSON.stringify(value)} makes invalid run settings: ${why}`);
       }
     }

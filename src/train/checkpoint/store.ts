@@ -4,6 +4,7 @@
 // checkpoint-opfs.ts; openCheckpointStore (checkpoint-open.ts) picks one.
 import type { CheckpointMeta } from './checkpoint';
 import { isQuotaError, usageText } from '../../core/storage-quota';
+import { errorMessage } from '../../core/errors';
 
 /** What a store lists about a checkpoint without reading its bytes. */
 export interface CheckpointInfo {
@@ -139,7 +140,7 @@ export function notFound(id: string): Error {
 
 /** A storage failure with its context; a full disk says so, with usage and quota when the browser tells. */
 export async function checkpointStorageError(err: unknown, what: string): Promise<Error> {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   if (isQuotaError(err)) {
     return new Error(
       `storage is full: could not ${what}. ${await usageText()} Delete older checkpoints or runs to free space.`,

@@ -3,6 +3,7 @@
 import { useRef } from 'react';
 import { useSweepStore } from '../../store/sweep';
 import { download } from '../download';
+import { errorMessage } from '../../core/errors';
 
 export function SweepControls() {
   const s = useSweepStore();
@@ -97,7 +98,7 @@ export function SweepControls() {
                       .then((f) => download(f.name, f.bytes))
                       .catch((e: unknown) =>
                         useSweepStore.setState({
-                          message: `Could not export the scale-out bundle: ${e instanceof Error ? e.message : String(e)}`,
+                          message: `Could not export the scale-out bundle: ${errorMessage(e)}`,
                         }),
                       )
                   }

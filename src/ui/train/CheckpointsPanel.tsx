@@ -7,6 +7,7 @@ import { useCheckpointsStore } from '../../store/checkpoints';
 import { useRunStore } from '../../store/run';
 import { download } from '../download';
 import type { CheckpointInfo } from '../../train/checkpoint/store';
+import { errorMessage } from '../../core/errors';
 
 export function CheckpointsPanel() {
   const list = useCheckpointsStore((s) => s.list);
@@ -66,7 +67,7 @@ export function CheckpointsPanel() {
                           .then((z) => download(z.name, z.bytes))
                           .catch((e: unknown) =>
                             useCheckpointsStore.setState({
-                              error: `Could not export ${c.id}: ${e instanceof Error ? e.message : String(e)}`,
+                              error: `Could not export ${c.id}: ${errorMessage(e)}`,
                             }),
                           )
                       }
