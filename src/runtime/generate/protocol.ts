@@ -1,6 +1,7 @@
 // Messages between the page and the generation worker (the model panel's "try it"): one request,
 // one answer, both checked on receipt (a message that does not match is dropped and logged).
 import type { ModelFile } from '../../model/io/model-files';
+import { isFiles, isNum, isObj, isStr } from '../message-checks';
 import type { BackendChoice } from '../../train/spec';
 
 /** Greedy text from a model, in a short-lived worker of its own. */
@@ -15,12 +16,6 @@ export interface GenerateRequest {
 
 export type GenerateAnswer =
   { type: 'generated'; text: string; ids: number[]; backend: string } | { type: 'error'; message: string };
-
-const isNum = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
-const isStr = (v: unknown): v is string => typeof v === 'string';
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isFiles = (v: unknown): v is ModelFile[] =>
-  Array.isArray(v) && v.length > 0 && v.every((f) => isObj(f) && isStr(f.name) && f.bytes instanceof Uint8Array);
 
 /** Returns the request typed, or a string saying what is wrong with it. */
 export function checkGenerateRequest(msg: unknown): GenerateRequest | string {

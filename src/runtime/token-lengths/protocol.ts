@@ -2,6 +2,7 @@
 // replaces the worker, so answers never need matching to requests).
 import type { Pair } from '../../core/example';
 import type { LengthTokenizer, TokenizerFiles, TokenLengths } from '../../data/token-lengths';
+import { isObj } from '../message-checks';
 
 export interface TokenLengthRequest {
   pairs: Pair[];
@@ -46,7 +47,6 @@ export function tokenizerFilesOf(
   return config === undefined ? { json } : { json, config };
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isCounts = (v: unknown) => Array.isArray(v) && v.every(isCount);
 const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);

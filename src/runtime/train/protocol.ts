@@ -2,6 +2,7 @@
 // receipt (a message that does not match is dropped and logged, never acted on).
 // Events are facts ("step finished"), not commands to the UI.
 import type { ModelFile } from '../../model/io/model-files';
+import { isFiles, isNum, isObj, isStr } from '../message-checks';
 import type { CheckpointInfo } from '../../train/checkpoint/store';
 import type { RunEvent } from '../../core/events';
 import type { RunSpec } from '../../train/spec';
@@ -42,12 +43,6 @@ export type FromWorker =
 
 /** Every worker message carries its sender's rank beside the event fields. */
 export type FromWorkerEnvelope = FromWorker & { rank: number };
-
-const isNum = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
-const isStr = (v: unknown): v is string => typeof v === 'string';
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isFiles = (v: unknown): v is ModelFile[] =>
-  Array.isArray(v) && v.length > 0 && v.every((f) => isObj(f) && isStr(f.name) && f.bytes instanceof Uint8Array);
 
 /** Field checks per event type; numbers may be Infinity (a diverged loss is still a fact). */
 const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) => boolean>> = {
