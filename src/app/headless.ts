@@ -5,7 +5,7 @@
 import type { FaultKind } from '../core/run-types';
 import type { SweepCliFlags } from '../sweep/studio/cli-config';
 import { parseSweepCliConfig } from '../sweep/studio/cli-config';
-import type { Trial } from '../sweep/engine/trial';
+import { plainParams, type Trial } from '../sweep/engine/trial';
 import type { ModelSession } from './model-session';
 import type { RunSession } from './run-session';
 import { formatEta, type SweepProgress } from './sweep-progress';
@@ -82,11 +82,13 @@ export interface HeadlessWiring {
   page(): PageReadout;
 }
 
-const trialResult = (t: Trial): HeadlessTrial => {
-  const params: Record<string, number | string> = {};
-  for (const [k, v] of Object.entries(t.params)) params[k] = typeof v === 'number' ? v : String(v);
-  return { number: t.number, state: t.state, value: t.value, params, failReason: t.failReason ?? undefined };
-};
+const trialResult = (t: Trial): HeadlessTrial => ({
+  number: t.number,
+  state: t.state,
+  value: t.value,
+  params: plainParams(t),
+  failReason: t.failReason ?? undefined,
+});
 
 export function headlessSweep(w: HeadlessWiring): HeadlessSweep {
   const session = w.sweep;

@@ -4,19 +4,17 @@ import type { Sample } from '../core/events';
 import type { SweepConfig } from '../sweep/studio/default-study';
 import type { EpochRecord } from '../sweep/studio/runner';
 import type { Study } from '../sweep/engine/study';
-import type { Trial } from '../sweep/engine/trial';
+import { plainParams, type Trial } from '../sweep/engine/trial';
 import type { StudyView, TrialView } from './sweep-view';
 
 const asArray = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 
 export function trialView(t: Trial): TrialView {
-  const params: Record<string, number | string> = {};
-  for (const [k, v] of Object.entries(t.params)) params[k] = typeof v === 'number' ? v : String(v);
   return {
     number: t.number,
     state: t.state,
     value: t.value,
-    params,
+    params: plainParams(t),
     epochs: asArray<EpochRecord>(t.userAttrs.epochs),
     losses: asArray<{ step: number; loss: number }>(t.userAttrs.losses),
     samples: asArray<Sample>(t.userAttrs.samples),

@@ -161,3 +161,10 @@ function named<D>(name: string, make: () => D): D {
     throw err instanceof DistributionError ? err.withParam(name) : err;
   }
 }
+
+/** The trial's parameters as numbers and strings (other categorical choices in words): what tables, charts and drivers show. */
+export function plainParams(t: Trial): Record<string, number | string> {
+  const params: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(t.params)) params[k] = typeof v === 'number' ? v : String(v);
+  return params;
+}
