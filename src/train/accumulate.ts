@@ -17,7 +17,6 @@ export interface LocalGradients {
   tokens: number; // this rank's supervised tokens (labels != IGNORE_INDEX)
 }
 
-/** Rank's contiguous part of a batch (src/collectives/sampler.ts's split). */
 /** The mean token gradient and loss of a batch: what the optimizer step clips and applies. */
 export interface MeanGradient {
   grad: Float32Array; // (P) mean over the batch's supervised tokens, layout order
@@ -25,6 +24,7 @@ export interface MeanGradient {
   tokens: number; // supervised tokens in the batch
 }
 
+/** Rank's contiguous part of a batch (src/collectives/sampler.ts's split). */
 export const shardOf = <T>(indices: readonly T[], rank: number, world: number): T[] => {
   const { start, end } = shardRange(indices.length, rank, world);
   return indices.slice(start, end);

@@ -144,8 +144,8 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
     validationExamples: validationExamples.length,
   });
   // ---- auto batch size (train/auto-batch/): the largest per-device batch that fits; accumulation keeps the effective batch ----
+  // A resume keeps the checkpoint's batch: the data order depends on it.
   if (spec.autoBatchSize && !ckpt) {
-    // a resume keeps the checkpoint's batch: the data order depends on it
     const ctx: ProbeContext = { config, params, train: trainExamples, padId: tokenizer.padId };
     const world = parallel?.collective.world ?? 1;
     const asked = spec.batchSize * world * spec.gradientAccumulation;
