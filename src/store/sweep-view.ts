@@ -2,10 +2,13 @@
 // read-outs every panel shares: which trials count as results and which one is best. Each chart's
 // own data preparation sits beside it in ui/sweep/. No React, zustand or DOM: unit-tested in Node.
 import type { Sample } from '../core/events';
+import type { StudyDirection } from '../sweep/engine/study';
+import type { TrialState } from '../sweep/engine/trial';
 import type { EpochRecord } from '../sweep/studio/runner';
 
-export type TrialViewState = 'running' | 'complete' | 'pruned' | 'failed';
-export type StudyDirectionView = 'maximize' | 'minimize';
+// The engine's own unions: a view holds the same states and directions as the study it shows.
+export type TrialViewState = TrialState;
+export type StudyDirectionView = StudyDirection;
 
 export interface TrialView {
   number: number;
