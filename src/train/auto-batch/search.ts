@@ -7,8 +7,6 @@
 import type { BatchTry } from '../../core/events';
 import { formatTried, isOutOfMemory, oomReason, OutOfMemoryError } from './oom';
 
-export type { BatchTry };
-
 export interface AutoBatchResult {
   batchSize: number;
   tried: BatchTry[];
