@@ -5,7 +5,6 @@ import type { TokenizerFiles } from '../data/token-lengths';
 import type { Pair } from '../core/example';
 import {
   checkTokenLengthAnswer,
-  tokenizerFilesOf,
   type TokenLengthAnswer,
   type TokenLengthRequest,
 } from '../runtime/token-lengths/protocol';
@@ -14,14 +13,6 @@ import {
 export const MAX_TOKENIZER_PAIRS = 2000;
 /** Lengths are counted on at most this many pairs (evenly spaced): encoding is the slow part. */
 export const MAX_COUNT_PAIRS = 300;
-
-/**
- * The tokenizer a run would encode with when it fine-tunes a model with these HF files (null: no
- * model, or one without tokenizer.json — a run then trains a BPE, and so does the count).
- */
-export const importedTokenizerOf = (
-  files: readonly { name: string; bytes: Uint8Array }[] | null | undefined,
-): TokenizerFiles | null => tokenizerFilesOf(files);
 
 /**
  * Counts the token lengths of `pairs` in a worker: with `tokenizer` when given, else with a BPE of

@@ -11,6 +11,7 @@ import {
   niceBinWidth,
   percentile,
   tokenLengthStats,
+  tokenizerFilesOf,
   trainedTokenizer,
 } from './token-lengths';
 import { loadTokenizer, trainTokenizer } from './tokenizer';
@@ -159,5 +160,16 @@ describe('helpers', () => {
       { from: 2, to: 3, count: 0 },
       { from: 3, to: 4, count: 1 },
     ]);
+  });
+
+  it("tokenizerFilesOf takes the tokenizer files' text from a model's HF files", () => {
+    const file = (name: string, text: string) => ({ name, bytes: new TextEncoder().encode(text) });
+    expect(tokenizerFilesOf(null)).toBeNull();
+    expect(tokenizerFilesOf([file('config.json', '{}')])).toBeNull();
+    expect(tokenizerFilesOf([file('tokenizer.json', '{"a":"▁x"}')])).toEqual({ json: '{"a":"▁x"}' });
+    expect(tokenizerFilesOf([file('tokenizer_config.json', '{"c":1}'), file('tokenizer.json', '{}')])).toEqual({
+      json: '{}',
+      config: '{"c":1}',
+    });
   });
 });

@@ -61,6 +61,24 @@ export interface TokenizerFiles {
   config?: string;
 }
 
+/**
+ * The tokenizer files of an imported model (its Hugging Face files, as the model store keeps them),
+ * or null when there is none. A model without tokenizer.json cannot be trained at all (the run's
+ * import refuses it), so null there too: the histogram then says it used a trained BPE.
+ */
+export function tokenizerFilesOf(
+  files: readonly { name: string; bytes: Uint8Array }[] | null | undefined,
+): TokenizerFiles | null {
+  const text = (name: string) => {
+    const f = files?.find((x) => x.name === name);
+    return f ? new TextDecoder().decode(f.bytes) : undefined;
+  };
+  const json = text('tokenizer.json');
+  if (json === undefined) return null;
+  const config = text('tokenizer_config.json');
+  return config === undefined ? { json } : { json, config };
+}
+
 /** Which tokenizer the lengths were counted with, so the chart can say so. */
 export type LengthTokenizer =
   { kind: 'imported'; vocabSize: number } | { kind: 'trained'; vocabSize: number; pairs: number };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readSharedText } from '../../testing/shared';
 import { answerTokenLengthRequest } from './answer';
-import { checkTokenLengthAnswer, checkTokenLengthRequest, evenly, tokenizerFilesOf } from './protocol';
+import { checkTokenLengthAnswer, checkTokenLengthRequest, evenly } from './protocol';
 
 describe('token-length worker messages', () => {
   const req = { pairs: [{ input: 'a', target: 'b' }], vocabSize: 512, maxTokenizerPairs: 10, maxCountPairs: 5 };
@@ -63,17 +63,6 @@ describe('token-length worker messages', () => {
   it('evenly keeps at most max items, spread over the list', () => {
     expect(evenly([1, 2, 3], 5)).toEqual([1, 2, 3]);
     expect(evenly([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 5)).toEqual([0, 2, 4, 6, 8]);
-  });
-
-  it("tokenizerFilesOf takes the tokenizer files' text from a model's HF files", () => {
-    const file = (name: string, text: string) => ({ name, bytes: new TextEncoder().encode(text) });
-    expect(tokenizerFilesOf(null)).toBeNull();
-    expect(tokenizerFilesOf([file('config.json', '{}')])).toBeNull();
-    expect(tokenizerFilesOf([file('tokenizer.json', '{"a":"▁x"}')])).toEqual({ json: '{"a":"▁x"}' });
-    expect(tokenizerFilesOf([file('tokenizer_config.json', '{"c":1}'), file('tokenizer.json', '{}')])).toEqual({
-      json: '{}',
-      config: '{"c":1}',
-    });
   });
 });
 

@@ -29,24 +29,6 @@ export function evenly<T>(items: readonly T[], max: number): T[] {
   return Array.from({ length: max }, (_, k) => items[Math.floor((k * items.length) / max)]);
 }
 
-/**
- * The tokenizer files of an imported model (its Hugging Face files, as the model store keeps them),
- * or null when there is none. A model without tokenizer.json cannot be trained at all (the run's
- * import refuses it), so null there too: the histogram then says it used a trained BPE.
- */
-export function tokenizerFilesOf(
-  files: readonly { name: string; bytes: Uint8Array }[] | null | undefined,
-): TokenizerFiles | null {
-  const text = (name: string) => {
-    const f = files?.find((x) => x.name === name);
-    return f ? new TextDecoder().decode(f.bytes) : undefined;
-  };
-  const json = text('tokenizer.json');
-  if (json === undefined) return null;
-  const config = text('tokenizer_config.json');
-  return config === undefined ? { json } : { json, config };
-}
-
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isCounts = (v: unknown) => Array.isArray(v) && v.every(isCount);
 const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);

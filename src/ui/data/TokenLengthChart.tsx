@@ -2,11 +2,15 @@
 // of rows they cut, so a person picks max source/target lengths from the data.
 import { useMemo } from 'react';
 import { Bar, BarChart, Cell, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { summarizeTokenLengths, type LengthSummary, type LengthTokenizer } from '../../data/token-lengths';
+import {
+  summarizeTokenLengths,
+  tokenizerFilesOf,
+  type LengthSummary,
+  type LengthTokenizer,
+} from '../../data/token-lengths';
 import type { Pair } from '../../core/example';
 import { useModelStore } from '../../store/model';
 import { useRunStore } from '../../store/run';
-import { importedTokenizerOf } from '../../app/token-lengths';
 import { useTokenLengths } from './useTokenLengths';
 
 /** Which tokenization the numbers describe, in words (the truncated shares depend on it). */
@@ -69,7 +73,7 @@ export function TokenLengthChart({ pairs }: { pairs: Pair[] | null }) {
   // files), so the lengths are counted with it; a new import or clearing it gives a new object
   // here, which recounts.
   const base = useModelStore((s) => s.base);
-  const tokenizer = useMemo(() => importedTokenizerOf(base?.files), [base]);
+  const tokenizer = useMemo(() => tokenizerFilesOf(base?.files), [base]);
   const result = useTokenLengths(pairs, vocabSize, running, tokenizer);
   const stats = useMemo(
     () =>
