@@ -4,11 +4,13 @@ import { useId } from 'react';
 import { effectiveBatchText } from '../../store/parallel';
 import { useRunStore } from '../../store/run';
 import { NumberField } from '../NumberField';
+import { useSettingField } from './use-setting-field';
 
 export function ParallelSettings() {
   const settings = useRunStore((s) => s.settings);
   const fieldErrors = useRunStore((s) => s.fieldErrors);
   const setSetting = useRunStore((s) => s.setSetting);
+  const field = useSettingField();
   const id = useId();
   const zeroId = `${id}-zero`;
   const fp16Id = `${id}-fp16`;
@@ -20,9 +22,7 @@ export function ParallelSettings() {
       <NumberField
         label="Replicas"
         testId="replicas-input"
-        value={settings.replicas}
-        onCommit={(v) => setSetting('replicas', v)}
-        error={fieldErrors.replicas}
+        {...field('replicas')}
         step={1}
         min={0}
         max={16}
@@ -31,9 +31,7 @@ export function ParallelSettings() {
       <NumberField
         label="Grad. accumulation"
         testId="grad-accum-input"
-        value={settings.gradientAccumulation}
-        onCommit={(v) => setSetting('gradientAccumulation', v)}
-        error={fieldErrors.gradientAccumulation}
+        {...field('gradientAccumulation')}
         step={1}
         min={1}
         max={1024}
@@ -42,9 +40,7 @@ export function ParallelSettings() {
       <NumberField
         label="Worker timeout (s)"
         testId="worker-timeout-input"
-        value={settings.workerTimeoutSec}
-        onCommit={(v) => setSetting('workerTimeoutSec', v)}
-        error={fieldErrors.workerTimeoutSec}
+        {...field('workerTimeoutSec')}
         step={1}
         min={5}
         max={3600}

@@ -2,11 +2,12 @@
 // fieldset is disabled during a run because the worker already has its copy of the spec.
 import { useId } from 'react';
 import { countParams, configFor, PRESETS, type PresetName } from '../../model/config';
-import type { BackendChoice, RunSpec } from '../../train/spec';
+import type { BackendChoice } from '../../train/spec';
 import { useModelStore } from '../../store/model';
 import { useRunStore } from '../../store/run';
 import { NumberField } from '../NumberField';
 import { ParallelSettings } from './ParallelSettings';
+import { useSettingField } from './use-setting-field';
 
 const BACKENDS: { value: BackendChoice; label: string }[] = [
   { value: 'auto', label: 'Auto (WebGPU, else WASM, else CPU)' },
@@ -14,8 +15,6 @@ const BACKENDS: { value: BackendChoice; label: string }[] = [
   { value: 'wasm', label: 'WASM' },
   { value: 'cpu', label: 'CPU (slow)' },
 ];
-
-type NumericKey = { [K in keyof RunSpec]: RunSpec[K] extends number ? K : never }[keyof RunSpec];
 
 function compact(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
@@ -25,7 +24,6 @@ function compact(n: number): string {
 
 export function SettingsPanel() {
   const settings = useRunStore((s) => s.settings);
-  const fieldErrors = useRunStore((s) => s.fieldErrors);
   const running = useRunStore((s) => s.status === 'running');
   const notice = useRunStore((s) => s.settingsNotice);
   const setSetting = useRunStore((s) => s.setSetting);
@@ -37,9 +35,7 @@ export function SettingsPanel() {
 
   const imported = useModelStore((s) => s.base !== null);
   const params = countParams(configFor(PRESETS[settings.preset], settings.vocabSize));
-  const num = (key: NumericKey) => (v: number) => {
-    setSetting(key, v);
-  };
+  const field = useSettingField();
 
   return (
     <section className="panel" aria-labelledby={`${presetId}-title`}>
@@ -86,42 +82,21 @@ export function SettingsPanel() {
           )}
         </div>
 
-        <NumberField
-          label="Learning rate"
-          testId="lr-input"
-          value={settings.learningRate}
-          onCommit={num('learningRate')}
-          error={fieldErrors.learningRate}
-          min={0}
-          max={1}
-        />
+        <NumberField label="Learning rate" testId="lr-input" {...field('learningRate')} min={0} max={1} />
         <NumberField
           label="Batch size"
           testId="batch-size-input"
-          value={settings.batchSize}
-          onCommit={num('batchSize')}
-          error={fieldErrors.batchSize}
+          {...field('batchSize')}
           step={1}
           min={1}
           max={1024}
           hint="per replica and micro-batch"
         />
-        <NumberField
-          label="Epochs"
-          testId="epochs-input"
-          value={settings.epochs}
-          onCommit={num('epochs')}
-          error={fieldErrors.epochs}
-          step={1}
-          min={1}
-          max={1000}
-        />
+        <NumberField label="Epochs" testId="epochs-input" {...field('epochs')} step={1} min={1} max={1000} />
         <NumberField
           label="Max steps"
           testId="max-steps-input"
-          value={settings.maxSteps}
-          onCommit={num('maxSteps')}
-          error={fieldErrors.maxSteps}
+          {...field('maxSteps')}
           step={1}
           min={0}
           hint="0 = all epochs"
@@ -129,9 +104,7 @@ export function SettingsPanel() {
         <NumberField
           label="Max source length"
           testId="max-source-input"
-          value={settings.maxSourceLength}
-          onCommit={num('maxSourceLength')}
-          error={fieldErrors.maxSourceLength}
+          {...field('maxSourceLength')}
           step={1}
           min={8}
           max={8192}
@@ -140,9 +113,7 @@ export function SettingsPanel() {
         <NumberField
           label="Max target length"
           testId="max-target-input"
-          value={settings.maxTargetLength}
-          onCommit={num('maxTargetLength')}
-          error={fieldErrors.maxTargetLength}
+          {...field('maxTargetLength')}
           step={1}
           min={2}
           max={2048}
@@ -151,9 +122,7 @@ export function SettingsPanel() {
         <NumberField
           label="Warmup ratio"
           testId="warmup-input"
-          value={settings.warmupRatio}
-          onCommit={num('warmupRatio')}
-          error={fieldErrors.warmupRatio}
+          {...field('warmupRatio')}
           min={0}
           max={0.99}
           hint="fraction of steps"
@@ -161,9 +130,7 @@ export function SettingsPanel() {
         <NumberField
           label="Train examples"
           testId="max-train-samples-input"
-          value={settings.maxTrainSamples}
-          onCommit={num('maxTrainSamples')}
-          error={fieldErrors.maxTrainSamples}
+          {...field('maxTrainSamples')}
           step={1}
           min={0}
           hint="0 = all"
@@ -171,9 +138,7 @@ export function SettingsPanel() {
         <NumberField
           label="Validation examples"
           testId="validation-size-input"
-          value={settings.validationSize}
-          onCommit={num('validationSize')}
-          error={fieldErrors.validationSize}
+          {...field('validationSize')}
           step={1}
           min={0}
           hint="for ROUGE after each epoch; 0 = none"
@@ -181,23 +146,13 @@ export function SettingsPanel() {
         <NumberField
           label="Beams"
           testId="num-beams-input"
-          value={settings.numBeams}
-          onCommit={num('numBeams')}
-          error={fieldErrors.numBeams}
+          {...field('numBeams')}
           step={1}
           min={1}
           max={16}
           hint="1 = greedy"
         />
-        <NumberField
-          label="Seed"
-          testId="seed-input"
-          value={settings.seed}
-          onCommit={num('seed')}
-          error={fieldErrors.seed}
-          step={1}
-          min={0}
-        />
+        <NumberField label="Seed" testId="seed-input" {...field('seed')} step={1} min={0} />
 
         <div className="field field--wide">
           <label htmlFor={backendId}>Backend</label>
