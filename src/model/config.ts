@@ -1,4 +1,5 @@
 // Llama hyper-parameters in Hugging Face's LlamaConfig words, and the studio's size presets.
+import type { LoraConfig } from './lora-config';
 
 export interface LlamaConfig {
   vocabSize: number;
@@ -11,6 +12,8 @@ export interface LlamaConfig {
   rmsNormEps: number;
   ropeTheta: number;
   tieWordEmbeddings: boolean;
+  /** LoRA adapters on the frozen base (lora-config.ts); absent = the base's own weights train (Full). */
+  lora?: LoraConfig;
 }
 
 export type PresetName = 'tiny' | 'small' | 'base';

@@ -80,6 +80,15 @@ export interface InitialModel {
   config: LlamaConfig;
   weights: Map<string, Float32Array>;
   tokenizer: LoadedTokenizer;
+  /** Where a pretrained base came from (a Hub repo, or files the user picked) and a hash of its weights: LoRA checkpoints and adapters name their base by it. */
+  base?: BaseIdentity;
+}
+
+/** A base model's identity, as LoRA checkpoints and PEFT adapters record it. */
+export interface BaseIdentity {
+  id: string; // Hub repo id ("HuggingFaceTB/SmolLM2-135M") or a local label
+  revision: string; // commit sha or branch the files came from ("" for local files)
+  hash: string; // model/checksum.ts of the base weights
 }
 
 /** An imported model was trained on some context length: examples longer than it are refused, not silently extrapolated. */

@@ -1,9 +1,14 @@
 // A training run's settings (what the UI edits and the worker receives), their defaults and checks.
 import type { BackendName } from '../core/run-types';
 import { PRESETS, type PresetName } from '../model/config';
+import type { LoraTargetChoice } from '../model/lora-config';
 
 export type BackendChoice = 'auto' | BackendName;
 export type ScheduleName = 'linear' | 'cosine' | 'constant';
+/** Full fine-tuning trains every weight; LoRA trains adapters on a frozen base (PEFT). */
+export type FinetuneMethod = 'full' | 'lora';
+/** Loss on the document tokens too (axolotl's train_on_inputs): auto = on for a fresh preset, off for a pretrained base. */
+export type TrainOnInputs = 'auto' | 'on' | 'off';
 
 export interface RunSpec {
   preset: PresetName;
@@ -29,7 +34,50 @@ export interface RunSpec {
   fp16Exchange: boolean; // exchange gradients as fp16 with dynamic loss scaling (fp32 master weights)
   workerTimeoutSec: number; // a replica silent this long counts as dead: the run resumes without it
   autoBatchSize: boolean; // find the largest per-device batch that fits, halving from batchSize (train/auto-batch/)
+  // ---- fine-tuning method (model/lora-config.ts) ----
+  finetune: FinetuneMethod;
+  loraR: number; // PEFT r
+  loraAlpha: number; // PEFT lora_alpha (scaling = alpha / r)
+  loraDropout: number; // PEFT lora_dropout
+  loraTargets: LoraTargetChoice;
+  trainOnInputs: TrainOnInputs;
+  // ---- generation (evaluation, Try it and the sweep alike; HF generate's names) ----
+  noRepeatNgramSize: number; // 0 = off
+  repetitionPenalty: number; // 1 = off (CTRL's penalty, as HF's RepetitionPenaltyLogitsProcessor)
+  minNewTokens: number; // EOS is suppressed before this many new tokens
+  lengthPenalty: number; // beam search: score / length ** lengthPenalty
 }
+
+/**
+ * Fields added after the first saved settings and checkpoints: a record written before them is
+ * read with these values (what such a run did), not refused.
+ */
+export const LATER_FIELDS: Pick<
+  RunSpec,
+  | 'finetune'
+  | 'loraR'
+  | 'loraAlpha'
+  | 'loraDropout'
+  | 'loraTargets'
+  | 'trainOnInputs'
+  | 'noRepeatNgramSize'
+  | 'repetitionPenalty'
+  | 'minNewTokens'
+  | 'lengthPenalty'
+> = {
+  finetune: 'full',
+  // r 8 and PEFT's Llama targets; alpha 16 and dropout 0.05 as the usual Llama LoRA recipes (PEFT's bare defaults are alpha 8, dropout 0).
+  loraR: 8,
+  loraAlpha: 16,
+  loraDropout: 0.05,
+  loraTargets: 'q_proj,v_proj',
+  trainOnInputs: 'auto',
+  // facebook/bart-large-xsum's generation_config: no_repeat_ngram_size 3, min_length 11 (10 new tokens after the decoder start).
+  noRepeatNgramSize: 3,
+  repetitionPenalty: 1,
+  minNewTokens: 10,
+  lengthPenalty: 1,
+};
 
 export function defaultSpec(preset: PresetName = 'small'): RunSpec {
   const p = PRESETS[preset];
@@ -57,6 +105,7 @@ export function defaultSpec(preset: PresetName = 'small'): RunSpec {
     fp16Exchange: false,
     workerTimeoutSec: 120,
     autoBatchSize: false,
+    ...LATER_FIELDS,
   };
 }
 
@@ -77,7 +126,8 @@ export function withPlacement(spec: RunSpec, from: Pick<RunSpec, PlacementKey>):
 /** Returns the spec if every field is sound, else throws naming the first bad field. */
 export function validateSpec(s: unknown): RunSpec {
   if (typeof s !== 'object' || s === null) throw new Error('run spec must be an object');
-  const r = s as Record<string, unknown>;
+  const r: Record<string, unknown> = { ...s };
+  for (const [k, v] of Object.entries(LATER_FIELDS)) if (r[k] === undefined) r[k] = v;
   const num = (k: string, ok: (v: number) => boolean, want: string) => {
     const v = r[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
@@ -119,5 +169,22 @@ export function validateSpec(s: unknown): RunSpec {
     throw new Error(`run spec: fp16Exchange must be true or false, got ${JSON.stringify(r.fp16Exchange)}`);
   if (typeof r.autoBatchSize !== 'boolean')
     throw new Error(`run spec: autoBatchSize must be true or false, got ${JSON.stringify(r.autoBatchSize)}`);
+  if (r.finetune !== 'full' && r.finetune !== 'lora')
+    throw new Error(`run spec: finetune must be full or lora, got ${JSON.stringify(r.finetune)}`);
+  num('loraR', (v) => int(v) && v >= 1 && v <= 1024, 'an integer in [1, 1024]');
+  num('loraAlpha', (v) => v > 0 && v <= 4096, 'a number in (0, 4096]');
+  num('loraDropout', (v) => v >= 0 && v < 1, 'a number in [0, 1)');
+  if (r.loraTargets !== 'q_proj,v_proj' && r.loraTargets !== 'all-linear')
+    throw new Error(`run spec: loraTargets must be q_proj,v_proj or all-linear, got ${JSON.stringify(r.loraTargets)}`);
+  if (r.trainOnInputs !== 'auto' && r.trainOnInputs !== 'on' && r.trainOnInputs !== 'off')
+    throw new Error(`run spec: trainOnInputs must be auto, on or off, got ${JSON.stringify(r.trainOnInputs)}`);
+  num('noRepeatNgramSize', (v) => int(v) && v >= 0 && v <= 16, 'an integer in [0, 16] (0 = off)');
+  num('repetitionPenalty', (v) => v >= 1 && v <= 10, 'a number in [1, 10] (1 = off)');
+  num('minNewTokens', (v) => int(v) && v >= 0 && v <= 2048, 'an integer in [0, 2048]');
+  num('lengthPenalty', (v) => v >= -10 && v <= 10, 'a number in [-10, 10]');
+  if ((r.minNewTokens as number) > (r.maxTargetLength as number))
+    throw new Error(
+      `run spec: minNewTokens ${String(r.minNewTokens)} exceeds the ${String(r.maxTargetLength)} new tokens generation may make (max target length)`,
+    );
   return r as unknown as RunSpec;
 }
