@@ -22,6 +22,7 @@ export interface HubRequest {
   path: string; // URL path, decoded, without the query
   query: string;
   range?: string;
+  accept?: string;
   authorized: boolean; // an Authorization header was sent (its value is never kept)
   status: number;
 }
@@ -316,6 +317,7 @@ export async function startHubServer(opts: HubServerOptions = {}): Promise<HubSe
       path: decodeURIComponent(url.pathname),
       query: url.search,
       range: req.headers.range,
+      accept: req.headers.accept,
       authorized: Boolean(req.headers.authorization),
       status: 0,
     };

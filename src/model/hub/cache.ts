@@ -11,7 +11,7 @@ import { errorMessage } from '../../core/errors';
 import { isQuotaError, usageText } from '../../core/storage-quota';
 import type { ModelFile } from '../io/model-files';
 import { openBrowserBlobStore, type BlobStore } from './blob-store';
-import { isCommitSha, revisionOf, type HubModelRef } from './hub-client';
+import { checkRepoId, isCommitSha, revisionOf, type HubModelRef } from './hub-client';
 import type { HubFile, HubModelPlan } from './plan';
 
 export interface CachedManifest {
@@ -190,6 +190,7 @@ export class ModelCache {
 
 /** A model's files from the cache alone: no request is made, so it works offline. */
 export async function loadCachedModel(ref: HubModelRef, cache: ModelCache): Promise<ModelFile[]> {
+  ref = { repo: checkRepoId(ref.repo), revision: revisionOf(ref) };
   const revision = revisionOf(ref);
   const commit = await cache.resolveRevision(ref.repo, revision);
   const m = commit ? await cache.manifest(ref.repo, commit) : undefined;

@@ -39,6 +39,15 @@ export function checkRepoId(repo: string): string {
   return id;
 }
 
+/** Throws when a token cannot be a Hugging Face user access token (without repeating it). */
+export function checkAccess(access: HubAccess): void {
+  const t = access.accessToken;
+  if (t !== undefined && t !== '' && !/^hf_[A-Za-z0-9_-]+$/.test(t))
+    throw new HubError(
+      'the access token is not a Hugging Face user access token: those start with "hf_" (huggingface.co → Settings → Access Tokens)',
+    );
+}
+
 /** A path inside a repo, each segment URL-encoded (filenames come from the repo: never trusted raw). */
 export const encodePath = (path: string): string => path.split('/').map(encodeURIComponent).join('/');
 
@@ -47,12 +56,31 @@ export function resolveUrl(access: HubAccess, repo: string, revision: string, pa
   return `${endpointOf(access)}/${repo}/resolve/${encodeURIComponent(revision)}/${encodePath(path)}`;
 }
 
+/**
+ * Hosts the Hub's files come from (for the page's CSP connect-src): the endpoint itself, and the
+ * CDNs /resolve redirects LFS and Xet-stored files to.
+ */
+export const HUB_FILE_HOSTS = ['https://huggingface.co', 'https://*.huggingface.co', 'https://*.hf.co'];
+
+/**
+ * fetch without the Xet content negotiation @huggingface/hub asks for (`Accept:
+ * application/vnd.xet-fileinfo+json`): every read then goes through /resolve and its CDN redirect,
+ * which honours Range, instead of the Xet protocol's reconstruction and CAS hosts.
+ */
+function plainFetch(access: HubAccess): typeof fetch {
+  return (input, init) => {
+    const headers = new Headers(init?.headers);
+    if (headers.get('accept')?.includes('xet')) headers.delete('accept');
+    return (access.fetch ?? fetch)(input, { ...init, headers });
+  };
+}
+
 /** The parameters every @huggingface/hub call takes. */
-export function hubParams(access: HubAccess): { hubUrl: string; accessToken?: string; fetch?: typeof fetch } {
+export function hubParams(access: HubAccess): { hubUrl: string; accessToken?: string; fetch: typeof fetch } {
   return {
     hubUrl: endpointOf(access),
     ...(access.accessToken ? { accessToken: access.accessToken } : {}),
-    ...(access.fetch ? { fetch: access.fetch } : {}),
+    fetch: plainFetch(access),
   };
 }
 

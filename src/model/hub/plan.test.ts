@@ -78,6 +78,8 @@ describe('planHubModel', () => {
       expect(m, `request without a bounded Range: ${r.range}`).not.toBeNull();
       expect(Number(m![2]) - Number(m![1]) + 1).toBeLessThan(plan.weightBytes / 4);
     }
+    // No Xet negotiation: every read goes through /resolve (and its CDN), as downloads do.
+    expect(hub.requests.slice(before).filter((r) => r.accept?.includes('xet'))).toEqual([]);
     // LFS file: the etag is the sha256; small files: the git oid.
     expect(plan.files.find((f) => f.path === 'model.safetensors')!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(plan.files.find((f) => f.path === 'config.json')!.gitOid).toMatch(/^[0-9a-f]{40}$/);
@@ -115,6 +117,12 @@ describe('planHubModel', () => {
     const err = await planHubModel({ repo: 'test/gated' }, { ...access, accessToken: wrong }).catch((e: Error) => e);
     expect(String(err)).toMatch(/your access token does not give access \(403.*accept the model's license/);
     expect(String(err)).not.toContain(wrong);
+    const notAToken = 'secret value';
+    const bad = await planHubModel({ repo: 'test/gated' }, { ...access, accessToken: notAToken }).catch(
+      (e: Error) => e,
+    );
+    expect(String(bad)).toMatch(/the access token is not a Hugging Face user access token: those start with "hf_"/);
+    expect(String(bad)).not.toContain(notAToken);
     const plan = await planHubModel({ repo: 'test/gated' }, { ...access, accessToken: TOKEN });
     expect(plan.gated).toBe(true);
     expect(JSON.stringify(plan)).not.toContain(TOKEN);

@@ -16,6 +16,7 @@ import { countParams, type LlamaConfig } from '../config';
 import { configFromHF } from '../io/hf-llama';
 import { EMBED, LM_HEAD, paramShapes } from '../params';
 import {
+  checkAccess,
   checkRepoId,
   hubCall,
   hubParams,
@@ -193,6 +194,7 @@ function checkHeaders(
 /** Resolves, lists and checks a Hub model without downloading its weights; throws a HubError naming what is wrong. */
 export async function planHubModel(ref: HubModelRef, access: HubAccess = {}): Promise<HubModelPlan> {
   const repo = checkRepoId(ref.repo);
+  checkAccess(access);
   const revision = revisionOf(ref);
   const p = hubParams(access);
 
