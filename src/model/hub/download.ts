@@ -195,6 +195,9 @@ export async function downloadHubModel(
           res = await (access.fetch ?? fetch)(resolveUrl(access, plan.repo, plan.commit, f.path), {
             headers: { ...authHeaders(access), ...(from > 0 ? { Range: `bytes=${from}-` } : {}) },
             signal: opts.signal,
+            // The model cache is the cache: the HTTP cache would keep a second copy of every weight
+            // file and answer our Range requests from its own partial entries.
+            cache: 'no-store',
           });
         } catch (e) {
           if (isAbort(e) || opts.signal?.aborted) throw cancelled(f, held);

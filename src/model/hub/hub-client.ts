@@ -57,10 +57,19 @@ export function resolveUrl(access: HubAccess, repo: string, revision: string, pa
 }
 
 /**
- * Hosts the Hub's files come from (for the page's CSP connect-src): the endpoint itself, and the
- * CDNs /resolve redirects LFS and Xet-stored files to.
+ * Origins a model download touches (for the page's CSP connect-src): the endpoint, and the CDNs
+ * /resolve redirects LFS files (cdn-lfs*) and Xet-stored files (cas-bridge) to. CSP checks every hop.
  */
-export const HUB_FILE_HOSTS = ['https://huggingface.co', 'https://*.huggingface.co', 'https://*.hf.co'];
+export const HUB_FILE_HOSTS = [
+  'https://huggingface.co',
+  'https://cdn-lfs.huggingface.co',
+  'https://cdn-lfs-us-1.huggingface.co',
+  'https://cdn-lfs-eu-1.huggingface.co',
+  'https://cdn-lfs.hf.co',
+  'https://cdn-lfs-us-1.hf.co',
+  'https://cdn-lfs-eu-1.hf.co',
+  'https://cas-bridge.xethub.hf.co',
+];
 
 /**
  * fetch without the Xet content negotiation @huggingface/hub asks for (`Accept:
