@@ -20,7 +20,11 @@ let store: MemoryBlobStore;
 
 beforeAll(async () => {
   hub = await startHubServer({
-    repos: { 'test/tiny': { files: unsharded.files }, 'test/sharded': { files: sharded.files } },
+    repos: {
+      'test/tiny': { files: unsharded.files },
+      'test/sharded': { files: sharded.files },
+      'test/gated': { files: unsharded.files, gated: true },
+    },
   });
   access = { endpoint: hub.url };
 });
@@ -185,6 +189,22 @@ describe('downloadHubModel', () => {
       /model\.safetensors does not match the listing \(sha256 .*expected 000000000000…\); the download was discarded/,
     );
     expect((await cache.listCachedModels())[0].files.find((x) => x.path === WEIGHTS)!.cachedBytes).toBe(0);
+  });
+
+  it('a gated repo downloads with the token in the Authorization header only', async () => {
+    const token = 'hf_test_token';
+    const p = await planHubModel({ repo: 'test/gated' }, { ...access, accessToken: token });
+    const before = hub.requests.length;
+    await expect(downloadHubModel(p, cache, { access })).rejects.toThrow(/test\/gated needs an access token.*401/);
+    const files = await downloadHubModel(p, cache, { access: { ...access, accessToken: token } });
+    expect(asRecord(files)).toEqual(unsharded.files);
+    const gets = hub.requests.slice(before);
+    expect(
+      gets
+        .filter((r) => r.status === 200)
+        .every((r) => r.authorized && !r.path.includes(token) && !r.query.includes(token)),
+    ).toBe(true);
+    expect(JSON.stringify(await cache.listCachedModels())).not.toContain(token);
   });
 
   it('a full browser store: a clear message, the partial file kept, other cached models untouched', async () => {

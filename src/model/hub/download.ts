@@ -257,6 +257,7 @@ export async function downloadHubModel(
             emit(f.path);
           }
         } catch (e) {
+          void reader.cancel().catch(() => undefined); // close the response whatever went wrong
           if (e instanceof HubError) throw e;
           await flush(); // what arrived is kept: the next request continues from it
           if (isAbort(e) || opts.signal?.aborted) throw cancelled(f, held);
