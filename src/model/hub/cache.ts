@@ -218,3 +218,16 @@ export async function loadCachedModel(ref: HubModelRef, cache: ModelCache): Prom
 export async function openModelCache(): Promise<ModelCache> {
   return new ModelCache(await openBrowserBlobStore());
 }
+
+/**
+ * Asks the browser not to evict the site's storage under pressure (`navigator.storage.persist()`);
+ * true when granted. Best effort: false where the API is missing or refuses.
+ */
+export async function persistStorage(): Promise<boolean> {
+  try {
+    const storage = globalThis.navigator?.storage as { persist?: () => Promise<boolean> } | undefined;
+    return (await storage?.persist?.()) ?? false;
+  } catch {
+    return false;
+  }
+}

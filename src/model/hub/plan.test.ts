@@ -10,6 +10,7 @@ const TOKEN = 'hf_secret_abcdef123456';
 const tinyF32 = tinyHFModel({ dtype: 'F32' });
 const tinyBF16Sharded = tinyHFModel({ dtype: 'BF16', shards: 3, seed: 2 });
 const stories = llama2cHFModel('BF16');
+const tinyF16 = tinyHFModel({ dtype: 'F16', seed: 8 });
 const sum = (files: Record<string, Uint8Array>, names: string[]) => names.reduce((a, n) => a + files[n].byteLength, 0);
 
 let hub: HubServer;
@@ -97,6 +98,13 @@ describe('planHubModel', () => {
     // Header reads used the commit, not the branch name.
     const shardReads = hub.requestsFor('model-00002-of-00003.safetensors');
     expect(shardReads.every((r) => r.path.includes(`/resolve/${'a'.repeat(40)}/`))).toBe(true);
+  });
+
+  it('reads an f16 model', async () => {
+    hub.setRepo('test/tiny-f16', { files: tinyF16.files });
+    const plan = await planHubModel({ repo: 'test/tiny-f16' }, access);
+    expect(plan.dtypes).toEqual({ F16: { tensors: 20, parameters: countParams(tinyF16.config) } });
+    expect(plan.weightBytes).toBe(tinyF16.files['model.safetensors'].byteLength);
   });
 
   it('reads the llama2.c fixture converted to HF files', async () => {
