@@ -5,7 +5,7 @@ import { PRESETS, type LlamaConfig } from '../model/config';
 import type { LoraConfig } from '../model/lora-config';
 import { adapterShapes, exportPeftAdapter, importPeftAdapter } from '../model/io/peft';
 import { startHubCommitServer, type RunningHubCommitServer } from '../testing/hub-commit-server';
-import { pushToHub, repoNameProblem, type HubPushProgress } from './hub-push';
+import { filesToPush, pushToHub, repoNameProblem, type HubPushProgress } from './hub-push';
 
 const TOKEN = 'hf_writeTokenForTheStandIn0123456789';
 const READ_TOKEN = 'hf_readOnlyToken0123456789';
@@ -86,7 +86,15 @@ describe('push to the Hub (local stand-in)', () => {
   });
 
   it('pushes a new commit to a repo that exists (and to an org the token may write to)', async () => {
-    await pushToHub({ repo: 'team/adapter', token: TOKEN, private: false, files: adapterFiles(), hubUrl: hub.url });
+    await pushToHub({
+      repo: 'team/adapter',
+      token: TOKEN,
+      private: false,
+      files: adapterFiles(),
+      card: (repoId) => `# ${repoId}\n`,
+      hubUrl: hub.url,
+    });
+    expect(new TextDecoder().decode(hub.state.file('team/adapter', 'README.md'))).toBe('# team/adapter\n');
     const changed = [{ name: 'adapter_config.json', bytes: new TextEncoder().encode('{"peft_type": "LORA"}') }];
     const out = await pushToHub({
       repo: 'team/adapter',
@@ -195,5 +203,31 @@ describe('push to the Hub (local stand-in)', () => {
     await expect(
       pushToHub({ repo: 'x', token: TOKEN, private: false, files: adapterFiles(), hubUrl: hub.url }),
     ).rejects.toThrow(/^the Hub answered 500 while committing: storage down$/);
+  });
+});
+
+describe('filesToPush', () => {
+  const f = (name: string) => ({ name, bytes: new Uint8Array([1]) });
+  const both = [
+    'config.json',
+    'model.safetensors',
+    'tokenizer.json',
+    'adapter_config.json',
+    'adapter_model.safetensors',
+  ].map(f);
+  it('splits a trained model into its adapter and its merged HF files', () => {
+    expect(filesToPush(both, 'adapter')!.map((x) => x.name)).toEqual([
+      'adapter_config.json',
+      'adapter_model.safetensors',
+    ]);
+    expect(filesToPush(both, 'merged')!.map((x) => x.name)).toEqual([
+      'config.json',
+      'model.safetensors',
+      'tokenizer.json',
+    ]);
+  });
+  it('null when there is no adapter (full fine-tuning) or no model', () => {
+    expect(filesToPush(both.slice(0, 3), 'adapter')).toBeNull();
+    expect(filesToPush(both.slice(3), 'merged')).toBeNull();
   });
 });

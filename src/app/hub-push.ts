@@ -9,6 +9,7 @@
 // local stand-in (testing/hub-commit-server.ts) serves.
 import { commitIter, createRepo, HubApiError, whoAmI, type CommitOperation } from '@huggingface/hub';
 import type { ModelFile } from '../model/io/model-files';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../model/io/peft';
 import { errorMessage } from '../core/errors';
 
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
@@ -20,8 +21,8 @@ export interface HubPushRequest {
   private: boolean;
   /** What to upload: the adapter files or the merged model's files. */
   files: ModelFile[];
-  /** README.md text (export/model-card.ts); replaces any README.md among the files. */
-  card?: string;
+  /** README.md (export/model-card.ts), or a function of the final repo id; replaces any README.md among the files. */
+  card?: string | ((repoId: string) => string);
   /** The Hub endpoint (a mirror or a test stand-in); DEFAULT_HUB_URL when absent. */
   hubUrl?: string;
   commitTitle?: string;
@@ -42,6 +43,23 @@ export interface HubPushResult {
   commitOid: string;
   created: boolean; // false: the repo existed and got a new commit
   files: string[];
+}
+
+export type PushWhat = 'adapter' | 'merged';
+
+/**
+ * The files a push uploads from a trained model's files: the PEFT adapter (adapter_config.json +
+ * adapter_model.safetensors), or the full Hugging Face model (everything else). Null when the model
+ * has none of that kind (an adapter from a fully fine-tuned model).
+ */
+export function filesToPush(files: ModelFile[], what: PushWhat): ModelFile[] | null {
+  const isAdapter = (f: ModelFile) => f.name === ADAPTER_CONFIG_FILE || f.name === ADAPTER_WEIGHTS_FILE;
+  if (what === 'adapter') {
+    const a = files.filter(isAdapter);
+    return a.length === 2 ? a : null;
+  }
+  const m = files.filter((f) => !isAdapter(f) && f.name !== 'README.md');
+  return m.some((f) => f.name === 'config.json') ? m : null;
 }
 
 /** Why a repo name is not one the Hub takes, or null (huggingface_hub's validate_repo_id). */
@@ -135,7 +153,13 @@ export async function pushToHub(r: HubPushRequest): Promise<HubPushResult> {
       content: new Blob([f.bytes as BlobPart]),
     })),
     ...(r.card !== undefined
-      ? [{ operation: 'addOrUpdate' as const, path: 'README.md', content: new Blob([r.card]) }]
+      ? [
+          {
+            operation: 'addOrUpdate' as const,
+            path: 'README.md',
+            content: new Blob([typeof r.card === 'function' ? r.card(repoId) : r.card]),
+          },
+        ]
       : []),
   ];
   let stage = 'preparing the upload';
