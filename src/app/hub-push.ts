@@ -5,9 +5,10 @@
 //
 // The token is a parameter and nothing else: it is not kept, logged, or put in any message (every
 // error text is scrubbed of it), and it goes only to the Hub endpoint's Authorization header.
+// The library loads on the first push (a dynamic import), not with the page.
 // useXet is off: the Hub still accepts the basic LFS transfer for every repo, and it is the one the
 // local stand-in (testing/hub-commit-server.ts) serves.
-import { commitIter, createRepo, HubApiError, whoAmI, type CommitOperation } from '@huggingface/hub';
+import type { CommitOperation, HubApiError } from '@huggingface/hub';
 import type { ModelFile } from '../model/io/model-files';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../model/io/peft';
 import { errorMessage } from '../core/errors';
@@ -80,10 +81,14 @@ export function repoNameProblem(repo: string): string | null {
 }
 
 /** The failure in words for the user, without the token. */
-function explain(e: unknown, stage: string, ctx: { repoId: string; origin: string; token: string }): Error {
+function explain(
+  e: unknown,
+  stage: string,
+  ctx: { repoId: string; origin: string; token: string; ApiError: typeof HubApiError },
+): Error {
   const scrub = (s: string) => (ctx.token ? s.split(ctx.token).join('hf_…') : s);
   let msg: string;
-  if (e instanceof HubApiError) {
+  if (e instanceof ctx.ApiError) {
     const said = scrub(e.message.replace(/\. URL: .*$/, ''));
     if (e.statusCode === 401)
       msg = `the Hub refused the token (401: ${said}): it is wrong or expired; make a new one with write access at ${ctx.origin}/settings/tokens`;
@@ -105,7 +110,6 @@ export async function pushToHub(r: HubPushRequest): Promise<HubPushResult> {
   const hubUrl = (r.hubUrl ?? DEFAULT_HUB_URL).replace(/\/+$/, '');
   const origin = hubUrl;
   const token = r.token.trim();
-  const ctx = { repoId: r.repo, origin, token };
   if (!token.startsWith('hf_') || /\s/.test(token))
     throw new Error(
       `that is not a Hugging Face access token (they start with "hf_"); make one with write access at ${origin}/settings/tokens`,
@@ -114,6 +118,8 @@ export async function pushToHub(r: HubPushRequest): Promise<HubPushResult> {
   if (nameProblem) throw new Error(`repo name: ${nameProblem}`);
   const files = r.files.filter((f) => !(r.card !== undefined && f.name === 'README.md'));
   if (files.length === 0) throw new Error('nothing to push: no model files given');
+  const { commitIter, createRepo, HubApiError, whoAmI } = await import('@huggingface/hub');
+  const ctx = { repoId: r.repo, origin, token, ApiError: HubApiError };
   const common = { accessToken: token, hubUrl, ...(r.fetch ? { fetch: r.fetch } : {}) };
 
   r.onProgress?.({ phase: 'checking-token' });
