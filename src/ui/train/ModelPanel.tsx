@@ -6,6 +6,7 @@ import { useModelStore } from '../../store/model';
 import type { ModelSlot, StoredModel } from '../../app/model-storage';
 import { useRunStore } from '../../store/run';
 import { download } from '../download';
+import { PushToHub } from './PushToHub';
 
 function ModelCard({ m, testId }: { m: StoredModel; testId: string }) {
   return (
@@ -107,6 +108,7 @@ export function ModelPanel() {
               Fine-tune further from it
             </button>
           </div>
+          <PushToHub />
         </>
       )}
       {trySlot && (
