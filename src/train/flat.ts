@@ -75,12 +75,19 @@ export async function addTensorsInto(
   }
 }
 
-/** Every named tensor packed into a fresh flat array (all must be present). */
+/**
+ * The layout's tensors packed into a fresh flat array (all must be present). Tensors the layout
+ * lacks are left out: a LoRA model's variables hold its frozen base beside the adapters it packs.
+ */
 export async function packTensors(layout: FlatLayout, tensors: Map<string, tf.Tensor>): Promise<Float32Array> {
-  for (const e of layout.entries)
-    if (!tensors.has(e.name)) throw new Error(`packTensors: tensor "${e.name}" is missing`);
+  const mine = new Map<string, tf.Tensor>();
+  for (const e of layout.entries) {
+    const t = tensors.get(e.name);
+    if (!t) throw new Error(`packTensors: tensor "${e.name}" is missing`);
+    mine.set(e.name, t);
+  }
   const out = new Float32Array(layout.total);
-  await addTensorsInto(layout, tensors, out); // 0 + x is exact
+  await addTensorsInto(layout, mine, out); // 0 + x is exact
   return out;
 }
 
