@@ -3,7 +3,8 @@ export type RunEvent =
   | { type: 'status'; message: string }
   | {
       type: 'model';
-      paramCount: number;
+      paramCount: number; // every parameter the model holds (LoRA: base + adapters)
+      trainableParams?: number; // LoRA: the adapters' (what trains); absent = all of them (Full)
       vocabSize: number;
       preset: string;
       trainExamples: number;

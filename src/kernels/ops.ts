@@ -13,7 +13,7 @@ import { attentionFast } from './wasm/attention';
 import { crossEntropyFast } from './wasm/cross-entropy';
 import { attendRows, type RowAttention } from './wasm/decode-rows';
 import { rowKernels, xWtFits, type RowKernels } from './wasm/gemv';
-import { linearFast, swapMiddle, transpose2d } from './wasm/matmul';
+import { linearFast, linearFrozenFast, swapMiddle, transpose2d } from './wasm/matmul';
 import { rmsNormFast } from './wasm/rmsnorm';
 import { applyRopeFast } from './wasm/rope';
 import { crossEntropyWebGPU } from './webgpu/cross-entropy';
@@ -34,10 +34,13 @@ export function applyRope(x: tf.Tensor4D, cos: tf.Tensor2D | tf.Tensor4D, sin: t
   return plain.applyRope(x, cos, sin);
 }
 
-/** x (N, in) @ Wᵀ with W in Hugging Face's (out, in) layout → (N, out); wT, if given, is Wᵀ (in, out) (no gradient to W). */
-export function linear(x: tf.Tensor2D, w: tf.Tensor, wT?: tf.Tensor2D): tf.Tensor2D {
+/**
+ * x (N, in) @ Wᵀ with W in Hugging Face's (out, in) layout → (N, out); wT, if given, is Wᵀ (in, out)
+ * (no gradient to W). frozen: W takes no gradient (LoRA's base), so the fast path skips computing one.
+ */
+export function linear(x: tf.Tensor2D, w: tf.Tensor, wT?: tf.Tensor2D, frozen = false): tf.Tensor2D {
   if (wT) return tf.matMul(x, wT);
-  if (useFastPath(x.shape[0])) return linearFast(x, w as tf.Tensor2D);
+  if (useFastPath(x.shape[0])) return frozen ? linearFrozenFast(x, w as tf.Tensor2D) : linearFast(x, w as tf.Tensor2D);
   return plain.linear(x, w as tf.Tensor2D);
 }
 

@@ -8,6 +8,8 @@ import { ropeTables, ropeTablesPerRow } from './rope';
 import { takeRows } from '../kernels/take-rows';
 import { applyRope, attention, linear, mergeHeads, rmsNorm, splitHeads } from '../kernels/ops';
 import type { TransposedWeights } from './generate/decode-weights';
+import { loraDelta, targetedModules } from './lora';
+import type { LoraModule } from './lora-config';
 
 /** Keys and values already computed for earlier positions, one entry per layer: (B, KV, S, D). */
 export interface KVCache {
@@ -27,6 +29,9 @@ export interface ForwardOptions {
   // Weights already laid out (in, out) for the whole call (decode-weights.ts; generation on wasm). The
   // products through them carry no gradient to the weights.
   transposed?: TransposedWeights;
+  // Training with LoRA: the adapters' dropout is on, its masks drawn from this seed (lora.ts). Absent
+  // (evaluation, generation): no dropout.
+  dropoutSeed?: number;
 }
 
 const NEG = -1e9; // additive mask value: exp underflows to exactly 0 after max-subtraction
@@ -63,15 +68,27 @@ export function hiddenStates(
   const newV: tf.Tensor4D[] = [];
   // kernels/ops.ts picks each op's path (WebGPU kernel, wasm fast path or plain ops) for the backend.
   const norm = (x2: tf.Tensor2D, w: tf.Tensor) => rmsNorm(x2, w, c.rmsNormEps); // (B·T, C)
+  // LoRA: the base is frozen (no gradient is asked of it), the targeted linears gain their adapter.
+  const frozen = c.lora !== undefined;
+  const adapted = new Set<string>(targetedModules(c));
   const h = tf.tidy(() => {
     const { cos, sin } = opts.positionOffsets
       ? ropeTablesPerRow(past, T, D, c.ropeTheta, opts.positionOffsets) // (B, 1, T, D)
       : ropeTables(past, T, D, c.ropeTheta); // (T, D)
     const mask = attentionMask(T, S, opts.keyMask);
-    let x = takeRows(p.get(EMBED) as tf.Tensor2D, tf.reshape(ids, [B * T])); // (B·T, C)
+    // A frozen table takes tf.gather (same values): its gradient, a (V, C) scatter, would be thrown away.
+    const flat = tf.reshape(ids, [B * T]) as tf.Tensor1D;
+    const table = p.get(EMBED) as tf.Tensor2D;
+    let x = frozen ? (tf.gather(table, flat) as tf.Tensor2D) : takeRows(table, flat); // (B·T, C)
     for (let l = 0; l < c.numHiddenLayers; l++) {
       const w = (leaf: string) => p.get(layerName(l, leaf))!;
-      const lin = (x2: tf.Tensor2D, leaf: string) => linear(x2, w(leaf), opts.transposed?.get(layerName(l, leaf)));
+      // x (N, in) → (N, out); a targeted module adds scaling · (dropout(x) Aᵀ) Bᵀ (lora.ts). With
+      // B = 0 that is base + exact zeros: the base's bits.
+      const lin = (x2: tf.Tensor2D, leaf: string) => {
+        const y = linear(x2, w(leaf), opts.transposed?.get(layerName(l, leaf)), frozen);
+        const m = leaf.split('.')[1] as LoraModule; // self_attn.q_proj.weight → q_proj
+        return adapted.has(m) ? (tf.add(y, loraDelta(c, p, l, m, x2, opts.dropoutSeed)) as tf.Tensor2D) : y;
+      };
       // Attention block: x + o_proj(softmax(q kᵀ/√D + mask) v)
       const xn = norm(x, w('input_layernorm.weight'));
       const q = applyRope(splitHeads(lin(xn, 'self_attn.q_proj.weight'), B, T, H, D), cos, sin); // (B, H, T, D)
@@ -102,7 +119,7 @@ export function hiddenStates(
 /** Logits for hidden rows: h (N, C) → (N, V), through lm_head or the tied embedding. */
 export function lmHead(p: Params, c: LlamaConfig, h: tf.Tensor2D, transposed?: TransposedWeights): tf.Tensor2D {
   const name = c.tieWordEmbeddings ? EMBED : LM_HEAD;
-  return linear(h, p.get(name)!, transposed?.get(name));
+  return linear(h, p.get(name)!, transposed?.get(name), c.lora !== undefined);
 }
 
 /** Full forward: ids (B, T) → logits (B, T, V). Training uses hiddenStates + lmHead on supervised rows only. */

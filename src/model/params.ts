@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from './config';
 import { mulberry32 } from '../core/prng';
+import { loraShapes } from './lora';
 
 export type Params = Map<string, tf.Tensor>;
 export type Variables = Map<string, tf.Variable>;
@@ -36,6 +37,19 @@ export function paramShapes(c: LlamaConfig): [string, number[]][] {
   return out;
 }
 
+/**
+ * The tensors training updates, in flat-layout order (train/flat.ts): the adapters when the config
+ * has `lora` (the base is frozen), else every base tensor (paramShapes).
+ */
+export function trainableShapes(c: LlamaConfig): [string, number[]][] {
+  return c.lora ? loraShapes(c) : paramShapes(c);
+}
+
+/** Every tensor of the model a config describes: the base's, then the adapters' when it has `lora`. */
+export function modelShapes(c: LlamaConfig): [string, number[]][] {
+  return [...paramShapes(c), ...loraShapes(c)];
+}
+
 /** Norm weights take no weight decay (the seed's Trainer excludes LayerNorm-style weights). */
 export const isNormWeight = (name: string) => name.endsWith('norm.weight');
 
@@ -66,10 +80,15 @@ export function initWeights(c: LlamaConfig, seed: number, std = 0.02): Map<strin
   return weights;
 }
 
-/** Upload named arrays as trainable variables, checking every expected tensor is present and sized. */
+/**
+ * Upload named arrays as variables, checking every expected tensor is present and sized. With
+ * `lora` the base's are frozen (trainable false: no gradient, no optimizer state) and the adapters
+ * train; otherwise every tensor trains.
+ */
 export function toVariables(c: LlamaConfig, weights: Map<string, Float32Array>): Variables {
   const vars: Variables = new Map();
-  for (const [name, shape] of paramShapes(c)) {
+  const trainable = new Set(trainableShapes(c).map(([name]) => name));
+  for (const [name, shape] of modelShapes(c)) {
     const a = weights.get(name);
     if (!a) throw new Error(`weights: tensor "${name}" is missing`);
     const n = shape.reduce((x, y) => x * y, 1);
@@ -81,7 +100,7 @@ export function toVariables(c: LlamaConfig, weights: Map<string, Float32Array>):
     // tidy frees the upload tensor; the variable keeps its own reference to the data.
     vars.set(
       name,
-      tf.tidy(() => tf.variable(tf.tensor(a, shape, 'float32'), true)),
+      tf.tidy(() => tf.variable(tf.tensor(a, shape, 'float32'), trainable.has(name))),
     );
   }
   return vars;

@@ -10,6 +10,8 @@ import type { Variables } from '../model/params';
 import { shardRange } from '../collectives/sampler';
 import { addTensorsInto, type FlatLayout } from './flat';
 import { lossAndGrads } from './step';
+import type { Training } from './loss';
+import { mixSeeds } from '../model/lora';
 
 export interface LocalGradients {
   grad: Float32Array; // (P) Σ over this rank's supervised tokens of ∂loss_token/∂θ, layout order
@@ -23,6 +25,11 @@ export interface MeanGradient {
   loss: number; // mean token loss
   tokens: number; // supervised tokens in the batch
 }
+
+/** A rank's dropout seed from the step's (every rank draws its own masks). */
+export const rankSeed = (t: Training, rank: number) => mixSeeds(t.dropoutSeed, rank);
+/** A micro-batch's dropout seed from its rank's. */
+export const microSeed = (rankDropoutSeed: number, micro: number) => mixSeeds(rankDropoutSeed, micro);
 
 /** Rank's contiguous part of a batch (src/collectives/sampler.ts's split). */
 export const shardOf = <T>(indices: readonly T[], rank: number, world: number): T[] => {
@@ -51,12 +58,13 @@ export async function accumulateGradients(
   accumulationSteps: number,
   padId: number,
   into?: Float32Array,
+  training?: Training, // this rank's (rankSeed): each micro-batch mixes in its index
 ): Promise<LocalGradients> {
   const grad = into ?? new Float32Array(layout.total);
   grad.fill(0);
   let lossSum = 0;
   let tokens = 0;
-  for (const micro of microBatches(indices, accumulationSteps)) {
+  for (const [k, micro] of microBatches(indices, accumulationSteps).entries()) {
     if (micro.length === 0) continue;
     const batch = collate(
       micro.map((i) => {
@@ -67,7 +75,14 @@ export async function accumulateGradients(
       padId,
     ); // (b, T) padded to this micro-batch's longest example
     if (batch.tokens === 0) continue;
-    const { loss, grads } = lossAndGrads(params, config, batch, 'sum');
+    const { loss, grads } = lossAndGrads(
+      params,
+      config,
+      batch,
+      'sum',
+      false,
+      training && { dropoutSeed: microSeed(training.dropoutSeed, k) },
+    );
     try {
       await addTensorsInto(layout, grads, grad);
       lossSum += (await loss.data())[0];
@@ -96,6 +111,7 @@ export async function meanGradients(
   padId: number,
   into: Float32Array,
   poison = false,
+  training?: Training,
 ): Promise<MeanGradient> {
   const { grad, lossSum, tokens } = await accumulateGradients(
     params,
@@ -106,6 +122,7 @@ export async function meanGradients(
     accumulationSteps,
     padId,
     into,
+    training,
   );
   if (poison) grad[0] = Number.NaN;
   if (tokens === 0) throw new Error('global batch has no supervised tokens (every label is masked)');

@@ -13,7 +13,8 @@ import type { Collective } from '../collectives/collective';
 import { allReduceSumFp16, type DynamicLossScaler } from '../collectives/fp16';
 import type { LlamaConfig } from '../model/config';
 import type { Variables } from '../model/params';
-import { accumulateGradients, shardOf, type MeanGradient } from './accumulate';
+import { accumulateGradients, rankSeed, shardOf, type MeanGradient } from './accumulate';
+import type { Training } from './loss';
 import { AdamW, type AdamWOptions } from './adamw';
 import { clipFlatByGlobalNorm, unpackTensors, type FlatLayout } from './flat';
 import type { OptimizerState } from './optimizer-state';
@@ -123,9 +124,11 @@ export async function reduceGradients(
   examples: readonly Example[],
   globalIndices: readonly number[],
   poison = false,
+  training?: Training,
 ): Promise<MeanGradient> {
   const { collective: c, layout } = rep;
-  if (rep.fp16) return reduceGradientsFp16(rep, rep.fp16, examples, globalIndices, poison);
+  const mine = training && { dropoutSeed: rankSeed(training, c.rank) };
+  if (rep.fp16) return reduceGradientsFp16(rep, rep.fp16, examples, globalIndices, poison, mine);
   // One buffer, one all-reduce: (P) gradient sums, then the token count and the loss sum. Float32
   // counts tokens exactly up to 2^24 per global batch. accumulateGradients zeroes it first.
   const buf = await stepBuffer(rep, layout.total + 2, true);
@@ -140,6 +143,7 @@ export async function reduceGradients(
     rep.accumulationSteps,
     rep.padId,
     grad,
+    mine,
   );
   if (poison) grad[0] = Number.NaN; // a fault drill: before the all-reduce, so every rank sees it and skips
   buf[layout.total] = local.tokens;
@@ -163,6 +167,7 @@ async function reduceGradientsFp16(
   examples: readonly Example[],
   globalIndices: readonly number[],
   poison: boolean,
+  training: Training | undefined,
 ): Promise<MeanGradient> {
   const { collective: c, layout } = rep;
   // A private buffer: allReduceSumFp16 exchanges half-precision copies, never this array itself.
@@ -176,6 +181,7 @@ async function reduceGradientsFp16(
     rep.accumulationSteps,
     rep.padId,
     grad,
+    training,
   );
   if (poison) grad[0] = Number.NaN;
   const counts = new Float32Array([local.tokens, poison ? Number.NaN : local.lossSum]);
@@ -214,11 +220,12 @@ export async function dataParallelStep(
   globalIndices: readonly number[],
   lr: number,
   poison = false,
+  training?: Training, // LoRA dropout: the step's seed; each rank and micro-batch mixes in its own
 ): Promise<DataParallelStepResult> {
   return applyMeanGradient(
     rep.optimizer,
     rep.params,
-    await reduceGradients(rep, examples, globalIndices, poison),
+    await reduceGradients(rep, examples, globalIndices, poison, training),
     rep.maxGradNorm,
     lr,
   );

@@ -1,9 +1,10 @@
-// A whole model's parameters (or gradients) as one Float32Array: tensors back to back in
-// paramShapes order, each at a fixed offset. One all-reduce then moves every gradient at once, and
+// A model's trainable parameters (or their gradients) as one Float32Array: tensors back to back in
+// trainableShapes order (every tensor for Full fine-tuning, the adapters only for LoRA), each at a
+// fixed offset. One all-reduce then moves every gradient at once, and
 // ZeRO can cut the vector into W contiguous ranges that ignore tensor boundaries.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from '../model/config';
-import { paramShapes, type Variables } from '../model/params';
+import { trainableShapes, type Variables } from '../model/params';
 import { clipScale } from './clip';
 
 export interface FlatEntry {
@@ -33,9 +34,13 @@ export function layoutOf(shapes: readonly (readonly [string, readonly number[]])
   return { entries, total: offset };
 }
 
-/** The layout of a Llama config's parameters (Hugging Face order, as paramShapes). */
+/**
+ * The layout of what a config trains (params.ts's trainableShapes): every parameter in Hugging Face
+ * order, or with `lora` the adapters only — so accumulation, the all-reduce, ZeRO-1's shards,
+ * snapshots and checkpoints carry adapter values only, and the frozen base never moves.
+ */
 export function flatLayout(config: LlamaConfig): FlatLayout {
-  return layoutOf(paramShapes(config));
+  return layoutOf(trainableShapes(config));
 }
 
 function checkLength(layout: FlatLayout, flat: Float32Array, what: string): void {
@@ -70,12 +75,19 @@ export async function addTensorsInto(
   }
 }
 
-/** Every named tensor packed into a fresh flat array (all must be present). */
+/**
+ * The layout's tensors packed into a fresh flat array (all must be present). Tensors the layout
+ * lacks are left out: a LoRA model's variables hold its frozen base beside the adapters it packs.
+ */
 export async function packTensors(layout: FlatLayout, tensors: Map<string, tf.Tensor>): Promise<Float32Array> {
-  for (const e of layout.entries)
-    if (!tensors.has(e.name)) throw new Error(`packTensors: tensor "${e.name}" is missing`);
+  const mine = new Map<string, tf.Tensor>();
+  for (const e of layout.entries) {
+    const t = tensors.get(e.name);
+    if (!t) throw new Error(`packTensors: tensor "${e.name}" is missing`);
+    mine.set(e.name, t);
+  }
   const out = new Float32Array(layout.total);
-  await addTensorsInto(layout, tensors, out); // 0 + x is exact
+  await addTensorsInto(layout, mine, out); // 0 + x is exact
   return out;
 }
 

@@ -33,11 +33,28 @@ export function supervised(batch: Batch): { rows: Int32Array; targets: Int32Arra
   return { rows: Int32Array.from(rows), targets: Int32Array.from(targets) };
 }
 
+/**
+ * A training pass (as opposed to evaluation): LoRA dropout on, its masks drawn from `dropoutSeed`
+ * (a pure function of the run's seed, the step, the rank and the micro-batch — see trainer.ts), so
+ * a resumed run draws the same masks. Absent: no dropout.
+ */
+export interface Training {
+  dropoutSeed: number;
+}
+
 /** Loss of a batch (call inside tf.variableGrads / tf.tidy). Throws if no position is supervised. */
-export function batchLoss(p: Params, c: LlamaConfig, batch: Batch, reduction: LossReduction = 'mean'): tf.Scalar {
+export function batchLoss(
+  p: Params,
+  c: LlamaConfig,
+  batch: Batch,
+  reduction: LossReduction = 'mean',
+  training?: Training,
+): tf.Scalar {
   const { rows, targets } = supervised(batch);
   if (rows.length === 0) throw new Error('batch has no supervised tokens (every label is masked)');
-  const { h } = hiddenStates(p, c, tf.tensor2d(batch.ids, [batch.batchSize, batch.seqLen], 'int32'));
+  const { h } = hiddenStates(p, c, tf.tensor2d(batch.ids, [batch.batchSize, batch.seqLen], 'int32'), {
+    dropoutSeed: training?.dropoutSeed,
+  });
   const hs = takeRows(tf.reshape(h, [batch.batchSize * batch.seqLen, c.hiddenSize]), tf.tensor1d(rows, 'int32')); // (N, C)
   return crossEntropy(lmHead(p, c, hs), targets, reduction);
 }

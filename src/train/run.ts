@@ -5,8 +5,8 @@ import type { Pair } from '../core/example';
 import { splitTrainValidation } from '../data/batching';
 import { buildExamples } from '../data/examples';
 import { loadTokenizer, trainTokenizer, type LoadedTokenizer } from '../data/tokenizer';
-import { configFor, countParams, PRESETS, type LlamaConfig } from '../model/config';
-import { initWeights, toVariables, type Variables } from '../model/params';
+import { configFor, PRESETS, type LlamaConfig } from '../model/config';
+import { toVariables, type Variables } from '../model/params';
 import { memoryEstimate } from './auto-batch/memory';
 import { stepProbe, worstCaseExample, type ProbeContext } from './auto-batch/probe';
 import { resolveAutoBatch, type AutoBatchCache } from './auto-batch/resolve';
@@ -22,7 +22,7 @@ import {
   resumeInputs,
   type EpochCheckpointOptions,
 } from './checkpoint/epoch-checkpoints';
-import { flatLayout, unpackViews } from './flat';
+import { attachCheckpointBase, startingModel } from './lora-run';
 import { trainLoop, type ParallelOptions, type TrainerResult } from './trainer';
 
 export interface RunOutput extends TrainerResult {
@@ -49,18 +49,22 @@ export interface RunOptions {
   parallel?: ParallelOptions;
   /** How spec.autoBatchSize probes and caches the batch size. */
   autoBatch?: AutoBatchHooks;
-  /** Continue from a snapshot: its weights and optimizer step (AdamW moments start afresh). */
+  /** Continue from a snapshot: its weights (LoRA: adapters, on o.initial's base) and optimizer step (AdamW moments start afresh). */
   resume?: { step: number; weights: Float32Array };
   /** Emit a 'snapshot' of the weights every N optimizer steps (0 or absent: never). */
   snapshotEvery?: number;
-  /** Fine-tune an imported model (its shape and its own tokenizer) instead of a fresh preset. */
+  /**
+   * Fine-tune an imported model (its shape and its own tokenizer) instead of a fresh preset. LoRA
+   * trains adapters on it (frozen); resuming a LoRA checkpoint needs its base here again (a fresh
+   * preset base is rebuilt from the seed).
+   */
   initial?: InitialModel;
   /** Fault drill: true makes that step's loss NaN (see TrainerInput.poison). */
   poison?: () => boolean;
   /** Continue a run from one of its epoch checkpoints: weights, AdamW moments, step (bit-exact). */
   resumeCheckpoint?: TrainingCheckpoint;
   /** Save a checkpoint every epoch (rank 0 writes; the last keepLast of runId are kept). */
-  checkpoints?: Omit<EpochCheckpointOptions, 'spec' | 'config' | 'params' | 'rank' | 'extra'> & {
+  checkpoints?: Omit<EpochCheckpointOptions, 'spec' | 'config' | 'params' | 'rank' | 'extra' | 'base'> & {
     extra?: Record<string, string>;
   };
 }
@@ -68,12 +72,17 @@ export interface RunOptions {
 /** What a checkpoint's extra carries so a resume can rebuild the run: its tokenizer. */
 export const TOKENIZER_EXTRA = 'tokenizer.json';
 
-/** The model a checkpoint continues: its config and weights, and the tokenizer saved with it. */
-export function checkpointModel(ckpt: TrainingCheckpoint): InitialModel {
+/**
+ * The model a checkpoint continues: its config and weights, and the tokenizer saved with it. A LoRA
+ * checkpoint holds adapters only: `base` supplies its base model (refused if its hash differs).
+ */
+export function checkpointModel(ckpt: TrainingCheckpoint, base?: InitialModel): InitialModel {
   const json = ckpt.meta.extra?.[TOKENIZER_EXTRA];
   if (json === undefined)
     throw new Error(`checkpoint ${ckpt.meta.runId} step ${ckpt.meta.step}: no tokenizer saved with it`);
-  return { config: ckpt.meta.config, weights: resumeInputs(ckpt).weights, tokenizer: loadTokenizer(JSON.parse(json)) };
+  const tokenizer = loadTokenizer(JSON.parse(json));
+  if (ckpt.meta.config.lora) return { ...attachCheckpointBase(ckpt, base), tokenizer };
+  return { config: ckpt.meta.config, weights: resumeInputs(ckpt).weights, tokenizer };
 }
 
 export interface InitialModel {
@@ -119,7 +128,7 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
   const tokenizerTexts = train.flatMap((p) => [p.input, p.target]);
   if (spec.maxTrainSamples > 0) train = train.slice(0, spec.maxTrainSamples);
 
-  const initial = ckpt ? checkpointModel(ckpt) : o.initial;
+  const initial = ckpt ? checkpointModel(ckpt, o.initial) : o.initial;
   if (!initial)
     emit({
       type: 'status',
@@ -130,23 +139,22 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
   const trainExamples = buildExamples(tokenizer, train, opts);
   const validationExamples = buildExamples(tokenizer, validation, opts);
 
-  const config = initial?.config ?? configFor(PRESETS[spec.preset], tokenizer.vocabSize);
-  if (initial) checkContext(config, [...trainExamples, ...validationExamples], spec);
+  if (initial) checkContext(initial.config, [...trainExamples, ...validationExamples], spec);
+  // Full: every tensor trains. LoRA: adapters on the frozen base (lora-run.ts).
+  const model = startingModel({
+    spec,
+    config: initial?.config ?? configFor(PRESETS[spec.preset], tokenizer.vocabSize),
+    initial,
+    resume: o.resume,
+  });
+  const { config } = model;
   if (ckpt)
     checkResumable(ckpt, { spec, config, trainSize: trainExamples.length, world: parallel?.collective.world ?? 1 });
-  const layout = flatLayout(config);
-  if (o.resume && o.resume.weights.length !== layout.total) {
-    throw new Error(`resume: the snapshot holds ${o.resume.weights.length} values, the model needs ${layout.total}`);
-  }
-  const start = o.resume
-    ? unpackViews(layout, o.resume.weights)
-    : initial
-      ? initial.weights
-      : initWeights(config, spec.seed);
-  const params = toVariables(config, start);
+  const params = toVariables(config, model.weights);
   emit({
     type: 'model',
-    paramCount: countParams(config),
+    paramCount: model.totalParams,
+    ...(config.lora ? { trainableParams: model.trainableParams } : {}),
     vocabSize: tokenizer.vocabSize,
     preset: ckpt ? 'from checkpoint' : initial ? 'imported' : spec.preset,
     trainExamples: trainExamples.length,
@@ -239,6 +247,7 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
           config,
           params,
           rank: parallel?.collective.rank ?? 0,
+          base: model.base,
           extra: { ...o.checkpoints.extra, [TOKENIZER_EXTRA]: JSON.stringify(tokenizer.toJSON()) },
         })
       : undefined,

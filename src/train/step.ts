@@ -6,7 +6,7 @@ import type { LlamaConfig } from '../model/config';
 import type { Variables } from '../model/params';
 import type { AdamW } from './adamw';
 import { clipByGlobalNorm } from './clip';
-import { batchLoss, type Batch, type LossReduction } from './loss';
+import { batchLoss, type Batch, type LossReduction, type Training } from './loss';
 
 export interface StepResult {
   loss: number;
@@ -14,22 +14,31 @@ export interface StepResult {
   applied: boolean; // false when the loss or gradients were not finite and the update was skipped
 }
 
-/** Loss and gradients of every trainable variable (the caller disposes the gradients). */
+/**
+ * Loss and gradients of every trainable variable (the caller disposes the gradients): all of them
+ * for Full fine-tuning, the adapters for LoRA (a frozen base variable gets no gradient at all).
+ * `training` turns on the adapters' dropout, seeded (see loss.ts).
+ */
 export function lossAndGrads(
   params: Variables,
   config: LlamaConfig,
   batch: Batch,
   reduction: LossReduction = 'mean',
   poison = false,
+  training?: Training,
 ): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
   // poison: a fault drill — the loss times NaN, so the real non-finite path (NaN gradients, skip) runs.
   const f = () =>
     poison
-      ? (tf.mul(batchLoss(params, config, batch, reduction), Number.NaN) as tf.Scalar)
-      : batchLoss(params, config, batch, reduction);
-  const { value, grads } = tf.variableGrads(f, [...params.values()]);
+      ? (tf.mul(batchLoss(params, config, batch, reduction, training), Number.NaN) as tf.Scalar)
+      : batchLoss(params, config, batch, reduction, training);
+  const trainable = [...params].filter(([, v]) => v.trainable);
+  const { value, grads } = tf.variableGrads(
+    f,
+    trainable.map(([, v]) => v),
+  );
   const byName = new Map<string, tf.Tensor>();
-  for (const [n, v] of params) byName.set(n, grads[v.name]); // tfjs keys gradients by its own variable names
+  for (const [n, v] of trainable) byName.set(n, grads[v.name]); // tfjs keys gradients by its own variable names
   return { loss: value, grads: byName };
 }
 
@@ -41,8 +50,9 @@ export async function trainStep(
   lr: number,
   maxGradNorm: number,
   poison = false,
+  training?: Training,
 ): Promise<StepResult> {
-  const { loss: lossT, grads: raw } = lossAndGrads(params, config, batch, 'mean', poison);
+  const { loss: lossT, grads: raw } = lossAndGrads(params, config, batch, 'mean', poison, training);
   const loss = (await lossT.data())[0];
   lossT.dispose();
   const { grads, norm } = await clipByGlobalNorm(raw, maxGradNorm);

@@ -9,7 +9,7 @@ import { isNormWeight, type Variables } from '../model/params';
 import type { Collective } from '../collectives/collective';
 import { DynamicLossScaler, type LossScalerOptions } from '../collectives/fp16';
 import { AdamW, ADAMW_DEFAULTS, type AdamWOptions } from './adamw';
-import { meanGradients } from './accumulate';
+import { meanGradients, microSeed, rankSeed } from './accumulate';
 import {
   applyMeanGradient,
   dataParallelStep,
@@ -21,7 +21,8 @@ import { flatLayout, packTensors, type FlatLayout } from './flat';
 import { checkOptimizerState, type OptimizerState } from './optimizer-state';
 import { ZeroAdamW } from './zero';
 import type { RunEvent } from '../core/events';
-import { batchLoss, supervised, type Batch } from './loss';
+import { batchLoss, supervised, type Batch, type Training } from './loss';
+import { mixSeeds } from '../model/lora';
 import { lrAt, warmupSteps } from './schedule';
 import type { RunSpec } from './spec';
 import { trainStep } from './step';
@@ -124,7 +125,12 @@ export async function evaluateLoss(
  * (meanGradients); replicas exchange that vector through the collective (dataParallelStep).
  */
 type Stepper = {
-  step(indices: number[], lr: number, poison: boolean): Promise<{ loss: number; gradNorm: number; applied: boolean }>;
+  step(
+    indices: number[],
+    lr: number,
+    poison: boolean,
+    training?: Training,
+  ): Promise<{ loss: number; gradNorm: number; applied: boolean }>;
   optimizerBytes(): number;
   exportState(): Promise<OptimizerState>;
   dispose(): void;
@@ -140,7 +146,7 @@ function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
     const opt = new AdamW(opts);
     if (input.resumeFrom?.optimizer) opt.restoreState(layout, input.resumeFrom.optimizer);
     return {
-      step: (indices, lr, poison) =>
+      step: (indices, lr, poison, training) =>
         trainStep(
           params,
           config,
@@ -152,6 +158,8 @@ function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
           lr,
           spec.maxGradNorm,
           poison,
+          // The seed a group of one derives for rank 0's micro-batch 0 (accumulate.ts): one rule for every path.
+          training && { dropoutSeed: microSeed(rankSeed(training, 0), 0) },
         ),
       optimizerBytes: () => [...opt.m.values()].reduce((n, t) => n + 8 * t.size, 0),
       exportState: () => opt.exportState(layout),
@@ -176,7 +184,7 @@ function makeStepper(input: TrainerInput, opts: AdamWOptions): Stepper {
     fp16: scaler,
   };
   return {
-    step: (indices, lr, poison) => dataParallelStep(rep, train, indices, lr, poison),
+    step: (indices, lr, poison, training) => dataParallelStep(rep, train, indices, lr, poison, training),
     optimizerBytes: () => optimizer.optimizerBytes,
     // The scaler's state rides with the moments (identical on every rank: it moves on all-reduced overflow flags).
     exportState: async () => ({ ...(await optimizer.exportState()), ...(scaler ? { lossScale: scaler.state() } : {}) }),
@@ -191,7 +199,7 @@ function accumulatingStepper(input: TrainerInput, layout: FlatLayout, opts: Adam
   if (input.resumeFrom?.optimizer) optimizer.restoreState(input.resumeFrom.optimizer);
   const grad = new Float32Array(layout.total); // (P) reused every step
   return {
-    step: async (indices, lr, poison) => {
+    step: async (indices, lr, poison, training) => {
       const mean = await meanGradients(
         params,
         config,
@@ -202,6 +210,7 @@ function accumulatingStepper(input: TrainerInput, layout: FlatLayout, opts: Adam
         padId,
         grad,
         poison,
+        training && { dropoutSeed: rankSeed(training, 0) },
       );
       return applyMeanGradient(optimizer, params, mean, spec.maxGradNorm, lr);
     },
@@ -226,6 +235,7 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
     weightDecay: spec.weightDecay,
     decays: (n) => !isNormWeight(n),
   });
+  const dropout = (config.lora?.dropout ?? 0) > 0;
   const start = now();
   const recent: { tokens: number; ms: number }[] = []; // recent steps, for a steady tokens/s
   let step = 0;
@@ -250,7 +260,9 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
         }
         const t0 = now();
         const lr = lrAt(spec.schedule, spec.learningRate, step, total, warmup);
-        const res = await stepper.step(indices, lr, input.poison?.() ?? false);
+        // LoRA dropout: masks a pure function of (seed, step), so a resume draws what the straight run drew.
+        const training = dropout ? { dropoutSeed: mixSeeds(spec.seed, step) } : undefined;
+        const res = await stepper.step(indices, lr, input.poison?.() ?? false, training);
         step += 1;
         ran += 1;
         if (!res.applied) skippedSteps += 1;

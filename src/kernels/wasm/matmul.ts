@@ -113,6 +113,22 @@ export function linearFast(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
+ * linearFast for a weight that takes no gradient (a frozen LoRA base): the same product, but w is
+ * held by the closure instead of being an input, so the backward computes dX = dY · W only — not
+ * the (out, in) dW that linearFast's gradFunc would compute and the tape would throw away.
+ */
+export function linearFrozenFast(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const f = tf.customGrad(((...args) => {
+    const [xi] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    return {
+      value: tf.tidy(() => mm(xi, transpose2d(w))),
+      gradFunc: (dy) => [mm(dy as tf.Tensor2D, w)], // (N, out) @ (out, in) → (N, in)
+    };
+  }) as Grad);
+  return f(x) as tf.Tensor2D;
+}
+
+/**
  * x (N, K) @ M for a constant M (K, P) (no gradient for M): dX = dY · Mᵀ, with Mᵀ passed in
  * precomputed so both directions are untransposed 2-D products.
  */

@@ -40,6 +40,8 @@ const hasFused = (t: TransposedWeights | undefined) => t !== undefined && t.has(
 
 /** Whether decodeStep can run a `rows`-row step: in place, or with the fused transposed weights. */
 export function canDecodeStep(c: LlamaConfig, rows: number, t: TransposedWeights | undefined): boolean {
+  // The fused products read base weights only: a LoRA model decodes merged (lora.ts's withMergedLora).
+  if (c.lora) return false;
   return decodesInPlace(c, rows) || hasFused(t);
 }
 

@@ -7,6 +7,7 @@ import { canDecodeStep, decodeStep, decodesInPlace } from './decode-step';
 import type { Params } from '../params';
 import { BeamHypotheses, selectBeams, topCandidates } from './beam';
 import { withTransposedWeights, type TransposedWeights } from './decode-weights';
+import { withMergedLora } from '../lora';
 
 export interface GreedyOptions {
   maxNewTokens: number;
@@ -38,6 +39,8 @@ const stops = (o: GreedyOptions) => new Set([...(o.eosId === undefined ? [] : [o
 
 /** One sequence, KV cache: the prompt once, then one position per new token. */
 export async function greedy(p: Params, c: LlamaConfig, prompt: number[], o: GreedyOptions): Promise<number[]> {
+  // LoRA: decode the merged weights W + scaling·BA (lora.ts), freed after; every fast path then applies.
+  if (c.lora) return withMergedLora(p, c, (mp, mc) => greedy(mp, mc, prompt, o));
   const out: number[] = [];
   const stop = stops(o);
   let cache: KVCache | undefined;
@@ -75,6 +78,7 @@ export async function greedyRecompute(
   prompt: number[],
   o: GreedyOptions,
 ): Promise<number[]> {
+  if (c.lora) return withMergedLora(p, c, (mp, mc) => greedyRecompute(mp, mc, prompt, o));
   const seq = [...prompt];
   const stop = stops(o);
   const out: number[] = [];
@@ -118,6 +122,7 @@ export async function generateBatch(
   prompts: number[][],
   o: GenerateOptions,
 ): Promise<number[][]> {
+  if (c.lora) return withMergedLora(p, c, (mp, mc) => generateBatch(mp, mc, prompts, o)); // as greedy
   const rows = prompts.length * (o.numBeams ?? 1);
   return withTransposedWeights(
     p,

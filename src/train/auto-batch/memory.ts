@@ -2,7 +2,8 @@
 // the activations it keeps. A batch whose single tensor cannot be bound on the device, or whose
 // activations alone exceed a memory budget, is rejected without allocating anything — some
 // backends (WebGPU) fail such an allocation late or not at all instead of throwing.
-import type { LlamaConfig } from '../../model/config';
+import { countParams, type LlamaConfig } from '../../model/config';
+import { adapterParamCount } from '../../model/lora';
 import { formatBytesIn } from '../../core/format';
 import { BatchTooLargeError } from './oom';
 
@@ -35,8 +36,19 @@ export function stepTensors(c: LlamaConfig, B: number, T: number, N = B * T): St
     t('MLP activations (B·T·I)', [B, T, c.intermediateSize]),
     t('repeated keys/values (B·H·T·D)', [B, H, T, D]),
     t('hidden states (B·T·C)', [B, T, c.hiddenSize]),
-    t('embedding gradient (V·C)', [c.vocabSize, c.hiddenSize]),
+    // LoRA freezes the embedding: no (V, C) gradient is ever made.
+    ...(c.lora ? [] : [t('embedding gradient (V·C)', [c.vocabSize, c.hiddenSize])]),
   ].sort((a, b) => b.bytes - a.bytes);
+}
+
+/**
+ * Bytes the model's state holds through a run, batch aside, float32: the weights (base + adapters),
+ * one gradient per trainable value, and AdamW's two moments per trainable value — 8 bytes per
+ * adapter parameter under LoRA instead of 8 per model parameter.
+ */
+export function trainingStateBytes(c: LlamaConfig): { weights: number; gradients: number; optimizer: number } {
+  const trainable = adapterParamCount(c) || countParams(c);
+  return { weights: 4 * (countParams(c) + adapterParamCount(c)), gradients: 4 * trainable, optimizer: 8 * trainable };
 }
 
 /**
@@ -108,5 +120,6 @@ export function memoryEstimate(
   supervisedTokens?: number,
 ): string {
   const [big] = stepTensors(config, batchSize, seqLen, supervisedTokens);
-  return `batch ${batchSize} × ${seqLen} tokens: largest tensor ${big.name} ${formatBytesIn(big.bytes, 'MB')}, activations ≥ ${formatBytesIn(activationBytesLowerBound(config, batchSize, seqLen, supervisedTokens), 'MB')}`;
+  const st = trainingStateBytes(config);
+  return `batch ${batchSize} × ${seqLen} tokens: largest tensor ${big.name} ${formatBytesIn(big.bytes, 'MB')}, activations ≥ ${formatBytesIn(activationBytesLowerBound(config, batchSize, seqLen, supervisedTokens), 'MB')}; weights ${formatBytesIn(st.weights, 'MB')}, gradients + AdamW moments ${formatBytesIn(st.gradients + st.optimizer, 'MB')}${config.lora ? ' (adapters only: the base is frozen)' : ''}`;
 }

@@ -1,7 +1,7 @@
 // The default way to try a batch: one real forward + backward on the current tfjs backend, where an
 // allocation failure throws. The batch is the worst case the training data can produce, so a size
-// that passes here fits every batch of the run; tensors the size of the AdamW moments are held
-// meanwhile, since the real step keeps them too.
+// that passes here fits every batch of the run; tensors the size of the AdamW moments (of the
+// trainable tensors: the adapters under LoRA) are held meanwhile, since the real step keeps them too.
 import * as tf from '@tensorflow/tfjs-core';
 import { collate, type Batch } from '../../data/batching';
 import { IGNORE_INDEX, type Example } from '../../core/example';
@@ -70,7 +70,8 @@ export async function probeBatch(ctx: ProbeContext, batch: Batch): Promise<{ pea
   const before = tf.memory().numBytes;
   const held: tf.Tensor[] = [];
   try {
-    for (const v of ctx.params.values()) held.push(tf.zerosLike(v), tf.zerosLike(v));
+    // Moments exist for trainable tensors only: all of them (Full), the adapters (LoRA).
+    for (const v of ctx.params.values()) if (v.trainable) held.push(tf.zerosLike(v), tf.zerosLike(v));
     const { loss, grads } = lossAndGrads(ctx.params, ctx.config, batch);
     held.push(loss, ...grads.values());
     await loss.data(); // waits for the work: a deferred failure shows up here

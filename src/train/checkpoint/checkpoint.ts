@@ -8,12 +8,19 @@
 // absent. So (seed, step) IS the whole RNG state: a resumed run recomputes the epoch's order and
 // skips the first `step` batches (trainer.ts, resumeFrom), landing on the same batch it would have
 // drawn uninterrupted. Nothing else needs saving; checkpoint.test.ts asserts the batches agree.
+// (LoRA's dropout masks are a pure function of (seed, step) too: trainer.ts.)
+//
+// LoRA (meta.config.lora): "weights" and the moments hold the ADAPTERS only (flatLayout of a LoRA
+// config); meta.base names the frozen base they sit on (id, revision, weightsHash). A resume
+// re-attaches the base the caller supplies and refuses one whose hash differs (train/lora-run.ts).
 import { validateConfig, type LlamaConfig } from '../../model/config';
 import { readSafetensors, writeSafetensors } from '../../model/io/safetensors';
 import { flatLayout } from '../flat';
 import type { LossScalerState } from '../../collectives/fp16';
 import { checkOptimizerState, type OptimizerState } from '../optimizer-state';
 import { validateSpec, type RunSpec } from '../spec';
+import { validateLora } from '../../model/lora-config';
+import type { BaseIdentity } from '../run';
 
 export const CHECKPOINT_VERSION = 1;
 /** The __metadata__ "format" value that marks a studio checkpoint among safetensors files. */
@@ -31,11 +38,12 @@ export interface CheckpointMeta {
   seed: number; // = spec.seed: with step, the whole RNG state (see the top of this file)
   globalBatch?: number; // examples per optimizer step when saved (batchesForEpoch's batch size)
   extra?: Record<string, string>; // free slots for the shell (tokenizer JSON, data source label…)
+  base?: BaseIdentity; // LoRA: the frozen base the adapters belong to (required when config.lora)
 }
 
 export interface TrainingCheckpoint {
   meta: CheckpointMeta;
-  weights: Float32Array; // (P) flat parameters, flatLayout(meta.config) order
+  weights: Float32Array; // (P) flat trainable parameters (LoRA: adapters), flatLayout(meta.config) order
   optimizer: OptimizerState; // (P) moments, same order
 }
 
@@ -151,6 +159,17 @@ export function checkCheckpoint(ckpt: TrainingCheckpoint): void {
       throw new Error('checkpoint: extra must be an object of strings');
     for (const [k, v] of Object.entries(m.extra))
       if (typeof v !== 'string') throw new Error(`checkpoint: extra "${k}" must be a string, got ${typeof v}`);
+  }
+  const lora = (m.config as LlamaConfig).lora;
+  if (lora !== undefined) {
+    try {
+      validateLora(lora);
+    } catch (e) {
+      throw new Error(`checkpoint: ${(e as Error).message}`);
+    }
+    const b = m.base as Record<string, unknown> | undefined;
+    if (typeof b !== 'object' || b === null || !['id', 'revision', 'hash'].every((k) => typeof b[k] === 'string'))
+      throw new Error('checkpoint: a LoRA checkpoint must name its base (base.id, base.revision, base.hash: strings)');
   }
   const P = flatLayout(m.config as LlamaConfig).total;
   if (!(ckpt.weights instanceof Float32Array)) throw new Error('checkpoint: weights must be a Float32Array');

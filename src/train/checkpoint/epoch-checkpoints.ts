@@ -14,6 +14,7 @@ import {
 import { flatLayout, packTensors, unpackViews } from '../flat';
 import type { OptimizerState } from '../optimizer-state';
 import type { RunSpec } from '../spec';
+import type { BaseIdentity } from '../run';
 import { globalBatchSize, plannedSteps, type EpochEnd } from '../trainer';
 
 export interface EpochCheckpointOptions {
@@ -26,6 +27,7 @@ export interface EpochCheckpointOptions {
   /** This replica's rank: every rank must run the hook (ZeRO's export is collective); only rank 0 writes. */
   rank?: number;
   extra?: Record<string, string>; // e.g. tokenizer JSON, data source label
+  base?: BaseIdentity; // LoRA: the frozen base, recorded so a resume re-attaches the same one
   label?: (epoch: number) => string;
   now?: () => Date;
   /** After a save: what was written and what rotation deleted (rank 0 only). */
@@ -50,6 +52,7 @@ export function epochCheckpointer(o: EpochCheckpointOptions): (e: EpochEnd) => P
       seed: o.spec.seed,
       globalBatch,
       ...(o.extra ? { extra: o.extra } : {}),
+      ...(o.base ? { base: o.base } : {}),
     };
     const bytes = encodeCheckpoint({ meta, weights: await packTensors(layout, o.params), optimizer: state });
     const info = checkpointInfo(meta, bytes, o.label?.(epoch));
@@ -83,10 +86,12 @@ export function checkResumable(
   run: { spec: RunSpec; config: LlamaConfig; trainSize: number; world?: number },
 ): void {
   const saved = ckpt.meta;
-  for (const k of Object.keys(saved.config) as (keyof LlamaConfig)[]) {
-    if (saved.config[k] !== run.config[k])
+  const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b); // lora is an object
+  const keys = new Set([...Object.keys(saved.config), ...Object.keys(run.config)]) as Set<keyof LlamaConfig>;
+  for (const k of keys) {
+    if (!same(saved.config[k], run.config[k]))
       throw new Error(
-        `resume: the checkpoint's model has ${k} ${String(saved.config[k])}, this run's has ${String(run.config[k])}`,
+        `resume: the checkpoint's model has ${k} ${JSON.stringify(saved.config[k])}, this run's has ${JSON.stringify(run.config[k])}`,
       );
   }
   if (saved.seed !== run.spec.seed)
