@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { countParams } from '../model/config';
-import { matmulParams, trainFlopsPerToken } from './flops';
+import { loraTrainFlopsPerToken, matmulParams, trainFlopsPerToken } from './flops';
 import { mfu } from './summary';
-import { REFERENCE_CONFIG, randomBatch, workloadConfig } from './workloads';
+import { BENCH_LORA, REFERENCE_CONFIG, randomBatch, workloadConfig } from './workloads';
+import { adapterParamCount } from '../model/lora';
 
 describe('train FLOPs per token', () => {
   it('matches a hand count for the tiny preset (C 64, I 172, 2 layers, 4 heads, 2 KV heads, V 512, tied)', () => {
@@ -30,6 +31,25 @@ describe('train FLOPs per token', () => {
     // 1,000 tokens/s × 26.8 MFLOP/token = 26.8 GFLOP/s against a 53.67 GFLOP/s ceiling
     expect(mfu(26_836_992, 1000, 53.673984)).toBeCloseTo(0.5, 12);
     expect(() => mfu(1, 1, 0)).toThrow(/ceiling must be positive/);
+  });
+});
+
+describe('SmolLM2-135M-shaped workload', () => {
+  it("has SmolLM2-135M's parameter count, and LoRA r 8 on q/v trains 460,800 of them", () => {
+    const c = workloadConfig('smollm2-135m');
+    expect(countParams(c)).toBe(134_515_008); // the HF model card's 135M
+    const lora = { ...c, lora: BENCH_LORA };
+    // per layer: q (8·576 + 576·8) + v (8·576 + 192·8): A (r, in), B (out, r); v's out is 3 KV heads × 64
+    expect(adapterParamCount(lora)).toBe(30 * (8 * 576 + 576 * 8 + 8 * 576 + 192 * 8));
+    expect(adapterParamCount(lora)).toBe(460_800);
+  });
+
+  it("counts LoRA FLOPs as full training minus the frozen weights' gradients plus the adapters' 6×", () => {
+    const c = workloadConfig('smollm2-135m');
+    const full = trainFlopsPerToken(c, 512);
+    expect(loraTrainFlopsPerToken(c, 512, 460_800)).toBe(full - 2 * matmulParams(c) + 6 * 460_800);
+    expect(loraTrainFlopsPerToken(c, 512, 460_800) / full).toBeGreaterThan(0.66);
+    expect(loraTrainFlopsPerToken(c, 512, 460_800) / full).toBeLessThan(0.72);
   });
 });
 

@@ -24,6 +24,15 @@ export function matmulParams(c: LlamaConfig): number {
   return n;
 }
 
+/**
+ * LoRA training FLOPs per token: the frozen base runs forward and backward for activations only
+ * (4·N_mm, no weight gradients), attention as in full training, and the adapters the full 6× of
+ * their own (small) matmul weights.
+ */
+export function loraTrainFlopsPerToken(c: LlamaConfig, seqLen: number, adapterParams: number): number {
+  return trainFlopsPerToken(c, seqLen) - 2 * matmulParams(c) + 6 * adapterParams;
+}
+
 /** Training FLOPs per token at sequence length T. */
 export function trainFlopsPerToken(c: LlamaConfig, seqLen: number): number {
   if (!Number.isInteger(seqLen) || seqLen <= 0)

@@ -33,7 +33,9 @@ const mm = (backend: MatmulRecord['backend'], gflops: number): MatmulRecord => (
 const tr = (backend: TrainRecord['backend'], tokensPerSec: number): TrainRecord => ({
   backend,
   workload: 'reference',
+  method: 'full',
   params: 4_999_424,
+  trainableParams: 4_999_424,
   batch: 8,
   seqLen: 256,
   tokensPerStep: 2048,

@@ -1,6 +1,6 @@
 // The plain-text report the driver prints: aligned tables, one per section, and the targets.
 import { MIB } from '../core/format';
-import type { AllreduceRecord, BenchResult } from './types';
+import type { AllreduceRecord, BenchResult, TrainRecord } from './types';
 
 /** Left-aligns text columns and right-aligns columns whose every cell is numeric. */
 export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -58,18 +58,29 @@ export function formatReport(r: Omit<BenchResult, 'table'>): string {
     );
   }
   if (r.train.length > 0) {
-    const mfuOf = (backend: string, workload: string) =>
-      r.summary.mfu.find((m) => m.backend === backend && m.workload === workload)?.mfu;
+    const mfuOf = (t: TrainRecord) =>
+      r.summary.mfu.find((m) => m.backend === t.backend && m.workload === t.workload && m.method === t.method)?.mfu;
     out.push('', 'training (AdamW steps, all positions labelled; tokens/s after warm-up)');
     out.push(
       renderTable(
-        ['backend', 'workload', 'params', 'B×T', 'first step s', 'step s', 'tokens/s', 'GFLOP/s', 'MFU', 'peak MiB'],
+        [
+          'backend',
+          'workload',
+          'params (trained)',
+          'B×T',
+          'first step s',
+          'step s',
+          'tokens/s',
+          'GFLOP/s',
+          'MFU',
+          'peak MiB',
+        ],
         r.train.map((t) => {
-          const m = mfuOf(t.backend, t.workload);
+          const m = mfuOf(t);
           return [
             t.backend,
-            t.workload,
-            count(t.params),
+            t.method === 'lora' ? `${t.workload} LoRA` : t.workload,
+            t.method === 'lora' ? `${count(t.params)} (${count(t.trainableParams)})` : count(t.params),
             `${t.batch}×${t.seqLen}`,
             fixed(t.firstStepMs / 1000, 2),
             fixed(t.meanStepMs / 1000, 2),

@@ -4,7 +4,9 @@ import { parseOptions } from './options';
 import { planFor } from './plan';
 
 const names = (search: string, backend: BackendName) =>
-  planFor(parseOptions(search), backend).train.map((t) => `${t.name} B${t.batch}×T${t.seqLen}`);
+  planFor(parseOptions(search), backend).train.map(
+    (t) => `${t.name}${t.method === 'lora' ? ' LoRA' : ''} B${t.batch}×T${t.seqLen}`,
+  );
 
 describe('bench plan', () => {
   it('measures the fixed reference workload (B8×T256) on wasm in every mode', () => {
@@ -12,10 +14,18 @@ describe('bench plan', () => {
   });
 
   it('keeps WebGPU and the cpu backend small by default and complete with --full', () => {
-    expect(names('', 'webgpu')).toEqual(['tiny B8×T160', 'reference B8×T256']);
+    expect(names('', 'webgpu')).toEqual(['tiny B8×T160', 'reference B8×T256', 'smollm2-135m LoRA B1×T64']);
+    expect(names('?full=1', 'webgpu')).toContain('smollm2-135m LoRA B1×T512');
     expect(names('', 'cpu')).toEqual(['tiny B8×T160']);
     expect(names('?full=1', 'cpu')).toEqual(['tiny B8×T160', 'small B2×T576', 'reference B8×T256']);
-    expect(names('?full=1', 'wasm')).toEqual(['tiny B8×T160', 'small B2×T576', 'base B1×T1152', 'reference B8×T256']);
+    expect(names('?full=1', 'wasm')).toEqual([
+      'tiny B8×T160',
+      'small B2×T576',
+      'base B1×T1152',
+      'reference B8×T256',
+      'smollm2-135m B1×T512',
+      'smollm2-135m LoRA B1×T512',
+    ]);
     expect(planFor(parseOptions(''), 'webgpu').generate).toBeNull();
     expect(planFor(parseOptions(''), 'wasm').generate).toEqual({ preset: 'small', promptTokens: 32, newTokens: 64 });
   });

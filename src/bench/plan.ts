@@ -2,7 +2,7 @@
 // so the default run takes ≤ ~10 minutes on a 2-core machine. SwiftShader WebGPU runs at ~0.5
 // GFLOP/s on the CPU, so WebGPU gets small matmuls and the fewest training steps.
 import { PRESETS } from '../model/config';
-import { REFERENCE_BATCH, REFERENCE_SEQ, presetSeqLen } from './workloads';
+import { REFERENCE_BATCH, REFERENCE_SEQ, SMOLLM2_SEQ, presetSeqLen } from './workloads';
 import type { BackendName } from '../core/run-types';
 import type { BackendPlan, BenchOptions, SectionName, TrainWorkload } from './types';
 
@@ -18,7 +18,8 @@ function trainPlan(backend: BackendName, o: BenchOptions): TrainWorkload[] {
     seqLen: number,
     warmup: number,
     timed: number,
-  ): TrainWorkload => ({ name, batch, seqLen, warmup, timed, profileMemory });
+    method: TrainWorkload['method'] = 'full',
+  ): TrainWorkload => ({ name, method, batch, seqLen, warmup, timed, profileMemory });
   const out: TrainWorkload[] = [];
   // Measured here (2 cores, shared): one SwiftShader step of the tiny preset takes ~25 s and its
   // first ~2.5 min (shader compilation); a reference step takes ~70 s on wasm and ~5 min on the
@@ -37,6 +38,14 @@ function trainPlan(backend: BackendName, o: BenchOptions): TrainWorkload[] {
   // steps run with --full only.
   if (backend !== 'cpu' || o.full)
     out.push(w('reference', REFERENCE_BATCH, REFERENCE_SEQ, 1, o.full ? (gpu ? 2 : 3) : backend === 'wasm' ? 2 : 1));
+  // A pretrained model's shape (SmolLM2-135M, random weights), Full and LoRA r 8 q/v: ~14 s a step
+  // on wasm here. Full holds weights, gradients and moments (~2.2 GB of the 4 GiB wasm heap).
+  // SwiftShader runs a 135M-parameter step in minutes: one LoRA step, at T 64 unless --full.
+  if (backend === 'wasm') {
+    out.push(w('smollm2-135m', 1, SMOLLM2_SEQ, 1, 1, 'full'));
+    out.push(w('smollm2-135m', 1, SMOLLM2_SEQ, 1, 1, 'lora'));
+  }
+  if (gpu) out.push(w('smollm2-135m', 1, o.full ? SMOLLM2_SEQ : 64, 1, 0, 'lora'));
   return out;
 }
 
@@ -56,7 +65,7 @@ export function planFor(o: BenchOptions, backend: BackendName): BackendPlan {
         : null,
   };
   for (const t of plan.train) {
-    if (t.name !== 'reference' && t.seqLen > PRESETS[t.name].model.maxPositionEmbeddings) {
+    if (t.name !== 'reference' && t.name !== 'smollm2-135m' && t.seqLen > PRESETS[t.name].model.maxPositionEmbeddings) {
       throw new Error(
         `bench plan: ${t.name} sequence ${t.seqLen} exceeds its context ${PRESETS[t.name].model.maxPositionEmbeddings}`,
       );

@@ -34,7 +34,14 @@ export function summarize(
   const mfus = train.flatMap((t) => {
     const ceiling = best[t.backend];
     return ceiling
-      ? [{ backend: t.backend, workload: t.workload, mfu: mfu(t.flopsPerToken, t.tokensPerSec, ceiling) }]
+      ? [
+          {
+            backend: t.backend,
+            workload: t.workload,
+            method: t.method,
+            mfu: mfu(t.flopsPerToken, t.tokensPerSec, ceiling),
+          },
+        ]
       : [];
   });
   const targets: TargetCheck[] = [];

@@ -16,11 +16,15 @@ export interface BenchOptions {
   full: boolean; // adds the base preset and more steps
 }
 
-export type WorkloadName = 'tiny' | 'small' | 'base' | 'reference';
+export type WorkloadName = 'tiny' | 'small' | 'base' | 'reference' | 'smollm2-135m';
+
+/** Full: every weight trains; lora: r-8 adapters on q_proj/v_proj of a frozen base (workloads.ts BENCH_LORA). */
+export type TrainMethod = 'full' | 'lora';
 
 /** One training throughput measurement to make on one backend. */
 export interface TrainWorkload {
   name: WorkloadName;
+  method: TrainMethod;
   batch: number; // B
   seqLen: number; // T
   warmup: number; // steps before timing (the first one is "time to first step")
@@ -64,7 +68,9 @@ export interface MatmulRecord {
 export interface TrainRecord {
   backend: BackendName;
   workload: WorkloadName;
+  method: TrainMethod;
   params: number;
+  trainableParams: number; // params under full; the adapters' under lora
   batch: number;
   seqLen: number;
   tokensPerStep: number; // B·T (every position carries a label)
@@ -124,7 +130,7 @@ export interface TargetCheck {
 
 export interface BenchSummary {
   bestMatmulGflops: Partial<Record<BackendName, number>>;
-  mfu: { backend: BackendName; workload: WorkloadName; mfu: number }[];
+  mfu: { backend: BackendName; workload: WorkloadName; method: TrainMethod; mfu: number }[];
   targets: TargetCheck[];
 }
 

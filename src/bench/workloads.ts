@@ -1,6 +1,8 @@
 // The model shapes the bench trains: the studio's presets and the fixed reference workload,
 // plus seeded random batches for them.
 import { PRESETS, configFor, countParams, type LlamaConfig, type PresetName } from '../model/config';
+import { PEFT_LLAMA_DEFAULT_TARGETS, type LoraConfig } from '../model/lora-config';
+import type { WorkloadName } from './types';
 import { mulberry32 } from '../core/prng';
 import type { Batch } from '../train/loss';
 
@@ -26,6 +28,33 @@ export const REFERENCE_CONFIG: LlamaConfig = Object.freeze({
 export const REFERENCE_BATCH = 8;
 export const REFERENCE_SEQ = 256;
 
+/**
+ * HuggingFaceTB/SmolLM2-135M's shape (its config.json), with random weights: d 576, 30 layers,
+ * 9 heads / 3 KV heads, SwiGLU 1536, vocabulary 49152, tied embeddings — 134,515,008 parameters.
+ * Trained at T 512, the length a summarization example of the studio's pretrained path runs at.
+ */
+export const SMOLLM2_135M_CONFIG: LlamaConfig = Object.freeze({
+  vocabSize: 49152,
+  hiddenSize: 576,
+  intermediateSize: 1536,
+  numHiddenLayers: 30,
+  numAttentionHeads: 9,
+  numKeyValueHeads: 3,
+  maxPositionEmbeddings: 8192,
+  rmsNormEps: 1e-5,
+  ropeTheta: 100000,
+  tieWordEmbeddings: true,
+});
+export const SMOLLM2_SEQ = 512;
+
+/** The bench's LoRA: r 8 on PEFT's Llama targets (q_proj, v_proj), alpha 16, no dropout (steps stay comparable). */
+export const BENCH_LORA: LoraConfig = Object.freeze({
+  r: 8,
+  alpha: 16,
+  dropout: 0,
+  targetModules: [...PEFT_LLAMA_DEFAULT_TARGETS],
+});
+
 export function describeReference(): string {
   const c = REFERENCE_CONFIG;
   return `Llama d${c.hiddenSize}/${c.numHiddenLayers}L/${c.numAttentionHeads}H/${c.numKeyValueHeads}KV/SwiGLU ${c.intermediateSize}/V${c.vocabSize}/T${REFERENCE_SEQ}/B${REFERENCE_BATCH}, untied, fp32, AdamW: ${countParams(c).toLocaleString('en-US')} parameters`;
@@ -43,8 +72,9 @@ export function smallVsReferenceNote(): string {
     : `the small preset differs from the reference model in ${diffs.join(', ')} (${countParams(small).toLocaleString('en-US')} vs ${countParams(r).toLocaleString('en-US')} parameters); the reference config is explicit`;
 }
 
-export function workloadConfig(name: PresetName | 'reference'): LlamaConfig {
+export function workloadConfig(name: WorkloadName): LlamaConfig {
   if (name === 'reference') return { ...REFERENCE_CONFIG };
+  if (name === 'smollm2-135m') return { ...SMOLLM2_135M_CONFIG };
   const p = PRESETS[name];
   return configFor(p, p.vocabSize);
 }
