@@ -11,20 +11,31 @@ const isolation = {
 
 // The Hugging Face Hub, for datasets (src/data/hub.ts): the datasets-server API, and the hosts its
 // parquet URLs redirect through (CSP checks every hop). VITE_HF_ENDPOINT moves the API elsewhere.
+// For models (src/model/hub/): huggingface.co's API and /resolve URLs, which redirect to the LFS
+// CDN (cdn-lfs*.huggingface.co, cdn-lfs*.hf.co) or, for Xet-stored files, to cas-bridge; and the Xet
+// hosts @huggingface/hub reads Xet files through (cas-server for the reconstruction, transfer for
+// the chunks). VITE_HF_MODEL_ENDPOINT adds a mirror (or a test's stand-in) for models.
+const envOrigin = (name: string) => (process.env[name] ? [new URL(process.env[name]).origin] : []);
 const hubOrigins = [
   'https://datasets-server.huggingface.co',
   'https://huggingface.co',
   'https://cas-bridge.xethub.hf.co',
+  'https://cas-server.xethub.hf.co',
+  'https://transfer.xethub.hf.co',
   'https://cdn-lfs.huggingface.co',
   'https://cdn-lfs-us-1.huggingface.co',
   'https://cdn-lfs-eu-1.huggingface.co',
-  ...(process.env.VITE_HF_ENDPOINT ? [new URL(process.env.VITE_HF_ENDPOINT).origin] : []),
+  'https://cdn-lfs.hf.co',
+  'https://cdn-lfs-us-1.hf.co',
+  'https://cdn-lfs-eu-1.hf.co',
+  ...envOrigin('VITE_HF_ENDPOINT'),
+  ...envOrigin('VITE_HF_MODEL_ENDPOINT'),
 ];
 
 // Content-Security-Policy for the built app: scripts only from this origin; wasm may compile
 // ('wasm-unsafe-eval') and tfjs-wasm's threads start as blob: workers; inline styles are allowed
 // because the charts set style attributes; nothing is framed or embedded, and nothing is fetched
-// from elsewhere but the Hub's dataset hosts.
+// from elsewhere but the Hub's dataset and model hosts.
 // Dataset and model text never becomes markup; this is the second line of defence if it did.
 const csp = [
   "default-src 'self'",

@@ -1,4 +1,5 @@
-// The model: a fresh preset or an imported one (Hugging Face files, a llama2.c pair, or a zip),
+// The model: a fresh preset, one from the Hugging Face Hub by id (HubModelForm, CachedModels), or
+// an imported one (Hugging Face files, a llama2.c pair, or a zip),
 // the model the last run trained with its export, and "try it" — greedy text from a prompt.
 // Everything shown is plain text: model and tokenizer files never become markup.
 import { useEffect, useId, useState } from 'react';
@@ -6,6 +7,8 @@ import { useModelStore } from '../../store/model';
 import type { ModelSlot, StoredModel } from '../../app/model-storage';
 import { useRunStore } from '../../store/run';
 import { download } from '../download';
+import { HubModelForm } from './HubModelForm';
+import { CachedModels } from './CachedModels';
 
 function ModelCard({ m, testId }: { m: StoredModel; testId: string }) {
   return (
@@ -90,6 +93,8 @@ export function ModelPanel() {
           }}
         />
       </div>
+      <HubModelForm disabled={running} />
+      <CachedModels disabled={running} />
       {trained && (
         <>
           <h3>Trained model</h3>
