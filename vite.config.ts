@@ -11,23 +11,20 @@ const isolation = {
 
 // The Hugging Face Hub, for datasets (src/data/hub.ts): the datasets-server API, and the hosts its
 // parquet URLs redirect through (CSP checks every hop). VITE_HF_ENDPOINT moves the API elsewhere.
-// For models (src/model/hub/): huggingface.co's API and /resolve URLs, which redirect to the LFS
-// CDN (cdn-lfs*.huggingface.co, cdn-lfs*.hf.co) or, for Xet-stored files, to cas-bridge; and the Xet
-// hosts @huggingface/hub reads Xet files through (cas-server for the reconstruction, transfer for
-// the chunks). VITE_HF_MODEL_ENDPOINT adds a mirror (or a test's stand-in) for models.
+// For models, the hosts src/model/hub reads through (its HUB_FILE_HOSTS, which a test checks are all
+// here: huggingface.co and the CDNs its /resolve URLs redirect LFS and Xet-stored files to; the
+// engine avoids Xet's CAS hosts), and VITE_HF_MODEL_ENDPOINT for a mirror or a test's stand-in.
 const envOrigin = (name: string) => (process.env[name] ? [new URL(process.env[name]).origin] : []);
 const hubOrigins = [
   'https://datasets-server.huggingface.co',
   'https://huggingface.co',
-  'https://cas-bridge.xethub.hf.co',
-  'https://cas-server.xethub.hf.co',
-  'https://transfer.xethub.hf.co',
   'https://cdn-lfs.huggingface.co',
   'https://cdn-lfs-us-1.huggingface.co',
   'https://cdn-lfs-eu-1.huggingface.co',
   'https://cdn-lfs.hf.co',
   'https://cdn-lfs-us-1.hf.co',
   'https://cdn-lfs-eu-1.hf.co',
+  'https://cas-bridge.xethub.hf.co',
   ...envOrigin('VITE_HF_ENDPOINT'),
   ...envOrigin('VITE_HF_MODEL_ENDPOINT'),
 ];

@@ -100,7 +100,7 @@ async function dumpBrowserStorage(page: Page): Promise<string> {
   });
 }
 
-test('Hub model by id: plan, download, resume after a reload, load offline, Try it', async ({ page }) => {
+test('Hub model by id: plan, download, resume after a reload, load offline, Try it, fine-tune', async ({ page }) => {
   const stories = llama2cHFModel('BF16', 3);
   const server = await startHubServer({
     port: HUB_PORT,
@@ -131,6 +131,8 @@ test('Hub model by id: plan, download, resume after a reload, load offline, Try 
     await expect(page.getByTestId('hub-model-fit-full')).toContainText('Full fine-tuning');
     await expect(page.getByTestId('hub-model-fit-lora')).toContainText('LoRA');
     await expect(page.getByTestId('hub-model-fit-full')).toHaveAttribute('data-verdict', 'fits');
+    // The checkpoint handles 128 positions; the default lengths (512 + 64) are said to be too long.
+    await expect(page.getByTestId('hub-model-positions')).toContainText('handles 128 positions');
     const size = (f: string) => stories.files[f].byteLength;
     // Header reads only so far: a small part of each shard.
     for (const shard of SHARDS) expect(bytesAsked(server, shard, size(shard))).toBeLessThan(size(shard) / 10);
@@ -195,6 +197,19 @@ test('Hub model by id: plan, download, resume after a reload, load offline, Try 
     await expect(page.getByTestId('base-model')).toContainText(STORIES);
     await configureRun(page, { backend: 'wasm' });
     expect(await greedyFromBase(page)).toBe(online);
+    // And a run fine-tunes it, offline: the worker builds the model from the cached files.
+    await configureRun(page, {
+      numbers: {
+        'epochs-input': 1,
+        'max-train-samples-input': 4,
+        'validation-size-input': 0,
+        'max-source-input': 64,
+        'max-target-input': 24,
+      },
+    });
+    await page.getByTestId('train-button').click();
+    await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 60_000 });
+    await expect(page.getByTestId('trained-model')).toContainText(`Trained from ${STORIES}`);
     expect(attempts).toBe(0);
     expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   } finally {

@@ -4,7 +4,7 @@ import { formatBytes, formatDuration } from '../../core/format';
 
 /** "3.2 MB/s, 12.0s left" while a download runs. */
 export function rateText(bytesPerSecond: number, etaSeconds: number | null): string {
-  const rate = bytesPerSecond > 0 ? `${(bytesPerSecond / 1e6).toFixed(1)} MB/s` : '— MB/s';
+  const rate = bytesPerSecond > 0 ? `${(bytesPerSecond / 1e6).toFixed(bytesPerSecond < 1e6 ? 2 : 1)} MB/s` : '— MB/s';
   return `${rate}, ${etaSeconds === null ? '—' : formatDuration(etaSeconds * 1000)} left`;
 }
 

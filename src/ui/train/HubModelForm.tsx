@@ -59,6 +59,12 @@ function PlanSummary() {
         Memory for one replica at batch {settings.batchSize} × {settings.maxSourceLength}+{settings.maxTargetLength}{' '}
         tokens, float32:
       </p>
+      {settings.maxSourceLength + settings.maxTargetLength > c.maxPositionEmbeddings && (
+        <p className="field__error" data-testid="hub-model-positions">
+          This model handles {c.maxPositionEmbeddings} positions, and max source + max target length is{' '}
+          {settings.maxSourceLength + settings.maxTargetLength}: lower them before training.
+        </p>
+      )}
       <ul className="model-card__notes">
         {fits.map((f) => (
           <li key={f.method} data-testid={`hub-model-fit-${f.method}`} data-verdict={f.verdict}>
