@@ -1,5 +1,6 @@
 // A cheap order-sensitive fingerprint of all weights, for "do these replicas/runs hold the same
-// parameters?" checks shown in the UI and asserted in tests.
+// parameters?" checks shown in the UI and asserted in tests; and weightsHash, the exact content hash
+// that names a LoRA adapter's base.
 import type { Params } from './params';
 
 export async function paramChecksum(params: Params): Promise<number> {
@@ -14,26 +15,25 @@ export async function paramChecksum(params: Params): Promise<number> {
 }
 
 /**
- * A base model's identity hash (BaseIdentity.hash): 64 bits as 16 hex digits, over the tensor names
- * in sorted order and each value's float32 bits, so the same weights hash alike whether they came
- * sharded or not, and any changed value, name or tensor changes it. Two FNV-1a lanes over 32-bit
- * words (not bytes: a 135M-parameter base hashes in well under a second).
+ * A content hash of named weights (a pretrained base's identity in LoRA checkpoints and adapters):
+ * two independent 32-bit FNV-1a-style mixes over every tensor's name, length and float32 bits, in
+ * name order, as 16 hex digits. Any changed bit, name or shape changes it; map order does not.
  */
-export function weightsHash(weights: ReadonlyMap<string, Float32Array>): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  const word = (w: number) => {
-    a = Math.imul(a ^ w, 0x01000193);
-    b = Math.imul(b ^ w, 0x5bd1e995) ^ (b >>> 15);
+export function weightsHash(weights: Map<string, Float32Array>): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  const mix = (x: number) => {
+    h1 = Math.imul(h1 ^ x, 0x01000193);
+    h2 = Math.imul(h2 ^ x, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
   };
-  const utf8 = new TextEncoder();
   for (const name of [...weights.keys()].sort()) {
-    const v = weights.get(name)!;
-    for (const byte of utf8.encode(name)) word(byte);
-    word(v.length);
-    const bits = new Uint32Array(v.buffer, v.byteOffset, v.length);
-    for (let i = 0; i < bits.length; i++) word(bits[i]);
+    const a = weights.get(name)!;
+    for (let i = 0; i < name.length; i++) mix(name.charCodeAt(i));
+    mix(a.length);
+    const bits = new Uint32Array(a.buffer, a.byteOffset, a.length);
+    for (let i = 0; i < bits.length; i++) mix(bits[i]);
   }
-  const hex = (x: number) => (x >>> 0).toString(16).padStart(8, '0');
-  return hex(a) + hex(b);
+  const hex = (h: number) => (h >>> 0).toString(16).padStart(8, '0');
+  return hex(h1) + hex(h2);
 }

@@ -3,12 +3,12 @@
 // the model the last run trained with its export, and "try it" — greedy text from a prompt.
 // Everything shown is plain text: model and tokenizer files never become markup.
 import { useEffect, useId, useState } from 'react';
+import { HubModelForm } from './HubModelForm';
+import { CachedModels } from './CachedModels';
 import { useModelStore } from '../../store/model';
 import type { ModelSlot, StoredModel } from '../../app/model-storage';
 import { useRunStore } from '../../store/run';
 import { download } from '../download';
-import { HubModelForm } from './HubModelForm';
-import { CachedModels } from './CachedModels';
 
 function ModelCard({ m, testId }: { m: StoredModel; testId: string }) {
   return (
