@@ -5,6 +5,8 @@ import chromiumArgs from './scripts/lib/chromium-args.json' with { type: 'json' 
 // dev once hung under preview. Debian's Chromium is used (Playwright's browser download is not
 // available here); CHROMIUM_PATH overrides it.
 const port = Number(process.env.STUDIO_E2E_PORT ?? 4173);
+// The local Hub stand-in e2e/hub-models.spec.ts starts: the preview server's CSP must allow it.
+const hubPort = Number(process.env.STUDIO_E2E_HUB_PORT ?? 4175);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -29,5 +31,6 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
+    env: { VITE_HF_MODEL_ENDPOINT: process.env.VITE_HF_MODEL_ENDPOINT ?? `http://127.0.0.1:${hubPort}` },
   },
 });

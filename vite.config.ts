@@ -11,20 +11,28 @@ const isolation = {
 
 // The Hugging Face Hub, for datasets (src/data/hub.ts): the datasets-server API, and the hosts its
 // parquet URLs redirect through (CSP checks every hop). VITE_HF_ENDPOINT moves the API elsewhere.
+// For models, the hosts src/model/hub reads through (its HUB_FILE_HOSTS, which a test checks are all
+// here: huggingface.co and the CDNs its /resolve URLs redirect LFS and Xet-stored files to; the
+// engine avoids Xet's CAS hosts), and VITE_HF_MODEL_ENDPOINT for a mirror or a test's stand-in.
+const envOrigin = (name: string) => (process.env[name] ? [new URL(process.env[name]).origin] : []);
 const hubOrigins = [
   'https://datasets-server.huggingface.co',
   'https://huggingface.co',
-  'https://cas-bridge.xethub.hf.co',
   'https://cdn-lfs.huggingface.co',
   'https://cdn-lfs-us-1.huggingface.co',
   'https://cdn-lfs-eu-1.huggingface.co',
-  ...(process.env.VITE_HF_ENDPOINT ? [new URL(process.env.VITE_HF_ENDPOINT).origin] : []),
+  'https://cdn-lfs.hf.co',
+  'https://cdn-lfs-us-1.hf.co',
+  'https://cdn-lfs-eu-1.hf.co',
+  'https://cas-bridge.xethub.hf.co',
+  ...envOrigin('VITE_HF_ENDPOINT'),
+  ...envOrigin('VITE_HF_MODEL_ENDPOINT'),
 ];
 
 // Content-Security-Policy for the built app: scripts only from this origin; wasm may compile
 // ('wasm-unsafe-eval') and tfjs-wasm's threads start as blob: workers; inline styles are allowed
 // because the charts set style attributes; nothing is framed or embedded, and nothing is fetched
-// from elsewhere but the Hub's dataset hosts.
+// from elsewhere but the Hub's dataset and model hosts.
 // Dataset and model text never becomes markup; this is the second line of defence if it did.
 const csp = [
   "default-src 'self'",

@@ -2,11 +2,12 @@
 // last run or sweep trained. This session is their one owner — runs and sweeps read the base and
 // hand their trained model here — and reports every change to its listener (the model store).
 // Files are checked when picked (importModelFiles throws with a message naming what is wrong) and
-// kept in IndexedDB, so nothing is lost on reload.
+// kept in IndexedDB, so nothing is lost on reload. A base from the Hugging Face Hub is kept as a
+// reference (repo, revision, commit): its files stay in the model cache and are read from it on load.
 import { exportModelFiles, importModelFiles, zipModelFiles, type ModelFile } from '../model/io/model-files';
 import { generateInWorker, type Generated } from '../runtime/generate/client';
 import type { BackendChoice } from '../train/spec';
-import { deleteModel, loadModels, saveModel, type ModelSlot, type StoredModel } from './model-storage';
+import { deleteModel, loadModels, saveModel, type HubBaseRef, type ModelSlot, type StoredModel } from './model-storage';
 import { errorMessage } from '../core/errors';
 
 export interface ModelsChange {
@@ -36,7 +37,11 @@ export class ModelSession {
   trained: StoredModel | null = null;
   private loaded: Promise<void> | null = null;
 
-  constructor(private readonly changed: (c: ModelsChange) => void) {}
+  /** `hubFiles` reads a Hub base's files from the model cache (no request: works offline). */
+  constructor(
+    private readonly changed: (c: ModelsChange) => void,
+    private readonly hubFiles?: (ref: HubBaseRef) => Promise<ModelFile[]>,
+  ) {}
 
   private set(c: { base?: StoredModel | null; trained?: StoredModel | null }): void {
     if (c.base !== undefined) this.base = c.base;
@@ -51,9 +56,39 @@ export class ModelSession {
   /** Reads the saved models once per page; later calls wait for that read. */
   load(): Promise<void> {
     this.loaded ??= loadModels()
-      .then((m) => this.set({ base: m.base ?? null, trained: m.trained ?? null }))
+      .then(async (m) =>
+        this.set({ base: m.base ? await this.withHubFiles(m.base) : null, trained: m.trained ?? null }),
+      )
       .catch((e: unknown) => this.changed({ error: errorMessage(e) }));
     return this.loaded;
+  }
+
+  /** A stored Hub base with its files read from the model cache; kept without them (and said why) when they are gone. */
+  private async withHubFiles(m: StoredModel): Promise<StoredModel> {
+    if (!m.hub || m.files.length > 0) return m;
+    try {
+      if (!this.hubFiles) throw new Error('no model cache on this page');
+      return { ...m, files: await this.hubFiles(m.hub) };
+    } catch (e) {
+      this.changed({
+        error: `The base model ${m.hub.repo} (${m.hub.commit.slice(0, 12)}) could not be read from the model cache: ${errorMessage(e)}. Download it again, or use a fresh preset.`,
+      });
+      return m;
+    }
+  }
+
+  /** Makes a model downloaded from the Hub the base; only the reference is saved (the files are in the model cache). */
+  async useHubBase(hub: HubBaseRef, files: ModelFile[], notes: string[]): Promise<void> {
+    const base: StoredModel = {
+      slot: 'base',
+      label: `${hub.repo} from the Hugging Face Hub (${hub.revision === hub.commit ? '' : `${hub.revision}, `}commit ${hub.commit.slice(0, 12)})`,
+      notes,
+      files,
+      savedAt: stamp(),
+      hub,
+    };
+    this.set({ base });
+    await saveModel({ ...base, files: [] });
   }
 
   /** Makes the picked files the base model; throws, naming what is wrong, when they are not one. */

@@ -7,12 +7,20 @@ import { errorMessage } from '../core/errors';
 
 export type ModelSlot = 'base' | 'trained';
 
+/** A base model from the Hugging Face Hub: its files live in the model cache, not in this record. */
+export interface HubBaseRef {
+  repo: string;
+  revision: string; // as the user asked (branch, tag or commit)
+  commit: string; // the sha the files came from
+}
+
 export interface StoredModel {
   slot: ModelSlot;
   label: string; // what the user sees: where it came from, when
   notes: string[];
-  files: ModelFile[];
+  files: ModelFile[]; // stored empty for a Hub base (read from the model cache on load)
   savedAt: string; // ISO time
+  hub?: HubBaseRef;
 }
 
 const DB = 'training-studio-models';

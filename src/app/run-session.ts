@@ -57,9 +57,19 @@ export class RunSession {
 
   /** A new run of `spec` on `data`, fine-tuning the base model when there is one. */
   start(spec: RunSpec, data: DataSource): void {
+    const base = this.deps.models.base;
+    if (base && base.files.length === 0) {
+      // A Hub base whose files are no longer in the model cache: never fall back to a fresh model silently.
+      this.deps.onEvent({
+        type: 'error',
+        message: `the base model (${base.label}) has no files here: download it again from the Hub, or use a fresh preset`,
+      });
+      return;
+    }
     this.spec = spec;
     this.getClient().start(spec, data, {
-      model: this.deps.models.base?.files,
+      model: base?.files,
+      modelBase: base?.hub ? { id: base.hub.repo, revision: base.hub.commit } : undefined,
       checkpoints: { runId: newRunId(), keepLast: KEEP_CHECKPOINTS },
     });
   }

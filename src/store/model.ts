@@ -4,6 +4,7 @@
 // keeps what is in progress and what went wrong.
 import { create } from 'zustand';
 import { ModelSession } from '../app/model-session';
+import { pageHubEngine } from '../app/hub-engine-page';
 import type { ModelSlot, StoredModel } from '../app/model-storage';
 import type { BackendChoice } from '../train/spec';
 import { errorMessage } from '../core/errors';
@@ -35,9 +36,13 @@ export interface ModelStore {
 }
 
 /** The page's one model session; runs and sweeps are handed it (store/run.ts, store/sweep.ts). */
-export const modelSession = new ModelSession(({ error, ...models }) => {
-  useModelStore.setState(error === undefined ? models : { ...models, error });
-});
+export const modelSession = new ModelSession(
+  ({ error, ...models }) => {
+    useModelStore.setState(error === undefined ? models : { ...models, error });
+  },
+  // A Hub base's files come from the model cache, with no request.
+  (ref) => pageHubEngine().loadCached({ repo: ref.repo, revision: ref.commit }),
+);
 
 export const useModelStore = create<ModelStore>()((set, get) => ({
   base: null,

@@ -16,6 +16,7 @@ import { errorMessage } from '../../core/errors';
 /** What a run may add to spec and data (see ToWorker 'start'). */
 export interface StartExtras {
   model?: ModelFile[]; // an imported model's HF files to fine-tune; absent = a fresh model of spec.preset
+  modelBase?: { id: string; revision: string }; // where `model` came from (a Hub repo and commit): InitialModel.base
   checkpoints?: { runId: string; keepLast: number };
   resumeCheckpoint?: string;
 }

@@ -27,6 +27,7 @@ export type ToWorker =
       resume?: { step: number; weights: Float32Array }; // continue from rank 0's last snapshot
       snapshotEvery?: number; // rank 0 sends its weights every N steps, for recovery
       model?: ModelFile[]; // fine-tune this imported model (HF files) instead of a fresh preset
+      modelBase?: { id: string; revision: string }; // the Hub repo and commit `model` came from (InitialModel.base)
       checkpoints?: { runId: string; keepLast: number }; // save one each epoch (rank 0), keep the last keepLast
       resumeCheckpoint?: string; // id in the checkpoint store: continue that run exactly
     }
@@ -174,6 +175,9 @@ export function checkToWorker(msg: unknown): ToWorker | string {
     return 'message "start": resumeCheckpoint must be a checkpoint id';
   if (msg.model !== undefined && !isFiles(msg.model))
     return 'message "start": model must be a non-empty list of {name, bytes: Uint8Array}';
+  const mb = msg.modelBase;
+  if (mb !== undefined && (msg.model === undefined || !isObj(mb) || !isStr(mb.id) || !isStr(mb.revision)))
+    return 'message "start": modelBase must be {id, revision} strings, beside a model';
   const badData = notDataSource(data);
   if (badData) return `message "start": ${badData}`;
   return msg as unknown as ToWorker;

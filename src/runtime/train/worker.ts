@@ -7,7 +7,8 @@ import { ChannelCollective } from '../../collectives/channel-collective';
 import type { Collective } from '../../collectives/collective';
 import { createLocalGroup } from '../../collectives/local-collective';
 import { SabCollective } from '../../collectives/sab-collective';
-import { paramChecksum } from '../../model/checksum';
+import { paramChecksum, weightsHash } from '../../model/checksum';
+import { isLoraName } from '../../model/lora-config';
 import { exportModelFiles, importModelFiles } from '../../model/io/model-files';
 import { disposeParams, readWeights } from '../../model/params';
 import { runTraining, type RunOptions } from '../../train/run';
@@ -74,6 +75,12 @@ async function start(msg: StartMessage): Promise<void> {
     if (model) {
       post({ type: 'status', message: `reading the imported model (${model.map((f) => f.name).join(', ')})` });
       initial = importModelFiles(model);
+      // A Hub base is named by its repo and commit, and by a hash of the weights it loaded.
+      // The hash covers the base's own tensors (as train/lora-run.ts hashes a base), never adapter ones.
+      if (msg.modelBase) {
+        const base = new Map([...initial.weights].filter(([name]) => !isLoraName(name)));
+        initial.base = { ...msg.modelBase, hash: weightsHash(base) };
+      }
     }
     // Checkpoints: every rank reads the one it resumes from; rank 0 writes one each epoch.
     const store = msg.checkpoints || msg.resumeCheckpoint ? await openCheckpointStore() : null;

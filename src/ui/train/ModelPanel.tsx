@@ -1,7 +1,10 @@
-// The model: a fresh preset or an imported one (Hugging Face files, a llama2.c pair, or a zip),
+// The model: a fresh preset, one from the Hugging Face Hub by id (HubModelForm, CachedModels), or
+// an imported one (Hugging Face files, a llama2.c pair, or a zip),
 // the model the last run trained with its export, and "try it" — greedy text from a prompt.
 // Everything shown is plain text: model and tokenizer files never become markup.
 import { useEffect, useId, useState } from 'react';
+import { HubModelForm } from './HubModelForm';
+import { CachedModels } from './CachedModels';
 import { useModelStore } from '../../store/model';
 import type { ModelSlot, StoredModel } from '../../app/model-storage';
 import { useRunStore } from '../../store/run';
@@ -91,6 +94,8 @@ export function ModelPanel() {
           }}
         />
       </div>
+      <HubModelForm disabled={running} />
+      <CachedModels disabled={running} />
       {trained && (
         <>
           <h3>Trained model</h3>
