@@ -18,6 +18,7 @@ export interface StartExtras {
   model?: ModelFile[]; // an imported model's HF files to fine-tune; absent = a fresh model of spec.preset
   checkpoints?: { runId: string; keepLast: number };
   resumeCheckpoint?: string;
+  evaluateBeforeTraining?: boolean; // epoch 0 (default true)
 }
 
 export interface TrainingClient {
