@@ -11,6 +11,7 @@ import {
   latestEvaluation,
   leadBaseline,
   leadReferenceLines,
+  lossSeries,
   runBaselines,
 } from './run-events';
 import { replay, step } from './run-event-fixtures';
@@ -68,6 +69,22 @@ describe('applyEvent: baselines', () => {
     expect(s.baselines).toEqual([]);
     expect(leadBaseline(s.baselines)).toBeNull();
     expect(epochZero(s.evaluations)).toBeNull();
+  });
+
+  it("puts epoch 0's eval loss at step 0 of the loss series, before the first step's train loss", () => {
+    const s = replay(beginRun(), [
+      evaluation(0, 1.25),
+      step(1, 6),
+      step(2, 5),
+      { type: 'epoch', epoch: 1, trainLoss: 5.5, evalLoss: 5 },
+    ]);
+    const before = epochZero(s.evaluations)?.evalLoss ?? null;
+    expect(lossSeries(s.steps, s.epochs, undefined, before)).toEqual([
+      { step: 0, loss: null, evalLoss: 6 },
+      { step: 1, loss: 6 },
+      { step: 2, loss: 5, evalLoss: 5 },
+    ]);
+    expect(lossSeries(s.steps, s.epochs)[0]).toEqual({ step: 1, loss: 6 }); // without it, as before
   });
 
   it('a run without epoch 0 (a resume) has no epoch-0 point', () => {

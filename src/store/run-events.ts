@@ -314,12 +314,19 @@ export interface LossPoint {
 /**
  * Chart rows keyed by step: the training loss at every step (thinned to about `maxPoints` so a
  * long run keeps the chart responsive; the last step is always kept), and each epoch's eval loss
- * placed at that epoch's last step. Non-finite losses become gaps instead of breaking the axis.
+ * placed at that epoch's last step; `before`, the eval loss of the model before its first step (the
+ * epoch-0 evaluation's), at step 0. Non-finite losses become gaps instead of breaking the axis.
  */
-export function lossSeries(steps: readonly StepPoint[], epochs: readonly EpochPoint[], maxPoints = 1500): LossPoint[] {
+export function lossSeries(
+  steps: readonly StepPoint[],
+  epochs: readonly EpochPoint[],
+  maxPoints = 1500,
+  before: number | null = null,
+): LossPoint[] {
   const finite = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
   const stride = Math.max(1, Math.ceil(steps.length / maxPoints));
   const rows = new Map<number, LossPoint>();
+  if (before !== null && Number.isFinite(before)) rows.set(0, { step: 0, loss: null, evalLoss: before });
   steps.forEach((p, i) => {
     if (i % stride === 0 || i === steps.length - 1) rows.set(p.step, { step: p.step, loss: finite(p.loss) });
   });

@@ -32,11 +32,11 @@ export function checkGenerateRequest(msg: unknown): GenerateRequest | string {
     msg.maxNewTokens > 2048
   )
     return 'message "generate": maxNewTokens must be an integer in [1, 2048]';
-  const generation = notGenerationSettings(msg);
-  if (generation) return `message "generate": ${generation}`;
   if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(msg.backend as string))
     return `message "generate": unknown backend ${JSON.stringify(msg.backend)}`;
   if (typeof msg.summarize !== 'boolean') return 'message "generate": field "summarize" must be a boolean';
+  const generation = notGenerationSettings(msg);
+  if (generation) return `message "generate": ${generation}`;
   return msg as unknown as GenerateRequest;
 }
 
