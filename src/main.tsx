@@ -4,7 +4,8 @@ import { createRoot } from 'react-dom/client';
 import { installHeadless } from './app/headless';
 import { useDataStore } from './store/data';
 import { modelSession } from './store/model';
-import { runSession } from './store/run';
+import { runSession, useRunStore } from './store/run';
+import { runBaselines } from './store/run-events';
 import { sweepSession, useSweepStore } from './store/sweep';
 import { App } from './ui/App';
 import './ui/styles.css';
@@ -19,6 +20,7 @@ installHeadless({
     return {
       data: { status: d.status, label: d.label },
       sweep: { status: s.status, message: s.message, objective: s.config.objective, view: s.view },
+      baselines: runBaselines(useRunStore.getState()),
     };
   },
 });

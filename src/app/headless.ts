@@ -2,6 +2,7 @@
 // scripts/sweep.mjs, the soak: scripts/soak.mjs) and the e2e tests' fault drills. Installed once,
 // by main.tsx, from the page's sessions and a read-out of what the page shows; it drives the same
 // sessions the buttons do, so a driver sees exactly what a person would.
+import type { RougeSummary } from '../core/events';
 import type { FaultKind } from '../core/run-types';
 import type { SweepCliFlags } from '../sweep/studio/cli-config';
 import { parseSweepCliConfig } from '../sweep/studio/cli-config';
@@ -60,8 +61,23 @@ export interface HeadlessSweep {
   footprint(): { studyChars: number; viewChars: number };
 }
 
+/** One ROUGE read-out (mean F × 100, stemmed) and how many validation pairs it covers. */
+export type HeadlessRouge = RougeSummary & { examples: number };
+
+/** What the current run must beat, beside what it reached: the numbers the ROUGE chart draws. */
+export interface HeadlessBaselines {
+  /** LEAD: each validation document's first sentence as its summary; null until the run reports it. */
+  lead: HeadlessRouge | null;
+  /** The model before its first step (epoch 0); null when the run did not evaluate it (a resume, no validation). */
+  epoch0: (HeadlessRouge & { evalLoss: number | null; genLen: number }) | null;
+  /** The newest evaluation (epoch 0 until the first epoch ends). */
+  latest: (HeadlessRouge & { epoch: number; evalLoss: number | null; genLen: number }) | null;
+}
+
 export interface StudioApi {
   sweep: HeadlessSweep;
+  /** The current (or last) run's baselines and newest ROUGE, as the ROUGE chart shows them. */
+  baselines(): HeadlessBaselines;
   /** Fault drill: `__studio.killWorker(1)` ends replica 1 silently, as a crash would; the run must notice (heartbeats) and go on without it. */
   killWorker(rank: number): void;
   injectFault(kind: FaultKind): void;
@@ -73,6 +89,7 @@ export interface StudioApi {
 export interface PageReadout {
   data: { status: string; label: string };
   sweep: { status: SweepStatus; message: string | null; objective: string; view: unknown };
+  baselines?: HeadlessBaselines;
 }
 
 export interface HeadlessWiring {
@@ -154,6 +171,7 @@ export function headlessSweep(w: HeadlessWiring): HeadlessSweep {
 export function installHeadless(w: HeadlessWiring): void {
   const api: StudioApi = {
     sweep: headlessSweep(w),
+    baselines: () => w.page().baselines ?? { lead: null, epoch0: null, latest: null },
     killWorker: (rank) => w.run().killWorker(rank),
     injectFault: (kind) => w.run().injectFault(kind),
     trainedModelFiles: () => w.models.trainedFilesBase64(),

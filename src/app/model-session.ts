@@ -6,7 +6,8 @@
 // reference (repo, revision, commit): its files stay in the model cache and are read from it on load.
 import { exportModelFiles, importModelFiles, zipModelFiles, type ModelFile } from '../model/io/model-files';
 import { generateInWorker, type Generated } from '../runtime/generate/client';
-import type { BackendChoice } from '../train/spec';
+import type { BackendChoice, RunSpec } from '../train/spec';
+import { generationSettingsOf, type GenerationSettings } from '../model/generate/generate';
 import { deleteModel, loadModels, saveModel, type HubBaseRef, type ModelSlot, type StoredModel } from './model-storage';
 import { errorMessage } from '../core/errors';
 
@@ -17,10 +18,16 @@ export interface ModelsChange {
   error?: string;
 }
 
-export interface TryOptions {
+/** How Try it decodes: the run's generation settings (as evaluation and the sweep use them), backend, and whether to wrap the text as a training prompt. */
+export interface TryOptions extends GenerationSettings {
   maxNewTokens: number;
   backend: BackendChoice;
   summarize: boolean;
+}
+
+/** Try it with the run settings' generation: beams, penalties, bans and max new tokens = max target length. */
+export function tryOptionsOf(spec: RunSpec, summarize: boolean): TryOptions {
+  return { ...generationSettingsOf(spec), maxNewTokens: spec.maxTargetLength, backend: spec.backend, summarize };
 }
 
 const stamp = () => new Date().toISOString();
@@ -141,7 +148,7 @@ export class ModelSession {
     };
   }
 
-  /** Greedy text from a slot's model in a short-lived worker; null when the slot is empty. */
+  /** Text from a slot's model in a short-lived worker (opts: tryOptionsOf the run settings); null when the slot is empty. */
   async generate(slot: ModelSlot, prompt: string, opts: TryOptions): Promise<Generated | null> {
     const m = this[slot];
     return m ? generateInWorker(m.files, prompt, opts) : null;

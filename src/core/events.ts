@@ -26,7 +26,8 @@ export type RunEvent =
   // Every parameter in flat layout order after `step` optimizer steps: what a run resumes from.
   | { type: 'snapshot'; step: number; weights: Float32Array }
   | {
-      // Generation on the validation split after an epoch (the seed's predict_with_generate).
+      // Generation on the validation split after an epoch (the seed's predict_with_generate);
+      // epoch 0 (step 0) is the model before its first step, as trainer.evaluate() before train().
       type: 'evaluation';
       epoch: number;
       step: number;
@@ -35,6 +36,14 @@ export type RunEvent =
       evalLoss: number | null;
       examples: number; // validation pairs generated
       samples: Sample[]; // a few predictions beside their references
+    }
+  | {
+      // A score that needs no training, on the same validation pairs and ROUGE as 'evaluation',
+      // reported once per run (train/baselines.ts). 'lead': each document's first sentence (LEAD-1).
+      type: 'baseline';
+      name: BaselineName;
+      rouge: RougeSummary;
+      examples: number; // validation pairs scored
     }
   // ---- auto batch size (train/auto-batch/) ----
   | {
@@ -54,6 +63,9 @@ export interface BatchTry {
   peakBytes?: number; // bytes the probe step held beyond the model, when it ran
 }
 // ---- end auto batch size ----
+
+/** The reference scores a run reports beside its own (epoch 0 is an 'evaluation' with epoch 0). */
+export type BaselineName = 'lead';
 
 export interface RougeSummary {
   rouge1: number;

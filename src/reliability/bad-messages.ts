@@ -98,4 +98,35 @@ export const messageRows: Row[] = [
       }),
     message: /message "generate": unknown backend "cuda"/,
   },
+  {
+    what: 'generate message with a repetition penalty below 1',
+    run: () =>
+      checkGenerateRequest({
+        type: 'generate',
+        model: [{ name: 'a', bytes: new Uint8Array(1) }],
+        prompt: 'p',
+        maxNewTokens: 4,
+        backend: 'wasm',
+        summarize: false,
+        numBeams: 1,
+        lengthPenalty: 1,
+        noRepeatNgramSize: 3,
+        repetitionPenalty: 0.5,
+        minNewTokens: 0,
+      }),
+    message: /^message "generate": repetitionPenalty must be a number in \[1, 10\], got 0\.5$/,
+  },
+  {
+    what: 'generate message without its generation settings',
+    run: () =>
+      checkGenerateRequest({
+        type: 'generate',
+        model: [{ name: 'a', bytes: new Uint8Array(1) }],
+        prompt: 'p',
+        maxNewTokens: 4,
+        backend: 'wasm',
+        summarize: false,
+      }),
+    message: /^message "generate": numBeams must be an integer in \[1, 16\], got nothing$/,
+  },
 ];

@@ -3,11 +3,13 @@
 // (app/model-session.ts), which runs and sweeps share; this store mirrors them for the page and
 // keeps what is in progress and what went wrong.
 import { create } from 'zustand';
-import { ModelSession } from '../app/model-session';
+import { ModelSession, type TryOptions } from '../app/model-session';
 import { pageHubEngine } from '../app/hub-engine-page';
 import type { ModelSlot, StoredModel } from '../app/model-storage';
-import type { BackendChoice } from '../train/spec';
 import { errorMessage } from '../core/errors';
+
+/** Try it decodes with the run settings' generation (app/model-session.ts). */
+export { tryOptionsOf } from '../app/model-session';
 
 export interface TryResult {
   slot: ModelSlot;
@@ -28,11 +30,7 @@ export interface ModelStore {
   continueFromTrained(): Promise<void>;
   /** The zip of a slot's HF files, and a file name for it. */
   exportZip(slot: ModelSlot): { name: string; bytes: Uint8Array } | null;
-  tryModel(
-    slot: ModelSlot,
-    prompt: string,
-    opts: { maxNewTokens: number; backend: BackendChoice; summarize: boolean },
-  ): Promise<void>;
+  tryModel(slot: ModelSlot, prompt: string, opts: TryOptions): Promise<void>;
 }
 
 /** The page's one model session; runs and sweeps are handed it (store/run.ts, store/sweep.ts). */

@@ -17,6 +17,9 @@ export type EpochPoint = Fields<'epoch'>;
 /** One epoch's generation metrics on the validation split (the seed's compute_metrics output): ROUGE F × 100, flattened. */
 export type EvaluationPoint = Omit<Fields<'evaluation'>, 'rouge' | 'samples'> & RougeSummary;
 
+/** A score that needs no training (LEAD), on the same validation pairs and ROUGE as the evaluations, flattened. */
+export type BaselinePoint = Omit<Fields<'baseline'>, 'rouge'> & RougeSummary;
+
 /** The sample predictions one evaluation produced, kept per epoch so earlier epochs stay comparable. */
 export interface EpochSamples {
   epoch: number;
@@ -52,6 +55,8 @@ export interface RunState {
   epochs: EpochPoint[];
   /** Per-epoch evaluation metrics, oldest epoch first (the order a chart's x axis wants). */
   evaluations: EvaluationPoint[];
+  /** Reference scores reported once per run (LEAD), one per name; epoch 0 lives in `evaluations`. */
+  baselines: BaselinePoint[];
   /** Per-epoch sample predictions, newest epoch first (the order the table shows them). */
   samples: EpochSamples[];
   /** Planned optimizer steps, as the worker last reported them (0 until the first step). */
@@ -79,6 +84,7 @@ export const initialRunState: RunState = {
   steps: [],
   epochs: [],
   evaluations: [],
+  baselines: [],
   samples: [],
   totalSteps: 0,
   stopping: false,
@@ -173,6 +179,18 @@ export function applyEvent(s: RunState, e: SessionEvent): RunState {
       samples.sort((a, b) => b.epoch - a.epoch);
       return { ...s, evaluations, samples };
     }
+    case 'baseline': {
+      const point: BaselinePoint = {
+        name: e.name,
+        rouge1: e.rouge.rouge1,
+        rouge2: e.rouge.rouge2,
+        rougeL: e.rouge.rougeL,
+        rougeLsum: e.rouge.rougeLsum,
+        examples: e.examples,
+      };
+      // One per name: a recovered or resumed run reports it again with the same numbers.
+      return { ...s, baselines: [...s.baselines.filter((b) => b.name !== e.name), point] };
+    }
     case 'autoBatch': {
       const tried = e.tried.map((t) =>
         t.reason === undefined
@@ -227,6 +245,50 @@ export function latestEvaluation(evaluations: readonly EvaluationPoint[]): Evalu
   return evaluations.length > 0 ? evaluations[evaluations.length - 1] : null;
 }
 
+/** The model before its first step (the epoch-0 evaluation), or null when the run did not report one. */
+export function epochZero(evaluations: readonly EvaluationPoint[]): EvaluationPoint | null {
+  return evaluations.find((p) => p.epoch === 0) ?? null;
+}
+
+/** The LEAD baseline's scores, or null until the run reports them. */
+export function leadBaseline(baselines: readonly BaselinePoint[]): BaselinePoint | null {
+  return baselines.find((b) => b.name === 'lead') ?? null;
+}
+
+/** The baselines beside the newest evaluation (what `__studio.baselines()` reports: app/headless.ts). */
+export function runBaselines(s: Pick<RunState, 'evaluations' | 'baselines'>): {
+  lead: BaselinePoint | null;
+  epoch0: EvaluationPoint | null;
+  latest: EvaluationPoint | null;
+} {
+  return { lead: leadBaseline(s.baselines), epoch0: epochZero(s.evaluations), latest: latestEvaluation(s.evaluations) };
+}
+
+export type RougeKey = keyof RougeSummary;
+
+/**
+ * LEAD as horizontal reference lines, one per distinct value among the metrics shown, labelled
+ * with every metric it stands for: LEAD is one sentence, so its R-L and R-Lsum are equal and
+ * would otherwise draw two labels on one line. Order: the metrics' order.
+ */
+export function leadReferenceLines(
+  lead: BaselinePoint | null,
+  shown: readonly { key: RougeKey; label: string }[],
+): { y: number; keys: RougeKey[]; label: string }[] {
+  if (!lead) return [];
+  const lines: { y: number; keys: RougeKey[]; labels: string[] }[] = [];
+  for (const m of shown) {
+    const y = lead[m.key];
+    if (!Number.isFinite(y)) continue;
+    const same = lines.find((l) => l.y === y);
+    if (same) {
+      same.keys.push(m.key);
+      same.labels.push(m.label);
+    } else lines.push({ y, keys: [m.key], labels: [m.label] });
+  }
+  return lines.map((l) => ({ y: l.y, keys: l.keys, label: `LEAD ${l.labels.join('/')} ${l.y.toFixed(2)}` }));
+}
+
 /**
  * Milliseconds left, from the pace of the last `window` steps (recent pace, because the first
  * steps include shader compilation and would make the estimate far too pessimistic).
@@ -252,12 +314,19 @@ export interface LossPoint {
 /**
  * Chart rows keyed by step: the training loss at every step (thinned to about `maxPoints` so a
  * long run keeps the chart responsive; the last step is always kept), and each epoch's eval loss
- * placed at that epoch's last step. Non-finite losses become gaps instead of breaking the axis.
+ * placed at that epoch's last step; `before`, the eval loss of the model before its first step (the
+ * epoch-0 evaluation's), at step 0. Non-finite losses become gaps instead of breaking the axis.
  */
-export function lossSeries(steps: readonly StepPoint[], epochs: readonly EpochPoint[], maxPoints = 1500): LossPoint[] {
+export function lossSeries(
+  steps: readonly StepPoint[],
+  epochs: readonly EpochPoint[],
+  maxPoints = 1500,
+  before: number | null = null,
+): LossPoint[] {
   const finite = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
   const stride = Math.max(1, Math.ceil(steps.length / maxPoints));
   const rows = new Map<number, LossPoint>();
+  if (before !== null && Number.isFinite(before)) rows.set(0, { step: 0, loss: null, evalLoss: before });
   steps.forEach((p, i) => {
     if (i % stride === 0 || i === steps.length - 1) rows.set(p.step, { step: p.step, loss: finite(p.loss) });
   });

@@ -8,19 +8,35 @@ import type { TextTokenizer } from '../data/types';
 import { aggregateRouge } from '../metrics/aggregate';
 import { prepareForRougeLsum } from '../metrics/sentences';
 import type { LlamaConfig } from '../model/config';
-import { generateBatch } from '../model/generate/generate';
+import { generateBatch, generationSettingsOf, type GenerationSettings } from '../model/generate/generate';
 import type { Params } from '../model/params';
 import type { Collective } from '../collectives/collective';
 import type { RougeSummary, Sample } from '../core/events';
 import { shardRange } from './flat';
+import type { RunSpec } from './spec';
 
-export interface GenerationEvalOptions {
+/** Beams, penalties and bans as HF generate takes them (generate.ts), plus what evaluation adds. */
+export interface GenerationEvalOptions extends GenerationSettings {
   maxSourceLength: number;
   maxNewTokens: number;
   batchSize: number;
-  numBeams: number;
   samples: number; // how many (article, reference, prediction) triples to keep for display
   previewChars?: number; // article preview length in samples
+}
+
+/**
+ * How a run evaluates with generation: its prompt length, batch and generation settings, max new
+ * tokens = max target length. Every evaluation of a run (epoch 0 included) and every sweep trial
+ * takes its options from here.
+ */
+export function generationEvalOptions(spec: RunSpec, samples = 8): GenerationEvalOptions {
+  return {
+    ...generationSettingsOf(spec),
+    maxSourceLength: spec.maxSourceLength,
+    maxNewTokens: spec.maxTargetLength,
+    batchSize: spec.batchSize,
+    samples,
+  };
 }
 
 export interface GenerationEval {
@@ -52,10 +68,10 @@ async function generateIds(
       .map((p) => buildPrompt(tok, p.input, { maxSourceLength: o.maxSourceLength }));
     out.push(
       ...(await generateBatch(params, config, prompts, {
+        ...generationSettingsOf(o),
         maxNewTokens: o.maxNewTokens,
         eosId: tok.eosId,
         padId: tok.padId,
-        numBeams: o.numBeams,
       })),
     );
   }

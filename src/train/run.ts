@@ -12,7 +12,8 @@ import { stepProbe, worstCaseExample, type ProbeContext } from './auto-batch/pro
 import { resolveAutoBatch, type AutoBatchCache } from './auto-batch/resolve';
 import type { TryBatch } from './auto-batch/search';
 import type { RunEvent } from '../core/events';
-import { evaluateGeneration } from './evaluate';
+import { evaluateGeneration, generationEvalOptions } from './evaluate';
+import { reportBaselines } from './baselines';
 import type { RunData } from './run-data';
 import { withPlacement, type RunSpec } from './spec';
 import type { TrainingCheckpoint } from './checkpoint/checkpoint';
@@ -23,7 +24,7 @@ import {
   type EpochCheckpointOptions,
 } from './checkpoint/epoch-checkpoints';
 import { attachCheckpointBase, startingModel } from './lora-run';
-import { trainLoop, type ParallelOptions, type TrainerResult } from './trainer';
+import { evaluateLoss, trainLoop, type ParallelOptions, type TrainerResult } from './trainer';
 
 export interface RunOutput extends TrainerResult {
   config: LlamaConfig;
@@ -63,6 +64,8 @@ export interface RunOptions {
   poison?: () => boolean;
   /** Continue a run from one of its epoch checkpoints: weights, AdamW moments, step (bit-exact). */
   resumeCheckpoint?: TrainingCheckpoint;
+  /** Evaluate the model before its first step as epoch 0 (default true; never on a resume). LEAD is reported either way. */
+  evaluateBeforeTraining?: boolean;
   /** Save a checkpoint every epoch (rank 0 writes; the last keepLast of runId are kept). */
   checkpoints?: Omit<EpochCheckpointOptions, 'spec' | 'config' | 'params' | 'rank' | 'extra' | 'base'> & {
     extra?: Record<string, string>;
@@ -204,13 +207,7 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
       config,
       tokenizer,
       validation,
-      {
-        maxSourceLength: spec.maxSourceLength,
-        maxNewTokens: spec.maxTargetLength,
-        batchSize: spec.batchSize,
-        numBeams: spec.numBeams,
-        samples: 8,
-      },
+      generationEvalOptions(spec),
       parallel?.collective,
     );
     emit({
@@ -225,6 +222,14 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
     });
     emit({ type: 'status', message: 'training' });
   };
+  // Baselines (train/baselines.ts): LEAD, and epoch 0 with this run's own evaluation; a resume has no "before".
+  await reportBaselines({
+    validation,
+    emit,
+    epochZero: (o.evaluateBeforeTraining ?? true) && !ckpt && !o.resume,
+    evalLoss: () => evaluateLoss(params, config, validationExamples, spec.batchSize, tokenizer.padId),
+    evaluate: afterEpoch,
+  });
   const result = await trainLoop({
     config,
     params,

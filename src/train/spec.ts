@@ -42,7 +42,7 @@ export interface RunSpec {
   loraTargets: LoraTargetChoice;
   trainOnInputs: TrainOnInputs;
   // ---- generation (evaluation, Try it and the sweep alike; HF generate's names) ----
-  noRepeatNgramSize: number; // 0 = off
+  noRepeatNgramSize: number; // 0 = off; over the generated tokens only (logits-processors.ts says why)
   repetitionPenalty: number; // 1 = off (CTRL's penalty, as HF's RepetitionPenaltyLogitsProcessor)
   minNewTokens: number; // EOS is suppressed before this many new tokens (capped by the max target length)
   lengthPenalty: number; // beam search: score / length ** lengthPenalty
@@ -182,5 +182,8 @@ export function validateSpec(s: unknown): RunSpec {
   num('repetitionPenalty', (v) => v >= 1 && v <= 10, 'a number in [1, 10] (1 = off)');
   num('minNewTokens', (v) => int(v) && v >= 0 && v <= 2048, 'an integer in [0, 2048]');
   num('lengthPenalty', (v) => v >= -10 && v <= 10, 'a number in [-10, 10]');
+  // minNewTokens above max target length is allowed, as HF allows min_new_tokens > max_new_tokens:
+  // EOS is then never possible and every output runs to the limit. Refusing it would also refuse
+  // every older record (LATER_FIELDS fills 10) with a max target length below 10.
   return r as unknown as RunSpec;
 }

@@ -8,6 +8,9 @@ import type { Params } from '../params';
 import { BeamHypotheses, selectBeams, topCandidates } from './beam';
 import { withTransposedWeights, type TransposedWeights } from './decode-weights';
 import { withMergedLora } from '../lora';
+import { checkLogitsProcessing, processScores, type LogitsProcessing } from './logits-processors';
+
+export { bannedNgramTokens } from './logits-processors';
 
 export interface GreedyOptions {
   maxNewTokens: number;
@@ -100,17 +103,31 @@ export async function greedyRecompute(
 // ---------------------------------------------------------------------------------------------
 // Batched generation with Hugging Face `generate` semantics for a decoder-only model: prompts
 // left-padded to one length, padding never attended (keyMask) and rotary positions counted from
-// each row's first real token (positionOffsets), greedy or beam search, optional no_repeat_ngram.
+// each row's first real token (positionOffsets), greedy or beam search, and HF's logits processors
+// (no_repeat_ngram_size, repetition_penalty, min_new_tokens: logits-processors.ts).
 
-export interface GenerateOptions {
+export interface GenerateOptions extends LogitsProcessing {
   maxNewTokens: number;
   eosId: number; // ends a sequence; never part of the output
   padId: number; // fills the left of shorter prompts and the steps of finished rows
   numBeams?: number; // 1 (default): greedy
   lengthPenalty?: number; // beam search: finished score = sum log p / generated_len ** lengthPenalty (default 1)
-  noRepeatNgramSize?: number; // > 0: no n-gram of this size occurs twice in prompt + output (default 0: off)
   earlyStopping?: boolean; // beam search: stop a prompt as soon as numBeams hypotheses finished (default false)
 }
+
+/** The settings a user picks for generation (HF generate's names); the run's are RunSpec's fields of these names. */
+export const GENERATION_KEYS = [
+  'numBeams',
+  'lengthPenalty',
+  'noRepeatNgramSize',
+  'repetitionPenalty',
+  'minNewTokens',
+] as const satisfies readonly (keyof GenerateOptions)[];
+export type GenerationSettings = Required<Pick<GenerateOptions, (typeof GENERATION_KEYS)[number]>>;
+
+/** Just the generation settings of s (a RunSpec carries them under the same names). */
+export const generationSettingsOf = (s: GenerationSettings): GenerationSettings =>
+  Object.fromEntries(GENERATION_KEYS.map((k) => [k, s[k]])) as GenerationSettings;
 
 /**
  * The new tokens for each prompt (EOS and anything after it excluded), decoded together as one
@@ -139,22 +156,8 @@ function nothingToDo(prompts: number[][], o: GenerateOptions): boolean {
   const numBeams = o.numBeams ?? 1;
   if (!Number.isInteger(numBeams) || numBeams < 1)
     throw new Error(`generate: numBeams must be a positive integer, got ${numBeams}`);
+  checkLogitsProcessing(o);
   return prompts.length === 0 || o.maxNewTokens <= 0;
-}
-
-/**
- * Tokens that would complete an n-gram already present in seq (HF NoRepeatNGramLogitsProcessor:
- * _get_ngrams + _get_generated_ngrams). seq is one row's real tokens, prompt + generated; unlike HF,
- * left padding is not part of it, so a row's result does not depend on the batch it is in.
- */
-export function bannedNgramTokens(seq: number[], n: number): number[] {
-  if (n <= 0 || seq.length + 1 < n) return [];
-  const prefix = seq.slice(seq.length - n + 1).join(','); // the last n − 1 tokens
-  const banned: number[] = [];
-  for (let i = 0; i + n <= seq.length; i++) {
-    if (seq.slice(i, i + n - 1).join(',') === prefix) banned.push(seq[i + n - 1]);
-  }
-  return banned;
 }
 
 /** KV cache, key mask (B, S) and rotary offsets (B) of a left-padded batch; rows are sequences. */
@@ -231,7 +234,7 @@ function selectRows(st: BatchState, rows: number[]): void {
   st.offsets = rows.map((r) => st.offsets[r]);
 }
 
-/** HF greedy search: argmax of the logits after n-gram bans; finished rows are fed padId and frozen. */
+/** HF greedy search: argmax of the processed logits; finished rows are fed padId and frozen. */
 async function greedyBatch(
   p: Params,
   c: LlamaConfig,
@@ -241,7 +244,6 @@ async function greedyBatch(
 ): Promise<number[][]> {
   if (nothingToDo(prompts, o)) return prompts.map(() => []);
   const V = c.vocabSize;
-  const n = o.noRepeatNgramSize ?? 0;
   const out: number[][] = prompts.map(() => []);
   const done = prompts.map(() => false);
   const { ids, st } = leftPadded(prompts, o.padId);
@@ -251,10 +253,11 @@ async function greedyBatch(
     for (let step = 1; ; step++) {
       const next = prompts.map((prompt, b) => {
         if (done[b]) return o.padId;
-        const row = logits.subarray(b * V, (b + 1) * V);
-        const banned = new Set(bannedNgramTokens([...prompt, ...out[b]], n));
-        let best = -1;
-        for (let v = 0; v < V; v++) if (!banned.has(v) && (best < 0 || row[v] > row[best])) best = v;
+        const row = logits.slice(b * V, (b + 1) * V); // (V) a copy: the processors write into it
+        processScores(row, [...prompt, ...out[b]], out[b].length, o.eosId, o);
+        // torch.argmax: the first maximum (index 0 when every score is −∞).
+        let best = 0;
+        for (let v = 1; v < V; v++) if (row[v] > row[best]) best = v;
         if (best === o.eosId) done[b] = true;
         else out[b].push(best);
         return best;
@@ -276,8 +279,8 @@ async function greedyBatch(
 
 /**
  * HF beam search (o.numBeams = K, any K ≥ 1; K = 1 gives greedy's tokens, which the tests check)
- * over B prompts × K beams as B·K cache rows. Each step: log-softmax, n-gram bans
- * (−∞), add the beam's running score, take the top 2K of K × V per prompt, let the scorer finish EOS
+ * over B prompts × K beams as B·K cache rows. Each step: log-softmax, the logits processors (as HF,
+ * on the log-probabilities: logits-processors.ts), add the beam's running score, take the top 2K of K × V per prompt, let the scorer finish EOS
  * candidates and pick K running beams, then gather the cache rows those beams came from.
  * `transposed`: the weights generateBatch prepared for the fast path; without them every step is forward().
  */
@@ -291,7 +294,6 @@ export async function beamSearchBatch(
   if (nothingToDo(prompts, o)) return prompts.map(() => []);
   const K = o.numBeams ?? 1;
   const V = c.vocabSize;
-  const n = o.noRepeatNgramSize ?? 0;
   const hyps = prompts.map(() => new BeamHypotheses(K, o.lengthPenalty ?? 1, o.earlyStopping ?? false));
   const done = prompts.map(() => false);
   const rows = (b: number) => Array.from({ length: K }, (_, k) => b * K + k); // prompt b's cache rows
@@ -324,9 +326,9 @@ export async function beamSearchBatch(
         }
         const rowScores = (k: number) => {
           const r = b * K + k;
-          const s = Float64Array.from(logp.subarray(r * V, (r + 1) * V), (x) => x + scores[r]); // (V)
-          for (const t of bannedNgramTokens([...prompt, ...seqs[r]], n)) s[t] = -Infinity;
-          return s;
+          const row = logp.slice(r * V, (r + 1) * V); // (V) log-probabilities, processed in place
+          processScores(row, [...prompt, ...seqs[r]], seqs[r].length, o.eosId, o);
+          return Float64Array.from(row, (x) => x + scores[r]); // (V)
         };
         const candidates = topCandidates(K, rowScores, 2 * K);
         const chosen = selectBeams(

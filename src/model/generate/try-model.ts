@@ -1,11 +1,13 @@
-// "Try the model": greedy text from a prompt, the same way for a model just trained and for one
+// "Try the model": text from a prompt, the same way for a model just trained and for one
 // re-imported from its exported files — so a user (and a test) can see a round trip changed nothing.
+// It decodes with the run's generation settings (beams, penalties, bans: generate.ts), so what a
+// user tries is what evaluation scored.
 import { buildPrompt } from '../../data/examples';
-import { greedy } from './generate';
+import { generateBatch, generationSettingsOf, type GenerationSettings } from './generate';
 import type { ImportedModel } from '../io/model-files';
 import { disposeParams, toVariables } from '../params';
 
-export interface TryOptions {
+export interface TryOptions extends GenerationSettings {
   maxNewTokens: number;
   /** Wrap the text as a training prompt (BOS + document + "TL;DR:"), so a fine-tuned model summarizes it. */
   summarize: boolean;
@@ -24,7 +26,12 @@ export async function tryModel(
     : [tokenizer.bosId, ...tokenizer.encode(prompt).slice(0, room)];
   const params = toVariables(config, m.weights);
   try {
-    const out = await greedy(params, config, ids, { maxNewTokens: o.maxNewTokens, eosId: tokenizer.eosId });
+    const [out] = await generateBatch(params, config, [ids], {
+      ...generationSettingsOf(o),
+      maxNewTokens: o.maxNewTokens,
+      eosId: tokenizer.eosId,
+      padId: tokenizer.padId, // one prompt: never fed (no left padding, and the row stops at EOS)
+    });
     return { text: tokenizer.decode(out), ids: out };
   } finally {
     disposeParams(params);

@@ -1,7 +1,8 @@
-// The page's side of "try the model": a short-lived worker that loads the model, generates greedily
-// and is terminated — generation never blocks the page, and never touches a running training group.
+// The page's side of "try the model": a short-lived worker that loads the model, generates with the
+// run's generation settings and is terminated — generation never blocks the page, and never touches a running training group.
 import type { ModelFile } from '../../model/io/model-files';
 import type { BackendChoice } from '../../train/spec';
+import type { GenerationSettings } from '../../model/generate/generate';
 import { checkGenerateAnswer, type GenerateRequest } from './protocol';
 
 export interface Generated {
@@ -13,7 +14,7 @@ export interface Generated {
 export function generateInWorker(
   model: ModelFile[],
   prompt: string,
-  opts: { maxNewTokens: number; backend: BackendChoice; summarize: boolean },
+  opts: GenerationSettings & { maxNewTokens: number; backend: BackendChoice; summarize: boolean },
 ): Promise<Generated> {
   const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'generate' });
   return new Promise<Generated>((resolve, reject) => {

@@ -1,11 +1,12 @@
 // Messages between the page and the generation worker (the model panel's "try it"): one request,
 // one answer, both checked on receipt (a message that does not match is dropped and logged).
 import type { ModelFile } from '../../model/io/model-files';
-import { isFiles, isNum, isObj, isStr } from '../message-checks';
+import { isFiles, isNum, isObj, isStr, notGenerationSettings } from '../message-checks';
 import type { BackendChoice } from '../../train/spec';
+import type { GenerationSettings } from '../../model/generate/generate';
 
-/** Greedy text from a model, in a short-lived worker of its own. */
-export interface GenerateRequest {
+/** Text from a model with the run's generation settings, in a short-lived worker of its own. */
+export interface GenerateRequest extends GenerationSettings {
   type: 'generate';
   model: ModelFile[];
   prompt: string;
@@ -28,12 +29,14 @@ export function checkGenerateRequest(msg: unknown): GenerateRequest | string {
     !isNum(msg.maxNewTokens) ||
     !Number.isInteger(msg.maxNewTokens) ||
     msg.maxNewTokens < 1 ||
-    msg.maxNewTokens > 1024
+    msg.maxNewTokens > 2048
   )
-    return 'message "generate": maxNewTokens must be an integer in [1, 1024]';
+    return 'message "generate": maxNewTokens must be an integer in [1, 2048]';
   if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(msg.backend as string))
     return `message "generate": unknown backend ${JSON.stringify(msg.backend)}`;
   if (typeof msg.summarize !== 'boolean') return 'message "generate": field "summarize" must be a boolean';
+  const generation = notGenerationSettings(msg);
+  if (generation) return `message "generate": ${generation}`;
   return msg as unknown as GenerateRequest;
 }
 

@@ -1,8 +1,9 @@
-// The generation worker: picks a backend, loads the model, generates greedily and answers once.
+// The generation worker: picks a backend, loads the model, generates and answers once.
 // The page terminates it after the answer; it never shares a thread with a training group.
 /// <reference lib="webworker" />
 import { importModelFiles } from '../../model/io/model-files';
 import { tryModel } from '../../model/generate/try-model';
+import { generationSettingsOf } from '../../model/generate/generate';
 import { pickBackend } from '../backend';
 import { checkGenerateRequest, type GenerateAnswer, type GenerateRequest } from './protocol';
 import { errorMessage } from '../../core/errors';
@@ -12,7 +13,11 @@ const post = (m: GenerateAnswer) => (self as unknown as DedicatedWorkerGlobalSco
 async function generate(msg: GenerateRequest): Promise<void> {
   const picked = await pickBackend(msg.backend);
   const m = importModelFiles(msg.model);
-  const { text, ids } = await tryModel(m, msg.prompt, { maxNewTokens: msg.maxNewTokens, summarize: msg.summarize });
+  const { text, ids } = await tryModel(m, msg.prompt, {
+    ...generationSettingsOf(msg),
+    maxNewTokens: msg.maxNewTokens,
+    summarize: msg.summarize,
+  });
   post({ type: 'generated', text, ids, backend: picked.backend });
 }
 

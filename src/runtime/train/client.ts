@@ -19,6 +19,7 @@ export interface StartExtras {
   modelBase?: { id: string; revision: string }; // where `model` came from (a Hub repo and commit): InitialModel.base
   checkpoints?: { runId: string; keepLast: number };
   resumeCheckpoint?: string;
+  evaluateBeforeTraining?: boolean; // epoch 0 (default true)
 }
 
 export interface TrainingClient {

@@ -30,6 +30,7 @@ export type ToWorker =
       modelBase?: { id: string; revision: string }; // the Hub repo and commit `model` came from (InitialModel.base)
       checkpoints?: { runId: string; keepLast: number }; // save one each epoch (rank 0), keep the last keepLast
       resumeCheckpoint?: string; // id in the checkpoint store: continue that run exactly
+      evaluateBeforeTraining?: boolean; // epoch 0 before the first step (default true; sweep trials turn it off)
     }
   | { type: 'stop' }
   // Fault drills (tests, the console): the next step's loss becomes NaN, or the GPU device is destroyed.
@@ -44,6 +45,8 @@ export type FromWorker =
 
 /** Every worker message carries its sender's rank beside the event fields. */
 export type FromWorkerEnvelope = FromWorker & { rank: number };
+
+const isRouge = (v: unknown) => isObj(v) && ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].every((k) => isNum(v[k]));
 
 /** Field checks per event type; numbers may be Infinity (a diverged loss is still a fact). */
 const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) => boolean>> = {
@@ -72,10 +75,11 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
     genLen: isNum,
     examples: isNum,
     evalLoss: (v) => v === null || typeof v === 'number',
-    rouge: (v) => isObj(v) && ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].every((k) => isNum(v[k])),
+    rouge: isRouge,
     samples: (v) =>
       Array.isArray(v) && v.every((x) => isObj(x) && isStr(x.document) && isStr(x.reference) && isStr(x.prediction)),
   },
+  baseline: { name: (v) => v === 'lead', rouge: isRouge, examples: isNum },
   // auto batch size (train/auto-batch/)
   autoBatch: {
     batchSize: isNum,
@@ -173,6 +177,8 @@ export function checkToWorker(msg: unknown): ToWorker | string {
     return 'message "start": checkpoints must be {runId: [A-Za-z0-9._-]+, keepLast >= 1}';
   if (msg.resumeCheckpoint !== undefined && !isStr(msg.resumeCheckpoint))
     return 'message "start": resumeCheckpoint must be a checkpoint id';
+  if (msg.evaluateBeforeTraining !== undefined && typeof msg.evaluateBeforeTraining !== 'boolean')
+    return 'message "start": evaluateBeforeTraining must be a boolean';
   if (msg.model !== undefined && !isFiles(msg.model))
     return 'message "start": model must be a non-empty list of {name, bytes: Uint8Array}';
   const mb = msg.modelBase;

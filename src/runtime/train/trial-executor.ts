@@ -25,7 +25,9 @@ export function workerExecutor(data: DataSource, onAny?: (e: FromWorker) => void
         settle.reject(new Error(e.message));
       } else if (RUN_EVENTS.has(e.type)) onEvent(e as RunEvent);
     });
-    client.start(spec, data, extras);
+    // No epoch 0 for trials: every trial starts from the same base (a fresh preset differs only by
+    // seed), so it would cost each one an extra generation pass and tell the search nothing.
+    client.start(spec, data, { evaluateBeforeTraining: false, ...extras });
     return { done, stop: () => client.stop() };
   };
 }

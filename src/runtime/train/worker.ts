@@ -116,6 +116,7 @@ async function start(msg: StartMessage): Promise<void> {
       poison: drill.poison,
       resume: msg.resume,
       snapshotEvery: rep.rank === 0 ? msg.snapshotEvery : 0,
+      evaluateBeforeTraining: msg.evaluateBeforeTraining,
     }).catch(async (e: unknown) => {
       // A remembered size that ran out of memory after all is forgotten: the next run probes again.
       if (spec.autoBatchSize && isOutOfMemory(e)) await cache.delete(cacheKey).catch(() => {});

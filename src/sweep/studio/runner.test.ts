@@ -9,26 +9,29 @@ import { Study } from '../engine/study';
 
 // A stand-in for training: ROUGE rises with epochs and peaks at lr 1e-5; a trial's run emits one
 // evaluation per epoch and can be stopped between epochs.
-function fakeExecutor(log: RunSpec[]): TrialExecutor {
+// With epochZero it first evaluates the untrained model as epoch 0 (runTraining's baseline);
+// lastEpoch cuts the run short after that epoch, as a stop would.
+function fakeExecutor(log: RunSpec[], o: { epochZero?: boolean; lastEpoch?: number } = {}): TrialExecutor {
   return (spec, onEvent) => {
     log.push(spec);
     let stopped = false;
     const done = (async () => {
-      for (let epoch = 1; epoch <= spec.epochs; epoch++) {
+      for (let epoch = o.epochZero ? 0 : 1; epoch <= Math.min(spec.epochs, o.lastEpoch ?? Infinity); epoch++) {
         await Promise.resolve();
         if (stopped) return { reason: 'stopped' as const };
-        onEvent({
-          type: 'step',
-          step: epoch,
-          totalSteps: spec.epochs,
-          epoch,
-          loss: 5 - epoch,
-          lr: spec.learningRate,
-          gradNorm: 1,
-          tokensPerSec: 1,
-          elapsedMs: 1,
-          skipped: false,
-        });
+        if (epoch > 0)
+          onEvent({
+            type: 'step',
+            step: epoch,
+            totalSteps: spec.epochs,
+            epoch,
+            loss: 5 - epoch,
+            lr: spec.learningRate,
+            gradNorm: 1,
+            tokensPerSec: 1,
+            elapsedMs: 1,
+            skipped: false,
+          });
         const q = 20 - 4 * Math.abs(Math.log10(spec.learningRate) + 5) + epoch;
         const e: RunEvent = {
           type: 'evaluation',
@@ -136,6 +139,33 @@ describe('SweepRunner', () => {
     expect(await runner.run()).toBe('complete');
     expect(study.trials.filter((t) => t.state === 'complete')).toHaveLength(2);
     expect(runner.finishedTrials()).toBe(3);
+  });
+
+  it('draws an epoch-0 evaluation on the curves but neither reports it to the pruner nor takes it as a result', async () => {
+    const study = new Study({ direction: 'maximize', sampler: new RandomSampler(4) });
+    await new SweepRunner({
+      study,
+      config: config(2),
+      baseSpec: base(),
+      execute: fakeExecutor([], { epochZero: true }),
+    }).run();
+    for (const t of study.trials) {
+      expect(t.state).toBe('complete');
+      expect((t.userAttrs.epochs as { epoch: number }[]).map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
+      expect([...t.intermediateValues.keys()]).toEqual([1, 2, 3]);
+      expect(t.value).toBe(t.intermediateValues.get(3));
+    }
+    expect((study.userAttrs.final as { result: { epoch: number } }).result.epoch).toBe(3);
+    // A run that ends after epoch 0 trained nothing: failed, not complete with the untrained score.
+    const cut = new Study({ direction: 'maximize', sampler: new RandomSampler(5) });
+    await new SweepRunner({
+      study: cut,
+      config: config(1),
+      baseSpec: base(),
+      execute: fakeExecutor([], { epochZero: true, lastEpoch: 0 }),
+    }).run();
+    expect(cut.trials[0].state).toBe('failed');
+    expect(cut.trials[0].intermediateValues.size).toBe(0);
   });
 
   it('names an unknown parameter and settings the parameters make invalid', () => {

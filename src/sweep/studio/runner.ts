@@ -125,7 +125,9 @@ export class SweepRunner {
       if (e.type !== 'evaluation') return;
       const objective = objectiveFrom(e.rouge, config.objective);
       epochs.push({ epoch: e.epoch, ...e.rouge, objective, evalLoss: e.evalLoss });
-      trial.report(objective, e.epoch);
+      // Epoch 0 (the untrained model, when a run reports it) is drawn on the curves but is no
+      // intermediate result: the pruner compares trials by what their training did.
+      if (e.epoch > 0) trial.report(objective, e.epoch);
       trial.setUserAttr(
         'epochs',
         epochs.map((x) => ({ ...x })),
@@ -135,7 +137,7 @@ export class SweepRunner {
         e.samples.map((s) => ({ ...s })),
       );
       changed = changed.then(() => this.o.onTrialChange?.(trial));
-      if (!pruned && trial.shouldPrune()) {
+      if (e.epoch > 0 && !pruned && trial.shouldPrune()) {
         pruned = true;
         this.current?.stop();
       }
@@ -145,7 +147,7 @@ export class SweepRunner {
       await this.current.done;
       await changed;
       trial.setUserAttr('losses', thin(losses, 200));
-      const last = epochs[epochs.length - 1];
+      const last = epochs.filter((x) => x.epoch > 0).at(-1); // a trial stopped before epoch 1 trained nothing
       if (pruned) study.tell(trial, 'pruned');
       else if (this.halt)
         study.tell(
@@ -173,7 +175,7 @@ export class SweepRunner {
     let last: EpochRecord | null = null;
     this.current = this.o.execute(spec, (e) => {
       this.o.onEvent?.(-1, e);
-      if (e.type === 'evaluation')
+      if (e.type === 'evaluation' && e.epoch > 0)
         last = {
           epoch: e.epoch,
           ...e.rouge,

@@ -41,6 +41,8 @@ export function EpochCurves({ study, highlight = [] }: { study: StudyView; highl
   );
   const rows = useMemo(() => epochRows(trials, 'objective'), [trials]);
   const maxEpoch = rows.reduce((m, r) => Math.max(m, r.epoch), 1);
+  // Epoch 0 (the untrained model) is on the axis when a trial reported it.
+  const minEpoch = rows.some((r) => r.epoch === 0) ? 0 : 1;
   const focus = new Set(highlight);
   const opacity = (t: TrialView) => (focus.size === 0 || focus.has(t.number) ? 0.95 : 0.2);
 
@@ -63,7 +65,7 @@ export function EpochCurves({ study, highlight = [] }: { study: StudyView; highl
               <XAxis
                 dataKey="epoch"
                 type="number"
-                domain={[1, Math.max(2, maxEpoch)]}
+                domain={[minEpoch, Math.max(2, maxEpoch)]}
                 allowDecimals={false}
                 label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }}
               />

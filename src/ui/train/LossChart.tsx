@@ -1,16 +1,18 @@
-// Training loss per step, and eval loss at the end of each epoch when the worker measured it.
+// Training loss per step, and eval loss at the end of each epoch when the worker measured it — and
+// before the first step (epoch 0, at step 0), so the curve starts where the untrained model stood.
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useMemo } from 'react';
 import { useRunStore } from '../../store/run';
-import { lossSeries } from '../../store/run-events';
+import { epochZero, lossSeries } from '../../store/run-events';
 
 const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(4) : String(v));
 
 export function LossChart() {
   const steps = useRunStore((s) => s.steps);
   const epochs = useRunStore((s) => s.epochs);
-  const data = useMemo(() => lossSeries(steps, epochs), [steps, epochs]);
-  const hasEval = epochs.some((e) => e.evalLoss !== null);
+  const before = useRunStore((s) => epochZero(s.evaluations)?.evalLoss ?? null);
+  const data = useMemo(() => lossSeries(steps, epochs, undefined, before), [steps, epochs, before]);
+  const hasEval = before !== null || epochs.some((e) => e.evalLoss !== null);
   const first = steps[0];
   const last = steps[steps.length - 1];
 

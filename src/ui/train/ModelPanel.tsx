@@ -5,7 +5,7 @@
 import { useEffect, useId, useState } from 'react';
 import { HubModelForm } from './HubModelForm';
 import { CachedModels } from './CachedModels';
-import { useModelStore } from '../../store/model';
+import { tryOptionsOf, useModelStore } from '../../store/model';
 import type { ModelSlot, StoredModel } from '../../app/model-storage';
 import { useRunStore } from '../../store/run';
 import { download } from '../download';
@@ -29,7 +29,7 @@ export function ModelPanel() {
   const { base, trained, busy, error, tried } = useModelStore();
   const { load, importFiles, clearBase, continueFromTrained, exportZip, tryModel } = useModelStore.getState();
   const running = useRunStore((s) => s.status === 'running');
-  const backend = useRunStore((s) => s.settings.backend);
+  const settings = useRunStore((s) => s.settings);
   const [prompt, setPrompt] = useState(
     'The BBC has learned that the council will close three libraries next year to save money.',
   );
@@ -152,7 +152,7 @@ export function ModelPanel() {
           <button
             type="button"
             disabled={busy !== null}
-            onClick={() => void tryModel(trySlot, prompt, { maxNewTokens: 32, backend, summarize })}
+            onClick={() => void tryModel(trySlot, prompt, tryOptionsOf(settings, summarize))}
             data-testid="try-generate"
           >
             Generate

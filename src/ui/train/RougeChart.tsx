@@ -1,10 +1,20 @@
 // ROUGE on the validation split after each epoch, as the seed's compute_metrics reports it
-// (mean F × 100, stemmed), with the newest epoch's numbers above the chart.
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+// (mean F × 100, stemmed), with the newest epoch's numbers above the chart — beside what the run
+// must beat: epoch 0 (the model before its first step, the first point on the x axis) and LEAD
+// (each document's first sentence, dashed reference lines), so a user sees whether training helped.
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { useRunStore } from '../../store/run';
-import { latestEvaluation } from '../../store/run-events';
-
-type RougeKey = 'rouge1' | 'rouge2' | 'rougeL' | 'rougeLsum';
+import { epochZero, latestEvaluation, leadBaseline, leadReferenceLines, type RougeKey } from '../../store/run-events';
 
 const SERIES: { key: RougeKey; label: string; color: string }[] = [
   { key: 'rouge1', label: 'R-1', color: '#2563eb' },
@@ -26,15 +36,24 @@ function yAxisTicks(top: number): number[] {
   return Array.from({ length: 6 }, (_, i) => (max * i) / 5);
 }
 
+const epochLabel = (epoch: unknown) => (epoch === 0 ? 'epoch 0 (before training)' : `epoch ${String(epoch)}`);
+
+/** The baselines' numbers in one line: "LEAD R-1 16.98 · R-2 1.63 · …". */
+const numbers = (p: Record<RougeKey, number>) => SERIES.map((s) => `${s.label} ${two(p[s.key])}`).join(' · ');
+
 export function RougeChart() {
   const points = useRunStore((s) => s.evaluations);
+  const baselines = useRunStore((s) => s.baselines);
   // The worker's own count, not the settings: those may have been edited since the run started.
   const noValidation = useRunStore((s) => s.model !== null && s.model.validationExamples === 0);
   const latest = latestEvaluation(points);
+  const lead = leadBaseline(baselines);
+  const zero = epochZero(points);
+  const leadLines = leadReferenceLines(lead, SERIES);
   // Exact values for e2e tests: the rounded numbers on screen cannot be compared with the
   // worker's, and the SVG only holds pixel positions.
   const json = JSON.stringify(points);
-  const top = points.reduce((m, p) => Math.max(m, p.rouge1, p.rouge2, p.rougeL, p.rougeLsum), 0);
+  const top = [...points, ...baselines].reduce((m, p) => Math.max(m, p.rouge1, p.rouge2, p.rougeL, p.rougeLsum), 0);
   const ticks = yAxisTicks(Number.isFinite(top) ? top : 100);
 
   return (
@@ -60,15 +79,32 @@ export function RougeChart() {
           </dl>
         )}
       </div>
+      {(lead || zero) && (
+        <p className="rouge-baselines" data-testid="rouge-baselines">
+          {lead && (
+            <span data-testid="baseline-lead" title={`first sentence of each of ${lead.examples} validation documents`}>
+              LEAD: {numbers(lead)}
+            </span>
+          )}
+          {zero && (
+            <span data-testid="baseline-epoch0" title="the model before its first step, same prompt and generation">
+              Epoch 0: {numbers(zero)}
+            </span>
+          )}
+        </p>
+      )}
       <div className="chart" data-testid="rouge-chart" data-points={json}>
         <output hidden data-testid="rouge-points">
           {json}
+        </output>
+        <output hidden data-testid="rouge-lead">
+          {JSON.stringify(lead)}
         </output>
         {points.length === 0 ? (
           <p className="chart__empty">
             {noValidation
               ? 'This run has no validation examples, so no ROUGE.'
-              : 'ROUGE appears after the first epoch.'}
+              : 'ROUGE appears at epoch 0 (the model before training) and after each epoch.'}
           </p>
         ) : (
           <ResponsiveContainer width="100%" height={300}>
@@ -84,8 +120,19 @@ export function RougeChart() {
                 label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }}
               />
               <YAxis domain={[0, ticks[ticks.length - 1]]} ticks={ticks} width={40} allowDataOverflow />
-              <Tooltip formatter={fmt} labelFormatter={(l) => `epoch ${String(l)}`} />
+              <Tooltip formatter={fmt} labelFormatter={epochLabel} />
               <Legend />
+              {leadLines.map((l) => (
+                <ReferenceLine
+                  key={l.label}
+                  y={l.y}
+                  stroke={SERIES.find((s) => s.key === l.keys[0])?.color}
+                  strokeDasharray="6 4"
+                  strokeOpacity={0.8}
+                  ifOverflow="extendDomain"
+                  label={{ value: l.label, position: 'insideTopRight', fontSize: 11, fill: '#4b5563' }}
+                />
+              ))}
               {SERIES.map((s) => (
                 <Line
                   key={s.key}

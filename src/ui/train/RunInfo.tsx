@@ -1,7 +1,11 @@
 // What the worker reported about this run: the backend and why, the adapter, the model and data.
 import { formatMB } from '../../store/parallel';
 import { useRunStore } from '../../store/run';
-import { formatAutoBatch } from '../../store/run-events';
+import { epochZero, formatAutoBatch, leadBaseline, type BaselinePoint } from '../../store/run-events';
+
+/** "R-1 16.98 · R-2 1.63 · R-L 11.93" */
+const rouge = (p: Pick<BaselinePoint, 'rouge1' | 'rouge2' | 'rougeL'>) =>
+  `R-1 ${p.rouge1.toFixed(2)} · R-2 ${p.rouge2.toFixed(2)} · R-L ${p.rougeL.toFixed(2)}`;
 
 export function RunInfo() {
   const backend = useRunStore((s) => s.backend);
@@ -9,6 +13,8 @@ export function RunInfo() {
   const checksum = useRunStore((s) => s.checksum);
   const optimizerBytes = useRunStore((s) => s.optimizerBytes);
   const autoBatch = useRunStore((s) => s.autoBatch);
+  const lead = useRunStore((s) => leadBaseline(s.baselines));
+  const zero = useRunStore((s) => epochZero(s.evaluations));
 
   return (
     <section className="panel" aria-label="Run information">
@@ -38,6 +44,15 @@ export function RunInfo() {
           <>
             <dt>Batch size</dt>
             <dd data-testid="auto-batch">{formatAutoBatch(autoBatch)}</dd>
+          </>
+        )}
+        {(lead || zero) && (
+          <>
+            <dt>Baselines</dt>
+            <dd data-testid="run-baselines">
+              {lead && <div>LEAD (first sentence): {rouge(lead)}</div>}
+              {zero && <div>Epoch 0 (before training): {rouge(zero)}</div>}
+            </dd>
           </>
         )}
         <dt>Optimizer state</dt>

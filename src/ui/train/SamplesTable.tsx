@@ -20,14 +20,16 @@ export function SamplesTable() {
     <section className="panel" aria-label="Sample predictions" data-testid="samples-table">
       <h2>Sample predictions</h2>
       {epochs.length === 0 ? (
-        <p className="samples__empty">Sample predictions on the validation split appear after the first epoch.</p>
+        <p className="samples__empty">
+          Sample predictions on the validation split appear at epoch 0 (before training) and after each epoch.
+        </p>
       ) : (
         epochs.map((ep) => {
           const ev = evaluations.find((p) => p.epoch === ep.epoch);
           return (
             <div key={ep.epoch} className="samples__epoch" data-testid="samples-epoch" data-epoch={ep.epoch}>
               <h3>
-                Epoch {ep.epoch}
+                {ep.epoch === 0 ? 'Epoch 0 (before training)' : `Epoch ${ep.epoch}`}
                 <span className="samples__meta">
                   {' '}
                   · step {ep.step}

@@ -6,6 +6,7 @@ import type { BackendChoice } from '../../train/spec';
 import { useModelStore } from '../../store/model';
 import { useRunStore } from '../../store/run';
 import { NumberField } from '../NumberField';
+import { GenerationSettings } from './GenerationSettings';
 import { ParallelSettings } from './ParallelSettings';
 import { useSettingField } from './use-setting-field';
 
@@ -143,15 +144,6 @@ export function SettingsPanel() {
           min={0}
           hint="for ROUGE after each epoch; 0 = none"
         />
-        <NumberField
-          label="Beams"
-          testId="num-beams-input"
-          {...field('numBeams')}
-          step={1}
-          min={1}
-          max={16}
-          hint="1 = greedy"
-        />
         <NumberField label="Seed" testId="seed-input" {...field('seed')} step={1} min={0} />
 
         <div className="field field--wide">
@@ -170,6 +162,7 @@ export function SettingsPanel() {
           </select>
         </div>
 
+        <GenerationSettings />
         <ParallelSettings />
       </fieldset>
     </section>
