@@ -7,6 +7,8 @@ import { decodeCheckpoint, type TrainingCheckpoint } from '../train/checkpoint/c
 import { openCheckpointStore } from '../train/checkpoint/open';
 import type { CheckpointInfo, CheckpointStore } from '../train/checkpoint/store';
 import { checkpointModel } from '../train/run';
+import { exportPeftAdapter } from '../model/io/peft';
+import { resumeInputs } from '../train/checkpoint/epoch-checkpoints';
 
 /** A new run's id: a time stamp, so runs sort by age and the id can name a file. */
 export const newRunId = (now = new Date()) => `run-${now.toISOString().replace(/[:.]/g, '-')}`;
@@ -38,8 +40,18 @@ export class CheckpointLibrary {
     await (await this.open()).delete(id);
   }
 
+  /** A full fine-tune's checkpoint as Hugging Face files; a LoRA one as the PEFT adapter it holds (its base is the user's). */
   async exportZip(id: string): Promise<{ name: string; bytes: Uint8Array }> {
-    const m = checkpointModel(await this.load(id));
+    const ckpt = await this.load(id);
+    const { config, base } = ckpt.meta;
+    if (config.lora) {
+      const adapter = exportPeftAdapter(config, resumeInputs(ckpt).weights, {
+        id: base?.id ?? 'local-model',
+        revision: base?.revision || null,
+      });
+      return { name: `${id}-peft-adapter.zip`, bytes: zipModelFiles(adapter) };
+    }
+    const m = checkpointModel(ckpt);
     return { name: `${id}-hf.zip`, bytes: zipModelFiles(exportModelFiles(m.config, m.weights, m.tokenizer)) };
   }
 }

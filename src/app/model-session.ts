@@ -4,7 +4,15 @@
 // Files are checked when picked (importModelFiles throws with a message naming what is wrong) and
 // kept in IndexedDB, so nothing is lost on reload. A base from the Hugging Face Hub is kept as a
 // reference (repo, revision, commit): its files stay in the model cache and are read from it on load.
-import { exportModelFiles, importModelFiles, zipModelFiles, type ModelFile } from '../model/io/model-files';
+import {
+  expandModelFiles,
+  exportModelFiles,
+  importModelFiles,
+  zipModelFiles,
+  type ModelFile,
+} from '../model/io/model-files';
+import { mergedModelFiles, splitAdapterFiles } from '../model/io/adapted-model';
+import { importPeftAdapter } from '../model/io/peft';
 import { generateInWorker, type Generated } from '../runtime/generate/client';
 import type { BackendChoice, RunSpec } from '../train/spec';
 import { generationSettingsOf, type GenerationSettings } from '../model/generate/generate';
@@ -64,7 +72,10 @@ export class ModelSession {
   load(): Promise<void> {
     this.loaded ??= loadModels()
       .then(async (m) =>
-        this.set({ base: m.base ? await this.withHubFiles(m.base) : null, trained: m.trained ?? null }),
+        this.set({
+          base: m.base ? await this.withHubFiles(m.base) : null,
+          trained: m.trained ? await this.withHubFiles(m.trained) : null,
+        }),
       )
       .catch((e: unknown) => this.changed({ error: errorMessage(e) }));
     return this.loaded;
@@ -122,12 +133,59 @@ export class ModelSession {
     await deleteModel('base').catch((e: unknown) => this.changed({ error: errorMessage(e) }));
   }
 
-  /** A run's or a sweep's final model, as the HF files the worker sent. */
-  async setTrained(files: ModelFile[], label: string): Promise<void> {
-    const notes = [`${files.map((f) => f.name).join(', ')}`];
-    const trained: StoredModel = { slot: 'trained', label, notes, files, savedAt: stamp() };
+  /**
+   * A run's or a sweep's final model, as the HF files the worker sent. A LoRA run sends its PEFT
+   * adapter, and `files` only when the base is not the page's (a fresh preset): the trained model is
+   * then the run's base (`onBase`: its files, or its Hub reference) with the adapter on it.
+   */
+  async setTrained(
+    files: ModelFile[],
+    label: string,
+    lora?: { adapter: ModelFile[]; onBase: StoredModel | null },
+  ): Promise<void> {
+    const names = (fs: ModelFile[]) => fs.map((f) => f.name).join(', ');
+    let trained: StoredModel;
+    if (lora) {
+      const base = files.length > 0 || !lora.onBase ? { files } : { files: lora.onBase.files, hub: lora.onBase.hub };
+      const from = lora.onBase && files.length === 0 ? lora.onBase.label : 'its fresh base';
+      trained = {
+        slot: 'trained',
+        label,
+        notes: [`LoRA adapter (${names(lora.adapter)}) on ${from}`],
+        ...base,
+        adapter: lora.adapter,
+        savedAt: stamp(),
+      };
+    } else trained = { slot: 'trained', label, notes: [names(files)], files, savedAt: stamp() };
     this.set({ trained });
     await this.saveQuietly(trained);
+  }
+
+  /**
+   * A PEFT adapter the user picked, on the current base: it becomes the trained model (Try it,
+   * export, push). Throws, naming what is wrong, when it is not a LoRA adapter for this base.
+   */
+  async importAdapter(picked: File[]): Promise<void> {
+    const base = this.base;
+    if (!base || base.files.length === 0)
+      throw new Error('choose the base model the adapter was trained on first (a Hub model or model files)');
+    const raw = await Promise.all(
+      picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
+    );
+    const m = importModelFiles(base.files);
+    const a = importPeftAdapter(raw, m.config, base.hub ? { id: base.hub.repo, revision: base.hub.commit } : undefined);
+    const adapter = splitAdapterOnly(raw);
+    const trained: StoredModel = {
+      slot: 'trained',
+      label: `Adapter ${picked.map((f) => f.name).join(', ')} on ${base.label}`,
+      notes: [`LoRA r ${a.lora.r}, alpha ${a.lora.alpha}, on ${a.lora.targetModules.join(', ')}`, ...a.notes],
+      files: base.files,
+      hub: base.hub,
+      adapter,
+      savedAt: stamp(),
+    };
+    this.set({ trained });
+    await saveModel(trained);
   }
 
   async continueFromTrained(): Promise<void> {
@@ -138,26 +196,47 @@ export class ModelSession {
     await this.saveQuietly(base);
   }
 
-  /** The zip of a slot's HF files, and a file name for it. */
-  exportZip(slot: ModelSlot): { name: string; bytes: Uint8Array } | null {
+  /**
+   * The files of a slot's model as the user takes it home: 'model' its HF files (a LoRA model:
+   * base + adapter merged, as merge_and_unload() saves it), 'adapter' its PEFT adapter (null without one).
+   */
+  filesToExport(slot: ModelSlot, what: 'model' | 'adapter'): ModelFile[] | null {
     const m = this[slot];
     if (!m) return null;
+    if (what === 'adapter') return m.adapter ?? null;
+    return m.adapter ? mergedModelFiles(modelFilesOf(m)) : m.files;
+  }
+
+  /** The zip of a slot's HF files (or its PEFT adapter), and a file name for it. */
+  exportZip(slot: ModelSlot, what: 'model' | 'adapter' = 'model'): { name: string; bytes: Uint8Array } | null {
+    const m = this[slot];
+    const files = this.filesToExport(slot, what);
+    if (!m || !files) return null;
+    const kind = what === 'adapter' ? 'peft-adapter' : m.adapter ? 'model-merged-hf' : 'model-hf';
     return {
-      name: `${slot === 'trained' ? 'trained' : 'base'}-model-hf-${m.savedAt.slice(0, 19).replace(/[:T]/g, '-')}.zip`,
-      bytes: zipModelFiles(m.files),
+      name: `${slot === 'trained' ? 'trained' : 'base'}-${kind}-${m.savedAt.slice(0, 19).replace(/[:T]/g, '-')}.zip`,
+      bytes: zipModelFiles(files),
     };
   }
 
-  /** Text from a slot's model in a short-lived worker (opts: tryOptionsOf the run settings); null when the slot is empty. */
+  /** Text from a slot's model (with its adapter) in a short-lived worker (opts: tryOptionsOf the run settings); null when the slot is empty. */
   async generate(slot: ModelSlot, prompt: string, opts: TryOptions): Promise<Generated | null> {
     const m = this[slot];
-    return m ? generateInWorker(m.files, prompt, opts) : null;
+    return m ? generateInWorker(modelFilesOf(m), prompt, opts) : null;
   }
 
   /** For headless drivers: the last trained model's HF files, name → base64 (null: none yet). */
   async trainedFilesBase64(): Promise<Record<string, string> | null> {
     await this.load();
     const t = this.trained;
-    return t ? Object.fromEntries(t.files.map((f) => [f.name, base64(f.bytes)])) : null;
+    return t ? Object.fromEntries(modelFilesOf(t).map((f) => [f.name, base64(f.bytes)])) : null;
   }
+}
+
+/** Every file of a stored model: the base's and, for a LoRA model, its adapter's (model/io/adapted-model.ts reads them). */
+export const modelFilesOf = (m: StoredModel): ModelFile[] => [...m.files, ...(m.adapter ?? [])];
+
+/** The two PEFT files of what the user picked (a zip is opened), checked already by importPeftAdapter. */
+function splitAdapterOnly(raw: ModelFile[]): ModelFile[] {
+  return splitAdapterFiles(expandModelFiles(raw)).adapter;
 }

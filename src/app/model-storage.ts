@@ -21,7 +21,12 @@ export interface StoredModel {
   files: ModelFile[]; // stored empty for a Hub base (read from the model cache on load)
   savedAt: string; // ISO time
   hub?: HubBaseRef;
+  /** A PEFT LoRA adapter on the model `files` (or `hub`) is: adapter_config.json + adapter_model.safetensors. */
+  adapter?: ModelFile[];
 }
+
+/** What a stored record keeps: a Hub model's files stay in the model cache, never a second copy here. */
+export const toStored = (m: StoredModel): StoredModel => (m.hub ? { ...m, files: [] } : m);
 
 const DB = 'training-studio-models';
 let dbPromise: Promise<IDBPDatabase> | null = null;
@@ -42,7 +47,7 @@ async function explain(err: unknown, what: string): Promise<Error> {
 
 export async function saveModel(m: StoredModel): Promise<void> {
   try {
-    await (await db()).put('models', m);
+    await (await db()).put('models', toStored(m));
   } catch (e) {
     throw await explain(e, `save the ${m.slot} model`);
   }

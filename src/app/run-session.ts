@@ -9,7 +9,8 @@ import { validateSpec, withPlacement, type PlacementKey, type RunSpec } from '..
 import { createTrainingClient, type TrainingClient } from '../runtime/train/client';
 import type { FromWorker } from '../runtime/train/protocol';
 import { newRunId, type CheckpointLibrary } from './checkpoint-library';
-import type { ModelSession } from './model-session';
+import { modelFilesOf, type ModelSession } from './model-session';
+import type { StoredModel } from './model-storage';
 
 /** Epoch checkpoints kept per run (the seed's save_total_limit). */
 const KEEP_CHECKPOINTS = 3;
@@ -28,6 +29,8 @@ export class RunSession {
   private client: TrainingClient | null = null;
   /** The settings of the run in progress (names a fresh model in the trained model's label). */
   private spec: RunSpec | null = null;
+  /** The base the run in progress started from (a LoRA run's adapter belongs to it, even if the user picks another meanwhile). */
+  private runBase: StoredModel | null = null;
 
   constructor(private readonly deps: RunSessionDeps) {}
 
@@ -45,9 +48,14 @@ export class RunSession {
         this.deps.checkpoints.runSavedOne();
         return;
       case 'trained': {
-        const base = this.deps.models.base;
+        const base = this.runBase;
         const from = base ? base.label : `a fresh ${this.spec?.preset ?? 'preset'} model`;
-        void this.deps.models.setTrained(e.files, `Trained from ${from}, ${new Date().toLocaleString()}`);
+        const how = e.adapter ? 'LoRA adapter trained on' : 'Trained from';
+        void this.deps.models.setTrained(
+          e.files,
+          `${how} ${from}, ${new Date().toLocaleString()}`,
+          e.adapter ? { adapter: e.adapter, onBase: base } : undefined,
+        );
         return;
       }
       default:
@@ -67,8 +75,9 @@ export class RunSession {
       return;
     }
     this.spec = spec;
+    this.runBase = base;
     this.getClient().start(spec, data, {
-      model: base?.files,
+      model: base ? modelFilesOf(base) : undefined,
       modelBase: base?.hub ? { id: base.hub.repo, revision: base.hub.commit } : undefined,
       checkpoints: { runId: newRunId(), keepLast: KEEP_CHECKPOINTS },
     });
@@ -87,9 +96,14 @@ export class RunSession {
   ): Promise<void> {
     const ckpt = await this.deps.checkpoints.load(checkpointId);
     const spec = validateSpec(withPlacement(ckpt.meta.spec, where));
+    // A LoRA checkpoint holds adapters only: its base is the page's base, which the engine checks by hash.
+    const base = ckpt.meta.config.lora ? this.deps.models.base : null;
     begin(spec, `Resuming ${ckpt.meta.runId} from epoch ${ckpt.meta.epoch} (step ${ckpt.meta.step})…`);
     this.spec = spec;
+    this.runBase = base;
     this.getClient().start(spec, data, {
+      model: base && base.files.length > 0 ? base.files : undefined,
+      modelBase: base?.hub ? { id: base.hub.repo, revision: base.hub.commit } : undefined,
       resumeCheckpoint: checkpointId,
       checkpoints: { runId: ckpt.meta.runId, keepLast: KEEP_CHECKPOINTS },
     });

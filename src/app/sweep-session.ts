@@ -14,7 +14,7 @@ import { createSweepStudy, type SweepConfig } from '../sweep/studio/default-stud
 import { SweepRunner } from '../sweep/studio/runner';
 import { validateSpec, type RunSpec } from '../train/spec';
 import { workerExecutor } from '../runtime/train/trial-executor';
-import type { ModelSession } from './model-session';
+import { modelFilesOf, type ModelSession } from './model-session';
 import { SweepProgressTracker } from './sweep-progress';
 import { errorMessage } from '../core/errors';
 
@@ -136,7 +136,8 @@ export class SweepSession {
       const e = Number(params?.num_train_epochs);
       return Number.isInteger(e) && e > 0 ? e : cfg.base.epochs;
     };
-    let lastTrained: ModelFile[] | null = null;
+    const base = this.deps.models.base;
+    let lastTrained: { files: ModelFile[]; adapter?: ModelFile[] } | null = null;
     const sweepRunner = new SweepRunner({
       study,
       config: cfg.sweep,
@@ -146,9 +147,12 @@ export class SweepSession {
       execute: workerExecutor(
         source,
         (e) => {
-          if (e.type === 'trained') lastTrained = e.files;
+          if (e.type === 'trained') lastTrained = { files: e.files, adapter: e.adapter };
         },
-        { model: this.deps.models.base?.files },
+        {
+          model: base ? modelFilesOf(base) : undefined,
+          modelBase: base?.hub ? { id: base.hub.repo, revision: base.hub.commit } : undefined,
+        },
       ),
       onTrialChange: save,
       onEvent: (trial, e) => {
@@ -162,9 +166,11 @@ export class SweepSession {
     const outcome = await sweepRunner.run();
     this.runner = null;
     if (outcome === 'complete' && lastTrained && study.bestTrial) {
+      const t: { files: ModelFile[]; adapter?: ModelFile[] } = lastTrained;
       await this.deps.models.setTrained(
-        lastTrained,
+        t.files,
         `Sweep ${this.shown?.name ?? id}: final training with the best parameters (trial ${study.bestTrial.number})`,
+        t.adapter ? { adapter: t.adapter, onBase: base } : undefined,
       );
     }
     const data = study.toJSON();

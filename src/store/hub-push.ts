@@ -7,7 +7,7 @@ import type { ModelFile } from '../model/io/model-files';
 import { modelCard, type ModelCardInput } from '../export/model-card';
 import { DEFAULT_HUB_DATASET } from '../data/hub';
 import { errorMessage } from '../core/errors';
-import { useModelStore } from './model';
+import { modelSession, useModelStore } from './model';
 import { useRunStore } from './run';
 import { useDataStore } from './data';
 
@@ -94,7 +94,15 @@ export const useHubPushStore = create<HubPushStore>()((set) => ({
 
   async push({ repo, token, private: isPrivate, what, hubUrl }) {
     const trained = useModelStore.getState().trained;
-    const files = trained ? filesToPush(trained.files, what) : null;
+    // A LoRA model keeps its adapter beside the base's files; 'merged' merges them (merge_and_unload).
+    let files: ModelFile[] | null = null;
+    try {
+      const all = trained ? modelSession.filesToExport('trained', what === 'adapter' ? 'adapter' : 'model') : null;
+      files = all ? filesToPush(what === 'adapter' ? all : all.filter((f) => f.name !== 'README.md'), what) : null;
+    } catch (e) {
+      set({ status: 'error', error: `Push to the Hub failed: ${errorMessage(e)}` });
+      return;
+    }
     if (!files) {
       set({
         status: 'error',
@@ -116,7 +124,7 @@ export const useHubPushStore = create<HubPushStore>()((set) => ({
         token,
         private: isPrivate,
         files,
-        card: (finalId) => modelCard(cardInput(what, finalId, trained!.files)),
+        card: (finalId) => modelCard(cardInput(what, finalId, trained!.adapter ?? trained!.files)),
         hubUrl: hubUrl ?? HUB_MODELS_URL,
         signal: controller.signal,
         onProgress: (p) =>

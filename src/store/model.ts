@@ -28,8 +28,10 @@ export interface ModelStore {
   importFiles(files: File[]): Promise<void>;
   clearBase(): Promise<void>;
   continueFromTrained(): Promise<void>;
-  /** The zip of a slot's HF files, and a file name for it. */
-  exportZip(slot: ModelSlot): { name: string; bytes: Uint8Array } | null;
+  /** A PEFT adapter the user picked becomes the trained model, on the current base (checked against it). */
+  importAdapter(files: File[]): Promise<void>;
+  /** The zip of a slot's HF files (merged for a LoRA model) or of its PEFT adapter, and a file name for it. */
+  exportZip(slot: ModelSlot, what?: 'model' | 'adapter'): { name: string; bytes: Uint8Array } | null;
   tryModel(slot: ModelSlot, prompt: string, opts: TryOptions): Promise<void>;
 }
 
@@ -73,7 +75,18 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
     await modelSession.continueFromTrained();
   },
 
-  exportZip: (slot) => modelSession.exportZip(slot),
+  async importAdapter(picked) {
+    set({ busy: `reading the adapter ${picked.map((f) => f.name).join(', ')}`, error: null });
+    try {
+      await modelSession.importAdapter(picked);
+    } catch (e) {
+      set({ error: `Could not import the adapter: ${errorMessage(e)}` });
+    } finally {
+      set({ busy: null });
+    }
+  },
+
+  exportZip: (slot, what) => modelSession.exportZip(slot, what),
 
   async tryModel(slot, prompt, opts) {
     if (!get()[slot]) return;

@@ -30,6 +30,8 @@ export interface RunOutput extends TrainerResult {
   config: LlamaConfig;
   params: Variables;
   tokenizer: LoadedTokenizer;
+  /** LoRA: the frozen base the adapters were trained on (a PEFT export names it). */
+  base?: BaseIdentity;
 }
 
 /** How a shell probes and caches the auto batch size (spec.autoBatchSize); by default stepProbe on the current backend, no cache. */
@@ -257,5 +259,5 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
         })
       : undefined,
   });
-  return { ...result, config, params, tokenizer };
+  return { ...result, config, params, tokenizer, base: model.base };
 }

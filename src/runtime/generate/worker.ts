@@ -1,7 +1,7 @@
 // The generation worker: picks a backend, loads the model, generates and answers once.
 // The page terminates it after the answer; it never shares a thread with a training group.
 /// <reference lib="webworker" />
-import { importModelFiles } from '../../model/io/model-files';
+import { importAdaptedModel } from '../../model/io/adapted-model';
 import { tryModel } from '../../model/generate/try-model';
 import { generationSettingsOf } from '../../model/generate/generate';
 import { pickBackend } from '../backend';
@@ -12,7 +12,7 @@ const post = (m: GenerateAnswer) => (self as unknown as DedicatedWorkerGlobalSco
 
 async function generate(msg: GenerateRequest): Promise<void> {
   const picked = await pickBackend(msg.backend);
-  const m = importModelFiles(msg.model);
+  const m = importAdaptedModel(msg.model); // a base, with its PEFT adapter when it has one
   const { text, ids } = await tryModel(m, msg.prompt, {
     ...generationSettingsOf(msg),
     maxNewTokens: msg.maxNewTokens,

@@ -40,7 +40,9 @@ export type FromWorker =
   | RunEvent
   | RunOutcomeEvent // backend, done, error, replicas
   | { type: 'heartbeat' } // a worker is alive (sent every few seconds)
-  | { type: 'trained'; files: ModelFile[] } // rank 0's final model as Hugging Face files, before 'done'
+  // rank 0's final model as Hugging Face files, before 'done'; LoRA: the PEFT adapter, with `files`
+  // the base's (empty when the page already has the base it sent)
+  | { type: 'trained'; files: ModelFile[]; adapter?: ModelFile[] }
   | { type: 'checkpoint'; info: CheckpointInfo; deleted: string[] }; // saved at an epoch's end (ids rotation removed)
 
 /** Every worker message carries its sender's rank beside the event fields. */
@@ -104,7 +106,7 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
   error: { message: isStr, deviceLost: (v) => v === undefined || typeof v === 'boolean' },
   heartbeat: {},
   snapshot: { step: isNum, weights: (v) => v instanceof Float32Array },
-  trained: { files: isFiles },
+  trained: { files: isFiles, adapter: (v) => v === undefined || isFiles(v) },
   checkpoint: {
     info: (v) =>
       isObj(v) &&

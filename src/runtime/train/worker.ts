@@ -9,7 +9,10 @@ import { createLocalGroup } from '../../collectives/local-collective';
 import { SabCollective } from '../../collectives/sab-collective';
 import { paramChecksum, weightsHash } from '../../model/checksum';
 import { isLoraName } from '../../model/lora-config';
-import { exportModelFiles, importModelFiles } from '../../model/io/model-files';
+import { exportModelFiles } from '../../model/io/model-files';
+import { importAdaptedModel } from '../../model/io/adapted-model';
+import { exportPeftAdapter } from '../../model/io/peft';
+import { splitAdapters, withoutLora } from '../../model/lora';
 import { disposeParams, readWeights } from '../../model/params';
 import { runTraining, type RunOptions } from '../../train/run';
 import { validateSpec } from '../../train/spec';
@@ -74,7 +77,7 @@ async function start(msg: StartMessage): Promise<void> {
     let initial: RunOptions['initial'];
     if (model) {
       post({ type: 'status', message: `reading the imported model (${model.map((f) => f.name).join(', ')})` });
-      initial = importModelFiles(model);
+      initial = importAdaptedModel(model); // a base, or a base with a PEFT adapter to train on
       // A Hub base is named by its repo and commit, and by a hash of the weights it loaded.
       // The hash covers the base's own tensors (as train/lora-run.ts hashes a base), never adapter ones.
       if (msg.modelBase) {
@@ -124,9 +127,18 @@ async function start(msg: StartMessage): Promise<void> {
     });
     const checksum = await paramChecksum(out.params);
     // The trained model leaves as Hugging Face files (replicas hold the same weights: rank 0 speaks).
+    // LoRA: the PEFT adapter, plus the base's files only when the page does not have them (a fresh preset base).
     if (rep.rank === 0) {
-      const files = exportModelFiles(out.config, await readWeights(out.params), out.tokenizer);
-      post({ type: 'trained', files });
+      const weights = await readWeights(out.params);
+      if (out.config.lora) {
+        const { base, adapters } = splitAdapters(weights);
+        const adapter = exportPeftAdapter(out.config, adapters, {
+          id: out.base?.id ?? 'local-model',
+          revision: out.base?.revision || null,
+        });
+        const files = model ? [] : exportModelFiles(withoutLora(out.config), base, out.tokenizer);
+        post({ type: 'trained', files, adapter });
+      } else post({ type: 'trained', files: exportModelFiles(out.config, weights, out.tokenizer) });
     }
     disposeParams(out.params);
     const { numTensors, numBytes } = tf.memory();

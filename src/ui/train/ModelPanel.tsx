@@ -10,6 +10,7 @@ import type { ModelSlot, StoredModel } from '../../app/model-storage';
 import { useRunStore } from '../../store/run';
 import { download } from '../download';
 import { PushToHub } from './PushToHub';
+import { errorMessage } from '../../core/errors';
 
 function ModelCard({ m, testId }: { m: StoredModel; testId: string }) {
   return (
@@ -27,7 +28,8 @@ function ModelCard({ m, testId }: { m: StoredModel; testId: string }) {
 
 export function ModelPanel() {
   const { base, trained, busy, error, tried } = useModelStore();
-  const { load, importFiles, clearBase, continueFromTrained, exportZip, tryModel } = useModelStore.getState();
+  const { load, importFiles, importAdapter, clearBase, continueFromTrained, exportZip, tryModel } =
+    useModelStore.getState();
   const running = useRunStore((s) => s.status === 'running');
   const settings = useRunStore((s) => s.settings);
   const [prompt, setPrompt] = useState(
@@ -35,6 +37,7 @@ export function ModelPanel() {
   );
   const [summarize, setSummarize] = useState(true);
   const fileId = useId();
+  const adapterId = useId();
   const promptId = useId();
 
   useEffect(() => {
@@ -50,9 +53,13 @@ export function ModelPanel() {
       : base
         ? 'base'
         : null;
-  const exportSlot = (slot: ModelSlot) => {
-    const z = exportZip(slot);
-    if (z) download(z.name, z.bytes);
+  const exportSlot = (slot: ModelSlot, what: 'model' | 'adapter' = 'model') => {
+    try {
+      const z = exportZip(slot, what);
+      if (z) download(z.name, z.bytes);
+    } catch (e) {
+      useModelStore.setState({ error: `Could not export the ${slot} model: ${errorMessage(e)}` });
+    }
   };
 
   return (
@@ -94,6 +101,26 @@ export function ModelPanel() {
           }}
         />
       </div>
+      {base && (
+        <div className="field field--wide">
+          <label htmlFor={adapterId}>
+            Import a PEFT LoRA adapter for this base (adapter_config.json + adapter_model.safetensors, or a .zip)
+          </label>
+          <input
+            id={adapterId}
+            type="file"
+            multiple
+            accept=".json,.safetensors,.zip"
+            disabled={running || busy !== null}
+            data-testid="adapter-import"
+            onChange={(e) => {
+              const files = [...(e.target.files ?? [])];
+              if (files.length > 0) void importAdapter(files);
+              e.target.value = '';
+            }}
+          />
+        </div>
+      )}
       <HubModelForm disabled={running} />
       <CachedModels disabled={running} />
       {trained && (
@@ -101,8 +128,13 @@ export function ModelPanel() {
           <h3>Trained model</h3>
           <ModelCard m={trained} testId="trained-model" />
           <div className="row">
+            {trained.adapter && (
+              <button type="button" onClick={() => exportSlot('trained', 'adapter')} data-testid="model-export-adapter">
+                Export the LoRA adapter (PEFT .zip)
+              </button>
+            )}
             <button type="button" onClick={() => exportSlot('trained')} data-testid="model-export-trained">
-              Export (HF .zip)
+              {trained.adapter ? 'Export merged model (HF .zip)' : 'Export (HF .zip)'}
             </button>
             <button
               type="button"

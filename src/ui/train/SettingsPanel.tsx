@@ -7,6 +7,7 @@ import { useModelStore } from '../../store/model';
 import { useRunStore } from '../../store/run';
 import { NumberField } from '../NumberField';
 import { GenerationSettings } from './GenerationSettings';
+import { FinetuneSettings } from './FinetuneSettings';
 import { ParallelSettings } from './ParallelSettings';
 import { useSettingField } from './use-setting-field';
 
@@ -162,6 +163,7 @@ export function SettingsPanel() {
           </select>
         </div>
 
+        <FinetuneSettings />
         <GenerationSettings />
         <ParallelSettings />
       </fieldset>
