@@ -43,10 +43,15 @@ async function check(page: Page, repo: string) {
 }
 
 /** Greedy text from the base model (Try it), once generation settles. */
-async function greedyFromBase(page: Page): Promise<string> {
+const greedyFromBase = (page: Page) => greedyFrom(page, 'base');
+
+/** Greedy text from a slot's model (with its adapter, for a LoRA model). */
+async function greedyFrom(page: Page, slot: 'base' | 'trained'): Promise<string> {
+  const pick = page.getByTestId('try-slot');
+  if (await pick.count()) await pick.selectOption(slot);
   await page.getByTestId('try-generate').click();
   const out = page.getByTestId('try-output');
-  await expect(out).toHaveAttribute('data-slot', 'base', { timeout: 60_000 });
+  await expect(out).toHaveAttribute('data-slot', slot, { timeout: 60_000 });
   await expect(page.getByTestId('model-busy')).toHaveCount(0, { timeout: 60_000 });
   return (await out.textContent()) ?? '';
 }
@@ -210,6 +215,26 @@ test('Hub model by id: plan, download, resume after a reload, load offline, Try 
     await page.getByTestId('train-button').click();
     await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 60_000 });
     await expect(page.getByTestId('trained-model')).toContainText(`Trained from ${STORIES}`);
+
+    // LoRA on the cached base, offline: a few steps at a high rate so the adapter moves the text.
+    await page.getByTestId('finetune-select').selectOption('lora');
+    await configureRun(page, { numbers: { 'epochs-input': 3, 'lr-input': 0.05 } });
+    await page.getByTestId('train-button').click();
+    await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 90_000 });
+    await expect(page.getByTestId('trained-model')).toContainText(`LoRA adapter trained on ${STORIES}`);
+    const adapted = await greedyFrom(page, 'trained');
+    expect(adapted).not.toBe(online); // the adapter changed the model (so the comparison below can fail)
+    // Export the adapter as PEFT writes it, reload (still offline), import it onto the cached base.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-export-adapter').click()]);
+    expect(dl.suggestedFilename()).toMatch(/peft-adapter.*\.zip$/);
+    const adapterZip = test.info().outputPath('adapter.zip');
+    await dl.saveAs(adapterZip);
+    await page.reload();
+    await expect(page.getByTestId('base-model')).toContainText(STORIES);
+    await page.getByTestId('adapter-import').setInputFiles(adapterZip);
+    await expect(page.getByTestId('trained-model')).toContainText('Adapter adapter.zip on');
+    await configureRun(page, { backend: 'wasm' });
+    expect(await greedyFrom(page, 'trained')).toBe(adapted);
     expect(attempts).toBe(0);
     expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   } finally {

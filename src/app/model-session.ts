@@ -202,9 +202,7 @@ export class ModelSession {
    */
   filesToExport(slot: ModelSlot, what: 'model' | 'adapter'): ModelFile[] | null {
     const m = this[slot];
-    if (!m) return null;
-    if (what === 'adapter') return m.adapter ?? null;
-    return m.adapter ? mergedModelFiles(modelFilesOf(m)) : m.files;
+    return m ? exportFilesOf(m, what) : null;
   }
 
   /** The zip of a slot's HF files (or its PEFT adapter), and a file name for it. */
@@ -231,6 +229,15 @@ export class ModelSession {
     const t = this.trained;
     return t ? Object.fromEntries(modelFilesOf(t).map((f) => [f.name, base64(f.bytes)])) : null;
   }
+}
+
+/**
+ * A model's files as the user takes it home: 'model' its HF files (a LoRA model: base + adapter
+ * merged, as merge_and_unload() saves it), 'adapter' its PEFT adapter (null without one).
+ */
+export function exportFilesOf(m: StoredModel, what: 'model' | 'adapter'): ModelFile[] | null {
+  if (what === 'adapter') return m.adapter ?? null;
+  return m.adapter ? mergedModelFiles(modelFilesOf(m)) : m.files;
 }
 
 /** Every file of a stored model: the base's and, for a LoRA model, its adapter's (model/io/adapted-model.ts reads them). */

@@ -22,7 +22,7 @@ function trainedFiles() {
     name,
     bytes: new TextEncoder().encode(`{"${name}": 1}`),
   }));
-  return [...merged, ...adapter];
+  return { merged, adapter };
 }
 
 const point = (epoch: number, r1: number) => ({
@@ -46,9 +46,9 @@ afterEach(() => hub.close());
 
 describe('hub-push store', () => {
   it("pushes the trained model's adapter with a card of the run's ROUGE beside epoch 0; the token stays out of the state", async () => {
-    const files = trainedFiles();
+    const { merged: files, adapter } = trainedFiles();
     useModelStore.setState({
-      trained: { slot: 'trained', label: 'run', notes: [], files, savedAt: '2026-01-01T00:00:00Z' },
+      trained: { slot: 'trained', label: 'run', notes: [], files, adapter, savedAt: '2026-01-01T00:00:00Z' },
     });
     useRunStore.setState({ evaluations: [point(0, 10), point(1, 20), point(2, 30)] });
     useDataStore.setState({ status: 'default', label: 'XSum sample' });
@@ -65,7 +65,7 @@ describe('hub-push store', () => {
     expect(seen.length).toBeGreaterThan(2);
     for (const state of seen) expect(state).not.toContain(TOKEN);
     expect(hub.state.file('carol/xsum', 'adapter_model.safetensors')).toEqual(
-      files.find((f) => f.name === 'adapter_model.safetensors')!.bytes,
+      adapter.find((f) => f.name === 'adapter_model.safetensors')!.bytes,
     );
     expect(hub.state.file('carol/xsum', 'config.json')).toBeUndefined(); // the adapter only
     const card = new TextDecoder().decode(hub.state.file('carol/xsum', 'README.md'));
@@ -77,8 +77,9 @@ describe('hub-push store', () => {
     expect(card).toContain('(revision main)');
   });
 
-  it('the merged model pushes the HF files; no trained model, or no adapter, is said in words', async () => {
-    const files = trainedFiles();
+  it('a fully fine-tuned model pushes its HF files; no trained model, or no adapter, is said in words', async () => {
+    // (Merging a LoRA model's base and adapter for 'merged' is model/io/adapted-model.test.ts's.)
+    const { merged: files } = trainedFiles();
     useModelStore.setState({
       trained: { slot: 'trained', label: 'run', notes: [], files, savedAt: '2026-01-01T00:00:00Z' },
     });

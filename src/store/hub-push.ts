@@ -7,7 +7,10 @@ import type { ModelFile } from '../model/io/model-files';
 import { modelCard, type ModelCardInput } from '../export/model-card';
 import { DEFAULT_HUB_DATASET } from '../data/hub';
 import { errorMessage } from '../core/errors';
-import { modelSession, useModelStore } from './model';
+import { useModelStore } from './model';
+import { leadBaseline } from './run-events';
+import type { RougeSummary } from '../core/events';
+import { exportFilesOf } from '../app/model-session';
 import { useRunStore } from './run';
 import { useDataStore } from './data';
 
@@ -42,7 +45,8 @@ function cardInput(what: PushWhat, repoId: string, trainedFiles: ModelFile[]): M
   const evals = run.evaluations;
   const last = evals.filter((e) => e.epoch > 0).at(-1);
   const epoch0 = evals.find((e) => e.epoch === 0);
-  const pick = (e: (typeof evals)[number]) => ({
+  const lead = leadBaseline(run.baselines);
+  const pick = (e: RougeSummary) => ({
     rouge1: e.rouge1,
     rouge2: e.rouge2,
     rougeL: e.rougeL,
@@ -75,7 +79,14 @@ function cardInput(what: PushWhat, repoId: string, trainedFiles: ModelFile[]): M
       trainPairs: data.trainPairs?.length,
       validationPairs: data.validationPairs?.length,
     },
-    rouge: last ? { model: pick(last), epoch0: epoch0 ? pick(epoch0) : undefined, examples: last.examples } : undefined,
+    rouge: last
+      ? {
+          model: pick(last),
+          epoch0: epoch0 ? pick(epoch0) : undefined,
+          lead: lead ? pick(lead) : undefined,
+          examples: last.examples,
+        }
+      : undefined,
   };
 }
 
@@ -97,7 +108,7 @@ export const useHubPushStore = create<HubPushStore>()((set) => ({
     // A LoRA model keeps its adapter beside the base's files; 'merged' merges them (merge_and_unload).
     let files: ModelFile[] | null = null;
     try {
-      const all = trained ? modelSession.filesToExport('trained', what === 'adapter' ? 'adapter' : 'model') : null;
+      const all = trained ? exportFilesOf(trained, what === 'adapter' ? 'adapter' : 'model') : null;
       files = all ? filesToPush(what === 'adapter' ? all : all.filter((f) => f.name !== 'README.md'), what) : null;
     } catch (e) {
       set({ status: 'error', error: `Push to the Hub failed: ${errorMessage(e)}` });
