@@ -220,8 +220,11 @@ test('Hub model by id: plan, download, resume after a reload, load offline, Try 
     await page.getByTestId('finetune-select').selectOption('lora');
     await configureRun(page, { numbers: { 'epochs-input': 3, 'lr-input': 0.05 } });
     await page.getByTestId('train-button').click();
-    await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 90_000 });
-    await expect(page.getByTestId('trained-model')).toContainText(`LoRA adapter trained on ${STORIES}`);
+    // (run-status still reads the last run's 'finished': wait for this run's model instead)
+    await expect(page.getByTestId('trained-model')).toContainText(`LoRA adapter trained on ${STORIES}`, {
+      timeout: 90_000,
+    });
+    await expect(page.getByTestId('run-status')).toHaveText('finished');
     const adapted = await greedyFrom(page, 'trained');
     expect(adapted).not.toBe(online); // the adapter changed the model (so the comparison below can fail)
     // Export the adapter as PEFT writes it, reload (still offline), import it onto the cached base.

@@ -33,6 +33,16 @@ export const messageRows: Row[] = [
     message: /^message "step": field "loss" is missing or has the wrong type$/,
   },
   {
+    what: 'trained message with neither model files nor an adapter',
+    run: () => checkFromWorker({ type: 'trained', files: [] }),
+    message: /^message "trained": no model files and no adapter$/,
+  },
+  {
+    what: 'trained message whose adapter is not a list of files',
+    run: () => checkFromWorker({ type: 'trained', files: [], adapter: [{ name: 'adapter_config.json', bytes: '{}' }] }),
+    message: /^message "trained": field "adapter" is missing or has the wrong type$/,
+  },
+  {
     what: 'worker message of an unknown type',
     run: () => checkFromWorker({ type: 'explode' }),
     message: /^unknown message type "explode"$/,

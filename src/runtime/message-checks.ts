@@ -9,8 +9,10 @@ export const isNum = (v: unknown): v is number => typeof v === 'number' && !Numb
 export const isStr = (v: unknown): v is string => typeof v === 'string';
 export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 /** A non-empty list of {name, bytes: Uint8Array}: a model's files. */
-export const isFiles = (v: unknown): v is ModelFile[] =>
-  Array.isArray(v) && v.length > 0 && v.every((f) => isObj(f) && isStr(f.name) && f.bytes instanceof Uint8Array);
+export const isFiles = (v: unknown): v is ModelFile[] => Array.isArray(v) && v.length > 0 && isFileList(v);
+/** A list of {name, bytes: Uint8Array}, maybe empty (a LoRA run's base files when the page has them). */
+export const isFileList = (v: unknown): v is ModelFile[] =>
+  Array.isArray(v) && v.every((f) => isObj(f) && isStr(f.name) && f.bytes instanceof Uint8Array);
 
 const isInt = (v: unknown, lo: number, hi: number) => isNum(v) && Number.isInteger(v) && v >= lo && v <= hi;
 const isIn = (v: unknown, lo: number, hi: number) => isNum(v) && Number.isFinite(v) && v >= lo && v <= hi;

@@ -2,7 +2,7 @@
 // receipt (a message that does not match is dropped and logged, never acted on).
 // Events are facts ("step finished"), not commands to the UI.
 import type { ModelFile } from '../../model/io/model-files';
-import { isFiles, isNum, isObj, isStr } from '../message-checks';
+import { isFileList, isFiles, isNum, isObj, isStr } from '../message-checks';
 import type { CheckpointInfo } from '../../train/checkpoint/store';
 import type { RunEvent } from '../../core/events';
 import type { RunSpec } from '../../train/spec';
@@ -106,7 +106,8 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
   error: { message: isStr, deviceLost: (v) => v === undefined || typeof v === 'boolean' },
   heartbeat: {},
   snapshot: { step: isNum, weights: (v) => v instanceof Float32Array },
-  trained: { files: isFiles, adapter: (v) => v === undefined || isFiles(v) },
+  // Without an adapter the files are the model; with one they may be empty (the page has the base).
+  trained: { files: isFileList, adapter: (v) => v === undefined || isFiles(v) },
   checkpoint: {
     info: (v) =>
       isObj(v) &&
@@ -133,6 +134,8 @@ export function checkFromWorker(msg: unknown): FromWorker | string {
   for (const [field, ok] of Object.entries(shape)) {
     if (!ok(msg[field])) return `message "${msg.type}": field "${field}" is missing or has the wrong type`;
   }
+  if (msg.type === 'trained' && (msg.files as unknown[]).length === 0 && msg.adapter === undefined)
+    return 'message "trained": no model files and no adapter';
   return msg as FromWorker;
 }
 
