@@ -110,6 +110,17 @@ export function defaultSpec(preset: PresetName = 'small'): RunSpec {
 }
 
 /**
+ * 'auto' made concrete: on for a fresh preset (initialised by the run: it must learn the language,
+ * and the summaries alone are ~20 tokens an example), off for any model the run starts from — a
+ * pretrained base, an imported or continued model, a checkpoint (one saved before this setting
+ * existed reads 'auto' and ran summary-only, so off repeats it; newer ones hold 'on' or 'off').
+ */
+export function resolveTrainOnInputs(v: TrainOnInputs, freshModel: boolean): 'on' | 'off' {
+  if (v !== 'auto') return v;
+  return freshModel ? 'on' : 'off';
+}
+
+/**
  * The settings that say where a run runs, not what it computes: the backend, how many replicas
  * (the global batch is kept when they change), and how long a silent replica is waited for. A
  * resumed or recovered run keeps everything else from the run it continues and takes these anew.
