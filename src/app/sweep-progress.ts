@@ -1,7 +1,7 @@
 // Where a running sweep stands, for a headless driver's progress line (`npm run sweep`):
 // trial, epoch, step, the last loss and ROUGE objective, and an estimate of the time left.
 // Pure (time is passed in), so the estimate is unit-tested in Node.
-import { objectiveFrom, type RougeObjective } from '../sweep/studio/default-study';
+import { objectiveFrom, type SweepObjective } from '../sweep/studio/default-study';
 import type { RunEvent } from '../core/events';
 import { formatClock } from '../core/format';
 
@@ -14,7 +14,7 @@ export interface SweepProgress {
   totalSteps: number;
   /** The last optimizer step's training loss in this run; null before the first step. */
   loss: number | null;
-  /** The objective (ROUGE) of this run's last evaluation; null before the first. */
+  /** The objective (ROUGE, or the evaluation loss) of this run's last evaluation; null before the first. */
   rouge: number | null;
   /** Seconds until the sweep (every trial and the final training) ends; null until there is a rate to go by. */
   etaSec: number | null;
@@ -38,7 +38,7 @@ export class SweepProgressTracker {
 
   constructor(
     private readonly nTrials: number,
-    private readonly objective: RougeObjective,
+    private readonly objective: SweepObjective,
   ) {}
 
   /**
@@ -64,7 +64,7 @@ export class SweepProgressTracker {
     const c = this.current;
     if (e.type === 'step') Object.assign(c, { step: e.step, totalSteps: e.totalSteps, epoch: e.epoch, loss: e.loss });
     else if (e.type === 'evaluation')
-      Object.assign(c, { epoch: e.epoch, rouge: objectiveFrom(e.rouge, this.objective) });
+      Object.assign(c, { epoch: e.epoch, rouge: objectiveFrom(e.rouge, this.objective, e.evalLoss) });
     c.etaSec = this.eta(ctx.finished, ctx.now);
     this.log.push({ seq: ++this.seq, progress: { ...c } });
     if (this.log.length > LOG_SIZE) this.log.shift();

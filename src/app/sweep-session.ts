@@ -10,7 +10,7 @@ import { Study } from '../sweep/engine/study';
 import type { Trial } from '../sweep/engine/trial';
 import { openStudyStore, type StudyStore, type StudySummary } from '../sweep/persist/storage';
 import { exportStudyJSON, exportTrialsCSV, importStudyJSON, studyFileName } from '../sweep/persist/transfer';
-import { createSweepStudy, type SweepConfig } from '../sweep/studio/default-study';
+import { createSweepStudy, searchSpaceForModel, type SweepConfig } from '../sweep/studio/default-study';
 import { SweepRunner } from '../sweep/studio/runner';
 import { validateSpec, type RunSpec } from '../train/spec';
 import { workerExecutor } from '../runtime/train/trial-executor';
@@ -207,9 +207,12 @@ export class SweepSession {
     this.launching = true;
     try {
       const base = validateSpec({ ...setup.base });
-      const study = createSweepStudy(setup.sweep);
+      // A default learning-rate range follows the model the trials train: a base model's, or a fresh preset's.
+      const kind = this.deps.models.base ? 'pretrained' : 'fresh';
+      const sweep = { ...setup.sweep, searchSpace: searchSpaceForModel(setup.sweep.searchSpace, kind) };
+      const study = createSweepStudy(sweep);
       const data = study.toJSON();
-      const cfg: StoredConfig = { sweep: setup.sweep, base };
+      const cfg: StoredConfig = { sweep, base };
       const id = await (
         await this.storage()
       ).createStudy({

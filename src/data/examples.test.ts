@@ -84,6 +84,64 @@ describe('buildExample', () => {
   });
 });
 
+describe('buildExample with superviseDocument (train on inputs)', () => {
+  const I = IGNORE_INDEX;
+
+  it('supervises every next document token and the summary, masking only separator targets, BOS and the last position', () => {
+    const ex = buildExample(
+      tok,
+      { input: 'abcdef', target: 'xyz' },
+      { ...opts, separator: '|#', superviseDocument: true },
+    );
+    // t:        0 (BOS)  1..5 (a..e)   6 (f)   7 (|)   8 (#)  9 (x)  10 (y)  11 (z)  12 (EOS)
+    // labels:   a        b..f          | →-100 # →-100 x      y      z       EOS     -100
+    expect(ex.inputIds).toEqual([1, ...enc('abcdef'), ...enc('|#'), ...enc('xyz'), 2]);
+    expect(ex.labels).toEqual([...enc('abcdef'), I, I, ...enc('xyz'), 2, I]);
+    expect(ex.promptLength).toBe(9);
+  });
+
+  it('is the summary-only example plus the document rows: same ids, same prompt length, same summary labels', () => {
+    const pair = { input: 'The cat sat on the mat.', target: 'Cat sits.' };
+    for (const o of [opts, { maxSourceLength: 7, maxTargetLength: 4 }, { maxSourceLength: 0, maxTargetLength: 4 }]) {
+      const off = buildExample(tok, pair, o);
+      const on = buildExample(tok, pair, { ...o, superviseDocument: true });
+      expect(on.inputIds).toEqual(off.inputIds);
+      expect(on.promptLength).toBe(off.promptLength);
+      const D = Math.min(pair.input.length, o.maxSourceLength);
+      const S = enc(DEFAULT_SEPARATOR).length;
+      for (let t = 0; t < on.labels.length; t++) {
+        if (t < D)
+          expect(on.labels[t], `t=${t}`).toBe(on.inputIds[t + 1]); // document: next token
+        else if (t < D + S)
+          expect(on.labels[t], `t=${t}`).toBe(I); // separator targets
+        else expect(on.labels[t], `t=${t}`).toBe(off.labels[t]); // summary + EOS, then the last position
+        expect(on.labels[t]).not.toBe(1); // BOS is never a target
+      }
+      // With no document kept there is nothing more to supervise.
+      if (D === 0) expect(on.labels).toEqual(off.labels);
+    }
+  });
+
+  it('supervises a truncated document only up to its cut, never the text beyond it', () => {
+    const ex = buildExample(
+      tok,
+      { input: 'abcdefghij', target: 'z' },
+      { maxSourceLength: 4, maxTargetLength: 8, separator: '|', superviseDocument: true },
+    );
+    expect(ex.labels).toEqual([...enc('abcd'), I, ...enc('z'), 2, I]);
+  });
+
+  it('on the XSum sample: supervised tokens = kept document tokens + summary tokens + EOS', () => {
+    const { pairs } = readPairs(readSharedText('data/xsum/validation.jsonl'), 'jsonl', undefined, 'validation.jsonl');
+    const o = { maxSourceLength: 256, maxTargetLength: 48, superviseDocument: true };
+    buildExamples(tok, pairs, o).forEach((ex, i) => {
+      const docLen = Math.min(enc(pairs[i].input).length, o.maxSourceLength);
+      const sumLen = Math.min(enc(pairs[i].target).length, o.maxTargetLength - 1);
+      expect(ex.labels.filter((l) => l !== I)).toHaveLength(docLen + sumLen + 1);
+    });
+  });
+});
+
 describe('buildPrompt', () => {
   it('is exactly the prompt prefix of the training example', () => {
     const pair = { input: 'x'.repeat(30), target: 'y'.repeat(30) };

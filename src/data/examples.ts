@@ -18,6 +18,18 @@
 //   t:          0     1 .. P-2          P-1        P .. L-2       L-1
 //   inputIds:   BOS   doc + separator   sep_last   summary        EOS
 //   labels:     -100  -100              summary_0  summary_1..EOS -100      (P = promptLength, L = length)
+//
+// Train on inputs (axolotl's train_on_inputs; ExampleOptions.superviseDocument): the document is
+// supervised too, as plain language modelling — labels[t] = inputIds[t + 1] for t = 0 .. D-1, so
+// BOS predicts doc_0 and doc_{D-2} predicts doc_{D-1}. A fresh model then learns the language from
+// every article token (~400 per example) instead of only from the ~20-token summaries. What stays
+// masked: targets that are separator tokens (a fixed format string the studio always supplies,
+// never something to generate; after a truncated document predicting it is noise), BOS (never a
+// target), the last position, and padding (the collator's). D = document tokens, S = separator tokens:
+//
+//   t:          0      1 .. D-1         D .. D+S-1                P-1 = D+S   P .. L-2       L-1
+//   inputIds:   BOS    doc_0..doc_D-2   doc_D-1, sep_0..sep_S-2   sep_last    summary        EOS
+//   labels:     doc_0  doc_1..doc_D-1   -100 (sep_0..sep_S-1)     summary_0   summary_1..EOS -100
 import { IGNORE_INDEX, type Example, type Pair } from '../core/example';
 import type { TextTokenizer } from './types';
 
@@ -33,6 +45,7 @@ export interface PromptOptions {
 
 export interface ExampleOptions extends PromptOptions {
   maxTargetLength: number; // tokens of the summary kept, EOS included (so >= 1)
+  superviseDocument?: boolean; // train on inputs: also supervise the document tokens (default false: the summary only)
 }
 
 /** An example built from a prompt: labels[t] = inputIds[t + 1] over the summary and EOS. */
@@ -67,23 +80,29 @@ export function encodeHead(tok: Pick<TextTokenizer, 'encode'>, text: string, n: 
   return tok.encode(text).slice(0, n);
 }
 
+/** The prompt's parts: the truncated document's ids and the separator's. */
+function promptParts(tok: ExampleTokenizer, document: string, opts: PromptOptions): { doc: number[]; sep: number[] } {
+  checkLength('maxSourceLength', opts.maxSourceLength, 0);
+  return { doc: encodeHead(tok, document, opts.maxSourceLength), sep: tok.encode(opts.separator ?? DEFAULT_SEPARATOR) };
+}
+
 /** Prompt ids for generation: [BOS] + truncated document + separator — the exact prefix of buildExample. */
 export function buildPrompt(tok: ExampleTokenizer, document: string, opts: PromptOptions): number[] {
-  checkLength('maxSourceLength', opts.maxSourceLength, 0);
-  const doc = encodeHead(tok, document, opts.maxSourceLength);
-  const sep = tok.encode(opts.separator ?? DEFAULT_SEPARATOR);
+  const { doc, sep } = promptParts(tok, document, opts);
   return [tok.bosId, ...doc, ...sep];
 }
 
 /** One training example; see the header comment for the template and the label alignment. */
 export function buildExample(tok: ExampleTokenizer, pair: Pair, opts: ExampleOptions): PromptExample {
   checkLength('maxTargetLength', opts.maxTargetLength, 1);
-  const prompt = buildPrompt(tok, pair.input, opts);
+  const { doc, sep } = promptParts(tok, pair.input, opts);
   const summary = tok.encode(pair.target).slice(0, opts.maxTargetLength - 1);
-  const inputIds = [...prompt, ...summary, tok.eosId];
-  const P = prompt.length;
+  const inputIds = [tok.bosId, ...doc, ...sep, ...summary, tok.eosId];
+  const P = 1 + doc.length + sep.length;
   const L = inputIds.length;
   const labels = new Array<number>(L).fill(IGNORE_INDEX);
+  // Train on inputs: positions 0 .. D-1 predict doc_0 .. doc_{D-1}; the separator's targets stay masked.
+  if (opts.superviseDocument) for (let t = 0; t < doc.length; t++) labels[t] = inputIds[t + 1];
   // Positions P-1 .. L-2 predict summary_0 .. EOS.
   for (let t = P - 1; t < L - 1; t++) labels[t] = inputIds[t + 1];
   return { inputIds, labels, promptLength: P };

@@ -3,7 +3,7 @@ import { pedAnovaImportances } from '../sweep/engine/importance';
 import type { Sample } from '../core/events';
 import type { SweepConfig } from '../sweep/studio/default-study';
 import type { EpochRecord } from '../sweep/studio/runner';
-import type { Study } from '../sweep/engine/study';
+import { tieBreakOf, type Study } from '../sweep/engine/study';
 import { plainParams, type Trial } from '../sweep/engine/trial';
 import type { StudyView, TrialView } from './sweep-view';
 
@@ -20,6 +20,7 @@ export function trialView(t: Trial): TrialView {
     samples: asArray<Sample>(t.userAttrs.samples),
     durationMs: t.duration ?? null,
     failReason: t.failReason ?? undefined,
+    tieBreak: tieBreakOf(t.userAttrs),
   };
 }
 

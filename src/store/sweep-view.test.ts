@@ -15,6 +15,18 @@ describe('bestTrial / bestSoFar', () => {
     expect(bestTrial(study([]))).toBeNull();
   });
 
+  it('breaks ties in value by the lower tie-break (the evaluation loss), as the engine does, whatever the arrival order', () => {
+    const ts = [
+      { ...trial(0, 'complete', 0), tieBreak: 6.1 },
+      { ...trial(1, 'complete', 0), tieBreak: 5.2 },
+      { ...trial(2, 'complete', 0), tieBreak: null },
+      { ...trial(3, 'complete', 0), tieBreak: 5.9 },
+    ];
+    expect(bestTrial(study(ts))?.number).toBe(1);
+    expect(bestTrial(study([...ts].reverse()))?.number).toBe(1);
+    expect(bestTrial(study([...ts.slice(0, 3), { ...trial(3, 'complete', 0.5), tieBreak: 9 }]))?.number).toBe(3);
+  });
+
   it('is independent of the order trials arrive in', () => {
     expect(bestTrial(study([...TRIALS].reverse()))?.number).toBe(2);
   });

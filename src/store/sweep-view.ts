@@ -2,7 +2,7 @@
 // read-outs every panel shares: which trials count as results and which one is best. Each chart's
 // own data preparation sits beside it in ui/sweep/. No React, zustand or DOM: unit-tested in Node.
 import type { Sample } from '../core/events';
-import type { StudyDirection } from '../sweep/engine/study';
+import { betterResult, type StudyDirection } from '../sweep/engine/study';
 import type { TrialState } from '../sweep/engine/trial';
 import type { EpochRecord } from '../sweep/studio/runner';
 
@@ -20,6 +20,8 @@ export interface TrialView {
   samples: Sample[];
   durationMs: number | null;
   failReason?: string;
+  /** Breaks ties between equal values, lower first (the engine's TIE_BREAK_ATTR: the evaluation loss). */
+  tieBreak?: number | null;
 }
 
 export interface ParamSpecView {
@@ -57,11 +59,12 @@ export const hasResult = (t: TrialView): t is TrialView & { value: number } =>
 
 // ---------- best trial ----------
 
-/** Best complete trial for the direction (the lowest number on ties, as Optuna), or null. */
+/** Best complete trial for the direction, as the engine's Study.bestTrial: equal values go to the lower tie-break, then the lowest number (Optuna). Null when none. */
 export function bestTrial(study: Trials & DirectionOnly): TrialView | null {
   let best: (TrialView & { value: number }) | null = null;
+  const ranked = (t: TrialView & { value: number }) => ({ value: t.value, tieBreak: t.tieBreak ?? null });
   for (const t of [...study.trials].sort(byNumber)) {
-    if (hasResult(t) && (best === null || better(t.value, best.value, study.direction))) best = t;
+    if (hasResult(t) && (best === null || betterResult(ranked(t), ranked(best), study.direction))) best = t;
   }
   return best;
 }

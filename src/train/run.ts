@@ -15,7 +15,7 @@ import type { RunEvent } from '../core/events';
 import { evaluateGeneration, generationEvalOptions } from './evaluate';
 import { reportBaselines } from './baselines';
 import type { RunData } from './run-data';
-import { withPlacement, type RunSpec } from './spec';
+import { resolveTrainOnInputs, withPlacement, type RunSpec } from './spec';
 import type { TrainingCheckpoint } from './checkpoint/checkpoint';
 import {
   checkResumable,
@@ -140,8 +140,11 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
       message: `training a ${spec.vocabSize}-token byte-level BPE tokenizer on ${tokenizerTexts.length / 2} training pairs`,
     });
   const tokenizer = initial?.tokenizer ?? trainTokenizer(tokenizerTexts, spec.vocabSize);
+  // Resolved once and kept in the spec, so checkpoints record what ran and a resume repeats it.
+  spec = { ...spec, trainOnInputs: resolveTrainOnInputs(spec.trainOnInputs, !initial) };
   const opts = { maxSourceLength: spec.maxSourceLength, maxTargetLength: spec.maxTargetLength };
-  const trainExamples = buildExamples(tokenizer, train, opts);
+  const trainExamples = buildExamples(tokenizer, train, { ...opts, superviseDocument: spec.trainOnInputs === 'on' });
+  // Evaluation loss stays the summary's alone, whatever the training loss covers: comparable across settings and runs.
   const validationExamples = buildExamples(tokenizer, validation, opts);
 
   if (initial) checkContext(initial.config, [...trainExamples, ...validationExamples], spec);

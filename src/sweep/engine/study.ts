@@ -13,6 +13,34 @@ import { Trial, type JsonValue, type TrialState } from './trial';
 import { errorMessage } from '../../core/errors';
 
 export type StudyDirection = 'maximize' | 'minimize';
+
+/**
+ * The user attribute that breaks ties between complete trials with exactly equal values (an
+ * extension of Optuna, whose best_trial takes the earliest): the lower finite number wins. The
+ * studio stores each trial's evaluation loss here, so a study whose trials all scored ROUGE 0
+ * still names the one that learnt most. Values stay Optuna's — the tie-break never changes one —
+ * and an export carries it as an ordinary user attribute.
+ */
+export const TIE_BREAK_ATTR = 'tie_break';
+
+/** A trial's tie-break number (TIE_BREAK_ATTR), or null when it has none. */
+export function tieBreakOf(userAttrs: Record<string, JsonValue>): number | null {
+  const v = userAttrs[TIE_BREAK_ATTR];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** A result as ranked: its value and, for exact ties, its tie-break (lower wins; none loses to one). */
+export interface RankedResult {
+  value: number;
+  tieBreak: number | null;
+}
+
+/** a beats b: a better value, or an equal one with a lower tie-break. Otherwise b (the earlier, as Optuna) stays best. */
+export function betterResult(a: RankedResult, b: RankedResult, direction: StudyDirection): boolean {
+  if (a.value !== b.value) return direction === 'maximize' ? a.value > b.value : a.value < b.value;
+  if (a.tieBreak === null) return false;
+  return b.tieBreak === null || a.tieBreak < b.tieBreak;
+}
 export type FinishedState = Exclude<TrialState, 'running'>;
 
 export interface StudyOptions {
@@ -92,13 +120,13 @@ export class Study {
     return states === undefined ? [...this.trialList] : this.trialList.filter((t) => states.includes(t.state));
   }
 
-  /** Best complete trial (the earliest on ties, as Optuna's max/min), or undefined if none. */
+  /** Best complete trial; on equal values the lower TIE_BREAK_ATTR, then the earliest (Optuna's max/min); undefined if none. */
   get bestTrial(): Trial | undefined {
     let best: Trial | undefined;
+    const ranked = (t: Trial): RankedResult => ({ value: t.value!, tieBreak: tieBreakOf(t.userAttrs) });
     for (const t of this.trialList) {
       if (t.state !== 'complete' || t.value === null) continue;
-      if (best === undefined || (this.direction === 'maximize' ? t.value > best.value! : t.value < best.value!))
-        best = t;
+      if (best === undefined || betterResult(ranked(t), ranked(best), this.direction)) best = t;
     }
     return best;
   }

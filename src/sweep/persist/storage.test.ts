@@ -5,7 +5,7 @@ import { NopPruner } from '../engine/pruners/nop';
 import { RandomSampler } from '../engine/samplers/random';
 import { INTERRUPTED_REASON, openStudyStore, type StudyStore } from './storage';
 import { DB_NAME, DB_VERSION } from './study-database';
-import { Study } from '../engine/study';
+import { Study, TIE_BREAK_ATTR } from '../engine/study';
 import { trialToData } from '../engine/study-data';
 import type { Trial } from '../engine/trial';
 
@@ -72,6 +72,22 @@ async function runTrials(
 }
 
 describe('StudyStore', () => {
+  it('the study list names the same best trial as Study.bestTrial when values tie (lower tie_break first)', async () => {
+    const store = await open(freshName());
+    const study = newStudy();
+    const id = await store.createStudy({ name: 'ties', config: CONFIG, ...study.toJSON() });
+    for (const loss of [6.2, 5.1, 5.8]) {
+      const t = study.ask();
+      t.setUserAttr(TIE_BREAK_ATTR, loss);
+      study.tell(t, 0);
+      await store.saveTrial(id, trialToData(t), { sampler: study.sampler.toJSON(), userAttrs: study.userAttrs });
+    }
+    const [summary] = await store.listStudies();
+    expect(study.bestTrial?.number).toBe(1);
+    expect(summary.bestTrialNumber).toBe(1);
+    expect(summary.bestValue).toBe(0);
+  });
+
   it('saves every trial and intermediate value; a new store (a reload) lists and restores the study exactly', async () => {
     const name = freshName();
     const store = await open(name);

@@ -5,6 +5,7 @@
 // operations; the database under them (schema, opening, write transactions) is study-database.ts.
 import type { StudyData, TrialData } from '../engine/study-data';
 import type { TrialState } from '../engine/trial';
+import { betterResult, tieBreakOf } from '../engine/study';
 import {
   DB_NAME,
   StudyStoreError,
@@ -337,7 +338,8 @@ function summarize(meta: StudyMeta, trials: TrialRecord[]): StudySummary {
   for (const t of trials) {
     states[t.state]++;
     if (t.state !== 'complete' || t.value === null || t.value === 'NaN') continue;
-    if (best === null || (meta.direction === 'maximize' ? num(t) > num(best) : num(t) < num(best))) best = t;
+    const ranked = (r: TrialRecord) => ({ value: num(r), tieBreak: tieBreakOf(r.userAttrs) }); // as Study.bestTrial
+    if (best === null || betterResult(ranked(t), ranked(best), meta.direction)) best = t;
   }
   return {
     ...meta,

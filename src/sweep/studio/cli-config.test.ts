@@ -107,10 +107,20 @@ describe('parseSweepCliConfig: bad configs name the field', () => {
     );
   });
 
+  it('objective eval_loss: the study minimizes it (transformers default_compute_objective’s fallback)', () => {
+    const r = parseSweepCliConfig({ ...TWO_TRIALS, objective: 'eval_loss' });
+    if (!r.ok) throw new Error(r.issues.join('\n'));
+    expect(r.config.sweep.objective).toBe('eval_loss');
+    expect(r.config.sweep.direction).toBe('minimize');
+    expect(createSweepStudy(r.config.sweep).direction).toBe('minimize');
+    const rouge = parseSweepCliConfig({ ...TWO_TRIALS, objective: 'rouge1' });
+    expect(rouge.ok && rouge.config.sweep.direction).toBe('maximize');
+  });
+
   it('trials, objective, sampler, pruner and seed out of their sets', () => {
     expect(issuesOf({ trials: 0, objective: 'bleu', sampler: 'cmaes', pruner: 'hyperband', seed: -1 })).toEqual([
       'trials: must be a positive integer (at most 10000), got 0',
-      'objective: must be one of "rouge1", "rouge2", "rougeL", "rougeLsum", "sum", got "bleu"',
+      'objective: must be one of "rouge1", "rouge2", "rougeL", "rougeLsum", "sum", "eval_loss", got "bleu"',
       'sampler: must be one of "tpe", "random", "grid", got "cmaes"',
       'pruner: must be one of "median", "successive-halving", "nop", got "hyperband"',
       'seed: must be an integer in [0, 2^32), got -1',

@@ -6,6 +6,10 @@
 //                      "per_device_train_batch_size": { "type": "categorical", "choices": [4, 8] } },
 //     "run": { "preset": "tiny", "epochs": 1, "maxTrainSamples": 8, "validationSize": 4, "backend": "wasm" } }
 //
+// objective is a ROUGE score or their "sum" (maximized), or "eval_loss" (minimized; the direction
+// follows the objective). Without a searchSpace the default one runs, its learning-rate range
+// following the model the trials train (default-study.ts searchSpaceForModel).
+//
 // searchSpace is either that object (parameter name → distribution) or the studio's own list of
 // ParamSpec (as the Sweep tab and study exports hold it). Parameter names are transformers'
 // TrainingArguments words (PARAM_TO_SETTING); the RunSpec names (learningRate, batchSize, …) are
@@ -20,12 +24,13 @@ import { defaultSpec, validateSpec, type RunSpec } from '../../train/spec';
 import {
   DEFAULT_SWEEP,
   gridFromSpec,
-  ROUGE_OBJECTIVES,
+  objectiveDirection,
+  OBJECTIVES,
   validateSearchSpace,
   type ParamSpec,
   type PrunerKind,
-  type RougeObjective,
   type SamplerKind,
+  type SweepObjective,
   type SweepConfig,
 } from './default-study';
 import { PARAM_TO_SETTING, specForParams } from './runner';
@@ -104,10 +109,11 @@ export function parseSweepCliConfig(raw: unknown, flags: SweepCliFlags = {}): Sw
   if (flags.trials !== undefined) trialsFrom('--trials', flags.trials);
 
   if (raw.objective !== undefined) {
-    if (!ROUGE_OBJECTIVES.includes(raw.objective as RougeObjective))
-      say('objective', `must be one of ${oneOf(ROUGE_OBJECTIVES)}, got ${describe(raw.objective)}`);
-    else sweep.objective = raw.objective as RougeObjective;
+    if (!OBJECTIVES.includes(raw.objective as SweepObjective))
+      say('objective', `must be one of ${oneOf(OBJECTIVES)}, got ${describe(raw.objective)}`);
+    else sweep.objective = raw.objective as SweepObjective;
   }
+  sweep.direction = objectiveDirection(sweep.objective); // eval_loss is minimized, ROUGE maximized
   if (raw.sampler !== undefined) {
     if (!SAMPLERS.includes(raw.sampler as SamplerKind))
       say('sampler', `must be one of ${oneOf(SAMPLERS)}, got ${describe(raw.sampler)}`);

@@ -9,6 +9,14 @@
 // *_per_second / *_compilation_time). With a compute_metrics that returns the four ROUGE scores
 // that is exactly this sum, so 'sum' reproduces hyperparameter_search's default. (If a recipe's
 // compute_metrics also returned gen_len, transformers would add that too; the studio does not.)
+// 'eval_loss' (minimize) is the objective default_compute_objective falls back to: the summary
+// tokens' cross-entropy on the validation pairs, which still ranks trials when every one of them
+// scores ROUGE 0 (a fresh model after a few steps). With a ROUGE objective, trials with equal
+// values are ranked by their evaluation loss (the engine's TIE_BREAK_ATTR; the runner sets it).
+//
+// The learning-rate range follows the model (defaultSearchSpace): the seed's [1e-6, 1e-4] is for
+// fine-tuning a pretrained base, where a larger step wrecks what it knows; a fresh preset starts
+// from random weights and learns in a few hundred steps only with a much larger one.
 import type { RougeSummary } from '../../core/events';
 import {
   categoricalDistributionIssues,
@@ -36,10 +44,26 @@ import type { Trial } from '../engine/trial';
 
 export type RougeObjective = keyof RougeSummary | 'sum';
 export const ROUGE_OBJECTIVES: readonly RougeObjective[] = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum', 'sum'];
-export const DEFAULT_OBJECTIVE: RougeObjective = 'sum';
+/** What a trial is scored by: a ROUGE objective (maximize) or the evaluation loss (minimize). */
+export type SweepObjective = RougeObjective | 'eval_loss';
+export const OBJECTIVES: readonly SweepObjective[] = [...ROUGE_OBJECTIVES, 'eval_loss'];
+export const DEFAULT_OBJECTIVE: SweepObjective = 'sum';
 
-/** The number a trial reports: one ROUGE score, or their sum (transformers' default). */
-export function objectiveFrom(rouge: RougeSummary, objective: RougeObjective = DEFAULT_OBJECTIVE): number {
+/** The direction an objective is optimized in: a loss down, ROUGE up. */
+export function objectiveDirection(objective: SweepObjective): StudyDirection {
+  return objective === 'eval_loss' ? 'minimize' : 'maximize';
+}
+
+/**
+ * The number a trial reports: one ROUGE score, their sum (transformers' default), or the
+ * evaluation loss (NaN when the evaluation had none: the study then records the trial as failed).
+ */
+export function objectiveFrom(
+  rouge: RougeSummary,
+  objective: SweepObjective = DEFAULT_OBJECTIVE,
+  evalLoss: number | null = null,
+): number {
+  if (objective === 'eval_loss') return evalLoss ?? NaN;
   if (objective === 'sum') return rouge.rouge1 + rouge.rouge2 + rouge.rougeL + rouge.rougeLsum;
   if (!ROUGE_OBJECTIVES.includes(objective)) throw new RangeError(`unknown objective ${JSON.stringify(objective)}`);
   return rouge[objective];
@@ -68,10 +92,43 @@ export interface SearchSpaceIssue {
   message: string;
 }
 
-export const DEFAULT_SEARCH_SPACE: SearchSpaceSpec = [
-  { name: 'learning_rate', type: 'float', low: 1e-6, high: 1e-4, log: true },
-  { name: 'per_device_train_batch_size', type: 'categorical', choices: [4, 8, 16, 32] },
-];
+/** Whether trials fine-tune a pretrained base (or any model the run starts from) or train a fresh preset. */
+export type SweepModelKind = 'pretrained' | 'fresh';
+
+/** The learning-rate range (log-uniform) of the default search space, by model. */
+export const DEFAULT_LEARNING_RATES: Readonly<Record<SweepModelKind, { low: number; high: number }>> = {
+  pretrained: { low: 1e-6, high: 1e-4 }, // the seed recipe's
+  // A fresh preset: around its default 2e-3 (train/spec.ts). Measured on 'small', one epoch: 5e-4 learnt next to
+  // nothing ("A a a a"), 2e-3 and 3e-3 learnt words, 5e-3 trailed 2e-3 early on.
+  fresh: { low: 3e-4, high: 5e-3 },
+};
+
+/** The default search space for a model: its learning-rate range, batch size {4, 8, 16, 32} (the seed's). */
+export function defaultSearchSpace(kind: SweepModelKind): SearchSpaceSpec {
+  const lr = DEFAULT_LEARNING_RATES[kind];
+  return [
+    { name: 'learning_rate', type: 'float', low: lr.low, high: lr.high, log: true },
+    { name: 'per_device_train_batch_size', type: 'categorical', choices: [4, 8, 16, 32] },
+  ];
+}
+
+/** The seed's search space (a pretrained base's). */
+export const DEFAULT_SEARCH_SPACE: SearchSpaceSpec = defaultSearchSpace('pretrained');
+
+/**
+ * The space a sweep on this model searches: a learning_rate left at either model's default range
+ * becomes this model's default range; anything the user changed is theirs and kept as it is.
+ */
+export function searchSpaceForModel(space: SearchSpaceSpec, kind: SweepModelKind): SearchSpaceSpec {
+  const isDefaultRange = (p: ParamSpec) =>
+    p.name === 'learning_rate' &&
+    p.type === 'float' &&
+    p.log === true &&
+    (p.step ?? null) === null &&
+    Object.values(DEFAULT_LEARNING_RATES).some((r) => r.low === p.low && r.high === p.high);
+  const lr = DEFAULT_LEARNING_RATES[kind];
+  return space.map((p) => (isDefaultRange(p) ? { ...p, low: lr.low, high: lr.high } : p));
+}
 
 export type SamplerKind = 'tpe' | 'random' | 'grid';
 export type PrunerKind = 'median' | 'successive-halving' | 'nop';
@@ -79,8 +136,8 @@ export type PrunerKind = 'median' | 'successive-halving' | 'nop';
 export interface SweepConfig {
   searchSpace: SearchSpaceSpec;
   nTrials: number;
-  direction: StudyDirection;
-  objective: RougeObjective;
+  direction: StudyDirection; // objectiveDirection(objective): createSweepStudy refuses any other
+  objective: SweepObjective;
   sampler: SamplerKind;
   /** Median (Optuna's default); only acts if trials report intermediate ROUGE during training. */
   pruner: PrunerKind;
@@ -191,7 +248,10 @@ export function createSweepStudy(config: Partial<SweepConfig> = {}): Study {
   if (c.pruner === 'median') pruner = new MedianPruner();
   else if (c.pruner === 'successive-halving') pruner = new SuccessiveHalvingPruner();
   else pruner = new NopPruner();
-  const study = new Study({ direction: c.direction, sampler, pruner });
+  const direction = objectiveDirection(c.objective);
+  if (config.direction !== undefined && config.direction !== direction)
+    throw new RangeError(`the objective ${c.objective} is to ${direction}, but the sweep says ${config.direction}`);
+  const study = new Study({ direction, sampler, pruner });
   study.setUserAttr('objective', c.objective);
   study.setUserAttr('nTrials', c.nTrials);
   return study;

@@ -7,7 +7,7 @@ import type { RougeSummary, RunEvent } from '../../core/events';
 import { validateSpec, type RunSpec } from '../../train/spec';
 import { objectiveFrom, suggestFromSpec, type SweepConfig } from './default-study';
 import type { ParamValue } from '../engine/distributions';
-import type { Study } from '../engine/study';
+import { TIE_BREAK_ATTR, type Study } from '../engine/study';
 import type { Trial } from '../engine/trial';
 
 /** One training run in progress: its end, and a way to stop it early (pruning, pause, stop). */
@@ -123,7 +123,7 @@ export class SweepRunner {
       this.o.onEvent?.(trial.number, e);
       if (e.type === 'step') losses.push({ step: e.step, loss: e.loss });
       if (e.type !== 'evaluation') return;
-      const objective = objectiveFrom(e.rouge, config.objective);
+      const objective = objectiveFrom(e.rouge, config.objective, e.evalLoss);
       epochs.push({ epoch: e.epoch, ...e.rouge, objective, evalLoss: e.evalLoss });
       // Epoch 0 (the untrained model, when a run reports it) is drawn on the curves but is no
       // intermediate result: the pruner compares trials by what their training did.
@@ -155,8 +155,11 @@ export class SweepRunner {
           'failed',
           this.halt === 'pause' ? 'interrupted: the sweep was paused' : 'interrupted: the sweep was stopped',
         );
-      else if (last) study.tell(trial, last.objective);
-      else study.tell(trial, 'failed', 'the trial reported no evaluation (set validation examples above 0)');
+      else if (last) {
+        // Equal objectives (every trial at ROUGE 0, say) are ranked by the summary's evaluation loss.
+        if (last.evalLoss !== null) trial.setUserAttr(TIE_BREAK_ATTR, last.evalLoss);
+        study.tell(trial, last.objective);
+      } else study.tell(trial, 'failed', 'the trial reported no evaluation (set validation examples above 0)');
     } catch (e) {
       await changed;
       study.tell(trial, 'failed', (e as Error).message);
@@ -179,7 +182,7 @@ export class SweepRunner {
         last = {
           epoch: e.epoch,
           ...e.rouge,
-          objective: objectiveFrom(e.rouge, this.o.config.objective),
+          objective: objectiveFrom(e.rouge, this.o.config.objective, e.evalLoss),
           evalLoss: e.evalLoss,
         };
     });

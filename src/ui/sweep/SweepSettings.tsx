@@ -1,19 +1,33 @@
 // The sweep's settings: trials, sampler, pruner, objective, search space. The run settings panel
 // gives the base every trial starts from.
 import {
-  ROUGE_OBJECTIVES,
+  DEFAULT_LEARNING_RATES,
+  objectiveDirection,
+  OBJECTIVES,
+  searchSpaceForModel,
   type PrunerKind,
-  type RougeObjective,
   type SamplerKind,
+  type SweepObjective,
 } from '../../sweep/studio/default-study';
+import { useModelStore } from '../../store/model';
 import { useSweepStore } from '../../store/sweep';
 import { SearchSpaceEditor } from './SearchSpaceEditor';
+
+const OBJECTIVE_LABELS: Partial<Record<SweepObjective, string>> = {
+  sum: 'sum of ROUGE-1/2/L/Lsum (transformers default)',
+  eval_loss: 'evaluation loss (minimize; transformers’ fallback)',
+};
+const range = (k: keyof typeof DEFAULT_LEARNING_RATES) =>
+  `${DEFAULT_LEARNING_RATES[k].low.toExponential(0)}–${DEFAULT_LEARNING_RATES[k].high.toExponential(0)}`;
 
 export function SweepSettings() {
   const config = useSweepStore((s) => s.config);
   const running = useSweepStore((s) => s.status === 'running');
   const setConfig = useSweepStore((s) => s.setConfig);
   const issues = useSweepStore((s) => s.configIssues)();
+  // The default learning-rate range follows the model trials start from (the sweep session applies the same rule).
+  const kind = useModelStore((s) => (s.base ? 'pretrained' : 'fresh'));
+  const space = searchSpaceForModel(config.searchSpace, kind);
   return (
     <section className="panel" aria-labelledby="sweep-settings-title">
       <div className="panel__head">
@@ -32,16 +46,19 @@ export function SweepSettings() {
           />
         </div>
         <div className="field">
-          <label htmlFor="sweep-objective">Objective (maximize)</label>
+          <label htmlFor="sweep-objective">Objective ({objectiveDirection(config.objective)})</label>
           <select
             id="sweep-objective"
             data-testid="sweep-objective"
             value={config.objective}
-            onChange={(e) => setConfig({ objective: e.target.value as RougeObjective })}
+            onChange={(e) => {
+              const objective = e.target.value as SweepObjective;
+              setConfig({ objective, direction: objectiveDirection(objective) });
+            }}
           >
-            {ROUGE_OBJECTIVES.map((o) => (
+            {OBJECTIVES.map((o) => (
               <option key={o} value={o}>
-                {o === 'sum' ? 'sum of ROUGE-1/2/L/Lsum (transformers default)' : o}
+                {OBJECTIVE_LABELS[o] ?? o}
               </option>
             ))}
           </select>
@@ -74,11 +91,12 @@ export function SweepSettings() {
         </div>
         <div className="field field--wide">
           <span className="field__label">Search space</span>
-          <SearchSpaceEditor
-            space={config.searchSpace}
-            disabled={running}
-            onChange={(searchSpace) => setConfig({ searchSpace })}
-          />
+          <p className="field__hint" data-testid="sweep-lr-follows-model">
+            Default learning-rate range follows the model: {range('fresh')} for a fresh preset, {range('pretrained')}{' '}
+            for a base model (now: {kind === 'fresh' ? 'a fresh preset' : 'a base model'}). Ties in ROUGE go to the
+            lower evaluation loss.
+          </p>
+          <SearchSpaceEditor space={space} disabled={running} onChange={(searchSpace) => setConfig({ searchSpace })} />
         </div>
       </fieldset>
       {issues.length > 0 && (
