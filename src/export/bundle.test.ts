@@ -95,6 +95,17 @@ describe('exportScaleOutBundle', () => {
     expect(py).toContain('trial.should_prune()');
   });
 
+  it("exports an eval_loss study: minimized, and train.py reports the summaries' eval loss beside ROUGE", () => {
+    const f = exportScaleOutBundle({ spec, sweep: { ...sweep, objective: 'eval_loss', direction: 'minimize' } });
+    expect(f['optuna_search.py']).toContain('"objective": "eval_loss"');
+    expect(f['optuna_search.py']).toContain('"direction": "minimize"');
+    expect(f['optuna_search.py']).toContain('return scores["eval_loss"]');
+    expect(f['train.py']).toContain('scores["eval_loss"] = evaluate_loss(accelerator, model, loss_loader)');
+    expect(() => exportScaleOutBundle({ spec, sweep: { ...sweep, objective: 'bleu' as never } })).toThrow(
+      /bad objective "bleu"/,
+    );
+  });
+
   it('rejects parameter names that are not plain identifiers or set nothing', () => {
     const bad = (name: string) => ({ ...sweep, searchSpace: [{ name, type: 'float' as const, low: 0, high: 1 }] });
     expect(() => exportScaleOutBundle({ spec, sweep: bad('x"); import os #') })).toThrow(/identifier/);

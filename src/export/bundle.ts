@@ -78,7 +78,7 @@ function checkSweep(sweep: SweepConfig, spec: RunSpec): void {
     throw new RangeError(`export: sweep seed must be a non-negative integer, got ${sweep.seed}`);
   if (sweep.direction !== 'maximize' && sweep.direction !== 'minimize')
     throw new RangeError(`export: bad direction ${JSON.stringify(sweep.direction)}`);
-  if (!['rouge1', 'rouge2', 'rougeL', 'rougeLsum', 'sum'].includes(sweep.objective))
+  if (!['rouge1', 'rouge2', 'rougeL', 'rougeLsum', 'sum', 'eval_loss'].includes(sweep.objective))
     throw new RangeError(`export: bad objective ${JSON.stringify(sweep.objective)}`);
   if (!['tpe', 'random', 'grid'].includes(sweep.sampler))
     throw new RangeError(`export: bad sampler ${JSON.stringify(sweep.sampler)}`);
