@@ -4,6 +4,7 @@
 // progress lines, prints the report table and writes the whole result as JSON.
 //
 //   npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,allreduce,rouge]
+//                    [--workloads tiny,small,base,reference,smollm2-135m]
 //                    [--quick | --full] [--out FILE] [--port N] [--timeout-min M] [--no-build]
 //
 // It always builds (unless --no-build), into its own folder bench-out/dist: a benchmark of stale
@@ -17,7 +18,7 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM, portFree } from './lib/host.mjs';
 
 const USAGE =
-  'usage: npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,allreduce,rouge] [--quick | --full] [--out FILE] [--port N] [--timeout-min M] [--no-build]';
+  'usage: npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,allreduce,rouge] [--workloads tiny,small,base,reference,smollm2-135m] [--quick | --full] [--out FILE] [--port N] [--timeout-min M] [--no-build]';
 // Same browser and flags as playwright.config.ts.
 const BUILD_DIR = 'bench-out/dist';
 
@@ -30,6 +31,7 @@ function parseArgs(argv) {
   const o = {
     backends: null,
     sections: null,
+    workloads: null,
     quick: false,
     full: false,
     out: null,
@@ -48,6 +50,7 @@ function parseArgs(argv) {
     const take = () => (inline !== null ? inline : value(i++, flag));
     if (flag === '--backends') o.backends = take();
     else if (flag === '--sections') o.sections = take();
+    else if (flag === '--workloads') o.workloads = take();
     else if (flag === '--quick') o.quick = true;
     else if (flag === '--full') o.full = true;
     else if (flag === '--out') o.out = take();
@@ -152,6 +155,7 @@ async function run() {
   const q = new URLSearchParams();
   if (o.backends) q.set('backends', o.backends);
   if (o.sections) q.set('sections', o.sections);
+  if (o.workloads) q.set('workloads', o.workloads);
   if (o.quick) q.set('quick', '1');
   if (o.full) q.set('full', '1');
   const url = `${origin}/bench.html${q.size ? `?${q}` : ''}`;

@@ -106,6 +106,7 @@ describe('options', () => {
       sections: ['matmul', 'train', 'generate', 'allreduce', 'rouge'],
       quick: false,
       full: false,
+      workloads: ['tiny', 'small', 'base', 'reference', 'smollm2-135m'],
     });
     expect(parseOptions('?backends=wasm,cpu&sections=rouge&quick=1')).toMatchObject({
       backends: ['wasm', 'cpu'],
@@ -116,5 +117,8 @@ describe('options', () => {
       'bench: unknown backend "webgl" (expected some of webgpu, wasm, cpu)',
     );
     expect(() => parseOptions('?quick=1&full=1')).toThrow(/exclude each other/);
+    expect(() => parseOptions('?workloads=smollm2')).toThrow(
+      'bench: unknown workload "smollm2" (expected some of tiny, small, base, reference, smollm2-135m)',
+    );
   });
 });

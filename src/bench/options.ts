@@ -1,7 +1,7 @@
 // Bench options from the page's query string (?backends=webgpu,wasm&sections=matmul,train&quick=1).
 // Imported by the page, so it stays free of engine imports (the page bundle shares no chunk with the app).
 import type { BackendName } from '../core/run-types';
-import { BACKENDS, SECTIONS, type BenchOptions, type SectionName } from './types';
+import { BACKENDS, SECTIONS, WORKLOADS, type BenchOptions, type SectionName, type WorkloadName } from './types';
 
 function listParam<T extends string>(raw: string | null, allowed: readonly T[], what: string): T[] {
   if (raw === null || raw.trim() === '') return [...allowed];
@@ -18,7 +18,7 @@ function listParam<T extends string>(raw: string | null, allowed: readonly T[], 
 
 const flag = (raw: string | null) => raw !== null && raw !== '0' && raw !== 'false';
 
-/** ?backends=webgpu,wasm,cpu&sections=matmul,train&quick=1&full=1 */
+/** ?backends=webgpu,wasm,cpu&sections=matmul,train&workloads=smollm2-135m&quick=1&full=1 */
 export function parseOptions(search: string): BenchOptions {
   const q = new URLSearchParams(search);
   const quick = flag(q.get('quick'));
@@ -27,6 +27,7 @@ export function parseOptions(search: string): BenchOptions {
   return {
     backends: listParam<BackendName>(q.get('backends'), BACKENDS, 'backend'),
     sections: listParam<SectionName>(q.get('sections'), SECTIONS, 'section'),
+    workloads: listParam<WorkloadName>(q.get('workloads'), WORKLOADS, 'workload'),
     quick,
     full,
   };

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
   const o = parseOptions(location.search);
   const notes: string[] = [];
   log(
-    `options: backends ${o.backends.join(',')}; sections ${o.sections.join(',')}${o.quick ? '; quick' : ''}${o.full ? '; full' : ''}`,
+    `options: backends ${o.backends.join(',')}; sections ${o.sections.join(',')}; workloads ${o.workloads.join(',')}${o.quick ? '; quick' : ''}${o.full ? '; full' : ''}`,
   );
   const runsOnBackends = o.sections.some((s) => s === 'matmul' || s === 'train' || s === 'generate');
   if (runsOnBackends) {

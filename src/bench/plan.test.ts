@@ -35,6 +35,13 @@ describe('bench plan', () => {
     expect(planFor(parseOptions('?backends=webgpu'), 'webgpu').train.every((t) => t.profileMemory)).toBe(true);
   });
 
+  it('runs only the workloads asked for, at the sizes the plan gives them', () => {
+    expect(names('?workloads=smollm2-135m', 'wasm')).toEqual(['smollm2-135m B1×T512', 'smollm2-135m LoRA B1×T512']);
+    expect(names('?workloads=smollm2-135m', 'webgpu')).toEqual(['smollm2-135m LoRA B1×T64']);
+    expect(names('?workloads=tiny,reference&quick=1', 'wasm')).toEqual(['tiny B8×T160', 'reference B8×T256']);
+    expect(names('?workloads=base', 'wasm')).toEqual([]); // base runs with --full only
+  });
+
   it('runs only the sections asked for', () => {
     const p = planFor(parseOptions('?sections=matmul'), 'wasm');
     expect(p.matmul?.sizes).toEqual([256, 512, 1024]);

@@ -28,7 +28,7 @@ function trainPlan(backend: BackendName, o: BenchOptions): TrainWorkload[] {
     out.push(w('tiny', 8, tinySeq, 1, gpu ? 1 : 2));
     // The reference is always measured, but in --quick only on wasm (one step takes ~1 min).
     if (backend === 'wasm') out.push(w('reference', REFERENCE_BATCH, REFERENCE_SEQ, 1, 1));
-    return out;
+    return out.filter((t) => o.workloads.includes(t.name));
   }
   out.push(w('tiny', 8, tinySeq, 1, gpu ? 2 : 4));
   // 'small' at its real example length (512 + 64), batch 2: the studio's default run, per token.
@@ -46,7 +46,8 @@ function trainPlan(backend: BackendName, o: BenchOptions): TrainWorkload[] {
     out.push(w('smollm2-135m', 1, SMOLLM2_SEQ, 1, 1, 'lora'));
   }
   if (gpu) out.push(w('smollm2-135m', 1, o.full ? SMOLLM2_SEQ : 64, 1, 0, 'lora'));
-  return out;
+  // --workloads: only the named ones, at the sizes above (one workload can be benched alone).
+  return out.filter((t) => o.workloads.includes(t.name));
 }
 
 export function planFor(o: BenchOptions, backend: BackendName): BackendPlan {

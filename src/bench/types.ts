@@ -14,9 +14,11 @@ export interface BenchOptions {
   sections: SectionName[];
   quick: boolean; // a ~2 minute subset: tiny preset, small matmuls
   full: boolean; // adds the base preset and more steps
+  workloads: WorkloadName[]; // the training workloads to run (of those the plan holds); all by default
 }
 
 export type WorkloadName = 'tiny' | 'small' | 'base' | 'reference' | 'smollm2-135m';
+export const WORKLOADS: readonly WorkloadName[] = ['tiny', 'small', 'base', 'reference', 'smollm2-135m'];
 
 /** Full: every weight trains; lora: r-8 adapters on q_proj/v_proj of a frozen base (workloads.ts BENCH_LORA). */
 export type TrainMethod = 'full' | 'lora';
