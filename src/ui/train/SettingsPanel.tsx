@@ -24,6 +24,18 @@ function compact(n: number): string {
   return String(n);
 }
 
+/**
+ * The default rate suits a fresh preset; a pretrained base wants far less in full fine-tuning (the
+ * seed searches 1e-6..1e-4) and LoRA around 1e-4..1e-3 — said beside the field, never changed behind the user's back.
+ */
+function lrHint(pretrained: boolean, finetune: 'full' | 'lora', lr: number): string | undefined {
+  if (!pretrained) return undefined;
+  if (finetune === 'full' && lr > 1e-4)
+    return 'high for a pretrained model in full: the seed searches 1e-6..1e-4 (or use LoRA, ~1e-4..1e-3)';
+  if (finetune === 'lora' && lr > 2e-3) return 'high for LoRA on a pretrained model (~1e-4..1e-3 is usual)';
+  return undefined;
+}
+
 export function SettingsPanel() {
   const settings = useRunStore((s) => s.settings);
   const running = useRunStore((s) => s.status === 'running');
@@ -84,7 +96,14 @@ export function SettingsPanel() {
           )}
         </div>
 
-        <NumberField label="Learning rate" testId="lr-input" {...field('learningRate')} min={0} max={1} />
+        <NumberField
+          label="Learning rate"
+          testId="lr-input"
+          {...field('learningRate')}
+          min={0}
+          max={1}
+          hint={lrHint(imported, settings.finetune, settings.learningRate)}
+        />
         <NumberField
           label="Batch size"
           testId="batch-size-input"
