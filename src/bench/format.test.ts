@@ -48,6 +48,7 @@ const tr = (backend: TrainRecord['backend'], tokensPerSec: number): TrainRecord 
   achievedGflops: (26_836_992 * tokensPerSec) / 1e9,
   peakBytes: 1 << 30,
   bytesAfter: 60e6,
+  heapBytes: 1.5 * 2 ** 30,
   finalLoss: 8.3,
 });
 

@@ -74,6 +74,7 @@ export function formatReport(r: Omit<BenchResult, 'table'>): string {
           'GFLOP/s',
           'MFU',
           'peak MiB',
+          'heap MiB',
         ],
         r.train.map((t) => {
           const m = mfuOf(t);
@@ -88,6 +89,7 @@ export function formatReport(r: Omit<BenchResult, 'table'>): string {
             fixed(t.achievedGflops, 2),
             m === undefined ? '—' : `${(m * 100).toFixed(1)}%`,
             fixed(t.peakBytes === null ? null : t.peakBytes / MIB, 1),
+            fixed(t.heapBytes === null ? null : t.heapBytes / MIB, 0),
           ];
         }),
       ),

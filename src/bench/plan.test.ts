@@ -23,8 +23,8 @@ describe('bench plan', () => {
       'small B2×T576',
       'base B1×T1152',
       'reference B8×T256',
-      'smollm2-135m B1×T512',
-      'smollm2-135m LoRA B1×T512',
+      'smollm2-135m LoRA B1×T256',
+      'smollm2-135m B1×T64',
     ]);
     expect(planFor(parseOptions(''), 'webgpu').generate).toBeNull();
     expect(planFor(parseOptions(''), 'wasm').generate).toEqual({ preset: 'small', promptTokens: 32, newTokens: 64 });
@@ -36,7 +36,7 @@ describe('bench plan', () => {
   });
 
   it('runs only the workloads asked for, at the sizes the plan gives them', () => {
-    expect(names('?workloads=smollm2-135m', 'wasm')).toEqual(['smollm2-135m B1×T512', 'smollm2-135m LoRA B1×T512']);
+    expect(names('?workloads=smollm2-135m', 'wasm')).toEqual(['smollm2-135m LoRA B1×T256', 'smollm2-135m B1×T64']);
     expect(names('?workloads=smollm2-135m', 'webgpu')).toEqual(['smollm2-135m LoRA B1×T64']);
     expect(names('?workloads=tiny,reference&quick=1', 'wasm')).toEqual(['tiny B8×T160', 'reference B8×T256']);
     expect(names('?workloads=base', 'wasm')).toEqual([]); // base runs with --full only

@@ -2,7 +2,14 @@
 // so the default run takes ≤ ~10 minutes on a 2-core machine. SwiftShader WebGPU runs at ~0.5
 // GFLOP/s on the CPU, so WebGPU gets small matmuls and the fewest training steps.
 import { PRESETS } from '../model/config';
-import { REFERENCE_BATCH, REFERENCE_SEQ, SMOLLM2_SEQ, presetSeqLen } from './workloads';
+import {
+  REFERENCE_BATCH,
+  REFERENCE_SEQ,
+  SMOLLM2_SEQ,
+  SMOLLM2_WASM_FULL_SEQ,
+  SMOLLM2_WASM_LORA_SEQ,
+  presetSeqLen,
+} from './workloads';
 import type { BackendName } from '../core/run-types';
 import type { BackendPlan, BenchOptions, SectionName, TrainWorkload } from './types';
 
@@ -38,12 +45,13 @@ function trainPlan(backend: BackendName, o: BenchOptions): TrainWorkload[] {
   // steps run with --full only.
   if (backend !== 'cpu' || o.full)
     out.push(w('reference', REFERENCE_BATCH, REFERENCE_SEQ, 1, o.full ? (gpu ? 2 : 3) : backend === 'wasm' ? 2 : 1));
-  // A pretrained model's shape (SmolLM2-135M, random weights), Full and LoRA r 8 q/v: ~14 s a step
-  // on wasm here. Full holds weights, gradients and moments (~2.2 GB of the 4 GiB wasm heap).
+  // A pretrained model's shape (SmolLM2-135M, random weights), LoRA r 8 q/v and Full, at the longest
+  // T that fits tfjs-wasm's 4 GiB heap (workloads.ts SMOLLM2_WASM_*: T 512 needs ~8 GB of tensors
+  // either way). Full's second step does not fit even at T 64: its first step is the measurement.
   // SwiftShader runs a 135M-parameter step in minutes: one LoRA step, at T 64 unless --full.
   if (backend === 'wasm') {
-    out.push(w('smollm2-135m', 1, SMOLLM2_SEQ, 1, 1, 'full'));
-    out.push(w('smollm2-135m', 1, SMOLLM2_SEQ, 1, 1, 'lora'));
+    out.push(w('smollm2-135m', 1, SMOLLM2_WASM_LORA_SEQ, 1, 1, 'lora'));
+    out.push(w('smollm2-135m', 1, SMOLLM2_WASM_FULL_SEQ, 1, 0, 'full'));
   }
   if (gpu) out.push(w('smollm2-135m', 1, o.full ? SMOLLM2_SEQ : 64, 1, 0, 'lora'));
   // --workloads: only the named ones, at the sizes above (one workload can be benched alone).

@@ -9,7 +9,7 @@ import { initWeights, isNormWeight, toVariables, type Variables } from '../model
 import { ADAMW_DEFAULTS, AdamW } from '../train/adamw';
 import { trainStep } from '../train/step';
 import { gflopsOf, loraTrainFlopsPerToken, trainFlopsPerToken } from './flops';
-import { formatTiming } from '../core/format';
+import { MIB, formatTiming } from '../core/format';
 import { now } from './timing';
 import { BENCH_LORA, randomBatch, workloadConfig } from './workloads';
 import type { BackendName } from '../core/run-types';
@@ -17,6 +17,21 @@ import type { TrainRecord, TrainWorkload } from './types';
 
 const LR = 1e-4;
 const MAX_GRAD_NORM = 1.0;
+
+// tfjs-wasm's memory is capped at 4 GiB (wasm32) and never shrinks, so its size after a step is the
+// high-water mark of that step, fragmentation included. A step that outgrows it does not fail
+// cleanly: in Node tfjs-wasm aborts, and in Chromium's threaded build the worker was seen spinning
+// at full CPU until the driver's timeout (SmolLM2-135M Full: a first step at T 64 left the heap at
+// ~3.9 GB, the second never returned). Past this mark the bench stops after the first step and reports it alone.
+const WASM_HEAP_MAX = 4 * 1024 ** 3;
+const WASM_HEAP_STOP = 0.85 * WASM_HEAP_MAX;
+
+/** The wasm backend's memory size in bytes, or null on another backend. */
+export function wasmHeapBytes(): number | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
+  return wasm?.HEAPU8?.length ?? null;
+}
 
 /** Waits until every queued kernel has run: the update kernels are dispatched after trainStep returns. */
 async function sync(params: Variables): Promise<void> {
@@ -66,17 +81,27 @@ export async function measureTrain(
     })();
     await sync(params);
     const firstStepMs = now() - t0;
-    log(`${tag}: first step ${formatTiming(firstStepMs)} (loss ${res.loss.toFixed(3)})`);
-    for (let i = 1; i < w.warmup; i++) await step();
+    let heapBytes = wasmHeapBytes();
+    const heapNote = heapBytes === null ? '' : `, wasm heap ${(heapBytes / MIB).toFixed(0)} MiB`;
+    log(`${tag}: first step ${formatTiming(firstStepMs)} (loss ${res.loss.toFixed(3)}${heapNote})`);
+    const nearCap = heapBytes !== null && heapBytes > WASM_HEAP_STOP && w.timed > 0;
+    if (nearCap)
+      log(
+        `${tag}: the wasm heap is past ${((100 * WASM_HEAP_STOP) / WASM_HEAP_MAX).toFixed(0)}% of its 4 GiB: the first step is the measurement (another might not return)`,
+      );
+    const timed = nearCap ? 0 : w.timed;
+    for (let i = 1; i < (nearCap ? 0 : w.warmup); i++) await step();
     await sync(params);
     t0 = now();
-    for (let i = 0; i < w.timed; i++) {
+    for (let i = 0; i < timed; i++) {
       res = await step();
-      if (w.timed > 1) log(`${tag}: timed step ${i + 1}/${w.timed}`);
+      if (timed > 1) log(`${tag}: timed step ${i + 1}/${timed}`);
     }
     await sync(params);
-    // timed 0: a single step (SwiftShader's LoRA step), reported as is, compilation included.
-    const meanStepMs = w.timed > 0 ? (now() - t0) / w.timed : firstStepMs;
+    heapBytes = wasmHeapBytes();
+    // timed 0: a single step (SwiftShader's LoRA step, or a wasm heap near its cap), reported as is,
+    // compilation (and AdamW's first allocation of its moments) included.
+    const meanStepMs = timed > 0 ? (now() - t0) / timed : firstStepMs;
     const tokensPerStep = w.batch * w.seqLen;
     const tokensPerSec = tokensPerStep / (meanStepMs / 1000);
     const flopsPerToken = config.lora
@@ -92,7 +117,7 @@ export async function measureTrain(
       seqLen: w.seqLen,
       tokensPerStep,
       warmup: w.warmup,
-      timed: w.timed,
+      timed,
       firstStepMs,
       meanStepMs,
       tokensPerSec,
@@ -100,6 +125,7 @@ export async function measureTrain(
       achievedGflops: gflopsOf(flopsPerToken * tokensPerStep, meanStepMs),
       peakBytes,
       bytesAfter: tf.memory().numBytes,
+      heapBytes,
       finalLoss: res.loss,
     };
     log(

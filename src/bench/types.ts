@@ -30,7 +30,7 @@ export interface TrainWorkload {
   batch: number; // B
   seqLen: number; // T
   warmup: number; // steps before timing (the first one is "time to first step")
-  timed: number; // steps timed after warm-up
+  timed: number; // steps timed after warm-up (0: the first step alone is the measurement)
   profileMemory: boolean; // run the first step under tf.profile for peak tensor bytes
 }
 
@@ -85,6 +85,7 @@ export interface TrainRecord {
   achievedGflops: number;
   peakBytes: number | null; // tf.profile peakBytes of the first step (engine-tracked tensor bytes)
   bytesAfter: number; // tf.memory().numBytes after the steps (params + AdamW moments)
+  heapBytes: number | null; // wasm only: tfjs-wasm's memory after the steps (its high-water mark; cap 4 GiB)
   finalLoss: number;
 }
 

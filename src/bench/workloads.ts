@@ -47,6 +47,16 @@ export const SMOLLM2_135M_CONFIG: LlamaConfig = Object.freeze({
 });
 export const SMOLLM2_SEQ = 512;
 
+// What of it fits tfjs-wasm's 4 GiB heap (wasm32), measured in Node on the same fast path: at T 512
+// one step's peak of engine-tracked tensors is ~8.3 GB under LoRA and ~8.6 GB under Full (the 2-
+// and 4-layer models at T 512, extrapolated to 30 layers: ~250 MB a layer, the autodiff tape's
+// activations, attention's (9, T, T) scores among them). LoRA at T 256 peaks at ~3.5 GB of tensors.
+// Full holds weights, gradients and AdamW moments (2.15 GB) before any activation, and its first
+// step at T 64 leaves the heap at ~3.9 GB (AdamW's temporaries on the 113 MB tied embedding, the
+// clip's squared gradients): a second step does not fit, so its first step is the measurement.
+export const SMOLLM2_WASM_LORA_SEQ = 256;
+export const SMOLLM2_WASM_FULL_SEQ = 64;
+
 /** The bench's LoRA: r 8 on PEFT's Llama targets (q_proj, v_proj), alpha 16, no dropout (steps stay comparable). */
 export const BENCH_LORA: LoraConfig = Object.freeze({
   r: 8,

@@ -3,7 +3,8 @@ import { countParams, type LlamaConfig } from '../model/config';
 import { paramShapes } from '../model/params';
 import { LORA_MODULES, loraAName, loraBName } from '../model/lora-config';
 import { activationBytesLowerBound } from './auto-batch/memory';
-import { loraModuleShape, loraParameterCount, runMemory } from './run-memory';
+import { runMemory } from './run-memory';
+import { adapterParamCount, moduleDims } from '../model/lora';
 
 // SmolLM2-135M's shape (the benchmark workload).
 const smol: LlamaConfig = {
@@ -44,12 +45,12 @@ describe('runMemory', () => {
     const c = { ...smol, numHiddenLayers: 1 };
     const shapes = new Map(paramShapes(c));
     for (const m of LORA_MODULES) {
-      const [inF, outF] = loraModuleShape(c, m);
+      const [outF, inF] = moduleDims(c, m);
       const base = shapes.get(loraAName(0, m).replace('.lora_A.weight', '.weight'))!;
       expect(base, m).toEqual([outF, inF]);
       expect(loraBName(0, m)).toContain(m);
     }
-    expect(loraParameterCount(c, { r: 4, targetModules: [...LORA_MODULES] })).toBe(
+    expect(adapterParamCount({ ...c, lora: { r: 4, alpha: 8, dropout: 0, targetModules: [...LORA_MODULES] } })).toBe(
       4 * (576 * 2 + 576 * 2 + 576 + 192 + 576 + 192 + (576 + 1536) * 3),
     );
     expect(countParams(c)).toBeGreaterThan(0);

@@ -6,10 +6,11 @@
 // (memory.ts), plus LoRA's low-rank intermediates.
 import type { LlamaConfig } from '../model/config';
 import { countParams } from '../model/config';
-import { type LoraConfig, type LoraModule, PEFT_LLAMA_DEFAULT_TARGETS } from '../model/lora-config';
+import { type LoraConfig, PEFT_LLAMA_DEFAULT_TARGETS } from '../model/lora-config';
+import { adapterParamCount } from '../model/lora';
 import { activationBytesLowerBound } from './auto-batch/memory';
 
-export type FinetuneMethod = 'full' | 'lora';
+import type { FinetuneMethod } from './spec';
 
 export interface RunShape {
   batchSize: number; // per replica
@@ -30,34 +31,6 @@ export interface RunMemory {
   total: number;
 }
 
-/** (in, out) of a targeted linear layer: nn.Linear(in, out), stored (out, in). */
-export function loraModuleShape(c: LlamaConfig, m: LoraModule): [number, number] {
-  const C = c.hiddenSize;
-  const kv = c.numKeyValueHeads * (C / c.numAttentionHeads);
-  switch (m) {
-    case 'q_proj':
-    case 'o_proj':
-      return [C, C];
-    case 'k_proj':
-    case 'v_proj':
-      return [C, kv];
-    case 'gate_proj':
-    case 'up_proj':
-      return [C, c.intermediateSize];
-    case 'down_proj':
-      return [c.intermediateSize, C];
-  }
-}
-
-/** Adapter parameters: per layer and target, A (r, in) + B (out, r). */
-export function loraParameterCount(c: LlamaConfig, lora: Pick<LoraConfig, 'r' | 'targetModules'>): number {
-  const perLayer = lora.targetModules.reduce((a, m) => {
-    const [i, o] = loraModuleShape(c, m);
-    return a + lora.r * (i + o);
-  }, 0);
-  return c.numHiddenLayers * perLayer;
-}
-
 const DEFAULT_LORA: Pick<LoraConfig, 'r' | 'targetModules'> = { r: 8, targetModules: PEFT_LLAMA_DEFAULT_TARGETS };
 
 /** Bytes one replica needs to train `config` at this batch and these lengths. */
@@ -76,7 +49,7 @@ export function runMemory(
     const m = { weights: 4 * P, gradients: 4 * P, optimizer: 8 * P, activations: base };
     return { method, parameters: P, trainableParameters: P, ...m, total: m.weights + m.gradients + m.optimizer + base };
   }
-  const A = loraParameterCount(config, lora);
+  const A = adapterParamCount({ ...config, lora: { alpha: lora.r, dropout: 0, ...lora } }); // A (r, in) + B (out, r) per target
   // Each adapted layer keeps its dropout-ed input's projection A·x, (B, T, r), for the backward pass.
   const lowRank = 4 * config.numHiddenLayers * lora.targetModules.length * B * T * lora.r;
   const m = { weights: 4 * (P + A), gradients: 4 * A, optimizer: 8 * A, activations: base + lowRank };
