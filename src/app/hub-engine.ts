@@ -40,24 +40,9 @@ export interface HubPlan {
   notes: string[];
 }
 
-export type HubFileState = 'queued' | 'cached' | 'downloading' | 'done';
-
-export interface HubFileProgress {
-  path: string;
-  size: number;
-  bytes: number; // held so far (cached + fetched)
-  state: HubFileState;
-}
-
-export interface HubDownloadProgress {
-  file: string; // the file being worked on
-  bytes: number; // all files, held so far (completed ones from an earlier try included)
-  total: number;
-  fetched: number; // bytes that came over the network in this try
-  bytesPerSecond: number; // recent network rate (0 before any)
-  etaSeconds: number | null; // null until a rate is known
-  files: HubFileProgress[];
-}
+// Download progress is the engine's own (per file and in total: bytes, rate, ETA).
+export type { HubDownloadProgress, HubFileProgress, HubFileState } from '../model/hub/download';
+import type { HubDownloadProgress } from '../model/hub/download';
 
 /** A model in the browser's model cache, complete or partly downloaded. */
 export interface HubCachedModel {
