@@ -5,6 +5,7 @@
 // fake engine can stand in for it.
 import type { LlamaConfig } from '../model/config';
 import type { ModelFile } from '../model/io/model-files';
+import type { HubDownloadProgress } from '../model/hub/download';
 
 /** A model on the Hub: repo id and the revision asked for (branch, tag or commit). */
 export interface HubModelRef {
@@ -42,8 +43,6 @@ export interface HubPlan {
 
 // Download progress is the engine's own (per file and in total: bytes, rate, ETA).
 export type { HubDownloadProgress, HubFileProgress, HubFileState } from '../model/hub/download';
-import type { HubDownloadProgress } from '../model/hub/download';
-
 /** A model in the browser's model cache, complete or partly downloaded. */
 export interface HubCachedModel {
   repo: string;
