@@ -31,6 +31,15 @@ export interface RunMemory {
   total: number;
 }
 
+/**
+ * What tfjs's autodiff really holds over auto-batch's lower bound: every intermediate of the
+ * forward pass is kept for the backward one. Measured on wasm with SmolLM2-135M's shape, B 1
+ * (2026-12-05, src/bench): LoRA's first step peaked at 3,385 MiB of tensors at T 256 and ~8.3 GB at
+ * T 512, where the lower bound says 240 and 614 MiB above the weights — 11–12× both times. Full at
+ * T 64 left a 3.9 GiB heap where weights, gradients, moments and the bound add to 2.1 GiB.
+ */
+export const ACTIVATION_FACTOR = 11.5;
+
 const DEFAULT_LORA: Pick<LoraConfig, 'r' | 'targetModules'> = { r: 8, targetModules: PEFT_LLAMA_DEFAULT_TARGETS };
 
 /** Bytes one replica needs to train `config` at this batch and these lengths. */
@@ -44,10 +53,17 @@ export function runMemory(
   const T = shape.maxSourceLength + shape.maxTargetLength;
   const N = shape.supervisedTokens ?? B * T;
   const P = countParams({ ...config, lora: undefined });
-  const base = activationBytesLowerBound(config, B, T, N);
+  const base = ACTIVATION_FACTOR * activationBytesLowerBound(config, B, T, N);
   if (method === 'full') {
-    const m = { weights: 4 * P, gradients: 4 * P, optimizer: 8 * P, activations: base };
-    return { method, parameters: P, trainableParameters: P, ...m, total: m.weights + m.gradients + m.optimizer + base };
+    // AdamW's and the clip's temporaries over every gradient at once: ~2 more copies of the parameters.
+    const m = { weights: 4 * P, gradients: 4 * P, optimizer: 8 * P, activations: base + 8 * P };
+    return {
+      method,
+      parameters: P,
+      trainableParameters: P,
+      ...m,
+      total: m.weights + m.gradients + m.optimizer + m.activations,
+    };
   }
   const A = adapterParamCount({ ...config, lora: { alpha: lora.r, dropout: 0, ...lora } }); // A (r, in) + B (out, r) per target
   // Each adapted layer keeps its dropout-ed input's projection A·x, (B, T, r), for the backward pass.
