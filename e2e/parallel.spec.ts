@@ -33,6 +33,11 @@ test('2 WebGPU workers train 3 steps to the same parameters as 1 worker on the s
     backend: 'webgpu',
     numbers: { 'lr-input': 0.01, 'max-steps-input': 3, 'validation-size-input': 0 },
   });
+  // The loss on the summaries only, as this tolerance was set for: with the document's tokens too
+  // (a fresh preset's default) far more embedding rows get near-zero gradients, so more of Adam's
+  // first ±lr steps flip sign with the GPU's summation order. src/train/parallel-run.test.ts checks
+  // replicas = one worker to 1e-5 with train-on-inputs on, in Node.
+  await page.getByTestId('train-on-inputs-select').selectOption('off');
 
   const two = await train(page, 2, 2); // 2 replicas × 2 = global batch 4
   expect(two.map((r) => r.backend)).toEqual(['webgpu', 'webgpu']);
