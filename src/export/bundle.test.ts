@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bannedNgramTokens } from '../model/generate/logits-processors';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_SWEEP, type SweepConfig } from '../sweep/studio/default-study';
@@ -9,6 +10,7 @@ import { defaultSpec, type RunSpec } from '../train/spec';
 import { exportScaleOutBundle, pyLiteral } from './bundle';
 
 const HAS_PYTHON = spawnSync('python3', ['--version']).status === 0;
+const HAS_NUMPY = HAS_PYTHON && spawnSync('python3', ['-c', 'import numpy']).status === 0;
 
 /** Writes the files to a temp dir and runs `body` there; cleans up after. */
 function inTempDir<T>(files: Record<string, string>, body: (dir: string) => T): T {
@@ -142,6 +144,39 @@ describe('exportScaleOutBundle', () => {
       exportScaleOutBundle({ spec, sweep: { ...sweep, sampler: 'grid', searchSpace: sweep.searchSpace.slice(1) } }),
     );
   });
+
+  it.skipIf(!HAS_NUMPY)(
+    "train.py bans the summary's repeated n-grams as the studio does, never the article's (skipped without python3 + numpy)",
+    () => {
+      // The processor class alone, on numpy arrays standing in for torch tensors.
+      const py = files['train.py'];
+      const cls = py.slice(py.indexOf('class NoRepeatNGramInSummary'), py.indexOf('def evaluate_rouge'));
+      const script = [
+        'import json, numpy as np',
+        'LogitsProcessor = object',
+        cls,
+        'ids = np.array([[5, 6, 7, 5, 6, 9, 5, 6], [5, 6, 7, 5, 6, 5, 6, 5]])  # prompt: the first 5',
+        'out = []',
+        'for n in (2, 3):',
+        '    s = NoRepeatNGramInSummary(n, 5)(ids, np.zeros((2, 10)))',
+        '    out.append([sorted(int(t) for t in np.nonzero(np.isinf(r))[0]) for r in s])',
+        'print(json.dumps(out))',
+      ].join('\n');
+      const got = inTempDir({ 'p.py': script }, (dir) =>
+        execFileSync('python3', [join(dir, 'p.py')], { encoding: 'utf8' }),
+      );
+      const want = [2, 3].map((n) =>
+        [
+          [9, 5, 6],
+          [5, 6, 5],
+        ].map((gen) => [...new Set(bannedNgramTokens(gen, n))].sort((a, b) => a - b)),
+      );
+      expect(JSON.parse(got)).toEqual(want);
+      expect(want[0][1]).toEqual([6]); // "5 6" is in the summary: after its last 5, 6 is banned…
+      expect(want[0][0]).toEqual([]); // …while the article's "6 7" stays allowed (HF would ban 7)
+      expect(want[1][0]).toEqual([]); // and its "5 6 7" too
+    },
+  );
 
   it.skipIf(!HAS_PYTHON)(
     'escapes a malicious dataset name: compiles and round-trips (skipped when python3 is missing)',

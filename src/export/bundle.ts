@@ -145,6 +145,11 @@ export function exportScaleOutBundle(input: ScaleOutInput): Record<string, strin
     gradient_accumulation_steps: spec.gradientAccumulation,
     seed: spec.seed,
     num_beams: spec.numBeams,
+    // The studio's generation settings (HF generate's names); no-repeat n-grams over the summary only.
+    no_repeat_ngram_size: spec.noRepeatNgramSize,
+    repetition_penalty: spec.repetitionPenalty,
+    min_new_tokens: spec.minNewTokens,
+    length_penalty: spec.lengthPenalty,
     fp16: spec.fp16Exchange,
     output_dir: 'output',
     save_total_limit: 3,
