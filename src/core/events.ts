@@ -5,6 +5,7 @@ export type RunEvent =
       type: 'model';
       paramCount: number; // every parameter the model holds (LoRA: base + adapters)
       trainableParams?: number; // LoRA: the adapters' (what trains); absent = all of them (Full)
+      lossOnDocument?: boolean; // the training loss covers the document's tokens too (train on inputs)
       vocabSize: number;
       preset: string;
       trainExamples: number;

@@ -30,6 +30,26 @@ const preamble: SessionEvent[] = [
 ];
 
 describe('applyEvent', () => {
+  it("keeps a LoRA run's trainable count and whether the training loss covers the document", () => {
+    const s = applyEvent(initialRunState, {
+      type: 'model',
+      paramCount: 1_000_000,
+      trainableParams: 4_096,
+      lossOnDocument: false,
+      vocabSize: 512,
+      preset: 'imported',
+      trainExamples: 10,
+      validationExamples: 2,
+    });
+    expect(s.model).toMatchObject({ trainableParams: 4_096, lossOnDocument: false });
+    const full = applyEvent(initialRunState, {
+      ...(preamble[2] as Extract<SessionEvent, { type: 'model' }>),
+      lossOnDocument: true,
+    });
+    expect(full.model?.trainableParams).toBeUndefined();
+    expect(full.model?.lossOnDocument).toBe(true);
+  });
+
   it('starts idle and goes running → finished, appending steps and epochs in order', () => {
     expect(initialRunState.status).toBe('idle');
     let s = beginRun();

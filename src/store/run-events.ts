@@ -124,6 +124,8 @@ export function applyEvent(s: RunState, e: SessionEvent): RunState {
         ...s,
         model: {
           paramCount: e.paramCount,
+          ...(e.trainableParams !== undefined ? { trainableParams: e.trainableParams } : {}),
+          ...(e.lossOnDocument !== undefined ? { lossOnDocument: e.lossOnDocument } : {}),
           vocabSize: e.vocabSize,
           preset: e.preset,
           trainExamples: e.trainExamples,

@@ -163,6 +163,7 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
     type: 'model',
     paramCount: model.totalParams,
     ...(config.lora ? { trainableParams: model.trainableParams } : {}),
+    lossOnDocument: spec.trainOnInputs === 'on',
     vocabSize: tokenizer.vocabSize,
     preset: ckpt ? 'from checkpoint' : initial ? 'imported' : spec.preset,
     trainExamples: trainExamples.length,

@@ -11,6 +11,8 @@ export function LossChart() {
   const steps = useRunStore((s) => s.steps);
   const epochs = useRunStore((s) => s.epochs);
   const before = useRunStore((s) => epochZero(s.evaluations)?.evalLoss ?? null);
+  // A fresh model's training loss covers the document too; the eval loss is always the summary's.
+  const onDocument = useRunStore((s) => s.model?.lossOnDocument === true);
   const data = useMemo(() => lossSeries(steps, epochs, undefined, before), [steps, epochs, before]);
   const hasEval = before !== null || epochs.some((e) => e.evalLoss !== null);
   const first = steps[0];
@@ -46,7 +48,7 @@ export function LossChart() {
               <Tooltip formatter={fmt} labelFormatter={(l) => `step ${String(l)}`} />
               <Legend />
               <Line
-                name="train loss"
+                name={onDocument ? 'train loss (document + summary)' : 'train loss'}
                 dataKey="loss"
                 stroke="#2563eb"
                 dot={false}
@@ -56,7 +58,7 @@ export function LossChart() {
               />
               {hasEval && (
                 <Line
-                  name="eval loss (per epoch)"
+                  name="eval loss (summary, per epoch)"
                   dataKey="evalLoss"
                   stroke="#dc2626"
                   strokeWidth={2}

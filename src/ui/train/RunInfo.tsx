@@ -27,7 +27,11 @@ export function RunInfo() {
         <dt>Adapter</dt>
         <dd>{backend ? backend.adapter || 'unknown' : '—'}</dd>
         <dt>Parameters</dt>
-        <dd>{model ? model.paramCount.toLocaleString('en-US') : '—'}</dd>
+        <dd data-testid="run-params">
+          {model ? model.paramCount.toLocaleString('en-US') : '—'}
+          {model?.trainableParams !== undefined &&
+            ` (LoRA trains ${model.trainableParams.toLocaleString('en-US')}, ${((100 * model.trainableParams) / model.paramCount).toPrecision(2)}%)`}
+        </dd>
         <dt>Vocabulary</dt>
         <dd>{model ? model.vocabSize.toLocaleString('en-US') : '—'}</dd>
         <dt>Examples</dt>
