@@ -148,17 +148,16 @@ describe('exportScaleOutBundle', () => {
   it.skipIf(!HAS_NUMPY)(
     "train.py bans the summary's repeated n-grams as the studio does, never the article's (skipped without python3 + numpy)",
     () => {
-      // The processor class alone, on numpy arrays standing in for torch tensors.
+      // The processor alone, on numpy arrays standing in for torch tensors.
       const py = files['train.py'];
-      const cls = py.slice(py.indexOf('class NoRepeatNGramInSummary'), py.indexOf('def evaluate_rouge'));
+      const fn = py.slice(py.indexOf('def no_repeat_ngram_in_summary'), py.indexOf('def evaluate_rouge'));
       const script = [
         'import json, numpy as np',
-        'LogitsProcessor = object',
-        cls,
+        fn,
         'ids = np.array([[5, 6, 7, 5, 6, 9, 5, 6], [5, 6, 7, 5, 6, 5, 6, 5]])  # prompt: the first 5',
         'out = []',
         'for n in (2, 3):',
-        '    s = NoRepeatNGramInSummary(n, 5)(ids, np.zeros((2, 10)))',
+        '    s = no_repeat_ngram_in_summary(n, 5)(ids, np.zeros((2, 10)))',
         '    out.append([sorted(int(t) for t in np.nonzero(np.isinf(r))[0]) for r in s])',
         'print(json.dumps(out))',
       ].join('\n');

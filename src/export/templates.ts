@@ -25,7 +25,7 @@ from accelerate import Accelerator
 from accelerate.utils import set_seed
 from datasets import load_dataset
 from torch.utils.data import DataLoader
-from transformers import AutoTokenizer, LlamaForCausalLM, LogitsProcessor, LogitsProcessorList, get_scheduler
+from transformers import AutoTokenizer, LlamaForCausalLM, LogitsProcessorList, get_scheduler
 
 ${CONFIG_SLOT}
 
@@ -72,17 +72,13 @@ def sentences_per_line(text):
     return "\\n".join(nltk.sent_tokenize(text.strip()))
 
 
-class NoRepeatNGramInSummary(LogitsProcessor):
-    """no_repeat_ngram_size over the generated tokens only, as the studio applies it: HF's own
-    processor on a decoder-only model also scans the prompt (the article), and would forbid copying
-    any of its phrases."""
+def no_repeat_ngram_in_summary(n, prompt_len):
+    """A logits processor: no_repeat_ngram_size over the generated tokens only, as the studio applies
+    it. HF's own processor on a decoder-only model also scans the prompt (the article), and would
+    forbid copying any of its phrases."""
 
-    def __init__(self, n, prompt_len):
-        self.n, self.prompt_len = n, prompt_len
-
-    def __call__(self, input_ids, scores):
-        n = self.n
-        for b, row in enumerate(input_ids[:, self.prompt_len:].tolist()):
+    def ban(input_ids, scores):
+        for b, row in enumerate(input_ids[:, prompt_len:].tolist()):
             if n <= 0 or len(row) + 1 < n:
                 continue
             prefix = row[len(row) - n + 1:]
@@ -90,6 +86,8 @@ class NoRepeatNGramInSummary(LogitsProcessor):
                 if row[i:i + n - 1] == prefix:
                     scores[b, row[i + n - 1]] = -float("inf")
         return scores
+
+    return ban
 
 
 def evaluate_rouge(accelerator, model, tok, loader, references, cfg, rouge):
@@ -104,7 +102,7 @@ def evaluate_rouge(accelerator, model, tok, loader, references, cfg, rouge):
                 repetition_penalty=cfg["repetition_penalty"], min_new_tokens=cfg["min_new_tokens"],
                 length_penalty=cfg["length_penalty"],
                 logits_processor=LogitsProcessorList(
-                    [NoRepeatNGramInSummary(cfg["no_repeat_ngram_size"], batch["input_ids"].shape[1])]),
+                    [no_repeat_ngram_in_summary(cfg["no_repeat_ngram_size"], batch["input_ids"].shape[1])]),
                 pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
             )
         out = out[:, batch["input_ids"].shape[1]:]  # only the continuation is the summary
