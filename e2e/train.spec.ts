@@ -6,7 +6,7 @@ test('click Train: the tiny model trains on WebGPU and its loss falls', async ({
   await openStudio(page);
   await configureRun(page, {
     preset: 'tiny',
-    backend: 'auto',
+    backend: 'webgpu', // forced: Auto skips this machine's software adapter (the next test)
     numbers: { 'lr-input': 0.01, 'batch-size-input': 4, 'max-steps-input': 8 },
   });
   await page.getByTestId('train-button').click();
@@ -22,6 +22,21 @@ test('click Train: the tiny model trains on WebGPU and its loss falls', async ({
   // The chart drew a train-loss line through the points.
   await expect(page.getByTestId('loss-chart').locator('.recharts-line-curve').first()).toBeVisible();
   await page.screenshot({ path: test.info().outputPath('studio-after-training.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('Auto skips a software WebGPU adapter (SwiftShader here) for wasm, and says why', async ({ page }) => {
+  const errors = watchConsole(page);
+  await openStudio(page);
+  await configureRun(page, {
+    preset: 'tiny',
+    backend: 'auto',
+    numbers: { 'max-steps-input': 1, 'validation-size-input': 0 },
+  });
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('backend-name')).toHaveText('wasm', { timeout: 60_000 });
+  await expect(page.getByTestId('backend-reason')).toContainText('a software renderer on the CPU');
+  await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 2 * 60_000 });
   expect(errors).toEqual([]);
 });
 

@@ -10,6 +10,7 @@ import { shareIdentityOnWasm } from '../kernels/wasm/identity';
 import type { BackendChoice } from '../train/spec';
 import { withWholeCores } from './whole-cores';
 import type { BackendName } from '../core/run-types';
+import { softwareAdapterReason, type AdapterFacts } from './software-adapter';
 
 // The wasm binaries are bundled assets (no CDN at run time).
 setWasmPaths({
@@ -43,8 +44,7 @@ export interface BackendPick {
   adapter: string;
 }
 
-interface GpuAdapterLike {
-  info?: { vendor?: string; architecture?: string; description?: string; device?: string };
+interface GpuAdapterLike extends AdapterFacts {
   features: { has(f: string): boolean };
 }
 
@@ -95,6 +95,12 @@ export async function pickBackend(choice: BackendChoice, wasmThreads?: number): 
       const { adapter, why } = await describeAdapter();
       if (!adapter) {
         failures.push(`webgpu: ${why}`);
+        continue;
+      }
+      // Auto never picks a CPU renderer over wasm on the same cores (software-adapter.ts); the setting still can.
+      const software = choice === 'auto' ? softwareAdapterReason(adapter) : '';
+      if (software) {
+        failures.push(`webgpu: ${software}, slower than wasm here (choose WebGPU in the settings to use it anyway)`);
         continue;
       }
       const err = await trySet('webgpu');

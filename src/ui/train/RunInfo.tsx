@@ -23,7 +23,7 @@ export function RunInfo() {
         <dt>Backend</dt>
         <dd>{backend ? backend.backend : '—'}</dd>
         <dt>Why</dt>
-        <dd>{backend ? backend.reason : '—'}</dd>
+        <dd data-testid="backend-reason">{backend ? backend.reason : '—'}</dd>
         <dt>Adapter</dt>
         <dd>{backend ? backend.adapter || 'unknown' : '—'}</dd>
         <dt>Parameters</dt>

@@ -12,7 +12,7 @@ import { ParallelSettings } from './ParallelSettings';
 import { useSettingField } from './use-setting-field';
 
 const BACKENDS: { value: BackendChoice; label: string }[] = [
-  { value: 'auto', label: 'Auto (WebGPU, else WASM, else CPU)' },
+  { value: 'auto', label: 'Auto (WebGPU on a GPU, else WASM, else CPU)' },
   { value: 'webgpu', label: 'WebGPU' },
   { value: 'wasm', label: 'WASM' },
   { value: 'cpu', label: 'CPU (slow)' },
