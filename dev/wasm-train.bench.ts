@@ -8,28 +8,18 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { resolve } from 'node:path';
 import { bench, describe } from 'vitest';
-import type { LlamaConfig } from '../src/model/config';
-import { countParams } from '../src/model/config';
+import { REFERENCE_BATCH, REFERENCE_CONFIG, REFERENCE_SEQ } from '../src/bench/workloads';
+import { countParams, type LlamaConfig } from '../src/model/config';
 import { initWeights, isNormWeight, toVariables } from '../src/model/params';
 import { shareIdentityOnWasm } from '../src/kernels/wasm/identity';
 import { setFastPath, type PathMode } from '../src/kernels/path-mode';
 import { AdamW, ADAMW_DEFAULTS } from '../src/train/adamw';
 import { trainStep } from '../src/train/step';
 
-const REF: LlamaConfig = {
-  vocabSize: 4096,
-  hiddenSize: 256,
-  intermediateSize: 688,
-  numHiddenLayers: 4,
-  numAttentionHeads: 4,
-  numKeyValueHeads: 2,
-  maxPositionEmbeddings: 256,
-  rmsNormEps: 1e-5,
-  ropeTheta: 10000,
-  tieWordEmbeddings: false,
-};
-const B = 8;
-const T = 256;
+// The fixed reference workload, as `npm run bench` defines it.
+const REF = REFERENCE_CONFIG;
+const B = REFERENCE_BATCH;
+const T = REFERENCE_SEQ;
 const STEPS = Number(process.env.STEPS ?? 3);
 const MODE = (process.env.FAST ?? 'auto') as PathMode;
 

@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { countParams, type LlamaConfig } from '../model/config';
+import { countParams } from '../model/config';
 import { paramShapes } from '../model/params';
 import { LORA_MODULES, loraAName, loraBName } from '../model/lora-config';
 import { activationBytesLowerBound } from './auto-batch/memory';
 import { ACTIVATION_FACTOR, runMemory } from './run-memory';
+import { SMOLLM2_135M_CONFIG } from '../bench/workloads';
 import { adapterParamCount, moduleDims } from '../model/lora';
 
-// SmolLM2-135M's shape (the benchmark workload).
-const smol: LlamaConfig = {
-  vocabSize: 49152,
-  hiddenSize: 576,
-  intermediateSize: 1536,
-  numHiddenLayers: 30,
-  numAttentionHeads: 9,
-  numKeyValueHeads: 3,
-  maxPositionEmbeddings: 8192,
-  rmsNormEps: 1e-5,
-  ropeTheta: 100000,
-  tieWordEmbeddings: true,
-};
+// SmolLM2-135M's shape: the bench's workload, whose measurements ACTIVATION_FACTOR comes from.
+const smol = SMOLLM2_135M_CONFIG;
 const shape = { batchSize: 2, maxSourceLength: 448, maxTargetLength: 64 };
 
 it('says what the bench measured on wasm (4 GiB): SmolLM2-135M LoRA fits at T 256, not at T 512', () => {
