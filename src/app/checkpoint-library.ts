@@ -7,7 +7,7 @@ import { decodeCheckpoint, type TrainingCheckpoint } from '../train/checkpoint/c
 import { openCheckpointStore } from '../train/checkpoint/open';
 import type { CheckpointInfo, CheckpointStore } from '../train/checkpoint/store';
 import { checkpointModel } from '../train/run';
-import { exportPeftAdapter } from '../model/io/peft';
+import { adapterBaseOf, exportPeftAdapter } from '../model/io/peft';
 import { resumeInputs } from '../train/checkpoint/epoch-checkpoints';
 
 /** A new run's id: a time stamp, so runs sort by age and the id can name a file. */
@@ -45,10 +45,7 @@ export class CheckpointLibrary {
     const ckpt = await this.load(id);
     const { config, base } = ckpt.meta;
     if (config.lora) {
-      const adapter = exportPeftAdapter(config, resumeInputs(ckpt).weights, {
-        id: base?.id ?? 'local-model',
-        revision: base?.revision || null,
-      });
+      const adapter = exportPeftAdapter(config, resumeInputs(ckpt).weights, adapterBaseOf(base));
       return { name: `${id}-peft-adapter.zip`, bytes: zipModelFiles(adapter) };
     }
     const m = checkpointModel(ckpt);

@@ -111,9 +111,7 @@ export class ModelSession {
 
   /** Makes the picked files the base model; throws, naming what is wrong, when they are not one. */
   async importFiles(picked: File[]): Promise<void> {
-    const raw = await Promise.all(
-      picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
-    );
+    const raw = await readPicked(picked);
     const m = importModelFiles(raw); // throws, naming what is wrong
     // Kept as HF files whatever came in (a llama2.c pair is converted once, here).
     const files = exportModelFiles(m.config, m.weights, m.tokenizer);
@@ -169,11 +167,9 @@ export class ModelSession {
     const base = this.base;
     if (!base || base.files.length === 0)
       throw new Error('choose the base model the adapter was trained on first (a Hub model or model files)');
-    const raw = await Promise.all(
-      picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
-    );
+    const raw = await readPicked(picked);
     const m = importModelFiles(base.files);
-    const a = importPeftAdapter(raw, m.config, base.hub ? { id: base.hub.repo, revision: base.hub.commit } : undefined);
+    const a = importPeftAdapter(raw, m.config, hubIdentityOf(base));
     const adapter = splitAdapterOnly(raw);
     const trained: StoredModel = {
       slot: 'trained',
@@ -239,6 +235,14 @@ export function exportFilesOf(m: StoredModel, what: 'model' | 'adapter'): ModelF
   if (what === 'adapter') return m.adapter ?? null;
   return m.adapter ? mergedModelFiles(modelFilesOf(m)) : m.files;
 }
+
+/** Where a stored model came from on the Hub, as the worker and PEFT name a base ({id: repo, revision: commit}); undefined for local files. */
+export const hubIdentityOf = (m: StoredModel | null): { id: string; revision: string } | undefined =>
+  m?.hub ? { id: m.hub.repo, revision: m.hub.commit } : undefined;
+
+/** The files the user picked, read. */
+const readPicked = (picked: File[]): Promise<ModelFile[]> =>
+  Promise.all(picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
 
 /** Every file of a stored model: the base's and, for a LoRA model, its adapter's (model/io/adapted-model.ts reads them). */
 export const modelFilesOf = (m: StoredModel): ModelFile[] => [...m.files, ...(m.adapter ?? [])];

@@ -9,7 +9,7 @@ import { validateSpec, withPlacement, type PlacementKey, type RunSpec } from '..
 import { createTrainingClient, type TrainingClient } from '../runtime/train/client';
 import type { FromWorker } from '../runtime/train/protocol';
 import { newRunId, type CheckpointLibrary } from './checkpoint-library';
-import { modelFilesOf, type ModelSession } from './model-session';
+import { hubIdentityOf, modelFilesOf, type ModelSession } from './model-session';
 import type { StoredModel } from './model-storage';
 
 /** Epoch checkpoints kept per run (the seed's save_total_limit). */
@@ -78,7 +78,7 @@ export class RunSession {
     this.runBase = base;
     this.getClient().start(spec, data, {
       model: base ? modelFilesOf(base) : undefined,
-      modelBase: base?.hub ? { id: base.hub.repo, revision: base.hub.commit } : undefined,
+      modelBase: hubIdentityOf(base),
       checkpoints: { runId: newRunId(), keepLast: KEEP_CHECKPOINTS },
     });
   }
@@ -103,7 +103,7 @@ export class RunSession {
     this.runBase = base;
     this.getClient().start(spec, data, {
       model: base && base.files.length > 0 ? base.files : undefined,
-      modelBase: base?.hub ? { id: base.hub.repo, revision: base.hub.commit } : undefined,
+      modelBase: hubIdentityOf(base),
       resumeCheckpoint: checkpointId,
       checkpoints: { runId: ckpt.meta.runId, keepLast: KEEP_CHECKPOINTS },
     });

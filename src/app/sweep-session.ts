@@ -14,7 +14,7 @@ import { createSweepStudy, searchSpaceForModel, type SweepConfig } from '../swee
 import { SweepRunner } from '../sweep/studio/runner';
 import { validateSpec, type RunSpec } from '../train/spec';
 import { workerExecutor } from '../runtime/train/trial-executor';
-import { modelFilesOf, type ModelSession } from './model-session';
+import { hubIdentityOf, modelFilesOf, type ModelSession } from './model-session';
 import { SweepProgressTracker } from './sweep-progress';
 import { errorMessage } from '../core/errors';
 
@@ -151,7 +151,7 @@ export class SweepSession {
         },
         {
           model: base ? modelFilesOf(base) : undefined,
-          modelBase: base?.hub ? { id: base.hub.repo, revision: base.hub.commit } : undefined,
+          modelBase: hubIdentityOf(base),
         },
       ),
       onTrialChange: save,

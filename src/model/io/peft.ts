@@ -39,6 +39,12 @@ export interface AdapterBase {
   revision?: string | null;
 }
 
+/** The base an exported adapter names: a Hub repo and commit when known, else "local-model" (PEFT needs a string). */
+export const adapterBaseOf = (b?: { id: string; revision: string }): AdapterBase => ({
+  id: b?.id ?? 'local-model',
+  revision: b?.revision || null,
+});
+
 export interface ImportedAdapter {
   lora: LoraConfig;
   /** Adapter tensors under the studio's names (lora-config.ts loraAName / loraBName), float32. */

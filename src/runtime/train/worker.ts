@@ -11,7 +11,7 @@ import { paramChecksum, weightsHash } from '../../model/checksum';
 import { isLoraName } from '../../model/lora-config';
 import { exportModelFiles } from '../../model/io/model-files';
 import { importAdaptedModel } from '../../model/io/adapted-model';
-import { exportPeftAdapter } from '../../model/io/peft';
+import { adapterBaseOf, exportPeftAdapter } from '../../model/io/peft';
 import { splitAdapters, withoutLora } from '../../model/lora';
 import { disposeParams, readWeights } from '../../model/params';
 import { runTraining, type RunOptions } from '../../train/run';
@@ -132,10 +132,7 @@ async function start(msg: StartMessage): Promise<void> {
       const weights = await readWeights(out.params);
       if (out.config.lora) {
         const { base, adapters } = splitAdapters(weights);
-        const adapter = exportPeftAdapter(out.config, adapters, {
-          id: out.base?.id ?? 'local-model',
-          revision: out.base?.revision || null,
-        });
+        const adapter = exportPeftAdapter(out.config, adapters, adapterBaseOf(out.base));
         const files = model ? [] : exportModelFiles(withoutLora(out.config), base, out.tokenizer);
         post({ type: 'trained', files, adapter });
       } else post({ type: 'trained', files: exportModelFiles(out.config, weights, out.tokenizer) });
