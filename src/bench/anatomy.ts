@@ -5,6 +5,10 @@
 // in steady state is an allocation on the hot path. The counts are exact and the same on
 // SwiftShader as on a GPU (same tfjs programs), so they can be driven down without one.
 //
+// Compile time: where pipeline creation blocks (Dawn in Node) compileMs measures it; Chromium
+// compiles in its GPU process and the cost surfaces in the first step's execution, so the table also
+// shows the first step's time beyond a steady step's.
+//
 // Per layer: the steady dispatches of the workload minus those of the same workload with one layer
 // fewer — what a Llama layer costs forward, backward and in the optimizer, with the embedding,
 // final norm, head, loss and clipping subtracted out.
@@ -26,7 +30,7 @@ const SETTLE_STEPS = 2;
 async function countSteps(
   config: LlamaConfig,
   w: TrainWorkload,
-): Promise<{ first: DeviceCounts; firstStepMs: number; steady: DeviceCounts }> {
+): Promise<{ first: DeviceCounts; firstStepMs: number; steady: DeviceCounts; steadyStepMs: number }> {
   const counter = countTfjsWebGPU();
   const s = benchStepper(config, w);
   try {
@@ -39,10 +43,12 @@ async function countSteps(
     for (let i = 1; i < SETTLE_STEPS; i++) await s.step();
     await syncParams(s.params);
     before = counter.counts();
+    const t1 = now();
     await s.step();
     // The step's own work only: the sync probe's dispatch and readback are not the step's.
     const steady = diffCounts(counter.counts(), before);
-    return { first, firstStepMs, steady };
+    await syncParams(s.params);
+    return { first, firstStepMs, steady, steadyStepMs: now() - t1 };
   } finally {
     s.dispose();
   }
@@ -51,9 +57,9 @@ async function countSteps(
 export async function measureStepAnatomy(w: TrainWorkload, log: (line: string) => void): Promise<StepAnatomy> {
   const config = workloadConfig(w.name);
   const tag = `webgpu anatomy ${w.name} B${w.batch}×T${w.seqLen}`;
-  const { first, firstStepMs, steady } = await countSteps(config, w);
+  const { first, firstStepMs, steady, steadyStepMs } = await countSteps(config, w);
   log(
-    `${tag}: first step ${formatTiming(firstStepMs)} (${first.pipelines} pipelines, ${formatTiming(first.compileMs)} compiling); steady ${steady.dispatches} dispatches, ${steady.readbacks} readbacks, ${steady.buffersCreated} buffers created`,
+    `${tag}: first step ${formatTiming(firstStepMs)} (${first.pipelines} pipelines), steady step ${formatTiming(steadyStepMs)}: ${steady.dispatches} dispatches, ${steady.readbacks} readbacks, ${steady.buffersCreated} buffers created`,
   );
   // One layer fewer, at batch 1 (the dispatch count does not depend on the batch): the difference is a layer's.
   const fewer = { ...config, numHiddenLayers: config.numHiddenLayers - 1 };
@@ -71,6 +77,7 @@ export async function measureStepAnatomy(w: TrainWorkload, log: (line: string) =
     seqLen: w.seqLen,
     layers: config.numHiddenLayers,
     firstStepMs,
+    steadyStepMs,
     first,
     steady,
     perLayerDispatches,

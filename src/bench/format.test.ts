@@ -80,6 +80,7 @@ describe('summary and report', () => {
     seqLen: 160,
     layers: 2,
     firstStepMs: 20_000,
+    steadyStepMs: 3_000,
     // The first tiny step measured on Dawn/SwiftShader before issue 16's work.
     first: counts({
       dispatches: 553,
@@ -128,8 +129,10 @@ describe('summary and report', () => {
     expect(text).toMatch(/reference workload on wasm\s+≥ 1000 tokens\/s\s+1200\.0 tokens\/s\s+PASS/);
     expect(text).toMatch(/all-reduce bandwidth\s+≥ 25\.0% of memcpy\s+not measured\s+—/);
     expect(text).not.toContain('greedy generation');
-    expect(text).toMatch(/tiny 8×160\s+first step\s+228\s+553\s+61\s+16\.35\s+555\/177\s+619\.0\s+30\.7\s+3\s+12\s+38/);
-    expect(text).toMatch(/tiny 8×160\s+steady step\s+228\s+512\s+0\s+0\.00\s+187\/182/);
+    expect(text).toMatch(
+      /tiny 8×160\s+first step\s+228\s+20\.00\s+553\s+61\s+16\.35\s+555\/177\s+619\.0\s+30\.7\s+3\s+12\s+38/,
+    );
+    expect(text).toMatch(/tiny 8×160\s+steady step\s+228\s+3\.00\s+512\s+0\s+0\.00\s+187\/182/);
     expect(text).toContain('steady tiny dispatches by program: BinaryOpProgram 303, MatMulPackedProgram 49');
     expect(text).toContain('note: a note');
   });

@@ -169,11 +169,11 @@ export function formatAnatomy(a: BenchResult['anatomy']): string[] {
       const name = `${s.workload}${s.method === 'lora' ? ' LoRA' : ''} ${s.batch}×${s.seqLen}`;
       const layer = s.perLayerDispatches === null ? '—' : count(s.perLayerDispatches);
       return [
-        [name, 'first step', layer, ...cells(s.first)],
-        [name, 'steady step', layer, ...cells(s.steady)],
+        [name, 'first step', layer, fixed(s.firstStepMs / 1000, 2), ...cells(s.first)],
+        [name, 'steady step', layer, fixed(s.steadyStepMs / 1000, 2), ...cells(s.steady)],
       ];
     }),
-    ...a.tokens.map((t) => [`${t.preset} prompt ${t.promptTokens}`, 'one token', '—', ...cells(t.counts)]),
+    ...a.tokens.map((t) => [`${t.preset} prompt ${t.promptTokens}`, 'one token', '—', '—', ...cells(t.counts)]),
   ];
   const top = (c: DeviceCounts) =>
     Object.entries(c.dispatchesBy)
@@ -181,12 +181,14 @@ export function formatAnatomy(a: BenchResult['anatomy']): string[] {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
   return [
-    'WebGPU step anatomy (device counts, kernels/webgpu/device-counter.ts; steady = the third step)',
+    'WebGPU step anatomy (device counts, kernels/webgpu/device-counter.ts; steady = the third step; compile s is',
+    "time blocked in pipeline creation: Chromium compiles in its GPU process, so there the first step's wall time beyond a steady step's is the compile cost)",
     renderTable(
       [
         'workload',
         'what',
         'dispatches/layer',
+        'wall s',
         'dispatches',
         'pipelines',
         'compile s',

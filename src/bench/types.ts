@@ -111,6 +111,7 @@ export interface StepAnatomy {
   seqLen: number;
   layers: number;
   firstStepMs: number;
+  steadyStepMs: number;
   first: DeviceCounts; // the first step: every pipeline compiled, every buffer first allocated
   steady: DeviceCounts; // the third step
   perLayerDispatches: number | null; // steady dispatches minus those of one layer fewer (at batch 1)
