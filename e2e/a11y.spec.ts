@@ -99,3 +99,45 @@ test('keyboard only: choose a preset, start and stop a run, import a study, comp
   await expect(page.getByTestId('trial-compare').getByTestId('compare-sample')).toHaveCount(1);
   expect(errors).toEqual([]);
 });
+
+test('Advanced settings reach the run spec and survive a reload; Details shows the internals; focus is visible', async ({
+  page,
+}) => {
+  const errors = watchConsole(page);
+  await openStudio(page);
+  const advanced = page.getByRole('group', { name: 'Advanced' });
+  await advanced.getByLabel('Learning-rate schedule').selectOption('cosine');
+  await advanced.getByLabel('Weight decay').fill('0.1');
+  await advanced.getByLabel('Max grad norm').fill('0.5');
+  // Out of range is refused with the spec's own message, and the last valid value is kept.
+  await advanced.getByLabel('Weight decay').fill('1.5');
+  await expect(advanced.getByText('weightDecay must be a number in [0, 1)')).toBeVisible();
+  await advanced.getByLabel('Weight decay').fill('0.1');
+  const stored = () =>
+    page.evaluate(() => JSON.parse(localStorage.getItem('training-studio/settings/v1') ?? '{}').state.settings);
+  await expect.poll(stored).toMatchObject({ schedule: 'cosine', weightDecay: 0.1, maxGradNorm: 0.5 });
+  await page.reload();
+  await expect(page.getByTestId('schedule-select')).toHaveValue('cosine');
+  await expect(page.getByTestId('weight-decay-input')).toHaveValue('0.1');
+  await expect(page.getByTestId('max-grad-norm-input')).toHaveValue('0.5');
+
+  // Internals are hidden until Details is on, and the choice is kept.
+  const checksum = page.getByTestId('run-checksum');
+  await expect(checksum).toBeHidden();
+  await page.getByRole('checkbox', { name: 'Details' }).check();
+  await expect(checksum).toBeVisible();
+  await page.reload();
+  await expect(checksum).toBeVisible();
+
+  // Keyboard focus draws a ring (styles.css :focus-visible), on a button as on an input.
+  for (const target of [page.getByRole('button', { name: 'Start training' }), page.getByTestId('seed-input')]) {
+    await tabTo(page, target);
+    const ring = await target.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { style: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+    });
+    expect(ring.style).toBe('solid');
+    expect(ring.width).toBeGreaterThanOrEqual(2);
+  }
+  expect(errors).toEqual([]);
+});
