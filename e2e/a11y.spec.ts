@@ -59,16 +59,25 @@ test('keyboard only: choose a preset, start and stop a run, import a study, comp
   await key('ControlOrMeta+A');
   await page.keyboard.type('50');
   await expect(epochs).toHaveValue('50');
+  const validation = page.getByTestId('validation-size-input');
+  await tabTo(page, validation);
+  await key('ControlOrMeta+A');
+  await page.keyboard.type('0');
+  await expect(validation).toHaveValue('0');
 
   const start = page.getByRole('button', { name: 'Start training' });
   await tabTo(page, start);
   await key('Enter');
   await expect(page.getByTestId('run-status')).toHaveText('running', { timeout: 60_000 });
+  await expect(page.getByTestId('step-count')).not.toHaveText('0', { timeout: 120_000 });
   // The focused Start button is disabled now; Tab goes on from where focus fell.
   const stop = page.getByRole('button', { name: 'Stop training' });
   await tabTo(page, stop);
   await key('Enter');
   await expect(page.getByTestId('run-status')).toHaveText('stopped', { timeout: 60_000 });
+  // The Train tab with a run on it (progress, loss curve, run information) passes too.
+  await expect(page.getByTestId('loss-chart').locator('.recharts-line-curve').first()).toBeVisible();
+  await expectAccessible(page, 'Train tab after a stopped run');
 
   // The tabs: the selected one is in the Tab order, arrows switch view.
   const trainTab = page.getByRole('tab', { name: 'Train' });
