@@ -12,6 +12,7 @@ import type { Pair } from '../../core/example';
 import { useModelStore } from '../../store/model';
 import { useRunStore } from '../../store/run';
 import { useTokenLengths } from './useTokenLengths';
+import { useChartColors } from '../sweep/chart-kit';
 
 /** Which tokenization the numbers describe, in words (the truncated shares depend on it). */
 const tokenizedWith = (t: LengthTokenizer) =>
@@ -27,6 +28,7 @@ function Histogram({ title, summary, testId }: { title: string; summary: LengthS
     count: b.count,
     cut: b.to - 1 > summary.limit, // holds rows longer than the limit
   }));
+  const c = useChartColors();
   const limitBin = summary.bins.find((b) => summary.limit >= b.from && summary.limit < b.to);
   const limitLabel = limitBin ? data[summary.bins.indexOf(limitBin)].range : null;
   const p = summary.percentiles;
@@ -47,13 +49,13 @@ function Histogram({ title, summary, testId }: { title: string; summary: LengthS
           <Tooltip formatter={(v) => [String(v), 'rows']} labelFormatter={(l) => `${String(l)} tokens`} />
           <Bar dataKey="count" isAnimationActive={false}>
             {data.map((d) => (
-              <Cell key={d.range} fill={d.cut ? '#f59e0b' : '#2563eb'} />
+              <Cell key={d.range} fill={d.cut ? c.warn : c.series[0]} />
             ))}
           </Bar>
           {limitLabel !== null && (
             <ReferenceLine
               x={limitLabel}
-              stroke="#dc2626"
+              stroke={c.danger}
               strokeDasharray="4 2"
               label={{ value: `max ${summary.limit}`, position: 'top', fontSize: 10 }}
             />

@@ -15,7 +15,7 @@ import type { StudyView, TrialView } from '../../store/sweep-view';
 import { epochRows } from './epoch-curves-data';
 import { formatNumber } from './number-format';
 import { trialKey } from './trial-series';
-import { TrialLinesTooltip, trialColor } from './chart-kit';
+import { TrialLinesTooltip, trialColor, useChartColors } from './chart-kit';
 import './sweep.css';
 
 /** A cross on a pruned trial's last epoch; nothing on the other points. */
@@ -44,6 +44,7 @@ export function EpochCurves({ study, highlight = [] }: { study: StudyView; highl
   // Epoch 0 (the untrained model) is on the axis when a trial reported it.
   const minEpoch = rows.some((r) => r.epoch === 0) ? 0 : 1;
   const focus = new Set(highlight);
+  const c = useChartColors();
   const opacity = (t: TrialView) => (focus.size === 0 || focus.has(t.number) ? 0.95 : 0.2);
 
   return (
@@ -61,7 +62,7 @@ export function EpochCurves({ study, highlight = [] }: { study: StudyView; highl
         ) : (
           <ResponsiveContainer width="100%" height={300}>
             <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-              <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+              <CartesianGrid stroke={c.grid} strokeDasharray="3 3" />
               <XAxis
                 dataKey="epoch"
                 type="number"
@@ -76,7 +77,7 @@ export function EpochCurves({ study, highlight = [] }: { study: StudyView; highl
                 )}
               />
               {trials.map((t) => {
-                const color = trialColor(t.number);
+                const color = trialColor(t.number, c);
                 const pruned = t.state === 'pruned';
                 const lastEpoch = t.epochs[t.epochs.length - 1].epoch;
                 return (

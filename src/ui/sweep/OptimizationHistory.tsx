@@ -16,17 +16,18 @@ import {
 import { bestTrial, type StudyView } from '../../store/sweep-view';
 import { formatNumber, formatParam } from './number-format';
 import { historyData, type HistoryData } from './optimization-history-data';
-import { fmtValue } from './chart-kit';
+import { fmtValue, useChartColors } from './chart-kit';
 import './sweep.css';
 
 /** A red ✕ for a failed trial (it has no value; it sits on the chart's floor). */
 function FailedMark(props: unknown) {
-  const { cx, cy } = props as { cx?: number; cy?: number };
+  // The Scatter's fill (the theme's danger colour) strokes the cross.
+  const { cx, cy, fill } = props as { cx?: number; cy?: number; fill?: string };
   if (typeof cx !== 'number' || typeof cy !== 'number') return <g />;
   return (
     <path
       d={`M${cx - 4.5} ${cy - 4.5} L${cx + 4.5} ${cy + 4.5} M${cx + 4.5} ${cy - 4.5} L${cx - 4.5} ${cy + 4.5}`}
-      stroke="#b91c1c"
+      stroke={fill}
       strokeWidth={2.2}
     />
   );
@@ -87,6 +88,7 @@ function HistoryTooltip({
 
 export function OptimizationHistory({ study }: { study: StudyView }) {
   const h = useMemo(() => historyData(study), [study]);
+  const c = useChartColors();
   const best = useMemo(() => bestTrial(study), [study]);
   const total = study.trials.length;
   const maxNumber = h.xTicks[h.xTicks.length - 1] ?? 0;
@@ -109,20 +111,20 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
       <ul className="history__legend" aria-label="Legend">
         <li>
           <svg width="18" height="10" aria-hidden="true">
-            <line x1="1" y1="5" x2="17" y2="5" stroke="#f59e0b" strokeWidth="2" />
+            <line x1="1" y1="5" x2="17" y2="5" stroke={c.warn} strokeWidth="2" />
           </svg>
           best so far
         </li>
         <li>
           <svg width="12" height="12" aria-hidden="true">
-            <circle cx="6" cy="6" r="4.5" fill="#2563eb" />
+            <circle cx="6" cy="6" r="4.5" fill={c.series[0]} />
           </svg>
           complete
         </li>
         {h.pruned.length > 0 && (
           <li>
             <svg width="12" height="12" aria-hidden="true">
-              <path d="M6 1.5 L10.5 10 L1.5 10 Z" fill="#fff" stroke="#6b7280" strokeWidth="1.5" />
+              <path d="M6 1.5 L10.5 10 L1.5 10 Z" fill={c.surface} stroke={c.muted} strokeWidth="1.5" />
             </svg>
             pruned (last value)
           </li>
@@ -130,7 +132,7 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
         {h.running.length > 0 && (
           <li>
             <svg width="12" height="12" aria-hidden="true">
-              <circle cx="6" cy="6" r="4.2" fill="#fff" stroke="#2563eb" strokeWidth="1.5" />
+              <circle cx="6" cy="6" r="4.2" fill={c.surface} stroke={c.series[0]} strokeWidth="1.5" />
             </svg>
             running (latest epoch)
           </li>
@@ -138,7 +140,7 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
         {h.failed.length > 0 && (
           <li>
             <svg width="12" height="12" aria-hidden="true">
-              <path d="M2 2 L10 10 M10 2 L2 10" stroke="#b91c1c" strokeWidth="2.2" />
+              <path d="M2 2 L10 10 M10 2 L2 10" stroke={c.danger} strokeWidth="2.2" />
             </svg>
             failed (no value)
           </li>
@@ -150,7 +152,7 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
         ) : (
           <ResponsiveContainer width="100%" height={300}>
             <ComposedChart margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-              <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+              <CartesianGrid stroke={c.grid} strokeDasharray="3 3" />
               <XAxis
                 dataKey="number"
                 type="number"
@@ -177,7 +179,7 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
                 data={h.best}
                 dataKey="best"
                 type="stepAfter"
-                stroke="#f59e0b"
+                stroke={c.warn}
                 strokeWidth={2}
                 dot={false}
                 activeDot={false}
@@ -188,7 +190,7 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
                 name="complete"
                 data={h.complete}
                 dataKey="value"
-                fill="#2563eb"
+                fill={c.series[0]}
                 shape="circle"
                 isAnimationActive={false}
               />
@@ -197,8 +199,8 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
                   name="pruned (last value)"
                   data={h.pruned}
                   dataKey="value"
-                  fill="#ffffff"
-                  stroke="#6b7280"
+                  fill={c.surface}
+                  stroke={c.muted}
                   strokeWidth={1.5}
                   shape="triangle"
                   isAnimationActive={false}
@@ -209,8 +211,8 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
                   name="running (latest epoch)"
                   data={h.running}
                   dataKey="value"
-                  fill="#ffffff"
-                  stroke="#2563eb"
+                  fill={c.surface}
+                  stroke={c.series[0]}
                   strokeWidth={1.5}
                   shape="circle"
                   isAnimationActive={false}
@@ -221,7 +223,7 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
                   name="failed"
                   data={h.failed}
                   dataKey="value"
-                  fill="#b91c1c"
+                  fill={c.danger}
                   shape={FailedMark}
                   isAnimationActive={false}
                 />

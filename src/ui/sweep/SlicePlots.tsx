@@ -6,13 +6,14 @@ import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAx
 import { bestTrial, type StudyView } from '../../store/sweep-view';
 import { formatNumber } from './number-format';
 import { sliceData } from './slice-plots-data';
-import { PointTooltip } from './chart-kit';
+import { PointTooltip, useChartColors } from './chart-kit';
 import './sweep.css';
 
 export function SlicePlots({ study }: { study: StudyView }) {
   const slices = useMemo(() => study.paramSpec.map((p) => sliceData(study, p)), [study]);
   const best = useMemo(() => bestTrial(study), [study]);
   const any = slices.some((s) => s.points.length > 0);
+  const c = useChartColors();
 
   return (
     <section className="panel sweep-panel" aria-label="Slice plots" data-testid="slice-plots">
@@ -37,7 +38,7 @@ export function SlicePlots({ study }: { study: StudyView }) {
                 </figcaption>
                 <ResponsiveContainer width="100%" height={210}>
                   <ScatterChart margin={{ top: 6, right: 20, bottom: 4, left: 0 }}>
-                    <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+                    <CartesianGrid stroke={c.grid} strokeDasharray="3 3" />
                     <XAxis
                       dataKey="x"
                       type="number"
@@ -56,12 +57,18 @@ export function SlicePlots({ study }: { study: StudyView }) {
                       width={48}
                     />
                     <Tooltip content={PointTooltip} cursor={{ strokeDasharray: '3 3' }} />
-                    <Scatter data={points} fill="#2563eb" fillOpacity={0.75} shape="circle" isAnimationActive={false} />
+                    <Scatter
+                      data={points}
+                      fill={c.series[0]}
+                      fillOpacity={0.75}
+                      shape="circle"
+                      isAnimationActive={false}
+                    />
                     {bestPoints.length > 0 && (
                       <Scatter
                         data={bestPoints}
-                        fill="#f59e0b"
-                        stroke="#92400e"
+                        fill={c.warn}
+                        stroke={c.warnStroke}
                         shape="star"
                         isAnimationActive={false}
                       />

@@ -9,7 +9,7 @@ import { epochRows, type EpochMetric } from './epoch-curves-data';
 import { formatNumber, formatParam } from './number-format';
 import { lossRows } from './trial-compare-data';
 import { trialKey } from './trial-series';
-import { TrialLinesTooltip, trialColor } from './chart-kit';
+import { TrialLinesTooltip, trialColor, useChartColors } from './chart-kit';
 import './sweep.css';
 
 const ROUGE: { key: EpochMetric; label: string }[] = [
@@ -38,13 +38,14 @@ function TrialLines({
   higherIsBetter: boolean;
   height: number;
 }) {
+  const c = useChartColors();
   if (rows.length === 0) return <p className="chart__empty chart__empty--short">Nothing reported yet.</p>;
   const maxX = rows[rows.length - 1][x];
   const minX = x === 'step' ? 0 : rows[0][x];
   return (
     <ResponsiveContainer width="100%" height={height}>
       <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-        <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+        <CartesianGrid stroke={c.grid} strokeDasharray="3 3" />
         <XAxis
           dataKey={x}
           type="number"
@@ -60,7 +61,7 @@ function TrialLines({
             key={t.number}
             name={`#${t.number}`}
             dataKey={trialKey(t.number)}
-            stroke={trialColor(t.number)}
+            stroke={trialColor(t.number, c)}
             strokeWidth={x === 'step' ? 1.5 : 2}
             strokeDasharray={t.state === 'pruned' ? '6 4' : undefined}
             dot={x === 'epoch' ? { r: 3, strokeDasharray: '0' } : false}
@@ -82,6 +83,7 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
   const loss = useMemo(() => lossRows(trials), [trials]);
   const rouge = useMemo(() => ROUGE.map((m) => ({ ...m, rows: epochRows(trials, m.key) })), [trials]);
   const nSamples = trials.reduce((m, t) => Math.max(m, t.samples.length), 0);
+  const c = useChartColors();
 
   if (trials.length < 2) {
     return (
@@ -110,7 +112,7 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
             <li key={t.number}>
               <span
                 className={`sweep-key ${t.state === 'pruned' ? 'sweep-key--dashed' : 'sweep-key--solid'}`}
-                style={{ borderColor: trialColor(t.number) }}
+                style={{ borderColor: trialColor(t.number, c) }}
               />
               #{t.number}
               <span className="sweep-caption">
@@ -187,7 +189,7 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
                 </th>
                 {trials.map((t) => (
                   <th key={t.number} scope="col">
-                    <span className="sweep-swatch" style={{ background: trialColor(t.number) }} />#{t.number}
+                    <span className="sweep-swatch" style={{ background: trialColor(t.number, c) }} />#{t.number}
                   </th>
                 ))}
               </tr>

@@ -4,6 +4,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { useMemo } from 'react';
 import { useRunStore } from '../../store/run';
 import { epochZero, lossSeries } from '../../store/run-events';
+import { useChartColors } from '../sweep/chart-kit';
 
 const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(4) : String(v));
 
@@ -13,6 +14,7 @@ export function LossChart() {
   const before = useRunStore((s) => epochZero(s.evaluations)?.evalLoss ?? null);
   // A fresh model's training loss covers the document too; the eval loss is always the summary's.
   const onDocument = useRunStore((s) => s.model?.lossOnDocument === true);
+  const c = useChartColors();
   const data = useMemo(() => lossSeries(steps, epochs, undefined, before), [steps, epochs, before]);
   const hasEval = before !== null || epochs.some((e) => e.evalLoss !== null);
   const first = steps[0];
@@ -36,7 +38,7 @@ export function LossChart() {
         ) : (
           <ResponsiveContainer width="100%" height={300}>
             <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-              <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+              <CartesianGrid stroke={c.grid} strokeDasharray="3 3" />
               <XAxis
                 dataKey="step"
                 type="number"
@@ -50,7 +52,7 @@ export function LossChart() {
               <Line
                 name={onDocument ? 'train loss (document + summary)' : 'train loss'}
                 dataKey="loss"
-                stroke="#2563eb"
+                stroke={c.series[0]}
                 dot={false}
                 strokeWidth={1.5}
                 isAnimationActive={false}
@@ -60,7 +62,7 @@ export function LossChart() {
                 <Line
                   name="eval loss (summary, per epoch)"
                   dataKey="evalLoss"
-                  stroke="#dc2626"
+                  stroke={c.series[1]}
                   strokeWidth={2}
                   dot={{ r: 4 }}
                   isAnimationActive={false}
