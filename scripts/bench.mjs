@@ -3,7 +3,7 @@
 // app's CSP), opens /bench.html in headless Chromium through playwright-core, streams the page's
 // progress lines, prints the report table and writes the whole result as JSON.
 //
-//   npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,allreduce,rouge]
+//   npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,anatomy,allreduce,rouge]
 //                    [--workloads tiny,small,base,reference,smollm2-135m]
 //                    [--quick | --full] [--out FILE] [--port N] [--timeout-min M] [--no-build]
 //
@@ -18,7 +18,7 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM, portFree } from './lib/host.mjs';
 
 const USAGE =
-  'usage: npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,allreduce,rouge] [--workloads tiny,small,base,reference,smollm2-135m] [--quick | --full] [--out FILE] [--port N] [--timeout-min M] [--no-build]';
+  'usage: npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,anatomy,allreduce,rouge] [--workloads tiny,small,base,reference,smollm2-135m] [--quick | --full] [--out FILE] [--port N] [--timeout-min M] [--no-build]';
 // Same browser and flags as playwright.config.ts.
 const BUILD_DIR = 'bench-out/dist';
 
