@@ -186,6 +186,7 @@ function deviceState(device: GPUDevice): DeviceState {
   let s = perDevice.get(device);
   if (!s) {
     const pipeline = device.createComputePipeline({
+      label: 'AdamWFused', // what device-counter.ts files its dispatches under
       layout: 'auto',
       compute: { module: device.createShaderModule({ code: ADAMW_WGSL }), entryPoint: 'main' },
     });
