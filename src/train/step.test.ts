@@ -103,8 +103,10 @@ describe.skipIf(!gpu.ok)(`trainStep on webgpu (${gpu.ok ? gpu.adapter : 'no adap
     await step(1); // compiles and allocates
     await step(2);
     const before = counter.counts();
+    const tensorsBefore = tf.memory().numTensors;
     const r = await step(3);
     const d = diffCounts(counter.counts(), before);
+    expect(tf.memory().numTensors).toBe(tensorsBefore); // gate, partials, gradients all disposed
     console.log(
       `webgpu trainStep, steady: ${d.dispatches} dispatches (${d.dispatchesBy.AdamWFused} AdamWFused), ${d.readbacks} readbacks, ${d.buffersCreated} buffers created, ${d.bytesUploaded} bytes uploaded`,
     );
