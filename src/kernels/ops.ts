@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useFastPath, useWebGPUKernels } from './path-mode';
 import * as plain from './plain';
+import * as plainAdamW from './plain-adamw';
 import { attentionFast } from './wasm/attention';
 import { crossEntropyFast } from './wasm/cross-entropy';
 import { attendRows, type RowAttention } from './wasm/decode-rows';
@@ -16,6 +17,7 @@ import { rowKernels, xWtFits, type RowKernels } from './wasm/gemv';
 import { linearFast, linearFrozenFast, swapMiddle, transpose2d } from './wasm/matmul';
 import { rmsNormFast } from './wasm/rmsnorm';
 import { applyRopeFast } from './wasm/rope';
+import { adamwUpdateWebGPU, stepGateWebGPU } from './webgpu/adamw';
 import { crossEntropyWebGPU } from './webgpu/cross-entropy';
 import { rmsNormWebGPU } from './webgpu/rmsnorm';
 import { applyRopeWebGPU } from './webgpu/rope';
@@ -111,4 +113,37 @@ export { addNorm, productInPlace, swiglu } from './wasm/decode-rows';
  */
 export function decodeAttention(qkv: tf.Tensor2D, a: RowAttention): [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D] {
   return attendRows(a.headDim % 4 === 0 ? rowKernels() : null, qkv, a);
+}
+
+// The optimizer step (train/step.ts, train/adamw.ts): the step gate (4) [loss, ‖g‖, clip
+// coefficient, finite] and AdamW's update of one tensor, fused on webgpu (webgpu/adamw.ts),
+// plain tfjs ops elsewhere (plain-adamw.ts, the reference).
+
+export type { AdamWStep } from './plain-adamw';
+export { GATE, sumSquares } from './plain-adamw';
+
+/**
+ * Whether a single replica's step should decide clipping and skipping on the device and read its
+ * loss and norm back once at the end (webgpu: a read-back stalls the GPU), rather than read them
+ * first and decide on the CPU (cpu, wasm: a read there is a copy, and the plain ops keep their bits).
+ */
+export const gatesOnDevice = (): boolean => useWebGPUKernels();
+
+/** The step gate (4) of a loss (scalar) and the gradients, on the device; maxNorm ≤ 0: no clipping. */
+export function stepGate(loss: tf.Scalar, grads: readonly tf.Tensor[], maxNorm: number): tf.Tensor1D {
+  if (useWebGPUKernels()) return stepGateWebGPU(loss, grads, maxNorm);
+  return tf.tidy(() => plainAdamW.stepGate(loss, plainAdamW.sumSquares(grads), maxNorm));
+}
+
+/** AdamW on p, m, v in place from g (one dispatch on webgpu); gate (4): clip by it, skip when not finite. */
+export function adamwUpdate(
+  p: tf.Variable,
+  g: tf.Tensor,
+  m: tf.Variable,
+  v: tf.Variable,
+  s: plainAdamW.AdamWStep,
+  gate?: tf.Tensor1D,
+): void {
+  if (useWebGPUKernels()) adamwUpdateWebGPU(p, g, m, v, s, gate);
+  else plainAdamW.adamwUpdate(p, g, m, v, s, gate);
 }
