@@ -155,6 +155,10 @@ describe('one standalone SVG', () => {
     expect(height).toBe(100 + 2 * 20 + 8);
     expect(svg).toContain('stroke="#dc2626" stroke-width="2.5" stroke-dasharray="5 3"/>');
     expect(svg.match(/<line /g)).toHaveLength(3);
+    // Where recharts kept room for its legend inside the chart: drawn there, the file no taller.
+    const inside = composeSvg([], { ...base, width: 400, height: 100, legend, legendAt: 50 });
+    expect(inside.height).toBe(100);
+    expect(inside.svg).toContain('<line x1="8" y1="60" x2="26" y2="60"');
   });
 });
 

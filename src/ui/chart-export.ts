@@ -128,6 +128,8 @@ export interface ComposeOptions {
   height: number;
   title?: string;
   legend?: readonly LegendEntry[];
+  /** Where the legend sat in the chart's box (recharts keeps room for it inside its svg); below the chart otherwise. */
+  legendAt?: number;
   /** The page's panel colour behind the chart (dark mode keeps its dark background). */
   background: string;
   textColor: string;
@@ -169,7 +171,8 @@ export function composeSvg(
   const places = legendLayout(legend, width);
   const legendRows = places.length === 0 ? 0 : places[places.length - 1].row + 1;
   const bodyHeight = Math.max(1, Math.ceil(o.height));
-  const height = top + bodyHeight + (legendRows > 0 ? legendRows * LEGEND_ROW + 8 : 0);
+  const legendTop = top + (o.legendAt !== undefined ? Math.round(o.legendAt) : bodyHeight + 8);
+  const height = Math.max(top + bodyHeight, legendRows > 0 ? legendTop + legendRows * LEGEND_ROW : 0);
   const font = escapeXml(o.fontFamily);
   const text = escapeXml(o.textColor);
   const out: string[] = [
@@ -189,7 +192,6 @@ export function composeSvg(
       );
     out.push(`<g transform="translate(${x} ${y})">${p.markup}</g>`);
   }
-  const legendTop = top + bodyHeight + 8;
   legend.forEach((e, i) => {
     const { x, row } = places[i];
     const y = legendTop + row * LEGEND_ROW + 10;

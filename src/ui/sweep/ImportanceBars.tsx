@@ -1,5 +1,7 @@
 // Hyperparameter importances (PED-ANOVA, from pedAnovaImportances) as horizontal bars, most
 // important first. Plain HTML bars: the names and numbers stay readable text.
+import { ChartExportMenu } from '../ChartExportMenu';
+import { importanceTable } from './chart-tables';
 import './sweep.css';
 
 export function ImportanceBars({ importances }: { importances: Record<string, number> | null }) {
@@ -12,6 +14,16 @@ export function ImportanceBars({ importances }: { importances: Record<string, nu
     <section className="panel sweep-panel" aria-label="Parameter importance" data-testid="importance-bars">
       <div className="panel__head">
         <h2>Parameter importance</h2>
+        {entries.length > 0 && (
+          <ChartExportMenu
+            name="parameter importance"
+            title="Parameter importance"
+            target={{ current: null }}
+            formats={['csv']}
+            testId="importance-export"
+            table={() => importanceTable(importances)}
+          />
+        )}
       </div>
       <figure className="importance">
         {entries.length === 0 ? (

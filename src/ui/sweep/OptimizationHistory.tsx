@@ -1,7 +1,7 @@
 // Objective per trial (Optuna's optimization history): complete trials as dots, pruned ones as
 // triangles at their last reported value, failed ones as red crosses on the chart's floor, and
 // the best-so-far as a step line.
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import {
   CartesianGrid,
   ComposedChart,
@@ -17,6 +17,8 @@ import { bestTrial, type StudyView } from '../../store/sweep-view';
 import { formatNumber, formatParam } from './number-format';
 import { historyData, type HistoryData } from './optimization-history-data';
 import { fmtValue } from './chart-kit';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { historyTable } from './chart-tables';
 import './sweep.css';
 
 /** A red ✕ for a failed trial (it has no value; it sits on the chart's floor). */
@@ -91,6 +93,15 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
   const total = study.trials.length;
   const maxNumber = h.xTicks[h.xTicks.length - 1] ?? 0;
   const lastNumber = study.trials.reduce((m, t) => Math.max(m, t.number), 0);
+  const chartRef = useRef<HTMLDivElement>(null);
+  // The legend above is HTML: the exported image draws these instead.
+  const exportLegend = [
+    { label: 'best so far', color: '#f59e0b' },
+    { label: 'complete', color: '#2563eb' },
+    ...(h.pruned.length > 0 ? [{ label: 'pruned (last value)', color: '#6b7280' }] : []),
+    ...(h.running.length > 0 ? [{ label: 'running (latest epoch)', color: '#2563eb', dashed: true }] : []),
+    ...(h.failed.length > 0 ? [{ label: 'failed (no value)', color: '#b91c1c' }] : []),
+  ];
 
   return (
     <section className="panel sweep-panel" aria-label="Optimization history" data-testid="optimization-history">
@@ -105,6 +116,16 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
             </>
           )}
         </p>
+        {total > 0 && (
+          <ChartExportMenu
+            name="optimization history"
+            title={`Optimization history: ${study.name}`}
+            target={chartRef}
+            testId="history-export"
+            legend={exportLegend}
+            table={() => historyTable(study)}
+          />
+        )}
       </div>
       <ul className="history__legend" aria-label="Legend">
         <li>
@@ -144,7 +165,7 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
           </li>
         )}
       </ul>
-      <div className="chart">
+      <div className="chart" ref={chartRef}>
         {total === 0 ? (
           <p className="chart__empty">Trials appear here as the sweep runs.</p>
         ) : (

@@ -9,6 +9,7 @@ import { ImportanceBars } from './ImportanceBars';
 import { OptimizationHistory } from './OptimizationHistory';
 import { ParallelCoordinates } from './ParallelCoordinates';
 import { SlicePlots } from './SlicePlots';
+import { StudyProgress } from './StudyProgress';
 import { TrialCompare } from './TrialCompare';
 import { TrialsTable } from './TrialsTable';
 import './sweep.css';
@@ -76,6 +77,7 @@ export function SweepDashboard({ study }: { study: StudyView }) {
             <dd data-testid="sweep-best-value">{best ? `${formatNumber(best.value!, 4)} (#${best.number})` : '—'}</dd>
           </div>
         </dl>
+        <StudyProgress study={study} />
         {best && (
           <p className="sweep-summary__params">
             Best parameters:{' '}

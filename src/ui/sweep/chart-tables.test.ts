@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { epochs, study, trial, TRIALS } from '../../testing/sweep-trials';
 import { toCsv } from '../chart-export';
 import {
+  compareTable,
   completeTrialsTable,
   epochRecordsTable,
   epochTable,
@@ -49,6 +50,18 @@ describe('sweep chart tables', () => {
       [2, 'pruned', 1, 1.25],
     ]);
     expect(epochRecordsTable(ts).rows[1]).toEqual([0, 'complete', 2, 20, null, 10, 2.5, 5, 5]);
+    const both = compareTable(ts);
+    expect(both.rows.filter((r) => r[2] === 'loss')).toEqual([
+      [0, 'complete', 'loss', 1, null, 4],
+      [0, 'complete', 'loss', 2, null, 3],
+      [2, 'pruned', 'loss', 1, null, 3.5],
+    ]);
+    expect(both.rows.filter((r) => r[2] === 'rougeL')).toEqual([
+      [0, 'complete', 'rougeL', null, 1, 3],
+      [0, 'complete', 'rougeL', null, 2, 5],
+      [2, 'pruned', 'rougeL', null, 1, 2.5],
+    ]);
+    expect(both.rows).toHaveLength(3 + 4 * 3);
     expect(trialLossTable(ts).rows).toEqual([
       [0, 1, 4],
       [0, 2, 3],

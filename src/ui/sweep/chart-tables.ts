@@ -75,3 +75,16 @@ export function importanceTable(importances: Record<string, number> | null): Csv
       .map(([name, v]) => [name, v]),
   };
 }
+
+/** The compare view's charts in one long table: each trial's loss by step, then its ROUGE by epoch. */
+export function compareTable(trials: readonly TrialView[]): CsvTable {
+  const sorted = [...trials].sort(byNumber);
+  const rouge = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'] as const;
+  return {
+    columns: ['number', 'state', 'series', 'step', 'epoch', 'value'],
+    rows: [
+      ...sorted.flatMap((t) => t.losses.map((p) => [t.number, t.state, 'loss', p.step, null, p.loss])),
+      ...sorted.flatMap((t) => rouge.flatMap((m) => t.epochs.map((e) => [t.number, t.state, m, null, e.epoch, e[m]]))),
+    ],
+  };
+}
