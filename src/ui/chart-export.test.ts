@@ -81,11 +81,12 @@ describe('inline styles', () => {
             opacity: '1',
             'font-weight': '700',
             display: 'inline',
+            'paint-order': 'stroke', // a tick label's halo: without it the text is hidden
             color: 'red', // not an SVG paint property: not copied
           }),
         ),
       ),
-    ).toBe('fill: rgb(37, 99, 235); stroke: none; font-weight: 700');
+    ).toBe('fill: rgb(37, 99, 235); stroke: none; font-weight: 700; paint-order: stroke');
   });
 
   it('copies each source element’s computed look onto the same element of the clone, depth first', () => {

@@ -64,6 +64,8 @@ export const INLINED_PROPS: Readonly<Record<string, string | null>> = {
   'dominant-baseline': 'auto',
   visibility: 'visible',
   display: null,
+  // A halo drawn under tick labels (the parallel coordinates' ticks): without it, the stroke hides the text.
+  'paint-order': 'normal',
 };
 
 export interface ComputedStyleLike {
