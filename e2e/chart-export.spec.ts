@@ -195,6 +195,14 @@ test('the Sweep tab: study progress with ETA, and the dashboard charts exported 
   expect(complete.rows).toHaveLength(3);
 
   pngSize((await save(page, 'parallel-export-png')).bytes);
+  // The importances are HTML bars on the page: the image is drawn from the same numbers.
+  const imp = await checkSvg(page, (await save(page, 'importance-export-svg')).bytes.toString('utf8'));
+  expect(imp.error).toBeNull();
+  expect(imp.texts).toContain('learning_rate');
+  const shares = imp.texts.filter((t) => t.endsWith('%')).map((t) => Number(t.slice(0, -1)));
+  expect(shares.length).toBe(2);
+  expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
+  expect(readCsv((await save(page, 'importance-export-csv')).bytes).header).toEqual(['param', 'importance']);
   expect(readCsv((await save(page, 'epoch-curves-export-csv')).bytes).header).toEqual([
     'number',
     'state',

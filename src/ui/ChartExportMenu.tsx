@@ -3,7 +3,7 @@
 // charts apart; the visible text stays short and is part of that name.
 import { useState, type RefObject } from 'react';
 import type { CsvTable, LegendEntry } from './chart-export';
-import { exportChart, type ExportFormat } from './chart-export-dom';
+import { exportChart, type ChartSource, type ExportFormat } from './chart-export-dom';
 import { errorMessage } from '../core/errors';
 import './chart-export.css';
 
@@ -17,7 +17,8 @@ export interface ChartExportMenuProps {
   /** The chart's data, built when CSV is clicked. */
   table: () => CsvTable;
   legend?: readonly LegendEntry[];
-  /** Charts drawn as HTML (the importance bars) offer CSV only. */
+  /** A chart drawn as HTML (the importance bars) draws its image from data. */
+  draw?: ChartSource['draw'];
   formats?: readonly ExportFormat[];
   /** Prefix of the buttons' test ids: `${testId}-png` etc. */
   testId?: string;
@@ -31,6 +32,7 @@ export function ChartExportMenu({
   target,
   table,
   legend,
+  draw,
   formats = ['png', 'svg', 'csv'],
   testId,
 }: ChartExportMenuProps) {
@@ -39,7 +41,7 @@ export function ChartExportMenu({
     setError(null);
     const root = target.current;
     if (!root && format !== 'csv') return setError(`The ${name} is not on the page.`);
-    exportChart(format, { root: root!, title, legend }, table).catch((e: unknown) =>
+    exportChart(format, { root: root!, title, legend, draw }, table).catch((e: unknown) =>
       setError(`Could not export the ${name} as ${LABEL[format]}: ${errorMessage(e)}`),
     );
   };

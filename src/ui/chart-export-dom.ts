@@ -46,14 +46,24 @@ export interface ChartSource {
   title: string;
   /** Entries drawn below the chart; by default recharts' own legend, read from the page. */
   legend?: readonly LegendEntry[];
+  /** For a chart the page draws as HTML: its svg parts drawn from data, in the page's colours. */
+  draw?: (colors: { text: string; accent: string; track: string }) => SvgPart[];
 }
 
 /** The chart as one standalone SVG document with its size in px. */
-export function chartSvg({ root, title, legend }: ChartSource): { svg: string; width: number; height: number } {
+export function chartSvg({ root, title, legend, draw }: ChartSource): { svg: string; width: number; height: number } {
   const box = root.getBoundingClientRect();
   const serializer = new XMLSerializer();
-  const parts: SvgPart[] = [];
-  for (const svg of root.querySelectorAll('svg')) {
+  const style = getComputedStyle(root);
+  const vars = getComputedStyle(document.documentElement);
+  const parts: SvgPart[] = draw
+    ? draw({
+        text: style.color,
+        accent: vars.getPropertyValue('--accent').trim() || '#2563eb',
+        track: vars.getPropertyValue('--border').trim() || '#e5e7eb',
+      })
+    : [];
+  for (const svg of draw ? [] : root.querySelectorAll('svg')) {
     if (svg.parentElement?.closest('svg')) continue; // nested: travels with its outer svg
     const r = svg.getBoundingClientRect();
     if (r.width < MIN_CHART_PX || r.height < MIN_CHART_PX) continue;
@@ -80,7 +90,6 @@ export function chartSvg({ root, title, legend }: ChartSource): { svg: string; w
   }
   if (parts.length === 0) throw new Error(`the ${title} chart has nothing drawn yet`);
   const height = Math.max(...parts.map((p) => p.y + p.height));
-  const style = getComputedStyle(root);
   // recharts' legend sits in room its svg keeps for it: draw ours there, not below the svg.
   const wrapper = legend ? null : root.querySelector('.recharts-legend-wrapper');
   const legendAt = wrapper ? wrapper.getBoundingClientRect().top - box.top : undefined;
@@ -123,6 +132,7 @@ export type ExportFormat = 'png' | 'svg' | 'csv';
 
 /** Saves the chart (or its data) as a file named after it. */
 export async function exportChart(format: ExportFormat, source: ChartSource, table: () => CsvTable): Promise<void> {
+  // Computed once the click lands: the chart as it is on screen now.
   const name = exportFileName(source.title, format);
   if (format === 'csv') return download(name, toCsv(table()), 'text/csv');
   const { svg, width, height } = chartSvg(source);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDelimited } from '../data/readers';
 import {
+  barsSvg,
   composeSvg,
   csvCell,
   exportFileName,
@@ -160,6 +161,35 @@ describe('one standalone SVG', () => {
     const inside = composeSvg([], { ...base, width: 400, height: 100, legend, legendAt: 50 });
     expect(inside.height).toBe(100);
     expect(inside.svg).toContain('<line x1="8" y1="60" x2="26" y2="60"');
+  });
+});
+
+describe('bars drawn from data', () => {
+  it('scales each bar to the largest, prints the share as a percentage, escapes the names', () => {
+    const part = barsSvg(
+      [
+        { label: 'learning_rate', value: 0.75 },
+        { label: 'a<b', value: 0.25 },
+      ],
+      { width: 500, color: '#2563eb', track: '#e5e7eb', textColor: '#111827' },
+    );
+    // Names' column 13 × 6.6 + 12 ≈ 98, value column 56, gaps 16: bars 330 px at most.
+    const bars = [...part.markup.matchAll(/<rect x="98" y="\d+" width="([\d.]+)"[^>]*fill="#2563eb"/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(bars).toEqual([330, 110]);
+    // A long name on a narrow panel: the file widens so the name and a bar still fit.
+    const narrow = barsSvg([{ label: 'per_device_train_batch_size', value: 1 }], {
+      width: 238,
+      color: '#2563eb',
+      track: '#e5e7eb',
+      textColor: '#111827',
+    });
+    expect(narrow.width).toBe(Math.round(27 * 6.6 + 12) + 56 + 16 + 120);
+    expect(part.markup).toContain('>75.0%</text>');
+    expect(part.markup).toContain('>25.0%</text>');
+    expect(part.markup).toContain('>a&lt;b</text>');
+    expect(part.height).toBe(2 * 26);
   });
 });
 

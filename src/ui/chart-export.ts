@@ -167,7 +167,8 @@ export function composeSvg(
   parts: readonly SvgPart[],
   o: ComposeOptions,
 ): { svg: string; width: number; height: number } {
-  const width = Math.max(1, Math.ceil(o.width));
+  // A part drawn from data may be wider than the box it replaces on the page.
+  const width = Math.max(1, Math.ceil(Math.max(o.width, ...parts.map((p) => p.x + p.width))));
   const top = o.title ? TITLE_BAND : 0;
   const legend = o.legend ?? [];
   const places = legendLayout(legend, width);
@@ -205,6 +206,43 @@ export function composeSvg(
   });
   out.push('</svg>');
   return { svg: out.join('\n'), width, height };
+}
+
+/**
+ * Horizontal bars drawn from data, for a chart the page draws as HTML (the parameter importances):
+ * name, a bar scaled to the largest value, and the value as a percentage.
+ */
+export function barsSvg(
+  entries: readonly { label: string; value: number }[],
+  o: { width: number; color: string; track: string; textColor: string },
+): SvgPart {
+  const ROW = 26;
+  const valueW = 56;
+  // The names' column fits the longest name (~6.6 px a character at 12 px); the file widens for it.
+  const longest = entries.reduce((m, e) => Math.max(m, e.label.length), 0);
+  const labelW = Math.round(Math.max(60, longest * 6.6 + 12));
+  const width = Math.max(Math.round(o.width), labelW + valueW + 16 + 120);
+  const barW = Math.max(20, width - labelW - valueW - 16);
+  const max = entries.reduce((m, e) => Math.max(m, e.value), 0);
+  const text = escapeXml(o.textColor);
+  const rows = entries.map((e, i) => {
+    const y = i * ROW;
+    const w = max > 0 ? (e.value / max) * barW : 0;
+    return [
+      `<text x="${labelW - 8}" y="${y + ROW / 2}" dy="0.35em" text-anchor="end" font-size="12" fill="${text}">${escapeXml(e.label)}</text>`,
+      `<rect x="${labelW}" y="${y + 6}" width="${barW}" height="${ROW - 12}" rx="3" fill="${escapeXml(o.track)}"/>`,
+      `<rect x="${labelW}" y="${y + 6}" width="${w.toFixed(1)}" height="${ROW - 12}" rx="3" fill="${escapeXml(o.color)}"/>`,
+      `<text x="${labelW + barW + 8}" y="${y + ROW / 2}" dy="0.35em" font-size="12" fill="${text}">${(e.value * 100).toFixed(1)}%</text>`,
+    ].join('');
+  });
+  const height = Math.max(ROW, entries.length * ROW);
+  return {
+    markup: `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${rows.join('')}</svg>`,
+    x: 0,
+    y: 8,
+    width,
+    height,
+  };
 }
 
 // ---------- names ----------
