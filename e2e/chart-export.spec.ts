@@ -203,6 +203,20 @@ test('the Sweep tab: study progress with ETA, and the dashboard charts exported 
   expect(shares.length).toBe(2);
   expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
   expect(readCsv((await save(page, 'importance-export-csv')).bytes).header).toEqual(['param', 'importance']);
+
+  // The compare view of two picked trials: all its charts in one image, its data in one long table.
+  await page.getByRole('checkbox', { name: 'Compare trial #0' }).check();
+  await page.getByRole('checkbox', { name: 'Compare trial #2' }).check();
+  await expect(page.getByTestId('trial-compare')).toHaveAttribute('data-numbers', '0,2');
+  const cmp = await checkSvg(page, (await save(page, 'compare-export-svg')).bytes.toString('utf8'));
+  expect(cmp.error).toBeNull();
+  expect(cmp.texts).toEqual(
+    expect.arrayContaining(['Training loss', 'ROUGE-1 per epoch', '#0 complete', '#2 complete']),
+  );
+  const both = readCsv((await save(page, 'compare-export-csv')).bytes);
+  expect(both.header).toEqual(['number', 'state', 'series', 'step', 'epoch', 'value']);
+  expect(new Set(both.rows.map((r) => r[0]))).toEqual(new Set(['0', '2']));
+  expect(both.rows.some((r) => r[2] === 'loss') && both.rows.some((r) => r[2] === 'rouge1')).toBe(true);
   expect(readCsv((await save(page, 'epoch-curves-export-csv')).bytes).header).toEqual([
     'number',
     'state',
