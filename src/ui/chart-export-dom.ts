@@ -89,10 +89,13 @@ export function chartSvg({ root, title, legend, draw }: ChartSource): { svg: str
     });
   }
   if (parts.length === 0) throw new Error(`the ${title} chart has nothing drawn yet`);
+  // HTML above the first svg (a heading, this toolbar) is not drawn: close the gap it leaves.
+  const gap = Math.max(0, Math.min(...parts.map((p) => p.y - (p.caption ? 18 : 0))));
+  for (const p of parts) p.y -= gap;
   const height = Math.max(...parts.map((p) => p.y + p.height));
   // recharts' legend sits in room its svg keeps for it: draw ours there, not below the svg.
   const wrapper = legend ? null : root.querySelector('.recharts-legend-wrapper');
-  const legendAt = wrapper ? wrapper.getBoundingClientRect().top - box.top : undefined;
+  const legendAt = wrapper ? wrapper.getBoundingClientRect().top - box.top - gap : undefined;
   return composeSvg(parts, {
     legendAt,
     width: box.width,
