@@ -1,6 +1,7 @@
 // The compare-trials dashboard for one study: a summary line, the optimization history and
 // per-epoch curves, parallel coordinates, importances and slice plots, the trials table and the
-// comparison of the trials picked in it. Presentational: everything comes from `study`.
+// comparison of the trials picked in it. Presentational: everything comes from `study` (the study
+// progress bar also asks the sweep store whether the sweep is being driven, for its ETA).
 import { useCallback, useMemo, useState } from 'react';
 import { bestTrial, stateCounts, type StudyView } from '../../store/sweep-view';
 import { formatNumber, formatParam } from './number-format';
