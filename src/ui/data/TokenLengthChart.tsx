@@ -1,6 +1,6 @@
 // Token-length histograms of the training data, with the current max lengths marked and the share
 // of rows they cut, so a person picks max source/target lengths from the data.
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { Bar, BarChart, Cell, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import {
   summarizeTokenLengths,
@@ -13,6 +13,8 @@ import { useModelStore } from '../../store/model';
 import { useRunStore } from '../../store/run';
 import { useTokenLengths } from './useTokenLengths';
 import { useChartColors } from '../sweep/chart-kit';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { tokenLengthTable } from './token-length-table';
 
 /** Which tokenization the numbers describe, in words (the truncated shares depend on it). */
 const tokenizedWith = (t: LengthTokenizer) =>
@@ -83,10 +85,24 @@ export function TokenLengthChart({ pairs }: { pairs: Pair[] | null }) {
     [result, maxSourceLength, maxTargetLength],
   );
 
+  const chartRef = useRef<HTMLDivElement>(null);
+
   if (!pairs) return null;
   return (
-    <div className="token-lengths" aria-label="Token lengths">
+    <div className="token-lengths" aria-label="Token lengths" ref={chartRef}>
       <h3>Token lengths</h3>
+      {stats && (
+        <div className="chart-tools">
+          <span className="chart-tools__spacer" />
+          <ChartExportMenu
+            name="token length histograms"
+            title="Token lengths"
+            target={chartRef}
+            testId="token-lengths-export"
+            table={() => tokenLengthTable(stats)}
+          />
+        </div>
+      )}
       {result.state === 'error' && (
         <p className="field__error" role="alert">
           Token lengths: {result.message}

@@ -1,6 +1,6 @@
 // The objective after each epoch, one line per trial (the numbers the pruner saw). Pruned trials
 // are dashed and end in a cross where they were stopped; picked trials stand out.
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import {
   CartesianGrid,
   Line,
@@ -16,6 +16,8 @@ import { epochRows } from './epoch-curves-data';
 import { formatNumber } from './number-format';
 import { trialKey } from './trial-series';
 import { TrialLinesTooltip, trialColor, useChartColors } from './chart-kit';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { epochTable } from './chart-tables';
 import './sweep.css';
 
 /** A cross on a pruned trial's last epoch; nothing on the other points. */
@@ -46,6 +48,7 @@ export function EpochCurves({ study, highlight = [] }: { study: StudyView; highl
   const focus = new Set(highlight);
   const c = useChartColors();
   const opacity = (t: TrialView) => (focus.size === 0 || focus.has(t.number) ? 0.95 : 0.2);
+  const chartRef = useRef<HTMLDivElement>(null);
 
   return (
     <section className="panel sweep-panel" aria-label="Per-epoch objective" data-testid="epoch-curves">
@@ -55,8 +58,22 @@ export function EpochCurves({ study, highlight = [] }: { study: StudyView; highl
           <span className="sweep-key sweep-key--solid" /> complete/running{' '}
           <span className="sweep-key sweep-key--dashed" /> pruned (✕ where stopped)
         </p>
+        {rows.length > 0 && (
+          <ChartExportMenu
+            name="per-epoch objective chart"
+            title={`Per-epoch objective: ${study.name}`}
+            target={chartRef}
+            testId="epoch-curves-export"
+            legend={trials.map((t) => ({
+              label: `#${t.number} ${t.state}`,
+              color: trialColor(t.number),
+              dashed: t.state === 'pruned',
+            }))}
+            table={() => epochTable(trials, 'objective')}
+          />
+        )}
       </div>
-      <div className="chart">
+      <div className="chart" ref={chartRef}>
         {rows.length === 0 ? (
           <p className="chart__empty">Per-epoch curves appear after each trial's first evaluation.</p>
         ) : (

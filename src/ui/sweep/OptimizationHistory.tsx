@@ -1,7 +1,7 @@
 // Objective per trial (Optuna's optimization history): complete trials as dots, pruned ones as
 // triangles at their last reported value, failed ones as red crosses on the chart's floor, and
 // the best-so-far as a step line.
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import {
   CartesianGrid,
   ComposedChart,
@@ -17,6 +17,8 @@ import { bestTrial, type StudyView } from '../../store/sweep-view';
 import { formatNumber, formatParam } from './number-format';
 import { historyData, type HistoryData } from './optimization-history-data';
 import { fmtValue, useChartColors } from './chart-kit';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { historyTable } from './chart-tables';
 import './sweep.css';
 
 /** A red ✕ for a failed trial (it has no value; it sits on the chart's floor). */
@@ -93,6 +95,15 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
   const total = study.trials.length;
   const maxNumber = h.xTicks[h.xTicks.length - 1] ?? 0;
   const lastNumber = study.trials.reduce((m, t) => Math.max(m, t.number), 0);
+  const chartRef = useRef<HTMLDivElement>(null);
+  // The legend above is HTML: the exported image draws these instead.
+  const exportLegend = [
+    { label: 'best so far', color: c.warn },
+    { label: 'complete', color: c.series[0] },
+    ...(h.pruned.length > 0 ? [{ label: 'pruned (last value)', color: c.muted }] : []),
+    ...(h.running.length > 0 ? [{ label: 'running (latest epoch)', color: c.series[0], dashed: true }] : []),
+    ...(h.failed.length > 0 ? [{ label: 'failed (no value)', color: c.danger }] : []),
+  ];
 
   return (
     <section className="panel sweep-panel" aria-label="Optimization history" data-testid="optimization-history">
@@ -107,6 +118,16 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
             </>
           )}
         </p>
+        {total > 0 && (
+          <ChartExportMenu
+            name="optimization history"
+            title={`Optimization history: ${study.name}`}
+            target={chartRef}
+            testId="history-export"
+            legend={exportLegend}
+            table={() => historyTable(study)}
+          />
+        )}
       </div>
       <ul className="history__legend" aria-label="Legend">
         <li>
@@ -146,7 +167,7 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
           </li>
         )}
       </ul>
-      <div className="chart">
+      <div className="chart" ref={chartRef}>
         {total === 0 ? (
           <p className="chart__empty">Trials appear here as the sweep runs.</p>
         ) : (

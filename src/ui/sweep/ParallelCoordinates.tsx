@@ -6,6 +6,8 @@ import type { StudyView } from '../../store/sweep-view';
 import { formatNumber } from './number-format';
 import { parallelCoordinates } from './parallel-coordinates-data';
 import { useChartColors, useElementWidth, valueColor, valueGradient } from './chart-kit';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { completeTrialsTable } from './chart-tables';
 import './sweep.css';
 
 const HEIGHT = 320;
@@ -39,6 +41,19 @@ export function ParallelCoordinates({ study, highlight = [] }: { study: StudyVie
       <div className="panel__head">
         <h2>Parallel coordinates</h2>
         <p className="sweep-caption">complete trials · one line each · hover a line for its trial</p>
+        {data.lines.length > 0 && (
+          <ChartExportMenu
+            name="parallel coordinates chart"
+            title={`Parallel coordinates: ${study.name}`}
+            target={ref}
+            testId="parallel-export"
+            legend={[
+              { label: `${formatNumber(worse, 4)} worse`, color: valueColor(0) },
+              { label: `${formatNumber(better, 4)} better`, color: valueColor(1) },
+            ]}
+            table={() => completeTrialsTable(study)}
+          />
+        )}
       </div>
       <div ref={ref} className="pc">
         {data.lines.length === 0 ? (

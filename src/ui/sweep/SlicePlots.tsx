@@ -1,12 +1,14 @@
 // Slice plots: the objective of every complete trial against each parameter, one small chart per
 // parameter; log x axis for log parameters, categories at evenly spaced positions. The best
 // trial is the gold star.
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { bestTrial, type StudyView } from '../../store/sweep-view';
 import { formatNumber } from './number-format';
 import { sliceData } from './slice-plots-data';
 import { PointTooltip, useChartColors } from './chart-kit';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { completeTrialsTable } from './chart-tables';
 import './sweep.css';
 
 export function SlicePlots({ study }: { study: StudyView }) {
@@ -14,17 +16,31 @@ export function SlicePlots({ study }: { study: StudyView }) {
   const best = useMemo(() => bestTrial(study), [study]);
   const any = slices.some((s) => s.points.length > 0);
   const c = useChartColors();
+  const chartRef = useRef<HTMLDivElement>(null);
 
   return (
     <section className="panel sweep-panel" aria-label="Slice plots" data-testid="slice-plots">
       <div className="panel__head">
         <h2>Objective by parameter</h2>
         <p className="sweep-caption">complete trials · {study.objective}</p>
+        {any && (
+          <ChartExportMenu
+            name="slice plots"
+            title={`Objective by parameter: ${study.name}`}
+            target={chartRef}
+            testId="slice-export"
+            legend={[
+              { label: 'complete trial', color: c.series[0] },
+              { label: 'best trial', color: c.warn },
+            ]}
+            table={() => completeTrialsTable(study)}
+          />
+        )}
       </div>
       {!any ? (
         <p className="chart__empty chart__empty--short">Slice plots appear once a trial completes.</p>
       ) : (
-        <div className="slices">
+        <div className="slices" ref={chartRef}>
           {slices.map(({ axis, points }) => {
             const cat = axis.scale === 'categorical';
             const domain: [number, number] = cat ? [-0.5, axis.high + 0.5] : [axis.low, axis.high];

@@ -39,7 +39,8 @@ export function SweepControls() {
       </div>
       {s.live && running && (
         <p className="muted" data-testid="sweep-live">
-          trial {s.live.trial < 0 ? 'final (best parameters)' : s.live.trial} · step {s.live.step} / {s.live.totalSteps}
+          trial {s.live.trial < 0 ? 'final (best parameters)' : `#${s.live.trial}`} · step {s.live.step} /{' '}
+          {s.live.totalSteps}
         </p>
       )}
       {s.message && (

@@ -1,7 +1,7 @@
 // Two or more picked trials side by side: their parameters, overlaid training loss and per-epoch
 // ROUGE curves, and the sample summaries each produced for the same articles. Every string (the
 // articles, references and model output) is rendered as a React text node, never as HTML.
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { StudyView, TrialView } from '../../store/sweep-view';
 import { linearTicks } from './axes';
@@ -10,6 +10,8 @@ import { formatNumber, formatParam } from './number-format';
 import { lossRows } from './trial-compare-data';
 import { trialKey } from './trial-series';
 import { TrialLinesTooltip, trialColor, useChartColors } from './chart-kit';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { compareTable } from './chart-tables';
 import './sweep.css';
 
 const ROUGE: { key: EpochMetric; label: string }[] = [
@@ -84,6 +86,7 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
   const rouge = useMemo(() => ROUGE.map((m) => ({ ...m, rows: epochRows(trials, m.key) })), [trials]);
   const nSamples = trials.reduce((m, t) => Math.max(m, t.samples.length), 0);
   const c = useChartColors();
+  const chartsRef = useRef<HTMLDivElement>(null);
 
   if (trials.length < 2) {
     return (
@@ -163,7 +166,22 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
         </table>
       </div>
 
-      <div className="compare__charts">
+      <div className="chart-tools">
+        <span className="chart-tools__spacer" />
+        <ChartExportMenu
+          name="trial comparison charts"
+          title={`Trials ${trials.map((t) => `#${t.number}`).join(', ')} compared: ${study.name}`}
+          target={chartsRef}
+          testId="compare-export"
+          legend={trials.map((t) => ({
+            label: `#${t.number} ${t.state}`,
+            color: trialColor(t.number),
+            dashed: t.state === 'pruned',
+          }))}
+          table={() => compareTable(trials)}
+        />
+      </div>
+      <div className="compare__charts" ref={chartsRef}>
         <figure className="compare__chart compare__chart--wide">
           <figcaption className="slice__title">Training loss</figcaption>
           <TrialLines trials={trials} rows={loss} x="step" higherIsBetter={false} height={240} />

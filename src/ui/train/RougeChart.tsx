@@ -13,7 +13,10 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { useRef } from 'react';
 import { useRunStore } from '../../store/run';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { rougeChartTable } from './run-tables';
 import { epochZero, latestEvaluation, leadBaseline, leadReferenceLines, type RougeKey } from '../../store/run-events';
 import { useChartColors } from '../sweep/chart-kit';
 
@@ -58,6 +61,7 @@ export function RougeChart() {
   const json = JSON.stringify(points);
   const top = [...points, ...baselines].reduce((m, p) => Math.max(m, p.rouge1, p.rouge2, p.rougeL, p.rougeLsum), 0);
   const ticks = yAxisTicks(Number.isFinite(top) ? top : 100);
+  const chartRef = useRef<HTMLDivElement>(null);
 
   return (
     <section className="panel" aria-label="ROUGE">
@@ -96,7 +100,19 @@ export function RougeChart() {
           )}
         </p>
       )}
-      <div className="chart" data-testid="rouge-chart" data-points={json}>
+      {points.length > 0 && (
+        <div className="chart-tools">
+          <span className="chart-tools__spacer" />
+          <ChartExportMenu
+            name="ROUGE chart"
+            title="ROUGE (validation)"
+            target={chartRef}
+            testId="rouge-export"
+            table={() => rougeChartTable(points, baselines)}
+          />
+        </div>
+      )}
+      <div className="chart" data-testid="rouge-chart" data-points={json} ref={chartRef}>
         <output hidden data-testid="rouge-points">
           {json}
         </output>
