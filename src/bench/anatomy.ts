@@ -15,7 +15,7 @@
 import { greedy } from '../model/generate/generate';
 import { initWeights, toVariables } from '../model/params';
 import { mulberry32 } from '../core/prng';
-import { countTfjsWebGPU, diffCounts, type DeviceCounts } from '../kernels/webgpu/device-counter';
+import { countTfjsWebGPU, describeDispatches, diffCounts, type DeviceCounts } from '../kernels/webgpu/device-counter';
 import { formatTiming } from '../core/format';
 import { benchStepper, syncParams } from './train';
 import { now } from './timing';
@@ -64,11 +64,14 @@ export async function measureStepAnatomy(w: TrainWorkload, log: (line: string) =
   // One layer fewer, at batch 1 (the dispatch count does not depend on the batch): the difference is a layer's.
   const fewer = { ...config, numHiddenLayers: config.numHiddenLayers - 1 };
   let perLayerDispatches: number | null = null;
+  let perLayerBy: Record<string, number> | null = null;
   if (fewer.numHiddenLayers >= 1) {
     const one = { ...w, batch: 1 };
     const [a, b] = [await countSteps(config, one), await countSteps(fewer, one)];
-    perLayerDispatches = a.steady.dispatches - b.steady.dispatches;
-    log(`${tag}: ${perLayerDispatches} dispatches per layer`);
+    const layer = diffCounts(a.steady, b.steady);
+    perLayerDispatches = layer.dispatches;
+    perLayerBy = layer.dispatchesBy;
+    log(`${tag}: ${perLayerDispatches} dispatches per layer (${describeDispatches(perLayerBy)})`);
   }
   return {
     workload: w.name,
@@ -81,6 +84,7 @@ export async function measureStepAnatomy(w: TrainWorkload, log: (line: string) =
     first,
     steady,
     perLayerDispatches,
+    perLayerBy,
   };
 }
 

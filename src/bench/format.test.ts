@@ -101,6 +101,7 @@ describe('summary and report', () => {
       buffersDestroyed: 182,
     }),
     perLayerDispatches: 228,
+    perLayerBy: { BinaryOpProgram: 120, MatMulPackedProgram: 21 },
   };
 
   it('prints every section that has records, with PASS/FAIL/— per target', () => {
@@ -134,6 +135,7 @@ describe('summary and report', () => {
     );
     expect(text).toMatch(/tiny 8×160\s+steady step\s+228\s+3\.00\s+512\s+0\s+0\.00\s+187\/182/);
     expect(text).toContain('steady tiny dispatches by program: BinaryOpProgram 303, MatMulPackedProgram 49');
+    expect(text).toContain('one tiny layer by program: BinaryOpProgram 120, MatMulPackedProgram 21');
     expect(text).toContain('note: a note');
   });
 });

@@ -1,6 +1,6 @@
 // The plain-text report the driver prints: aligned tables, one per section, and the targets.
 import { MIB } from '../core/format';
-import type { DeviceCounts } from '../kernels/webgpu/device-counter';
+import { describeDispatches, type DeviceCounts } from '../kernels/webgpu/device-counter';
 import type { AllreduceRecord, BenchResult, TrainRecord } from './types';
 
 /** Left-aligns text columns and right-aligns columns whose every cell is numeric. */
@@ -175,11 +175,7 @@ export function formatAnatomy(a: BenchResult['anatomy']): string[] {
     }),
     ...a.tokens.map((t) => [`${t.preset} prompt ${t.promptTokens}`, 'one token', '—', '—', ...cells(t.counts)]),
   ];
-  const top = (c: DeviceCounts) =>
-    Object.entries(c.dispatchesBy)
-      .sort((x, y) => y[1] - x[1])
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
+  const top = (c: DeviceCounts) => describeDispatches(c.dispatchesBy);
   return [
     'WebGPU step anatomy (device counts, kernels/webgpu/device-counter.ts; steady = the third step; compile s is',
     "time blocked in pipeline creation: Chromium compiles in its GPU process, so there the first step's wall time beyond a steady step's is the compile cost)",
@@ -202,5 +198,8 @@ export function formatAnatomy(a: BenchResult['anatomy']): string[] {
       rows,
     ),
     ...a.steps.map((s) => `steady ${s.workload} dispatches by program: ${top(s.steady)}`),
+    ...a.steps.flatMap((s) =>
+      s.perLayerBy ? [`one ${s.workload} layer by program: ${describeDispatches(s.perLayerBy)}`] : [],
+    ),
   ];
 }

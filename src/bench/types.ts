@@ -115,6 +115,7 @@ export interface StepAnatomy {
   first: DeviceCounts; // the first step: every pipeline compiled, every buffer first allocated
   steady: DeviceCounts; // the third step
   perLayerDispatches: number | null; // steady dispatches minus those of one layer fewer (at batch 1)
+  perLayerBy: Record<string, number> | null; // the same difference by program
 }
 
 /** What one cached decode step of greedy generation asks of the device. */

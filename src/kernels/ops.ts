@@ -21,6 +21,8 @@ import { adamwUpdateWebGPU, stepGateWebGPU } from './webgpu/adamw';
 import { crossEntropyWebGPU } from './webgpu/cross-entropy';
 import { rmsNormWebGPU } from './webgpu/rmsnorm';
 import { applyRopeWebGPU } from './webgpu/rope';
+import { swigluWebGPU } from './webgpu/swiglu';
+import { uploadWebGPU } from './webgpu/upload';
 
 /** x (N, C) normalised by rsqrt(mean(x²) + ε), times w (C) → (N, C). */
 export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
@@ -56,6 +58,20 @@ export function splitHeads(x: tf.Tensor2D, B: number, T: number, heads: number, 
 export function mergeHeads(x: tf.Tensor4D): tf.Tensor2D {
   const [B, H, T, D] = x.shape;
   return tf.reshape(useFastPath(B * T) ? swapMiddle(x) : tf.transpose(x, [0, 2, 1, 3]), [B * T, H * D]) as tf.Tensor2D;
+}
+
+/**
+ * A batch array (ids, labels, row indices) as a tensor: on WebGPU written into a pooled device buffer
+ * (no staging buffer created per step), elsewhere tf.tensor.
+ */
+export function batchTensor(values: Int32Array | Float32Array, shape: number[], dtype: 'int32' | 'float32'): tf.Tensor {
+  return useWebGPUKernels() ? uploadWebGPU(values, shape, dtype) : tf.tensor(values, shape, dtype);
+}
+
+/** SwiGLU's gate: silu(gate) · up, gate and up (N, I) → (N, I). */
+export function swigluGate(gate: tf.Tensor2D, up: tf.Tensor2D): tf.Tensor2D {
+  if (useWebGPUKernels()) return swigluWebGPU(gate, up); // one dispatch forward, two backward
+  return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D;
 }
 
 /** softmax(q kᵀ/√D + mask) v: q (B, H, T, D), k and v (B, KV, S, D), mask (B or 1, 1, T, S) → (B, H, T, D). */

@@ -7,7 +7,7 @@ import { EMBED, FINAL_NORM, LM_HEAD, layerName, type Params } from './params';
 import { cachedRopeTables, ropeTables, ropeTablesPerRow } from './rope';
 import { cachedConstant } from '../kernels/constants';
 import { takeRows } from '../kernels/take-rows';
-import { applyRope, attention, linear, mergeHeads, rmsNorm, splitHeads } from '../kernels/ops';
+import { applyRope, attention, linear, mergeHeads, rmsNorm, splitHeads, swigluGate } from '../kernels/ops';
 import type { TransposedWeights } from './generate/decode-weights';
 import { loraDelta, targetedModules } from './lora';
 import type { LoraModule } from './lora-config';
@@ -117,7 +117,7 @@ export function hiddenStates(
       const xm = norm(x, w('post_attention_layernorm.weight'));
       const gate = lin(xm, 'mlp.gate_proj.weight'); // (B·T, I)
       const up = lin(xm, 'mlp.up_proj.weight');
-      x = tf.add(x, lin(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D, 'mlp.down_proj.weight'));
+      x = tf.add(x, lin(swigluGate(gate, up), 'mlp.down_proj.weight'));
     }
     return tf.reshape(norm(x, p.get(FINAL_NORM)!), [B, T, C]) as tf.Tensor3D;
   });

@@ -14,6 +14,7 @@ import { relErr, startWebGPU } from '../testing/webgpu-node';
 import { AdamW, ADAMW_DEFAULTS } from './adamw';
 import type { Batch } from './loss';
 import { lossAndGrads, stepOnDevice, stepOnHost, trainStep, type StepResult } from './step';
+import { liveTensors } from '../testing/live-tensors';
 
 const CONFIG: LlamaConfig = {
   vocabSize: 48,
@@ -73,10 +74,10 @@ async function run(update: typeof stepOnDevice) {
 describe('trainStep on cpu', () => {
   it('the device-gated step equals the host one: same skips, losses, norms, clipped updates', async () => {
     await tf.setBackend('cpu');
-    const tensors = tf.memory().numTensors;
+    const tensors = liveTensors();
     const host = await run(stepOnHost);
     const device = await run(stepOnDevice);
-    expect(tf.memory().numTensors).toBe(tensors);
+    expect(liveTensors()).toBe(tensors);
     expect(device.results.map((r) => r.applied)).toEqual([true, true, true, false, true]);
     expect(host.results.map((r) => r.applied)).toEqual([true, true, true, false, true]);
     expect(host.results[0].gradNorm).toBeGreaterThan(MAX_NORM);
@@ -103,10 +104,10 @@ describe.skipIf(!gpu.ok)(`trainStep on webgpu (${gpu.ok ? gpu.adapter : 'no adap
     await step(1); // compiles and allocates
     await step(2);
     const before = counter.counts();
-    const tensorsBefore = tf.memory().numTensors;
+    const tensorsBefore = liveTensors();
     const r = await step(3);
     const d = diffCounts(counter.counts(), before);
-    expect(tf.memory().numTensors).toBe(tensorsBefore); // gate, partials, gradients all disposed
+    expect(liveTensors()).toBe(tensorsBefore); // gate, partials, gradients all disposed
     console.log(
       `webgpu trainStep, steady: ${d.dispatches} dispatches (${d.dispatchesBy.AdamWFused} AdamWFused), ${d.readbacks} readbacks, ${d.buffersCreated} buffers created, ${d.bytesUploaded} bytes uploaded`,
     );

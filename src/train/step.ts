@@ -1,5 +1,6 @@
 // One optimizer step: loss and gradients of a batch, global-norm clipping, AdamW, and one read-back.
 import * as tf from '@tensorflow/tfjs-core';
+import { scalarConst } from '../kernels/constants';
 // tfjs-core ships gradient functions separately (the @tensorflow/tfjs bundle registers them).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { LlamaConfig } from '../model/config';
@@ -34,13 +35,19 @@ export function lossAndGrads(
       ? (tf.mul(batchLoss(params, config, batch, reduction, training), Number.NaN) as tf.Scalar)
       : batchLoss(params, config, batch, reduction, training);
   const trainable = [...params].filter(([, v]) => v.trainable);
-  const { value, grads } = tf.variableGrads(
+  if (trainable.length === 0) throw new Error('lossAndGrads: no trainable parameter');
+  // tf.variableGrads, less one upload a step: it seeds the backward with a fresh ones(), a new CPU
+  // scalar (on WebGPU a staging buffer); a kept constant 1 is the same value already on the device.
+  const { value, grads } = tf.engine().gradients(
     f,
     trainable.map(([, v]) => v),
+    scalarConst(1),
+    true, // a variable the loss does not reach gets no gradient (undefined below), as variableGrads
   );
+  if (value.rank !== 0) throw new Error(`lossAndGrads: the loss must be a scalar, got shape [${value.shape}]`);
   const byName = new Map<string, tf.Tensor>();
-  for (const [n, v] of trainable) byName.set(n, grads[v.name]); // tfjs keys gradients by its own variable names
-  return { loss: value, grads: byName };
+  for (const [i, [n]] of trainable.entries()) byName.set(n, (grads[i] ?? undefined) as tf.Tensor);
+  return { loss: value as tf.Scalar, grads: byName };
 }
 
 /**

@@ -10,6 +10,7 @@ import * as plain from '../plain-adamw';
 import { GATE, type AdamWStep } from '../plain-adamw';
 import { adamwUpdateWebGPU, stepGateWebGPU } from './adamw';
 import { countTfjsWebGPU, diffCounts } from './device-counter';
+import { liveTensors } from '../../testing/live-tensors';
 
 const gpu = await startWebGPU();
 if (!gpu.ok) console.warn(`SKIPPED webgpu-adamw tests: ${gpu.reason}`);
@@ -155,7 +156,7 @@ describe.skipIf(!gpu.ok)(
       const [ma, va] = [tf.variable(tf.zeros([300]), false), tf.variable(tf.zeros([300]), false)];
       const g = tf.onesLike(p);
       await p.data(); // tfjs now caches p's values on the CPU
-      const tensors = tf.memory().numTensors;
+      const tensors = liveTensors();
       const s = { ...HYPER, lr: 0.1, weightDecay: 0, step: 1 };
       adamwUpdateWebGPU(p, g, m, v, s);
       const moved = (await p.data()) as Float32Array;
@@ -170,7 +171,7 @@ describe.skipIf(!gpu.ok)(
       expect(d.dispatchesBy).toEqual({ AdamWFused: 1 }); // p owns its buffer now: no copy
       expect(d.buffersCreated).toBe(0);
       expect(d.bytesUploaded).toBe(0);
-      expect(tf.memory().numTensors).toBe(tensors);
+      expect(liveTensors()).toBe(tensors);
       tf.dispose([src, alias, p, m, v, ma, va, g]);
     });
 

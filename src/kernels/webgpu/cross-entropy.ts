@@ -12,6 +12,7 @@
 // out of the mean, so the same call can also take unfiltered label rows.
 import * as tf from '@tensorflow/tfjs-core';
 import { scalarConst } from '../constants';
+import { uploadWebGPU } from './upload';
 import { IGNORE_INDEX } from '../../core/example';
 import { assertWebGPU, FlatProgram, registerWebGPUKernel, runKernel } from './kernels';
 
@@ -137,7 +138,7 @@ export function crossEntropyWebGPU(
   const scale = reduction === 'mean' ? 1 / count : 1; // 1/0 = Infinity: an all-ignored mean is NaN, as the plain mean of nothing
   const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
-    const y = tf.tensor1d(targets, 'int32'); // (N)
+    const y = uploadWebGPU(targets, [N], 'int32'); // (N), into a pooled buffer
     const losses = runKernel(K_FWD, { z, y }); // (N)
     save([z, y, losses]);
     return {

@@ -67,6 +67,13 @@ export function scaleCounts(c: DeviceCounts, n: number): DeviceCounts {
   return out;
 }
 
+/** "MatMulPackedProgram 21, AdamWFused 9, …": dispatches by program, most first. */
+export const describeDispatches = (by: Record<string, number>): string =>
+  Object.entries(by)
+    .sort((x, y) => y[1] - x[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+
 export interface DeviceCounter {
   /** The running totals since the wrap (a copy). */
   counts(): DeviceCounts;
