@@ -2,7 +2,7 @@
 //
 // tfjs-backend-webgpu compiles a program's pipeline the first time it runs, with the synchronous
 // createComputePipeline: a first step on SwiftShader spent ~8–16 s (60 pipelines at 0.1–0.4 s
-// each) compiling one after another. In tfjs's compile-only mode (WEBGPU_ENGINE_COMPILE_ONLY) a
+// each, 11 of them tfjs's matmul variants at ~90% of the time) compiling one after another. In tfjs's compile-only mode (WEBGPU_ENGINE_COMPILE_ONLY) a
 // program is not dispatched: its pipeline is requested with createComputePipelineAsync, so the
 // driver compiles them all at once on its own threads, and backend.checkCompileCompletionAsync()
 // waits for them. Here one optimizer step runs in that mode through the very functions the real
@@ -129,6 +129,18 @@ export async function precompileTrainStep(
   }
 }
 
+/**
+ * Whether tfjs runs on a software renderer (SwiftShader, llvmpipe). There the warm-up loses:
+ * measured back to back in Node on Dawn over SwiftShader (tiny preset, B 8, T 160, 2 shared cores),
+ * createComputePipelineAsync spent ~3.5× the CPU time of the synchronous compiles it replaced
+ * (≈16 s against ≈5 s for the same 59 pipelines), and 2 cores leave little to run in parallel: the
+ * first step took 57–71 s with the warm-up against 27–43 s without. So the run skips it there.
+ */
+function softwareAdapter(): boolean {
+  const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+  return /swiftshader|llvmpipe|lavapipe|warp/i.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''}`);
+}
+
 /** What the run's first step needs to be rehearsed: its model, settings and training examples. */
 export interface FirstStepInput {
   params: Variables;
@@ -147,7 +159,8 @@ export interface FirstStepInput {
  * is flat.ts's, on the CPU-side vector, and compiles nothing on the device). No-op off webgpu.
  */
 export async function precompileFirstStep(o: FirstStepInput): Promise<PrecompileReport> {
-  if (tf.getBackend() !== 'webgpu' || o.train.length === 0) return { pipelines: 0, ms: 0, failed: [] };
+  if (tf.getBackend() !== 'webgpu' || o.train.length === 0 || softwareAdapter())
+    return { pipelines: 0, ms: 0, failed: [] };
   const { params, config, spec, train, padId, world } = o;
   const first = batchesForEpoch(train.length, globalBatchSize(spec, world), spec.seed, 1)[0];
   const micro = microBatches(shardOf(first, 0, world), spec.gradientAccumulation)[0];

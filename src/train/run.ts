@@ -237,8 +237,9 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
     evalLoss: () => evaluateLoss(params, config, validationExamples, spec.batchSize, tokenizer.padId),
     evaluate: afterEpoch,
   });
-  // WebGPU: every pipeline of the first step compiled up front and in parallel (precompile.ts), not
-  // one at a time inside it. Nothing runs and no state changes; a no-op on other backends.
+  // WebGPU on a hardware adapter: every pipeline of the first step compiled up front and in
+  // parallel (precompile.ts), not one at a time inside it. Nothing runs and no state changes; a
+  // no-op on other backends and on software adapters (where it measured slower).
   const warm = await precompileFirstStep({
     params,
     config,
