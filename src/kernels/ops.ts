@@ -7,7 +7,7 @@
 // Each path computes the same math; which one runs never changes the ops another path would run.
 // Shapes: B batch, T new positions, H heads, D head size, N rows (B·T), C width, V vocabulary.
 import * as tf from '@tensorflow/tfjs-core';
-import { useFastPath, useWebGPUKernels } from './path-mode';
+import { useFastPath, useWebGPUAttention, useWebGPUKernels } from './path-mode';
 import * as plain from './plain';
 import * as plainAdamW from './plain-adamw';
 import { attentionFast } from './wasm/attention';
@@ -18,6 +18,7 @@ import { linearFast, linearFrozenFast, swapMiddle, transpose2d } from './wasm/ma
 import { rmsNormFast } from './wasm/rmsnorm';
 import { applyRopeFast } from './wasm/rope';
 import { adamwUpdateWebGPU, stepGateWebGPU } from './webgpu/adamw';
+import { attentionWebGPU, ATTENTION_MAX_HEAD_SIZE } from './webgpu/attention';
 import { crossEntropyWebGPU } from './webgpu/cross-entropy';
 import { rmsNormWebGPU } from './webgpu/rmsnorm';
 import { applyRopeWebGPU } from './webgpu/rope';
@@ -76,6 +77,8 @@ export function swigluGate(gate: tf.Tensor2D, up: tf.Tensor2D): tf.Tensor2D {
 
 /** softmax(q kᵀ/√D + mask) v: q (B, H, T, D), k and v (B, KV, S, D), mask (B or 1, 1, T, S) → (B, H, T, D). */
 export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
+  // The fused kernel only where path-mode.ts says it wins (for now: when forced 'on').
+  if (useWebGPUAttention(q.shape[3], ATTENTION_MAX_HEAD_SIZE)) return attentionWebGPU(q, k, v, mask);
   return useFastPath(q.shape[0] * q.shape[2]) ? attentionFast(q, k, v, mask) : plain.attention(q, k, v, mask);
 }
 
