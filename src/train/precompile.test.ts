@@ -13,6 +13,7 @@ import { AdamW, ADAMW_DEFAULTS } from './adamw';
 import { compileOnly, precompileTrainStep } from './precompile';
 import { trainStep } from './step';
 import type { Batch } from './loss';
+import { liveTensors } from '../testing/live-tensors';
 
 const gpu = await startWebGPU();
 if (!gpu.ok) console.warn(`SKIPPED precompile tests: ${gpu.reason}`);
@@ -55,7 +56,7 @@ describe.skipIf(!gpu.ok)(`precompileTrainStep (${gpu.ok ? gpu.adapter : 'no adap
     expect(await tf.setBackend('webgpu')).toBe(true);
     const warmed = toVariables(CFG, initWeights(CFG, 5, 0.2));
     const initial = await values(warmed);
-    const tensors = tf.memory().numTensors;
+    const tensors = liveTensors();
 
     const report = await precompileTrainStep(warmed, async (p) => {
       const opt = adamw();
@@ -67,7 +68,7 @@ describe.skipIf(!gpu.ok)(`precompileTrainStep (${gpu.ok ? gpu.adapter : 'no adap
     });
     console.log(`warm-up: ${report.pipelines} pipelines in ${report.ms.toFixed(0)} ms, refused [${report.failed}]`);
     expect(report.pipelines).toBeGreaterThan(20); // forward, backward, clip and AdamW programs
-    expect(tf.memory().numTensors).toBe(tensors);
+    expect(liveTensors()).toBe(tensors);
     const after = await values(warmed);
     for (const [n, v] of initial) expect(after.get(n), `${n} after the warm-up`).toEqual(v);
     // Every compile has settled: a pending one would make the step throw.
