@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_BATCH, REFERENCE_SEQ, SMOLLM2_SEQ } from '../../src/bench/workloads';
-import { SWIFTSHADER_ICD } from '../../src/testing/webgpu-node';
+import * as tf from '@tensorflow/tfjs-core';
+import { SWIFTSHADER_ICD, startWebGPU, uniform } from '../../src/testing/webgpu-node';
+import { runKernelCheck, type KernelCheck } from './kernel-checks';
 import { DEFAULT_OUT, checkOutPath, parseGpuCheckArgs } from './args';
 import { gpuCheckPlan } from './plan';
 import type { GpuCheckResult } from './run';
@@ -96,6 +98,46 @@ describe('gpu-check sizing and registry', () => {
     const registry = readFileSync(join(__dirname, 'kernel-checks.ts'), 'utf8');
     for (const name of fused)
       expect(registry, `${name} has no entry in KERNEL_CHECKS`).toMatch(new RegExp(`\\b${name}\\b`));
+  });
+});
+
+const gpu = await startWebGPU();
+
+describe.skipIf(!gpu.ok)('gpu-check kernel comparison (in process, on Dawn)', () => {
+  const twice = (fused: KernelCheck['fused'], grads?: boolean): KernelCheck => ({
+    kernel: 'twice',
+    outputs: grads === false ? ['y'] : ['y', 'dx'],
+    fused,
+    plain: (x) => tf.add(x, x),
+    inputs: (r) => [uniform(r, [5, 7])],
+    grads,
+  });
+
+  it('passes a correct kernel, with gradients and values only', async () => {
+    for (const grads of [undefined, false]) {
+      const r = await runKernelCheck(
+        twice((x) => tf.mul(x, 2), grads),
+        false,
+      );
+      expect(r).toMatchObject({ pass: true, error: null, inputShapes: [[5, 7]] });
+      expect(r.errVsCpuPlain).toHaveLength(grads === false ? 1 : 2);
+    }
+  });
+
+  it('fails one off by 5e-4, and one that throws, saying why', async () => {
+    const off = await runKernelCheck(
+      twice((x) => tf.mul(x, 2.001)),
+      false,
+    );
+    expect(off.pass).toBe(false);
+    expect(off.worst).toBeGreaterThan(4e-4);
+    const broken = await runKernelCheck(
+      twice(() => {
+        throw new Error('no such pipeline');
+      }),
+      false,
+    );
+    expect(broken).toMatchObject({ pass: false, error: 'no such pipeline' });
   });
 });
 

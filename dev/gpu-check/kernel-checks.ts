@@ -4,7 +4,9 @@
 //   - the plain path on the cpu backend (exact f32 on the CPU: the oracle the unit tests use).
 // Adding a kernel is one entry in KERNEL_CHECKS: its name, what its outputs are called, the fused
 // and plain functions, and how to draw inputs (small shapes for SwiftShader, model-sized on a GPU).
+import '@tensorflow/tfjs-backend-cpu'; // the oracle's backend
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { mulberry32 } from '../../src/core/prng';
 import * as plain from '../../src/kernels/plain';
 import { crossEntropyWebGPU } from '../../src/kernels/webgpu/cross-entropy';
