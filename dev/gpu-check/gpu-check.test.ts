@@ -139,6 +139,16 @@ describe.skipIf(!gpu.ok)('gpu-check kernel comparison (in process, on Dawn)', ()
     );
     expect(broken).toMatchObject({ pass: false, error: 'no such pipeline' });
   });
+
+  it('decides on the cpu oracle, and flags a plain path that is off on the GPU', async () => {
+    const c = twice((x) => tf.mul(x, 2));
+    const offOnGpu = {
+      ...c,
+      plain: (x: tf.Tensor) => (tf.getBackend() === 'webgpu' ? tf.mul(x, 2.001) : tf.add(x, x)),
+    };
+    expect(await runKernelCheck(offOnGpu, false)).toMatchObject({ pass: true, gpuPlainOff: true });
+    expect(await runKernelCheck(c, false)).toMatchObject({ pass: true, gpuPlainOff: false });
+  });
 });
 
 // The bundle carries linux-x64 binaries and runs on SwiftShader here (CI installs Chromium's).
@@ -206,6 +216,7 @@ describe.skipIf(!canRun)('gpu-check bundle, quick form on SwiftShader', () => {
       expect(k.errVsCpuPlain).toHaveLength(k.outputs.length);
       for (const e of [...k.errVsGpuPlain, ...k.errVsCpuPlain]) expect(e, k.kernel).toBeLessThan(1e-4);
       expect(k.pass).toBe(true);
+      expect(k.gpuPlainOff).toBe(false);
     }
   });
 

@@ -47,10 +47,12 @@ export function gpuCheckPlan(form: CheckForm): GpuCheckPlan {
     // length), batch 4. Two warm-up steps: the first compiles, the second settles buffer pools.
     train: [
       w('reference', 'full', REFERENCE_BATCH, REFERENCE_SEQ, 2, 10),
-      w('smollm2-135m', 'full', 4, SMOLLM2_SEQ, 2, 5),
-      w('smollm2-135m', 'lora', 4, SMOLLM2_SEQ, 2, 5),
+      w('smollm2-135m', 'full', 4, SMOLLM2_SEQ, 2, 3),
+      w('smollm2-135m', 'lora', 4, SMOLLM2_SEQ, 2, 3),
     ],
     omitted: [],
-    budgetMs: 7 * 60_000,
+    // A device lease is 15 minutes, a machine's start included: a workload not started by 5 minutes
+    // is skipped, so a run ends well inside one command's 10 and leaves time to run it again.
+    budgetMs: 5 * 60_000,
   };
 }
