@@ -11,7 +11,7 @@ import { bench, describe } from 'vitest';
 import { attentionPlain, startWebGPU } from '../src/testing/webgpu-node';
 import { applyRope, crossEntropy, rmsNorm } from '../src/kernels/plain';
 import { ropeTables } from '../src/model/rope';
-import { attentionWebGPU } from './webgpu-attention';
+import { attentionWebGPU } from '../src/kernels/webgpu/attention';
 import { crossEntropyWebGPU } from '../src/kernels/webgpu/cross-entropy';
 import { rmsNormWebGPU } from '../src/kernels/webgpu/rmsnorm';
 import { applyRopeWebGPU } from '../src/kernels/webgpu/rope';

@@ -51,14 +51,16 @@ test('a 2-trial sweep on the tiny preset runs headless from the terminal and wri
   expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
 
   // Progress streamed to the terminal: steps with their loss, each trial's ROUGE, an ETA, then the end.
+  // Trials by Optuna's 0-based number, as study.json and trials.csv number them.
   expect(r.stdout).toMatch(
-    /^trial 1\/2 epoch 1\/1 step \d+\/\d+ loss \d+\.\d{3}( ROUGE-sum \d+\.\d{2})? ETA (\d+:)?\d+:\d\d$/m,
+    /^trial #0 of 2 epoch 1\/1 step \d+\/\d+ loss \d+\.\d{3}( ROUGE-sum \d+\.\d{2})? ETA (\d+:)?\d+:\d\d$/m,
   );
-  expect(r.stdout).toMatch(/^trial 2\/2 epoch 1\/1 step \d+\/\d+ loss /m);
+  expect(r.stdout).toMatch(/^trial #1 of 2 epoch 1\/1 step \d+\/\d+ loss /m);
   expect(r.stdout).toMatch(
-    /^trial 1\/2 complete: ROUGE-sum \d+\.\d{3} \(learning_rate=[\d.e-]+, per_device_train_batch_size=(4|8)\)$/m,
+    /^trial #0 of 2 complete: ROUGE-sum \d+\.\d{3} \(learning_rate=[\d.e-]+, per_device_train_batch_size=(4|8)\)$/m,
   );
-  expect(r.stdout).toMatch(/^trial 2\/2 complete: ROUGE-sum /m);
+  expect(r.stdout).toMatch(/^trial #1 of 2 complete: ROUGE-sum /m);
+  expect(r.stdout).not.toMatch(/^trial #2/m);
   expect(r.stdout).toMatch(/^final \(best params\) epoch 1\/1 step /m);
   expect(r.stdout).toMatch(/^done: /m);
 
@@ -93,6 +95,12 @@ test('a 2-trial sweep on the tiny preset runs headless from the terminal and wri
   const values = study.study.trials.map((t: { value: number }) => t.value);
   expect(best.value).toBe(Math.max(...values));
   expect(best.params).toEqual(study.study.trials[best.trial].params);
+  // One numbering: the terminal's best trial is best-params.json's, study.json's number and trials.csv's.
+  const said = /^best: trial #(\d+) ROUGE-sum /m.exec(r.stdout);
+  expect(said, r.stdout).not.toBeNull();
+  expect(Number(said![1])).toBe(best.trial);
+  expect(study.study.trials[best.trial].number).toBe(best.trial);
+  expect(csv[1 + best.trial].split(',')[0]).toBe(String(best.trial));
   // The final training's model as Hugging Face files.
   const model = join(out, 'best-model');
   for (const f of [
@@ -133,4 +141,37 @@ test('a bad config exits non-zero and names every bad field', async () => {
   expect(b.code).toBe(2);
   expect(b.stderr).toContain(`the config file ${broken} is not valid JSON`);
   expect(b.stderr).toMatch(/line 3, column 1|line 3 column 1/);
+});
+
+test('--out is a folder for both drivers, checked before any work: a file there is refused at once', async () => {
+  test.setTimeout(60_000);
+  const dir = test.info().outputPath('out-check');
+  const config = writeConfig(dir, { trials: 1, run: { preset: 'tiny' } });
+  const file = join(dir, 'taken');
+  writeFileSync(file, 'a file, not a folder\n');
+
+  const started = Date.now();
+  const sweep = await runCli(['--config', config, '--out', file]);
+  expect(sweep.code).toBe(2);
+  expect(sweep.stderr).toContain(`--out: ${file} is a file, not a folder`);
+  const under = await runCli(['--config', config, '--out', join(file, 'sub')]);
+  expect(under.code).toBe(2);
+  expect(under.stderr).toContain(`cannot make the folder ${join(file, 'sub')}: ${file} is a file`);
+
+  // npm run bench: the same check, before its build (it used to crash with EISDIR after the whole run).
+  const bench = await new Promise<CliResult>((resolve, reject) => {
+    const child = spawn(process.execPath, ['scripts/bench.mjs', '--out', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  expect(bench.code).toBe(1);
+  expect(bench.stderr).toContain(`bench: --out: ${file} is a file, not a folder`);
+  expect(bench.stdout).not.toContain('building');
+  // Refused in seconds: no build, no server, no browser.
+  expect(Date.now() - started).toBeLessThan(20_000);
+  expect(readFileSync(file, 'utf8')).toBe('a file, not a folder\n'); // untouched
 });

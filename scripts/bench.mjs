@@ -3,22 +3,27 @@
 // app's CSP), opens /bench.html in headless Chromium through playwright-core, streams the page's
 // progress lines, prints the report table and writes the whole result as JSON.
 //
-//   npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,allreduce,rouge]
+//   npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,anatomy,allreduce,rouge]
 //                    [--workloads tiny,small,base,reference,smollm2-135m]
-//                    [--quick | --full] [--out FILE] [--port N] [--timeout-min M] [--no-build]
+//                    [--quick | --full] [--out DIR] [--port N] [--timeout-min M] [--no-build]
+//
+// --out names a folder, as for `npm run sweep`: the result goes to DIR/bench.json (default
+// bench-out/<date>/). A path ending in .json that is not an existing folder is still taken as the
+// file itself, as before. Checked before building, so a bad path fails at once.
 //
 // It always builds (unless --no-build), into its own folder bench-out/dist: a benchmark of stale
 // code is worse than 20 s of building, and a separate folder never swaps dist/ out from under an
 // e2e run or a preview server someone else has open.
 // Exits non-zero, saying why, on a page error, a worker error, a crash or the timeout.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM, portFree } from './lib/host.mjs';
+import { outDirProblem } from './lib/out-dir.mjs';
 
 const USAGE =
-  'usage: npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,allreduce,rouge] [--workloads tiny,small,base,reference,smollm2-135m] [--quick | --full] [--out FILE] [--port N] [--timeout-min M] [--no-build]';
+  'usage: npm run bench -- [--backends webgpu,wasm,cpu] [--sections matmul,train,generate,anatomy,allreduce,rouge] [--workloads tiny,small,base,reference,smollm2-135m] [--quick | --full] [--out DIR] [--port N] [--timeout-min M] [--no-build]\n\n  --out DIR   the folder bench.json goes in (default bench-out/<date>/; a path ending in .json is the file itself)';
 // Same browser and flags as playwright.config.ts.
 const BUILD_DIR = 'bench-out/dist';
 
@@ -106,7 +111,16 @@ function codeVersion() {
 
 const o = parseArgs(process.argv.slice(2));
 const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
-const outFile = resolve(o.out ?? `bench-out/bench-${stamp}.json`);
+/** --out DIR → DIR/bench.json; a .json path that is not a folder is the file itself (the old convention). */
+function outFileOf(out) {
+  const path = resolve(out ?? join('bench-out', stamp));
+  const asFile = /\.json$/i.test(path) && !(existsSync(path) && statSync(path).isDirectory());
+  const dir = asFile ? dirname(path) : path;
+  const problem = outDirProblem(dir);
+  if (problem) fail(`--out: ${problem} (give a folder; bench.json is written inside it)`);
+  return asFile ? path : join(dir, 'bench.json');
+}
+const outFile = outFileOf(o.out);
 const timeoutMs = (o.timeoutMin ?? (o.quick ? 15 : o.full ? 90 : 45)) * 60_000;
 
 if (o.build) {

@@ -7,13 +7,17 @@
 // the Sweep tab, so there is one sweep implementation and one config validator
 // (src/sweep/studio/cli-config.ts, run in the page). Progress streams to stdout; page and worker errors
 // to stderr. Writes DIR/study.json (the studio's export), DIR/trials.csv, DIR/best-params.json
-// and the best model's export in DIR/best-model/.
+// and the best model's export in DIR/best-model/. DIR is checked before anything starts (a file there,
+// or a parent that cannot take it, is refused at once) and made when the results are written.
+// Trials are numbered as Optuna numbers them and as study.json, trials.csv and the Sweep tab show
+// them: #0, #1, …
 //
 // Exit status: 0 done; 1 the run failed (reason on stderr); 2 bad usage or a bad config file.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIfNeeded, Exit, freePort, openPage, sleep, startPreview } from './lib/host.mjs';
+import { outDirProblem } from './lib/out-dir.mjs';
 
 const POLL_MS = 1000;
 const USAGE = `usage: npm run sweep -- --config sweep.json [--trials N] [--backend auto|webgpu|wasm|cpu] [--workers W] [--out DIR] [--port P] [--no-build]
@@ -22,9 +26,11 @@ const USAGE = `usage: npm run sweep -- --config sweep.json [--trials N] [--backe
   --trials N      number of trials (overrides the file)
   --backend B     tfjs backend for every trial (overrides run.backend)
   --workers W     data-parallel replicas per trial (run.replicas; 0 = one per GPU adapter)
-  --out DIR       where study.json, trials.csv, best-params.json and best-model/ go (default sweep-out/<date>/)
+  --out DIR       the folder study.json, trials.csv, best-params.json and best-model/ go in (default sweep-out/<date>/)
   --port P        preview server port (default: a free one)
-  --no-build      serve dist/ as it is, even when it is older than the sources`;
+  --no-build      serve dist/ as it is, even when it is older than the sources
+
+Trials are numbered from 0 (#0, #1, …), as in study.json, trials.csv and the Sweep tab.`;
 
 const log = (line) => process.stdout.write(`${line}\n`);
 const warn = (line) => process.stderr.write(`${line}\n`);
@@ -62,11 +68,14 @@ function parseCli(argv) {
     throw new Exit(2, `--port: must be an integer in [1, 65535], got ${JSON.stringify(v.port)}`);
   }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
+  const out = resolve(v.out ?? join('sweep-out', stamp));
+  const problem = outDirProblem(out);
+  if (problem) throw new Exit(2, `--out: ${problem} (give a folder; the results are written inside it)`);
   return {
     configPath: resolve(v.config),
     // Passed to the page as typed: cli-config.ts validates them and names the flag when one is bad.
     flags: { trials: v.trials, backend: v.backend, workers: v.workers },
-    out: resolve(v.out ?? join('sweep-out', stamp)),
+    out,
     port: v.port === undefined ? null : Number(v.port),
     build: !v['no-build'],
   };
@@ -141,6 +150,9 @@ const paramsText = (params) =>
     .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`)
     .join(', ');
 
+/** `trial #0 of 3`: Optuna's 0-based number (as study.json and trials.csv), of the trials asked for. */
+const trialOf = (number, s) => `trial #${number} of ${s.trials}`;
+
 /** What a progress line reports apart from the ETA: a new line is printed only when this changes. */
 const progressKey = (p) => (p ? `${p.trial}:${p.epoch}:${p.step}:${p.totalSteps}:${p.rouge}` : '');
 
@@ -148,15 +160,15 @@ function progressLine(s) {
   const p = s.progress;
   if (!p) return null;
   if (p.step === 0 && p.rouge === null)
-    return `${p.trial < 0 ? 'final (best params)' : `trial ${p.trial + 1}/${s.trials}`} preparing (data, tokenizer, model) ETA ${s.eta}`;
-  const who = p.trial < 0 ? 'final (best params)' : `trial ${p.trial + 1}/${s.trials}`;
+    return `${p.trial < 0 ? 'final (best params)' : trialOf(p.trial, s)} preparing (data, tokenizer, model) ETA ${s.eta}`;
+  const who = p.trial < 0 ? 'final (best params)' : trialOf(p.trial, s);
   const rouge = p.rouge === null ? '' : ` ${rougeLabel(s.objective)} ${num(p.rouge, 2)}`;
   const loss = p.loss === null ? '' : ` loss ${num(p.loss, 3)}`;
   return `${who} epoch ${Math.max(p.epoch, p.step > 0 ? 1 : 0)}/${p.epochs} step ${p.step}/${p.totalSteps || '?'}${loss}${rouge} ETA ${s.eta}`;
 }
 
 function trialLine(t, s) {
-  const head = `trial ${t.number + 1}/${s.trials} ${t.state}`;
+  const head = `${trialOf(t.number, s)} ${t.state}`;
   if (t.state === 'complete') return `${head}: ${rougeLabel(s.objective)} ${num(t.value, 3)} (${paramsText(t.params)})`;
   if (t.state === 'failed') return `${head}: ${t.failReason ?? 'no reason given'} (${paramsText(t.params)})`;
   return `${head} (${paramsText(t.params)})`;
@@ -291,7 +303,7 @@ async function main() {
   if (s.status !== 'complete') throw new Exit(1, `the sweep ended ${s.status}, not complete`);
   if (!s.best) {
     const why = s.results
-      .map((t) => `trial ${t.number + 1} ${t.state}${t.failReason ? `: ${t.failReason}` : ''}`)
+      .map((t) => `trial #${t.number} ${t.state}${t.failReason ? `: ${t.failReason}` : ''}`)
       .join('; ');
     throw new Exit(
       1,
@@ -299,7 +311,7 @@ async function main() {
     );
   }
   log(
-    `best: trial ${s.best.number + 1} ${rougeLabel(s.objective)} ${num(s.best.value, 3)} (${paramsText(s.best.params)})`,
+    `best: trial #${s.best.number} ${rougeLabel(s.objective)} ${num(s.best.value, 3)} (${paramsText(s.best.params)})`,
   );
   log(`done: ${args.out}`);
 }

@@ -8,6 +8,7 @@ import { runSession, useRunStore } from './store/run';
 import { runBaselines } from './store/run-events';
 import { sweepSession, useSweepStore } from './store/sweep';
 import { App } from './ui/App';
+import { startThemeSync } from './ui/theme';
 import './ui/styles.css';
 
 installHeadless({
@@ -24,6 +25,9 @@ installHeadless({
     };
   },
 });
+
+// Before the first render: the page and its charts start in the theme they will keep.
+startThemeSync();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -169,7 +169,7 @@ export class SweepSession {
       const t: { files: ModelFile[]; adapter?: ModelFile[] } = lastTrained;
       await this.deps.models.setTrained(
         t.files,
-        `Sweep ${this.shown?.name ?? id}: final training with the best parameters (trial ${study.bestTrial.number})`,
+        `Sweep ${this.shown?.name ?? id}: final training with the best parameters (trial #${study.bestTrial.number})`,
         t.adapter ? { adapter: t.adapter, onBase: base } : undefined,
       );
     }

@@ -4,6 +4,7 @@
 // handler is otherwise silent, and the page would wait until the driver's timeout.
 /// <reference lib="webworker" />
 import { measureAllreduce, makeGroupMemory } from './allreduce';
+import { measureStepAnatomy, measureTokenAnatomy } from './anatomy';
 import { startBackend } from './env';
 import { FLOPS_FORMULA } from './flops';
 import { measureGenerate } from './generate';
@@ -52,6 +53,11 @@ async function runBackend(backend: BackendName, options: BenchOptions): Promise<
       `${plan.backend} generate ${record.preset}: ${record.cachedTokensPerSec.toFixed(1)} vs ${record.recomputeTokensPerSec.toFixed(1)} tokens/s (${record.speedup.toFixed(1)}×)`,
     );
     post({ type: 'generate', record });
+  }
+  if (plan.anatomy) {
+    for (const w of plan.anatomy.train) post({ type: 'stepAnatomy', record: await measureStepAnatomy(w, log) });
+    const t = plan.anatomy.token;
+    post({ type: 'tokenAnatomy', record: await measureTokenAnatomy(t.preset, t.promptTokens, log) });
   }
 }
 

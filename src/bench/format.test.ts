@@ -1,8 +1,9 @@
+import { zeroCounts, type DeviceCounts } from '../kernels/webgpu/device-counter';
 import { describe, expect, it } from 'vitest';
 import { formatReport, renderTable } from './format';
 import { parseOptions } from './options';
 import { summarize } from './summary';
-import type { BenchResult, MatmulRecord, TrainRecord } from './types';
+import type { BenchResult, MatmulRecord, StepAnatomy, TrainRecord } from './types';
 
 describe('renderTable', () => {
   it('pads text columns left and numeric columns right, under a rule', () => {
@@ -71,6 +72,38 @@ describe('summary and report', () => {
     expect(byName['all-reduce bandwidth']).toBeNull();
   });
 
+  const counts = (o: Partial<DeviceCounts>): DeviceCounts => ({ ...zeroCounts(), ...o });
+  const anatomy: StepAnatomy = {
+    workload: 'tiny',
+    method: 'full',
+    batch: 8,
+    seqLen: 160,
+    layers: 2,
+    firstStepMs: 20_000,
+    steadyStepMs: 3_000,
+    // The first tiny step measured on Dawn/SwiftShader before issue 16's work.
+    first: counts({
+      dispatches: 553,
+      pipelines: 61,
+      compileMs: 16_351,
+      buffersCreated: 555,
+      buffersDestroyed: 177,
+      bytesUploaded: 633_812,
+      uniformBytes: 31_460,
+      readbacks: 3,
+      bytesRead: 12,
+      submits: 38,
+    }),
+    steady: counts({
+      dispatches: 512,
+      dispatchesBy: { MatMulPackedProgram: 49, BinaryOpProgram: 303 },
+      buffersCreated: 187,
+      buffersDestroyed: 182,
+    }),
+    perLayerDispatches: 228,
+    perLayerBy: { BinaryOpProgram: 120, MatMulPackedProgram: 21 },
+  };
+
   it('prints every section that has records, with PASS/FAIL/— per target', () => {
     const partial: Omit<BenchResult, 'table'> = {
       startedAt: '',
@@ -83,6 +116,7 @@ describe('summary and report', () => {
       matmul: [mm('wasm', 20)],
       train: [tr('wasm', 1200)],
       generate: [],
+      anatomy: { steps: [anatomy], tokens: [] },
       allreduce: [],
       rouge: null,
       summary,
@@ -96,6 +130,12 @@ describe('summary and report', () => {
     expect(text).toMatch(/reference workload on wasm\s+≥ 1000 tokens\/s\s+1200\.0 tokens\/s\s+PASS/);
     expect(text).toMatch(/all-reduce bandwidth\s+≥ 25\.0% of memcpy\s+not measured\s+—/);
     expect(text).not.toContain('greedy generation');
+    expect(text).toMatch(
+      /tiny 8×160\s+first step\s+228\s+20\.00\s+553\s+61\s+16\.35\s+555\/177\s+619\.0\s+30\.7\s+3\s+12\s+38/,
+    );
+    expect(text).toMatch(/tiny 8×160\s+steady step\s+228\s+3\.00\s+512\s+0\s+0\.00\s+187\/182/);
+    expect(text).toContain('steady tiny dispatches by program: BinaryOpProgram 303, MatMulPackedProgram 49');
+    expect(text).toContain('one tiny layer by program: BinaryOpProgram 120, MatMulPackedProgram 21');
     expect(text).toContain('note: a note');
   });
 });
@@ -104,7 +144,7 @@ describe('options', () => {
   it('defaults to everything and names an unknown backend', () => {
     expect(parseOptions('')).toEqual({
       backends: ['webgpu', 'wasm', 'cpu'],
-      sections: ['matmul', 'train', 'generate', 'allreduce', 'rouge'],
+      sections: ['matmul', 'train', 'generate', 'anatomy', 'allreduce', 'rouge'],
       quick: false,
       full: false,
       workloads: ['tiny', 'small', 'base', 'reference', 'smollm2-135m'],

@@ -1,5 +1,6 @@
 // The plain-text report the driver prints: aligned tables, one per section, and the targets.
 import { MIB } from '../core/format';
+import { describeDispatches, type DeviceCounts } from '../kernels/webgpu/device-counter';
 import type { AllreduceRecord, BenchResult, TrainRecord } from './types';
 
 /** Left-aligns text columns and right-aligns columns whose every cell is numeric. */
@@ -113,6 +114,7 @@ export function formatReport(r: Omit<BenchResult, 'table'>): string {
       ),
     );
   }
+  if (r.anatomy.steps.length + r.anatomy.tokens.length > 0) out.push('', ...formatAnatomy(r.anatomy));
   if (r.allreduce.length > 0) {
     out.push('', "all-reduce (2 workers, one rank's payload per second)");
     out.push(
@@ -145,4 +147,59 @@ export function formatReport(r: Omit<BenchResult, 'table'>): string {
   );
   for (const n of r.notes) out.push(`note: ${n}`);
   return out.join('\n');
+}
+
+const kib = (bytes: number) => fixed(bytes / 1024, 1);
+
+/** The WebGPU anatomy table: device counts of each workload's first and steady step, and of one generated token. */
+export function formatAnatomy(a: BenchResult['anatomy']): string[] {
+  const cells = (c: DeviceCounts) => [
+    count(c.dispatches),
+    count(c.pipelines),
+    fixed(c.compileMs / 1000, 2),
+    `${count(c.buffersCreated)}/${count(c.buffersDestroyed)}`,
+    kib(c.bytesUploaded),
+    kib(c.uniformBytes),
+    count(c.readbacks),
+    count(c.bytesRead),
+    count(c.submits),
+  ];
+  const rows = [
+    ...a.steps.flatMap((s) => {
+      const name = `${s.workload}${s.method === 'lora' ? ' LoRA' : ''} ${s.batch}×${s.seqLen}`;
+      const layer = s.perLayerDispatches === null ? '—' : count(s.perLayerDispatches);
+      return [
+        [name, 'first step', layer, fixed(s.firstStepMs / 1000, 2), ...cells(s.first)],
+        [name, 'steady step', layer, fixed(s.steadyStepMs / 1000, 2), ...cells(s.steady)],
+      ];
+    }),
+    ...a.tokens.map((t) => [`${t.preset} prompt ${t.promptTokens}`, 'one token', '—', '—', ...cells(t.counts)]),
+  ];
+  const top = (c: DeviceCounts) => describeDispatches(c.dispatchesBy);
+  return [
+    'WebGPU step anatomy (device counts, kernels/webgpu/device-counter.ts; steady = the third step; compile s is',
+    "time blocked in pipeline creation: Chromium compiles in its GPU process, so there the first step's wall time beyond a steady step's is the compile cost)",
+    renderTable(
+      [
+        'workload',
+        'what',
+        'dispatches/layer',
+        'wall s',
+        'dispatches',
+        'pipelines',
+        'compile s',
+        'buffers new/freed',
+        'upload KiB',
+        'uniform KiB',
+        'readbacks',
+        'read B',
+        'submits',
+      ],
+      rows,
+    ),
+    ...a.steps.map((s) => `steady ${s.workload} dispatches by program: ${top(s.steady)}`),
+    ...a.steps.flatMap((s) =>
+      s.perLayerBy ? [`one ${s.workload} layer by program: ${describeDispatches(s.perLayerBy)}`] : [],
+    ),
+  ];
 }

@@ -15,7 +15,9 @@ import type {
   GenerateRecord,
   MatmulRecord,
   RougeRecord,
+  StepAnatomy,
   ToBenchWorker,
+  TokenAnatomy,
   TrainRecord,
   Transport,
 } from './types';
@@ -37,6 +39,7 @@ const records = {
   matmul: [] as MatmulRecord[],
   train: [] as TrainRecord[],
   generate: [] as GenerateRecord[],
+  anatomy: { steps: [] as StepAnatomy[], tokens: [] as TokenAnatomy[] },
   allreduce: [] as AllreduceRecord[],
   rouge: null as RougeRecord | null,
 };
@@ -49,6 +52,8 @@ function collect(m: FromBenchWorker): void {
   else if (m.type === 'matmul') records.matmul.push(m.record);
   else if (m.type === 'train') records.train.push(m.record);
   else if (m.type === 'generate') records.generate.push(m.record);
+  else if (m.type === 'stepAnatomy') records.anatomy.steps.push(m.record);
+  else if (m.type === 'tokenAnatomy') records.anatomy.tokens.push(m.record);
   else if (m.type === 'allreduce' && m.rank === 0) records.allreduce.push(m.record);
   else if (m.type === 'rouge') records.rouge = m.record;
 }
@@ -120,7 +125,7 @@ async function main(): Promise<void> {
   log(
     `options: backends ${o.backends.join(',')}; sections ${o.sections.join(',')}; workloads ${o.workloads.join(',')}${o.quick ? '; quick' : ''}${o.full ? '; full' : ''}`,
   );
-  const runsOnBackends = o.sections.some((s) => s === 'matmul' || s === 'train' || s === 'generate');
+  const runsOnBackends = o.sections.some((s) => s === 'matmul' || s === 'train' || s === 'generate' || s === 'anatomy');
   if (runsOnBackends) {
     for (const backend of o.backends) {
       const w = spawn(`bench-${backend}`);
@@ -170,6 +175,7 @@ async function main(): Promise<void> {
     matmul: records.matmul,
     train: records.train,
     generate: records.generate,
+    anatomy: records.anatomy,
     allreduce: records.allreduce,
     rouge: records.rouge,
     summary: summarize(records.matmul, records.train, records.generate, records.allreduce),

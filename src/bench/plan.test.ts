@@ -47,5 +47,18 @@ describe('bench plan', () => {
     expect(p.matmul?.sizes).toEqual([256, 512, 1024]);
     expect(p.train).toEqual([]);
     expect(p.generate).toBeNull();
+    expect(p.anatomy).toBeNull();
+  });
+
+  it('counts the WebGPU step anatomy of tiny at its bench batch and small and reference at batch 1, on webgpu only', () => {
+    const a = planFor(parseOptions('?sections=anatomy'), 'webgpu').anatomy;
+    expect(a?.train.map((t) => `${t.name} B${t.batch}×T${t.seqLen}`)).toEqual([
+      'tiny B8×T160',
+      'small B1×T576',
+      'reference B1×T256',
+    ]);
+    expect(a?.token).toEqual({ preset: 'tiny', promptTokens: 32 });
+    expect(planFor(parseOptions('?sections=anatomy&quick=1'), 'webgpu').anatomy?.train).toHaveLength(1);
+    expect(planFor(parseOptions('?sections=anatomy'), 'wasm').anatomy).toBeNull();
   });
 });

@@ -58,6 +58,28 @@ function trainPlan(backend: BackendName, o: BenchOptions): TrainWorkload[] {
   return out.filter((t) => o.workloads.includes(t.name));
 }
 
+/**
+ * The WebGPU step anatomy: device counts of the tiny, small and reference workloads' steps. Counts do
+ * not depend on the batch (the same programs run; measured equal at B1 and B8 for tiny, uploads of
+ * the ids and labels aside), so small and reference are counted at batch 1: a SwiftShader step of the
+ * reference at B8 takes minutes, and five of them run here. The tiny preset keeps its bench batch,
+ * so its first step is the first step a Train click pays.
+ */
+function anatomyPlan(o: BenchOptions): NonNullable<BackendPlan['anatomy']> {
+  const w = (name: TrainWorkload['name'], batch: number, seqLen: number): TrainWorkload => ({
+    name,
+    method: 'full',
+    batch,
+    seqLen,
+    warmup: 2,
+    timed: 1,
+    profileMemory: false,
+  });
+  const train = [w('tiny', 8, tinySeq)];
+  if (!o.quick) train.push(w('small', 1, presetSeqLen('small')), w('reference', 1, REFERENCE_SEQ));
+  return { train: train.filter((t) => o.workloads.includes(t.name)), token: { preset: 'tiny', promptTokens: 32 } };
+}
+
 export function planFor(o: BenchOptions, backend: BackendName): BackendPlan {
   const gpu = backend === 'webgpu';
   const has = (s: SectionName) => o.sections.includes(s);
@@ -72,6 +94,7 @@ export function planFor(o: BenchOptions, backend: BackendName): BackendPlan {
       has('generate') && (!gpu || o.full)
         ? { preset: o.quick ? 'tiny' : 'small', promptTokens: 32, newTokens: 64 }
         : null,
+    anatomy: has('anatomy') && gpu ? anatomyPlan(o) : null,
   };
   for (const t of plan.train) {
     if (t.name !== 'reference' && t.name !== 'smollm2-135m' && t.seqLen > PRESETS[t.name].model.maxPositionEmbeddings) {

@@ -3,7 +3,7 @@
 // Reports time to first step (kernel selection, and shader compilation on WebGPU), steady-state
 // tokens/s after warm-up, and the peak of engine-tracked tensor bytes during one step.
 import * as tf from '@tensorflow/tfjs-core';
-import { countParams } from '../model/config';
+import { countParams, type LlamaConfig } from '../model/config';
 import { adapterParamCount, initLora } from '../model/lora';
 import { initWeights, isNormWeight, toVariables, type Variables } from '../model/params';
 import { ADAMW_DEFAULTS, AdamW } from '../train/adamw';
@@ -34,11 +34,43 @@ export function wasmHeapBytes(): number | null {
 }
 
 /** Waits until every queued kernel has run: the update kernels are dispatched after trainStep returns. */
-async function sync(params: Variables): Promise<void> {
+export async function syncParams(params: Variables): Promise<void> {
   const first = params.values().next().value as tf.Variable;
   const probe = tf.tidy(() => tf.slice(tf.reshape(first, [-1]), [0], [1]));
   await probe.data();
   probe.dispose();
+}
+
+export interface BenchStepper {
+  config: LlamaConfig; // the base plus, under LoRA, its adapters
+  params: Variables;
+  trainableParams: number;
+  step: () => ReturnType<typeof trainStep>;
+  dispose: () => void;
+}
+
+/**
+ * Seeded weights (the base's, plus B = 0 adapters under LoRA: the base frozen, no gradients, no
+ * moments), AdamW and one seeded random batch of w's shape: one studio optimizer step per call.
+ */
+export function benchStepper(base: LlamaConfig, w: TrainWorkload): BenchStepper {
+  const config = w.method === 'lora' ? { ...base, lora: BENCH_LORA } : base;
+  const weights = initWeights(base, 1234);
+  if (config.lora) for (const [name, a] of initLora(config, 1234)) weights.set(name, a);
+  const params = toVariables(config, weights);
+  weights.clear(); // the CPU copies (540 MB for SmolLM2-135M) are not needed once uploaded
+  const opt = new AdamW({ ...ADAMW_DEFAULTS, weightDecay: 0.01, decays: (n) => !isNormWeight(n) });
+  const batch = randomBatch(config.vocabSize, w.batch, w.seqLen, 42);
+  return {
+    config,
+    params,
+    trainableParams: config.lora ? adapterParamCount(config) : countParams(config),
+    step: () => trainStep(params, config, batch, opt, LR, MAX_GRAD_NORM),
+    dispose: () => {
+      opt.dispose();
+      for (const v of params.values()) v.dispose();
+    },
+  };
 }
 
 export async function measureTrain(
@@ -47,16 +79,8 @@ export async function measureTrain(
   log: (line: string) => void,
 ): Promise<TrainRecord> {
   const base = workloadConfig(w.name);
-  // LoRA: the base frozen (no gradients, no moments), adapters with B = 0 trained on top of it.
-  const config = w.method === 'lora' ? { ...base, lora: BENCH_LORA } : base;
-  const weights = initWeights(base, 1234);
-  if (config.lora) for (const [name, a] of initLora(config, 1234)) weights.set(name, a);
-  const params = toVariables(config, weights);
-  weights.clear(); // the CPU copies (540 MB for SmolLM2-135M) are not needed once uploaded
-  const trainableParams = config.lora ? adapterParamCount(config) : countParams(config);
-  const opt = new AdamW({ ...ADAMW_DEFAULTS, weightDecay: 0.01, decays: (n) => !isNormWeight(n) });
-  const batch = randomBatch(config.vocabSize, w.batch, w.seqLen, 42);
-  const step = () => trainStep(params, config, batch, opt, LR, MAX_GRAD_NORM);
+  const stepper = benchStepper(base, w);
+  const { config, params, trainableParams, step } = stepper;
   const tag = `${backend} train ${w.name}${w.method === 'lora' ? ' LoRA' : ''} B${w.batch}×T${w.seqLen}`;
   try {
     // The first step doubles as the memory probe: it is not steady state anyway, and a profiled
@@ -79,7 +103,7 @@ export async function measureTrain(
         tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', check);
       }
     })();
-    await sync(params);
+    await syncParams(params);
     const firstStepMs = now() - t0;
     let heapBytes = wasmHeapBytes();
     const heapNote = heapBytes === null ? '' : `, wasm heap ${(heapBytes / MIB).toFixed(0)} MiB`;
@@ -91,13 +115,13 @@ export async function measureTrain(
       );
     const timed = nearCap ? 0 : w.timed;
     for (let i = 1; i < (nearCap ? 0 : w.warmup); i++) await step();
-    await sync(params);
+    await syncParams(params);
     t0 = now();
     for (let i = 0; i < timed; i++) {
       res = await step();
       if (timed > 1) log(`${tag}: timed step ${i + 1}/${timed}`);
     }
-    await sync(params);
+    await syncParams(params);
     heapBytes = wasmHeapBytes();
     // timed 0: a single step (SwiftShader's LoRA step, or a wasm heap near its cap), reported as is,
     // compilation (and AdamW's first allocation of its moments) included.
@@ -133,7 +157,6 @@ export async function measureTrain(
     );
     return record;
   } finally {
-    opt.dispose();
-    for (const v of params.values()) v.dispose();
+    stepper.dispose();
   }
 }

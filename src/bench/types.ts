@@ -2,11 +2,12 @@
 // workers. Everything here is plain data: it crosses postMessage and ends up in the JSON file.
 import type { RougeSummary } from '../core/events';
 import type { BackendName } from '../core/run-types';
+import type { DeviceCounts } from '../kernels/webgpu/device-counter';
 
 export const BACKENDS: readonly BackendName[] = ['webgpu', 'wasm', 'cpu'];
 
-export type SectionName = 'matmul' | 'train' | 'generate' | 'allreduce' | 'rouge';
-export const SECTIONS: readonly SectionName[] = ['matmul', 'train', 'generate', 'allreduce', 'rouge'];
+export type SectionName = 'matmul' | 'train' | 'generate' | 'anatomy' | 'allreduce' | 'rouge';
+export const SECTIONS: readonly SectionName[] = ['matmul', 'train', 'generate', 'anatomy', 'allreduce', 'rouge'];
 
 /** What the driver asked for (query string of /bench.html). */
 export interface BenchOptions {
@@ -40,6 +41,8 @@ export interface BackendPlan {
   matmul: { sizes: number[]; batchedSizes: number[]; batch: number; minMs: number; maxReps: number } | null;
   train: TrainWorkload[];
   generate: { preset: 'tiny' | 'small'; promptTokens: number; newTokens: number } | null;
+  /** WebGPU only: device counts of a step of each workload, and of one generated token. */
+  anatomy: { train: TrainWorkload[]; token: { preset: 'tiny' | 'small'; promptTokens: number } } | null;
 }
 
 export interface BackendEnv {
@@ -100,6 +103,28 @@ export interface GenerateRecord {
   sameTokens: boolean; // both paths produced the same ids (they must)
 }
 
+/** What one WebGPU optimizer step asks of the device (kernels/webgpu/device-counter.ts). */
+export interface StepAnatomy {
+  workload: WorkloadName;
+  method: TrainMethod;
+  batch: number;
+  seqLen: number;
+  layers: number;
+  firstStepMs: number;
+  steadyStepMs: number;
+  first: DeviceCounts; // the first step: every pipeline compiled, every buffer first allocated
+  steady: DeviceCounts; // the third step
+  perLayerDispatches: number | null; // steady dispatches minus those of one layer fewer (at batch 1)
+  perLayerBy: Record<string, number> | null; // the same difference by program
+}
+
+/** What one cached decode step of greedy generation asks of the device. */
+export interface TokenAnatomy {
+  preset: 'tiny' | 'small';
+  promptTokens: number;
+  counts: DeviceCounts;
+}
+
 export type Transport = 'sab' | 'broadcastchannel';
 
 export interface AllreduceRecord {
@@ -153,6 +178,7 @@ export interface BenchResult {
   matmul: MatmulRecord[];
   train: TrainRecord[];
   generate: GenerateRecord[];
+  anatomy: { steps: StepAnatomy[]; tokens: TokenAnatomy[] };
   allreduce: AllreduceRecord[];
   rouge: RougeRecord | null;
   summary: BenchSummary;
@@ -190,6 +216,8 @@ export type FromBenchWorker =
   | { type: 'about'; referenceWorkload: string; flopsFormula: string; notes: string[] }
   | { type: 'env'; env: BackendEnv }
   | { type: 'matmul'; record: MatmulRecord }
+  | { type: 'stepAnatomy'; record: StepAnatomy }
+  | { type: 'tokenAnatomy'; record: TokenAnatomy }
   | { type: 'train'; record: TrainRecord }
   | { type: 'generate'; record: GenerateRecord }
   | { type: 'group'; memory: WebAssembly.Memory } // rank 0 made the SAB group's shared memory: the page hands it to rank 1

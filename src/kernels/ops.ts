@@ -7,8 +7,9 @@
 // Each path computes the same math; which one runs never changes the ops another path would run.
 // Shapes: B batch, T new positions, H heads, D head size, N rows (B·T), C width, V vocabulary.
 import * as tf from '@tensorflow/tfjs-core';
-import { useFastPath, useWebGPUKernels } from './path-mode';
+import { useFastPath, useWebGPUAttention, useWebGPUKernels } from './path-mode';
 import * as plain from './plain';
+import * as plainAdamW from './plain-adamw';
 import { attentionFast } from './wasm/attention';
 import { crossEntropyFast } from './wasm/cross-entropy';
 import { attendRows, type RowAttention } from './wasm/decode-rows';
@@ -16,9 +17,13 @@ import { rowKernels, xWtFits, type RowKernels } from './wasm/gemv';
 import { linearFast, linearFrozenFast, swapMiddle, transpose2d } from './wasm/matmul';
 import { rmsNormFast } from './wasm/rmsnorm';
 import { applyRopeFast } from './wasm/rope';
+import { adamwUpdateWebGPU, stepGateWebGPU } from './webgpu/adamw';
+import { attentionWebGPU, ATTENTION_MAX_HEAD_SIZE } from './webgpu/attention';
 import { crossEntropyWebGPU } from './webgpu/cross-entropy';
 import { rmsNormWebGPU } from './webgpu/rmsnorm';
 import { applyRopeWebGPU } from './webgpu/rope';
+import { swigluWebGPU } from './webgpu/swiglu';
+import { uploadWebGPU } from './webgpu/upload';
 
 /** x (N, C) normalised by rsqrt(mean(x²) + ε), times w (C) → (N, C). */
 export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
@@ -56,8 +61,24 @@ export function mergeHeads(x: tf.Tensor4D): tf.Tensor2D {
   return tf.reshape(useFastPath(B * T) ? swapMiddle(x) : tf.transpose(x, [0, 2, 1, 3]), [B * T, H * D]) as tf.Tensor2D;
 }
 
+/**
+ * A batch array (ids, labels, row indices) as a tensor: on WebGPU written into a pooled device buffer
+ * (no staging buffer created per step), elsewhere tf.tensor.
+ */
+export function batchTensor(values: Int32Array | Float32Array, shape: number[], dtype: 'int32' | 'float32'): tf.Tensor {
+  return useWebGPUKernels() ? uploadWebGPU(values, shape, dtype) : tf.tensor(values, shape, dtype);
+}
+
+/** SwiGLU's gate: silu(gate) · up, gate and up (N, I) → (N, I). */
+export function swigluGate(gate: tf.Tensor2D, up: tf.Tensor2D): tf.Tensor2D {
+  if (useWebGPUKernels()) return swigluWebGPU(gate, up); // one dispatch forward, two backward
+  return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D;
+}
+
 /** softmax(q kᵀ/√D + mask) v: q (B, H, T, D), k and v (B, KV, S, D), mask (B or 1, 1, T, S) → (B, H, T, D). */
 export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
+  // The fused kernel only where path-mode.ts says it wins (for now: when forced 'on').
+  if (useWebGPUAttention(q.shape[3], ATTENTION_MAX_HEAD_SIZE)) return attentionWebGPU(q, k, v, mask);
   return useFastPath(q.shape[0] * q.shape[2]) ? attentionFast(q, k, v, mask) : plain.attention(q, k, v, mask);
 }
 
@@ -111,4 +132,37 @@ export { addNorm, productInPlace, swiglu } from './wasm/decode-rows';
  */
 export function decodeAttention(qkv: tf.Tensor2D, a: RowAttention): [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D] {
   return attendRows(a.headDim % 4 === 0 ? rowKernels() : null, qkv, a);
+}
+
+// The optimizer step (train/step.ts, train/adamw.ts): the step gate (4) [loss, ‖g‖, clip
+// coefficient, finite] and AdamW's update of one tensor, fused on webgpu (webgpu/adamw.ts),
+// plain tfjs ops elsewhere (plain-adamw.ts, the reference).
+
+export type { AdamWStep } from './plain-adamw';
+export { GATE, sumSquares } from './plain-adamw';
+
+/**
+ * Whether a single replica's step should decide clipping and skipping on the device and read its
+ * loss and norm back once at the end (webgpu: a read-back stalls the GPU), rather than read them
+ * first and decide on the CPU (cpu, wasm: a read there is a copy, and the plain ops keep their bits).
+ */
+export const gatesOnDevice = (): boolean => useWebGPUKernels();
+
+/** The step gate (4) of a loss (scalar) and the gradients, on the device; maxNorm ≤ 0: no clipping. */
+export function stepGate(loss: tf.Scalar, grads: readonly tf.Tensor[], maxNorm: number): tf.Tensor1D {
+  if (useWebGPUKernels()) return stepGateWebGPU(loss, grads, maxNorm);
+  return tf.tidy(() => plainAdamW.stepGate(loss, plainAdamW.sumSquares(grads), maxNorm));
+}
+
+/** AdamW on p, m, v in place from g (one dispatch on webgpu); gate (4): clip by it, skip when not finite. */
+export function adamwUpdate(
+  p: tf.Variable,
+  g: tf.Tensor,
+  m: tf.Variable,
+  v: tf.Variable,
+  s: plainAdamW.AdamWStep,
+  gate?: tf.Tensor1D,
+): void {
+  if (useWebGPUKernels()) adamwUpdateWebGPU(p, g, m, v, s, gate);
+  else plainAdamW.adamwUpdate(p, g, m, v, s, gate);
 }

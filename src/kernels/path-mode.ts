@@ -57,3 +57,21 @@ export const setWebGPUKernels = (m: PathMode): void => webgpu.set(m);
 
 /** True when the fused WebGPU kernels should replace the plain ops. */
 export const useWebGPUKernels = (): boolean => webgpu.use(() => tf.getBackend() === 'webgpu');
+
+// The fused WebGPU attention (webgpu/attention.ts), a switch of its own so benchmarks can show a
+// step's counts both ways while the other kernels stay on. 'auto' takes the plain path: measured
+// on Dawn over SwiftShader (dev/webgpu-attention.measure.test.ts) the fused kernel ran forward +
+// backward 2.6–3× slower than the plain matmul/softmax path at the tiny, reference and small
+// presets' shapes (it synchronises a workgroup every 64 keys, SwiftShader's dearest operation),
+// though it dispatches 7 fewer programs and its pipelines compile ~5× faster. No hardware GPU has
+// measured it yet: 'on' forces it (the GPU check), and 'auto' should follow that measurement.
+const attentionSwitch = pathSwitch('webgpu attention');
+
+/** 'auto' (plain, see above) / 'on' (fused, on the webgpu backend) / 'off' (plain). */
+export const setWebGPUAttention = (m: PathMode): void => attentionSwitch.set(m);
+export const webgpuAttentionMode = (): PathMode => attentionSwitch.mode();
+
+/** True when attention should take the fused WebGPU kernel (webgpu backend only; head size ≤ maxHeadSize). */
+export function useWebGPUAttention(headSize: number, maxHeadSize: number): boolean {
+  return tf.getBackend() === 'webgpu' && headSize <= maxHeadSize && attentionSwitch.use(() => false);
+}

@@ -3,6 +3,7 @@
 // against; ops.ts chooses between the three. Shapes: B batch, H heads, KV key/value heads, T new
 // positions, S attended positions, D head size, N rows, C width, V vocabulary.
 import * as tf from '@tensorflow/tfjs-core';
+import { scalarConst } from './constants';
 import { takeRows } from './take-rows';
 
 /** x (…, C) · rsqrt(mean(x²) + ε) · w (C) → (…, C). */
@@ -56,7 +57,7 @@ export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: 
   const scale = 1 / Math.sqrt(D);
   const G = H / KV;
   const raw = tf.reshape(tf.matMul(tf.reshape(q, [B, KV, G * T, D]), k, false, true), [B, H, T, S]); // (B, H, T, S)
-  const probs = tf.softmax(tf.add(tf.mul(raw, scale), mask), -1);
+  const probs = tf.softmax(tf.add(tf.mul(raw, scalarConst(scale)), mask), -1);
   return tf.reshape(tf.matMul(tf.reshape(probs, [B, KV, G * T, S]), v), [B, H, T, D]) as tf.Tensor4D; // (B, H, T, D)
 }
 

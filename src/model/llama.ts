@@ -4,9 +4,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig } from './config';
 import { EMBED, FINAL_NORM, LM_HEAD, layerName, type Params } from './params';
-import { ropeTables, ropeTablesPerRow } from './rope';
+import { cachedRopeTables, ropeTables, ropeTablesPerRow } from './rope';
+import { cachedConstant } from '../kernels/constants';
 import { takeRows } from '../kernels/take-rows';
-import { applyRope, attention, linear, mergeHeads, rmsNorm, splitHeads } from '../kernels/ops';
+import { applyRope, attention, linear, mergeHeads, rmsNorm, splitHeads, swigluGate } from '../kernels/ops';
 import type { TransposedWeights } from './generate/decode-weights';
 import { loraDelta, targetedModules } from './lora';
 import type { LoraModule } from './lora-config';
@@ -39,9 +40,14 @@ const NEG = -1e9; // additive mask value: exp underflows to exactly 0 after max-
 /** Additive mask (B or 1, 1, T, S): causal over absolute positions, plus key padding if given. */
 function attentionMask(T: number, S: number, keyMask?: tf.Tensor2D): tf.Tensor4D {
   const past = S - T;
-  const m = new Float32Array(T * S);
-  for (let i = 0; i < T; i++) for (let j = past + i + 1; j < S; j++) m[i * S + j] = NEG;
-  const causal = tf.tensor4d(m, [1, 1, T, S]);
+  const build = () => {
+    const m = new Float32Array(T * S);
+    for (let i = 0; i < T; i++) for (let j = past + i + 1; j < S; j++) m[i * S + j] = NEG;
+    return tf.tensor4d(m, [1, 1, T, S]);
+  };
+  // Training, evaluation and prompt passes (no past) reuse one mask per length, kept on the device;
+  // decode steps (a new S each) build theirs.
+  const causal = past === 0 ? cachedConstant(`causal-mask:${T}`, build) : build();
   if (!keyMask) return causal;
   const pad = tf.mul(tf.sub(1, tf.reshape(keyMask, [keyMask.shape[0], 1, 1, S])), NEG); // (B, 1, 1, S)
   return tf.add(causal, pad);
@@ -74,7 +80,9 @@ export function hiddenStates(
   const h = tf.tidy(() => {
     const { cos, sin } = opts.positionOffsets
       ? ropeTablesPerRow(past, T, D, c.ropeTheta, opts.positionOffsets) // (B, 1, T, D)
-      : ropeTables(past, T, D, c.ropeTheta); // (T, D)
+      : past === 0
+        ? cachedRopeTables(T, D, c.ropeTheta) // (T, D), kept on the device per length
+        : ropeTables(past, T, D, c.ropeTheta);
     const mask = attentionMask(T, S, opts.keyMask);
     // A frozen table takes tf.gather (same values): its gradient, a (V, C) scatter, would be thrown away.
     const flat = tf.reshape(ids, [B * T]) as tf.Tensor1D;
@@ -109,7 +117,7 @@ export function hiddenStates(
       const xm = norm(x, w('post_attention_layernorm.weight'));
       const gate = lin(xm, 'mlp.gate_proj.weight'); // (B·T, I)
       const up = lin(xm, 'mlp.up_proj.weight');
-      x = tf.add(x, lin(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D, 'mlp.down_proj.weight'));
+      x = tf.add(x, lin(swigluGate(gate, up), 'mlp.down_proj.weight'));
     }
     return tf.reshape(norm(x, p.get(FINAL_NORM)!), [B, T, C]) as tf.Tensor3D;
   });

@@ -29,6 +29,7 @@ import {
 } from './lora';
 import { loraAName, loraBName, LORA_MODULES, type LoraConfig } from './lora-config';
 import { disposeParams, initWeights, isNormWeight, paramShapes, readWeights, toVariables } from './params';
+import { liveTensors } from '../testing/live-tensors';
 
 setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
 afterAll(() => setFastPath('auto'));
@@ -212,9 +213,9 @@ for (const backend of ['cpu', 'cpu-fast', 'wasm'] as const) {
         [1, 7, 7, 2, 30, 41],
       ];
       const o = { maxNewTokens: 12, eosId: 60, padId: 0 };
-      const before = tf.memory().numTensors;
+      const before = liveTensors();
       const adaptedOut = await generateBatch(pa, c, prompts, o);
-      expect(tf.memory().numTensors).toBe(before); // the merged tensors are freed
+      expect(liveTensors()).toBe(before); // the merged tensors are freed
       expect(adaptedOut).toEqual(await generateBatch(pm, merged.config, prompts, o));
       expect(adaptedOut).not.toEqual(await generateBatch(pb, BASE, prompts, o)); // the adapter matters
       expect(await generateBatch(pa, c, prompts, { ...o, numBeams: 3 })).toEqual(

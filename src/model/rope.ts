@@ -3,6 +3,7 @@
 // (llama2.c rotates interleaved pairs instead; its loader permutes q/k rows to this layout.)
 // The tables are built here; kernels/ops.ts applyRope does the rotation.
 import * as tf from '@tensorflow/tfjs-core';
+import { cachedConstant } from '../kernels/constants';
 
 /** cos and sin tables for absolute positions [start, start + T): each (T, D). */
 export function ropeTables(start: number, T: number, D: number, theta: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
@@ -27,6 +28,15 @@ export function ropeTablesPerRow(
   const { cos, sin } = fillTables(offsets, start, T, D, theta);
   const B = offsets.length;
   return { cos: tf.tensor4d(cos, [B, 1, T, D]), sin: tf.tensor4d(sin, [B, 1, T, D]) };
+}
+
+/** ropeTables(0, T, D, theta) made once per (T, D, theta) and kept on the backend (kernels/constants.ts). */
+export function cachedRopeTables(T: number, D: number, theta: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+  const key = `rope:${T}:${D}:${theta}`;
+  return {
+    cos: cachedConstant(`${key}:cos`, () => ropeTables(0, T, D, theta).cos),
+    sin: cachedConstant(`${key}:sin`, () => ropeTables(0, T, D, theta).sin),
+  };
 }
 
 /** cos/sin values, row-major (rows, T, D), for positions start + t − offsets[row]. */

@@ -50,5 +50,6 @@ export function studyView(id: string, name: string, status: string, study: Study
       high: p.high,
       choices: p.choices?.map((c) => (typeof c === 'number' ? c : String(c))),
     })),
+    nTrials: config.nTrials,
   };
 }

@@ -42,6 +42,8 @@ export interface StudyView {
   trials: TrialView[];
   importances: Record<string, number> | null;
   paramSpec: ParamSpecView[];
+  /** Trials the study was asked for (its config's nTrials), for the study-level progress. */
+  nTrials?: number;
 }
 
 type DirectionOnly = { direction: StudyDirectionView };

@@ -149,7 +149,7 @@ export function uniform(rand: () => number, shape: number[], lo = -1, hi = 1): H
   return { data: Float32Array.from({ length: n }, () => lo + (hi - lo) * rand()), shape };
 }
 
-/** kernels/plain.ts attention: the reference for webgpu-attention.ts. */
+/** kernels/plain.ts attention: the reference for kernels/webgpu/attention.ts. */
 export function attentionPlain(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
   return attention(q, k, v, mask);
 }

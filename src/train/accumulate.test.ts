@@ -9,6 +9,7 @@ import { disposeParams, initWeights, toVariables } from '../model/params';
 import { accumulateGradients, microBatches, shardOf } from './accumulate';
 import { flatLayout, packTensors } from './flat';
 import { lossAndGrads } from './step';
+import { liveTensors } from '../testing/live-tensors';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -61,10 +62,10 @@ describe('accumulateGradients', () => {
     ref.loss.dispose();
     for (const g of ref.grads.values()) g.dispose();
 
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     // 3 micro-batches: [0, 1], [2], [3]; the last has no supervised token and is skipped.
     const acc = await accumulateGradients(params, config, layout, examples, all, 3, 0);
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
     expect(acc.tokens).toBe(8);
     expect(acc.lossSum / acc.tokens).toBeCloseTo(meanLoss, 5);
     const perToken = acc.grad.map((x) => x / acc.tokens);

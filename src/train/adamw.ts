@@ -1,8 +1,10 @@
 // AdamW with decoupled weight decay, matching torch.optim.AdamW (what the seed's Trainer uses):
 //   p ← p − lr·wd·p;  m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²
 //   p ← p − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε)
-// State is explicit (named moments + step) so it can be checkpointed and sharded later.
+// State is explicit (named moments + step) so it can be checkpointed and sharded later. The update of
+// one tensor is kernels/ops.ts's adamwUpdate: one fused dispatch on webgpu, tfjs ops elsewhere.
 import * as tf from '@tensorflow/tfjs-core';
+import { adamwUpdate, GATE } from '../kernels/ops';
 import type { FlatLayout } from './flat';
 import { checkOptimizerState, type OptimizerState } from './optimizer-state';
 
@@ -27,9 +29,37 @@ export class AdamW {
   /** One update of every variable that has a gradient, at learning rate lr. */
   apply(params: Map<string, tf.Variable>, grads: Map<string, tf.Tensor>, lr: number): void {
     this.step += 1;
+    this.update(params, grads, lr, this.step);
+  }
+
+  /**
+   * One update gated by `gate`, the step gate ops.stepGate made on the device (4: loss, norm, clip
+   * coefficient, finite): every tensor's update is dispatched at once for step t = step + 1, scaled
+   * by the coefficient, and leaves p, m, v untouched on the device when the step is not finite. Then
+   * the gate is read back (the step's one read-back, after the update is queued) and the step count
+   * advances only when the update was applied, so bias corrections count applied steps alone.
+   * Returns the gate's values.
+   */
+  async applyGated(
+    params: Map<string, tf.Variable>,
+    grads: Map<string, tf.Tensor>,
+    lr: number,
+    gate: tf.Tensor1D,
+  ): Promise<Float32Array> {
+    this.update(params, grads, lr, this.step + 1, gate);
+    const values = (await gate.data()) as Float32Array;
+    if (values[GATE.finite] === 1) this.step += 1;
+    return values;
+  }
+
+  private update(
+    params: Map<string, tf.Variable>,
+    grads: Map<string, tf.Tensor>,
+    lr: number,
+    step: number,
+    gate?: tf.Tensor1D,
+  ): void {
     const { beta1, beta2, eps, weightDecay } = this.opts;
-    const bc1 = 1 - Math.pow(beta1, this.step);
-    const bc2 = 1 - Math.pow(beta2, this.step);
     for (const [name, g] of grads) {
       const p = params.get(name);
       if (!p) throw new Error(`AdamW: gradient for unknown parameter "${name}"`);
@@ -43,19 +73,16 @@ export class AdamW {
           tf.tidy(() => tf.variable(tf.zerosLike(p), false)),
         );
       }
-      const m = this.m.get(name)!;
-      const v = this.v.get(name)!;
       const decay = this.opts.decays(name) ? weightDecay : 0;
-      tf.tidy(() => {
-        const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-        const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-        const decayed = decay > 0 ? tf.mul(p, 1 - lr * decay) : p;
-        const denom = tf.add(tf.sqrt(tf.div(v1, bc2)), eps);
-        const update = tf.mul(tf.div(m1, denom), lr / bc1);
-        m.assign(m1);
-        v.assign(v1);
-        p.assign(tf.sub(decayed, update));
-      });
+      // One fused dispatch on webgpu, the plain ops elsewhere (kernels/ops.ts).
+      adamwUpdate(
+        p,
+        g,
+        this.m.get(name)!,
+        this.v.get(name)!,
+        { lr, beta1, beta2, eps, weightDecay: decay, step },
+        gate,
+      );
     }
   }
 

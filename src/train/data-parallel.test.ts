@@ -23,6 +23,7 @@ import { defaultSpec, type RunSpec } from './spec';
 import { trainStep } from './step';
 import { trainLoop } from './trainer';
 import { ZeroAdamW } from './zero';
+import { liveTensors } from '../testing/live-tensors';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -125,12 +126,12 @@ describe('data-parallel step', () => {
     const p = freshParams();
     initial = await packTensors(layout, p);
     disposeParams(p);
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     world2 = await runGroup(2, 1, 'replicated'); // (a) 2 ranks × 4 examples
     world1 = await runGroup(1, 1, 'replicated'); // (b) 1 rank × 8 examples
     accum2 = await runGroup(1, 2, 'replicated'); // (c) 1 rank, 2 micro-batches of 4
     zero2 = await runGroup(2, 1, 'zero'); // (d) ZeRO-1 over 2 ranks
-    expect(tf.memory().numTensors).toBe(before); // no leaked gradients, moments or variables
+    expect(liveTensors()).toBe(before); // no leaked gradients, moments or variables
   });
 
   it('the batches are the hard case: shards and micro-batches have unequal token counts, and clipping acts', () => {

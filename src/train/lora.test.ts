@@ -21,6 +21,7 @@ import { defaultSpec, type RunSpec } from './spec';
 import { lossAndGrads } from './step';
 import { trainLoop } from './trainer';
 import { ZeroAdamW } from './zero';
+import { liveTensors } from '../testing/live-tensors';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -180,11 +181,11 @@ describe('LoRA with replicas', () => {
   let zero2: RankOutcome[];
 
   beforeAll(async () => {
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     world2 = await runGroup(2, 'replicated'); // 2 ranks × 4 examples
     world1 = await runGroup(1, 'replicated'); // 1 rank × 8 examples
     zero2 = await runGroup(2, 'zero'); // ZeRO-1 over 2 ranks
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
   });
 
   it('2 replicas × b reach the adapters of 1 replica × 2b (to 1e-5), replicated or ZeRO-1; the base never moves', () => {

@@ -7,7 +7,7 @@ import type { LlamaConfig } from '../model/config';
 import { hiddenStates, lmHead } from '../model/llama';
 import type { Params } from '../model/params';
 import { takeRows } from '../kernels/take-rows';
-import { crossEntropy } from '../kernels/ops';
+import { batchTensor, crossEntropy } from '../kernels/ops';
 import type { Batch as CollatedBatch } from '../data/batching';
 import { IGNORE_INDEX } from '../core/example';
 
@@ -52,9 +52,13 @@ export function batchLoss(
 ): tf.Scalar {
   const { rows, targets } = supervised(batch);
   if (rows.length === 0) throw new Error('batch has no supervised tokens (every label is masked)');
-  const { h } = hiddenStates(p, c, tf.tensor2d(batch.ids, [batch.batchSize, batch.seqLen], 'int32'), {
+  const ids = batchTensor(batch.ids, [batch.batchSize, batch.seqLen], 'int32') as tf.Tensor2D; // (B, T)
+  const { h } = hiddenStates(p, c, ids, {
     dropoutSeed: training?.dropoutSeed,
   });
-  const hs = takeRows(tf.reshape(h, [batch.batchSize * batch.seqLen, c.hiddenSize]), tf.tensor1d(rows, 'int32')); // (N, C)
+  const hs = takeRows(
+    tf.reshape(h, [batch.batchSize * batch.seqLen, c.hiddenSize]),
+    batchTensor(rows, [rows.length], 'int32') as tf.Tensor1D,
+  ); // (N, C)
   return crossEntropy(lmHead(p, c, hs), targets, reduction);
 }

@@ -24,6 +24,7 @@ import {
   type EpochCheckpointOptions,
 } from './checkpoint/epoch-checkpoints';
 import { attachCheckpointBase, startingModel } from './lora-run';
+import { precompileFirstStep } from './precompile';
 import { evaluateLoss, trainLoop, type ParallelOptions, type TrainerResult } from './trainer';
 
 export interface RunOutput extends TrainerResult {
@@ -236,6 +237,23 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
     evalLoss: () => evaluateLoss(params, config, validationExamples, spec.batchSize, tokenizer.padId),
     evaluate: afterEpoch,
   });
+  // WebGPU on a hardware adapter: every pipeline of the first step compiled up front and in
+  // parallel (precompile.ts), not one at a time inside it. Nothing runs and no state changes; a
+  // no-op on other backends and on software adapters (where it measured slower).
+  const warm = await precompileFirstStep({
+    params,
+    config,
+    spec,
+    train: trainExamples,
+    padId: tokenizer.padId,
+    world: parallel?.collective.world ?? 1,
+  });
+  if (warm.pipelines > 0)
+    emit({
+      type: 'status',
+      message: `compiled ${warm.pipelines} WebGPU pipelines for the first step in ${(warm.ms / 1000).toFixed(1)} s${warm.failed.length > 0 ? ` (${warm.failed.length} refused by the device, left to the step)` : ''}`,
+    });
+  if (warm.pipelines > 0) emit({ type: 'status', message: 'training' });
   const result = await trainLoop({
     config,
     params,

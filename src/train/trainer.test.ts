@@ -12,6 +12,7 @@ import { runTraining } from './run';
 import { readRunData } from './run-data';
 import { defaultSpec, type RunSpec } from './spec';
 import { evaluateLoss, trainLoop } from './trainer';
+import { liveTensors } from '../testing/live-tensors';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -71,7 +72,7 @@ describe('trainer', () => {
       warmupRatio: 0.5,
     };
     const events: RunEvent[] = [];
-    const tensorsBefore = tf.memory().numTensors;
+    const tensorsBefore = liveTensors();
     const data = readRunData(
       {
         train: { name: 'train.jsonl', text: trainText() },
@@ -93,7 +94,7 @@ describe('trainer', () => {
     expect(epochs[0]).toMatchObject({ epoch: 1, evalLoss: expect.any(Number) });
     expect(out.steps).toBe(6);
     disposeParams(out.params);
-    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(liveTensors()).toBe(tensorsBefore);
 
     // Stop: asked before the second step, the run ends after one.
     let n = 0;

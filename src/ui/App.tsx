@@ -1,5 +1,5 @@
 // Page layout: header with the backend badge, settings on the left, progress and charts right.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useSweepStore } from '../store/sweep';
 import { SweepControls } from './sweep/SweepControls';
 import { SweepDashboard } from './sweep/SweepDashboard';
@@ -18,10 +18,18 @@ import { RunInfo } from './train/RunInfo';
 import { SamplesTable } from './train/SamplesTable';
 import { SettingsPanel } from './train/SettingsPanel';
 import { TrainControls } from './train/TrainControls';
+import { PagePreferences } from './PagePreferences';
 
 type Tab = 'train' | 'sweep';
+const TABS: { id: Tab; label: string }[] = [
+  { id: 'train', label: 'Train' },
+  { id: 'sweep', label: 'Sweep' },
+];
 // The tab lives in the URL hash so a reload (or a shared link) opens the same view.
 const tabFromHash = (): Tab => (window.location.hash === '#sweep' ? 'sweep' : 'train');
+const showTabInUrl = (t: Tab) => {
+  window.location.hash = t === 'sweep' ? 'sweep' : '';
+};
 
 export function App() {
   const backend = useRunStore((s) => s.backend);
@@ -42,33 +50,64 @@ export function App() {
   }, []);
 
   const go = (t: Tab) => {
-    window.location.hash = t === 'sweep' ? 'sweep' : '';
+    showTabInUrl(t);
     setTab(t);
+  };
+
+  // The WAI-ARIA tabs pattern: one tab in the Tab order, arrows (and Home/End) move between tabs
+  // and select the one they land on.
+  const tabRefs = useRef(new Map<Tab, HTMLButtonElement>());
+  const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
+    const i = TABS.findIndex((t) => t.id === tab);
+    const to =
+      e.key === 'ArrowRight'
+        ? (i + 1) % TABS.length
+        : e.key === 'ArrowLeft'
+          ? (i - 1 + TABS.length) % TABS.length
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? TABS.length - 1
+              : -1;
+    if (to < 0) return;
+    e.preventDefault();
+    go(TABS[to].id);
+    tabRefs.current.get(TABS[to].id)?.focus();
   };
 
   return (
     <div className="app">
       <header className="app__header">
         <h1>Training Studio</h1>
-        <nav className="tabs" aria-label="View">
-          <button
-            type="button"
-            className={tab === 'train' ? 'tab is-active' : 'tab'}
-            data-testid="tab-train"
-            onClick={() => go('train')}
-          >
-            Train
-          </button>
-          <button
-            type="button"
-            className={tab === 'sweep' ? 'tab is-active' : 'tab'}
-            data-testid="tab-sweep"
-            onClick={() => go('sweep')}
-          >
-            Sweep
-          </button>
-        </nav>
-        <div className="badge" aria-label="Compute backend">
+        <div className="tabs" role="tablist" aria-label="View">
+          {TABS.map((t) => {
+            const selected = tab === t.id;
+            return (
+              <button
+                key={t.id}
+                ref={(el) => {
+                  if (el) tabRefs.current.set(t.id, el);
+                  else tabRefs.current.delete(t.id);
+                }}
+                type="button"
+                role="tab"
+                id={`tab-${t.id}`}
+                aria-selected={selected}
+                // Only the shown panel exists, so only the selected tab points at one.
+                aria-controls={selected ? `panel-${t.id}` : undefined}
+                tabIndex={selected ? 0 : -1}
+                className={selected ? 'tab is-active' : 'tab'}
+                data-testid={`tab-${t.id}`}
+                onClick={() => go(t.id)}
+                onKeyDown={onTabKey}
+              >
+                {t.label}
+              </button>
+            );
+          })}
+        </div>
+        <PagePreferences />
+        <div className="badge" role="group" aria-label="Compute backend">
           {backend ? (
             <>
               <span className="badge__backend" data-testid="backend-name">
@@ -83,38 +122,40 @@ export function App() {
           )}
         </div>
       </header>
-      <main className="app__main">
-        <div className="column column--left">
-          <DataPanel />
-          <ModelPanel />
-          <SettingsPanel />
-          {tab === 'sweep' && <SweepSettings />}
-        </div>
-        {tab === 'sweep' ? (
-          <div className="column column--right">
-            <SweepControls />
-            {studyView ? (
-              <SweepDashboard study={studyView} />
-            ) : (
-              <p className="muted">Start a sweep, or pick a study, to see its trials here.</p>
-            )}
+      <main>
+        <div className="app__main" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+          <div className="column column--left">
+            <DataPanel />
+            <ModelPanel />
+            <SettingsPanel />
+            {tab === 'sweep' && <SweepSettings />}
           </div>
-        ) : (
-          <div className="column column--right">
-            <TrainControls />
-            <ErrorBanner />
-            <ProgressBar />
-            {/* Side by side when the column is wide enough for two readable charts, else stacked. */}
-            <div className="charts">
-              <LossChart />
-              <RougeChart />
+          {tab === 'sweep' ? (
+            <div className="column column--right">
+              <SweepControls />
+              {studyView ? (
+                <SweepDashboard study={studyView} />
+              ) : (
+                <p className="muted">Start a sweep, or pick a study, to see its trials here.</p>
+              )}
             </div>
-            <SamplesTable />
-            <RunInfo />
-            <CheckpointsPanel />
-            <ReplicasPanel />
-          </div>
-        )}
+          ) : (
+            <div className="column column--right">
+              <TrainControls />
+              <ErrorBanner />
+              <ProgressBar />
+              {/* Side by side when the column is wide enough for two readable charts, else stacked. */}
+              <div className="charts">
+                <LossChart />
+                <RougeChart />
+              </div>
+              <SamplesTable />
+              <RunInfo />
+              <CheckpointsPanel />
+              <ReplicasPanel />
+            </div>
+          )}
+        </div>
       </main>
     </div>
   );

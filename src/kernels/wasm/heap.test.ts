@@ -5,6 +5,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { produce, produceOne } from './heap';
+import { liveTensors } from '../../testing/live-tensors';
 
 setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
 
@@ -13,7 +14,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
     it('fills new tensors from sources, reversing and scaling, with nothing left behind', async () => {
       expect(await tf.setBackend(backend)).toBe(true);
       const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
-      const before = tf.memory().numTensors;
+      const before = liveTensors();
       const [rev, twice] = tf.tidy(() => {
         const outs = produce([[6], [2, 3]], ([r, t], read) => {
           const v = read(x);
@@ -31,7 +32,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
       expect(Array.from(await sum.data())).toEqual([8, 9, 10, 11, 12, 13]);
       sum.dispose();
       tf.dispose([rev, twice]);
-      expect(tf.memory().numTensors).toBe(before);
+      expect(liveTensors()).toBe(before);
       x.dispose();
     });
 

@@ -10,6 +10,7 @@ import { IGNORE_INDEX } from '../../core/example';
 import { crossEntropy } from '../plain';
 import { mulberry32 } from '../../core/prng';
 import { crossEntropyWebGPU } from './cross-entropy';
+import { liveTensors } from '../../testing/live-tensors';
 
 const gpu = await startWebGPU();
 if (!gpu.ok) console.warn(`SKIPPED webgpu-cross-entropy tests: ${gpu.reason}`);
@@ -80,14 +81,14 @@ describe.skipIf(!gpu.ok)(`crossEntropyWebGPU equals crossEntropy (${gpu.ok ? gpu
     await tf.setBackend('webgpu');
     const z = tf.randomNormal([37, 1031]) as tf.Tensor2D;
     const targets = Int32Array.from({ length: 37 }, (_, i) => (i * 31) % 1031);
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const loss = crossEntropyWebGPU(z, targets);
     await loss.data();
     loss.dispose();
     const { value, grad } = tf.valueAndGrad((a: tf.Tensor) => crossEntropyWebGPU(a as tf.Tensor2D, targets, 'sum'))(z);
     await grad.data();
     tf.dispose([value, grad]);
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
     z.dispose();
   });
 

@@ -11,6 +11,8 @@
 // gradient several more. Rows whose target is IGNORE_INDEX get loss 0 and gradient 0 and are left
 // out of the mean, so the same call can also take unfiltered label rows.
 import * as tf from '@tensorflow/tfjs-core';
+import { scalarConst } from '../constants';
+import { uploadWebGPU } from './upload';
 import { IGNORE_INDEX } from '../../core/example';
 import { assertWebGPU, FlatProgram, registerWebGPUKernel, runKernel } from './kernels';
 
@@ -136,11 +138,11 @@ export function crossEntropyWebGPU(
   const scale = reduction === 'mean' ? 1 / count : 1; // 1/0 = Infinity: an all-ignored mean is NaN, as the plain mean of nothing
   const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
-    const y = tf.tensor1d(targets, 'int32'); // (N)
+    const y = uploadWebGPU(targets, [N], 'int32'); // (N), into a pooled buffer
     const losses = runKernel(K_FWD, { z, y }); // (N)
     save([z, y, losses]);
     return {
-      value: reduction === 'sum' ? tf.sum(losses) : tf.mul(tf.sum(losses), scale),
+      value: reduction === 'sum' ? tf.sum(losses) : tf.mul(tf.sum(losses), scalarConst(scale)), // kept: no upload per step
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [zs, ys, ls] = saved;
         // dy stays on the GPU (a scalar input, not a uniform), so the backward never waits on a read-back.

@@ -10,6 +10,7 @@ import { rmsNorm } from '../plain';
 import { mulberry32 } from '../../core/prng';
 import { rmsNormWebGPU } from './rmsnorm';
 import { setWebGPUKernels, useWebGPUKernels } from '../path-mode';
+import { liveTensors } from '../../testing/live-tensors';
 
 const gpu = await startWebGPU();
 if (!gpu.ok) console.warn(`SKIPPED webgpu-rmsnorm tests: ${gpu.reason}`);
@@ -57,14 +58,14 @@ describe.skipIf(!gpu.ok)(`rmsNormWebGPU equals rmsNorm (${gpu.ok ? gpu.adapter :
     await tf.setBackend('webgpu');
     const x = tf.randomNormal([37, 70]);
     const w = tf.randomUniform([70], 0.5, 1.5);
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const y = rmsNormWebGPU(x, w, EPS);
     await y.data();
     y.dispose();
     const { value, grads } = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor) => tf.sum(rmsNormWebGPU(a, b, EPS)))([x, w]);
     await Promise.all(grads.map((g) => g.data()));
     tf.dispose([value, ...grads]);
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
     tf.dispose([x, w]);
   });
 

@@ -11,6 +11,7 @@ import { mulberry32 } from '../../core/prng';
 import { ropeTables, ropeTablesPerRow } from '../../model/rope';
 import { applyRope } from '../plain';
 import { applyRopeWebGPU } from './rope';
+import { liveTensors } from '../../testing/live-tensors';
 
 const gpu = await startWebGPU();
 if (!gpu.ok) console.warn(`SKIPPED webgpu-rope tests: ${gpu.reason}`);
@@ -72,7 +73,7 @@ describe.skipIf(!gpu.ok)(`applyRopeWebGPU equals applyRope (${gpu.ok ? gpu.adapt
   it('leaks no tensors, forward or backward, and keeps its tables when the caller disposes them', async () => {
     await tf.setBackend('webgpu');
     const x = tf.randomNormal([2, 3, 13, 10]) as tf.Tensor4D;
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const t1 = ropeTables(0, 13, 10, 10000);
     const y = applyRopeWebGPU(x, t1.cos, t1.sin);
     await y.data();
@@ -85,7 +86,7 @@ describe.skipIf(!gpu.ok)(`applyRopeWebGPU equals applyRope (${gpu.ok ? gpu.adapt
     })(x);
     await grad.data();
     tf.dispose([value, grad]);
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
     x.dispose();
   });
 

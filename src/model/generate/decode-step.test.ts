@@ -13,6 +13,7 @@ import { disposeTransposed, transposedWeights } from './decode-weights';
 import { disposeCache, forward, type KVCache } from '../llama';
 import { disposeParams, initWeights, toVariables } from '../params';
 import { setFastPath } from '../../kernels/path-mode';
+import { liveTensors } from '../../testing/live-tensors';
 
 setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
 afterAll(() => setFastPath('auto'));
@@ -56,7 +57,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
             setFastPath('off');
           }
         };
-        const before = tf.memory().numTensors;
+        const before = liveTensors();
         // Row 0 is left-padded by 2: its first real token sits at rotary position 0.
         const prompt = tf.tensor2d(
           [
@@ -110,7 +111,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
           disposeCache(r.cache);
         }
         tf.dispose([prompt, keyMask, promptMask, next, bos]);
-        expect(tf.memory().numTensors).toBe(before);
+        expect(liveTensors()).toBe(before);
         expect(() => decode(p, c, prompt, wt!, {})).toThrow('decodeStep: one new position per row, got 5');
         expect(() => decode(p, c, next, undefined, {})).toThrow(
           'decodeStep: 2 row(s) need the fused transposed weights',

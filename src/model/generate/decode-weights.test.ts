@@ -12,6 +12,7 @@ import { generateBatch, greedy, greedyRecompute } from './generate';
 import { forward } from '../llama';
 import { EMBED, LM_HEAD, disposeParams, initWeights, layerName, toVariables } from '../params';
 import { setFastPath } from '../../kernels/path-mode';
+import { liveTensors } from '../../testing/live-tensors';
 
 setWasmPaths(resolve(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
 afterAll(() => setFastPath('auto'));
@@ -93,9 +94,9 @@ for (const backend of ['wasm', 'cpu'] as const) {
           setFastPath('auto');
         }
       };
-      const before = tf.memory().numTensors;
+      const before = liveTensors();
       const fast = await run('on');
-      expect(tf.memory().numTensors).toBe(before);
+      expect(liveTensors()).toBe(before);
       const ref = await run('off');
       expect(fast.kv).toHaveLength(12);
       expect(fast).toEqual(ref);

@@ -14,6 +14,7 @@ import {
 import { forward, type ForwardOptions } from '../llama';
 import { loadLlama2c } from '../io/llama2c';
 import { disposeParams, initWeights, toVariables, type Variables } from '../params';
+import { liveTensors } from '../../testing/live-tensors';
 
 // Records what generation hands to forward (the real forward still runs), to check that batched
 // rows get their pad counts as rotary offsets: RoPE is relative, so dropping them would only show
@@ -39,9 +40,9 @@ interface Model {
 
 /** Runs fn and checks it leaves the tfjs tensor count where it found it. */
 async function noLeaks<T>(fn: () => Promise<T>): Promise<T> {
-  const before = tf.memory().numTensors;
+  const before = liveTensors();
   const out = await fn();
-  expect(tf.memory().numTensors).toBe(before);
+  expect(liveTensors()).toBe(before);
   return out;
 }
 

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { erfc, gaussian, logErfc, logGaussMass, normCdf, normPpf, sampleTruncNorm, truncNormLogPdf } from './normal';
+import {
+  erfc,
+  gaussian,
+  logErfc,
+  logGaussMass,
+  logNormCdf,
+  ndtriExp,
+  normCdf,
+  normPpf,
+  sampleTruncNorm,
+  truncNormLogPdf,
+  truncNormPpf,
+} from './normal';
 import { SeededRng } from './rng';
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
@@ -26,6 +38,40 @@ describe('normal numerics', () => {
     // Asymptotic series: erfc(x) ≈ e^{-x²}/(x√π) · (1 − 1/(2x²) + 3/(4x⁴)).
     const approx = -x * x - Math.log(x * Math.sqrt(Math.PI)) + Math.log(1 - 1 / (2 * x * x) + 3 / (4 * x ** 4));
     expect(Math.abs(logErfc(x) - approx)).toBeLessThan(1e-9);
+  });
+
+  it('the upper tail (issue 17): Φ(19) and Φ(25) are 1, log Φ(19) is −Φ(−19), erfc(−13) is 2', () => {
+    // These were 0.962, 0.5 and −0.038: the series branch took every negative erfc argument.
+    expect(normCdf(19)).toBe(1);
+    expect(normCdf(25)).toBe(1);
+    expect(normCdf(6.5e10)).toBe(1); // was NaN
+    expect(rel(logNormCdf(19), -8.527223952630977e-81)).toBeLessThan(1e-14); // mpmath: −8.5272239526309765105e-81
+    expect(erfc(-13)).toBe(2);
+    expect(logErfc(-13)).toBe(Math.LN2);
+    expect([erfc(NaN), logErfc(NaN), normCdf(NaN), logNormCdf(NaN)].every(Number.isNaN)).toBe(true);
+    expect([erfc(-Infinity), erfc(Infinity), normCdf(-Infinity), normCdf(Infinity)]).toEqual([2, 0, 0, 1]);
+    expect([logErfc(Infinity), logNormCdf(-Infinity), logNormCdf(Infinity)]).toEqual([-Infinity, -Infinity, -0]);
+  });
+
+  it('ndtriExp inverts logNormCdf, past where exp(y) underflows and where it rounds to 1', () => {
+    expect(ndtriExp(Math.log(0.975))).toBeCloseTo(1.959963984540054, 14);
+    expect([ndtriExp(0), ndtriExp(-Infinity)]).toEqual([Infinity, -Infinity]);
+    expect(Number.isNaN(ndtriExp(0.1))).toBe(true);
+    for (const x of [-1e6, -300, -39.9, -20, -1, 0, 0.5, 3, 8, 30]) {
+      const y = logNormCdf(x);
+      expect(Math.abs(ndtriExp(y) - x)).toBeLessThanOrEqual(1e-13 * Math.max(1, Math.abs(x)));
+    }
+  });
+
+  it('truncNormPpf: ends, a point interval, and bounds 1e11σ away (magic clip off)', () => {
+    expect([truncNormPpf(0, -1, 2), truncNormPpf(1, -1, 2), truncNormPpf(0.5, 3, 3)]).toEqual([-1, 2, 3]);
+    expect(truncNormPpf(0.5, -Infinity, Infinity)).toBe(0);
+    expect(truncNormPpf(0.975, -6.8e9, 6.5e10)).toBeCloseTo(1.959963984540054, 14);
+    expect(truncNormPpf(0.5, 0, Infinity)).toBeCloseTo(0.6744897501960817, 14); // half-normal median
+    // A TPE kernel with σ = 1.4e-11 on [0, 1] (it drew NaN before).
+    const rng = { random: () => 0.9 } as unknown as SeededRng;
+    const x = sampleTruncNorm(rng, 0.09462604327568028, 1.3929676856427875e-11, 0, 1);
+    expect(rel(x, 0.09462604327568028 + 1.3929676856427875e-11 * 1.2815515655446004)).toBeLessThan(1e-15);
   });
 
   it('normPpf inverts normCdf', () => {

@@ -1,14 +1,24 @@
-// Normal-distribution numerics for the Parzen estimators: a Box–Muller sampler, an erfc that
-// stays accurate (in log space) far into the tails, the inverse CDF, and the truncated normal
-// used by TPE (sampled by inverse CDF, like Optuna's _truncnorm.rvs).
+// Normal-distribution numerics for the Parzen estimators: a Box–Muller sampler, erfc / Φ accurate
+// to 1e-14 relative over the whole line (and in log space far beyond where they underflow), the
+// inverse CDF, and the truncated normal used by TPE (sampled by inverse CDF in log space, like
+// Optuna's _truncnorm.ppf with its log_ndtr / ndtri_exp).
 //
 // Why log space: TPE compares log l(x) − log g(x); a kernel many sigmas away must give a very
-// negative log density, not log(0) = −∞ from an underflowed erfc.
+// negative log density, not log(0) = −∞ from an underflowed erfc. And why each tail is computed
+// on its own: Φ(x) near 1 is 1 − Φ(−x), and the small Φ(−x) is what carries the digits — an
+// upper-tail value built from a lower-tail formula silently loses them (normCdf(19) was 0.962).
 import type { SeededRng } from './rng';
 
+const SQRT_PI = Math.sqrt(Math.PI);
 const LOG_SQRT_PI = 0.5 * Math.log(Math.PI);
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 const LN2 = Math.LN2;
+
+// Below this erfc(t) = 1 − erf(t) by the series; from it on, by the continued fraction. Measured
+// against the exact tables (normal-tables.test.ts): 1 − erf loses digits as erfc shrinks (2e-12
+// relative at t = 2.5; the worst now is 9e-15 at t = 1.3), while the fraction needs ~90 terms
+// at 1.5, 190 at 1 and 700 at 0.5.
+const SERIES_BELOW = 1.5;
 
 /** One standard normal draw by Box–Muller (two uniforms per draw, so draws stay countable). */
 export function gaussian(rng: SeededRng): number {
@@ -18,7 +28,9 @@ export function gaussian(rng: SeededRng): number {
 }
 
 // erf by the all-positive series erf(x) = 2/√π e^{-x²} Σ 2ⁿ x^{2n+1} / (1·3···(2n+1)):
-// no cancellation, so ~1e-16 relative for |x| < 2.5.
+// no cancellation, so ~1e-16 relative for 0 ≤ x < SERIES_BELOW (it needs n ≫ x² terms, so it is
+// no use far out — the old code's x < 2.5 branch also took every negative x, and at x = −13 the
+// 200 terms it allowed summed to a fraction of e^{x²}: normCdf(19) came out 0.962).
 function erfSeries(x: number): number {
   const x2 = x * x;
   let term = x;
@@ -28,11 +40,11 @@ function erfSeries(x: number): number {
     sum += term;
     if (Math.abs(term) < 1e-17 * Math.abs(sum)) break;
   }
-  return (2 / Math.sqrt(Math.PI)) * Math.exp(-x2) * sum;
+  return (2 / SQRT_PI) * Math.exp(-x2) * sum;
 }
 
-// log of the continued fraction f with erfc(x) = e^{-x²} / (√π f), for x ≥ 2.5 (modified Lentz).
-function logErfcFraction(x: number): number {
+// The continued fraction f with erfc(x) = e^{-x²} / (√π f), x ≥ SERIES_BELOW (modified Lentz).
+function erfcFraction(x: number): number {
   const tiny = 1e-300;
   let f = x;
   let c = f;
@@ -48,29 +60,69 @@ function logErfcFraction(x: number): number {
     f *= delta;
     if (Math.abs(delta - 1) < 1e-16) break;
   }
-  return Math.log(f);
+  return f;
+}
+
+/**
+ * x² as hi + lo exactly (Dekker's product by Veltkamp splitting). erfc(x) ∝ e^{-x²}: rounding x²
+ * to one double (an error of up to 6e-14 at x = 26) becomes that relative error in erfc.
+ */
+function square(x: number): [number, number] {
+  const hi = x * x;
+  if (!(Math.abs(x) < 1e150)) return [hi, 0]; // the split would overflow; erfc is 0 here anyway
+  const c = 134217729 * x; // 2^27 + 1
+  const xh = c - (c - x);
+  const xl = x - xh;
+  return [hi, xh * xh - hi + 2 * xh * xl + xl * xl];
+}
+
+// erfc(t) and log erfc(t) for t ≥ 0, given t² = sq[0] + sq[1] (the caller knows it better than t:
+// for Φ(x), t = |x|/√2 is rounded but t² = x²/2 is exact).
+function erfcUpper(t: number, sq: [number, number]): number {
+  if (t < SERIES_BELOW) return 1 - erfSeries(t);
+  if (sq[0] > 746) return 0; // below the least subnormal (and e^{−lo} could overflow)
+  return (Math.exp(-sq[0]) * Math.exp(-sq[1])) / (SQRT_PI * erfcFraction(t));
+}
+
+function logErfcUpper(t: number, sq: [number, number]): number {
+  if (t < SERIES_BELOW) return Math.log1p(-erfSeries(t));
+  if (t === Infinity) return -Infinity;
+  return -sq[0] - (sq[1] + LOG_SQRT_PI + Math.log(erfcFraction(t)));
+}
+
+/** erfc(x) = 1 − erf(x), to ~1e-14 relative wherever it is a normal double. */
+export function erfc(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  // erfc(−t) = 2 − erfc(t): the small erfc(t) is computed where it is accurate.
+  return x < 0 ? 2 - erfcUpper(-x, square(x)) : erfcUpper(x, square(x));
 }
 
 /** log(erfc(x)), finite for every finite x (erfc(40) underflows; its log does not). */
 export function logErfc(x: number): number {
-  if (x === Infinity) return -Infinity;
+  if (Number.isNaN(x)) return NaN;
   if (x === -Infinity) return LN2;
-  if (x < 2.5) return Math.log(1 - erfSeries(x));
-  return -x * x - LOG_SQRT_PI - logErfcFraction(x);
+  return x < 0 ? LN2 + Math.log1p(-0.5 * erfcUpper(-x, square(x))) : logErfcUpper(x, square(x));
 }
 
-export function erfc(x: number): number {
-  return Math.exp(logErfc(x));
+// Φ(x) = ½ erfc(−x/√2) with t = |x|/√2 and t² = x²/2 carried exactly.
+function halfSquare(x: number): [number, number] {
+  const [hi, lo] = square(x);
+  return [0.5 * hi, 0.5 * lo];
 }
 
-/** Standard normal CDF Φ(x). */
+/** Standard normal CDF Φ(x); each tail to ~1e-14 relative. */
 export function normCdf(x: number): number {
-  return 0.5 * erfc(-x / Math.SQRT2);
+  if (Number.isNaN(x)) return NaN;
+  const q = 0.5 * erfcUpper(Math.abs(x) / Math.SQRT2, halfSquare(x)); // Φ(−|x|)
+  return x <= 0 ? q : 1 - q;
 }
 
-/** log Φ(x), accurate in the far left tail. */
+/** log Φ(x): finite far into the left tail, and −Φ(−x) (not 0) far into the right one. */
 export function logNormCdf(x: number): number {
-  return logErfc(-x / Math.SQRT2) - LN2;
+  if (Number.isNaN(x)) return NaN;
+  const t = Math.abs(x) / Math.SQRT2;
+  if (x <= 0) return logErfcUpper(t, halfSquare(x)) - LN2;
+  return Math.log1p(-0.5 * erfcUpper(t, halfSquare(x)));
 }
 
 // Acklam's rational approximation (|rel err| < 1.2e-9), then one Halley step on the accurate Φ.
@@ -138,32 +190,68 @@ export function truncNormLogPdf(x: number, mu: number, sigma: number, low: numbe
   return -0.5 * z * z - LOG_SQRT_2PI - Math.log(sigma) - logGaussMass((low - mu) / sigma, (high - mu) / sigma);
 }
 
+// log(exp(a) + exp(b)).
+function logAddExp(a: number, b: number): number {
+  const m = Math.max(a, b);
+  if (m === -Infinity) return -Infinity;
+  return m + Math.log1p(Math.exp(-Math.abs(a - b)));
+}
+
+// Φ(x)/φ(x) for x ≤ 0 — the reciprocal slope of log Φ. In the tail it is 1/(√2 f(−x/√2)) with
+// f erfc's continued fraction, free of the e^{±x²/2} that would overflow or cancel far out.
+function millsRatio(x: number): number {
+  const t = -x / Math.SQRT2;
+  if (t >= SERIES_BELOW) return 1 / (Math.SQRT2 * erfcFraction(t));
+  return normCdf(x) * Math.exp(0.5 * x * x + LOG_SQRT_2PI);
+}
+
 /**
- * One draw of N(mu, sigma²) truncated to [low, high] by inverse CDF (one uniform per draw).
- * The draw is taken from whichever tail keeps precision: Φ near 1 loses digits, Φ(−x) does not.
+ * Φ⁻¹(exp(y)) for y ≤ 0: the standard normal quantile of a probability given by its log (scipy's
+ * ndtri_exp), accurate where exp(y) underflows (y = −800 → x ≈ −39.9) and, through the upper tail
+ * 1 − exp(y) = −expm1(y), where exp(y) rounds to 1.
  */
+export function ndtriExp(y: number): number {
+  if (Number.isNaN(y) || y > 0) return NaN;
+  if (y === 0) return Infinity;
+  if (y === -Infinity) return -Infinity;
+  if (y > -LN2) return -ndtriExp(Math.log(-Math.expm1(y)));
+  let x: number;
+  if (y > -700) x = normPpf(Math.exp(y));
+  else {
+    // Mills ratio: log Φ(x) ≈ −x²/2 − log(−x) − log √(2π); two fixed-point steps from x² ≈ −2y.
+    const r = -2 * y - 2 * LOG_SQRT_2PI;
+    let x2 = r;
+    for (let i = 0; i < 2; i++) x2 = r - Math.log(x2);
+    x = -Math.sqrt(x2);
+  }
+  // Newton on log Φ(x) = y (log Φ is concave and increasing: it overshoots at most once).
+  for (let i = 0; i < 8; i++) {
+    const step = (logNormCdf(x) - y) * millsRatio(x);
+    x -= step;
+    if (!(Math.abs(step) > 1e-15 * Math.max(1, Math.abs(x)))) break;
+  }
+  return x;
+}
+
+/**
+ * The quantile at u in [0, 1] of the standard normal truncated to [a, b] (Optuna's
+ * _truncnorm.ppf): Φ(z) = Φ(a) + u·(Φ(b) − Φ(a)), solved in log space from whichever tail z
+ * lies in — Φ(z) from the left when z ≤ 0, Φ(−z) = Φ(−b) + (1 − u)·mass from the right.
+ */
+export function truncNormPpf(u: number, a: number, b: number): number {
+  if (!(b > a)) return a;
+  if (!(u > 0)) return a;
+  if (u >= 1) return b;
+  const logMass = logGaussMass(a, b);
+  const lower = logAddExp(logNormCdf(a), Math.log(u) + logMass); // log Φ(z)
+  const z = lower <= -LN2 ? ndtriExp(lower) : -ndtriExp(logAddExp(logNormCdf(-b), Math.log1p(-u) + logMass));
+  return Math.min(b, Math.max(a, z));
+}
+
+/** One draw of N(mu, sigma²) truncated to [low, high] by inverse CDF (one uniform per draw). */
 export function sampleTruncNorm(rng: SeededRng, mu: number, sigma: number, low: number, high: number): number {
   if (!(high > low)) return low;
-  const a = (low - mu) / sigma;
-  const b = (high - mu) / sigma;
   const u = rng.random();
-  let z: number;
-  if (a >= 0) {
-    // Entirely in the upper half: work with upper-tail masses Q(x) = Φ(−x).
-    const qa = normCdf(-a);
-    const qb = normCdf(-b);
-    z = -normPpf(qa - u * (qa - qb));
-  } else {
-    const pa = normCdf(a);
-    const pb = normCdf(b);
-    const p = pa + u * (pb - pa);
-    if (p <= 0.5) z = normPpf(p);
-    else {
-      const qa = normCdf(-a);
-      const qb = normCdf(-b);
-      z = -normPpf(qb + (1 - u) * (qa - qb));
-    }
-  }
-  const x = mu + sigma * Math.min(b, Math.max(a, z));
+  const x = mu + sigma * truncNormPpf(u, (low - mu) / sigma, (high - mu) / sigma);
   return Math.min(high, Math.max(low, x));
 }

@@ -8,6 +8,7 @@ import { tryStepWithErrorScope, type GpuDeviceLike } from '../../runtime/gpu-mem
 import { BatchTooLargeError, isOutOfMemory, OutOfMemoryError } from './oom';
 import { stepProbe, worstCaseBatch, worstCaseExample, type ProbeContext } from './probe';
 import { findExecutableBatchSize } from './search';
+import { liveTensors } from '../../testing/live-tensors';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -41,10 +42,10 @@ describe('the probe', () => {
   it('runs one real forward + backward of a tiny model at a small batch on the cpu, leaking nothing', async () => {
     const params = toVariables(tinyConfig, initWeights(tinyConfig, 1));
     const ctx: ProbeContext = { config: tinyConfig, params, train: examples(16), padId: 0 };
-    const tensors = tf.memory().numTensors;
+    const tensors = liveTensors();
     const report = await stepProbe(ctx)(4);
     expect(report && report.peakBytes).toBeGreaterThan(0);
-    expect(tf.memory().numTensors).toBe(tensors);
+    expect(liveTensors()).toBe(tensors);
     // The search with the real probe behind a fake limit above 2.
     const r = await findExecutableBatchSize(8, async (b) => {
       if (b > 2) throw new OutOfMemoryError('fake');
@@ -56,7 +57,7 @@ describe('the probe', () => {
       [2, true],
     ]);
     expect(r.tried[2].peakBytes).toBeGreaterThan(0);
-    expect(tf.memory().numTensors).toBe(tensors);
+    expect(liveTensors()).toBe(tensors);
     disposeParams(params);
   });
 
@@ -74,7 +75,7 @@ describe('the probe', () => {
         return f === 'out-of-memory' && current > 4 ? { message: 'Not enough memory left.' } : null;
       },
     };
-    const tensors = tf.memory().numTensors;
+    const tensors = liveTensors();
     const probe = (b: number) => {
       current = b;
       return tryStepWithErrorScope(ctx, b, device);
@@ -89,7 +90,7 @@ describe('the probe', () => {
       [4, true, undefined],
     ]);
     expect(scopes).toEqual([]); // every pushed scope was popped
-    expect(tf.memory().numTensors).toBe(tensors);
+    expect(liveTensors()).toBe(tensors);
     // A validation error that is not about a limit is a bug: rethrown, never halved past.
     const broken: GpuDeviceLike = {
       ...device,

@@ -19,6 +19,7 @@ import {
   type CachedBatch,
 } from './resolve';
 import { fitsUpTo } from './testdata/fake-probe';
+import { liveTensors } from '../../testing/live-tensors';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -170,7 +171,7 @@ describe('runTraining with autoBatchSize', () => {
     const events: RunEvent[] = [];
     const cache = memoryCache();
     const seen: number[] = [];
-    const tensors = tf.memory().numTensors;
+    const tensors = liveTensors();
     const data = readRunData({ train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') } }, (e) =>
       events.push(e),
     );
@@ -204,7 +205,7 @@ describe('runTraining with autoBatchSize', () => {
     expect(out.steps).toBe(2);
     expect(cache.map.get('tiny')).toEqual({ batchSize: 2, start: 8 });
     disposeParams(out.params);
-    expect(tf.memory().numTensors).toBe(tensors);
+    expect(liveTensors()).toBe(tensors);
     expect(seen).toEqual([8, 4, 2]);
   });
 });

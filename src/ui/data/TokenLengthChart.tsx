@@ -1,6 +1,6 @@
 // Token-length histograms of the training data, with the current max lengths marked and the share
 // of rows they cut, so a person picks max source/target lengths from the data.
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { Bar, BarChart, Cell, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import {
   summarizeTokenLengths,
@@ -12,6 +12,9 @@ import type { Pair } from '../../core/example';
 import { useModelStore } from '../../store/model';
 import { useRunStore } from '../../store/run';
 import { useTokenLengths } from './useTokenLengths';
+import { useChartColors } from '../sweep/chart-kit';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { tokenLengthTable } from './token-length-table';
 
 /** Which tokenization the numbers describe, in words (the truncated shares depend on it). */
 const tokenizedWith = (t: LengthTokenizer) =>
@@ -27,6 +30,7 @@ function Histogram({ title, summary, testId }: { title: string; summary: LengthS
     count: b.count,
     cut: b.to - 1 > summary.limit, // holds rows longer than the limit
   }));
+  const c = useChartColors();
   const limitBin = summary.bins.find((b) => summary.limit >= b.from && summary.limit < b.to);
   const limitLabel = limitBin ? data[summary.bins.indexOf(limitBin)].range : null;
   const p = summary.percentiles;
@@ -47,13 +51,13 @@ function Histogram({ title, summary, testId }: { title: string; summary: LengthS
           <Tooltip formatter={(v) => [String(v), 'rows']} labelFormatter={(l) => `${String(l)} tokens`} />
           <Bar dataKey="count" isAnimationActive={false}>
             {data.map((d) => (
-              <Cell key={d.range} fill={d.cut ? '#f59e0b' : '#2563eb'} />
+              <Cell key={d.range} fill={d.cut ? c.warn : c.series[0]} />
             ))}
           </Bar>
           {limitLabel !== null && (
             <ReferenceLine
               x={limitLabel}
-              stroke="#dc2626"
+              stroke={c.danger}
               strokeDasharray="4 2"
               label={{ value: `max ${summary.limit}`, position: 'top', fontSize: 10 }}
             />
@@ -81,10 +85,24 @@ export function TokenLengthChart({ pairs }: { pairs: Pair[] | null }) {
     [result, maxSourceLength, maxTargetLength],
   );
 
+  const chartRef = useRef<HTMLDivElement>(null);
+
   if (!pairs) return null;
   return (
-    <div className="token-lengths" aria-label="Token lengths">
+    <div className="token-lengths" aria-label="Token lengths" ref={chartRef}>
       <h3>Token lengths</h3>
+      {stats && (
+        <div className="chart-tools">
+          <span className="chart-tools__spacer" />
+          <ChartExportMenu
+            name="token length histograms"
+            title="Token lengths"
+            target={chartRef}
+            testId="token-lengths-export"
+            table={() => tokenLengthTable(stats)}
+          />
+        </div>
+      )}
       {result.state === 'error' && (
         <p className="field__error" role="alert">
           Token lengths: {result.message}

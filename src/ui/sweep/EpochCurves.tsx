@@ -1,6 +1,6 @@
 // The objective after each epoch, one line per trial (the numbers the pruner saw). Pruned trials
 // are dashed and end in a cross where they were stopped; picked trials stand out.
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import {
   CartesianGrid,
   Line,
@@ -15,7 +15,9 @@ import type { StudyView, TrialView } from '../../store/sweep-view';
 import { epochRows } from './epoch-curves-data';
 import { formatNumber } from './number-format';
 import { trialKey } from './trial-series';
-import { TrialLinesTooltip, trialColor } from './chart-kit';
+import { TrialLinesTooltip, trialColor, useChartColors } from './chart-kit';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { epochTable } from './chart-tables';
 import './sweep.css';
 
 /** A cross on a pruned trial's last epoch; nothing on the other points. */
@@ -44,7 +46,9 @@ export function EpochCurves({ study, highlight = [] }: { study: StudyView; highl
   // Epoch 0 (the untrained model) is on the axis when a trial reported it.
   const minEpoch = rows.some((r) => r.epoch === 0) ? 0 : 1;
   const focus = new Set(highlight);
+  const c = useChartColors();
   const opacity = (t: TrialView) => (focus.size === 0 || focus.has(t.number) ? 0.95 : 0.2);
+  const chartRef = useRef<HTMLDivElement>(null);
 
   return (
     <section className="panel sweep-panel" aria-label="Per-epoch objective" data-testid="epoch-curves">
@@ -54,14 +58,28 @@ export function EpochCurves({ study, highlight = [] }: { study: StudyView; highl
           <span className="sweep-key sweep-key--solid" /> complete/running{' '}
           <span className="sweep-key sweep-key--dashed" /> pruned (✕ where stopped)
         </p>
+        {rows.length > 0 && (
+          <ChartExportMenu
+            name="per-epoch objective chart"
+            title={`Per-epoch objective: ${study.name}`}
+            target={chartRef}
+            testId="epoch-curves-export"
+            legend={trials.map((t) => ({
+              label: `#${t.number} ${t.state}`,
+              color: trialColor(t.number),
+              dashed: t.state === 'pruned',
+            }))}
+            table={() => epochTable(trials, 'objective')}
+          />
+        )}
       </div>
-      <div className="chart">
+      <div className="chart" ref={chartRef}>
         {rows.length === 0 ? (
           <p className="chart__empty">Per-epoch curves appear after each trial's first evaluation.</p>
         ) : (
           <ResponsiveContainer width="100%" height={300}>
             <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-              <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+              <CartesianGrid stroke={c.grid} strokeDasharray="3 3" />
               <XAxis
                 dataKey="epoch"
                 type="number"
@@ -76,7 +94,7 @@ export function EpochCurves({ study, highlight = [] }: { study: StudyView; highl
                 )}
               />
               {trials.map((t) => {
-                const color = trialColor(t.number);
+                const color = trialColor(t.number, c);
                 const pruned = t.state === 'pruned';
                 const lastEpoch = t.epochs[t.epochs.length - 1].epoch;
                 return (

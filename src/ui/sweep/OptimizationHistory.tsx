@@ -1,7 +1,7 @@
 // Objective per trial (Optuna's optimization history): complete trials as dots, pruned ones as
 // triangles at their last reported value, failed ones as red crosses on the chart's floor, and
 // the best-so-far as a step line.
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import {
   CartesianGrid,
   ComposedChart,
@@ -16,17 +16,20 @@ import {
 import { bestTrial, type StudyView } from '../../store/sweep-view';
 import { formatNumber, formatParam } from './number-format';
 import { historyData, type HistoryData } from './optimization-history-data';
-import { fmtValue } from './chart-kit';
+import { fmtValue, useChartColors } from './chart-kit';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { historyTable } from './chart-tables';
 import './sweep.css';
 
 /** A red ✕ for a failed trial (it has no value; it sits on the chart's floor). */
 function FailedMark(props: unknown) {
-  const { cx, cy } = props as { cx?: number; cy?: number };
+  // The Scatter's fill (the theme's danger colour) strokes the cross.
+  const { cx, cy, fill } = props as { cx?: number; cy?: number; fill?: string };
   if (typeof cx !== 'number' || typeof cy !== 'number') return <g />;
   return (
     <path
       d={`M${cx - 4.5} ${cy - 4.5} L${cx + 4.5} ${cy + 4.5} M${cx + 4.5} ${cy - 4.5} L${cx - 4.5} ${cy + 4.5}`}
-      stroke="#b91c1c"
+      stroke={fill}
       strokeWidth={2.2}
     />
   );
@@ -87,10 +90,20 @@ function HistoryTooltip({
 
 export function OptimizationHistory({ study }: { study: StudyView }) {
   const h = useMemo(() => historyData(study), [study]);
+  const c = useChartColors();
   const best = useMemo(() => bestTrial(study), [study]);
   const total = study.trials.length;
   const maxNumber = h.xTicks[h.xTicks.length - 1] ?? 0;
   const lastNumber = study.trials.reduce((m, t) => Math.max(m, t.number), 0);
+  const chartRef = useRef<HTMLDivElement>(null);
+  // The legend above is HTML: the exported image draws these instead.
+  const exportLegend = [
+    { label: 'best so far', color: c.warn },
+    { label: 'complete', color: c.series[0] },
+    ...(h.pruned.length > 0 ? [{ label: 'pruned (last value)', color: c.muted }] : []),
+    ...(h.running.length > 0 ? [{ label: 'running (latest epoch)', color: c.series[0], dashed: true }] : []),
+    ...(h.failed.length > 0 ? [{ label: 'failed (no value)', color: c.danger }] : []),
+  ];
 
   return (
     <section className="panel sweep-panel" aria-label="Optimization history" data-testid="optimization-history">
@@ -105,24 +118,34 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
             </>
           )}
         </p>
+        {total > 0 && (
+          <ChartExportMenu
+            name="optimization history"
+            title={`Optimization history: ${study.name}`}
+            target={chartRef}
+            testId="history-export"
+            legend={exportLegend}
+            table={() => historyTable(study)}
+          />
+        )}
       </div>
       <ul className="history__legend" aria-label="Legend">
         <li>
           <svg width="18" height="10" aria-hidden="true">
-            <line x1="1" y1="5" x2="17" y2="5" stroke="#f59e0b" strokeWidth="2" />
+            <line x1="1" y1="5" x2="17" y2="5" stroke={c.warn} strokeWidth="2" />
           </svg>
           best so far
         </li>
         <li>
           <svg width="12" height="12" aria-hidden="true">
-            <circle cx="6" cy="6" r="4.5" fill="#2563eb" />
+            <circle cx="6" cy="6" r="4.5" fill={c.series[0]} />
           </svg>
           complete
         </li>
         {h.pruned.length > 0 && (
           <li>
             <svg width="12" height="12" aria-hidden="true">
-              <path d="M6 1.5 L10.5 10 L1.5 10 Z" fill="#fff" stroke="#6b7280" strokeWidth="1.5" />
+              <path d="M6 1.5 L10.5 10 L1.5 10 Z" fill={c.surface} stroke={c.muted} strokeWidth="1.5" />
             </svg>
             pruned (last value)
           </li>
@@ -130,7 +153,7 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
         {h.running.length > 0 && (
           <li>
             <svg width="12" height="12" aria-hidden="true">
-              <circle cx="6" cy="6" r="4.2" fill="#fff" stroke="#2563eb" strokeWidth="1.5" />
+              <circle cx="6" cy="6" r="4.2" fill={c.surface} stroke={c.series[0]} strokeWidth="1.5" />
             </svg>
             running (latest epoch)
           </li>
@@ -138,19 +161,19 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
         {h.failed.length > 0 && (
           <li>
             <svg width="12" height="12" aria-hidden="true">
-              <path d="M2 2 L10 10 M10 2 L2 10" stroke="#b91c1c" strokeWidth="2.2" />
+              <path d="M2 2 L10 10 M10 2 L2 10" stroke={c.danger} strokeWidth="2.2" />
             </svg>
             failed (no value)
           </li>
         )}
       </ul>
-      <div className="chart">
+      <div className="chart" ref={chartRef}>
         {total === 0 ? (
           <p className="chart__empty">Trials appear here as the sweep runs.</p>
         ) : (
           <ResponsiveContainer width="100%" height={300}>
             <ComposedChart margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-              <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+              <CartesianGrid stroke={c.grid} strokeDasharray="3 3" />
               <XAxis
                 dataKey="number"
                 type="number"
@@ -177,7 +200,7 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
                 data={h.best}
                 dataKey="best"
                 type="stepAfter"
-                stroke="#f59e0b"
+                stroke={c.warn}
                 strokeWidth={2}
                 dot={false}
                 activeDot={false}
@@ -188,7 +211,7 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
                 name="complete"
                 data={h.complete}
                 dataKey="value"
-                fill="#2563eb"
+                fill={c.series[0]}
                 shape="circle"
                 isAnimationActive={false}
               />
@@ -197,8 +220,8 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
                   name="pruned (last value)"
                   data={h.pruned}
                   dataKey="value"
-                  fill="#ffffff"
-                  stroke="#6b7280"
+                  fill={c.surface}
+                  stroke={c.muted}
                   strokeWidth={1.5}
                   shape="triangle"
                   isAnimationActive={false}
@@ -209,8 +232,8 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
                   name="running (latest epoch)"
                   data={h.running}
                   dataKey="value"
-                  fill="#ffffff"
-                  stroke="#2563eb"
+                  fill={c.surface}
+                  stroke={c.series[0]}
                   strokeWidth={1.5}
                   shape="circle"
                   isAnimationActive={false}
@@ -221,7 +244,7 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
                   name="failed"
                   data={h.failed}
                   dataKey="value"
-                  fill="#b91c1c"
+                  fill={c.danger}
                   shape={FailedMark}
                   isAnimationActive={false}
                 />

@@ -5,7 +5,9 @@ import { useMemo } from 'react';
 import type { StudyView } from '../../store/sweep-view';
 import { formatNumber } from './number-format';
 import { parallelCoordinates } from './parallel-coordinates-data';
-import { useElementWidth, valueColor, VALUE_GRADIENT } from './chart-kit';
+import { useChartColors, useElementWidth, valueColor, valueGradient } from './chart-kit';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { completeTrialsTable } from './chart-tables';
 import './sweep.css';
 
 const HEIGHT = 320;
@@ -23,6 +25,7 @@ export function ParallelCoordinates({ study, highlight = [] }: { study: StudyVie
   const data = useMemo(() => parallelCoordinates(study), [study]);
   const [ref, width] = useElementWidth<HTMLDivElement>(720);
   const focus = new Set(highlight);
+  const c = useChartColors();
   const n = data.axes.length;
   const spacing = n > 1 ? (width - 2 * SIDE) / (n - 1) : 0;
   const xAt = (i: number) => (n > 1 ? SIDE + i * spacing : width / 2);
@@ -38,6 +41,19 @@ export function ParallelCoordinates({ study, highlight = [] }: { study: StudyVie
       <div className="panel__head">
         <h2>Parallel coordinates</h2>
         <p className="sweep-caption">complete trials · one line each · hover a line for its trial</p>
+        {data.lines.length > 0 && (
+          <ChartExportMenu
+            name="parallel coordinates chart"
+            title={`Parallel coordinates: ${study.name}`}
+            target={ref}
+            testId="parallel-export"
+            legend={[
+              { label: `${formatNumber(worse, 4)} worse`, color: valueColor(0) },
+              { label: `${formatNumber(better, 4)} better`, color: valueColor(1) },
+            ]}
+            table={() => completeTrialsTable(study)}
+          />
+        )}
       </div>
       <div ref={ref} className="pc">
         {data.lines.length === 0 ? (
@@ -60,7 +76,7 @@ export function ParallelCoordinates({ study, highlight = [] }: { study: StudyVie
                     className={picked ? 'pc__line pc__line--picked' : 'pc__line'}
                     data-number={l.number}
                     points={l.points.map((p, i) => `${xAt(i).toFixed(1)},${yAt(p).toFixed(1)}`).join(' ')}
-                    stroke={valueColor(l.shade)}
+                    stroke={valueColor(l.shade, c)}
                     strokeOpacity={focus.size === 0 || picked ? 0.9 : 0.3}
                     strokeWidth={picked ? 3.5 : l.shade === 1 ? 2.75 : 1.75}
                   >
@@ -103,7 +119,7 @@ export function ParallelCoordinates({ study, highlight = [] }: { study: StudyVie
       {data.lines.length > 0 && (
         <div className="pc__legend" aria-label="Line colour scale">
           <span>{formatNumber(worse, 4)} worse</span>
-          <span className="pc__gradient" style={{ background: VALUE_GRADIENT }} />
+          <span className="pc__gradient" style={{ background: valueGradient(c) }} />
           <span>better {formatNumber(better, 4)}</span>
         </div>
       )}

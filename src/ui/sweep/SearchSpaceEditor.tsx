@@ -24,7 +24,7 @@ export function SearchSpaceEditor({ space, disabled, onChange }: Props) {
       {space.map((p, i) => (
         <div className="space-editor__row" key={`${p.name}-${i}`} data-testid="space-param">
           <select
-            aria-label="parameter"
+            aria-label={`parameter ${i + 1}`}
             value={p.name}
             disabled={disabled}
             onChange={(e) => update(i, { name: e.target.value })}
@@ -36,7 +36,7 @@ export function SearchSpaceEditor({ space, disabled, onChange }: Props) {
             ))}
           </select>
           <select
-            aria-label="type"
+            aria-label={`type of ${p.name}`}
             value={p.type}
             disabled={disabled}
             onChange={(e) => update(i, { type: e.target.value as ParamSpec['type'] })}
@@ -47,7 +47,7 @@ export function SearchSpaceEditor({ space, disabled, onChange }: Props) {
           </select>
           {p.type === 'categorical' ? (
             <input
-              aria-label="choices"
+              aria-label={`choices of ${p.name}`}
               defaultValue={(p.choices ?? []).join(', ')}
               disabled={disabled}
               onBlur={(e) => update(i, { choices: parseChoices(e.target.value) })}
@@ -55,7 +55,7 @@ export function SearchSpaceEditor({ space, disabled, onChange }: Props) {
           ) : (
             <>
               <input
-                aria-label="low"
+                aria-label={`low of ${p.name}`}
                 type="number"
                 step="any"
                 defaultValue={p.low}
@@ -63,7 +63,7 @@ export function SearchSpaceEditor({ space, disabled, onChange }: Props) {
                 onBlur={(e) => update(i, { low: Number(e.target.value) })}
               />
               <input
-                aria-label="high"
+                aria-label={`high of ${p.name}`}
                 type="number"
                 step="any"
                 defaultValue={p.high}
@@ -73,6 +73,7 @@ export function SearchSpaceEditor({ space, disabled, onChange }: Props) {
               <label className="space-editor__log">
                 <input
                   type="checkbox"
+                  aria-label={`log scale for ${p.name}`}
                   checked={p.log ?? false}
                   disabled={disabled}
                   onChange={(e) => update(i, { log: e.target.checked })}
@@ -85,6 +86,7 @@ export function SearchSpaceEditor({ space, disabled, onChange }: Props) {
             type="button"
             className="button button--link"
             disabled={disabled}
+            aria-label={`remove ${p.name}`}
             onClick={() => onChange(space.filter((_, j) => j !== i))}
           >
             remove

@@ -1,29 +1,46 @@
 // Slice plots: the objective of every complete trial against each parameter, one small chart per
 // parameter; log x axis for log parameters, categories at evenly spaced positions. The best
 // trial is the gold star.
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { bestTrial, type StudyView } from '../../store/sweep-view';
 import { formatNumber } from './number-format';
 import { sliceData } from './slice-plots-data';
-import { PointTooltip } from './chart-kit';
+import { PointTooltip, useChartColors } from './chart-kit';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { completeTrialsTable } from './chart-tables';
 import './sweep.css';
 
 export function SlicePlots({ study }: { study: StudyView }) {
   const slices = useMemo(() => study.paramSpec.map((p) => sliceData(study, p)), [study]);
   const best = useMemo(() => bestTrial(study), [study]);
   const any = slices.some((s) => s.points.length > 0);
+  const c = useChartColors();
+  const chartRef = useRef<HTMLDivElement>(null);
 
   return (
     <section className="panel sweep-panel" aria-label="Slice plots" data-testid="slice-plots">
       <div className="panel__head">
         <h2>Objective by parameter</h2>
         <p className="sweep-caption">complete trials · {study.objective}</p>
+        {any && (
+          <ChartExportMenu
+            name="slice plots"
+            title={`Objective by parameter: ${study.name}`}
+            target={chartRef}
+            testId="slice-export"
+            legend={[
+              { label: 'complete trial', color: c.series[0] },
+              { label: 'best trial', color: c.warn },
+            ]}
+            table={() => completeTrialsTable(study)}
+          />
+        )}
       </div>
       {!any ? (
         <p className="chart__empty chart__empty--short">Slice plots appear once a trial completes.</p>
       ) : (
-        <div className="slices">
+        <div className="slices" ref={chartRef}>
           {slices.map(({ axis, points }) => {
             const cat = axis.scale === 'categorical';
             const domain: [number, number] = cat ? [-0.5, axis.high + 0.5] : [axis.low, axis.high];
@@ -37,7 +54,7 @@ export function SlicePlots({ study }: { study: StudyView }) {
                 </figcaption>
                 <ResponsiveContainer width="100%" height={210}>
                   <ScatterChart margin={{ top: 6, right: 20, bottom: 4, left: 0 }}>
-                    <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+                    <CartesianGrid stroke={c.grid} strokeDasharray="3 3" />
                     <XAxis
                       dataKey="x"
                       type="number"
@@ -56,12 +73,18 @@ export function SlicePlots({ study }: { study: StudyView }) {
                       width={48}
                     />
                     <Tooltip content={PointTooltip} cursor={{ strokeDasharray: '3 3' }} />
-                    <Scatter data={points} fill="#2563eb" fillOpacity={0.75} shape="circle" isAnimationActive={false} />
+                    <Scatter
+                      data={points}
+                      fill={c.series[0]}
+                      fillOpacity={0.75}
+                      shape="circle"
+                      isAnimationActive={false}
+                    />
                     {bestPoints.length > 0 && (
                       <Scatter
                         data={bestPoints}
-                        fill="#f59e0b"
-                        stroke="#92400e"
+                        fill={c.warn}
+                        stroke={c.warnStroke}
                         shape="star"
                         isAnimationActive={false}
                       />

@@ -28,10 +28,10 @@ export function SweepControls() {
           disabled={!running}
           onClick={() => s.pause()}
         >
-          Pause
+          Pause sweep
         </button>
         <button type="button" className="button" data-testid="sweep-stop" disabled={!running} onClick={() => s.stop()}>
-          Stop
+          Stop sweep
         </button>
         <span className="status-pill sweep-status-pill" data-testid="sweep-runner-status">
           {s.status}
@@ -39,7 +39,8 @@ export function SweepControls() {
       </div>
       {s.live && running && (
         <p className="muted" data-testid="sweep-live">
-          trial {s.live.trial < 0 ? 'final (best parameters)' : s.live.trial} · step {s.live.step} / {s.live.totalSteps}
+          trial {s.live.trial < 0 ? 'final (best parameters)' : `#${s.live.trial}`} · step {s.live.step} /{' '}
+          {s.live.totalSteps}
         </p>
       )}
       {s.message && (
@@ -55,7 +56,9 @@ export function SweepControls() {
             <th>Status</th>
             <th>Trials</th>
             <th>Best</th>
-            <th />
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -67,7 +70,13 @@ export function SweepControls() {
               className={s.view?.id === st.id ? 'is-selected' : ''}
             >
               <td>
-                <button type="button" className="button button--link" onClick={() => void s.select(st.id)}>
+                <button
+                  type="button"
+                  className="button button--link"
+                  aria-label={`Show study ${st.name}`}
+                  aria-pressed={s.view?.id === st.id}
+                  onClick={() => void s.select(st.id)}
+                >
                   {st.name}
                 </button>
               </td>
@@ -76,13 +85,19 @@ export function SweepControls() {
               <td>{st.bestValue === null ? '' : st.bestValue.toFixed(3)}</td>
               <td className="studies__actions">
                 {(st.status === 'paused' || st.status === 'running') && !running && (
-                  <button type="button" className="button button--link" onClick={() => void s.resume(st.id)}>
+                  <button
+                    type="button"
+                    className="button button--link"
+                    aria-label={`Resume study ${st.name}`}
+                    onClick={() => void s.resume(st.id)}
+                  >
                     resume
                   </button>
                 )}
                 <button
                   type="button"
                   className="button button--link"
+                  aria-label={`Export study ${st.name} as JSON`}
                   onClick={() => void s.exportJSON(st.id).then((f) => download(f.name, f.text, 'application/json'))}
                 >
                   JSON
@@ -91,6 +106,7 @@ export function SweepControls() {
                   type="button"
                   className="button button--link"
                   data-testid="study-export-bundle"
+                  aria-label={`Scale-out bundle for study ${st.name}`}
                   title="train.py + optuna_search.py + accelerate and DeepSpeed configs with the best trial's parameters, for a multi-GPU cluster"
                   onClick={() =>
                     void s
@@ -108,6 +124,7 @@ export function SweepControls() {
                 <button
                   type="button"
                   className="button button--link"
+                  aria-label={`Export study ${st.name} as CSV`}
                   onClick={() => void s.exportCSV(st.id).then((f) => download(f.name, f.text, 'text/csv'))}
                 >
                   CSV
@@ -116,6 +133,7 @@ export function SweepControls() {
                   type="button"
                   className="button button--link"
                   disabled={running}
+                  aria-label={`Delete study ${st.name}`}
                   onClick={() => window.confirm(`Delete study "${st.name}" and its trials?`) && void s.remove(st.id)}
                 >
                   delete
@@ -125,13 +143,13 @@ export function SweepControls() {
           ))}
         </tbody>
       </table>
-      <label className="button button--link">
+      {/* The file input stays in the Tab order (only visually hidden): Space or Enter opens the picker. */}
+      <label className="button button--link file-button">
         Import a study (JSON)
         <input
           ref={file}
           type="file"
           accept=".json,application/json"
-          hidden
           data-testid="study-import"
           onChange={(e) => {
             const f = e.target.files?.[0];

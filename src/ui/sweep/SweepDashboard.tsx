@@ -1,6 +1,7 @@
 // The compare-trials dashboard for one study: a summary line, the optimization history and
 // per-epoch curves, parallel coordinates, importances and slice plots, the trials table and the
-// comparison of the trials picked in it. Presentational: everything comes from `study`.
+// comparison of the trials picked in it. Presentational: everything comes from `study` (the study
+// progress bar also asks the sweep store whether the sweep is being driven, for its ETA).
 import { useCallback, useMemo, useState } from 'react';
 import { bestTrial, stateCounts, type StudyView } from '../../store/sweep-view';
 import { formatNumber, formatParam } from './number-format';
@@ -9,6 +10,7 @@ import { ImportanceBars } from './ImportanceBars';
 import { OptimizationHistory } from './OptimizationHistory';
 import { ParallelCoordinates } from './ParallelCoordinates';
 import { SlicePlots } from './SlicePlots';
+import { StudyProgress } from './StudyProgress';
 import { TrialCompare } from './TrialCompare';
 import { TrialsTable } from './TrialsTable';
 import './sweep.css';
@@ -76,6 +78,7 @@ export function SweepDashboard({ study }: { study: StudyView }) {
             <dd data-testid="sweep-best-value">{best ? `${formatNumber(best.value!, 4)} (#${best.number})` : '—'}</dd>
           </div>
         </dl>
+        <StudyProgress study={study} />
         {best && (
           <p className="sweep-summary__params">
             Best parameters:{' '}

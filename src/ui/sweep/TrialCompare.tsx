@@ -1,7 +1,7 @@
 // Two or more picked trials side by side: their parameters, overlaid training loss and per-epoch
 // ROUGE curves, and the sample summaries each produced for the same articles. Every string (the
 // articles, references and model output) is rendered as a React text node, never as HTML.
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { StudyView, TrialView } from '../../store/sweep-view';
 import { linearTicks } from './axes';
@@ -9,7 +9,9 @@ import { epochRows, type EpochMetric } from './epoch-curves-data';
 import { formatNumber, formatParam } from './number-format';
 import { lossRows } from './trial-compare-data';
 import { trialKey } from './trial-series';
-import { TrialLinesTooltip, trialColor } from './chart-kit';
+import { TrialLinesTooltip, trialColor, useChartColors } from './chart-kit';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { compareTable } from './chart-tables';
 import './sweep.css';
 
 const ROUGE: { key: EpochMetric; label: string }[] = [
@@ -38,13 +40,14 @@ function TrialLines({
   higherIsBetter: boolean;
   height: number;
 }) {
+  const c = useChartColors();
   if (rows.length === 0) return <p className="chart__empty chart__empty--short">Nothing reported yet.</p>;
   const maxX = rows[rows.length - 1][x];
   const minX = x === 'step' ? 0 : rows[0][x];
   return (
     <ResponsiveContainer width="100%" height={height}>
       <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-        <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+        <CartesianGrid stroke={c.grid} strokeDasharray="3 3" />
         <XAxis
           dataKey={x}
           type="number"
@@ -60,7 +63,7 @@ function TrialLines({
             key={t.number}
             name={`#${t.number}`}
             dataKey={trialKey(t.number)}
-            stroke={trialColor(t.number)}
+            stroke={trialColor(t.number, c)}
             strokeWidth={x === 'step' ? 1.5 : 2}
             strokeDasharray={t.state === 'pruned' ? '6 4' : undefined}
             dot={x === 'epoch' ? { r: 3, strokeDasharray: '0' } : false}
@@ -82,6 +85,8 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
   const loss = useMemo(() => lossRows(trials), [trials]);
   const rouge = useMemo(() => ROUGE.map((m) => ({ ...m, rows: epochRows(trials, m.key) })), [trials]);
   const nSamples = trials.reduce((m, t) => Math.max(m, t.samples.length), 0);
+  const c = useChartColors();
+  const chartsRef = useRef<HTMLDivElement>(null);
 
   if (trials.length < 2) {
     return (
@@ -110,7 +115,7 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
             <li key={t.number}>
               <span
                 className={`sweep-key ${t.state === 'pruned' ? 'sweep-key--dashed' : 'sweep-key--solid'}`}
-                style={{ borderColor: trialColor(t.number) }}
+                style={{ borderColor: trialColor(t.number, c) }}
               />
               #{t.number}
               <span className="sweep-caption">
@@ -161,7 +166,22 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
         </table>
       </div>
 
-      <div className="compare__charts">
+      <div className="chart-tools">
+        <span className="chart-tools__spacer" />
+        <ChartExportMenu
+          name="trial comparison charts"
+          title={`Trials ${trials.map((t) => `#${t.number}`).join(', ')} compared: ${study.name}`}
+          target={chartsRef}
+          testId="compare-export"
+          legend={trials.map((t) => ({
+            label: `#${t.number} ${t.state}`,
+            color: trialColor(t.number),
+            dashed: t.state === 'pruned',
+          }))}
+          table={() => compareTable(trials)}
+        />
+      </div>
+      <div className="compare__charts" ref={chartsRef}>
         <figure className="compare__chart compare__chart--wide">
           <figcaption className="slice__title">Training loss</figcaption>
           <TrialLines trials={trials} rows={loss} x="step" higherIsBetter={false} height={240} />
@@ -187,7 +207,7 @@ export function TrialCompare({ study, picked }: { study: StudyView; picked: read
                 </th>
                 {trials.map((t) => (
                   <th key={t.number} scope="col">
-                    <span className="sweep-swatch" style={{ background: trialColor(t.number) }} />#{t.number}
+                    <span className="sweep-swatch" style={{ background: trialColor(t.number, c) }} />#{t.number}
                   </th>
                 ))}
               </tr>

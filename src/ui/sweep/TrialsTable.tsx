@@ -6,7 +6,7 @@ import { formatDuration } from '../../core/format';
 import { bestTrial, type StudyView } from '../../store/sweep-view';
 import { formatNumber, formatParam } from './number-format';
 import { filterTrials, nextSort, sortTrials, type SortKey, type SortSpec } from './trials-table-data';
-import { trialColor } from './chart-kit';
+import { trialColor, useChartColors } from './chart-kit';
 import './sweep.css';
 
 export interface TrialsTableProps {
@@ -24,6 +24,7 @@ export function TrialsTable({ study, picked, onTogglePick, onClearPicks }: Trial
   const best = useMemo(() => bestTrial(study), [study]);
   const rows = useMemo(() => sortTrials(filterTrials(study.trials, query), sort), [study.trials, query, sort]);
   const pickedSet = new Set(picked);
+  const c = useChartColors();
 
   const columns: { key: SortKey; label: string; title?: string; numeric?: boolean }[] = [
     { key: 'number', label: '#', numeric: true },
@@ -132,7 +133,11 @@ export function TrialsTable({ study, picked, onTogglePick, onClearPicks }: Trial
                   </td>
                   <td className="trials__num">
                     {isPicked && (
-                      <span className="sweep-swatch" style={{ background: trialColor(t.number) }} aria-hidden="true" />
+                      <span
+                        className="sweep-swatch"
+                        style={{ background: trialColor(t.number, c) }}
+                        aria-hidden="true"
+                      />
                     )}
                     {t.number}
                     {isBest && (

@@ -1,40 +1,110 @@
-// Shared bits of the sweep charts: colours, a width hook for the hand-drawn SVG, and the tooltip
+// Shared bits of the charts (sweep, train, data): the theme's colours, a width hook for the hand-drawn SVG, and the tooltip
 // the multi-trial line charts use (text nodes only).
-import { useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { TooltipContentProps } from 'recharts';
+import { useTheme } from '../theme';
 
-const PALETTE = [
-  '#2563eb',
-  '#dc2626',
-  '#059669',
-  '#d97706',
-  '#7c3aed',
-  '#0891b2',
-  '#db2777',
-  '#65a30d',
-  '#4b5563',
-  '#ea580c',
-];
+/** The light theme's colours: the first render's, and what a page without styles.css gets. */
+const LIGHT: ChartColors = {
+  series: [
+    '#2563eb',
+    '#dc2626',
+    '#059669',
+    '#d97706',
+    '#7c3aed',
+    '#0891b2',
+    '#db2777',
+    '#65a30d',
+    '#4b5563',
+    '#ea580c',
+  ],
+  grid: '#e5e7eb',
+  axis: '#4b5563',
+  text: '#374151',
+  surface: '#ffffff',
+  muted: '#6b7280',
+  warn: '#f59e0b',
+  warnStroke: '#92400e',
+  danger: '#b91c1c',
+  sequential: ['#bfdbfe', '#3b82f6', '#1e3a8a'],
+};
+
+/**
+ * Chart colours, one CSS custom property each (`--chart-1`…`--chart-10`, `--chart-grid`, … in
+ * styles.css, per theme). Plain colour strings, not `var(...)`: an exported SVG or PNG is drawn
+ * outside the page, where the variables do not exist.
+ */
+export interface ChartColors {
+  /** Series in order: trials (by number), ROUGE lines, train then eval loss. */
+  series: readonly string[];
+  grid: string;
+  axis: string;
+  /** Labels drawn inside the plot (reference lines). */
+  text: string;
+  /** The panel behind the plot (hollow markers are filled with it). */
+  surface: string;
+  muted: string;
+  /** Highlights: best-so-far line, truncated bars, the best trial's marker. */
+  warn: string;
+  warnStroke: string;
+  /** Failures and limits: failed trials, the max-length line. */
+  danger: string;
+  /** Worst → best, for a value's shade. */
+  sequential: readonly [string, string, string];
+}
+
+/** Reads the theme's chart colours from the root element's custom properties. */
+export function readChartColors(root: Element | null = globalThis.document?.documentElement ?? null): ChartColors {
+  if (!root || typeof getComputedStyle !== 'function') return LIGHT;
+  const style = getComputedStyle(root);
+  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  return {
+    series: LIGHT.series.map((c, i) => v(`--chart-${i + 1}`, c)),
+    grid: v('--chart-grid', LIGHT.grid),
+    axis: v('--chart-axis', LIGHT.axis),
+    text: v('--chart-text', LIGHT.text),
+    surface: v('--chart-surface', LIGHT.surface),
+    muted: v('--chart-muted', LIGHT.muted),
+    warn: v('--chart-warn', LIGHT.warn),
+    warnStroke: v('--chart-warn-stroke', LIGHT.warnStroke),
+    danger: v('--chart-danger', LIGHT.danger),
+    sequential: [
+      v('--chart-seq-0', LIGHT.sequential[0]),
+      v('--chart-seq-1', LIGHT.sequential[1]),
+      v('--chart-seq-2', LIGHT.sequential[2]),
+    ],
+  };
+}
+
+/** The chart colours of the theme in effect; a theme change re-renders the chart with new ones. */
+export function useChartColors(): ChartColors {
+  const theme = useTheme();
+  return useMemo(() => readChartColors(), [theme]); // eslint-disable-line react-hooks/exhaustive-deps
+}
 
 /** A stable colour per trial number, the same in every chart. */
-export const trialColor = (n: number) => PALETTE[((n % PALETTE.length) + PALETTE.length) % PALETTE.length];
+export const trialColor = (n: number, colors: ChartColors = LIGHT) => {
+  const p = colors.series;
+  return p[((n % p.length) + p.length) % p.length];
+};
 
-const STOPS: [number, number, number][] = [
-  [0xbf, 0xdb, 0xfe], // worst: blue-200
-  [0x3b, 0x82, 0xf6], // blue-500
-  [0x1e, 0x3a, 0x8a], // best: blue-900
-];
+const rgbOf = (hex: string): [number, number, number] => {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex.trim());
+  return m ? [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)] : [128, 128, 128];
+};
 
-/** Sequential colour for a value's shade in [0, 1] (1 = best): light → dark blue. */
-export function valueColor(shade: number): string {
-  const t = Math.min(1, Math.max(0, Number.isFinite(shade) ? shade : 0)) * (STOPS.length - 1);
-  const i = Math.min(STOPS.length - 2, Math.floor(t));
+/** Sequential colour for a value's shade in [0, 1] (1 = best), along the theme's worst → best stops. */
+export function valueColor(shade: number, colors: ChartColors = LIGHT): string {
+  const stops = colors.sequential.map(rgbOf);
+  const t = Math.min(1, Math.max(0, Number.isFinite(shade) ? shade : 0)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(t));
   const f = t - i;
-  const c = STOPS[i].map((a, k) => Math.round(a + (STOPS[i + 1][k] - a) * f));
+  const c = stops[i].map((a, k) => Math.round(a + (stops[i + 1][k] - a) * f));
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 }
 
-export const VALUE_GRADIENT = `linear-gradient(to right, ${valueColor(0)}, ${valueColor(0.5)}, ${valueColor(1)})`;
+export const valueGradient = (colors: ChartColors = LIGHT) =>
+  `linear-gradient(to right, ${valueColor(0, colors)}, ${valueColor(0.5, colors)}, ${valueColor(1, colors)})`;
 
 /** The element's content width, kept current with a ResizeObserver (fallback until measured). */
 export function useElementWidth<T extends HTMLElement>(fallback: number): [RefObject<T | null>, number] {
@@ -78,7 +148,7 @@ export function TrialLinesTooltip({
       key: String(p.dataKey),
       name: String(p.name),
       value: p.value as number,
-      color: p.stroke ?? p.color ?? '#111827',
+      color: p.stroke ?? p.color ?? 'currentColor',
     }))
     .sort((a, b) => (higherIsBetter ? b.value - a.value : a.value - b.value));
   return (

@@ -39,7 +39,9 @@ export function CheckpointsPanel() {
               <th>step</th>
               <th>saved</th>
               <th>size</th>
-              <th />
+              <th>
+                <span className="visually-hidden">actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -57,6 +59,7 @@ export function CheckpointsPanel() {
                       disabled={running}
                       onClick={() => void resume(c.id)}
                       data-testid="checkpoint-resume"
+                      aria-label={`Resume run ${c.runId} from epoch ${c.epoch}`}
                     >
                       Resume
                     </button>
@@ -72,6 +75,7 @@ export function CheckpointsPanel() {
                           )
                       }
                       data-testid="checkpoint-export"
+                      aria-label={`Export run ${c.runId} epoch ${c.epoch} checkpoint`}
                     >
                       Export
                     </button>
@@ -82,6 +86,7 @@ export function CheckpointsPanel() {
                         if (confirm(`Delete checkpoint ${c.id}?`)) void remove(c.id);
                       }}
                       data-testid="checkpoint-delete"
+                      aria-label={`Delete run ${c.runId} epoch ${c.epoch} checkpoint`}
                     >
                       Delete
                     </button>

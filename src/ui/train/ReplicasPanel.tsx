@@ -1,9 +1,11 @@
 // The data-parallel group, one row per replica: its state, where it runs, and what it reported at
 // the end (parameter checksum, optimizer memory). Replicas hold the same model, so their checksums
 // should be identical; the line under the table says whether they are. Hidden until a run spawns
-// the group. Everything is rendered as React text nodes (adapter names come from the browser).
+// the group. The checksum and raw byte columns show with the header's Details switch (hidden, not
+// removed, otherwise). Everything is rendered as React text nodes (adapter names come from the browser).
 import { checksumAgreement, formatMB } from '../../store/parallel';
 import { useRunStore } from '../../store/run';
+import { useUiSettings } from '../../store/ui-settings';
 
 const AGREEMENT_TEXT = {
   agree: 'All replicas report the same parameter checksum.',
@@ -13,6 +15,7 @@ const AGREEMENT_TEXT = {
 
 export function ReplicasPanel() {
   const replicas = useRunStore((s) => s.replicas);
+  const details = useUiSettings((s) => s.showDetails);
   if (replicas.length === 0) return null;
   const agreement = checksumAgreement(replicas);
   const agreementText = AGREEMENT_TEXT[agreement];
@@ -30,8 +33,10 @@ export function ReplicasPanel() {
               <th scope="col">State</th>
               <th scope="col">Backend</th>
               <th scope="col">Adapter</th>
-              <th scope="col">Parameter checksum</th>
-              <th scope="col" className="replicas__num">
+              <th scope="col" hidden={!details}>
+                Parameter checksum
+              </th>
+              <th scope="col" className="replicas__num" hidden={!details}>
                 Optimizer bytes
               </th>
               <th scope="col" className="replicas__num">
@@ -53,12 +58,14 @@ export function ReplicasPanel() {
                   {r.adapter}
                 </td>
                 <td
+                  hidden={!details}
                   data-testid="replica-checksum"
                   className={`replicas__opt replicas__checksum${agreement === 'differ' ? ' replicas__checksum--differ' : ''}`}
                 >
                   {r.checksum === null ? '' : String(r.checksum)}
                 </td>
                 <td
+                  hidden={!details}
                   data-testid="replica-optimizer-bytes"
                   className="replicas__opt replicas__num"
                   title={r.optimizerBytes === null ? undefined : formatMB(r.optimizerBytes)}

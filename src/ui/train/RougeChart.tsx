@@ -13,14 +13,19 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { useRef } from 'react';
 import { useRunStore } from '../../store/run';
+import { ChartExportMenu } from '../ChartExportMenu';
+import { rougeChartTable } from './run-tables';
 import { epochZero, latestEvaluation, leadBaseline, leadReferenceLines, type RougeKey } from '../../store/run-events';
+import { useChartColors } from '../sweep/chart-kit';
 
-const SERIES: { key: RougeKey; label: string; color: string }[] = [
-  { key: 'rouge1', label: 'R-1', color: '#2563eb' },
-  { key: 'rouge2', label: 'R-2', color: '#dc2626' },
-  { key: 'rougeL', label: 'R-L', color: '#059669' },
-  { key: 'rougeLsum', label: 'R-Lsum', color: '#d97706' },
+/** `color` indexes the theme's chart series (chart-kit's useChartColors). */
+const SERIES: { key: RougeKey; label: string; color: number }[] = [
+  { key: 'rouge1', label: 'R-1', color: 0 },
+  { key: 'rouge2', label: 'R-2', color: 1 },
+  { key: 'rougeL', label: 'R-L', color: 2 },
+  { key: 'rougeLsum', label: 'R-Lsum', color: 3 },
 ];
 
 const two = (v: number) => v.toFixed(2);
@@ -46,6 +51,7 @@ export function RougeChart() {
   const baselines = useRunStore((s) => s.baselines);
   // The worker's own count, not the settings: those may have been edited since the run started.
   const noValidation = useRunStore((s) => s.model !== null && s.model.validationExamples === 0);
+  const c = useChartColors();
   const latest = latestEvaluation(points);
   const lead = leadBaseline(baselines);
   const zero = epochZero(points);
@@ -55,6 +61,7 @@ export function RougeChart() {
   const json = JSON.stringify(points);
   const top = [...points, ...baselines].reduce((m, p) => Math.max(m, p.rouge1, p.rouge2, p.rougeL, p.rougeLsum), 0);
   const ticks = yAxisTicks(Number.isFinite(top) ? top : 100);
+  const chartRef = useRef<HTMLDivElement>(null);
 
   return (
     <section className="panel" aria-label="ROUGE">
@@ -93,7 +100,19 @@ export function RougeChart() {
           )}
         </p>
       )}
-      <div className="chart" data-testid="rouge-chart" data-points={json}>
+      {points.length > 0 && (
+        <div className="chart-tools">
+          <span className="chart-tools__spacer" />
+          <ChartExportMenu
+            name="ROUGE chart"
+            title="ROUGE (validation)"
+            target={chartRef}
+            testId="rouge-export"
+            table={() => rougeChartTable(points, baselines)}
+          />
+        </div>
+      )}
+      <div className="chart" data-testid="rouge-chart" data-points={json} ref={chartRef}>
         <output hidden data-testid="rouge-points">
           {json}
         </output>
@@ -109,7 +128,7 @@ export function RougeChart() {
         ) : (
           <ResponsiveContainer width="100%" height={300}>
             <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-              <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
+              <CartesianGrid stroke={c.grid} strokeDasharray="3 3" />
               {/* A category axis: one tick per reported epoch, and a lone first epoch sits centred
                   instead of on a zero-width numeric domain. */}
               <XAxis
@@ -126,11 +145,11 @@ export function RougeChart() {
                 <ReferenceLine
                   key={l.label}
                   y={l.y}
-                  stroke={SERIES.find((s) => s.key === l.keys[0])?.color}
+                  stroke={c.series[SERIES.find((s) => s.key === l.keys[0])?.color ?? 0]}
                   strokeDasharray="6 4"
                   strokeOpacity={0.8}
                   ifOverflow="extendDomain"
-                  label={{ value: l.label, position: 'insideTopRight', fontSize: 11, fill: '#4b5563' }}
+                  label={{ value: l.label, position: 'insideTopRight', fontSize: 11, fill: c.text }}
                 />
               ))}
               {SERIES.map((s) => (
@@ -138,7 +157,7 @@ export function RougeChart() {
                   key={s.key}
                   name={s.label}
                   dataKey={s.key}
-                  stroke={s.color}
+                  stroke={c.series[s.color]}
                   strokeWidth={2}
                   dot={{ r: 4 }}
                   activeDot={{ r: 6 }}

@@ -1,6 +1,9 @@
 // What the worker reported about this run: the backend and why, the adapter, the model and data.
+// Internals (the parameter checksum, raw byte counts) only with the header's Details switch: they
+// stay in the DOM (hidden), so tests and scripts read them either way.
 import { formatMB } from '../../store/parallel';
 import { useRunStore } from '../../store/run';
+import { useUiSettings } from '../../store/ui-settings';
 import { epochZero, formatAutoBatch, leadBaseline, type BaselinePoint } from '../../store/run-events';
 
 /** "R-1 16.98 · R-2 1.63 · R-L 11.93" */
@@ -15,6 +18,7 @@ export function RunInfo() {
   const autoBatch = useRunStore((s) => s.autoBatch);
   const lead = useRunStore((s) => leadBaseline(s.baselines));
   const zero = useRunStore((s) => epochZero(s.evaluations));
+  const details = useUiSettings((s) => s.showDetails);
 
   return (
     <section className="panel" aria-label="Run information">
@@ -40,8 +44,8 @@ export function RunInfo() {
             ? `${model.trainExamples.toLocaleString('en-US')} train / ${model.validationExamples.toLocaleString('en-US')} validation`
             : '—'}
         </dd>
-        <dt>Checksum</dt>
-        <dd>
+        <dt hidden={!details}>Checksum</dt>
+        <dd hidden={!details}>
           <code data-testid="run-checksum">{checksum === null ? '—' : String(checksum)}</code>
         </dd>
         {autoBatch && (
@@ -60,8 +64,10 @@ export function RunInfo() {
           </>
         )}
         <dt>Optimizer state</dt>
-        <dd title={optimizerBytes === null ? undefined : `${optimizerBytes} bytes (rank 0)`}>
-          {optimizerBytes === null ? '—' : formatMB(optimizerBytes)}
+        <dd>{optimizerBytes === null ? '—' : formatMB(optimizerBytes)}</dd>
+        <dt hidden={!details}>Optimizer bytes</dt>
+        <dd hidden={!details} data-testid="run-optimizer-bytes">
+          {optimizerBytes === null ? '—' : `${optimizerBytes} (rank 0)`}
         </dd>
       </dl>
     </section>

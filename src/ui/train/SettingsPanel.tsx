@@ -9,6 +9,7 @@ import { NumberField } from '../NumberField';
 import { GenerationSettings } from './GenerationSettings';
 import { FinetuneSettings } from './FinetuneSettings';
 import { ParallelSettings } from './ParallelSettings';
+import { AdvancedSettings } from './AdvancedSettings';
 import { useSettingField } from './use-setting-field';
 
 const BACKENDS: { value: BackendChoice; label: string }[] = [
@@ -185,6 +186,7 @@ export function SettingsPanel() {
         <FinetuneSettings />
         <GenerationSettings />
         <ParallelSettings />
+        <AdvancedSettings />
       </fieldset>
     </section>
   );

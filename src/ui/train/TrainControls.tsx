@@ -1,4 +1,4 @@
-// Train / Stop, and the run's status word. The buttons only call store actions.
+// Start / Stop training, and the run's status word (named apart from the top "Train" tab). The buttons only call store actions.
 import { useDataStore } from '../../store/data';
 import { useRunStore } from '../../store/run';
 
@@ -27,10 +27,10 @@ export function TrainControls() {
         disabled={running || !hasData || hasFieldErrors}
         title={why}
       >
-        {status === 'idle' ? 'Train' : 'Train again'}
+        {status === 'idle' ? 'Start training' : 'Train again'}
       </button>
       <button type="button" className="button" data-testid="stop-button" onClick={stop} disabled={!running || stopping}>
-        {stopping ? 'Stopping…' : 'Stop'}
+        {stopping ? 'Stopping…' : 'Stop training'}
       </button>
       <span className={`status-pill status-pill--${status}`} data-testid="run-status" aria-live="polite">
         {status}

@@ -5,13 +5,17 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { describe, expect, it } from 'vitest';
-import { attentionPlain, relErr, startWebGPU, uniform, valueAndGrads } from '../src/testing/webgpu-node';
-import { mulberry32 } from '../src/core/prng';
-import { attentionWebGPU } from './webgpu-attention';
+import { afterAll, describe, expect, it } from 'vitest';
+import { attentionPlain, relErr, startWebGPU, uniform, valueAndGrads } from '../../testing/webgpu-node';
+import { mulberry32 } from '../../core/prng';
+import { attentionWebGPU } from './attention';
+import { attention } from '../ops';
+import { setWebGPUAttention } from '../path-mode';
 
 const gpu = await startWebGPU();
 if (!gpu.ok) console.warn(`SKIPPED webgpu-attention tests: ${gpu.reason}`);
+
+afterAll(() => setWebGPUAttention('auto'));
 
 const TOL = 1e-4;
 const NEG = -1e9; // llama.ts's additive mask value
@@ -93,6 +97,37 @@ describe.skipIf(!gpu.ok)(`attentionWebGPU equals the plain attention (${gpu.ok ?
     tf.dispose([value, ...grads]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([q, k, v, mask]);
+  });
+
+  it("is what ops.attention runs when the switch is 'on', and not in 'auto' or 'off' (path-mode.ts)", async () => {
+    await tf.setBackend('webgpu');
+    const engine = tf.engine();
+    const runKernel = engine.runKernel.bind(engine);
+    const kernels: string[] = [];
+    engine.runKernel = ((name: string, ...rest: unknown[]) => {
+      kernels.push(name);
+      return (runKernel as (...a: unknown[]) => unknown)(name, ...rest);
+    }) as typeof engine.runKernel;
+    try {
+      const q = tf.randomNormal([1, 2, 5, 8]) as tf.Tensor4D; // two query heads on one key/value head
+      const k = tf.randomNormal([1, 1, 5, 8]) as tf.Tensor4D;
+      const v = tf.randomNormal([1, 1, 5, 8]) as tf.Tensor4D;
+      const mask = tf.zeros([1, 1, 5, 5]) as tf.Tensor4D;
+      const out: Record<string, Float32Array> = {};
+      for (const mode of ['on', 'auto', 'off'] as const) {
+        setWebGPUAttention(mode);
+        kernels.length = 0;
+        const y = attention(q, k, v, mask);
+        out[mode] = (await y.data()) as Float32Array;
+        y.dispose();
+        expect(kernels.includes('StudioAttention'), mode).toBe(mode === 'on');
+      }
+      expect(relErr(out.on, out.off)).toBeLessThan(TOL);
+      tf.dispose([q, k, v, mask]);
+    } finally {
+      engine.runKernel = runKernel;
+      setWebGPUAttention('auto');
+    }
   });
 
   it('rejects mismatched shapes', async () => {

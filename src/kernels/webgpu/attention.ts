@@ -1,5 +1,6 @@
-// Grouped-query attention as fused WebGPU kernels, replacing plain.ts attention on
-// the webgpu backend:
+// Grouped-query attention as fused WebGPU kernels, an alternative to plain.ts attention on the
+// webgpu backend that ops.ts takes when path-mode.ts's attention switch says so (see there: on
+// SwiftShader it loses to the plain path, so 'auto' keeps plain until a GPU measures it):
 //   out = softmax(q kᵀ · scale + mask) v     q, out (B, H, T, D); k, v (B, KV, S, D); mask (B or 1, 1, T, S)
 // with query head h reading key/value head h / G, G = H / KV. The plain path writes the (B, H, T, S)
 // scores and probabilities (and its gradient several more of them); here no (T, S) matrix is ever
@@ -12,10 +13,12 @@
 // Limits: D ≤ 128 (two accumulators per thread); a fully masked row (−1e9 everywhere) gives the same
 // uniform average as the plain softmax does.
 import * as tf from '@tensorflow/tfjs-core';
-import { assertWebGPU, FlatProgram, registerWebGPUKernel, runKernel } from '../src/kernels/webgpu/kernels';
+import { assertWebGPU, FlatProgram, registerWebGPUKernel, runKernel } from './kernels';
 
 const WG = 64; // keys (forward, dq) or queries (dk, dv) per block, one per thread
 const MAX_D = 2 * WG;
+/** The largest head size the kernels take (two accumulators per thread). */
+export const ATTENTION_MAX_HEAD_SIZE = MAX_D;
 
 /** WGSL shared by the three programs: shape uniforms read as named values, and the score of one (query, key) pair. */
 const PROLOGUE = `
