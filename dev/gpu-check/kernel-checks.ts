@@ -16,9 +16,10 @@ import * as plain from '../../src/kernels/plain';
 import { crossEntropyWebGPU } from '../../src/kernels/webgpu/cross-entropy';
 import { rmsNormWebGPU } from '../../src/kernels/webgpu/rmsnorm';
 import { applyRopeWebGPU } from '../../src/kernels/webgpu/rope';
+import { attentionWebGPU } from '../../src/kernels/webgpu/attention';
+import { swigluWebGPU } from '../../src/kernels/webgpu/swiglu';
 import { ropeTables } from '../../src/model/rope';
 import { relErr, uniform, valueAndGrads, type HostTensor } from '../../src/testing/webgpu-node';
-import { attentionWebGPU } from '../webgpu-attention';
 
 export const KERNEL_TOLERANCE = 1e-4;
 
@@ -90,6 +91,13 @@ export const KERNEL_CHECKS: readonly KernelCheck[] = [
     fused: xent(crossEntropyWebGPU),
     plain: xent(plain.crossEntropy),
     inputs: (r, full) => [uniform(r, full ? [512, 49152] : [37, 1031], -8, 8)],
+  },
+  {
+    kernel: 'swiglu',
+    outputs: ['y', 'dgate', 'dup'],
+    fused: (g, u) => swigluWebGPU(g as tf.Tensor2D, u as tf.Tensor2D),
+    plain: (g, u) => tf.mul(tf.mul(g, tf.sigmoid(g)), u), // silu(gate) · up, as llama.ts's plain MLP
+    inputs: (r, full) => [uniform(r, full ? [512, 1536] : [37, 70], -4, 4), uniform(r, full ? [512, 1536] : [37, 70])],
   },
   {
     kernel: 'attention',
