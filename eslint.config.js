@@ -15,6 +15,8 @@ export default tseslint.config(
       'bench-out/',
       'reports/',
       'sweep-out/',
+      'gpu-check-bundle/',
+      'gpu-check-out/',
       'node_modules/',
       'test-results/',
       'playwright-report/',
