@@ -18,6 +18,8 @@ import { rmsNormWebGPU } from '../../src/kernels/webgpu/rmsnorm';
 import { applyRopeWebGPU } from '../../src/kernels/webgpu/rope';
 import { attentionWebGPU } from '../../src/kernels/webgpu/attention';
 import { swigluWebGPU } from '../../src/kernels/webgpu/swiglu';
+import { adamwUpdateWebGPU } from '../../src/kernels/webgpu/adamw';
+import { adamwUpdate, type AdamWStep } from '../../src/kernels/plain-adamw';
 import { ropeTables } from '../../src/model/rope';
 import { relErr, uniform, valueAndGrads, type HostTensor } from '../../src/testing/webgpu-node';
 
@@ -68,6 +70,21 @@ const xent = (f: typeof plain.crossEntropy) => (z: tf.Tensor) => {
   return f(z as tf.Tensor2D, targets, 'mean');
 };
 
+/** A third AdamW update with decay, its gradient clipped to half by the step gate [loss, norm, coef, finite]. */
+const ADAMW_STEP: AdamWStep = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: 3 };
+
+/** An in-place update as an op: p, m, v copied into variables, updated, returned as one (3·P) vector. */
+const adamw = (update: typeof adamwUpdate) => (p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor) => {
+  const vars = [p, m, v].map((t) => tf.variable(t.clone()));
+  const gate = tf.tensor1d([1, 2, 0.5, 1]);
+  try {
+    update(vars[0], g, vars[1], vars[2], ADAMW_STEP, gate);
+    return tf.concat(vars.map((x) => tf.reshape(x, [-1])));
+  } finally {
+    [...vars, gate].forEach((x) => x.dispose());
+  }
+};
+
 // Small shapes are the unit tests' odd ones (not multiples of the workgroups); full ones are SmolLM2-135M's
 // (d 576, 9 heads / 3 KV heads of 64, V 49152) at B·T = 512.
 export const KERNEL_CHECKS: readonly KernelCheck[] = [
@@ -98,6 +115,18 @@ export const KERNEL_CHECKS: readonly KernelCheck[] = [
     fused: (g, u) => swigluWebGPU(g as tf.Tensor2D, u as tf.Tensor2D),
     plain: (g, u) => tf.mul(tf.mul(g, tf.sigmoid(g)), u), // silu(gate) · up, as llama.ts's plain MLP
     inputs: (r, full) => [uniform(r, full ? [512, 1536] : [37, 70], -4, 4), uniform(r, full ? [512, 1536] : [37, 70])],
+  },
+  {
+    kernel: 'adamw',
+    outputs: ['p|m|v'],
+    fused: adamw(adamwUpdateWebGPU),
+    plain: adamw(adamwUpdate),
+    grads: false,
+    // p, g, m (any sign) and v (≥ 0, a running mean of g²): SmolLM2's tied embedding when full.
+    inputs: (r, full) => {
+      const shape = full ? [49152, 576] : [37, 53];
+      return [uniform(r, shape), uniform(r, shape, -3, 3), uniform(r, shape, -0.1, 0.1), uniform(r, shape, 0, 0.01)];
+    },
   },
   {
     kernel: 'attention',
