@@ -248,12 +248,13 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
     padId: tokenizer.padId,
     world: parallel?.collective.world ?? 1,
   });
-  if (warm.pipelines > 0)
+  if (warm.pipelines > 0) {
     emit({
       type: 'status',
       message: `compiled ${warm.pipelines} WebGPU pipelines for the first step in ${(warm.ms / 1000).toFixed(1)} s${warm.failed.length > 0 ? ` (${warm.failed.length} refused by the device, left to the step)` : ''}`,
     });
-  if (warm.pipelines > 0) emit({ type: 'status', message: 'training' });
+    emit({ type: 'status', message: 'training' });
+  }
   const result = await trainLoop({
     config,
     params,
