@@ -132,6 +132,18 @@ export function countTfjsWebGPU(): DeviceCounter {
   return countDevice((tf.backend() as unknown as { device: GPUDevice }).device);
 }
 
+/** orig with its wall time added to compileMs (and counted as a pipeline when it makes one). */
+const timed = (orig: AnyFn, pipeline: boolean): AnyFn =>
+  function (this: unknown, desc: unknown) {
+    if (pipeline) totals.pipelines += 1;
+    const t0 = performance.now();
+    try {
+      return orig.call(this, desc);
+    } finally {
+      totals.compileMs += performance.now() - t0;
+    }
+  };
+
 function wrapDevice(p: Proto): void {
   patch(
     p,
@@ -145,33 +157,8 @@ function wrapDevice(p: Proto): void {
         return orig.call(this, desc);
       },
   );
-  patch(
-    p,
-    'createShaderModule',
-    (orig) =>
-      function (this: unknown, desc: unknown) {
-        const t0 = performance.now();
-        try {
-          return orig.call(this, desc);
-        } finally {
-          totals.compileMs += performance.now() - t0;
-        }
-      },
-  );
-  patch(
-    p,
-    'createComputePipeline',
-    (orig) =>
-      function (this: unknown, desc: unknown) {
-        totals.pipelines += 1;
-        const t0 = performance.now();
-        try {
-          return orig.call(this, desc);
-        } finally {
-          totals.compileMs += performance.now() - t0;
-        }
-      },
-  );
+  patch(p, 'createShaderModule', (orig) => timed(orig, false));
+  patch(p, 'createComputePipeline', (orig) => timed(orig, true));
   patch(
     p,
     'createComputePipelineAsync',
