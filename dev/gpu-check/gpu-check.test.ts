@@ -206,7 +206,14 @@ describe.skipIf(!canRun)('gpu-check bundle, quick form on SwiftShader', () => {
   });
 
   it('checks every fused kernel against the plain path, values and gradients within 1e-4', () => {
-    expect(result.kernels.map((k) => k.kernel)).toEqual(['rmsnorm', 'rope', 'cross-entropy', 'swiglu', 'adamw', 'attention']);
+    expect(result.kernels.map((k) => k.kernel)).toEqual([
+      'rmsnorm',
+      'rope',
+      'cross-entropy',
+      'swiglu',
+      'adamw',
+      'attention',
+    ]);
     for (const k of result.kernels) {
       expect(k.error, k.kernel).toBeNull();
       expect(k.errVsGpuPlain).toHaveLength(k.outputs.length);
