@@ -65,9 +65,18 @@ export interface TrainerInput {
    * every rank must call it (once, in step) even if only rank 0 writes the checkpoint.
    */
   onEpochEnd?: (s: EpochEnd) => Promise<void>;
+  /**
+   * Mid-epoch checkpoints: onEpochEnd is also called (with kind 'step') every `steps` optimizer
+   * steps and/or once `minutes` have passed since the last checkpoint (0: off), except on an
+   * epoch's last step, whose epoch checkpoint follows. Same rules on every rank: the minutes are
+   * agreed through the collective, so ZeRO's export stays collective.
+   */
+  checkpointEvery?: { steps: number; minutes: number };
 }
 
 export interface EpochEnd {
+  /** 'step': a mid-epoch checkpoint (checkpointEvery), the epoch still running; absent or 'epoch': the epoch is done. */
+  kind?: 'epoch' | 'step';
   epoch: number;
   step: number; // optimizer steps done, counting those skipped on resume
   totalSteps: number;
@@ -241,6 +250,21 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
   let step = 0;
   let skippedSteps = 0;
   let stopped = false;
+  const perEpoch = Math.ceil(train.length / globalBatchSize(spec, world));
+  const every = input.onEpochEnd ? input.checkpointEvery : undefined;
+  let lastCheckpoint = now(); // the minutes rule counts from the start, then from each checkpoint
+  const checkpoint = async (kind: 'epoch' | 'step', epoch: number) => {
+    let exported: Promise<OptimizerState> | null = null;
+    await input.onEpochEnd?.({
+      kind,
+      epoch,
+      step,
+      totalSteps: total,
+      globalBatch: globalBatchSize(spec, world),
+      optimizer: () => (exported ??= stepper.exportState()),
+    });
+    lastCheckpoint = now();
+  };
   try {
     for (let epoch = 1; epoch <= spec.epochs && step < total && !stopped; epoch++) {
       let lossSum = 0;
@@ -289,6 +313,14 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
         if (input.snapshotEvery && step % input.snapshotEvery === 0 && step < total) {
           onEvent({ type: 'snapshot', step, weights: await packTensors(flatLayout(config), params) });
         }
+        // An epoch's last step (and the run's) gets its epoch checkpoint below instead.
+        if (every && step < total && step % perEpoch !== 0) {
+          const bySteps = every.steps > 0 && step % every.steps === 0; // a pure function of step: same on every rank
+          const byTime =
+            every.minutes > 0 &&
+            (await agreeToStop(input.parallel?.collective, now() - lastCheckpoint >= every.minutes * 60_000));
+          if (bySteps || byTime) await checkpoint('step', epoch);
+        }
       }
       if (!stopped && lossCount > 0) {
         const evalLoss =
@@ -297,16 +329,7 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
         if (input.afterEpoch) await input.afterEpoch({ epoch, step, evalLoss });
       }
       // Same condition on every rank (stop is agreed, steps are shared), so ZeRO's export stays collective.
-      if (!stopped && ran > 0 && input.onEpochEnd) {
-        let exported: Promise<OptimizerState> | null = null;
-        await input.onEpochEnd({
-          epoch,
-          step,
-          totalSteps: total,
-          globalBatch: globalBatchSize(spec, world),
-          optimizer: () => (exported ??= stepper.exportState()),
-        });
-      }
+      if (!stopped && ran > 0 && input.onEpochEnd) await checkpoint('epoch', epoch);
     }
     return { steps: step, stopped, skippedSteps, optimizerBytes: stepper.optimizerBytes() };
   } finally {
@@ -357,7 +380,7 @@ export function yieldToEventLoop(): Promise<void> {
   });
 }
 
-/** True on every rank if any rank wants to stop (one tiny all-reduce; free with one replica). */
+/** True on every rank if any rank says true (one tiny all-reduce; free with one replica): stop, or a checkpoint due. */
 async function agreeToStop(c: Collective | undefined, mine: boolean): Promise<boolean> {
   if (!c || c.world === 1) return mine;
   const flag = new Float32Array([mine ? 1 : 0]);

@@ -29,7 +29,7 @@ export const CHECKPOINT_FORMAT = 'training-studio-checkpoint';
 export interface CheckpointMeta {
   version: 1;
   step: number; // optimizer steps done (the resume point)
-  epoch: number; // epochs completed
+  epoch: number; // the epoch it ended, or (a mid-epoch checkpoint) the epoch it is in
   totalSteps: number; // the run's planned steps (a resumed run must plan the same)
   createdAt: string; // ISO 8601
   runId: string;
