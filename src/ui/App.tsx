@@ -19,6 +19,7 @@ import { SamplesTable } from './train/SamplesTable';
 import { SettingsPanel } from './train/SettingsPanel';
 import { TrainControls } from './train/TrainControls';
 import { PagePreferences } from './PagePreferences';
+import { useUnloadWarning } from './use-unload-warning';
 
 type Tab = 'train' | 'sweep';
 const TABS: { id: Tab; label: string }[] = [
@@ -32,6 +33,7 @@ const showTabInUrl = (t: Tab) => {
 };
 
 export function App() {
+  useUnloadWarning();
   const backend = useRunStore((s) => s.backend);
   const checkDefault = useDataStore((s) => s.checkDefault);
   const resumeInterrupted = useSweepStore((s) => s.resumeInterrupted);
