@@ -52,7 +52,7 @@ export interface TrainerInput {
    * `optimizer` (any optimizer kind's export). Without it the moments start fresh, as after a
    * recovery from a weights-only snapshot.
    */
-  resumeFrom?: { step: number; optimizer?: OptimizerState };
+  resumeFrom?: { step: number; optimizer?: OptimizerState; epochLoss?: EpochLoss };
   /** Fault drill: when it returns true, this step's loss is made NaN (the update must be skipped and counted). */
   poison?: () => boolean;
   /** Emit a 'snapshot' of the weights every N steps (0: never). */
@@ -74,6 +74,12 @@ export interface TrainerInput {
   checkpointEvery?: { steps: number; minutes: number };
 }
 
+/** The running epoch's train loss so far: Σ loss over its applied steps (in step order) and their count. */
+export interface EpochLoss {
+  sum: number;
+  count: number;
+}
+
 export interface EpochEnd {
   /** 'step': a mid-epoch checkpoint (checkpointEvery), the epoch still running; absent or 'epoch': the epoch is done. */
   kind?: 'epoch' | 'step';
@@ -81,6 +87,8 @@ export interface EpochEnd {
   step: number; // optimizer steps done, counting those skipped on resume
   totalSteps: number;
   globalBatch: number; // examples per optimizer step (batch × replicas × accumulation): with the seed, fixes the data order
+  /** kind 'step': the running epoch's train-loss sum and count so far (a resume continues them). */
+  epochLoss?: EpochLoss;
   optimizer: () => Promise<OptimizerState>;
 }
 
@@ -253,10 +261,11 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
   const perEpoch = Math.ceil(train.length / globalBatchSize(spec, world));
   const every = input.onEpochEnd ? input.checkpointEvery : undefined;
   let lastCheckpoint = now(); // the minutes rule counts from the start, then from each checkpoint
-  const checkpoint = async (kind: 'epoch' | 'step', epoch: number) => {
+  const checkpoint = async (kind: 'epoch' | 'step', epoch: number, epochLoss?: EpochLoss) => {
     let exported: Promise<OptimizerState> | null = null;
     await input.onEpochEnd?.({
       kind,
+      ...(epochLoss ? { epochLoss } : {}),
       epoch,
       step,
       totalSteps: total,
@@ -269,6 +278,12 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
     for (let epoch = 1; epoch <= spec.epochs && step < total && !stopped; epoch++) {
       let lossSum = 0;
       let lossCount = 0;
+      // Resumed mid-epoch (a step checkpoint): the steps before it count toward this epoch's mean too.
+      const carried = input.resumeFrom?.epochLoss;
+      if (carried && startStep > (epoch - 1) * perEpoch && startStep < epoch * perEpoch) {
+        lossSum = carried.sum;
+        lossCount = carried.count;
+      }
       let ran = 0; // steps this call ran in this epoch (an epoch done before the resume ends nothing)
       for (const indices of batchesForEpoch(train.length, globalBatchSize(spec, world), spec.seed, epoch)) {
         if (step >= total) break;
@@ -319,7 +334,7 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
           const byTime =
             every.minutes > 0 &&
             (await agreeToStop(input.parallel?.collective, now() - lastCheckpoint >= every.minutes * 60_000));
-          if (bySteps || byTime) await checkpoint('step', epoch);
+          if (bySteps || byTime) await checkpoint('step', epoch, { sum: lossSum, count: lossCount });
         }
       }
       if (!stopped && lossCount > 0) {

@@ -17,7 +17,7 @@ import { flatLayout, packTensors, unpackViews } from '../flat';
 import type { OptimizerState } from '../optimizer-state';
 import type { RunSpec } from '../spec';
 import type { BaseIdentity } from '../run';
-import { globalBatchSize, plannedSteps, type EpochEnd } from '../trainer';
+import { globalBatchSize, plannedSteps, type EpochEnd, type EpochLoss } from '../trainer';
 
 export interface EpochCheckpointOptions {
   store: CheckpointStore;
@@ -40,7 +40,7 @@ export interface EpochCheckpointOptions {
 /** An onEpochEnd hook that encodes the weights, moments and position and saves them with rotation. */
 export function epochCheckpointer(o: EpochCheckpointOptions): (e: EpochEnd) => Promise<void> {
   const layout = flatLayout(o.config);
-  return async ({ kind, epoch, step, totalSteps, globalBatch, optimizer }) => {
+  return async ({ kind, epoch, step, totalSteps, globalBatch, optimizer, epochLoss }) => {
     const state = await optimizer(); // on every rank: under ZeRO-1 this all-gathers the shards
     if ((o.rank ?? 0) !== 0) return;
     const meta: CheckpointMeta = {
@@ -56,6 +56,7 @@ export function epochCheckpointer(o: EpochCheckpointOptions): (e: EpochEnd) => P
       globalBatch,
       ...(o.extra ? { extra: o.extra } : {}),
       ...(o.base ? { base: o.base } : {}),
+      ...(epochLoss ? { epochLoss } : {}),
     };
     const bytes = encodeCheckpoint({ meta, weights: await packTensors(layout, o.params), optimizer: state });
     const info = checkpointInfo(meta, bytes, kind === 'step' ? stepLabel(step, epoch) : o.label?.(epoch));
@@ -77,11 +78,12 @@ export const isStepCheckpoint = (info: { label?: string }) => info.label?.starts
  */
 export function resumeInputs(ckpt: TrainingCheckpoint): {
   weights: Map<string, Float32Array>;
-  resumeFrom: { step: number; optimizer: OptimizerState };
+  resumeFrom: { step: number; optimizer: OptimizerState; epochLoss?: EpochLoss };
 } {
+  const { step, epochLoss } = ckpt.meta;
   return {
     weights: unpackViews(flatLayout(ckpt.meta.config), ckpt.weights),
-    resumeFrom: { step: ckpt.meta.step, optimizer: ckpt.optimizer },
+    resumeFrom: { step, optimizer: ckpt.optimizer, ...(epochLoss ? { epochLoss } : {}) },
   };
 }
 

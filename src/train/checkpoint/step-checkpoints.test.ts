@@ -24,13 +24,14 @@ const every = { steps: 4, minutes: 0 };
 interface Outcome {
   weights: Float32Array;
   steps: { step: number; loss: number; lr: number }[];
+  epochs: { epoch: number; trainLoss: number }[];
   saved: { kind: EpochEnd['kind']; epoch: number; step: number }[];
   finalState: OptimizerState | null; // the last checkpoint's optimizer export
 }
 
 async function run(store: MemoryCheckpointStore, extra: Partial<TrainerInput> = {}, stopAtCheckpointStep = 0) {
   const params = extra.params ?? toVariables(config, initWeights(config, spec.seed));
-  const out: Outcome = { weights: new Float32Array(), steps: [], saved: [], finalState: null };
+  const out: Outcome = { weights: new Float32Array(), steps: [], epochs: [], saved: [], finalState: null };
   let stop = false;
   const save = epochCheckpointer({ store, runId: 'run-s', spec, config, params });
   await trainLoop({
@@ -41,7 +42,10 @@ async function run(store: MemoryCheckpointStore, extra: Partial<TrainerInput> = 
     validation: [],
     padId: 0,
     shouldStop: () => stop,
-    onEvent: (e) => e.type === 'step' && out.steps.push({ step: e.step, loss: e.loss, lr: e.lr }),
+    onEvent: (e) => {
+      if (e.type === 'step') out.steps.push({ step: e.step, loss: e.loss, lr: e.lr });
+      if (e.type === 'epoch') out.epochs.push({ epoch: e.epoch, trainLoss: e.trainLoss });
+    },
     checkpointEvery: every,
     ...extra,
     onEpochEnd: async (e) => {
@@ -90,6 +94,12 @@ describe('mid-epoch (step) checkpoints', () => {
       const resumed = await run(store, { params: toVariables(config, weights), resumeFrom });
       expect(resumed.steps.map((s) => s.step)).toEqual(straight.steps.slice(at).map((s) => s.step));
       expect(resumed.steps).toEqual(straight.steps.slice(at)); // same losses and learning rates, step by step
+      // The interrupted epoch's train loss is the mean over all its steps, those before the cut included.
+      expect(resumed.epochs).toEqual(straight.epochs.filter((e) => e.epoch >= (at < 6 ? 1 : 2)));
+      expect(ckpt.meta.epochLoss).toEqual({
+        sum: straight.steps.slice(at < 6 ? 0 : 6, at).reduce((a, s) => a + s.loss, 0),
+        count: at < 6 ? at : at - 6,
+      });
       expectSameBits(resumed.weights, straight.weights);
       expectSameState(resumed.finalState!, straight.finalState!);
     },
