@@ -16,13 +16,18 @@ export function decodeUtf8Strict(bytes: Uint8Array, source = 'data'): string {
     const at = firstInvalidByte(bytes);
     let line = 1;
     for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line++;
-    const shown = Array.from(bytes.subarray(at, at + 4), (b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ');
-    throw new DataFormatError(
-      source,
-      line,
-      `not valid UTF-8 at byte ${at} (${shown}); save the file as UTF-8 (it may be Latin-1 or Windows-1252)`,
-    );
+    throw invalidUtf8Error(source, at, line, bytes.subarray(at, at + 4));
   }
+}
+
+/** The error for a bad sequence at file offset `at` on 1-based `line`; `bad`: its first bytes (up to 4). */
+export function invalidUtf8Error(source: string, at: number, line: number, bad: Uint8Array): DataFormatError {
+  const shown = Array.from(bad.subarray(0, 4), (b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ');
+  return new DataFormatError(
+    source,
+    line,
+    `not valid UTF-8 at byte ${at} (${shown}); save the file as UTF-8 (it may be Latin-1 or Windows-1252)`,
+  );
 }
 
 /**

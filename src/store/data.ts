@@ -14,9 +14,8 @@ import {
   type HubRowsResult,
 } from '../data/hub';
 import { openHubCache, type IdbHubCache } from '../data/hub-cache';
-import { decodeUtf8Strict } from '../data/decode-text';
-import { isParquet, readParquetRecords } from '../data/parquet';
-import { detectFormat, pairsFromTable, readRecords, type RecordTable, type SkippedRow } from '../data/readers';
+import { pairsFromTable, readRecords, type RecordTable, type SkippedRow } from '../data/readers';
+import { readDataFileInWorker } from '../app/data-file';
 import { DEFAULT_MAPPING, type ColumnMapping } from '../data/types';
 import type { Pair } from '../core/example';
 import { formatBytes } from '../core/format';
@@ -114,6 +113,8 @@ async function defaultDataAvailable(): Promise<boolean> {
 }
 
 let checkInFlight: Promise<void> | null = null;
+/** Ends the data-file worker of a pick still being read (a newer pick replaces it). */
+let cancelFileRead: (() => void) | null = null;
 /** Each load takes a ticket; a result whose ticket is stale (a newer load or pick began) is dropped. */
 let ticket = 0;
 let cachePromise: Promise<IdbHubCache | undefined> | null = null;
@@ -333,17 +334,18 @@ export const useDataStore = create<DataStore>()((set, get) => {
 
     async pickFile(file) {
       const my = ++ticket;
+      cancelFileRead?.();
       set({ error: null, progress: `Reading ${file.name}…` });
+      // Read and parsed in a worker (JSON Lines streamed), so a big file never freezes the page.
+      const read = readDataFileInWorker(file, (bytesRead, size, rows) => {
+        if (my === ticket)
+          set({
+            progress: `Reading ${file.name}: ${formatBytes(bytesRead)} of ${formatBytes(size)} (${Math.round((100 * bytesRead) / Math.max(1, size))}%), ${rows} rows`,
+          });
+      });
+      cancelFileRead = read.cancel;
       try {
-        const bytes = await file.arrayBuffer();
-        let train: RecordTable;
-        if (/\.parquet$/i.test(file.name) || isParquet(bytes)) {
-          train = await readParquetRecords(bytes, file.name);
-        } else {
-          const text = decodeUtf8Strict(new Uint8Array(bytes), file.name); // names a bad byte's line, never swaps in U+FFFD
-          if (text.trim() === '') throw new Error('the file is empty');
-          train = readRecords(text, detectFormat(file.name, text), file.name);
-        }
+        const train = await read.table;
         const ok = install(my, {
           origin: 'file',
           name: file.name,
@@ -355,6 +357,8 @@ export const useDataStore = create<DataStore>()((set, get) => {
       } catch (err) {
         // Keep whatever source was there before; only report why this file was not taken.
         if (my === ticket) set({ error: `Could not read ${file.name}: ${errorMessage(err)}`, progress: null });
+      } finally {
+        if (cancelFileRead === read.cancel) cancelFileRead = null;
       }
     },
 

@@ -28,7 +28,7 @@ export function answerTokenLengthRequest(m: unknown): TokenLengthAnswer {
       type: 'done',
       lengths: countTokenLengths(tok, counted),
       counted: counted.length,
-      total: pairs.length,
+      total: req.total ?? pairs.length,
       tokenizer: used,
     };
   } catch (err) {

@@ -18,6 +18,10 @@ describe('token-length worker messages', () => {
     expect(checkTokenLengthAnswer(done)).toEqual(done);
     expect(checkTokenLengthAnswer({ type: 'error', message: 'x' })).toEqual({ type: 'error', message: 'x' });
     expect(checkTokenLengthRequest(null)).toMatch(/not an object/);
+    // A sample of a bigger set says how big; it cannot be smaller than what was sent.
+    expect(checkTokenLengthRequest({ ...req, total: 5000 })).toEqual({ ...req, total: 5000 });
+    expect(checkTokenLengthRequest({ ...req, total: 0 })).toMatch(/total must be a count no smaller/);
+    expect(checkTokenLengthRequest({ ...req, total: 1.5 })).toMatch(/total must be a count/);
     expect(checkTokenLengthRequest({ ...req, pairs: [{ input: 1, target: 'b' }] })).toMatch(/pairs must be/);
     expect(checkTokenLengthRequest({ ...req, vocabSize: 0 })).toMatch(/vocabSize must be a positive integer/);
     expect(checkTokenLengthAnswer({ type: 'html', html: '<b>' })).toMatch(/unknown type "html"/);
@@ -116,5 +120,13 @@ describe('the worker answer', () => {
       tokenizer: { kind: 'imported', vocabSize: 32001 },
     });
     expect(checkTokenLengthAnswer(imported)).toEqual(imported);
+  });
+
+  it('reports the whole set a sample came from', () => {
+    expect(answerTokenLengthRequest({ ...req, total: 90_000 })).toMatchObject({
+      type: 'done',
+      counted: 1,
+      total: 90_000,
+    });
   });
 });

@@ -17,6 +17,12 @@ export interface TokenLengthRequest {
    * encodes with it instead of training one, so the lengths must too. Absent: train a BPE.
    */
   tokenizer?: TokenizerFiles;
+  /**
+   * How many pairs `pairs` were evenly chosen from, when the page sends a sample (it sends at most
+   * maxTokenizerPairs: copying a 200 MB data set into the worker blocked the page for over a
+   * second). Absent: `pairs` is the whole set.
+   */
+  total?: number;
 }
 
 export type TokenLengthAnswer =
@@ -47,6 +53,8 @@ export function checkTokenLengthRequest(m: unknown): TokenLengthRequest | string
     return 'token-length request: pairs must be [{input, target}] strings';
   for (const k of ['vocabSize', 'maxTokenizerPairs', 'maxCountPairs'] as const)
     if (!isCount(m[k]) || m[k] === 0) return `token-length request: ${k} must be a positive integer`;
+  if (m.total !== undefined && (!isCount(m.total) || m.total < m.pairs.length))
+    return 'token-length request: total must be a count no smaller than the pairs sent';
   const t = m.tokenizer;
   if (t !== undefined) {
     if (!isObj(t) || Array.isArray(t))

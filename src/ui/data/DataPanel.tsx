@@ -16,6 +16,17 @@ const CHOICES: { value: SourceChoice; label: string }[] = [
   { value: 'file', label: 'Local file' },
 ];
 
+/** What is loading right now, re-rendered on its own as the progress text changes. */
+function DataProgress() {
+  const progress = useDataStore((s) => s.progress);
+  if (!progress) return null;
+  return (
+    <p className="field__hint" role="status" data-testid="data-progress">
+      {progress}
+    </p>
+  );
+}
+
 export function DataPanel() {
   const status = useDataStore((s) => s.status);
   const label = useDataStore((s) => s.label);
@@ -23,7 +34,9 @@ export function DataPanel() {
   const serverAvailable = useDataStore((s) => s.serverAvailable);
   const error = useDataStore((s) => s.error);
   const notice = useDataStore((s) => s.notice);
-  const progress = useDataStore((s) => s.progress);
+  // Only whether something loads: the progress text changes ten times a second while a big file
+  // is read, and re-rendering the panel (its token-length chart included) each time cost the page.
+  const loading = useDataStore((s) => s.progress !== null);
   const mapping = useDataStore((s) => s.mapping);
   const loaded = useDataStore((s) => s.loaded);
   const trainPairs = useDataStore((s) => s.trainPairs);
@@ -32,7 +45,7 @@ export function DataPanel() {
   const setMapping = useDataStore((s) => s.setMapping);
   const running = useRunStore((s) => s.status === 'running');
   const id = useId();
-  const busy = running || progress !== null;
+  const busy = running || loading;
 
   return (
     <section className="panel" aria-label="Data">
@@ -87,11 +100,7 @@ export function DataPanel() {
         onChange={setMapping}
       />
 
-      {progress && (
-        <p className="field__hint" role="status" data-testid="data-progress">
-          {progress}
-        </p>
-      )}
+      <DataProgress />
       {error && (
         <p className="field__error data-error" role="alert" data-testid="data-error">
           {error}
