@@ -12,6 +12,8 @@ import { modelSession } from './model';
 import { checkpointLibrary } from './checkpoints';
 import { applyEvent, beginRun, initialRunState, requestStop, type RunState } from './run-events';
 import { errorMessage } from '../core/errors';
+import { runHistory } from './runs';
+import { newRunId } from '../app/checkpoint-library';
 
 /** Bump the version (and the key with it) when RunSpec changes meaning, not merely gains a field. */
 export const SETTINGS_VERSION = 1;
@@ -137,7 +139,10 @@ let session: RunSession | null = null;
 export function runSession(): RunSession {
   if (session) return session;
   const created = new RunSession({
-    onEvent: (e) => useRunStore.setState((s) => applyEvent(s, e)),
+    onEvent: (e) => {
+      useRunStore.setState((s) => applyEvent(s, e));
+      runHistory.event(e); // the Runs view keeps every run (store/run-history.ts)
+    },
     models: modelSession,
     checkpoints: checkpointLibrary,
   });
@@ -222,6 +227,8 @@ export const useRunStore = create<RunStore>()(
           return;
         }
         set(beginRun());
+        const base = modelSession.base;
+        runHistory.begin(newRunId(), spec, base ? base.label : `a fresh ${spec.preset} model`);
         runSession().start(spec, data);
       },
 
@@ -238,6 +245,7 @@ export const useRunStore = create<RunStore>()(
             set({ settings: spec, fieldErrors: {} });
             set(beginRun());
             set({ statusLine });
+            runHistory.begin(newRunId(), spec, `${statusLine.replace(/…$/, '')}`);
           });
         } catch (err) {
           set({ status: 'error', error: `Could not resume from ${checkpointId}: ${errorMessage(err)}` });
