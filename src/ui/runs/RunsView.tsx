@@ -186,7 +186,9 @@ export function RunsView() {
                       <td data-testid="run-status-cell" className={`runs__status runs__status--${r.status}`}>
                         {r.status}
                       </td>
-                      <td className="trials__num">{r.results.steps.length}</td>
+                      <td className="trials__num" data-testid="run-steps">
+                        {r.results.steps.length}
+                      </td>
                       <td className="trials__num">{loss === null ? '—' : formatNumber(loss, 4)}</td>
                       <td>{r.results.backend?.backend ?? '—'}</td>
                       <td>{r.modelSource}</td>
