@@ -82,6 +82,7 @@ export function newRunRecord(id: string, spec: RunSpec, modelSource: string, now
 
 /** The record after one of its run's events (the same object when the event changes nothing kept). */
 export function recordEvent(r: RunRecord, e: SessionEvent, now: Date): RunRecord {
+  if (e.type === 'status' || e.type === 'replicas') return r; // transient: not part of a kept run
   const before: RunState = { ...beginRun(), ...r.results };
   const after = applyEvent(before, e);
   if (after === before) return r;
