@@ -1,9 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
 import { configureRun, openStudio, setNumber, watchConsole } from './helpers';
+import { FIXTURE_STUDY_NAME, writeStudyFixture } from './study-fixture';
 
 // Runs, kept and compared (issue 17, item 1): every Train run is kept as it goes; after a reload
-// the runs are listed, one can be renamed, and two compared side by side (both loss curves drawn).
+// the runs are listed, one can be renamed, and two compared side by side (both loss curves drawn),
+// then with a sweep trial beside them.
 // A run the reload cut off is listed as interrupted with the steps it had reached.
 
 /** A short wasm run of the tiny preset (no validation, so no generation), waited to its end. */
@@ -63,6 +65,16 @@ test('two runs kept across a reload, one renamed, both compared side by side', a
   await expect(compare.locator('tr', { hasText: 'learningRate' })).toContainText('0.02');
   await expectAccessible(page, 'Runs view with two runs compared');
   await page.screenshot({ path: test.info().outputPath('runs-compare.png'), fullPage: true });
+
+  // Sweep trials compare alike: import a study on the Sweep tab, then pick one of its trials too.
+  await page.getByRole('tab', { name: 'Sweep' }).click();
+  await page.getByTestId('study-import').setInputFiles(writeStudyFixture(test.info().outputPath('study.json')));
+  await expect(page.getByTestId('sweep-dashboard').getByTestId('trial-row')).toHaveCount(4);
+  await openRuns(page);
+  await page.getByRole('checkbox', { name: `Compare trial #0 of ${FIXTURE_STUDY_NAME}` }).check();
+  await expect(compare.getByTestId('run-compare-legend')).toHaveCount(3);
+  await expect(compare.getByTestId('run-compare-loss').locator('.recharts-line-curve')).toHaveCount(3);
+  await expectAccessible(page, 'Runs view with runs and a sweep trial compared');
   expect(errors).toEqual([]);
 });
 

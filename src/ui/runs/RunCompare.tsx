@@ -1,15 +1,14 @@
-// Two or more kept runs side by side, as the trial comparison shows trials: the settings that
-// differ, overlaid training-loss curves and per-epoch eval loss and ROUGE-L, and each run's newest
-// sample predictions for the same articles. Strings render as React text nodes, never as HTML.
+// Two or more kept runs or sweep trials side by side, as the trial comparison shows trials: the
+// settings that differ, overlaid training-loss curves and per-epoch eval loss and ROUGE-L, and
+// each one's newest sample predictions for the same articles. Strings render as React text nodes, never as HTML.
 import { useMemo, useRef } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { RunRecord } from '../../store/run-record';
 import { linearTicks } from '../sweep/axes';
 import { formatNumber } from '../sweep/number-format';
 import { trialKey } from '../sweep/trial-series';
 import { TrialLinesTooltip, trialColor, useChartColors } from '../sweep/chart-kit';
 import { ChartExportMenu } from '../ChartExportMenu';
-import { differingSettings, epochRows, lossRows, newestSamples } from './run-compare-data';
+import { differingSettings, epochRows, lossRows, type CompareItem } from './run-compare-data';
 import '../sweep/sweep.css';
 
 function RunLines({
@@ -20,7 +19,7 @@ function RunLines({
   height,
   testId,
 }: {
-  runs: readonly RunRecord[];
+  runs: readonly CompareItem[];
   rows: Record<string, number>[];
   x: 'step' | 'epoch';
   higherIsBetter: boolean;
@@ -53,7 +52,7 @@ function RunLines({
               dataKey={trialKey(i)}
               stroke={trialColor(i, c)}
               strokeWidth={x === 'step' ? 1.5 : 2}
-              strokeDasharray={r.status === 'interrupted' ? '6 4' : undefined}
+              strokeDasharray={r.dashed ? '6 4' : undefined}
               dot={x === 'epoch' ? { r: 3, strokeDasharray: '0' } : false}
               isAnimationActive={false}
               connectNulls
@@ -67,14 +66,14 @@ function RunLines({
 
 const show = (v: unknown) => (typeof v === 'number' ? formatNumber(v) : JSON.stringify(v));
 
-export function RunCompare({ runs }: { runs: readonly RunRecord[] }) {
+export function RunCompare({ runs }: { runs: readonly CompareItem[] }) {
   const c = useChartColors();
   const chartsRef = useRef<HTMLDivElement>(null);
   const loss = useMemo(() => lossRows(runs), [runs]);
   const evalLoss = useMemo(() => epochRows(runs, 'evalLoss'), [runs]);
   const rougeL = useMemo(() => epochRows(runs, 'rougeL'), [runs]);
   const settings = useMemo(() => differingSettings(runs), [runs]);
-  const samples = runs.map(newestSamples);
+  const samples = runs.map((r) => r.samples);
   const nSamples = Math.max(0, ...samples.map((s) => s.length));
 
   return (
@@ -90,7 +89,7 @@ export function RunCompare({ runs }: { runs: readonly RunRecord[] }) {
           {runs.map((r, i) => (
             <li key={r.id} data-testid="run-compare-legend">
               <span
-                className={`sweep-key ${r.status === 'interrupted' ? 'sweep-key--dashed' : 'sweep-key--solid'}`}
+                className={`sweep-key ${r.dashed ? 'sweep-key--dashed' : 'sweep-key--solid'}`}
                 style={{ borderColor: trialColor(i, c) }}
               />
               {r.name}
@@ -124,7 +123,7 @@ export function RunCompare({ runs }: { runs: readonly RunRecord[] }) {
                 <th scope="row">{k}</th>
                 {runs.map((r) => (
                   <td key={r.id} className="trials__num">
-                    {show(r.spec[k])}
+                    {k in r.settings ? show(r.settings[k]) : '—'}
                   </td>
                 ))}
               </tr>
@@ -132,9 +131,7 @@ export function RunCompare({ runs }: { runs: readonly RunRecord[] }) {
             <tr>
               <th scope="row">backend</th>
               {runs.map((r) => (
-                <td key={r.id}>
-                  {r.results.backend ? `${r.results.backend.backend} (${r.results.backend.adapter})` : '—'}
-                </td>
+                <td key={r.id}>{r.backend ?? '—'}</td>
               ))}
             </tr>
             <tr>
@@ -154,10 +151,10 @@ export function RunCompare({ runs }: { runs: readonly RunRecord[] }) {
           title={`Runs compared: ${runs.map((r) => r.name).join(', ')}`}
           target={chartsRef}
           testId="run-compare-export"
-          legend={runs.map((r, i) => ({ label: r.name, color: trialColor(i), dashed: r.status === 'interrupted' }))}
+          legend={runs.map((r, i) => ({ label: r.name, color: trialColor(i), dashed: r.dashed }))}
           table={() => ({
             columns: ['run', 'step', 'loss'],
-            rows: runs.flatMap((r) => r.results.steps.map((p) => [r.name, p.step, p.loss])),
+            rows: runs.flatMap((r) => r.losses.map((p) => [r.name, p.step, p.loss])),
           })}
         />
       </div>

@@ -1,12 +1,13 @@
 // The Runs view: every kept Train run (a reload keeps them; one a reload cut off says
 // "interrupted" and shows its curves up to where it got), filtered by text or tag; a run's name,
 // notes and tags edited in place; a run deleted only after a second, explicit click; and two or
-// more picked runs compared side by side.
+// more picked runs (and trials of the study open on the Sweep tab) compared side by side.
 import { useId, useMemo, useState } from 'react';
 import { useRunsStore } from '../../store/runs';
 import { allTags, filterRuns, type RunRecord } from '../../store/run-record';
 import { formatNumber } from '../sweep/number-format';
-import { lastLoss } from './run-compare-data';
+import { useSweepStore } from '../../store/sweep';
+import { lastLoss, runItem, trialItem, trialItemId, type CompareItem } from './run-compare-data';
 import { RunCompare } from './RunCompare';
 import './runs.css';
 
@@ -90,9 +91,19 @@ export function RunsView() {
   const [editing, setEditing] = useState<string | null>(null);
   const shown = useMemo(() => filterRuns(runs, filter), [runs, filter]);
   const tags = useMemo(() => allTags(runs), [runs]);
+  const study = useSweepStore((s) => s.view);
+  // Picked runs and trials, in the order picked; a trial of a study no longer shown drops out.
   const compared = useMemo(
-    () => picked.map((id) => runs.find((r) => r.id === id)).filter((r): r is RunRecord => r !== undefined),
-    [picked, runs],
+    () =>
+      picked
+        .map((id): CompareItem | undefined => {
+          const run = runs.find((r) => r.id === id);
+          if (run) return runItem(run);
+          const trial = study?.trials.find((t) => trialItemId(study.id, t.number) === id);
+          return study && trial ? trialItem(study, trial) : undefined;
+        })
+        .filter((r): r is CompareItem => r !== undefined),
+    [picked, runs, study],
   );
   const edited = runs.find((r) => r.id === editing);
   const filterId = useId();
@@ -211,13 +222,39 @@ export function RunsView() {
           </div>
         )}
       </section>
+      {study && study.trials.length > 0 && (
+        <section className="panel" aria-label={`Trials of study ${study.name}`} data-testid="runs-trials">
+          <h2>Sweep trials: {study.name}</h2>
+          <p className="muted">The study open on the Sweep tab; its trials compare with runs alike.</p>
+          <div className="runs__trial-picks">
+            {[...study.trials]
+              .sort((x, y) => x.number - y.number)
+              .map((t) => {
+                const id = trialItemId(study.id, t.number);
+                return (
+                  <label key={id} className="runs__trial-pick">
+                    <input
+                      type="checkbox"
+                      data-testid="trial-pick"
+                      checked={picked.includes(id)}
+                      onChange={() => togglePick(id)}
+                    />{' '}
+                    Compare trial #{t.number} of {study.name} <span className="muted">({t.state})</span>
+                  </label>
+                );
+              })}
+          </div>
+        </section>
+      )}
       {edited && <RunEditor key={edited.id} run={edited} onClose={() => setEditing(null)} />}
       {compared.length >= 2 ? (
         <RunCompare runs={compared} />
       ) : (
-        runs.length > 0 && (
+        (runs.length > 0 || (study?.trials.length ?? 0) > 0) && (
           <p className="muted">
-            {compared.length === 1 ? 'Pick one more run to compare.' : 'Pick two or more runs to compare them.'}
+            {compared.length === 1
+              ? 'Pick one more run or trial to compare.'
+              : 'Pick two or more runs or trials to compare them.'}
           </p>
         )
       )}

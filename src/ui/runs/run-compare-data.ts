@@ -1,43 +1,97 @@
-// The run comparison's rows: each picked run's training loss by step and its per-epoch eval loss
-// and ROUGE-L, one line per run (keyed by its position in the comparison, which also picks its
-// colour), and the sample predictions of each run's newest evaluation, article by article.
+// The run comparison's rows. Kept Train runs and sweep trials are compared alike, each first made
+// a CompareItem (its settings, curves and samples); then each item's training loss by step and
+// per-epoch eval loss and ROUGE-L become one line per item (keyed by its position in the
+// comparison, which also picks its colour), and its newest samples a column.
 // Pure TS (no React): unit-tested in Node.
 import type { RunRecord } from '../../store/run-record';
+import type { StudyView, TrialView } from '../../store/sweep-view';
 import type { Sample } from '../../core/events';
-import type { RunSpec } from '../../train/spec';
 import { mergeSeries, thin } from '../sweep/trial-series';
 
-export const lossRows = (runs: readonly RunRecord[], maxPointsPerRun = 300) =>
+export interface CompareItem {
+  /** A run's id, or `trial:<studyId>:<number>`. */
+  id: string;
+  name: string;
+  status: string;
+  /** Drawn dashed: a run a reload cut off, a pruned trial. */
+  dashed: boolean;
+  /** A run's RunSpec, a trial's sampled parameters. */
+  settings: Record<string, unknown>;
+  backend: string | null;
+  modelSource: string;
+  losses: { step: number; loss: number }[];
+  epochs: { epoch: number; evalLoss: number | null; rougeL: number | null }[];
+  /** The newest evaluation's sample predictions. */
+  samples: Sample[];
+}
+
+export const trialItemId = (studyId: string, n: number) => `trial:${studyId}:${n}`;
+
+export function runItem(r: RunRecord): CompareItem {
+  const byEpoch = new Map<number, CompareItem['epochs'][number]>();
+  const at = (epoch: number) => {
+    let row = byEpoch.get(epoch);
+    if (!row) byEpoch.set(epoch, (row = { epoch, evalLoss: null, rougeL: null }));
+    return row;
+  };
+  for (const e of r.results.epochs) at(e.epoch).evalLoss = e.evalLoss;
+  for (const e of r.results.evaluations) at(e.epoch).rougeL = e.rougeL;
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    dashed: r.status === 'interrupted',
+    settings: { ...r.spec },
+    backend: r.results.backend ? `${r.results.backend.backend} (${r.results.backend.adapter})` : null,
+    modelSource: r.modelSource,
+    losses: r.results.steps.map((p) => ({ step: p.step, loss: p.loss })),
+    epochs: [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch),
+    samples: r.results.samples[0]?.samples ?? [],
+  };
+}
+
+export function trialItem(study: Pick<StudyView, 'id' | 'name'>, t: TrialView): CompareItem {
+  return {
+    id: trialItemId(study.id, t.number),
+    name: `${study.name} trial #${t.number}`,
+    status: t.state,
+    dashed: t.state === 'pruned',
+    settings: { ...t.params },
+    backend: null,
+    modelSource: `sweep study ${study.name}`,
+    losses: t.losses,
+    epochs: t.epochs.map((e) => ({ epoch: e.epoch, evalLoss: e.evalLoss, rougeL: e.rougeL })),
+    samples: t.samples,
+  };
+}
+
+export const lossRows = (items: readonly CompareItem[], maxPointsPerItem = 300) =>
   mergeSeries(
-    runs.map((r, i) => ({
+    items.map((r, i) => ({
       number: i,
-      points: thin(r.results.steps, maxPointsPerRun).map((p) => ({ x: p.step, y: p.loss })),
+      points: thin(r.losses, maxPointsPerItem).map((p) => ({ x: p.step, y: p.loss })),
     })),
     'step',
   );
 
 export type EpochKey = 'evalLoss' | 'rougeL';
 
-export const epochRows = (runs: readonly RunRecord[], key: EpochKey) =>
+export const epochRows = (items: readonly CompareItem[], key: EpochKey) =>
   mergeSeries(
-    runs.map((r, i) => ({
-      number: i,
-      points:
-        key === 'evalLoss'
-          ? r.results.epochs.map((e) => ({ x: e.epoch, y: e.evalLoss }))
-          : r.results.evaluations.map((e) => ({ x: e.epoch, y: e.rougeL })),
-    })),
+    items.map((r, i) => ({ number: i, points: r.epochs.map((e) => ({ x: e.epoch, y: e[key] })) })),
     'epoch',
   );
 
-/** Each run's newest samples (index i of every run is the same article when they share data). */
-export const newestSamples = (r: RunRecord): Sample[] => r.results.samples[0]?.samples ?? [];
-
-/** The settings that differ between the runs (all of them when only one run is given). */
-export function differingSettings(runs: readonly RunRecord[]): (keyof RunSpec)[] {
-  if (runs.length === 0) return [];
-  const keys = Object.keys(runs[0].spec) as (keyof RunSpec)[];
-  return keys.filter((k) => runs.some((r) => JSON.stringify(r.spec[k]) !== JSON.stringify(runs[0].spec[k])));
+/**
+ * The settings every item has and not all alike, in the first item's order. A trial's settings
+ * are its sampled parameters only, so beside a run the parameters are what is compared.
+ */
+export function differingSettings(items: readonly CompareItem[]): string[] {
+  if (items.length === 0) return [];
+  const keys = Object.keys(items[0].settings).filter((k) => items.every((r) => k in r.settings));
+  const same = (k: string) =>
+    items.every((r) => JSON.stringify(r.settings[k]) === JSON.stringify(items[0].settings[k]));
+  return keys.filter((k) => !same(k));
 }
 
 /** The last finite training loss a run reported, or null. */
