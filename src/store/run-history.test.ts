@@ -169,3 +169,34 @@ describe('openRunDatabase (fake IndexedDB)', () => {
     expect(await db.getAll()).toEqual([{ id: 'a', n: 2 }]);
   });
 });
+
+describe('RunHistory.resume', () => {
+  it('continues the kept run from its checkpoint: later steps dropped, status running, then finished', async () => {
+    const db = memoryRunDatabase<RunRecord>();
+    const { h } = history(db);
+    await h.load();
+    h.begin('run-a', spec, 'x');
+    for (const n of [1, 2, 3]) h.event(step(n, 3 - n / 10));
+    await h.flush();
+    const { h: after, list } = history(db);
+    await after.load();
+    expect(list()[0].status).toBe('interrupted');
+    after.resume('run-a', { step: 2, epoch: 1 }, spec, 'x');
+    expect(list()).toHaveLength(1);
+    expect(list()[0].status).toBe('running');
+    expect(list()[0].results.steps.map((p) => p.step)).toEqual([1, 2]);
+    after.event(step(3, 2.7));
+    after.event(done);
+    await after.flush();
+    const [r] = await db.getAll();
+    expect(r.status).toBe('finished');
+    expect(r.results.steps.map((p) => p.step)).toEqual([1, 2, 3]);
+  });
+
+  it('a run not kept here starts a record under the checkpoint run id', async () => {
+    const { h, list } = history(memoryRunDatabase<RunRecord>());
+    await h.load();
+    h.resume('run-z', { step: 4, epoch: 1 }, spec, 'x');
+    expect(list().map((r) => [r.id, r.status])).toEqual([['run-z', 'running']]);
+  });
+});

@@ -78,6 +78,39 @@ export class RunHistory {
     this.changed();
   }
 
+  /**
+   * A run continues from its checkpoint at `from` (step, epoch): its kept record goes on (what it
+   * reported after that point is dropped, as the resumed run reports it again); a run not kept here
+   * gets a new record under its id.
+   */
+  resume(id: string, from: { step: number; epoch: number }, spec: RunSpec, modelSource: string): void {
+    const kept = this.records.get(id);
+    if (!kept) return this.begin(id, spec, modelSource);
+    this.flushTimer();
+    const res = kept.results;
+    const r: RunRecord = {
+      ...kept,
+      status: 'running',
+      spec,
+      finalModel: null,
+      updatedAt: this.now().toISOString(),
+      results: {
+        ...res,
+        steps: res.steps.filter((p) => p.step <= from.step),
+        epochs: res.epochs.filter((e) => e.epoch <= from.epoch),
+        evaluations: res.evaluations.filter((e) => e.epoch <= from.epoch),
+        samples: res.samples.filter((e) => e.epoch <= from.epoch),
+        error: null,
+        finalElapsedMs: null,
+        checksum: null,
+      },
+    };
+    this.records.set(id, r);
+    this.liveId = id;
+    this.save(r);
+    this.changed();
+  }
+
   /** One event of the live run. */
   event(e: SessionEvent): void {
     const id = this.liveId;

@@ -9,7 +9,7 @@ import { defaultSpec, validateSpec, type RunSpec } from '../train/spec';
 import { RunSession } from '../app/run-session';
 import { useDataStore } from './data';
 import { modelSession } from './model';
-import { checkpointLibrary } from './checkpoints';
+import { checkpointLibrary, useCheckpointsStore } from './checkpoints';
 import { applyEvent, beginRun, initialRunState, requestStop, type RunState } from './run-events';
 import { errorMessage } from '../core/errors';
 import { runHistory } from './runs';
@@ -228,8 +228,10 @@ export const useRunStore = create<RunStore>()(
         }
         set(beginRun());
         const base = modelSession.base;
-        runHistory.begin(newRunId(), spec, base ? base.label : `a fresh ${spec.preset} model`);
-        runSession().start(spec, data);
+        // The kept run and its checkpoints share one id, so a resume continues the kept run.
+        const runId = newRunId();
+        runHistory.begin(runId, spec, base ? base.label : `a fresh ${spec.preset} model`);
+        runSession().start(spec, data, runId);
       },
 
       async resume(checkpointId) {
@@ -245,7 +247,10 @@ export const useRunStore = create<RunStore>()(
             set({ settings: spec, fieldErrors: {} });
             set(beginRun());
             set({ statusLine });
-            runHistory.begin(newRunId(), spec, `${statusLine.replace(/…$/, '')}`);
+            const ckpt = useCheckpointsStore.getState().list.find((c) => c.id === checkpointId);
+            const base = modelSession.base;
+            if (ckpt) runHistory.resume(ckpt.runId, ckpt, spec, base ? base.label : `a fresh ${spec.preset} model`);
+            else runHistory.begin(newRunId(), spec, statusLine.replace(/…$/, ''));
           });
         } catch (err) {
           set({ status: 'error', error: `Could not resume from ${checkpointId}: ${errorMessage(err)}` });
