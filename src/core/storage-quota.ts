@@ -20,3 +20,23 @@ export async function usageText(): Promise<string> {
   }
   return 'The browser did not report how much space is used.';
 }
+
+/** What navigator.storage.estimate() says (bytes), or null where the browser does not tell. */
+export async function storageEstimate(): Promise<{ usage: number; quota: number } | null> {
+  try {
+    const e = typeof navigator === 'undefined' ? undefined : await navigator.storage?.estimate?.();
+    return e?.usage !== undefined && e.quota !== undefined ? { usage: e.usage, quota: e.quota } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the site's storage is already persistent (navigator.storage.persisted()); null where unknown. */
+export async function storagePersisted(): Promise<boolean | null> {
+  try {
+    const s = typeof navigator === 'undefined' ? undefined : navigator.storage;
+    return s?.persisted ? await s.persisted() : null;
+  } catch {
+    return null;
+  }
+}

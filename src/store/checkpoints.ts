@@ -1,25 +1,51 @@
-// The epoch checkpoints listed in the checkpoints panel (oldest first) and what went wrong with
+// The checkpoints (epoch and mid-epoch) listed in the checkpoints panel (oldest first) and what went wrong with
 // them. The checkpoints themselves are the checkpoint library's (app/checkpoint-library.ts), which
 // the run session shares to resume from and to say when a run saved one.
 import { create } from 'zustand';
 import { CheckpointLibrary } from '../app/checkpoint-library';
 import type { CheckpointInfo } from '../train/checkpoint/store';
 import { errorMessage } from '../core/errors';
+import { storageEstimate, storagePersisted } from '../core/storage-quota';
+import { browserPersist } from '../app/hub-models';
+
+/** The site's storage as the browser reports it: bytes used and allowed, and whether it may be evicted. */
+export interface StorageReport {
+  usage: number | null;
+  quota: number | null;
+  persisted: boolean | null; // null: not known (no such API)
+}
 
 export interface CheckpointsState {
   list: CheckpointInfo[]; // oldest first
   error: string | null;
+  storage: StorageReport | null;
   refresh(): Promise<void>;
   remove(id: string): Promise<void>;
   exportZip(id: string): Promise<{ name: string; bytes: Uint8Array }>;
 }
 
+// Checkpoints are what a reload or crash must not lose: once a run saves its first one, ask the
+// browser (once a page) to keep the site's storage under pressure instead of evicting it.
+let persistAsked = false;
+async function askPersist(): Promise<void> {
+  if (persistAsked) return;
+  persistAsked = true;
+  try {
+    await browserPersist();
+  } catch {
+    // best effort: the panel shows what the browser granted either way
+  }
+}
+
 /** The page's one checkpoint library; the run store hands it to its session. */
-export const checkpointLibrary = new CheckpointLibrary(() => void useCheckpointsStore.getState().refresh());
+export const checkpointLibrary = new CheckpointLibrary(() => {
+  void askPersist().then(() => useCheckpointsStore.getState().refresh());
+});
 
 export const useCheckpointsStore = create<CheckpointsState>()((set, get) => ({
   list: [],
   error: null,
+  storage: null,
 
   async refresh() {
     try {
@@ -27,6 +53,8 @@ export const useCheckpointsStore = create<CheckpointsState>()((set, get) => ({
     } catch (e) {
       set({ error: `Could not list checkpoints: ${errorMessage(e)}` });
     }
+    const [estimate, persisted] = await Promise.all([storageEstimate(), storagePersisted()]);
+    set({ storage: { usage: estimate?.usage ?? null, quota: estimate?.quota ?? null, persisted } });
   },
 
   async remove(id) {

@@ -65,11 +65,11 @@ export interface RunOptions {
   initial?: InitialModel;
   /** Fault drill: true makes that step's loss NaN (see TrainerInput.poison). */
   poison?: () => boolean;
-  /** Continue a run from one of its epoch checkpoints: weights, AdamW moments, step (bit-exact). */
+  /** Continue a run from one of its checkpoints (epoch or mid-epoch): weights, AdamW moments, step (bit-exact). */
   resumeCheckpoint?: TrainingCheckpoint;
   /** Evaluate the model before its first step as epoch 0 (default true; never on a resume). LEAD is reported either way. */
   evaluateBeforeTraining?: boolean;
-  /** Save a checkpoint every epoch (rank 0 writes; the last keepLast of runId are kept). */
+  /** Save a checkpoint every epoch, and every spec.checkpointEverySteps / Minutes (rank 0 writes; the last keepLast of runId are kept). */
   checkpoints?: Omit<EpochCheckpointOptions, 'spec' | 'config' | 'params' | 'rank' | 'extra' | 'base'> & {
     extra?: Record<string, string>;
   };
@@ -270,6 +270,8 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
     ...(ckpt && !o.resume ? { resumeFrom: resumeInputs(ckpt).resumeFrom } : { startStep: o.resume?.step ?? 0 }),
     snapshotEvery: o.snapshotEvery ?? 0,
     poison: o.poison,
+    // Mid-epoch checkpoints too, as the spec asks (0 steps and 0 minutes: at epoch ends only).
+    checkpointEvery: { steps: spec.checkpointEverySteps, minutes: spec.checkpointEveryMinutes },
     onEpochEnd: o.checkpoints
       ? epochCheckpointer({
           ...o.checkpoints,

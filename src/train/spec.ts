@@ -46,6 +46,9 @@ export interface RunSpec {
   repetitionPenalty: number; // 1 = off (CTRL's penalty, as HF's RepetitionPenaltyLogitsProcessor)
   minNewTokens: number; // EOS is suppressed before this many new tokens (capped by the max target length)
   lengthPenalty: number; // beam search: score / length ** lengthPenalty
+  // ---- checkpoints (besides one at every epoch's end; HF save_steps) ----
+  checkpointEverySteps: number; // 0 = off; else a mid-epoch checkpoint every N optimizer steps
+  checkpointEveryMinutes: number; // 0 = off; else one once N minutes have passed since the last
 }
 
 /**
@@ -64,6 +67,8 @@ export const LATER_FIELDS: Pick<
   | 'repetitionPenalty'
   | 'minNewTokens'
   | 'lengthPenalty'
+  | 'checkpointEverySteps'
+  | 'checkpointEveryMinutes'
 > = {
   finetune: 'full',
   // r 8 and PEFT's Llama targets; alpha 16 and dropout 0.05 as the usual Llama LoRA recipes (PEFT's bare defaults are alpha 8, dropout 0).
@@ -77,6 +82,9 @@ export const LATER_FIELDS: Pick<
   repetitionPenalty: 1,
   minNewTokens: 10,
   lengthPenalty: 1,
+  // Older runs checkpointed at epoch ends only.
+  checkpointEverySteps: 0,
+  checkpointEveryMinutes: 0,
 };
 
 export function defaultSpec(preset: PresetName = 'small'): RunSpec {
@@ -109,6 +117,8 @@ export function defaultSpec(preset: PresetName = 'small'): RunSpec {
     workerTimeoutSec: 120,
     autoBatchSize: false,
     ...LATER_FIELDS,
+    // A new run also checkpoints every 10 minutes, so a reload or crash mid-epoch loses at most that.
+    checkpointEveryMinutes: 10,
   };
 }
 
@@ -196,6 +206,8 @@ export function validateSpec(s: unknown): RunSpec {
   num('repetitionPenalty', (v) => v >= 1 && v <= 10, 'a number in [1, 10] (1 = off)');
   num('minNewTokens', (v) => int(v) && v >= 0 && v <= 2048, 'an integer in [0, 2048]');
   num('lengthPenalty', (v) => v >= -10 && v <= 10, 'a number in [-10, 10]');
+  num('checkpointEverySteps', (v) => int(v) && v >= 0, 'a non-negative integer (0 = at epoch ends only)');
+  num('checkpointEveryMinutes', (v) => v >= 0 && v <= 10_080, 'a number of minutes in [0, 10080] (0 = off)');
   // minNewTokens above max target length is allowed, as HF allows min_new_tokens > max_new_tokens:
   // EOS is then never possible and every output runs to the limit. Refusing it would also refuse
   // every older record (LATER_FIELDS fills 10) with a max target length below 10.

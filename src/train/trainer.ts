@@ -52,7 +52,7 @@ export interface TrainerInput {
    * `optimizer` (any optimizer kind's export). Without it the moments start fresh, as after a
    * recovery from a weights-only snapshot.
    */
-  resumeFrom?: { step: number; optimizer?: OptimizerState };
+  resumeFrom?: { step: number; optimizer?: OptimizerState; epochLoss?: EpochLoss };
   /** Fault drill: when it returns true, this step's loss is made NaN (the update must be skipped and counted). */
   poison?: () => boolean;
   /** Emit a 'snapshot' of the weights every N steps (0: never). */
@@ -65,13 +65,30 @@ export interface TrainerInput {
    * every rank must call it (once, in step) even if only rank 0 writes the checkpoint.
    */
   onEpochEnd?: (s: EpochEnd) => Promise<void>;
+  /**
+   * Mid-epoch checkpoints: onEpochEnd is also called (with kind 'step') every `steps` optimizer
+   * steps and/or once `minutes` have passed since the last checkpoint (0: off), except on an
+   * epoch's last step, whose epoch checkpoint follows. Same rules on every rank: the minutes are
+   * agreed through the collective, so ZeRO's export stays collective.
+   */
+  checkpointEvery?: { steps: number; minutes: number };
+}
+
+/** The running epoch's train loss so far: Σ loss over its applied steps (in step order) and their count. */
+export interface EpochLoss {
+  sum: number;
+  count: number;
 }
 
 export interface EpochEnd {
+  /** 'step': a mid-epoch checkpoint (checkpointEvery), the epoch still running; absent or 'epoch': the epoch is done. */
+  kind?: 'epoch' | 'step';
   epoch: number;
   step: number; // optimizer steps done, counting those skipped on resume
   totalSteps: number;
   globalBatch: number; // examples per optimizer step (batch × replicas × accumulation): with the seed, fixes the data order
+  /** kind 'step': the running epoch's train-loss sum and count so far (a resume continues them). */
+  epochLoss?: EpochLoss;
   optimizer: () => Promise<OptimizerState>;
 }
 
@@ -241,10 +258,32 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
   let step = 0;
   let skippedSteps = 0;
   let stopped = false;
+  const perEpoch = Math.ceil(train.length / globalBatchSize(spec, world));
+  const every = input.onEpochEnd ? input.checkpointEvery : undefined;
+  let lastCheckpoint = now(); // the minutes rule counts from the start, then from each checkpoint
+  const checkpoint = async (kind: 'epoch' | 'step', epoch: number, epochLoss?: EpochLoss) => {
+    let exported: Promise<OptimizerState> | null = null;
+    await input.onEpochEnd?.({
+      kind,
+      ...(epochLoss ? { epochLoss } : {}),
+      epoch,
+      step,
+      totalSteps: total,
+      globalBatch: globalBatchSize(spec, world),
+      optimizer: () => (exported ??= stepper.exportState()),
+    });
+    lastCheckpoint = now();
+  };
   try {
     for (let epoch = 1; epoch <= spec.epochs && step < total && !stopped; epoch++) {
       let lossSum = 0;
       let lossCount = 0;
+      // Resumed mid-epoch (a step checkpoint): the steps before it count toward this epoch's mean too.
+      const carried = input.resumeFrom?.epochLoss;
+      if (carried && startStep > (epoch - 1) * perEpoch && startStep < epoch * perEpoch) {
+        lossSum = carried.sum;
+        lossCount = carried.count;
+      }
       let ran = 0; // steps this call ran in this epoch (an epoch done before the resume ends nothing)
       for (const indices of batchesForEpoch(train.length, globalBatchSize(spec, world), spec.seed, epoch)) {
         if (step >= total) break;
@@ -289,6 +328,14 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
         if (input.snapshotEvery && step % input.snapshotEvery === 0 && step < total) {
           onEvent({ type: 'snapshot', step, weights: await packTensors(flatLayout(config), params) });
         }
+        // An epoch's last step (and the run's) gets its epoch checkpoint below instead.
+        if (every && step < total && step % perEpoch !== 0) {
+          const bySteps = every.steps > 0 && step % every.steps === 0; // a pure function of step: same on every rank
+          const byTime =
+            every.minutes > 0 &&
+            (await agreeToStop(input.parallel?.collective, now() - lastCheckpoint >= every.minutes * 60_000));
+          if (bySteps || byTime) await checkpoint('step', epoch, { sum: lossSum, count: lossCount });
+        }
       }
       if (!stopped && lossCount > 0) {
         const evalLoss =
@@ -297,16 +344,7 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
         if (input.afterEpoch) await input.afterEpoch({ epoch, step, evalLoss });
       }
       // Same condition on every rank (stop is agreed, steps are shared), so ZeRO's export stays collective.
-      if (!stopped && ran > 0 && input.onEpochEnd) {
-        let exported: Promise<OptimizerState> | null = null;
-        await input.onEpochEnd({
-          epoch,
-          step,
-          totalSteps: total,
-          globalBatch: globalBatchSize(spec, world),
-          optimizer: () => (exported ??= stepper.exportState()),
-        });
-      }
+      if (!stopped && ran > 0 && input.onEpochEnd) await checkpoint('epoch', epoch);
     }
     return { steps: step, stopped, skippedSteps, optimizerBytes: stepper.optimizerBytes() };
   } finally {
@@ -357,7 +395,7 @@ export function yieldToEventLoop(): Promise<void> {
   });
 }
 
-/** True on every rank if any rank wants to stop (one tiny all-reduce; free with one replica). */
+/** True on every rank if any rank says true (one tiny all-reduce; free with one replica): stop, or a checkpoint due. */
 async function agreeToStop(c: Collective | undefined, mine: boolean): Promise<boolean> {
   if (!c || c.world === 1) return mine;
   const flag = new Float32Array([mine ? 1 : 0]);

@@ -21,6 +21,7 @@ import { TrainControls } from './train/TrainControls';
 import { PagePreferences } from './PagePreferences';
 import { RunsView } from './runs/RunsView';
 import { useRunsStore } from '../store/runs';
+import { useUnloadWarning } from './use-unload-warning';
 
 type Tab = 'train' | 'sweep' | 'runs';
 const TABS: { id: Tab; label: string }[] = [
@@ -38,6 +39,7 @@ const showTabInUrl = (t: Tab) => {
 };
 
 export function App() {
+  useUnloadWarning();
   const backend = useRunStore((s) => s.backend);
   const checkDefault = useDataStore((s) => s.checkDefault);
   const resumeInterrupted = useSweepStore((s) => s.resumeInterrupted);

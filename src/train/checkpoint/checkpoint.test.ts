@@ -86,6 +86,13 @@ describe('checkpoint encoding', () => {
     expect(
       decodeCheckpoint(file(meta, all, { loss_scale: '{"scale":8,"growthTracker":1}' })).optimizer.lossScale,
     ).toEqual({ scale: 8, growthTracker: 1 });
+    expect(() => decodeCheckpoint(file({ ...meta, epochLoss: { sum: 1.5, count: -1 } }, all))).toThrow(
+      'checkpoint: epochLoss must be { sum: number, count: a non-negative integer }, got {"sum":1.5,"count":-1}',
+    );
+    expect(decodeCheckpoint(file({ ...meta, epochLoss: { sum: 1.5, count: 2 } }, all)).meta.epochLoss).toEqual({
+      sum: 1.5,
+      count: 2,
+    });
     // encode refuses what decode would refuse
     expect(() => encodeCheckpoint({ ...good, weights: new Float32Array(3) })).toThrow(/weights hold 3 values/);
   });

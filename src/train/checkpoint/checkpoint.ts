@@ -21,6 +21,7 @@ import { checkOptimizerState, type OptimizerState } from '../optimizer-state';
 import { validateSpec, type RunSpec } from '../spec';
 import { validateLora } from '../../model/lora-config';
 import type { BaseIdentity } from '../run';
+import type { EpochLoss } from '../trainer';
 
 export const CHECKPOINT_VERSION = 1;
 /** The __metadata__ "format" value that marks a studio checkpoint among safetensors files. */
@@ -29,7 +30,7 @@ export const CHECKPOINT_FORMAT = 'training-studio-checkpoint';
 export interface CheckpointMeta {
   version: 1;
   step: number; // optimizer steps done (the resume point)
-  epoch: number; // epochs completed
+  epoch: number; // the epoch it ended, or (a mid-epoch checkpoint) the epoch it is in
   totalSteps: number; // the run's planned steps (a resumed run must plan the same)
   createdAt: string; // ISO 8601
   runId: string;
@@ -39,6 +40,8 @@ export interface CheckpointMeta {
   globalBatch?: number; // examples per optimizer step when saved (batchesForEpoch's batch size)
   extra?: Record<string, string>; // free slots for the shell (tokenizer JSON, data source label…)
   base?: BaseIdentity; // LoRA: the frozen base the adapters belong to (required when config.lora)
+  /** A mid-epoch checkpoint: the running epoch's train-loss sum and count so far, so a resume reports the whole epoch's mean. */
+  epochLoss?: EpochLoss;
 }
 
 export interface TrainingCheckpoint {
@@ -154,6 +157,11 @@ export function checkCheckpoint(ckpt: TrainingCheckpoint): void {
     throw new Error(`checkpoint: seed ${JSON.stringify(m.seed)} must equal spec.seed ${(m.spec as RunSpec).seed}`);
   if (m.globalBatch !== undefined && !isInt(m.globalBatch, 1))
     throw new Error(`checkpoint: globalBatch must be a positive integer, got ${JSON.stringify(m.globalBatch)}`);
+  const el = m.epochLoss as Record<string, unknown> | undefined;
+  if (el !== undefined && (typeof el !== 'object' || el === null || typeof el.sum !== 'number' || !isInt(el.count)))
+    throw new Error(
+      `checkpoint: epochLoss must be { sum: number, count: a non-negative integer }, got ${JSON.stringify(el)}`,
+    );
   if (m.extra !== undefined) {
     if (typeof m.extra !== 'object' || m.extra === null || Array.isArray(m.extra))
       throw new Error('checkpoint: extra must be an object of strings');

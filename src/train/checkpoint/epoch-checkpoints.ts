@@ -1,5 +1,7 @@
 // The glue between the trainer and checkpoint storage: a TrainerInput.onEpochEnd that saves a
-// checkpoint every epoch (keeping the last N of the run), and the trainer inputs that resume one.
+// checkpoint every epoch — and mid-epoch, every N steps or M minutes, when the trainer is given
+// checkpointEvery — keeping the last N of the run, and the trainer inputs that resume one. A
+// mid-epoch checkpoint is the same record (weights, moments, step): the trainer skips its steps.
 // Shells (run.ts, the worker) call these two and need nothing else from checkpoint*.ts.
 import type { LlamaConfig } from '../../model/config';
 import type { Variables } from '../../model/params';
@@ -15,7 +17,7 @@ import { flatLayout, packTensors, unpackViews } from '../flat';
 import type { OptimizerState } from '../optimizer-state';
 import type { RunSpec } from '../spec';
 import type { BaseIdentity } from '../run';
-import { globalBatchSize, plannedSteps, type EpochEnd } from '../trainer';
+import { globalBatchSize, plannedSteps, type EpochEnd, type EpochLoss } from '../trainer';
 
 export interface EpochCheckpointOptions {
   store: CheckpointStore;
@@ -28,6 +30,7 @@ export interface EpochCheckpointOptions {
   rank?: number;
   extra?: Record<string, string>; // e.g. tokenizer JSON, data source label
   base?: BaseIdentity; // LoRA: the frozen base, recorded so a resume re-attaches the same one
+  /** An epoch checkpoint's label (none by default); a mid-epoch one is labelled by stepLabel. */
   label?: (epoch: number) => string;
   now?: () => Date;
   /** After a save: what was written and what rotation deleted (rank 0 only). */
@@ -37,7 +40,7 @@ export interface EpochCheckpointOptions {
 /** An onEpochEnd hook that encodes the weights, moments and position and saves them with rotation. */
 export function epochCheckpointer(o: EpochCheckpointOptions): (e: EpochEnd) => Promise<void> {
   const layout = flatLayout(o.config);
-  return async ({ epoch, step, totalSteps, globalBatch, optimizer }) => {
+  return async ({ kind, epoch, step, totalSteps, globalBatch, optimizer, epochLoss }) => {
     const state = await optimizer(); // on every rank: under ZeRO-1 this all-gathers the shards
     if ((o.rank ?? 0) !== 0) return;
     const meta: CheckpointMeta = {
@@ -53,13 +56,20 @@ export function epochCheckpointer(o: EpochCheckpointOptions): (e: EpochEnd) => P
       globalBatch,
       ...(o.extra ? { extra: o.extra } : {}),
       ...(o.base ? { base: o.base } : {}),
+      ...(epochLoss ? { epochLoss } : {}),
     };
     const bytes = encodeCheckpoint({ meta, weights: await packTensors(layout, o.params), optimizer: state });
-    const info = checkpointInfo(meta, bytes, o.label?.(epoch));
+    const info = checkpointInfo(meta, bytes, kind === 'step' ? stepLabel(step, epoch) : o.label?.(epoch));
     const deleted = await saveWithRotation(o.store, info, bytes, o.keepLast ?? DEFAULT_KEEP_LAST);
     o.onSaved?.(info, deleted);
   };
 }
+
+/** How a mid-epoch checkpoint is named in lists: "step 37 (epoch 2)". */
+export const stepLabel = (step: number, epoch: number) => `step ${step} (epoch ${epoch})`;
+
+/** A checkpoint saved mid-epoch (by stepLabel), not at an epoch's end. */
+export const isStepCheckpoint = (info: { label?: string }) => info.label?.startsWith('step ') ?? false;
 
 /**
  * What a resumed run needs from a decoded checkpoint: the weights by name (for toVariables) and the
@@ -68,11 +78,12 @@ export function epochCheckpointer(o: EpochCheckpointOptions): (e: EpochEnd) => P
  */
 export function resumeInputs(ckpt: TrainingCheckpoint): {
   weights: Map<string, Float32Array>;
-  resumeFrom: { step: number; optimizer: OptimizerState };
+  resumeFrom: { step: number; optimizer: OptimizerState; epochLoss?: EpochLoss };
 } {
+  const { step, epochLoss } = ckpt.meta;
   return {
     weights: unpackViews(flatLayout(ckpt.meta.config), ckpt.weights),
-    resumeFrom: { step: ckpt.meta.step, optimizer: ckpt.optimizer },
+    resumeFrom: { step, optimizer: ckpt.optimizer, ...(epochLoss ? { epochLoss } : {}) },
   };
 }
 

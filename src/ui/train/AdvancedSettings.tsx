@@ -1,7 +1,8 @@
 // The optimizer's finer settings, which the run spec always had (HF TrainingArguments'
 // lr_scheduler_type, weight_decay, max_grad_norm) and the page did not show: the learning-rate
-// schedule after warmup, AdamW's decoupled weight decay and gradient clipping. Inside the settings
-// fieldset, so a run disables them too.
+// schedule after warmup, AdamW's decoupled weight decay and gradient clipping — and how often a
+// checkpoint is saved mid-epoch (HF save_steps, or by the clock), so a reload or crash loses at most
+// that. Inside the settings fieldset, so a run disables them too.
 import { useId } from 'react';
 import { useRunStore } from '../../store/run';
 import type { ScheduleName } from '../../train/spec';
@@ -53,6 +54,22 @@ export function AdvancedSettings() {
         {...field('maxGradNorm')}
         min={0}
         hint="clip the global gradient norm; 0 = off"
+      />
+      <NumberField
+        label="Checkpoint every N steps"
+        testId="checkpoint-steps-input"
+        {...field('checkpointEverySteps')}
+        min={0}
+        step={1}
+        hint="mid-epoch, besides each epoch's end; 0 = off"
+      />
+      <NumberField
+        label="Checkpoint every M minutes"
+        testId="checkpoint-minutes-input"
+        {...field('checkpointEveryMinutes')}
+        min={0}
+        step="any"
+        hint="since the last checkpoint; 0 = off (the last 3 are kept)"
       />
     </fieldset>
   );
