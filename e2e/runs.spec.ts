@@ -102,3 +102,46 @@ test('a run a reload cuts off is listed as interrupted, with the steps it reache
   expect(steps).toBeGreaterThanOrEqual(2);
   expect(errors).toEqual([]);
 });
+
+test('Resume from a step checkpoint continues the kept run: one row, its curve from step 1 to the end', async ({
+  page,
+}) => {
+  test.setTimeout(6 * 60_000);
+  const errors = watchConsole(page);
+  page.on('dialog', (d) => void d.accept());
+  await openStudio(page);
+  await configureRun(page, {
+    preset: 'tiny',
+    backend: 'wasm',
+    numbers: {
+      'epochs-input': 1,
+      'batch-size-input': 2,
+      'max-train-samples-input': 40, // 20 steps in the one epoch
+      'validation-size-input': 0,
+      'checkpoint-steps-input': 2,
+    },
+  });
+  const stepRows = page.getByTestId('checkpoint-row').and(page.locator('[data-kind="step"]'));
+  await page.getByTestId('train-button').click();
+  await expect(stepRows.first()).toBeVisible({ timeout: 4 * 60_000 });
+  await page.reload();
+  await openRuns(page);
+  const row = page.getByTestId('run-row');
+  await expect(row.getByTestId('run-status-cell')).toHaveText(['interrupted']);
+  const kept = Number(await row.getByTestId('run-steps').textContent());
+
+  await page.getByRole('tab', { name: 'Train' }).click();
+  const steps = await stepRows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-step'))));
+  const at = Math.max(...steps);
+  // A checkpoint writes the kept run at once: it holds every step up to the newest checkpoint.
+  expect(kept).toBeGreaterThanOrEqual(at);
+  await stepRows
+    .and(page.locator(`[data-step="${at}"]`))
+    .getByTestId('checkpoint-resume')
+    .click();
+  await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 4 * 60_000 });
+  await openRuns(page);
+  await expect(row.getByTestId('run-status-cell')).toHaveText(['finished']);
+  await expect(row.getByTestId('run-steps')).toHaveText('20');
+  expect(errors).toEqual([]);
+});
