@@ -4,9 +4,9 @@ import { openStudio, watchConsole } from './helpers';
 import { FIXTURE_STUDY_NAME, writeStudyFixture } from './study-fixture';
 
 // A page for everyone (issue 17, item 4): axe finds no serious or critical violation and no two
-// controls share a name, on the Train tab and on the Sweep tab with a study (its dashboard and the
-// trial comparison open), in the light and the dark theme; and the whole path from a preset to a
-// compared study works from the keyboard alone.
+// controls share a name, on the Train tab, on the Sweep tab with a study (its dashboard and the
+// trial comparison open) and on the Runs view, in the light and the dark theme; and the whole path
+// from a preset to a compared study works from the keyboard alone.
 
 /** Imports the fixture study through the (visually hidden) file input and waits for its dashboard. */
 async function importFixture(page: Page) {
@@ -35,8 +35,9 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await dashboard.getByRole('checkbox', { name: 'Compare trial #1' }).check();
       await expect(page.getByTestId('trial-compare')).toHaveAttribute('data-numbers', '0,1');
       await expectAccessible(page, `Sweep tab with a study (${colorScheme})`);
-      // The runs view (issue 17, item 1) joins here once it exists:
-      //   await page.getByRole('tab', { name: 'Runs' }).click(); await expectAccessible(page, 'Runs view');
+      await page.getByRole('tab', { name: 'Runs' }).click();
+      await expect(page.getByTestId('runs-view')).toBeVisible();
+      await expectAccessible(page, `Runs view (${colorScheme})`); // with runs and a comparison: e2e/runs.spec.ts
       expect(errors).toEqual([]);
     });
   });

@@ -63,8 +63,8 @@ export class RunSession {
     }
   }
 
-  /** A new run of `spec` on `data`, fine-tuning the base model when there is one. */
-  start(spec: RunSpec, data: DataSource): void {
+  /** A new run of `spec` on `data`, fine-tuning the base model when there is one; `runId` names its checkpoints. */
+  start(spec: RunSpec, data: DataSource, runId: string = newRunId()): void {
     const base = this.deps.models.base;
     if (base && base.files.length === 0) {
       // A Hub base whose files are no longer in the model cache: never fall back to a fresh model silently.
@@ -79,7 +79,7 @@ export class RunSession {
     this.getClient().start(spec, data, {
       model: base ? modelFilesOf(base) : undefined,
       modelBase: hubIdentityOf(base),
-      checkpoints: { runId: newRunId(), keepLast: KEEP_CHECKPOINTS },
+      checkpoints: { runId, keepLast: KEEP_CHECKPOINTS },
     });
   }
 

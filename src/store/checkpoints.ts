@@ -5,6 +5,7 @@ import { create } from 'zustand';
 import { CheckpointLibrary } from '../app/checkpoint-library';
 import type { CheckpointInfo } from '../train/checkpoint/store';
 import { errorMessage } from '../core/errors';
+import { runHistory } from './runs';
 import { storageEstimate, storagePersisted } from '../core/storage-quota';
 import { browserPersist } from '../app/hub-models';
 
@@ -39,6 +40,8 @@ async function askPersist(): Promise<void> {
 
 /** The page's one checkpoint library; the run store hands it to its session. */
 export const checkpointLibrary = new CheckpointLibrary(() => {
+  // The kept run is written at once too, so a resume from this checkpoint finds every step before it.
+  void runHistory.flush();
   void askPersist().then(() => useCheckpointsStore.getState().refresh());
 });
 

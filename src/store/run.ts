@@ -9,9 +9,11 @@ import { defaultSpec, validateSpec, type RunSpec } from '../train/spec';
 import { RunSession } from '../app/run-session';
 import { useDataStore } from './data';
 import { modelSession } from './model';
-import { checkpointLibrary } from './checkpoints';
+import { checkpointLibrary, useCheckpointsStore } from './checkpoints';
 import { applyEvent, beginRun, initialRunState, requestStop, type RunState } from './run-events';
 import { errorMessage } from '../core/errors';
+import { runHistory } from './runs';
+import { newRunId } from '../app/checkpoint-library';
 
 /** Bump the version (and the key with it) when RunSpec changes meaning, not merely gains a field. */
 export const SETTINGS_VERSION = 1;
@@ -137,7 +139,10 @@ let session: RunSession | null = null;
 export function runSession(): RunSession {
   if (session) return session;
   const created = new RunSession({
-    onEvent: (e) => useRunStore.setState((s) => applyEvent(s, e)),
+    onEvent: (e) => {
+      useRunStore.setState((s) => applyEvent(s, e));
+      runHistory.event(e); // the Runs view keeps every run (store/run-history.ts)
+    },
     models: modelSession,
     checkpoints: checkpointLibrary,
   });
@@ -222,7 +227,11 @@ export const useRunStore = create<RunStore>()(
           return;
         }
         set(beginRun());
-        runSession().start(spec, data);
+        const base = modelSession.base;
+        // The kept run and its checkpoints share one id, so a resume continues the kept run.
+        const runId = newRunId();
+        runHistory.begin(runId, spec, base ? base.label : `a fresh ${spec.preset} model`);
+        runSession().start(spec, data, runId);
       },
 
       async resume(checkpointId) {
@@ -238,6 +247,10 @@ export const useRunStore = create<RunStore>()(
             set({ settings: spec, fieldErrors: {} });
             set(beginRun());
             set({ statusLine });
+            const ckpt = useCheckpointsStore.getState().list.find((c) => c.id === checkpointId);
+            const base = modelSession.base;
+            if (ckpt) runHistory.resume(ckpt.runId, ckpt, spec, base ? base.label : `a fresh ${spec.preset} model`);
+            else runHistory.begin(newRunId(), spec, statusLine.replace(/…$/, ''));
           });
         } catch (err) {
           set({ status: 'error', error: `Could not resume from ${checkpointId}: ${errorMessage(err)}` });

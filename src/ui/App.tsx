@@ -19,17 +19,23 @@ import { SamplesTable } from './train/SamplesTable';
 import { SettingsPanel } from './train/SettingsPanel';
 import { TrainControls } from './train/TrainControls';
 import { PagePreferences } from './PagePreferences';
+import { RunsView } from './runs/RunsView';
+import { useRunsStore } from '../store/runs';
 import { useUnloadWarning } from './use-unload-warning';
 
-type Tab = 'train' | 'sweep';
+type Tab = 'train' | 'sweep' | 'runs';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'train', label: 'Train' },
   { id: 'sweep', label: 'Sweep' },
+  { id: 'runs', label: 'Runs' },
 ];
 // The tab lives in the URL hash so a reload (or a shared link) opens the same view.
-const tabFromHash = (): Tab => (window.location.hash === '#sweep' ? 'sweep' : 'train');
+const tabFromHash = (): Tab => {
+  const h = window.location.hash.slice(1);
+  return h === 'sweep' || h === 'runs' ? h : 'train';
+};
 const showTabInUrl = (t: Tab) => {
-  window.location.hash = t === 'sweep' ? 'sweep' : '';
+  window.location.hash = t === 'train' ? '' : t;
 };
 
 export function App() {
@@ -39,6 +45,11 @@ export function App() {
   const resumeInterrupted = useSweepStore((s) => s.resumeInterrupted);
   const studyView = useSweepStore((s) => s.view);
   const [tab, setTab] = useState<Tab>(tabFromHash);
+  const loadRuns = useRunsStore((s) => s.load);
+
+  useEffect(() => {
+    void loadRuns(); // the kept runs (a run a reload cut off is marked interrupted here)
+  }, [loadRuns]);
 
   useEffect(() => {
     // Data first: a sweep interrupted by a reload resumes once its training data is known.
@@ -125,39 +136,45 @@ export function App() {
         </div>
       </header>
       <main>
-        <div className="app__main" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-          <div className="column column--left">
-            <DataPanel />
-            <ModelPanel />
-            <SettingsPanel />
-            {tab === 'sweep' && <SweepSettings />}
+        {tab === 'runs' ? (
+          <div className="app__main" role="tabpanel" id="panel-runs" aria-labelledby="tab-runs">
+            <RunsView />
           </div>
-          {tab === 'sweep' ? (
-            <div className="column column--right">
-              <SweepControls />
-              {studyView ? (
-                <SweepDashboard study={studyView} />
-              ) : (
-                <p className="muted">Start a sweep, or pick a study, to see its trials here.</p>
-              )}
+        ) : (
+          <div className="app__main" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+            <div className="column column--left">
+              <DataPanel />
+              <ModelPanel />
+              <SettingsPanel />
+              {tab === 'sweep' && <SweepSettings />}
             </div>
-          ) : (
-            <div className="column column--right">
-              <TrainControls />
-              <ErrorBanner />
-              <ProgressBar />
-              {/* Side by side when the column is wide enough for two readable charts, else stacked. */}
-              <div className="charts">
-                <LossChart />
-                <RougeChart />
+            {tab === 'sweep' ? (
+              <div className="column column--right">
+                <SweepControls />
+                {studyView ? (
+                  <SweepDashboard study={studyView} />
+                ) : (
+                  <p className="muted">Start a sweep, or pick a study, to see its trials here.</p>
+                )}
               </div>
-              <SamplesTable />
-              <RunInfo />
-              <CheckpointsPanel />
-              <ReplicasPanel />
-            </div>
-          )}
-        </div>
+            ) : (
+              <div className="column column--right">
+                <TrainControls />
+                <ErrorBanner />
+                <ProgressBar />
+                {/* Side by side when the column is wide enough for two readable charts, else stacked. */}
+                <div className="charts">
+                  <LossChart />
+                  <RougeChart />
+                </div>
+                <SamplesTable />
+                <RunInfo />
+                <CheckpointsPanel />
+                <ReplicasPanel />
+              </div>
+            )}
+          </div>
+        )}
       </main>
     </div>
   );

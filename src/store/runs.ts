@@ -1,0 +1,54 @@
+// The Runs view's state: the kept Train runs (run-history.ts keeps them; the run store reports its
+// run's start and events here), the filter, which runs are picked for comparison, and the one
+// notice a storage failure leaves.
+import { create } from 'zustand';
+import { openRunDatabase } from '../app/run-database';
+import { RunHistory } from './run-history';
+import { parseTags, type RunRecord } from './run-record';
+import { modelSession } from './model';
+
+export interface RunsStore {
+  runs: RunRecord[];
+  loaded: boolean;
+  filter: string;
+  /** Ids picked for comparison, in the order picked. */
+  picked: string[];
+  notice: string | null;
+  load(): Promise<void>;
+  setFilter(text: string): void;
+  togglePick(id: string): void;
+  rename(id: string, name: string): void;
+  setNotes(id: string, notes: string): void;
+  setTags(id: string, text: string): void;
+  remove(id: string): void;
+  dismissNotice(): void;
+}
+
+export const runHistory = new RunHistory({
+  open: () => openRunDatabase<RunRecord>(),
+  onChange: (runs) => useRunsStore.setState({ runs }),
+  onNotice: (notice) => useRunsStore.setState({ notice }),
+  finalModel: () => modelSession.trained?.label ?? null,
+});
+
+export const useRunsStore = create<RunsStore>()((set) => ({
+  runs: [],
+  loaded: false,
+  filter: '',
+  picked: [],
+  notice: null,
+  async load() {
+    await runHistory.load();
+    set({ loaded: true });
+  },
+  setFilter: (filter) => set({ filter }),
+  togglePick: (id) =>
+    set((s) => ({ picked: s.picked.includes(id) ? s.picked.filter((p) => p !== id) : [...s.picked, id] })),
+  rename: (id, name) => runHistory.edit(id, { name }),
+  setNotes: (id, notes) => runHistory.edit(id, { notes }),
+  setTags: (id, text) => runHistory.edit(id, { tags: parseTags(text) }),
+  remove(id) {
+    if (runHistory.remove(id)) set((s) => ({ picked: s.picked.filter((p) => p !== id) }));
+  },
+  dismissNotice: () => set({ notice: null }),
+}));
