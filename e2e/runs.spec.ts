@@ -46,6 +46,7 @@ test('two runs kept across a reload, one renamed, both compared side by side', a
   await page.getByTestId('run-tags-input').fill('baseline, tiny');
   await page.getByTestId('run-save').click();
   await expect(rows.nth(1).getByTestId('run-name')).toHaveText('baseline lr 0.01');
+  await expect(page.getByTestId('run-saved')).toHaveText('Saved'); // written, not only shown
   await page.reload();
   await openRuns(page);
   await expect(rows.nth(1).getByTestId('run-name')).toHaveText('baseline lr 0.01');

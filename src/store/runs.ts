@@ -17,9 +17,14 @@ export interface RunsStore {
   load(): Promise<void>;
   setFilter(text: string): void;
   togglePick(id: string): void;
-  rename(id: string, name: string): void;
-  setNotes(id: string, notes: string): void;
-  setTags(id: string, text: string): void;
+  /**
+   * Name, notes and tags in one write (the editor's Save): three separate writes could be cut
+   * between by a reload, keeping the name and losing the tags. Resolves once the write has landed
+   * (or failed over to memory), when `savedId` names the run.
+   */
+  saveDetails(id: string, details: { name: string; notes: string; tags: string }): Promise<void>;
+  /** The run whose details were last saved and written (the editor says "Saved"). */
+  savedId: string | null;
   remove(id: string): void;
   dismissNotice(): void;
 }
@@ -44,9 +49,13 @@ export const useRunsStore = create<RunsStore>()((set) => ({
   setFilter: (filter) => set({ filter }),
   togglePick: (id) =>
     set((s) => ({ picked: s.picked.includes(id) ? s.picked.filter((p) => p !== id) : [...s.picked, id] })),
-  rename: (id, name) => runHistory.edit(id, { name }),
-  setNotes: (id, notes) => runHistory.edit(id, { notes }),
-  setTags: (id, text) => runHistory.edit(id, { tags: parseTags(text) }),
+  savedId: null,
+  async saveDetails(id, d) {
+    set({ savedId: null });
+    runHistory.edit(id, { name: d.name, notes: d.notes, tags: parseTags(d.tags) });
+    await runHistory.flush();
+    set({ savedId: id });
+  },
   remove(id) {
     if (runHistory.remove(id)) set((s) => ({ picked: s.picked.filter((p) => p !== id) }));
   },

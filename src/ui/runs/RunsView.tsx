@@ -12,7 +12,7 @@ import { RunCompare } from './RunCompare';
 import './runs.css';
 
 function RunEditor({ run, onClose }: { run: RunRecord; onClose: () => void }) {
-  const { rename, setNotes, setTags, remove } = useRunsStore();
+  const { saveDetails, savedId, remove } = useRunsStore();
   const [name, setName] = useState(run.name);
   const [notes, setNotesDraft] = useState(run.notes);
   const [tags, setTagsDraft] = useState(run.tags.join(', '));
@@ -26,9 +26,7 @@ function RunEditor({ run, onClose }: { run: RunRecord; onClose: () => void }) {
         className="runs__form"
         onSubmit={(e) => {
           e.preventDefault();
-          rename(run.id, name);
-          setNotes(run.id, notes);
-          setTags(run.id, tags);
+          void saveDetails(run.id, { name, notes, tags });
         }}
       >
         <label htmlFor={`${id}-name`}>Name</label>
@@ -52,6 +50,11 @@ function RunEditor({ run, onClose }: { run: RunRecord; onClose: () => void }) {
           <button type="submit" className="button button--primary" data-testid="run-save">
             Save run details
           </button>
+          {savedId === run.id && (
+            <span className="sweep-caption" role="status" data-testid="run-saved">
+              Saved
+            </span>
+          )}
           <button type="button" className="button" onClick={onClose}>
             Close editor
           </button>
