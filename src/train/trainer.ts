@@ -293,7 +293,7 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
         }
         await yieldToEventLoop();
         // Replicas must agree to stop on the same step, or one would wait forever in a collective.
-        if (await agreeToStop(input.parallel?.collective, shouldStop())) {
+        if (await agreeAny(input.parallel?.collective, shouldStop())) {
           stopped = true;
           break;
         }
@@ -333,7 +333,7 @@ export async function trainLoop(input: TrainerInput): Promise<TrainerResult> {
           const bySteps = every.steps > 0 && step % every.steps === 0; // a pure function of step: same on every rank
           const byTime =
             every.minutes > 0 &&
-            (await agreeToStop(input.parallel?.collective, now() - lastCheckpoint >= every.minutes * 60_000));
+            (await agreeAny(input.parallel?.collective, now() - lastCheckpoint >= every.minutes * 60_000));
           if (bySteps || byTime) await checkpoint('step', epoch, { sum: lossSum, count: lossCount });
         }
       }
@@ -396,7 +396,7 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 /** True on every rank if any rank says true (one tiny all-reduce; free with one replica): stop, or a checkpoint due. */
-async function agreeToStop(c: Collective | undefined, mine: boolean): Promise<boolean> {
+async function agreeAny(c: Collective | undefined, mine: boolean): Promise<boolean> {
   if (!c || c.world === 1) return mine;
   const flag = new Float32Array([mine ? 1 : 0]);
   await c.allReduceSum(flag);
