@@ -14,6 +14,8 @@ import { applyEvent, beginRun, initialRunState, requestStop, type RunState } fro
 import { errorMessage } from '../core/errors';
 import { runHistory } from './runs';
 import { newRunId } from '../app/checkpoint-library';
+import { checkPageSettings } from '../app/run-settings-check';
+import { firstIssue } from '../train/settings-check';
 
 /** Bump the version (and the key with it) when RunSpec changes meaning, not merely gains a field. */
 export const SETTINGS_VERSION = 1;
@@ -226,8 +228,14 @@ export const useRunStore = create<RunStore>()(
           set({ status: 'error', error: errorMessage(err) });
           return;
         }
-        set(beginRun());
         const base = modelSession.base;
+        // What the settings panel shows under the fields (the chosen model's positions), in the same words.
+        const issue = firstIssue(checkPageSettings(spec, base, useDataStore.getState()));
+        if (issue) {
+          set({ status: 'error', error: `Fix the settings first: ${issue}` });
+          return;
+        }
+        set(beginRun());
         // The kept run and its checkpoints share one id, so a resume continues the kept run.
         const runId = newRunId();
         runHistory.begin(runId, spec, base ? base.label : `a fresh ${spec.preset} model`);
