@@ -7,8 +7,8 @@
 // on `undefined.objective`.
 import { clipText } from '../../core/bounded-text';
 import { errorMessage } from '../../core/errors';
-import { validateSweepConfig, type SweepConfig } from '../studio/default-study';
-import { validateSpec, type RunSpec } from '../../train/spec';
+import { DEFAULT_SWEEP, validateSweepConfig, type SweepConfig } from '../studio/default-study';
+import { defaultSpec, validateSpec, type RunSpec } from '../../train/spec';
 import { at, describe, expectation, isPlainObject, say } from './issues';
 import { StudyFormatError, type StudyMeta } from './study-record';
 
@@ -74,4 +74,24 @@ export function studyConfigOf(meta: StudyMeta): StudyConfig {
         `(saved by an older version, or edited); export it as JSON to keep its trials, or delete it`,
     );
   return meta.config as unknown as StudyConfig;
+}
+
+const PARAM_KEYS = ['name', 'type', 'low', 'high', 'log', 'step', 'choices'] as const;
+const keep = <T extends object>(v: T, keys: readonly string[]): T =>
+  Object.fromEntries(
+    keys
+      .filter((k) => k in v && (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => [k, (v as Record<string, unknown>)[k]]),
+  ) as T;
+
+/**
+ * A valid study config as it is stored: the fields this version knows (a file's extra keys, of any
+ * size, are dropped as the study's own unknown keys are), and run settings from an older version
+ * completed as validateSpec completes them.
+ */
+export function normalizedStudyConfig(config: StudyConfig): StudyConfig {
+  const sweep = keep(config.sweep, Object.keys(DEFAULT_SWEEP));
+  sweep.searchSpace = config.sweep.searchSpace.map((p) => keep(p, PARAM_KEYS));
+  const base = keep(validateSpec(config.base), Object.keys(defaultSpec()));
+  return { sweep, base };
 }

@@ -25,7 +25,7 @@ import {
   type LoadedStudy,
   type StudyMeta,
 } from './study-record';
-import { checkStudyConfig } from './study-config';
+import { checkStudyConfig, normalizedStudyConfig, type StudyConfig } from './study-config';
 import { checkBody, validateStudy } from './validation';
 import { nestingProblem } from './json-nesting';
 
@@ -117,7 +117,12 @@ export function importStudyJSON(text: string, options: ImportOptions = {}): Load
   // Known fields only: keys this version does not know are dropped, not stored.
   const body = raw.study as StudyMeta & { trials: TrialData[] };
   const id = options.newId?.() ?? newStudyId((options.now ?? (() => new Date()))());
-  const meta: StudyMeta = { ...pick(body, META_KEYS), id, status: body.status === 'running' ? 'paused' : body.status };
+  const meta: StudyMeta = {
+    ...pick(body, META_KEYS),
+    id,
+    status: body.status === 'running' ? 'paused' : body.status,
+    config: normalizedStudyConfig(body.config as unknown as StudyConfig) as unknown as StudyMeta['config'],
+  };
   return {
     meta,
     data: studyData(

@@ -17,6 +17,7 @@
 // The learning-rate range follows the model (defaultSearchSpace): the seed's [1e-6, 1e-4] is for
 // fine-tuning a pretrained base, where a larger step wrecks what it knows; a fresh preset starts
 // from random weights and learns in a few hundred steps only with a much larger one.
+import { clipText } from '../../core/bounded-text';
 import type { RougeSummary } from '../../core/events';
 import {
   categoricalDistributionIssues,
@@ -159,6 +160,10 @@ export const PRUNER_KINDS: readonly PrunerKind[] = ['median', 'successive-halvin
 /** The most trials a stored sweep config may ask for (a study of 10^5 trials is one the studio must handle). */
 export const MAX_SWEEP_TRIALS = 1_000_000;
 
+/** The most parameters a search space may have, and the longest name one may have. */
+export const MAX_SEARCH_PARAMS = 1000;
+export const MAX_PARAM_NAME_CHARS = 200;
+
 /** One problem of a sweep config: the field's path inside it ("objective", "searchSpace[1].low") and what is wrong. */
 export interface SweepConfigIssue {
   field: string;
@@ -233,6 +238,11 @@ export function validateSearchSpace(spec: unknown): SearchSpaceIssue[] {
   if (!Array.isArray(spec))
     return [{ index: -1, param: '', field: 'name', message: 'search space must be a list of parameters' }];
   if (spec.length === 0) return [{ index: -1, param: '', field: 'name', message: 'search space has no parameters' }];
+  // Bounded before any per-parameter work: a file can hold any number of them.
+  if (spec.length > MAX_SEARCH_PARAMS) {
+    const message = `search space has ${spec.length.toLocaleString('en-US')} parameters; at most ${MAX_SEARCH_PARAMS.toLocaleString('en-US')} are allowed`;
+    return [{ index: -1, param: '', field: 'name', message }];
+  }
   const issues: SearchSpaceIssue[] = [];
   const seen = new Map<string, number>();
   spec.forEach((raw: unknown, index) => {
@@ -248,9 +258,14 @@ export function validateSearchSpace(spec: unknown): SearchSpaceIssue[] {
         index,
         param,
         field,
-        message: hasName ? paramMessage(param, detail) : `parameter #${index + 1}: ${detail}`,
+        message: hasName ? paramMessage(clipText(param, 60), detail) : `parameter #${index + 1}: ${detail}`,
       });
     if (!hasName) say('name', 'name must be a non-empty string');
+    else if (param.length > MAX_PARAM_NAME_CHARS)
+      say(
+        'name',
+        `name is ${param.length.toLocaleString('en-US')} characters long; at most ${MAX_PARAM_NAME_CHARS} are allowed`,
+      );
     else if (seen.has(param)) say('name', `name is also used by parameter #${seen.get(param)! + 1}`);
     else seen.set(param, index);
 
