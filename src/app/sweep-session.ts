@@ -9,6 +9,7 @@ import type { ModelFile } from '../model/io/model-files';
 import { Study } from '../sweep/engine/study';
 import type { Trial } from '../sweep/engine/trial';
 import { openStudyStore, type StudyStore, type StudySummary } from '../sweep/persist/storage';
+import { studyConfigOf } from '../sweep/persist/study-config';
 import { exportStudyJSON, exportTrialsCSV, importStudyJSON, studyFileName } from '../sweep/persist/transfer';
 import { createSweepStudy, searchSpaceForModel, type SweepConfig } from '../sweep/studio/default-study';
 import { SweepRunner } from '../sweep/studio/runner';
@@ -111,7 +112,7 @@ export class SweepSession {
   private async show(id: string, study?: Study): Promise<void> {
     const loaded = await (await this.storage()).loadStudy(id);
     const s = study ?? Study.fromJSON(loaded.data);
-    const cfg = (loaded.meta.config as unknown as StoredConfig).sweep;
+    const cfg = studyConfigOf(loaded.meta).sweep; // a clear refusal if the stored config is incomplete
     this.showStudy({ id, name: loaded.meta.name, status: loaded.meta.status, study: s, config: cfg });
   }
 
@@ -243,7 +244,7 @@ export class SweepSession {
       const loaded = await store.loadStudy(id);
       const study = Study.fromJSON(loaded.data);
       await this.show(id, study);
-      await this.drive(id, study, loaded.meta.config as unknown as StoredConfig);
+      await this.drive(id, study, studyConfigOf(loaded.meta));
     } catch (e) {
       this.runner = null;
       this.launching = false;
@@ -278,7 +279,7 @@ export class SweepSession {
   /** The scale-out bundle (train.py, optuna_search.py, accelerate and DeepSpeed configs) with the best trial's parameters, zipped. */
   async exportBundle(id: string): Promise<{ name: string; bytes: Uint8Array }> {
     const { meta, data } = await (await this.storage()).loadStudy(id);
-    const cfg = meta.config as unknown as StoredConfig;
+    const cfg = studyConfigOf(meta);
     const best = Study.fromJSON(data).bestTrial;
     const files = exportScaleOutBundle({
       spec: cfg.base,

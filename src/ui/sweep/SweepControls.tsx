@@ -4,6 +4,7 @@ import { useRef } from 'react';
 import { useSweepStore } from '../../store/sweep';
 import { download } from '../download';
 import { errorMessage } from '../../core/errors';
+import { formatBestValue } from './number-format';
 
 export function SweepControls() {
   const s = useSweepStore();
@@ -82,7 +83,7 @@ export function SweepControls() {
               </td>
               <td>{st.status}</td>
               <td>{st.trialCount}</td>
-              <td>{st.bestValue === null ? '' : st.bestValue.toFixed(3)}</td>
+              <td>{formatBestValue(st.bestValue)}</td>
               <td className="studies__actions">
                 {(st.status === 'paused' || st.status === 'running') && !running && (
                   <button
