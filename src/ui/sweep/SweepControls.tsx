@@ -80,7 +80,7 @@ export function SweepControls() {
                   {st.name}
                 </button>
               </td>
-              <td>{st.status}</td>
+              <td>{s.elsewhere.includes(st.id) ? `${st.status} (in another tab)` : st.status}</td>
               <td>{st.trialCount}</td>
               <td>{st.bestValue === null ? '' : st.bestValue.toFixed(3)}</td>
               <td className="studies__actions">
@@ -89,6 +89,9 @@ export function SweepControls() {
                     type="button"
                     className="button button--link"
                     aria-label={`Resume study ${st.name}`}
+                    data-testid="study-resume"
+                    disabled={s.elsewhere.includes(st.id)}
+                    title={s.elsewhere.includes(st.id) ? 'Another tab is running this study' : undefined}
                     onClick={() => void s.resume(st.id)}
                   >
                     resume
@@ -132,7 +135,7 @@ export function SweepControls() {
                 <button
                   type="button"
                   className="button button--link"
-                  disabled={running}
+                  disabled={running || s.elsewhere.includes(st.id)}
                   aria-label={`Delete study ${st.name}`}
                   onClick={() => window.confirm(`Delete study "${st.name}" and its trials?`) && void s.remove(st.id)}
                 >
