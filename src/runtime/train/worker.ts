@@ -18,6 +18,7 @@ import { runTraining, type RunOptions } from '../../train/run';
 import { validateSpec } from '../../train/spec';
 import { decodeCheckpoint } from '../../train/checkpoint/checkpoint';
 import { openCheckpointStore } from '../../train/checkpoint/open';
+import { checkpointsOffMessage } from '../../train/checkpoint/epoch-checkpoints';
 import { isOutOfMemory } from '../../train/auto-batch/oom';
 import { autoBatchCacheKey } from '../../train/auto-batch/resolve';
 import { pickBackend } from '../backend';
@@ -85,8 +86,18 @@ async function start(msg: StartMessage): Promise<void> {
         initial.base = { ...msg.modelBase, hash: weightsHash(base) };
       }
     }
-    // Checkpoints: every rank reads the one it resumes from; rank 0 writes one each epoch.
-    const store = msg.checkpoints || msg.resumeCheckpoint ? await openCheckpointStore() : null;
+    // Checkpoints: every rank reads the one it resumes from; rank 0 writes one each epoch. Storage
+    // that cannot even be opened fails a resume (it needs the checkpoint), never a new run: that
+    // one trains without checkpoints and says so.
+    const store = msg.resumeCheckpoint
+      ? await openCheckpointStore()
+      : msg.checkpoints
+        ? await openCheckpointStore().catch(async (e: unknown) => {
+            if (rep.rank === 0)
+              post({ type: 'checkpointsOff', message: await checkpointsOffMessage(e, 'open checkpoint storage') });
+            return null;
+          })
+        : null;
     let resumeCheckpoint: RunOptions['resumeCheckpoint'];
     if (store && msg.resumeCheckpoint) {
       post({ type: 'status', message: `loading checkpoint ${msg.resumeCheckpoint}` });
@@ -100,6 +111,8 @@ async function start(msg: StartMessage): Promise<void> {
             keepLast: msg.checkpoints.keepLast,
             extra: { data: describeSource(msg.data) },
             onSaved: (info, deleted) => post({ type: 'checkpoint', info, deleted: deleted.map((d) => d.id) }),
+            // Storage full: no more checkpoints this run, training goes on and the model still reaches the page.
+            onFailed: (message) => post({ type: 'checkpointsOff', message }),
           }
         : undefined;
     const data = await loadRunData(msg.data, post);
