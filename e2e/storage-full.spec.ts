@@ -99,3 +99,39 @@ test('localStorage full before load: the studio trains and sweeps, and says once
   expect(after).toEqual({ chars: filled.chars, keys: filled.keys });
   expect(errors).toEqual([]);
 });
+
+test('a corrupted saved sweep config: the Sweep tab says so, keeps a backup, and shows the defaults it will run', async ({
+  page,
+}) => {
+  const errors = watchConsole(page);
+  const KEY = 'training-studio/sweep-config/v1';
+  const bad = JSON.stringify({ state: { config: { nTrials: 3, sampler: 'cmaes', pruner: 'nop' } }, version: 0 });
+  await page.addInitScript(
+    ([key, value]) => {
+      if (sessionStorage.getItem('seeded') === null) {
+        localStorage.setItem(key, value);
+        sessionStorage.setItem('seeded', '1');
+      }
+    },
+    [KEY, bad],
+  );
+  await page.goto('/#sweep');
+  const notice = page.getByTestId('sweep-config-notice');
+  await expect(notice).toContainText(
+    `Saved sweep settings could not be used (sampler must be one of "tpe", "random", "grid", got "cmaes"), so the defaults are loaded and the sweep uses them. The saved value is kept in localStorage under "${KEY}/invalid-backup".`,
+  );
+  // What is shown is the default config, not a mix of the stored one and the select's first option.
+  await expect(page.getByTestId('sweep-sampler')).toHaveValue('tpe');
+  await expect(page.getByTestId('sweep-pruner')).toHaveValue('median');
+  await expect(page.getByTestId('sweep-trials-input')).toHaveValue('20');
+  expect(await page.evaluate((k) => localStorage.getItem(`${k}/invalid-backup`), KEY)).toBe(bad);
+  // A change saves the shown config; the backup stays, and a reload finds a valid config (no notice).
+  await page.getByTestId('sweep-trials-input').fill('2');
+  await page.reload();
+  await expect(page.getByTestId('sweep-trials-input')).toHaveValue('2');
+  await expect(page.getByTestId('sweep-sampler')).toHaveValue('tpe');
+  await expect(page.getByTestId('sweep-config-notice')).toHaveCount(0);
+  expect(await page.evaluate((k) => localStorage.getItem(`${k}/invalid-backup`), KEY)).toBe(bad);
+  await expect(page.getByTestId('storage-notice')).toHaveCount(0); // storage works here: nothing to say
+  expect(errors).toEqual([]);
+});

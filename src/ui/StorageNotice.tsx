@@ -9,7 +9,7 @@ export function StorageNotice() {
   return (
     <div className="notice app__notice" role="status" data-testid="storage-notice">
       <p>{notice}</p>
-      <button type="button" className="button button--link" onClick={dismiss}>
+      <button type="button" className="button button--link" onClick={dismiss} aria-label="Dismiss the storage notice">
         Dismiss
       </button>
     </div>

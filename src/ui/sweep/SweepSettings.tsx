@@ -38,7 +38,12 @@ export function SweepSettings() {
       {notice && (
         <div className="notice" role="status" data-testid="sweep-config-notice">
           <p>{notice}</p>
-          <button type="button" className="button button--link" onClick={dismissNotice}>
+          <button
+            type="button"
+            className="button button--link"
+            onClick={dismissNotice}
+            aria-label="Dismiss the sweep settings notice"
+          >
             Dismiss
           </button>
         </div>
