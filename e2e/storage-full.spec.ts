@@ -135,3 +135,47 @@ test('a corrupted saved sweep config: the Sweep tab says so, keeps a backup, and
   await expect(page.getByTestId('storage-notice')).toHaveCount(0); // storage works here: nothing to say
   expect(errors).toEqual([]);
 });
+
+test('storage full for checkpoints: the run finishes with its model, says checkpoints are off, and keeps the ones saved before', async ({
+  page,
+  context,
+}) => {
+  const errors = watchConsole(page);
+  await page.goto('/');
+  await expect(page.getByTestId('data-source')).toContainText('XSum');
+  await configureRun(page, {
+    preset: 'tiny',
+    backend: 'wasm',
+    // One epoch of 2 steps: one checkpoint a run.
+    numbers: { 'epochs-input': 1, 'batch-size-input': 4, 'max-train-samples-input': 8, 'validation-size-input': 0 },
+  });
+  // A first run saves its checkpoint while there is room.
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 60_000 });
+  const rows = page.getByTestId('checkpoint-row');
+  await expect(rows).toHaveCount(1);
+  const kept = await rows.first().getAttribute('data-run');
+
+  // Then the site's storage is full: its quota is what it already uses (Chrome's quota override, as a full disk would be).
+  const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(page.url()).origin, quotaSize: usage + 1024 });
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 60_000 });
+  await expect(page.getByTestId('step-count')).toHaveText('2');
+  const off = page.getByTestId('checkpoints-off');
+  await expect(off).toContainText(
+    'Checkpoints are off for the rest of this run: storage is full: could not save checkpoint',
+  );
+  expect((await off.textContent())!.length).toBeLessThan(500);
+  await expect(rows).toHaveCount(1); // the first run's checkpoint is still there
+  await expect(rows.first()).toHaveAttribute('data-run', kept!);
+
+  // The second run's model reached the page: Try it generates with it.
+  await expect(page.getByTestId('trained-model')).toBeVisible();
+  await page.getByTestId('try-prompt').fill('The council said the new bridge would open next year.');
+  await page.getByTestId('try-generate').click();
+  await expect(page.getByTestId('try-output')).toBeVisible({ timeout: 30_000 });
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(page.url()).origin });
+  expect(errors).toEqual([]);
+});

@@ -4,7 +4,12 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readWeights } from '../model/params';
 import { readSharedText } from '../testing/shared';
 import { MAX_MESSAGE_CHARS } from '../core/bounded-text';
-import { checkpointStorageError, MemoryCheckpointStore, type CheckpointInfo } from './checkpoint/store';
+import {
+  checkpointStorageError,
+  MemoryCheckpointStore,
+  unavailableCheckpointStore,
+  type CheckpointInfo,
+} from './checkpoint/store';
 import { checkpointsOffMessage } from './checkpoint/epoch-checkpoints';
 import { runTraining } from './run';
 import { readRunData } from './run-data';
@@ -106,6 +111,23 @@ describe('a run whose checkpoint cannot be saved (storage full)', () => {
     expect(
       statuses.filter((m) => m.startsWith('Checkpoints are off for the rest of this run: storage is full')),
     ).toHaveLength(1);
+  });
+
+  it('storage that could not even be opened: the stand-in store refuses each save, the run finishes and says why', async () => {
+    const why = new Error(
+      'no persistent storage for checkpoints: this browser offers neither the Origin Private File System nor IndexedDB',
+    );
+    const failures: string[] = [];
+    const out = await runTraining({
+      spec: { ...spec, epochs: 2 },
+      data: data(),
+      emit: () => {},
+      checkpoints: { store: unavailableCheckpointStore(why), runId: 'run-c', onFailed: (m) => failures.push(m) },
+    });
+    expect(out.steps).toBe(4);
+    expect(failures).toEqual([
+      'Checkpoints are off for the rest of this run: no persistent storage for checkpoints: this browser offers neither the Origin Private File System nor IndexedDB. Training goes on with the model in memory (it still reaches the page when the run ends), and the checkpoints saved before are kept.',
+    ]);
   });
 });
 

@@ -18,6 +18,7 @@ import { runTraining, type RunOptions } from '../../train/run';
 import { validateSpec } from '../../train/spec';
 import { decodeCheckpoint } from '../../train/checkpoint/checkpoint';
 import { openCheckpointStore } from '../../train/checkpoint/open';
+import { unavailableCheckpointStore } from '../../train/checkpoint/store';
 import { checkpointsOffMessage } from '../../train/checkpoint/epoch-checkpoints';
 import { isOutOfMemory } from '../../train/auto-batch/oom';
 import { autoBatchCacheKey } from '../../train/auto-batch/resolve';
@@ -87,15 +88,21 @@ async function start(msg: StartMessage): Promise<void> {
       }
     }
     // Checkpoints: every rank reads the one it resumes from; rank 0 writes one each epoch. Storage
-    // that cannot even be opened fails a resume (it needs the checkpoint), never a new run: that
-    // one trains without checkpoints and says so.
+    // that cannot even be opened fails a resume (it needs the checkpoint), never a new run: that one
+    // trains without checkpoints and says so. Every rank keeps its checkpoint hook even then (the
+    // hook's optimizer export is collective under ZeRO-1): the store stands in, refusing each save.
+    let offSaid = false;
+    const sayOff = (message: string) => {
+      if (offSaid) return;
+      offSaid = true;
+      post({ type: 'checkpointsOff', message });
+    };
     const store = msg.resumeCheckpoint
       ? await openCheckpointStore()
       : msg.checkpoints
         ? await openCheckpointStore().catch(async (e: unknown) => {
-            if (rep.rank === 0)
-              post({ type: 'checkpointsOff', message: await checkpointsOffMessage(e, 'open checkpoint storage') });
-            return null;
+            if (rep.rank === 0) sayOff(await checkpointsOffMessage(e, 'open checkpoint storage'));
+            return unavailableCheckpointStore(e);
           })
         : null;
     let resumeCheckpoint: RunOptions['resumeCheckpoint'];
@@ -112,7 +119,7 @@ async function start(msg: StartMessage): Promise<void> {
             extra: { data: describeSource(msg.data) },
             onSaved: (info, deleted) => post({ type: 'checkpoint', info, deleted: deleted.map((d) => d.id) }),
             // Storage full: no more checkpoints this run, training goes on and the model still reaches the page.
-            onFailed: (message) => post({ type: 'checkpointsOff', message }),
+            onFailed: sayOff,
           }
         : undefined;
     const data = await loadRunData(msg.data, post);
