@@ -68,8 +68,24 @@ export const initialHubModelsState: HubModelsState = {
 
 const PENDING_KEY = 'training-studio/hub-download';
 
-/** The remembered download in localStorage (no token: the record is the repo, revision, commit and endpoint). */
-export function localPending(storage: Storage | undefined = globalThis.localStorage): PendingStore {
+/** The part of Storage a PendingStore uses (the page passes its safe layer, store/local-settings.ts). */
+export type PendingStorage = Pick<Storage, 'getItem' | 'removeItem'> & { setItem(key: string, value: string): unknown };
+
+/** localStorage where the browser lets us reach it; access itself throws when storage is disabled. */
+function defaultStorage(): PendingStorage | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The remembered download in localStorage (no token: the record is the repo, revision, commit and
+ * endpoint). Best effort and never throwing: a refused write only means a reload cannot offer to
+ * continue the download; the download itself goes on.
+ */
+export function localPending(storage: PendingStorage | undefined = defaultStorage()): PendingStore {
   return {
     get() {
       try {
@@ -84,10 +100,18 @@ export function localPending(storage: Storage | undefined = globalThis.localStor
     },
     set(p) {
       const { repo, revision, commit, endpoint, startedAt } = p; // exactly these fields: nothing else is stored
-      storage?.setItem(PENDING_KEY, JSON.stringify({ repo, revision, commit, endpoint, startedAt }));
+      try {
+        storage?.setItem(PENDING_KEY, JSON.stringify({ repo, revision, commit, endpoint, startedAt }));
+      } catch {
+        // storage full or refused: the download goes on; only its resumption after a reload is lost
+      }
     },
     clear() {
-      storage?.removeItem(PENDING_KEY);
+      try {
+        storage?.removeItem(PENDING_KEY);
+      } catch {
+        // refused: nothing is lost but the offer to continue
+      }
     },
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../core/session-events';
 import type { TrainingClient } from '../runtime/train/client';
-import type { FromWorker } from '../runtime/train/protocol';
+import { checkFromWorker, type FromWorker } from '../runtime/train/protocol';
 import { defaultSpec } from '../train/spec';
 import { RunSession } from './run-session';
 
@@ -66,6 +66,44 @@ describe('RunSession', () => {
     ).toMatchObject({ model: files, checkpoints: { keepLast: 3 } });
     f.emit({ type: 'trained', files });
     expect(f.trained[0]).toMatch(/^Trained from Imported m\.zip, /);
+  });
+
+  it('a checkpoint that could not be saved: the listener hears why, the run goes on and its model still arrives', () => {
+    const f = fixture();
+    const off: string[] = [];
+    // The fixture's session has no listener: it says it as a status line.
+    f.session.start(defaultSpec('tiny'), { kind: 'url', trainUrl: '/t.jsonl' });
+    f.emit({ type: 'checkpointsOff', message: 'Checkpoints are off for the rest of this run: storage is full' });
+    expect(f.events).toEqual([
+      { type: 'status', message: 'Checkpoints are off for the rest of this run: storage is full' },
+    ]);
+    // With a listener (the page's checkpoints panel), it goes there.
+    let emit!: (e: FromWorker) => void;
+    const trained: string[] = [];
+    const events: SessionEvent[] = [];
+    const session = new RunSession({
+      onEvent: (e) => events.push(e),
+      models: { base: null, setTrained: async (_files, label) => void trained.push(label) },
+      checkpoints: { load: () => Promise.reject(new Error('none')), runSavedOne: () => {} },
+      onCheckpointsOff: (m) => off.push(m),
+      createClient: (onEvent) => {
+        emit = onEvent;
+        return { start: () => {}, stop: () => {}, dispose: () => {}, killWorker: () => {}, injectFault: () => {} };
+      },
+    });
+    session.start(defaultSpec('tiny'), { kind: 'url', trainUrl: '/t.jsonl' });
+    emit({ type: 'checkpointsOff', message: 'off: full' });
+    emit({ type: 'trained', files: [{ name: 'config.json', bytes: new Uint8Array(1) }] });
+    emit({ type: 'done', reason: 'finished', steps: 6, elapsedMs: 10, checksum: 7, optimizerBytes: 64 });
+    expect(off).toEqual(['off: full']);
+    // The page checks the worker's message like every other one.
+    expect(checkFromWorker({ type: 'checkpointsOff', message: 'off: full' })).toEqual({
+      type: 'checkpointsOff',
+      message: 'off: full',
+    });
+    expect(checkFromWorker({ type: 'checkpointsOff' })).toMatch(/field "message"/);
+    expect(trained).toHaveLength(1);
+    expect(events.map((e) => e.type)).toEqual(['done']);
   });
 
   it('fails a resume before starting anything when the checkpoint cannot be loaded', async () => {

@@ -21,6 +21,11 @@ export interface RunSessionDeps {
   /** Where the run's base model comes from and its trained model goes. */
   models: Pick<ModelSession, 'base' | 'setTrained'>;
   checkpoints: Pick<CheckpointLibrary, 'load' | 'runSavedOne'>;
+  /**
+   * The run could not save a checkpoint (storage full): checkpoints are off for the rest of it and
+   * training goes on; `message` says why. Without a listener it is said as a status line.
+   */
+  onCheckpointsOff?(message: string): void;
   /** The client factory (tests pass a fake). */
   createClient?: (onEvent: (e: FromWorker) => void) => TrainingClient;
 }
@@ -46,6 +51,10 @@ export class RunSession {
         return;
       case 'checkpoint':
         this.deps.checkpoints.runSavedOne();
+        return;
+      case 'checkpointsOff':
+        if (this.deps.onCheckpointsOff) this.deps.onCheckpointsOff(e.message);
+        else this.deps.onEvent({ type: 'status', message: e.message });
         return;
       case 'trained': {
         const base = this.runBase;

@@ -20,6 +20,8 @@ export interface CheckpointsState {
   list: CheckpointInfo[]; // oldest first
   error: string | null;
   storage: StorageReport | null;
+  /** The run in progress could not save a checkpoint (storage full): why, and that it trains on without them. */
+  off: string | null;
   refresh(): Promise<void>;
   remove(id: string): Promise<void>;
   exportZip(id: string): Promise<{ name: string; bytes: Uint8Array }>;
@@ -49,6 +51,7 @@ export const useCheckpointsStore = create<CheckpointsState>()((set, get) => ({
   list: [],
   error: null,
   storage: null,
+  off: null,
 
   async refresh() {
     try {

@@ -6,6 +6,7 @@ import { browserPersist, HubModels, initialHubModelsState, localPending, type Hu
 import { pageHubEngine } from '../app/hub-engine-page';
 import type { HubCachedModel } from '../app/hub-engine';
 import { modelSession } from './model';
+import { localSettings } from './local-settings';
 
 /** The Hub the model form talks to: VITE_HF_MODEL_ENDPOINT at build time (a mirror), else huggingface.co. */
 export const HUB_MODEL_ENDPOINT: string =
@@ -14,20 +15,12 @@ export const HUB_MODEL_ENDPOINT: string =
 /** The endpoint the user typed is kept (it is no secret), so a mirror survives a reload. */
 const ENDPOINT_KEY = 'training-studio/hub-model-endpoint';
 function storedEndpoint(): string {
-  try {
-    return globalThis.localStorage?.getItem(ENDPOINT_KEY) || HUB_MODEL_ENDPOINT;
-  } catch {
-    return HUB_MODEL_ENDPOINT;
-  }
+  return localSettings.getItem(ENDPOINT_KEY) || HUB_MODEL_ENDPOINT;
 }
+/** Through the page's safe layer: a refused write lasts for this page (and is said once). */
 function keepEndpoint(endpoint: string): void {
-  try {
-    if (endpoint.trim() === '' || endpoint.trim() === HUB_MODEL_ENDPOINT)
-      globalThis.localStorage?.removeItem(ENDPOINT_KEY);
-    else globalThis.localStorage?.setItem(ENDPOINT_KEY, endpoint.trim());
-  } catch {
-    // storage refused: the endpoint lasts for this page only
-  }
+  if (endpoint.trim() === '' || endpoint.trim() === HUB_MODEL_ENDPOINT) localSettings.removeItem(ENDPOINT_KEY);
+  else localSettings.setItem(ENDPOINT_KEY, endpoint.trim());
 }
 
 export interface HubModelForm {
@@ -57,7 +50,7 @@ function hub(): HubModels {
     {
       engine: pageHubEngine(),
       models: modelSession,
-      pending: localPending(),
+      pending: localPending(localSettings),
       persist: browserPersist,
       onChange: (c) => useHubStore.setState(c),
     },

@@ -17,6 +17,8 @@ import { newRunId } from '../app/checkpoint-library';
 import { checkPageSettings } from '../app/run-settings-check';
 import { firstIssue } from '../train/settings-check';
 import { RUN_HELD_MESSAGE } from '../app/tab-lease';
+import { localSettings, type LocalSettings } from './local-settings';
+import { clipText } from '../core/bounded-text';
 
 /** Bump the version (and the key with it) when RunSpec changes meaning, not merely gains a field. */
 export const SETTINGS_VERSION = 1;
@@ -49,7 +51,7 @@ export interface RunStore extends RunState {
 // ---- persistence -------------------------------------------------------------------------------
 
 /** What persist writes (settings only) and what our storage hands back on load. */
-interface Persisted {
+export interface Persisted {
   settings?: RunSpec;
   settingsNotice?: string | null;
 }
@@ -83,56 +85,44 @@ export function checkStoredSettings(raw: string): StoredSettingsCheck {
   }
 }
 
-function localStore(): Storage | null {
-  try {
-    // `window` guard: this module is also imported by Node tests, where there is no localStorage.
-    return typeof window !== 'undefined' ? window.localStorage : null;
-  } catch {
-    return null; // storage disabled by the browser's privacy settings
-  }
+/**
+ * localStorage (through the page's safe layer, store/local-settings.ts: never throws, keeps a
+ * refused write in memory and says so once) with validation on read. An unusable value is copied
+ * to SETTINGS_BACKUP_KEY before anything can overwrite it, and the load yields a notice instead of
+ * settings, so the store starts from defaults and says so.
+ */
+export function settingsStorageOver(ls: LocalSettings): PersistStorage<Persisted> {
+  let lastWritten: string | null = null;
+  return {
+    getItem(name): StorageValue<Persisted> | null {
+      const raw = ls.getItem(name);
+      if (raw === null) return null;
+      const checked = checkStoredSettings(raw);
+      if (checked.ok) {
+        lastWritten = raw;
+        return { state: { settings: checked.settings, settingsNotice: null }, version: SETTINGS_VERSION };
+      }
+      const kept = ls.setItem(SETTINGS_BACKUP_KEY, raw)
+        ? `The saved value is kept in localStorage under "${SETTINGS_BACKUP_KEY}".`
+        : `It could not be backed up (${ls.refusal ?? 'the browser refused'}); it is still under "${name}" until you change a setting.`;
+      const notice = `Saved settings could not be used (${clipText(checked.problem, 200)}), so the defaults are loaded. ${kept}`;
+      return { state: { settingsNotice: notice }, version: SETTINGS_VERSION };
+    },
+    setItem(name, value) {
+      // persist writes on every state change, including each training step; skip identical writes.
+      // A refused write is kept in memory by the layer (and said once), so it counts as written.
+      const json = JSON.stringify(value);
+      if (json === lastWritten) return;
+      ls.setItem(name, json);
+      lastWritten = json;
+    },
+    removeItem(name) {
+      ls.removeItem(name);
+    },
+  };
 }
 
-let lastWritten: string | null = null;
-
-/**
- * localStorage with validation on read. An unusable value is copied to SETTINGS_BACKUP_KEY before
- * anything can overwrite it, and the load yields a notice instead of settings, so the store starts
- * from defaults and says so.
- */
-const settingsStorage: PersistStorage<Persisted> = {
-  getItem(name): StorageValue<Persisted> | null {
-    const ls = localStore();
-    const raw = ls?.getItem(name) ?? null;
-    if (raw === null) return null;
-    const checked = checkStoredSettings(raw);
-    if (checked.ok) {
-      lastWritten = raw;
-      return { state: { settings: checked.settings, settingsNotice: null }, version: SETTINGS_VERSION };
-    }
-    let kept = `The saved value is kept in localStorage under "${SETTINGS_BACKUP_KEY}".`;
-    try {
-      ls?.setItem(SETTINGS_BACKUP_KEY, raw);
-    } catch (err) {
-      kept = `It could not be backed up (${errorMessage(err)}); it is still under "${name}" until you change a setting.`;
-    }
-    const notice = `Saved settings could not be used (${checked.problem}), so the defaults are loaded. ${kept}`;
-    return { state: { settingsNotice: notice }, version: SETTINGS_VERSION };
-  },
-  setItem(name, value) {
-    // persist writes on every state change, including each training step; skip identical writes.
-    const json = JSON.stringify(value);
-    if (json === lastWritten) return;
-    try {
-      localStore()?.setItem(name, json);
-      lastWritten = json;
-    } catch (err) {
-      console.warn(`could not save settings: ${errorMessage(err)}`);
-    }
-  },
-  removeItem(name) {
-    localStore()?.removeItem(name);
-  },
-};
+const settingsStorage = settingsStorageOver(localSettings);
 
 // ---- the session --------------------------------------------------------------------------------
 
@@ -148,6 +138,11 @@ export function runSession(): RunSession {
     },
     models: modelSession,
     checkpoints: checkpointLibrary,
+    // Storage full: the run goes on without checkpoints; the checkpoints panel says so (and the list shows what was kept).
+    onCheckpointsOff: (message) => {
+      useCheckpointsStore.setState({ off: message });
+      void useCheckpointsStore.getState().refresh();
+    },
   });
   // Vite hot reload replaces this module; terminate the old session's workers instead of leaking them.
   import.meta.hot?.dispose(() => created.dispose());
@@ -237,6 +232,7 @@ export const useRunStore = create<RunStore>()(
           return;
         }
         set(beginRun());
+        useCheckpointsStore.setState({ off: null }); // a new run tries checkpoints again
         // The kept run and its checkpoints share one id, so a resume continues the kept run.
         const runId = newRunId();
         runHistory.begin(runId, spec, base ? base.label : `a fresh ${spec.preset} model`);
@@ -261,6 +257,7 @@ export const useRunStore = create<RunStore>()(
           await runSession().resume(checkpointId, data, get().settings, (spec, statusLine) => {
             set({ settings: spec, fieldErrors: {} });
             set(beginRun());
+            useCheckpointsStore.setState({ off: null });
             set({ statusLine });
             const ckpt = useCheckpointsStore.getState().list.find((c) => c.id === checkpointId);
             const base = modelSession.base;

@@ -2,8 +2,8 @@
 // sweep's status. The sweep itself (storage, trials, exports) is the sweep session's
 // (app/sweep-session.ts); its changes land here through `changed`.
 import { create } from 'zustand';
-import { createJSONStorage, persist } from 'zustand/middleware';
-import { DEFAULT_SWEEP, validateSearchSpace, type SweepConfig } from '../sweep/studio/default-study';
+import { persist } from 'zustand/middleware';
+import { DEFAULT_SWEEP, type SweepConfig } from '../sweep/studio/default-study';
 import type { StudySummary } from '../sweep/persist/storage';
 import {
   SweepSession,
@@ -17,6 +17,15 @@ import { modelSession } from './model';
 import { useRunStore } from './run';
 import { studyView } from './study-view';
 import type { StudyView } from './sweep-view';
+import { localSettings } from './local-settings';
+import { boundedMessage } from '../core/bounded-text';
+import {
+  sweepConfigIssues,
+  sweepConfigStorage,
+  SWEEP_CONFIG_KEY,
+  SWEEP_CONFIG_VERSION,
+  type PersistedSweep,
+} from './sweep-config-storage';
 
 interface SweepState {
   config: SweepConfig;
@@ -27,6 +36,9 @@ interface SweepState {
   live: LiveTrial | null;
   /** Studies another tab drives: shown read-only here, their Resume and delete off. */
   elsewhere: string[];
+  /** Shown once when the stored sweep config could not be used and the defaults were loaded instead. */
+  configNotice: string | null;
+  dismissConfigNotice(): void;
   setConfig(patch: Partial<SweepConfig>): void;
   configIssues(): string[];
   refresh(): Promise<void>;
@@ -69,17 +81,18 @@ export const useSweepStore = create<SweepState>()(
       message: null,
       live: null,
       elsewhere: [],
+      configNotice: null,
+
+      dismissConfigNotice() {
+        set({ configNotice: null });
+      },
 
       setConfig(patch) {
         set({ config: { ...get().config, ...patch } });
       },
 
       configIssues() {
-        const c = get().config;
-        const issues = validateSearchSpace(c.searchSpace).map((i) => i.message);
-        if (!Number.isInteger(c.nTrials) || c.nTrials < 1)
-          issues.push(`trials must be a positive integer, got ${c.nTrials}`);
-        return issues;
+        return sweepConfigIssues(get().config);
       },
 
       refresh: () => sweepSession.refresh(),
@@ -89,7 +102,7 @@ export const useSweepStore = create<SweepState>()(
         if (sweepSession.busy) return;
         const issues = setup ? [] : get().configIssues();
         if (issues.length > 0) {
-          set({ status: 'error', message: `sweep settings: ${issues.join('; ')}` });
+          set({ status: 'error', message: boundedMessage(`sweep settings: ${issues.join('; ')}`) });
           return;
         }
         await sweepSession.start(name, setup ?? { sweep: get().config, base: useRunStore.getState().settings });
@@ -106,15 +119,15 @@ export const useSweepStore = create<SweepState>()(
       resumeInterrupted: () => sweepSession.resumeInterrupted(),
     }),
     {
-      name: 'training-studio/sweep-config/v1',
-      storage: createJSONStorage(() => localStorage),
-      partialize: (s) => ({ config: s.config }),
-      // A stored config that no longer validates falls back to the default (the old one stays in
-      // localStorage until the user changes settings).
+      name: SWEEP_CONFIG_KEY,
+      version: SWEEP_CONFIG_VERSION,
+      // Through the page's safe layer (a full or refused localStorage never throws here), checked
+      // whole on load: an unusable stored config is backed up and the defaults are shown and used.
+      storage: sweepConfigStorage(localSettings),
+      partialize: (s): PersistedSweep => ({ config: s.config }),
       merge: (stored, current) => {
-        const c = (stored as { config?: SweepConfig } | undefined)?.config;
-        if (!c || validateSearchSpace(c.searchSpace).length > 0) return current;
-        return { ...current, config: { ...DEFAULT_SWEEP, ...c } };
+        const p = (stored ?? {}) as PersistedSweep;
+        return { ...current, config: p.config ?? current.config, configNotice: p.configNotice ?? null };
       },
     },
   ),

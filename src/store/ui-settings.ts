@@ -5,6 +5,7 @@
 // store says the choice was not saved instead of throwing.
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import { errorMessage } from '../core/errors';
+import { localSettings } from './local-settings';
 
 export type ThemePreference = 'system' | 'light' | 'dark';
 export const THEME_PREFERENCES: readonly ThemePreference[] = ['system', 'light', 'dark'];
@@ -25,8 +26,16 @@ export interface UiSettingsStore extends UiSettings {
   setShowDetails(show: boolean): void;
 }
 
-/** The part of Storage the store uses (a fake in tests). */
-export type UiStorage = Pick<Storage, 'getItem' | 'setItem'>;
+/**
+ * The part of Storage the store uses (a fake in tests). The page's safe layer
+ * (store/local-settings.ts) never throws and answers false for a write it kept in memory only.
+ */
+export type UiStorage = {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): boolean | void;
+  /** Why the browser refused (the safe layer's), when it did. */
+  readonly refusal?: string | null;
+};
 
 /**
  * Reads a stored value field by field: a field that is missing or not one of its allowed values
@@ -63,10 +72,12 @@ export function createUiSettingsStore(storage: UiStorage | null): UseBoundStore<
     const save = (patch: Partial<UiSettings>) => {
       const next: UiSettings = { theme: get().theme, showDetails: get().showDetails, ...patch };
       let saveError: string | null = null;
+      const refused = (why: string) => `not saved in this browser (${why}); it applies until the page is closed`;
       try {
-        storage?.setItem(UI_SETTINGS_KEY, JSON.stringify(next));
+        if (storage?.setItem(UI_SETTINGS_KEY, JSON.stringify(next)) === false)
+          saveError = refused(storage.refusal ?? 'the browser refused');
       } catch (err) {
-        saveError = `not saved in this browser (${errorMessage(err)}); it applies until the page is closed`;
+        saveError = refused(errorMessage(err));
       }
       set({ ...next, saveError });
     };
@@ -79,13 +90,5 @@ export function createUiSettingsStore(storage: UiStorage | null): UseBoundStore<
   });
 }
 
-function browserStorage(): UiStorage | null {
-  try {
-    // `window` guard: Node tests import this module too.
-    return typeof window !== 'undefined' ? window.localStorage : null;
-  } catch {
-    return null; // the browser refuses storage access altogether
-  }
-}
-
-export const useUiSettings = createUiSettingsStore(browserStorage());
+// The page's safe layer: a full or refused localStorage is said once for all settings, and here.
+export const useUiSettings = createUiSettingsStore(localSettings);

@@ -277,6 +277,8 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
     onEpochEnd: o.checkpoints
       ? epochCheckpointer({
           ...o.checkpoints,
+          // A checkpoint that cannot be saved never ends the run (epoch-checkpoints.ts); without a listener, it is said as a status.
+          onFailed: o.checkpoints.onFailed ?? ((message) => emit({ type: 'status', message })),
           spec,
           config,
           params,

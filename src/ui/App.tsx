@@ -19,6 +19,7 @@ import { SamplesTable } from './train/SamplesTable';
 import { SettingsPanel } from './train/SettingsPanel';
 import { TrainControls } from './train/TrainControls';
 import { PagePreferences } from './PagePreferences';
+import { StorageNotice } from './StorageNotice';
 import { RunsView } from './runs/RunsView';
 import { useRunsStore } from '../store/runs';
 import { useUnloadWarning } from './use-unload-warning';
@@ -135,6 +136,7 @@ export function App() {
           )}
         </div>
       </header>
+      <StorageNotice />
       <main>
         {tab === 'runs' ? (
           <div className="app__main" role="tabpanel" id="panel-runs" aria-labelledby="tab-runs">

@@ -49,7 +49,8 @@ export type FromWorker =
   // rank 0's final model as Hugging Face files, before 'done'; LoRA: the PEFT adapter, with `files`
   // the base's (empty when the page already has the base it sent)
   | { type: 'trained'; files: ModelFile[]; adapter?: ModelFile[] }
-  | { type: 'checkpoint'; info: CheckpointInfo; deleted: string[] }; // saved at an epoch's end (ids rotation removed)
+  | { type: 'checkpoint'; info: CheckpointInfo; deleted: string[] } // saved at an epoch's end (ids rotation removed)
+  | { type: 'checkpointsOff'; message: string }; // rank 0 could not save one (storage full): no more this run, training goes on
 
 /** A per-run secret: 128 random bits as hex (crypto.getRandomValues), unguessable by another page. */
 export function newGroupSecret(): string {
@@ -133,6 +134,7 @@ const fromWorkerShape: Record<FromWorker['type'], Record<string, (v: unknown) =>
       isNum(v.bytes),
     deleted: (v) => Array.isArray(v) && v.every(isStr),
   },
+  checkpointsOff: { message: isStr },
   replicas: {
     replicas: (v) =>
       Array.isArray(v) &&

@@ -18,6 +18,8 @@ import { runTraining, type RunOptions } from '../../train/run';
 import { validateSpec } from '../../train/spec';
 import { decodeCheckpoint } from '../../train/checkpoint/checkpoint';
 import { openCheckpointStore } from '../../train/checkpoint/open';
+import { unavailableCheckpointStore } from '../../train/checkpoint/store';
+import { checkpointsOffMessage } from '../../train/checkpoint/epoch-checkpoints';
 import { isOutOfMemory } from '../../train/auto-batch/oom';
 import { autoBatchCacheKey } from '../../train/auto-batch/resolve';
 import { pickBackend } from '../backend';
@@ -96,8 +98,24 @@ async function start(msg: StartMessage): Promise<void> {
         initial.base = { ...msg.modelBase, hash: weightsHash(base) };
       }
     }
-    // Checkpoints: every rank reads the one it resumes from; rank 0 writes one each epoch.
-    const store = msg.checkpoints || msg.resumeCheckpoint ? await openCheckpointStore() : null;
+    // Checkpoints: every rank reads the one it resumes from; rank 0 writes one each epoch. Storage
+    // that cannot even be opened fails a resume (it needs the checkpoint), never a new run: that one
+    // trains without checkpoints and says so. Every rank keeps its checkpoint hook even then (the
+    // hook's optimizer export is collective under ZeRO-1): the store stands in, refusing each save.
+    let offSaid = false;
+    const sayOff = (message: string) => {
+      if (offSaid) return;
+      offSaid = true;
+      post({ type: 'checkpointsOff', message });
+    };
+    const store = msg.resumeCheckpoint
+      ? await openCheckpointStore()
+      : msg.checkpoints
+        ? await openCheckpointStore().catch(async (e: unknown) => {
+            if (rep.rank === 0) sayOff(await checkpointsOffMessage(e, 'open checkpoint storage'));
+            return unavailableCheckpointStore(e);
+          })
+        : null;
     let resumeCheckpoint: RunOptions['resumeCheckpoint'];
     if (store && msg.resumeCheckpoint) {
       post({ type: 'status', message: `loading checkpoint ${msg.resumeCheckpoint}` });
@@ -111,6 +129,8 @@ async function start(msg: StartMessage): Promise<void> {
             keepLast: msg.checkpoints.keepLast,
             extra: { data: describeSource(msg.data) },
             onSaved: (info, deleted) => post({ type: 'checkpoint', info, deleted: deleted.map((d) => d.id) }),
+            // Storage full: no more checkpoints this run, training goes on and the model still reaches the page.
+            onFailed: sayOff,
           }
         : undefined;
     const data = await loadRunData(msg.data, post);

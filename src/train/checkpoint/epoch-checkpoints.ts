@@ -7,7 +7,9 @@ import type { LlamaConfig } from '../../model/config';
 import type { Variables } from '../../model/params';
 import { encodeCheckpoint, type CheckpointMeta, type TrainingCheckpoint } from './checkpoint';
 import {
+  checkpointId,
   checkpointInfo,
+  checkpointStorageError,
   DEFAULT_KEEP_LAST,
   saveWithRotation,
   type CheckpointInfo,
@@ -18,6 +20,9 @@ import type { OptimizerState } from '../optimizer-state';
 import type { RunSpec } from '../spec';
 import type { BaseIdentity } from '../run';
 import { globalBatchSize, plannedSteps, type EpochEnd, type EpochLoss } from '../trainer';
+import { boundedMessage } from '../../core/bounded-text';
+import { errorMessage } from '../../core/errors';
+import { isQuotaError } from '../../core/storage-quota';
 
 export interface EpochCheckpointOptions {
   store: CheckpointStore;
@@ -35,14 +40,26 @@ export interface EpochCheckpointOptions {
   now?: () => Date;
   /** After a save: what was written and what rotation deleted (rank 0 only). */
   onSaved?: (saved: CheckpointInfo, deleted: CheckpointInfo[]) => void;
+  /**
+   * A checkpoint could not be saved (storage full, storage refused): checkpoints are off for the
+   * rest of the run and training goes on; `message` says so and why (rank 0 only, once).
+   */
+  onFailed?: (message: string) => void;
 }
 
-/** An onEpochEnd hook that encodes the weights, moments and position and saves them with rotation. */
+/**
+ * An onEpochEnd hook that encodes the weights, moments and position and saves them with rotation.
+ * A save that fails never fails the run: the weights trained in memory matter more than a copy of
+ * them. Checkpoints then stop for this run (a full disk stays full, and every attempt would encode
+ * the whole model again), `onFailed` says why, and the checkpoints saved before are kept
+ * (saveWithRotation deletes old ones only after a save succeeded).
+ */
 export function epochCheckpointer(o: EpochCheckpointOptions): (e: EpochEnd) => Promise<void> {
   const layout = flatLayout(o.config);
+  let off = false;
   return async ({ kind, epoch, step, totalSteps, globalBatch, optimizer, epochLoss }) => {
-    const state = await optimizer(); // on every rank: under ZeRO-1 this all-gathers the shards
-    if ((o.rank ?? 0) !== 0) return;
+    const state = await optimizer(); // on every rank, even with checkpoints off: under ZeRO-1 this all-gathers the shards
+    if ((o.rank ?? 0) !== 0 || off) return;
     const meta: CheckpointMeta = {
       version: 1,
       step,
@@ -58,11 +75,33 @@ export function epochCheckpointer(o: EpochCheckpointOptions): (e: EpochEnd) => P
       ...(o.base ? { base: o.base } : {}),
       ...(epochLoss ? { epochLoss } : {}),
     };
-    const bytes = encodeCheckpoint({ meta, weights: await packTensors(layout, o.params), optimizer: state });
-    const info = checkpointInfo(meta, bytes, kind === 'step' ? stepLabel(step, epoch) : o.label?.(epoch));
-    const deleted = await saveWithRotation(o.store, info, bytes, o.keepLast ?? DEFAULT_KEEP_LAST);
-    o.onSaved?.(info, deleted);
+    const id = checkpointId(o.runId, step);
+    let saved: { info: CheckpointInfo; deleted: CheckpointInfo[] };
+    try {
+      const bytes = encodeCheckpoint({ meta, weights: await packTensors(layout, o.params), optimizer: state });
+      const info = checkpointInfo(meta, bytes, kind === 'step' ? stepLabel(step, epoch) : o.label?.(epoch));
+      saved = { info, deleted: await saveWithRotation(o.store, info, bytes, o.keepLast ?? DEFAULT_KEEP_LAST) };
+    } catch (err) {
+      off = true;
+      o.onFailed?.(await checkpointsOffMessage(err, `save checkpoint ${id}`));
+      return;
+    }
+    o.onSaved?.(saved.info, saved.deleted);
   };
+}
+
+/**
+ * "Checkpoints are off for the rest of this run: storage is full: could not save checkpoint … This
+ * site uses … Training goes on …": why first (core/storage-quota.ts's wording for a full disk),
+ * then what still holds. At most MAX_MESSAGE_CHARS.
+ */
+export async function checkpointsOffMessage(err: unknown, what: string): Promise<string> {
+  // OPFS and IndexedDB already say "storage is full: …" (checkpointStorageError); a bare quota error is said the same way.
+  const said = errorMessage(isQuotaError(err) ? await checkpointStorageError(err, what) : err);
+  const why = /^(storage is full|could not |no persistent storage)/.test(said) ? said : `could not ${what}: ${said}`;
+  return boundedMessage(
+    `Checkpoints are off for the rest of this run: ${why}${/[.!]$/.test(why) ? '' : '.'} Training goes on with the model in memory (it still reaches the page when the run ends), and the checkpoints saved before are kept.`,
+  );
 }
 
 /** How a mid-epoch checkpoint is named in lists: "step 37 (epoch 2)". */

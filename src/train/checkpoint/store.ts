@@ -134,6 +134,18 @@ export class MemoryCheckpointStore implements CheckpointStore {
   }
 }
 
+/**
+ * A store that could not be opened, standing in so a run keeps its checkpoint hooks on every rank
+ * (they take part in collectives): every call throws why it could not be opened, so the first save
+ * turns checkpoints off (epoch-checkpoints.ts) and the run goes on.
+ */
+export function unavailableCheckpointStore(why: unknown): CheckpointStore {
+  const refuse = async (): Promise<never> => {
+    throw why;
+  };
+  return { list: refuse, save: refuse, load: refuse, delete: refuse };
+}
+
 export function notFound(id: string): Error {
   return new Error(`no checkpoint with id ${id} (deleted by rotation, or saved in another browser profile?)`);
 }

@@ -25,6 +25,8 @@ export function SweepSettings() {
   const running = useSweepStore((s) => s.status === 'running');
   const setConfig = useSweepStore((s) => s.setConfig);
   const issues = useSweepStore((s) => s.configIssues)();
+  const notice = useSweepStore((s) => s.configNotice);
+  const dismissNotice = useSweepStore((s) => s.dismissConfigNotice);
   // The default learning-rate range follows the model trials start from (the sweep session applies the same rule).
   const kind = useModelStore((s) => (s.base ? 'pretrained' : 'fresh'));
   const space = searchSpaceForModel(config.searchSpace, kind);
@@ -33,6 +35,19 @@ export function SweepSettings() {
       <div className="panel__head">
         <h2 id="sweep-settings-title">Sweep</h2>
       </div>
+      {notice && (
+        <div className="notice" role="status" data-testid="sweep-config-notice">
+          <p>{notice}</p>
+          <button
+            type="button"
+            className="button button--link"
+            onClick={dismissNotice}
+            aria-label="Dismiss the sweep settings notice"
+          >
+            Dismiss
+          </button>
+        </div>
+      )}
       <fieldset className="settings" disabled={running}>
         <div className="field">
           <label htmlFor="sweep-trials">Trials</label>

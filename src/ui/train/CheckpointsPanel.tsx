@@ -40,6 +40,7 @@ export function CheckpointsPanel() {
   const list = useCheckpointsStore((s) => s.list);
   const error = useCheckpointsStore((s) => s.error);
   const storage = useCheckpointsStore((s) => s.storage);
+  const off = useCheckpointsStore((s) => s.off);
   const { refresh, remove, exportZip } = useCheckpointsStore.getState();
   const running = useRunStore((s) => s.status === 'running');
   const resume = useRunStore((s) => s.resume);
@@ -134,6 +135,11 @@ export function CheckpointsPanel() {
             )}
           </tbody>
         </table>
+      )}
+      {off && (
+        <p className="notice" role="status" data-testid="checkpoints-off">
+          {off}
+        </p>
       )}
       <StorageLine s={storage} />
       {error && (
