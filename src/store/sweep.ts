@@ -13,6 +13,8 @@ import {
   type SweepStatus,
 } from '../app/sweep-session';
 import { useDataStore } from './data';
+import { checkPageSettings } from '../app/run-settings-check';
+import { firstIssue } from '../train/settings-check';
 import { modelSession } from './model';
 import { useRunStore } from './run';
 import { studyView } from './study-view';
@@ -101,6 +103,11 @@ export const useSweepStore = create<SweepState>()(
       async start(name, setup) {
         if (sweepSession.busy) return;
         const issues = setup ? [] : get().configIssues();
+        // The run settings every trial starts from, checked as the Train tab checks them (the chosen
+        // model's positions): refused here once, not by each trial in turn.
+        const base = setup?.base ?? useRunStore.getState().settings;
+        const settingsIssue = firstIssue(checkPageSettings(base, modelSession.base, useDataStore.getState()));
+        if (settingsIssue) issues.push(`run settings: ${settingsIssue}`);
         if (issues.length > 0) {
           set({ status: 'error', message: boundedMessage(`sweep settings: ${issues.join('; ')}`) });
           return;
