@@ -42,8 +42,15 @@ const EOCD64_LOCATOR = 0x07064b50;
 const EOCD64 = 0x06064b50;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
-/** Compressed bytes pushed per step: deflate's ~1,032× ceiling bounds one step's output to ~17 MB. */
-const CHUNK = 16 * 1024;
+/**
+ * Compressed bytes pushed per step, by how much output is still allowed: deflate's ~1,032× ceiling
+ * means a step can overshoot what is left by at most ~1,032× its size, so steps stay small enough
+ * that a lying entry gets at most ~4 MiB past its declared size (and is refused in milliseconds), and
+ * grow to 64 KB for big honest entries (fflate inflates 4 KB steps 2–20× slower than 64 KB ones).
+ */
+const MAX_RATIO = 1032;
+const OVERSHOOT = 4 * 2 ** 20;
+const stepBytes = (left: number) => Math.max(4096, Math.min(64 * 1024, Math.ceil((left + OVERSHOOT) / MAX_RATIO)));
 
 const n = (x: number) => x.toLocaleString('en-US');
 const names = new TextDecoder('utf-8'); // bad bytes in a name become U+FFFD; names are only compared and shown
@@ -93,7 +100,7 @@ export function unzipBounded(
     if (o + 46 + nameLen + extraLen > bytes.length) throw bad(`central directory entry ${i + 1} is cut short`);
     const name = names.decode(bytes.subarray(o + 46, o + 46 + nameLen));
     // zip64: the 0xffffffff fields are in the extra field 0x0001, in this order.
-    for (let e = o + 46 + nameLen; e + 4 <= o + 46 + nameLen + extraLen; ) {
+    for (let e = o + 46 + nameLen; e + 4 <= o + 46 + nameLen + extraLen;) {
       const [id, len] = [u16(e), u16(e + 2)];
       if (id === 1) {
         let f = e + 4;
@@ -111,6 +118,7 @@ export function unzipBounded(
       throw new Error(`${zip}: ${shown} uses compression method ${method}; only stored and deflated entries are read`);
     if (method === 0 && size !== compressed)
       throw bad(`${shown} is stored uncompressed but declares ${n(size)} bytes from ${n(compressed)}`);
+    checkEntry(name.split(/[\\/]/).pop() ?? name, size); // the name's own bound first: it says more
     if (size > limits.ratioFloor && size > limits.ratio * compressed)
       throw new Error(
         `${zip}: ${shown} would inflate from ${bytesText(compressed)} to ${bytesText(size)} (${n(Math.round(size / Math.max(1, compressed)))}×); the studio inflates at most ${limits.ratio}× per file, so this looks like a zip bomb`,
@@ -120,7 +128,6 @@ export function unzipBounded(
       throw new Error(
         `${zip}: its files unpack to more than ${bytesText(limits.totalBytes)}, the most the studio unpacks from one zip`,
       );
-    checkEntry(name.split(/[\\/]/).pop() ?? name, size);
     entries.push({ name, method, flags, compressed, size, localOffset });
   }
 
@@ -152,9 +159,11 @@ function inflateWithin(data: Uint8Array, size: number, what: string): Uint8Array
     if (final) ended = true;
   });
   try {
-    for (let i = 0; i < data.length || i === 0; i += CHUNK) {
-      const end = Math.min(data.length, i + CHUNK);
+    for (let i = 0; i < data.length || i === 0;) {
+      const end = Math.min(data.length, i + stepBytes(size - pos));
       inflate.push(data.subarray(i, end), end === data.length);
+      if (end === data.length) break;
+      i = end;
     }
   } catch (e) {
     const m = (e as Error).message;

@@ -198,7 +198,9 @@ export function importHFLlama(configJson: unknown, safetensorsFiles: Uint8Array[
   if (shards)
     for (const [name, file] of Object.entries(shards.weightMap))
       if (!isIgnored(name) && !found.has(name))
-        throw new Error(`HF import: the index lists tensor ${q(name)} in ${clipText(file, 80)}, but that shard does not hold it`);
+        throw new Error(
+          `HF import: the index lists tensor ${q(name)} in ${clipText(file, 80)}, but that shard does not hold it`,
+        );
 
   // Tied checkpoints may still carry lm_head (some exporters write both): accept it only when it is
   // the embedding itself, since the tied model would otherwise silently ignore a trained head.
@@ -225,7 +227,9 @@ export function importHFLlama(configJson: unknown, safetensorsFiles: Uint8Array[
     weights.set(name, t.data);
   }
   if (missing.length)
-    throw new Error(`HF import: missing ${missing.length.toLocaleString('en-US')} tensor(s): ${listSome(missing, 3, 80)}`);
+    throw new Error(
+      `HF import: missing ${missing.length.toLocaleString('en-US')} tensor(s): ${listSome(missing, 3, 80)}`,
+    );
   const extra = [...found.keys()].filter((n) => !weights.has(n));
   if (extra.length)
     throw new Error(

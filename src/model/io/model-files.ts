@@ -51,11 +51,15 @@ export function expandModelFiles(files: ModelFile[]): ModelFile[] {
   for (const f of files) {
     if (f.name.toLowerCase().endsWith('.zip')) {
       if (!isZip(f.bytes)) throw new Error(`${clipText(f.name, 60)}: not a zip archive`);
-      for (const e of unzipBounded(f.bytes, f.name, checkModelFileSize)) out.push({ name: baseName(e.name), bytes: e.bytes });
+      for (const e of unzipBounded(f.bytes, f.name, checkModelFileSize))
+        out.push({ name: baseName(e.name), bytes: e.bytes });
     } else out.push({ name: baseName(f.name), bytes: f.bytes });
   }
   // Several zips, each within the limits, may still be too many together.
-  checkModelFileList(out.map((f) => ({ name: f.name, size: f.bytes.length })), 'files unpacked');
+  checkModelFileList(
+    out.map((f) => ({ name: f.name, size: f.bytes.length })),
+    'files unpacked',
+  );
   const seen = new Set<string>();
   for (const f of out) {
     if (seen.has(f.name)) throw new Error(`two files are named ${clipText(f.name, 60)}; give one model at a time`);
@@ -96,14 +100,22 @@ function importLlama2c(bins: ModelFile[]): ImportedModel {
   if (models.length !== 1) {
     throw new Error(
       models.length === 0
-        ? `no llama2.c checkpoint among ${listSome(bins.map((b) => b.name), 3)} (${clipText(`${tried[0].f.name}: ${tried[0].err}`, 200)}${tried.length > 1 ? '; …' : ''})`
-        : `more than one llama2.c checkpoint given (${listSome(models.map((m) => m.f.name), 3)}); give one model and its tokenizer .bin`,
+        ? `no llama2.c checkpoint among ${listSome(
+            bins.map((b) => b.name),
+            3,
+          )} (${clipText(`${tried[0].f.name}: ${tried[0].err}`, 200)}${tried.length > 1 ? '; …' : ''})`
+        : `more than one llama2.c checkpoint given (${listSome(
+            models.map((m) => m.f.name),
+            3,
+          )}); give one model and its tokenizer .bin`,
     );
   }
   const { f: modelFile, ckpt } = models[0];
   const tokFile = bins.find((b) => b !== modelFile);
   if (!tokFile)
-    throw new Error(`${clipText(modelFile.name, 60)}: a llama2.c model needs its tokenizer .bin (e.g. tok512.bin) beside it`);
+    throw new Error(
+      `${clipText(modelFile.name, 60)}: a llama2.c model needs its tokenizer .bin (e.g. tok512.bin) beside it`,
+    );
   const { config, weights } = ckpt!;
   const vocab = loadLlama2cVocab(tokFile.bytes, config.vocabSize);
   const tokenizer = loadTokenizer(llama2cTokenizerJson(vocab), llama2cTokenizerConfig());
@@ -142,7 +154,12 @@ function importHF(files: ModelFile[]): ImportedModel {
   );
   const tcFile = byName.get('tokenizer_config.json');
   const tokenizer = loadTokenizer(parseJson(tokFile), tcFile ? parseJson(tcFile) : undefined);
-  return withTokenizer(config, weights, tokenizer, [`Hugging Face Llama: ${listSome(shards.map((s) => s.name), 4)}`]);
+  return withTokenizer(config, weights, tokenizer, [
+    `Hugging Face Llama: ${listSome(
+      shards.map((s) => s.name),
+      4,
+    )}`,
+  ]);
 }
 
 /** Reads a model from the files a user picked; throws with a message naming what is missing or wrong. */

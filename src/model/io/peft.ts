@@ -370,11 +370,15 @@ export function importPeftAdapter(input: ModelFile[], baseConfig: LlamaConfig, b
         throw new Error(
           `${ADAPTER_WEIGHTS_FILE}: ${clipText(key, 80)} has shape ${shapeText(t.shape)}, but r is ${lora.r} in ${ADAPTER_CONFIG_FILE} (expected ${shapeText(shape)})`,
         );
-      throw otherBase(`${clipText(key, 80)} has shape ${shapeText(t.shape)}, the chosen base needs ${shapeText(shape)}`);
+      throw otherBase(
+        `${clipText(key, 80)} has shape ${shapeText(t.shape)}, the chosen base needs ${shapeText(shape)}`,
+      );
     }
     for (let i = 0; i < t.data.length; i++)
       if (!Number.isFinite(t.data[i]))
-        throw new Error(`${ADAPTER_WEIGHTS_FILE}: ${clipText(key, 80)} holds a non-finite value (${t.data[i]}) at index ${i}`);
+        throw new Error(
+          `${ADAPTER_WEIGHTS_FILE}: ${clipText(key, 80)} holds a non-finite value (${t.data[i]}) at index ${i}`,
+        );
     weights.set(name, t.data);
     dtypes.add(t.dtype);
   }
@@ -388,7 +392,7 @@ export function importPeftAdapter(input: ModelFile[], baseConfig: LlamaConfig, b
     );
   else if (baseId?.revision && adapterBase.revision && adapterBase.revision !== baseId.revision)
     notes.push(
-      `made for revision ${clipText(adapterBase.revision, 60)} of ${clipText(adapterBase.id ?? "its base", 80)}, applied to revision ${clipText(baseId.revision, 60)}`,
+      `made for revision ${clipText(adapterBase.revision, 60)} of ${clipText(adapterBase.id ?? 'its base', 80)}, applied to revision ${clipText(baseId.revision, 60)}`,
     );
   return { lora, weights, base: adapterBase, notes };
 }

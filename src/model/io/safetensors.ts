@@ -212,7 +212,9 @@ export function readSafetensors(bytes: Uint8Array, opts: ReadOptions = {}): Safe
   const tensors = new Map<string, SafetensorsTensor>();
   for (const e of entries) {
     if (e.dtype !== 'F32' && e.dtype !== 'F16' && e.dtype !== 'BF16')
-      throw new Error(`safetensors: tensor ${quote(e.name)} has dtype ${e.dtype}; only F32, F16 and BF16 are supported`);
+      throw new Error(
+        `safetensors: tensor ${quote(e.name)} has dtype ${e.dtype}; only F32, F16 and BF16 are supported`,
+      );
     const n = (e.end - e.begin) / DTYPE_SIZE[e.dtype];
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: decode(buffer.subarray(e.begin, e.end), e.dtype, n) });
   }
