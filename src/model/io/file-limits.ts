@@ -22,10 +22,10 @@ const JSON_BYTES: Record<string, number> = {
 };
 const OTHER_JSON_BYTES = 64 * MiB;
 
-/** "1.5 GiB", "512 KiB", "12 bytes". */
+/** "1.5 GiB", "512 KiB", "12 bytes" (the next unit from 1,000 of one: "1.0 MiB", not "1023.3 KiB"). */
 export function bytesText(n: number): string {
-  if (n < 1024) return `${n} bytes`;
-  const [v, unit] = n < MiB ? [n / 1024, 'KiB'] : n < GiB ? [n / MiB, 'MiB'] : [n / GiB, 'GiB'];
+  if (n < 1000) return `${n} bytes`;
+  const [v, unit] = n < 1000 * 1024 ? [n / 1024, 'KiB'] : n < 1000 * MiB ? [n / MiB, 'MiB'] : [n / GiB, 'GiB'];
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${unit}`;
 }
 
