@@ -129,6 +129,12 @@ test('hostile model files: short messages, no long main-thread task, the previou
   await expect(page.getByTestId('base-model')).toContainText('Imported aidreams260K.bin, tok512.bin', {
     timeout: 60_000,
   });
+  // The Data panel then re-counts token lengths with the model's tokenizer and redraws its chart:
+  // waited for, so the tasks measured below are the hostile picks' own.
+  await expect(page.getByTestId('token-hist-tokenizer')).toContainText(
+    "tokenized with the imported model's tokenizer (vocab 513)",
+    { timeout: 90_000 },
+  );
   const baseBefore = await page.getByTestId('base-model').locator('.model-card__label').textContent();
   await watchLongTasks(page);
   // The watch sees long tasks: a 300 ms busy loop in a page task is one (else every 0 below would
