@@ -1,18 +1,16 @@
 // The two models a page keeps: the base a run starts from (null: a fresh preset) and the model the
 // last run or sweep trained. This session is their one owner — runs and sweeps read the base and
 // hand their trained model here — and reports every change to its listener (the model store).
-// Files are checked when picked (importModelFiles throws with a message naming what is wrong) and
-// kept in IndexedDB, so nothing is lost on reload. A base from the Hugging Face Hub is kept as a
+// Files are read and checked when picked, in a worker (app/model-file.ts: unzipping and parsing a
+// model on the page froze it for seconds), which answers with the files to keep or one short
+// message naming what is wrong; they are kept in IndexedDB, so nothing is lost on reload. A refused
+// pick changes nothing: the base and trained models stay as they were. A base from the Hugging Face Hub is kept as a
 // reference (repo, revision, commit): its files stay in the model cache and are read from it on load.
-import {
-  expandModelFiles,
-  exportModelFiles,
-  importModelFiles,
-  zipModelFiles,
-  type ModelFile,
-} from '../model/io/model-files';
-import { mergedModelFiles, splitAdapterFiles } from '../model/io/adapted-model';
-import { importPeftAdapter } from '../model/io/peft';
+import { zipModelFiles, type ModelFile } from '../model/io/model-files';
+import { mergedModelFiles } from '../model/io/adapted-model';
+import type { PickedAdapter, PickedModel } from '../model/io/picked';
+import { importAdapterInWorker, importModelInWorker } from './model-file';
+import { listSome } from '../core/bounded-text';
 import { generateInWorker, type Generated } from '../runtime/generate/client';
 import type { BackendChoice, RunSpec } from '../train/spec';
 import { generationSettingsOf, type GenerationSettings } from '../model/generate/generate';
@@ -47,6 +45,21 @@ function base64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
+/** Reads picked files as a model or an adapter (the model-file worker; tests pass their own). */
+export interface ModelFileReader {
+  model(picked: File[]): Promise<PickedModel>;
+  adapter(picked: File[], baseConfig: ModelFile, baseId?: { id: string; revision: string }): Promise<PickedAdapter>;
+}
+
+const workerReader: ModelFileReader = { model: importModelInWorker, adapter: importAdapterInWorker };
+
+/** The names of the files a user picked, as a label shows them (a folder of thousands stays one line). */
+const pickedNames = (picked: File[]) =>
+  listSome(
+    picked.map((f) => f.name),
+    3,
+  );
+
 export class ModelSession {
   base: StoredModel | null = null;
   trained: StoredModel | null = null;
@@ -56,6 +69,7 @@ export class ModelSession {
   constructor(
     private readonly changed: (c: ModelsChange) => void,
     private readonly hubFiles?: (ref: HubBaseRef) => Promise<ModelFile[]>,
+    private readonly reader: ModelFileReader = workerReader,
   ) {}
 
   private set(c: { base?: StoredModel | null; trained?: StoredModel | null }): void {
@@ -111,15 +125,13 @@ export class ModelSession {
 
   /** Makes the picked files the base model; throws, naming what is wrong, when they are not one. */
   async importFiles(picked: File[]): Promise<void> {
-    const raw = await readPicked(picked);
-    const m = importModelFiles(raw); // throws, naming what is wrong
-    // Kept as HF files whatever came in (a llama2.c pair is converted once, here).
-    const files = exportModelFiles(m.config, m.weights, m.tokenizer);
+    // Kept as HF files whatever came in (a llama2.c pair is converted once, in the worker).
+    const m = await this.reader.model(picked); // throws, naming what is wrong; nothing is changed yet
     const base: StoredModel = {
       slot: 'base',
-      label: `Imported ${picked.map((f) => f.name).join(', ')}`,
+      label: `Imported ${pickedNames(picked)}`,
       notes: m.notes,
-      files,
+      files: m.files,
       savedAt: stamp(),
     };
     this.set({ base });
@@ -167,17 +179,16 @@ export class ModelSession {
     const base = this.base;
     if (!base || base.files.length === 0)
       throw new Error('choose the base model the adapter was trained on first (a Hub model or model files)');
-    const raw = await readPicked(picked);
-    const m = importModelFiles(base.files);
-    const a = importPeftAdapter(raw, m.config, hubIdentityOf(base));
-    const adapter = splitAdapterOnly(raw);
+    const config = base.files.find((f) => f.name === 'config.json');
+    if (!config) throw new Error('the base model has no config.json; choose the base model again');
+    const a = await this.reader.adapter(picked, config, hubIdentityOf(base)); // throws, naming what is wrong
     const trained: StoredModel = {
       slot: 'trained',
-      label: `Adapter ${picked.map((f) => f.name).join(', ')} on ${base.label}`,
-      notes: [`LoRA r ${a.lora.r}, alpha ${a.lora.alpha}, on ${a.lora.targetModules.join(', ')}`, ...a.notes],
+      label: `Adapter ${pickedNames(picked)} on ${base.label}`,
+      notes: a.notes,
       files: base.files,
       hub: base.hub,
-      adapter,
+      adapter: a.adapter,
       savedAt: stamp(),
     };
     this.set({ trained });
@@ -240,14 +251,5 @@ export function exportFilesOf(m: StoredModel, what: 'model' | 'adapter'): ModelF
 export const hubIdentityOf = (m: StoredModel | null): { id: string; revision: string } | undefined =>
   m?.hub ? { id: m.hub.repo, revision: m.hub.commit } : undefined;
 
-/** The files the user picked, read. */
-const readPicked = (picked: File[]): Promise<ModelFile[]> =>
-  Promise.all(picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
-
 /** Every file of a stored model: the base's and, for a LoRA model, its adapter's (model/io/adapted-model.ts reads them). */
 export const modelFilesOf = (m: StoredModel): ModelFile[] => [...m.files, ...(m.adapter ?? [])];
-
-/** The two PEFT files of what the user picked (a zip is opened), checked already by importPeftAdapter. */
-function splitAdapterOnly(raw: ModelFile[]): ModelFile[] {
-  return splitAdapterFiles(expandModelFiles(raw)).adapter;
-}

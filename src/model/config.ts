@@ -88,7 +88,46 @@ export function configFor(preset: Preset, vocabSize: number): LlamaConfig {
   return { ...preset.model, vocabSize };
 }
 
-/** Throws a message naming the first inconsistent field. */
+/**
+ * The largest model the studio will build, per config field (in config.json's words) and in all.
+ * Checked before anything is allocated from a config, so a hostile config.json (100,000 layers,
+ * max_position_embeddings 1e9) is refused in microseconds with one short message instead of
+ * building shape tables or buffers it can never use. Each bound is above every Llama-family model a
+ * browser can hold (Llama 3.1 405B has 126 layers, d_model 16,384, SwiGLU 53,248, 128 heads).
+ */
+export const CONFIG_LIMITS: readonly { key: keyof LlamaConfig; hf: string; max: number }[] = [
+  { key: 'vocabSize', hf: 'vocab_size', max: 524_288 },
+  { key: 'hiddenSize', hf: 'hidden_size', max: 16_384 },
+  { key: 'intermediateSize', hf: 'intermediate_size', max: 65_536 },
+  { key: 'numHiddenLayers', hf: 'num_hidden_layers', max: 256 },
+  { key: 'numAttentionHeads', hf: 'num_attention_heads', max: 256 },
+  { key: 'numKeyValueHeads', hf: 'num_key_value_heads', max: 256 },
+  // The rotary tables and attention masks scale with it; no preset or supported import needs more.
+  { key: 'maxPositionEmbeddings', hf: 'max_position_embeddings', max: 131_072 },
+];
+
+/**
+ * Parameters the studio holds: 6 GB of float32 weights, about what one browser tab can keep (the
+ * 1.1–1.2B Llamas, TinyLlama and Llama 3.2 1B, fit; training also needs gradients and Adam state).
+ */
+export const MAX_PARAMETERS = 1_500_000_000;
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** Throws, naming the field and the bound, when a config is beyond what the studio can hold. */
+export function checkConfigLimits(c: LlamaConfig): void {
+  for (const { key, hf, max } of CONFIG_LIMITS) {
+    const v = c[key] as number;
+    if (v > max) throw new Error(`model config: ${hf} ${n(v)} is beyond the ${n(max)} the studio supports`);
+  }
+  const params = countParams(c);
+  if (params > MAX_PARAMETERS)
+    throw new Error(
+      `model config: ${n(params)} parameters is beyond the ${n(MAX_PARAMETERS)} the studio can hold in a browser tab (6 GB of float32 weights)`,
+    );
+}
+
+/** Throws a message naming the first inconsistent field, or the first bound (CONFIG_LIMITS) it passes. */
 export function validateConfig(c: LlamaConfig): void {
   const positive: (keyof LlamaConfig)[] = [
     'vocabSize',
@@ -104,6 +143,7 @@ export function validateConfig(c: LlamaConfig): void {
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
       throw new Error(`model config: ${k} must be a positive integer, got ${String(v)}`);
   }
+  checkConfigLimits(c); // before anything divides or allocates by these sizes
   if (c.hiddenSize % c.numAttentionHeads !== 0)
     throw new Error(
       `model config: hiddenSize ${c.hiddenSize} is not divisible by numAttentionHeads ${c.numAttentionHeads}`,

@@ -7,6 +7,7 @@ import { ModelSession, type TryOptions } from '../app/model-session';
 import { pageHubEngine } from '../app/hub-engine-page';
 import type { ModelSlot, StoredModel } from '../app/model-storage';
 import { errorMessage } from '../core/errors';
+import { listSome } from '../core/bounded-text';
 
 /** Try it decodes with the run settings' generation (app/model-session.ts). */
 export { tryOptionsOf } from '../app/model-session';
@@ -54,7 +55,13 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
   load: () => modelSession.load(),
 
   async importFiles(picked) {
-    set({ busy: `reading ${picked.map((f) => f.name).join(', ')}`, error: null });
+    set({
+      busy: `reading ${listSome(
+        picked.map((f) => f.name),
+        3,
+      )}`,
+      error: null,
+    });
     try {
       await modelSession.importFiles(picked);
     } catch (e) {
@@ -76,7 +83,13 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
   },
 
   async importAdapter(picked) {
-    set({ busy: `reading the adapter ${picked.map((f) => f.name).join(', ')}`, error: null });
+    set({
+      busy: `reading the adapter ${listSome(
+        picked.map((f) => f.name),
+        3,
+      )}`,
+      error: null,
+    });
     try {
       await modelSession.importAdapter(picked);
     } catch (e) {

@@ -39,6 +39,12 @@ beforeAll(async () => {
       },
       'test/bias': { files: withFiles(f, { 'config.json': editConfig(f, { attention_bias: true }) }) },
       'test/heads': { files: withFiles(f, { 'config.json': editConfig(f, { num_key_value_heads: 4 }) }) },
+      // Hostile configs (issue 18): refused by the limits before any shape table is built.
+      'test/layers': { files: withFiles(f, { 'config.json': editConfig(f, { num_hidden_layers: 100_000 }) }) },
+      'test/positions': { files: withFiles(f, { 'config.json': editConfig(f, { max_position_embeddings: 1e9 }) }) },
+      'test/big-config': {
+        files: withFiles(f, { 'config.json': editConfig(f, { padding: ' '.repeat(2 * 2 ** 20) }) }),
+      },
       'test/sentencepiece': {
         files: withFiles(f, { 'tokenizer.json': undefined, 'tokenizer.model': new Uint8Array([1, 2, 3]) }),
       },
@@ -166,6 +172,21 @@ describe('planHubModel', () => {
       /tensor "model\.layers\.0\.self_attn\.k_proj\.weight" has shape \[16, 32\], but config\.json implies \[32, 32\]/,
     ],
     ['only tokenizer.model', 'test/sentencepiece', /has only the sentencepiece tokenizer\.model.*tokenizer\.json/],
+    [
+      'a config.json naming 100,000 layers',
+      'test/layers',
+      /^test\/layers: model config: num_hidden_layers 100,000 is beyond the 256 the studio supports$/,
+    ],
+    [
+      'max_position_embeddings 1e9',
+      'test/positions',
+      /^test\/positions: model config: max_position_embeddings 1,000,000,000 is beyond the 131,072 the studio supports$/,
+    ],
+    [
+      'a 2 MiB config.json (by the listing, before fetching it)',
+      'test/big-config',
+      /^test\/big-config: config\.json is 2\.0 MiB; the studio reads a config\.json of at most 1 MiB$/,
+    ],
   ])('refuses %s with the reason', async (_what, repo, message) => {
     await expect(planHubModel({ repo }, access)).rejects.toThrow(message);
   });

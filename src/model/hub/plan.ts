@@ -14,6 +14,9 @@ import {
 } from '@huggingface/hub';
 import { countParams, type LlamaConfig } from '../config';
 import { configFromHF } from '../io/hf-llama';
+import { checkModelFileSize } from '../io/file-limits';
+import { shown } from '../io/shown';
+import { clipText, listSome } from '../../core/bounded-text';
 import { EMBED, LM_HEAD, paramShapes } from '../params';
 import {
   checkAccess,
@@ -65,7 +68,9 @@ export interface HubModelPlan {
 
 const SINGLE = 'model.safetensors';
 const INDEX = 'model.safetensors.index.json';
-const fmt = (s: number[]) => `[${s.join(', ')}]`;
+const fmt = (s: number[]) => clipText(`[${s.join(', ')}]`, 60);
+/** A tensor or file name from the repo, as a message quotes it. */
+const q = (name: string) => JSON.stringify(clipText(name, 80));
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function hubFile(e: ListFileEntry, role: HubFileRole): HubFile {
@@ -80,7 +85,7 @@ function pickFiles(repo: string, listing: Map<string, ListFileEntry>): { weights
   const has = (p: string) => listing.has(p);
   if (!has('config.json'))
     throw new HubError(
-      `${repo}: config.json is missing, so this is not a transformers model repo (files: ${[...listing.keys()].slice(0, 8).join(', ')})`,
+      `${repo}: config.json is missing, so this is not a transformers model repo (files: ${listSome(listing.keys(), 8)})`,
     );
   let weights: 'single' | 'sharded';
   if (has(SINGLE)) weights = 'single';
@@ -106,7 +111,22 @@ function pickFiles(repo: string, listing: Map<string, ListFileEntry>): { weights
   return { weights };
 }
 
-async function fetchJson(repo: string, commit: string, path: string, access: HubAccess): Promise<unknown> {
+async function fetchJson(
+  repo: string,
+  commit: string,
+  path: string,
+  access: HubAccess,
+  listing: Map<string, ListFileEntry>,
+): Promise<unknown> {
+  // The listing's size, checked before the file is fetched: a 500 MB config.json is refused unread.
+  const entry = listing.get(path);
+  if (entry) {
+    try {
+      checkModelFileSize(path, entry.lfs?.size ?? entry.size);
+    } catch (e) {
+      throw new HubError(`${repo}: ${(e as Error).message}`);
+    }
+  }
   const blob = await hubCall(repo, `read ${path}`, access, () =>
     downloadFile({ repo, path, revision: commit, ...hubParams(access) }),
   );
@@ -115,7 +135,7 @@ async function fetchJson(repo: string, commit: string, path: string, access: Hub
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new HubError(`${repo}: ${path} is not valid JSON (${(e as Error).message})`);
+    throw new HubError(`${repo}: ${path} is not valid JSON (${clipText((e as Error).message, 120)})`);
   }
 }
 
@@ -126,15 +146,15 @@ function shardsOf(repo: string, index: unknown, listing: Map<string, ListFileEnt
   const map = index.weight_map;
   for (const [tensor, file] of Object.entries(map)) {
     if (typeof file !== 'string')
-      throw new HubError(`${repo}: ${INDEX} maps "${tensor}" to ${JSON.stringify(file)}, not a file name`);
+      throw new HubError(`${repo}: ${INDEX} maps ${q(tensor)} to ${shown(file)}, not a file name`);
     try {
       assertSafeShardFilename(file);
     } catch (e) {
-      throw new HubError(`${repo}: ${INDEX}: ${(e as Error).message}`);
+      throw new HubError(`${repo}: ${INDEX}: ${clipText((e as Error).message, 200)}`);
     }
     if (!listing.has(file))
       throw new HubError(
-        `${repo}: ${INDEX} puts tensor "${tensor}" in ${file}, but the repo has no such file; the checkpoint is incomplete`,
+        `${repo}: ${INDEX} puts tensor ${q(tensor)} in ${clipText(file, 80)}, but the repo has no such file; the checkpoint is incomplete`,
       );
   }
   return map as Record<string, string>;
@@ -158,24 +178,24 @@ function checkHeaders(
       const t = info as { dtype: string; shape: number[] };
       if (weightMap && weightMap[name] !== file)
         throw new HubError(
-          `${repo}: tensor "${name}" is in ${file}, but ${INDEX} says ${JSON.stringify(weightMap[name] ?? null)}`,
+          `${repo}: tensor ${q(name)} is in ${clipText(file, 80)}, but ${INDEX} says ${shown(weightMap[name] ?? null)}`,
         );
-      if (seen.has(name)) throw new HubError(`${repo}: tensor "${name}" appears in more than one shard`);
+      if (seen.has(name)) throw new HubError(`${repo}: tensor ${q(name)} appears in more than one shard`);
       seen.add(name);
       if (t.dtype !== 'BF16' && t.dtype !== 'F16' && t.dtype !== 'F32')
         throw new HubError(
-          `${repo}: tensor "${name}" is stored as ${t.dtype}; only BF16, F16 and F32 weights are supported (quantized checkpoints are not)`,
+          `${repo}: tensor ${q(name)} is stored as ${clipText(String(t.dtype), 20)}; only BF16, F16 and F32 weights are supported (quantized checkpoints are not)`,
         );
       // A tied checkpoint may still carry lm_head (importHFLlama checks it equals the embedding).
       const want =
         expected.get(name) ?? (name === LM_HEAD && config.tieWordEmbeddings ? expected.get(EMBED) : undefined);
       if (!want) {
         const why = /\.bias$/.test(name) ? ' (biases are not supported: the engine’s Llama has none)' : '';
-        throw new HubError(`${repo}: tensor "${name}" is not part of a Llama of this config${why}`);
+        throw new HubError(`${repo}: tensor ${q(name)} is not part of a Llama of this config${why}`);
       }
       if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i]))
         throw new HubError(
-          `${repo}: tensor "${name}" has shape ${fmt(t.shape)}, but config.json implies ${fmt(want)}; the head layout or sizes in config.json do not match the weights`,
+          `${repo}: tensor ${q(name)} has shape ${fmt(t.shape)}, but config.json implies ${fmt(want)}; the head layout or sizes in config.json do not match the weights`,
         );
       const n = t.shape.reduce((a, b) => a * b, 1);
       const tally = (dtypes[t.dtype] ??= { tensors: 0, parameters: 0 });
@@ -186,7 +206,7 @@ function checkHeaders(
   const missing = [...expected.keys()].filter((n) => !seen.has(n));
   if (missing.length)
     throw new HubError(
-      `${repo}: the weights lack ${missing.length} tensor(s) config.json implies: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+      `${repo}: the weights lack ${missing.length} tensor(s) config.json implies: ${listSome(missing, 5, 80)}`,
     );
   return { dtypes, tensorCount: seen.size, parameterCount: countParams(config) };
 }
@@ -212,7 +232,7 @@ export async function planHubModel(ref: HubModelRef, access: HubAccess = {}): Pr
   });
   const { weights } = pickFiles(repo, listing);
 
-  const configJson = await fetchJson(repo, commit, 'config.json', access);
+  const configJson = await fetchJson(repo, commit, 'config.json', access, listing);
   let config: LlamaConfig;
   try {
     config = configFromHF(configJson);
@@ -223,7 +243,7 @@ export async function planHubModel(ref: HubModelRef, access: HubAccess = {}): Pr
   let weightMap: Record<string, string> | undefined;
   let weightFiles: string[];
   if (weights === 'sharded') {
-    weightMap = shardsOf(repo, await fetchJson(repo, commit, INDEX, access), listing);
+    weightMap = shardsOf(repo, await fetchJson(repo, commit, INDEX, access, listing), listing);
     weightFiles = [...new Set(Object.values(weightMap))].sort();
   } else weightFiles = [SINGLE];
 

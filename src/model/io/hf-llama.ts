@@ -5,13 +5,15 @@
 import { validateConfig, type LlamaConfig } from '../config';
 import { EMBED, LM_HEAD, paramShapes } from '../params';
 import { readSafetensors, writeSafetensors, type SafetensorsTensor } from './safetensors';
+import { clipText, listSome } from '../../core/bounded-text';
+import { shown } from './shown';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function num(j: Record<string, unknown>, key: string, fallback?: number): number {
   const v = j[key] ?? fallback;
   if (typeof v !== 'number' || !Number.isFinite(v))
-    throw new Error(`HF config: "${key}" must be a number, got ${JSON.stringify(j[key])}`);
+    throw new Error(`HF config: "${key}" must be a number, got ${shown(j[key])}`);
   return v;
 }
 
@@ -21,26 +23,26 @@ export function configFromHF(json: unknown): LlamaConfig {
   const arch = json.architectures;
   if (arch !== undefined) {
     if (!Array.isArray(arch) || !arch.includes('LlamaForCausalLM'))
-      throw new Error(`HF config: architecture ${JSON.stringify(arch)} is not supported, expected LlamaForCausalLM`);
+      throw new Error(`HF config: architecture ${shown(arch)} is not supported, expected LlamaForCausalLM`);
   }
   if (json.model_type !== 'llama')
-    throw new Error(`HF config: model_type ${JSON.stringify(json.model_type)} is not supported, expected "llama"`);
+    throw new Error(`HF config: model_type ${shown(json.model_type)} is not supported, expected "llama"`);
   // Features that change the computation: refusing beats importing a model that silently diverges.
   if (json.rope_scaling !== undefined && json.rope_scaling !== null)
-    throw new Error(`HF config: rope_scaling ${JSON.stringify(json.rope_scaling)} is not supported (only plain RoPE)`);
+    throw new Error(`HF config: rope_scaling ${shown(json.rope_scaling)} is not supported (only plain RoPE)`);
   if (json.hidden_act !== undefined && json.hidden_act !== 'silu')
-    throw new Error(`HF config: hidden_act ${JSON.stringify(json.hidden_act)} is not supported, expected "silu"`);
+    throw new Error(`HF config: hidden_act ${shown(json.hidden_act)} is not supported, expected "silu"`);
   if (json.attention_bias === true) throw new Error('HF config: attention_bias true is not supported');
   if (json.mlp_bias === true) throw new Error('HF config: mlp_bias true is not supported');
   const hiddenSize = num(json, 'hidden_size');
   const numAttentionHeads = num(json, 'num_attention_heads');
   if (json.head_dim !== undefined && json.head_dim !== null && json.head_dim !== hiddenSize / numAttentionHeads)
     throw new Error(
-      `HF config: head_dim ${JSON.stringify(json.head_dim)} differs from hidden_size / num_attention_heads; not supported`,
+      `HF config: head_dim ${shown(json.head_dim)} differs from hidden_size / num_attention_heads; not supported`,
     );
   const tie = json.tie_word_embeddings ?? false; // LlamaConfig's default
   if (typeof tie !== 'boolean')
-    throw new Error(`HF config: "tie_word_embeddings" must be a boolean, got ${JSON.stringify(tie)}`);
+    throw new Error(`HF config: "tie_word_embeddings" must be a boolean, got ${shown(tie)}`);
   const c: LlamaConfig = {
     vocabSize: num(json, 'vocab_size'),
     hiddenSize,
@@ -108,7 +110,7 @@ export function generationConfigFromHF(json: unknown): GenerationConfig {
     if (Array.isArray(v)) v = v[0]; // eos_token_id may be a list; the engine stops on one id
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
-      throw new Error(`HF generation config: "${key}" must be a token id, got ${JSON.stringify(json[key])}`);
+      throw new Error(`HF generation config: "${key}" must be a token id, got ${shown(json[key])}`);
     return v;
   };
   const [bos, eos, pad, max] = [id('bos_token_id'), id('eos_token_id'), id('pad_token_id'), id('max_new_tokens')];
@@ -136,7 +138,9 @@ function shapeHint(name: string, c: LlamaConfig): string {
   return `hidden_size ${c.hiddenSize}`;
 }
 
-const fmt = (s: number[]) => `[${s.join(', ')}]`;
+const fmt = (s: number[]) => clipText(`[${s.join(', ')}]`, 60);
+/** A tensor or file name from the user's files, as a message quotes it. */
+const q = (name: string) => JSON.stringify(clipText(name, 80));
 const sameShape = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 const sameData = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
 // Non-persistent buffers older transformers versions saved; recomputed from rope_theta here.
@@ -151,11 +155,11 @@ function shardNames(index: unknown, count: number): { names: string[]; weightMap
     throw new Error('HF import: index file has no "weight_map" object');
   const weightMap = index.weight_map as Record<string, unknown>;
   for (const [k, v] of Object.entries(weightMap))
-    if (typeof v !== 'string') throw new Error(`HF import: index maps "${k}" to a non-string ${JSON.stringify(v)}`);
+    if (typeof v !== 'string') throw new Error(`HF import: index maps ${q(k)} to a non-string ${shown(v)}`);
   const names = [...new Set(Object.values(weightMap) as string[])].sort();
   if (names.length !== count)
     throw new Error(
-      `HF import: index names ${names.length} shard files (${names.join(', ')}), but ${count} were given`,
+      `HF import: index names ${names.length} shard files (${listSome(names, 4)}), but ${count} were given`,
     );
   return { names, weightMap: weightMap as Record<string, string> };
 }
@@ -179,14 +183,14 @@ export function importHFLlama(configJson: unknown, safetensorsFiles: Uint8Array[
     try {
       file = readSafetensors(bytes);
     } catch (e) {
-      throw new Error(`HF import: ${label}: ${(e as Error).message}`);
+      throw new Error(`HF import: ${clipText(label, 80)}: ${(e as Error).message}`);
     }
     for (const [name, t] of file.tensors) {
       if (isIgnored(name)) continue;
-      if (found.has(name)) throw new Error(`HF import: tensor "${name}" appears in more than one shard`);
+      if (found.has(name)) throw new Error(`HF import: tensor ${q(name)} appears in more than one shard`);
       if (shards && shards.weightMap[name] !== label)
         throw new Error(
-          `HF import: tensor "${name}" is in ${label}, but the index says ${JSON.stringify(shards.weightMap[name] ?? null)}`,
+          `HF import: tensor ${q(name)} is in ${clipText(label, 80)}, but the index says ${shown(shards.weightMap[name] ?? null)}`,
         );
       found.set(name, t);
     }
@@ -194,7 +198,9 @@ export function importHFLlama(configJson: unknown, safetensorsFiles: Uint8Array[
   if (shards)
     for (const [name, file] of Object.entries(shards.weightMap))
       if (!isIgnored(name) && !found.has(name))
-        throw new Error(`HF import: the index lists tensor "${name}" in ${file}, but that shard does not hold it`);
+        throw new Error(
+          `HF import: the index lists tensor ${q(name)} in ${clipText(file, 80)}, but that shard does not hold it`,
+        );
 
   // Tied checkpoints may still carry lm_head (some exporters write both): accept it only when it is
   // the embedding itself, since the tied model would otherwise silently ignore a trained head.
@@ -216,14 +222,19 @@ export function importHFLlama(configJson: unknown, safetensorsFiles: Uint8Array[
     }
     if (!sameShape(t.shape, shape))
       throw new Error(
-        `HF import: tensor "${name}" has shape ${fmt(t.shape)}, expected ${fmt(shape)} (${shapeHint(name, config)})`,
+        `HF import: tensor ${q(name)} has shape ${fmt(t.shape)}, expected ${fmt(shape)} (${shapeHint(name, config)})`,
       );
     weights.set(name, t.data);
   }
-  if (missing.length) throw new Error(`HF import: missing ${missing.length} tensor(s): ${missing.join(', ')}`);
+  if (missing.length)
+    throw new Error(
+      `HF import: missing ${missing.length.toLocaleString('en-US')} tensor(s): ${listSome(missing, 3, 80)}`,
+    );
   const extra = [...found.keys()].filter((n) => !weights.has(n));
   if (extra.length)
-    throw new Error(`HF import: unexpected tensor(s) not in a Llama of this config: ${extra.join(', ')}`);
+    throw new Error(
+      `HF import: ${extra.length.toLocaleString('en-US')} unexpected tensor(s) not in a Llama of this config: ${listSome(extra, 3, 80)}`,
+    );
   return { config, weights };
 }
 

@@ -2,13 +2,16 @@
 // shards + index, tokenizer.json, tokenizer_config.json, generation_config.json), a llama2.c pair
 // (model .bin + tokenizer .bin), or a .zip of either. Everything is converted to HF files on the
 // way in, so a model trains, generates and exports the same whatever it came from.
-import { unzipSync, zipSync } from 'fflate';
+import { zipSync } from 'fflate';
+import { clipText, listSome } from '../../core/bounded-text';
 import { llama2cTokenizerConfig, llama2cTokenizerJson } from '../../data/llama2c-tokenizer';
 import { loadLlama2cVocab } from '../../data/llama2c-vocab';
 import { loadTokenizer, type LoadedTokenizer } from '../../data/tokenizer';
 import { countParams, type LlamaConfig } from '../config';
 import { configFromHF, exportHFLlama, importHFLlama } from './hf-llama';
 import { loadLlama2c } from './llama2c';
+import { unzipBounded } from './archive';
+import { checkModelFileList, checkModelFileSize } from './file-limits';
 import { resizeEmbeddings } from '../params';
 
 export interface ModelFile {
@@ -30,32 +33,36 @@ const baseName = (name: string) => name.split(/[\\/]/).pop() ?? name;
 const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 
 function parseJson(f: ModelFile): unknown {
+  checkModelFileSize(f.name, f.bytes.length);
   try {
     return JSON.parse(text.decode(f.bytes));
   } catch (e) {
-    throw new Error(`${f.name}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${clipText(f.name, 60)}: not valid JSON (${clipText((e as Error).message, 120)})`);
   }
 }
 
-/** Files with folders flattened and .zip archives opened (one level: a zip of files). */
+/**
+ * Files with folders flattened and .zip archives opened (one level: a zip of files). Counts and
+ * declared sizes are bounded before anything is inflated (archive.ts, file-limits.ts).
+ */
 export function expandModelFiles(files: ModelFile[]): ModelFile[] {
+  checkModelFileList(files.map((f) => ({ name: f.name, size: f.bytes.length })));
   const out: ModelFile[] = [];
   for (const f of files) {
     if (f.name.toLowerCase().endsWith('.zip')) {
-      if (!isZip(f.bytes)) throw new Error(`${f.name}: not a zip archive`);
-      let entries: Record<string, Uint8Array>;
-      try {
-        entries = unzipSync(f.bytes);
-      } catch (e) {
-        throw new Error(`${f.name}: cannot unzip (${(e as Error).message})`);
-      }
-      for (const [name, bytes] of Object.entries(entries))
-        if (!name.endsWith('/')) out.push({ name: baseName(name), bytes });
+      if (!isZip(f.bytes)) throw new Error(`${clipText(f.name, 60)}: not a zip archive`);
+      for (const e of unzipBounded(f.bytes, f.name, checkModelFileSize))
+        out.push({ name: baseName(e.name), bytes: e.bytes });
     } else out.push({ name: baseName(f.name), bytes: f.bytes });
   }
+  // Several zips, each within the limits, may still be too many together.
+  checkModelFileList(
+    out.map((f) => ({ name: f.name, size: f.bytes.length })),
+    'files unpacked',
+  );
   const seen = new Set<string>();
   for (const f of out) {
-    if (seen.has(f.name)) throw new Error(`two files are named ${f.name}; give one model at a time`);
+    if (seen.has(f.name)) throw new Error(`two files are named ${clipText(f.name, 60)}; give one model at a time`);
     seen.add(f.name);
   }
   return out;
@@ -93,19 +100,27 @@ function importLlama2c(bins: ModelFile[]): ImportedModel {
   if (models.length !== 1) {
     throw new Error(
       models.length === 0
-        ? `no llama2.c checkpoint among ${bins.map((b) => b.name).join(', ')} (${tried.map((t) => `${t.f.name}: ${t.err}`).join('; ')})`
-        : `more than one llama2.c checkpoint given (${models.map((m) => m.f.name).join(', ')}); give one model and its tokenizer .bin`,
+        ? `no llama2.c checkpoint among ${listSome(
+            bins.map((b) => b.name),
+            3,
+          )} (${clipText(`${tried[0].f.name}: ${tried[0].err}`, 200)}${tried.length > 1 ? '; …' : ''})`
+        : `more than one llama2.c checkpoint given (${listSome(
+            models.map((m) => m.f.name),
+            3,
+          )}); give one model and its tokenizer .bin`,
     );
   }
   const { f: modelFile, ckpt } = models[0];
   const tokFile = bins.find((b) => b !== modelFile);
   if (!tokFile)
-    throw new Error(`${modelFile.name}: a llama2.c model needs its tokenizer .bin (e.g. tok512.bin) beside it`);
+    throw new Error(
+      `${clipText(modelFile.name, 60)}: a llama2.c model needs its tokenizer .bin (e.g. tok512.bin) beside it`,
+    );
   const { config, weights } = ckpt!;
   const vocab = loadLlama2cVocab(tokFile.bytes, config.vocabSize);
   const tokenizer = loadTokenizer(llama2cTokenizerJson(vocab), llama2cTokenizerConfig());
   return withTokenizer(config, weights, tokenizer, [
-    `llama2.c checkpoint ${modelFile.name} with tokenizer ${tokFile.name} (converted to Hugging Face layout)`,
+    `llama2.c checkpoint ${clipText(modelFile.name, 60)} with tokenizer ${clipText(tokFile.name, 60)} (converted to Hugging Face layout)`,
   ]);
 }
 
@@ -128,7 +143,7 @@ function importHF(files: ModelFile[]): ImportedModel {
     const torch = files.find((f) => /\.(bin|pt|pth)$/.test(f.name));
     throw new Error(
       torch
-        ? `${torch.name}: PyTorch pickle weights are not read (they can run code); save with safe_serialization=True to get model.safetensors`
+        ? `${clipText(torch.name, 60)}: PyTorch pickle weights are not read (they can run code); save with safe_serialization=True to get model.safetensors`
         : 'model.safetensors is missing',
     );
   }
@@ -139,7 +154,12 @@ function importHF(files: ModelFile[]): ImportedModel {
   );
   const tcFile = byName.get('tokenizer_config.json');
   const tokenizer = loadTokenizer(parseJson(tokFile), tcFile ? parseJson(tcFile) : undefined);
-  return withTokenizer(config, weights, tokenizer, [`Hugging Face Llama: ${shards.map((s) => s.name).join(', ')}`]);
+  return withTokenizer(config, weights, tokenizer, [
+    `Hugging Face Llama: ${listSome(
+      shards.map((s) => s.name),
+      4,
+    )}`,
+  ]);
 }
 
 /** Reads a model from the files a user picked; throws with a message naming what is missing or wrong. */
@@ -152,12 +172,12 @@ export function importModelFiles(input: ModelFile[]): ImportedModel {
     const pickle = bins.find((b) => isZip(b.bytes));
     if (pickle)
       throw new Error(
-        `${pickle.name} looks like PyTorch weights (pytorch_model.bin); give model.safetensors with config.json and tokenizer.json`,
+        `${clipText(pickle.name, 60)} looks like PyTorch weights (pytorch_model.bin); give model.safetensors with config.json and tokenizer.json`,
       );
     return importLlama2c(bins);
   }
   throw new Error(
-    `not a model: expected config.json + model.safetensors + tokenizer.json (Hugging Face), or a llama2.c model .bin with its tokenizer .bin; got ${files.map((f) => f.name).join(', ')}`,
+    `not a model: expected config.json + model.safetensors + tokenizer.json (Hugging Face), or a llama2.c model .bin with its tokenizer .bin; got ${listSome(files.map((f) => f.name))}`,
   );
 }
 

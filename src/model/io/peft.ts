@@ -25,6 +25,8 @@ import { paramShapes } from '../params';
 import { expandModelFiles, type ModelFile } from './model-files';
 import { PyFloat, pythonJsonDumps, type PyJson } from './python-json';
 import { readSafetensors, writeSafetensors } from './safetensors';
+import { clipText, listSome } from '../../core/bounded-text';
+import { shown } from './shown';
 
 /** The PEFT release whose file format this follows (written as adapter_config.json's peft_version). */
 export const PEFT_VERSION = '0.18.1';
@@ -150,7 +152,8 @@ export function exportPeftAdapter(
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isEmpty = (v: unknown) =>
   v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
-const show = (v: unknown) => JSON.stringify(v);
+/** A value from adapter_config.json as a message quotes it: bounded, however big the value. */
+const show = (v: unknown) => shown(v, 80);
 
 /** Options whose non-default values change what the adapter computes, in a way the studio's LoRA does not. */
 function unsupportedOptions(c: Record<string, unknown>): string[] {
@@ -229,7 +232,7 @@ function parseConfig(f: ModelFile): Record<string, unknown> {
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(f.bytes));
   } catch (e) {
-    throw new Error(`${f.name}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${f.name}: not valid JSON (${clipText((e as Error).message, 120)})`);
   }
   if (!isObject(json)) throw new Error(`${f.name}: not a JSON object`);
   return json;
@@ -248,7 +251,7 @@ export function importPeftAdapter(input: ModelFile[], baseConfig: LlamaConfig, b
   const cfgFile = byName.get(ADAPTER_CONFIG_FILE);
   if (!cfgFile)
     throw new Error(
-      `${ADAPTER_CONFIG_FILE} is missing: a PEFT adapter is ${ADAPTER_CONFIG_FILE} + ${ADAPTER_WEIGHTS_FILE} (got ${files.map((f) => f.name).join(', ') || 'no files'})`,
+      `${ADAPTER_CONFIG_FILE} is missing: a PEFT adapter is ${ADAPTER_CONFIG_FILE} + ${ADAPTER_WEIGHTS_FILE} (got ${files.length ? listSome(files.map((f) => f.name)) : 'no files'})`,
     );
   const c = parseConfig(cfgFile);
   const where = ADAPTER_CONFIG_FILE;
@@ -261,14 +264,17 @@ export function importPeftAdapter(input: ModelFile[], baseConfig: LlamaConfig, b
       `${where}: task_type ${show(c.task_type)} is not CAUSAL_LM; the studio adapts causal language models`,
     );
   const bad = unsupportedOptions(c);
-  if (bad.length) throw new Error(`${where}: options the studio's LoRA does not support: ${bad.join('; ')}`);
+  if (bad.length)
+    throw new Error(
+      `${where}: options the studio's LoRA does not support: ${clipText(bad.slice(0, 3).join('; '), 360)}${bad.length > 3 ? ` and ${bad.length - 3} more` : ''}`,
+    );
 
   const weightsFile = byName.get(ADAPTER_WEIGHTS_FILE);
   if (!weightsFile) {
     const pickle = files.find((f) => /\.(bin|pt|pth)$/.test(f.name));
     throw new Error(
       pickle
-        ? `${pickle.name}: PyTorch pickle weights are not read (they can run code); save the adapter with safe_serialization=True to get ${ADAPTER_WEIGHTS_FILE}`
+        ? `${clipText(pickle.name, 60)}: PyTorch pickle weights are not read (they can run code); save the adapter with safe_serialization=True to get ${ADAPTER_WEIGHTS_FILE}`
         : `${ADAPTER_WEIGHTS_FILE} is missing`,
     );
   }
@@ -300,11 +306,12 @@ export function importPeftAdapter(input: ModelFile[], baseConfig: LlamaConfig, b
     const embeddings = extra.filter((k) => /embed_tokens|lm_head/.test(k));
     throw new Error(
       embeddings.length
-        ? `${ADAPTER_WEIGHTS_FILE} holds full embedding weights (${embeddings.slice(0, 2).join(', ')}), saved by PEFT when the vocabulary was resized; the studio applies LoRA matrices only`
-        : `${ADAPTER_WEIGHTS_FILE} holds tensors that are not LoRA matrices of a Llama linear layer: ${extra.slice(0, 4).join(', ')}${extra.length > 4 ? ` and ${extra.length - 4} more` : ''} (expected keys like ${PEFT_KEY_PREFIX}${loraAName(0, 'q_proj')})`,
+        ? `${ADAPTER_WEIGHTS_FILE} holds full embedding weights (${listSome(embeddings, 2, 80)}), saved by PEFT when the vocabulary was resized; the studio applies LoRA matrices only`
+        : `${ADAPTER_WEIGHTS_FILE} holds tensors that are not LoRA matrices of a Llama linear layer: ${listSome(extra, 4, 80)} (expected keys like ${PEFT_KEY_PREFIX}${loraAName(0, 'q_proj')})`,
     );
   }
-  const maxLayer = Math.max(-1, ...layersSeen);
+  let maxLayer = -1; // a loop, not Math.max(...set): a spread of a million layers overflows the stack
+  for (const l of layersSeen) if (l > maxLayer) maxLayer = l;
   if (maxLayer >= baseConfig.numHiddenLayers)
     throw otherBase(
       `the adapter has tensors for layer ${maxLayer}, the base has ${baseConfig.numHiddenLayers} layers (0–${baseConfig.numHiddenLayers - 1})`,
@@ -336,16 +343,17 @@ export function importPeftAdapter(input: ModelFile[], baseConfig: LlamaConfig, b
         `the adapter covers ${maxLayer + 1} layers, the base has ${baseConfig.numHiddenLayers} (${PEFT_KEY_PREFIX}${missing[missing.length - 1]} is missing)`,
       );
     throw new Error(
-      `${ADAPTER_WEIGHTS_FILE} lacks ${missing.length} tensor(s) that target_modules ${show(c.target_modules)} implies: ${missing
-        .slice(0, 3)
-        .map((n) => PEFT_KEY_PREFIX + n)
-        .join(', ')}${missing.length > 3 ? ' …' : ''}`,
+      `${ADAPTER_WEIGHTS_FILE} lacks ${missing.length} tensor(s) that target_modules ${show(c.target_modules)} implies: ${listSome(
+        missing.map((n) => PEFT_KEY_PREFIX + n),
+        3,
+        80,
+      )}`,
     );
   }
   const unexpected = [...st.tensors.keys()].filter((k) => !want.has(k.slice(PEFT_KEY_PREFIX.length)));
   if (unexpected.length)
     throw new Error(
-      `${ADAPTER_WEIGHTS_FILE} holds tensors for modules outside target_modules ${show(c.target_modules)}: ${unexpected.slice(0, 3).join(', ')}`,
+      `${ADAPTER_WEIGHTS_FILE} holds tensors for modules outside target_modules ${show(c.target_modules)}: ${listSome(unexpected, 3, 80)}`,
     );
 
   const weights = new Map<string, Float32Array>();
@@ -360,13 +368,17 @@ export function importPeftAdapter(input: ModelFile[], baseConfig: LlamaConfig, b
       const rankSide = isA ? t.shape[0] : t.shape[1];
       if (t.shape.length === 2 && rankSide !== lora.r)
         throw new Error(
-          `${ADAPTER_WEIGHTS_FILE}: ${key} has shape ${shapeText(t.shape)}, but r is ${lora.r} in ${ADAPTER_CONFIG_FILE} (expected ${shapeText(shape)})`,
+          `${ADAPTER_WEIGHTS_FILE}: ${clipText(key, 80)} has shape ${shapeText(t.shape)}, but r is ${lora.r} in ${ADAPTER_CONFIG_FILE} (expected ${shapeText(shape)})`,
         );
-      throw otherBase(`${key} has shape ${shapeText(t.shape)}, the chosen base needs ${shapeText(shape)}`);
+      throw otherBase(
+        `${clipText(key, 80)} has shape ${shapeText(t.shape)}, the chosen base needs ${shapeText(shape)}`,
+      );
     }
     for (let i = 0; i < t.data.length; i++)
       if (!Number.isFinite(t.data[i]))
-        throw new Error(`${ADAPTER_WEIGHTS_FILE}: ${key} holds a non-finite value (${t.data[i]}) at index ${i}`);
+        throw new Error(
+          `${ADAPTER_WEIGHTS_FILE}: ${clipText(key, 80)} holds a non-finite value (${t.data[i]}) at index ${i}`,
+        );
     weights.set(name, t.data);
     dtypes.add(t.dtype);
   }
@@ -376,11 +388,11 @@ export function importPeftAdapter(input: ModelFile[], baseConfig: LlamaConfig, b
   ];
   if (baseId && adapterBase.id && adapterBase.id !== baseId.id)
     notes.push(
-      `made for ${adapterBase.id}, applied to ${baseId.id}: the shapes fit, but the outputs are only meaningful on the base it was trained on`,
+      `made for ${clipText(adapterBase.id, 80)}, applied to ${clipText(baseId.id, 80)}: the shapes fit, but the outputs are only meaningful on the base it was trained on`,
     );
   else if (baseId?.revision && adapterBase.revision && adapterBase.revision !== baseId.revision)
     notes.push(
-      `made for revision ${adapterBase.revision} of ${adapterBase.id}, applied to revision ${baseId.revision}`,
+      `made for revision ${clipText(adapterBase.revision, 60)} of ${clipText(adapterBase.id ?? 'its base', 80)}, applied to revision ${clipText(baseId.revision, 60)}`,
     );
   return { lora, weights, base: adapterBase, notes };
 }

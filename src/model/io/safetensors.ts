@@ -3,6 +3,9 @@
 // byte buffer the offsets index into. Files come from users, so every field is checked before use and
 // the header length is bounded before any bytes are decoded (a hostile length must not allocate).
 
+import { clipText } from '../../core/bounded-text';
+import { shown } from './shown';
+
 export type SafetensorsDtype =
   | 'F64'
   | 'F32'
@@ -136,6 +139,8 @@ function decode(bytes: Uint8Array, dtype: SafetensorsDtype, n: number): Float32A
   return out;
 }
 
+/** A tensor name from the file, as a message quotes it (a header may hold names of any length). */
+const quote = (name: string) => JSON.stringify(clipText(name, 80));
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
@@ -157,7 +162,7 @@ export function readSafetensors(bytes: Uint8Array, opts: ReadOptions = {}): Safe
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
   } catch (e) {
-    throw new Error(`safetensors: header is not valid UTF-8 JSON (${(e as Error).message})`);
+    throw new Error(`safetensors: header is not valid UTF-8 JSON (${clipText((e as Error).message, 120)})`);
   }
   if (!isObject(header)) throw new Error('safetensors: header is not a JSON object');
 
@@ -168,28 +173,28 @@ export function readSafetensors(bytes: Uint8Array, opts: ReadOptions = {}): Safe
     if (name === '__metadata__') {
       if (!isObject(info)) throw new Error('safetensors: __metadata__ is not an object');
       for (const [k, v] of Object.entries(info)) {
-        if (typeof v !== 'string') throw new Error(`safetensors: metadata "${k}" is not a string`);
+        if (typeof v !== 'string') throw new Error(`safetensors: metadata ${quote(k)} is not a string`);
         metadata[k] = v;
       }
       continue;
     }
-    if (!isObject(info)) throw new Error(`safetensors: tensor "${name}" entry is not an object`);
+    if (!isObject(info)) throw new Error(`safetensors: tensor ${quote(name)} entry is not an object`);
     const { dtype, shape, data_offsets: offs } = info;
     if (typeof dtype !== 'string' || !(dtype in DTYPE_SIZE))
-      throw new Error(`safetensors: tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
+      throw new Error(`safetensors: tensor ${quote(name)} has unknown dtype ${shown(dtype)}`);
     if (!Array.isArray(shape) || !shape.every(isIndex))
-      throw new Error(`safetensors: tensor "${name}" has invalid shape ${JSON.stringify(shape)}`);
+      throw new Error(`safetensors: tensor ${quote(name)} has invalid shape ${shown(shape)}`);
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every(isIndex))
-      throw new Error(`safetensors: tensor "${name}" has invalid data_offsets ${JSON.stringify(offs)}`);
+      throw new Error(`safetensors: tensor ${quote(name)} has invalid data_offsets ${shown(offs)}`);
     const [begin, end] = offs as number[];
     if (begin > end || end > buffer.byteLength)
       throw new Error(
-        `safetensors: tensor "${name}" data_offsets [${begin}, ${end}] are out of range (data buffer is ${buffer.byteLength} bytes)`,
+        `safetensors: tensor ${quote(name)} data_offsets [${begin}, ${end}] are out of range (data buffer is ${buffer.byteLength} bytes)`,
       );
     const want = (shape as number[]).reduce((a, b) => a * b, 1) * DTYPE_SIZE[dtype as SafetensorsDtype];
     if (end - begin !== want)
       throw new Error(
-        `safetensors: tensor "${name}" spans ${end - begin} bytes, but shape [${shape.join(', ')}] of ${dtype} needs ${want}`,
+        `safetensors: tensor ${quote(name)} spans ${end - begin} bytes, but shape ${clipText(`[${(shape as number[]).join(', ')}]`, 60)} of ${dtype} needs ${want}`,
       );
     entries.push({ name, dtype: dtype as SafetensorsDtype, shape: shape as number[], begin, end });
   }
@@ -200,14 +205,16 @@ export function readSafetensors(bytes: Uint8Array, opts: ReadOptions = {}): Safe
     const [p, q] = [sorted[i - 1], sorted[i]];
     if (q.begin < p.end)
       throw new Error(
-        `safetensors: tensors "${p.name}" [${p.begin}, ${p.end}] and "${q.name}" [${q.begin}, ${q.end}] overlap`,
+        `safetensors: tensors ${quote(p.name)} [${p.begin}, ${p.end}] and ${quote(q.name)} [${q.begin}, ${q.end}] overlap`,
       );
   }
 
   const tensors = new Map<string, SafetensorsTensor>();
   for (const e of entries) {
     if (e.dtype !== 'F32' && e.dtype !== 'F16' && e.dtype !== 'BF16')
-      throw new Error(`safetensors: tensor "${e.name}" has dtype ${e.dtype}; only F32, F16 and BF16 are supported`);
+      throw new Error(
+        `safetensors: tensor ${quote(e.name)} has dtype ${e.dtype}; only F32, F16 and BF16 are supported`,
+      );
     const n = (e.end - e.begin) / DTYPE_SIZE[e.dtype];
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: decode(buffer.subarray(e.begin, e.end), e.dtype, n) });
   }
@@ -230,7 +237,7 @@ export function writeSafetensors(
     const n = shape.reduce((a, b) => a * b, 1);
     if (data.length !== n)
       throw new Error(
-        `safetensors: tensor "${name}" has ${data.length} values, shape [${shape.join(', ')}] needs ${n}`,
+        `safetensors: tensor ${quote(name)} has ${data.length} values, shape [${shape.join(', ')}] needs ${n}`,
       );
     header[name] = { dtype, shape, data_offsets: [offset, offset + n * size] };
     offset += n * size;
