@@ -3,7 +3,7 @@
 import { openDB, type IDBPDatabase } from 'idb';
 import type { ModelFile } from '../model/io/model-files';
 import { isQuotaError, usageText } from '../core/storage-quota';
-import { errorMessage } from '../core/errors';
+import { failure } from '../core/errors';
 
 export type ModelSlot = 'base' | 'trained';
 
@@ -42,7 +42,7 @@ async function explain(err: unknown, what: string): Promise<Error> {
       `browser storage is full: could not ${what}. ${await usageText()} Delete old studies or checkpoints to free space.`,
       { cause: err },
     );
-  return new Error(`could not ${what}: ${errorMessage(err)}`, { cause: err });
+  return new Error(failure(`could not ${what}`, err), { cause: err });
 }
 
 export async function saveModel(m: StoredModel): Promise<void> {

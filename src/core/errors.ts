@@ -7,3 +7,8 @@ import { boundedMessage } from './bounded-text';
 export function errorMessage(err: unknown): string {
   return boundedMessage(err instanceof Error ? err.message : String(err));
 }
+
+/** "What failed: why", bounded as a whole (a prefix on a bounded reason could pass the limit). */
+export function failure(what: string, err: unknown): string {
+  return boundedMessage(`${what}: ${errorMessage(err)}`);
+}

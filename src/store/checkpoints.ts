@@ -4,7 +4,7 @@
 import { create } from 'zustand';
 import { CheckpointLibrary } from '../app/checkpoint-library';
 import type { CheckpointInfo } from '../train/checkpoint/store';
-import { errorMessage } from '../core/errors';
+import { failure } from '../core/errors';
 import { runHistory } from './runs';
 import { storageEstimate, storagePersisted } from '../core/storage-quota';
 import { browserPersist } from '../app/hub-models';
@@ -57,7 +57,7 @@ export const useCheckpointsStore = create<CheckpointsState>()((set, get) => ({
     try {
       set({ list: await checkpointLibrary.list(), error: null });
     } catch (e) {
-      set({ error: `Could not list checkpoints: ${errorMessage(e)}` });
+      set({ error: failure(`Could not list checkpoints`, e) });
     }
     const [estimate, persisted] = await Promise.all([storageEstimate(), storagePersisted()]);
     set({ storage: { usage: estimate?.usage ?? null, quota: estimate?.quota ?? null, persisted } });
@@ -67,7 +67,7 @@ export const useCheckpointsStore = create<CheckpointsState>()((set, get) => ({
     try {
       await checkpointLibrary.remove(id);
     } catch (e) {
-      set({ error: `Could not delete ${id}: ${errorMessage(e)}` });
+      set({ error: failure(`Could not delete ${id}`, e) });
     }
     await get().refresh();
   },

@@ -20,7 +20,7 @@ import { DEFAULT_MAPPING, type ColumnMapping } from '../data/types';
 import type { Pair } from '../core/example';
 import { formatBytes } from '../core/format';
 import type { DataSource } from '../core/run-types';
-import { errorMessage } from '../core/errors';
+import { errorMessage, failure } from '../core/errors';
 
 export const DEFAULT_TRAIN_URL = '/data/xsum/train.jsonl';
 export const DEFAULT_VALIDATION_URL = '/data/xsum/validation.jsonl';
@@ -262,7 +262,7 @@ export const useDataStore = create<DataStore>()((set, get) => {
           detail: 'server sample',
         });
       } catch (err) {
-        if (my === ticket) set({ error: `Server sample: ${errorMessage(err)}`, progress: null });
+        if (my === ticket) set({ error: failure(`Server sample`, err), progress: null });
       }
     },
 
@@ -356,7 +356,7 @@ export const useDataStore = create<DataStore>()((set, get) => {
         if (ok) set({ choice: 'file' });
       } catch (err) {
         // Keep whatever source was there before; only report why this file was not taken.
-        if (my === ticket) set({ error: `Could not read ${file.name}: ${errorMessage(err)}`, progress: null });
+        if (my === ticket) set({ error: failure(`Could not read ${file.name}`, err), progress: null });
       } finally {
         if (cancelFileRead === read.cancel) cancelFileRead = null;
       }

@@ -6,7 +6,7 @@ import { DEFAULT_HUB_URL, filesToPush, pushToHub, type HubPushResult, type PushW
 import type { ModelFile } from '../model/io/model-files';
 import { modelCard, type ModelCardInput } from '../export/model-card';
 import { DEFAULT_HUB_DATASET } from '../data/hub';
-import { errorMessage } from '../core/errors';
+import { failure } from '../core/errors';
 import { useModelStore } from './model';
 import { leadBaseline } from './run-events';
 import type { RougeSummary } from '../core/events';
@@ -111,7 +111,7 @@ export const useHubPushStore = create<HubPushStore>()((set) => ({
       const all = trained ? exportFilesOf(trained, what === 'adapter' ? 'adapter' : 'model') : null;
       files = all ? filesToPush(what === 'adapter' ? all : all.filter((f) => f.name !== 'README.md'), what) : null;
     } catch (e) {
-      set({ status: 'error', error: `Push to the Hub failed: ${errorMessage(e)}` });
+      set({ status: 'error', error: failure(`Push to the Hub failed`, e) });
       return;
     }
     if (!files) {
@@ -146,7 +146,7 @@ export const useHubPushStore = create<HubPushStore>()((set) => ({
       });
       set({ status: 'done', result, progress: null });
     } catch (e) {
-      set({ status: 'error', error: `Push to the Hub failed: ${errorMessage(e)}`, progress: null });
+      set({ status: 'error', error: failure(`Push to the Hub failed`, e), progress: null });
     } finally {
       controller = null;
     }

@@ -6,7 +6,7 @@ import { create } from 'zustand';
 import { ModelSession, type TryOptions } from '../app/model-session';
 import { pageHubEngine } from '../app/hub-engine-page';
 import type { ModelSlot, StoredModel } from '../app/model-storage';
-import { errorMessage } from '../core/errors';
+import { failure } from '../core/errors';
 import { listSome } from '../core/bounded-text';
 
 /** Try it decodes with the run settings' generation (app/model-session.ts). */
@@ -65,7 +65,7 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
     try {
       await modelSession.importFiles(picked);
     } catch (e) {
-      set({ error: `Could not import the model: ${errorMessage(e)}` });
+      set({ error: failure(`Could not import the model`, e) });
     } finally {
       set({ busy: null });
     }
@@ -93,7 +93,7 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
     try {
       await modelSession.importAdapter(picked);
     } catch (e) {
-      set({ error: `Could not import the adapter: ${errorMessage(e)}` });
+      set({ error: failure(`Could not import the adapter`, e) });
     } finally {
       set({ busy: null });
     }
@@ -108,7 +108,7 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
       const out = await modelSession.generate(slot, prompt, opts);
       if (out) set({ tried: { slot, prompt, text: out.text, backend: out.backend } });
     } catch (e) {
-      set({ error: `Generation failed: ${errorMessage(e)}` });
+      set({ error: failure(`Generation failed`, e) });
     } finally {
       set({ busy: null });
     }

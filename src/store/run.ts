@@ -11,7 +11,7 @@ import { useDataStore } from './data';
 import { modelSession } from './model';
 import { checkpointLibrary, useCheckpointsStore } from './checkpoints';
 import { applyEvent, beginRun, initialRunState, requestStop, type RunState } from './run-events';
-import { errorMessage } from '../core/errors';
+import { errorMessage, failure } from '../core/errors';
 import { runHistory } from './runs';
 import { newRunId } from '../app/checkpoint-library';
 import { checkPageSettings } from '../app/run-settings-check';
@@ -265,7 +265,7 @@ export const useRunStore = create<RunStore>()(
             else runHistory.begin(newRunId(), spec, statusLine.replace(/…$/, ''));
           });
         } catch (err) {
-          set({ status: 'error', error: `Could not resume from ${checkpointId}: ${errorMessage(err)}` });
+          set({ status: 'error', error: failure(`Could not resume from ${checkpointId}`, err) });
         }
       },
 

@@ -73,15 +73,17 @@ describe('checkStoredSweepConfig (what the Sweep tab accepts on reload)', () => 
   });
 
   it('stays short for a huge hostile value: the first problem, clipped, then a count', () => {
-    const searchSpace = Array.from({ length: 20_000 }, (_, i) => ({ name: `p${i}${'x'.repeat(200)}`, type: 'nope' }));
+    // 900 bad parameters, two problems each (name too long, unknown type); a search space is at most
+    // 1,000 parameters, so more would be one problem, said once.
+    const searchSpace = Array.from({ length: 900 }, (_, i) => ({ name: `p${i}${'x'.repeat(200)}`, type: 'nope' }));
     const r = checkStoredSweepConfig(wrap({ ...saved, sampler: 's'.repeat(100_000), searchSpace }));
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.problem).toMatch(/^sampler must be one of "tpe", "random", "grid", got "s+… \(and 20,000 more\)$/);
+    expect(r.problem).toMatch(/^sampler must be one of "tpe", "random", "grid", got "s+… \(and 1,800 more\)$/);
     expect(r.problem.length).toBeLessThan(200);
     const listed = sweepConfigIssues({ ...saved, searchSpace } as unknown as SweepConfig);
     expect(listed).toHaveLength(6);
-    expect(listed[5]).toBe('and 19,995 more problems');
+    expect(listed[5]).toBe('and 1,795 more problems');
     for (const m of listed) expect(m.length).toBeLessThan(MAX_MESSAGE_CHARS);
   });
 });

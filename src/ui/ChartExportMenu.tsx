@@ -4,7 +4,7 @@
 import { useState, type RefObject } from 'react';
 import type { CsvTable, LegendEntry } from './chart-export';
 import { exportChart, type ChartSource, type ExportFormat } from './chart-export-dom';
-import { errorMessage } from '../core/errors';
+import { failure } from '../core/errors';
 import './chart-export.css';
 
 export interface ChartExportMenuProps {
@@ -42,7 +42,7 @@ export function ChartExportMenu({
     const root = target.current;
     if (!root && format !== 'csv') return setError(`The ${name} is not on the page.`);
     exportChart(format, { root: root!, title, legend, draw }, table).catch((e: unknown) =>
-      setError(`Could not export the ${name} as ${LABEL[format]}: ${errorMessage(e)}`),
+      setError(failure(`Could not export the ${name} as ${LABEL[format]}`, e)),
     );
   };
   return (

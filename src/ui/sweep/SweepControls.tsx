@@ -3,7 +3,7 @@
 import { useRef } from 'react';
 import { useSweepStore } from '../../store/sweep';
 import { download } from '../download';
-import { errorMessage } from '../../core/errors';
+import { failure } from '../../core/errors';
 import { formatBestValue } from './number-format';
 
 export function SweepControls() {
@@ -118,7 +118,7 @@ export function SweepControls() {
                       .then((f) => download(f.name, f.bytes))
                       .catch((e: unknown) =>
                         useSweepStore.setState({
-                          message: `Could not export the scale-out bundle: ${errorMessage(e)}`,
+                          message: failure(`Could not export the scale-out bundle`, e),
                         }),
                       )
                   }

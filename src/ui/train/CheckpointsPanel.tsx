@@ -9,7 +9,7 @@ import { useCheckpointsStore } from '../../store/checkpoints';
 import { useRunStore } from '../../store/run';
 import { download } from '../download';
 import type { CheckpointInfo } from '../../train/checkpoint/store';
-import { errorMessage } from '../../core/errors';
+import { failure } from '../../core/errors';
 import { isStepCheckpoint } from '../../train/checkpoint/epoch-checkpoints';
 import type { StorageReport } from '../../store/checkpoints';
 
@@ -109,7 +109,7 @@ export function CheckpointsPanel() {
                           .then((z) => download(z.name, z.bytes))
                           .catch((e: unknown) =>
                             useCheckpointsStore.setState({
-                              error: `Could not export ${c.id}: ${errorMessage(e)}`,
+                              error: failure(`Could not export ${c.id}`, e),
                             }),
                           )
                       }

@@ -10,7 +10,7 @@ import type { ModelSlot, StoredModel } from '../../app/model-storage';
 import { useRunStore } from '../../store/run';
 import { download } from '../download';
 import { PushToHub } from './PushToHub';
-import { errorMessage } from '../../core/errors';
+import { failure } from '../../core/errors';
 
 function ModelCard({ m, testId }: { m: StoredModel; testId: string }) {
   return (
@@ -58,7 +58,7 @@ export function ModelPanel() {
       const z = exportZip(slot, what);
       if (z) download(z.name, z.bytes);
     } catch (e) {
-      useModelStore.setState({ error: `Could not export the ${slot} model: ${errorMessage(e)}` });
+      useModelStore.setState({ error: failure(`Could not export the ${slot} model`, e) });
     }
   };
 
