@@ -43,6 +43,11 @@ export function SweepControls() {
           {s.live.totalSteps}
         </p>
       )}
+      {s.importing && (
+        <p className="muted" role="status" data-testid="study-importing">
+          {s.importing}
+        </p>
+      )}
       {s.message && (
         <p className="field__error" data-testid="sweep-error">
           {s.message}
@@ -67,6 +72,7 @@ export function SweepControls() {
               key={st.id}
               data-testid="study-row"
               data-status={st.status}
+              data-problem={st.problem ? 'true' : undefined}
               className={s.view?.id === st.id ? 'is-selected' : ''}
             >
               <td>
@@ -79,9 +85,14 @@ export function SweepControls() {
                 >
                   {st.name}
                 </button>
+                {st.problem && (
+                  <span className="field__error studies__problem" data-testid="study-problem">
+                    {st.problem}
+                  </span>
+                )}
               </td>
               <td>{st.status}</td>
-              <td>{st.trialCount}</td>
+              <td>{st.trialCount.toLocaleString('en-US')}</td>
               <td>{st.bestValue === null ? '' : st.bestValue.toFixed(3)}</td>
               <td className="studies__actions">
                 {(st.status === 'paused' || st.status === 'running') && !running && (
@@ -153,7 +164,8 @@ export function SweepControls() {
           data-testid="study-import"
           onChange={(e) => {
             const f = e.target.files?.[0];
-            if (f) void f.text().then((t) => s.importJSON(t));
+            // The study worker reads the file: a 50 MB study parsed here froze the page for seconds.
+            if (f) void s.importFile(f);
             if (file.current) file.current.value = '';
           }}
         />
