@@ -2,7 +2,7 @@
 // per-epoch curves, parallel coordinates, importances and slice plots, the trials table and the
 // comparison of the trials picked in it. Presentational: everything comes from `study` (the study
 // progress bar also asks the sweep store whether the sweep is being driven, for its ETA).
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { startTransition, useCallback, useEffect, useMemo, useState } from 'react';
 import { bestTrial, studyCounts, type StudyView, type TrialView } from '../../store/sweep-view';
 import { formatNumber, formatParam } from './number-format';
 import { EpochCurves } from './EpochCurves';
@@ -31,7 +31,9 @@ function useStagedPanels(id: string, staged: boolean): number {
   if (current !== stage) setStage(current);
   useEffect(() => {
     if (current.shown >= PANELS) return;
-    const t = setTimeout(() => setStage({ id, shown: current.shown + 1 }), 0);
+    // A transition: React renders the next panel in slices of a few ms, yielding to the page
+    // between them; only its commit (the DOM, the chart's measuring) is one task.
+    const t = setTimeout(() => startTransition(() => setStage({ id, shown: current.shown + 1 })), 0);
     return () => clearTimeout(t);
   }, [id, current.shown]);
   return current.shown;
