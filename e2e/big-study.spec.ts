@@ -94,8 +94,12 @@ test('a 100,000-trial study is imported, listed, opened, charted and deleted wit
     return p;
   });
 
-  await page.goto('/#sweep');
+  // The page's own load work first (the default data and its token-length chart, drawn once its
+  // worker answers): it is no part of the flow measured below.
+  await page.goto('/');
   await expect(page.getByTestId('data-source')).toContainText('XSum');
+  await expect(page.getByTestId('token-hist-document')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('tab', { name: 'Sweep' }).click();
   const dashboard = page.getByTestId('sweep-dashboard');
   for (const [i, p] of smallPaths.entries()) {
     await page.getByTestId('study-import').setInputFiles(p);
@@ -160,9 +164,13 @@ test('a 100,000-trial study is imported, listed, opened, charted and deleted wit
 
   // Deleted: one range delete; the others stay, also after a reload.
   await watchLongTasks(page);
+  const clickAt = await page.evaluate(
+    () => performance.now() - (window as unknown as { __longTasks: Watch }).__longTasks.t0,
+  );
   await click(page, `button[aria-label="Delete study ${BIG}"]`);
   expect(sorted(await listed(page, 2))).toEqual(sorted(SMALL));
-  const tasksDelete = await longTasks(page);
+  // Not the click's own task: window.confirm holds it until Playwright accepts the dialog.
+  const tasksDelete = (await longTasks(page)).filter(([start]) => start < clickAt - 5 || start > clickAt + 50);
   await page.reload();
   expect(sorted(await listed(page, 2))).toEqual(sorted(SMALL));
 

@@ -15,9 +15,8 @@ import {
   write,
   type Db,
   type TrialRecord,
-  type WriteTx,
 } from './study-database';
-import { summarizeTrials, withTrial, type StoredSummary } from './study-summary';
+import { keepSummary, summarizeTrials, withTrial, type StoredSummary } from './study-summary';
 import { listSome } from '../../core/bounded-text';
 import {
   StudyFormatError,
@@ -473,29 +472,6 @@ function fromSummary(meta: StudyMeta, s: StoredSummary): StudySummary {
     bestValue: s.best?.value ?? null,
     bestTrialNumber: s.best?.number ?? null,
   };
-}
-
-/**
- * Moves the study's summary along with a write that changed the study from `meta` to `next`:
- * `change` gives the new summary, or null when it must be rebuilt from the trials. A summary that
- * was already stale (or missing) is left so: the list rebuilds it from the trials.
- */
-async function keepSummary(
-  tx: WriteTx,
-  meta: StudyMeta,
-  next: StudyMeta,
-  change: (s: StoredSummary) => StoredSummary | null,
-): Promise<void> {
-  const summaries = tx.objectStore('summaries');
-  const s = await summaries.get(meta.id);
-  if (s === undefined || s.updatedAt !== meta.updatedAt) return;
-  const changed = change(s);
-  if (changed !== null) {
-    await summaries.put({ ...changed, updatedAt: next.updatedAt });
-    return;
-  }
-  const trials = await tx.objectStore('trials').getAll(studyRange(meta.id));
-  await summaries.put(summarizeTrials(meta.id, next.updatedAt, trials, meta.direction));
 }
 
 /** The meta with the engine's new state, checked as a whole (the study must stay loadable). */

@@ -1,10 +1,12 @@
 // A study's summary (trial counts by state and its best trial), kept in its own store beside the
 // study and updated by every write, so the study list reads one small record per study instead of
 // every trial: listing by reading all trials is what took the tab down with a 10^5-trial study.
-// Pure functions: storage.ts applies them inside its write transactions.
+// storage.ts applies these inside its write transactions.
 import { betterResult, tieBreakOf, type StudyDirection } from '../engine/study';
 import type { TrialData } from '../engine/study-data';
 import type { TrialState } from '../engine/trial';
+import { studyRange, type WriteTx } from './study-database';
+import type { StudyMeta } from './study-record';
 
 export interface BestOfStudy {
   number: number;
@@ -79,4 +81,27 @@ export function withTrial(
     best = c;
   } else if (c !== null && (best === null || ranksAbove(c, best, direction))) best = c;
   return { ...s, trialCount: s.trialCount + (old === undefined ? 1 : 0), states, best };
+}
+
+/**
+ * Moves the study's summary along with a write that changed the study from `meta` to `next`:
+ * `change` gives the new summary, or null when it must be rebuilt from the trials. A summary that
+ * was already stale (or missing) is left so: the list rebuilds it from the trials.
+ */
+export async function keepSummary(
+  tx: WriteTx,
+  meta: StudyMeta,
+  next: StudyMeta,
+  change: (s: StoredSummary) => StoredSummary | null,
+): Promise<void> {
+  const summaries = tx.objectStore('summaries');
+  const s = await summaries.get(meta.id);
+  if (s === undefined || s.updatedAt !== meta.updatedAt) return;
+  const changed = change(s);
+  if (changed !== null) {
+    await summaries.put({ ...changed, updatedAt: next.updatedAt });
+    return;
+  }
+  const trials = await tx.objectStore('trials').getAll(studyRange(meta.id));
+  await summaries.put(summarizeTrials(meta.id, next.updatedAt, trials, meta.direction));
 }
