@@ -10,7 +10,7 @@ import { Study } from '../sweep/engine/study';
 import type { Trial } from '../sweep/engine/trial';
 import { openStudyStore, type StudyStore, type StudySummary } from '../sweep/persist/storage';
 import { studyConfigOf } from '../sweep/persist/study-config';
-import { exportStudyJSON, exportTrialsCSV, importStudyJSON, studyFileName } from '../sweep/persist/transfer';
+import { exportStudyJSON, exportTrialsCSV, studyFileName } from '../sweep/persist/transfer';
 import { createSweepStudy, searchSpaceForModel, type SweepConfig } from '../sweep/studio/default-study';
 import { SweepRunner } from '../sweep/studio/runner';
 import { validateSpec, type RunSpec } from '../train/spec';
@@ -19,6 +19,9 @@ import { hubIdentityOf, modelFilesOf, type ModelSession } from './model-session'
 import { SweepProgressTracker } from './sweep-progress';
 import { errorMessage } from '../core/errors';
 import { browserLeases, studyLeaseName, STUDY_HELD_MESSAGE, type LeaseManager, type TabLease } from './tab-lease';
+import { clipText } from '../core/bounded-text';
+import { formatBytes } from '../core/format';
+import { StudyFiles, type ImportProgress, type StudyDigest, type TrialsPage, type TrialsQuery } from './study-file';
 
 export type SweepStatus = 'idle' | 'running' | 'paused' | 'complete' | 'stopped' | 'error';
 
@@ -36,14 +39,13 @@ export interface SweepSetup {
   onCreated?(id: string): void;
 }
 
-/** A study to show on the dashboard, as the engine holds it. */
-export interface ShownStudy {
-  id: string;
-  name: string;
-  status: string;
-  study: Study;
-  config: SweepConfig;
-}
+/**
+ * A study to show on the dashboard: as the engine holds it (the study this page drives), or as the
+ * study worker digested it (any stored study, whatever its size: see runtime/study-file/digest.ts).
+ */
+export type ShownStudy =
+  | { id: string; name: string; status: string; study: Study; config: SweepConfig }
+  | { id: string; name: string; status: string; digest: StudyDigest; config: SweepConfig };
 
 /** The trial in progress and how far it is. */
 export interface LiveTrial {
@@ -61,6 +63,8 @@ export interface SweepChange {
   live?: LiveTrial | null;
   /** Studies another tab drives (this tab shows them read-only and will not resume them). */
   elsewhere?: string[];
+  /** What a study import in progress is doing (null: none is). */
+  importing?: string | null;
 }
 
 /** The study being driven (the page may show another). */
@@ -92,6 +96,9 @@ export class SweepSession {
   /** This tab's hold on the study it drives, from before the first write until the drive ends. */
   private lease: TabLease | null = null;
   private readonly elsewhere = new Set<string>();
+  private readonly files = new StudyFiles();
+  /** Bumped by every show: an older study opening late must not replace the one asked for since. */
+  private showing = 0;
 
   constructor(private readonly deps: SweepSessionDeps) {}
 
@@ -153,10 +160,25 @@ export class SweepSession {
   }
 
   private async show(id: string, study?: Study): Promise<void> {
-    const loaded = await (await this.storage()).loadStudy(id);
-    const s = study ?? Study.fromJSON(loaded.data);
-    const cfg = studyConfigOf(loaded.meta).sweep; // a clear refusal if the stored config is incomplete
-    this.showStudy({ id, name: loaded.meta.name, status: loaded.meta.status, study: s, config: cfg });
+    const ticket = ++this.showing;
+    if (study) {
+      // The study this page drives: small, and already in memory.
+      const meta = await (await this.storage()).loadMeta(id);
+      if (ticket === this.showing)
+        this.showStudy({
+          id,
+          name: meta.name,
+          status: meta.status,
+          study,
+          config: studyConfigOf(meta).sweep, // a clear refusal if the stored config is incomplete
+        });
+      return;
+    }
+    // Any stored study, read and digested in the study worker: nothing here grows with its size.
+    const digest = await this.files.open(id);
+    if (ticket !== this.showing) return;
+    const { meta } = digest;
+    this.showStudy({ id, name: meta.name, status: meta.status, digest, config: studyConfigOf(meta).sweep });
   }
 
   /** Drive a study to its end (or a pause), saving every trial change. */
@@ -235,6 +257,11 @@ export class SweepSession {
   }
 
   async select(id: string): Promise<void> {
+    const listed = this.studies.find((x) => x.id === id);
+    if (listed?.problem) {
+      this.deps.changed({ message: `Study "${clipText(listed.name, 80)}": ${listed.problem}` });
+      return;
+    }
     try {
       await this.show(id);
     } catch (e) {
@@ -354,12 +381,23 @@ export class SweepSession {
   }
 
   async importJSON(text: string): Promise<void> {
+    await this.importFile(new Blob([text], { type: 'application/json' }));
+  }
+
+  /**
+   * Imports a study file in the study worker (read, parse, validate, store in batches), then lists
+   * and shows it. A refused file changes nothing stored; its message says what is wrong.
+   */
+  async importFile(file: Blob & { name?: string }): Promise<void> {
+    const what = `Importing ${file.name ? `"${clipText(file.name, 60)}" ` : ''}(${formatBytes(file.size)})`;
+    this.deps.changed({ importing: `${what}: reading the file` });
     try {
-      const id = await (await this.storage()).importStudy(importStudyJSON(text));
+      const id = await this.files.importFile(file, (p) => this.deps.changed({ importing: `${what}: ${phase(p)}` }));
+      this.deps.changed({ importing: null, message: null });
       await this.refresh();
       await this.show(id);
-      this.deps.changed({ message: null });
     } catch (e) {
+      this.deps.changed({ importing: null });
       this.fail(e);
     }
   }
@@ -367,14 +405,21 @@ export class SweepSession {
   async remove(id: string): Promise<void> {
     try {
       await (await this.storage()).deleteStudy(id);
+      this.files.forget(id);
       if (this.shown?.id === id) {
         this.shown = null;
+        this.showing++; // an open of it still under way must not bring it back
         this.deps.changed({ shown: null });
       }
       await this.refresh();
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /** A page of a big study's trials table, sorted and filtered in the study worker. */
+  trialsPage(id: string, query: TrialsQuery): Promise<TrialsPage> {
+    return this.files.page(id, query);
   }
 
   /**
@@ -397,4 +442,10 @@ export class SweepSession {
       await this.resume(held); // refused (held): shown read-only, saying another tab runs it
     else if (this.studies.length > 0) await this.select(this.studies[0].id);
   }
+}
+
+function phase(p: ImportProgress): string {
+  if (p.phase === 'reading') return 'reading the file';
+  if (p.phase === 'checking') return 'checking every trial';
+  return `storing trials, ${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')}`;
 }

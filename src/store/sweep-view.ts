@@ -44,10 +44,26 @@ export interface StudyView {
   paramSpec: ParamSpecView[];
   /** Trials the study was asked for (its config's nTrials), for the study-level progress. */
   nTrials?: number;
+  /**
+   * Present when `trials` is a thinned sample of a big study (the charts draw the sample; the
+   * trials table pages through all of them in the study worker): the figures of every trial.
+   */
+  whole?: WholeStudy;
+}
+
+/** A big study's figures over every trial, worked out in the study worker. */
+export interface WholeStudy {
+  trialCount: number;
+  counts: Record<TrialViewState, number>;
+  /** The best trial's number (it is always in the sample); null when none. */
+  best: number | null;
+  /** The best-so-far line as steps: the first trial, each improvement, the last trial. */
+  bestSoFar: BestSoFarPoint[];
+  meanTrialMs: number | null;
 }
 
 type DirectionOnly = { direction: StudyDirectionView };
-type Trials = { trials: readonly TrialView[] };
+type Trials = { trials: readonly TrialView[]; whole?: WholeStudy };
 
 /** Values in the view may be null or NaN (a diverged trial); only finite numbers plot or rank. */
 export const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -71,6 +87,7 @@ export const hasValue = (t: TrialView): t is TrialView & { value: number } =>
 
 /** Best complete trial for the direction, as the engine's Study.bestTrial: equal values go to the lower tie-break, then the lowest number (Optuna). Null when none. */
 export function bestTrial(study: Trials & DirectionOnly): TrialView | null {
+  if (study.whole) return study.trials.find((t) => t.number === study.whole?.best) ?? null;
   let best: (TrialView & { value: number }) | null = null;
   const ranked = (t: TrialView & { value: number }) => ({ value: t.value, tieBreak: t.tieBreak ?? null });
   for (const t of [...study.trials].sort(byNumber)) {
@@ -85,13 +102,37 @@ export interface BestSoFarPoint {
   best: number | null;
 }
 
-/** The running best, one point per trial in number order (non-complete trials carry it on). */
+/**
+ * The running best, one point per trial in number order (non-complete trials carry it on); for a
+ * big study, its exact step line (a point where it changes), drawn alike with "stepAfter".
+ */
 export function bestSoFar(study: Trials & DirectionOnly): BestSoFarPoint[] {
+  if (study.whole) return study.whole.bestSoFar;
   let best: number | null = null;
   return [...study.trials].sort(byNumber).map((t) => {
     if (hasValue(t) && (best === null || better(t.value, best, study.direction))) best = t.value;
     return { number: t.number, best };
   });
+}
+
+/** The best so far at trial `number`, from a line of bestSoFar's (its last point at or before it). */
+export function bestAt(line: readonly BestSoFarPoint[], number: number): number | null {
+  let lo = 0;
+  let hi = line.length - 1;
+  let found: number | null = null;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (line[mid].number <= number) {
+      found = line[mid].best;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** Trials by state: of every trial, for a big study whose `trials` are a sample. */
+export function studyCounts(study: Trials): Record<TrialViewState, number> {
+  return study.whole ? { ...study.whole.counts } : stateCounts(study.trials);
 }
 
 export function stateCounts(trials: readonly TrialView[]): Record<TrialViewState, number> {

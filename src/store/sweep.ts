@@ -12,12 +12,13 @@ import {
   type SweepSetup,
   type SweepStatus,
 } from '../app/sweep-session';
+import type { TrialsPage, TrialsQuery } from '../app/study-file';
 import { useDataStore } from './data';
 import { checkPageSettings } from '../app/run-settings-check';
 import { firstIssue } from '../train/settings-check';
 import { modelSession } from './model';
 import { useRunStore } from './run';
-import { studyView } from './study-view';
+import { digestView, studyView } from './study-view';
 import type { StudyView } from './sweep-view';
 import { localSettings } from './local-settings';
 import { boundedMessage } from '../core/bounded-text';
@@ -41,6 +42,8 @@ interface SweepState {
   /** Shown once when the stored sweep config could not be used and the defaults were loaded instead. */
   configNotice: string | null;
   dismissConfigNotice(): void;
+  /** What a study import in progress is doing; null when none is. */
+  importing: string | null;
   setConfig(patch: Partial<SweepConfig>): void;
   configIssues(): string[];
   refresh(): Promise<void>;
@@ -55,6 +58,10 @@ interface SweepState {
   /** The scale-out bundle (train.py, optuna_search.py, accelerate and DeepSpeed configs) with the best trial's parameters, zipped. */
   exportBundle(id: string): Promise<{ name: string; bytes: Uint8Array }>;
   importJSON(text: string): Promise<void>;
+  /** Imports a study file in the study worker (nothing of it is parsed on the page). */
+  importFile(file: File): Promise<void>;
+  /** A page of a big study's trials table (its `view.whole` is set), sorted and filtered in the study worker. */
+  trialsPage(id: string, query: TrialsQuery): Promise<TrialsPage>;
   remove(id: string): Promise<void>;
   /** On load: list the studies, and resume one whose page died while it ran (once per page). */
   resumeInterrupted(): Promise<void>;
@@ -63,7 +70,12 @@ interface SweepState {
 /** The session's changes as store state: the study to show becomes the dashboard's view. */
 function applyChange({ shown, ...rest }: SweepChange): Partial<SweepState> {
   if (shown === undefined) return rest;
-  return { ...rest, view: shown && studyView(shown.id, shown.name, shown.status, shown.study, shown.config) };
+  if (shown === null) return { ...rest, view: null };
+  const view =
+    'study' in shown
+      ? studyView(shown.id, shown.name, shown.status, shown.study, shown.config)
+      : digestView(shown.digest, shown.config);
+  return { ...rest, view };
 }
 
 /** The page's one sweep session; the headless API (app/headless.ts) drives it too. */
@@ -88,6 +100,7 @@ export const useSweepStore = create<SweepState>()(
       dismissConfigNotice() {
         set({ configNotice: null });
       },
+      importing: null,
 
       setConfig(patch) {
         set({ config: { ...get().config, ...patch } });
@@ -122,6 +135,8 @@ export const useSweepStore = create<SweepState>()(
       exportCSV: (id) => sweepSession.exportCSV(id),
       exportBundle: (id) => sweepSession.exportBundle(id),
       importJSON: (text) => sweepSession.importJSON(text),
+      importFile: (file) => sweepSession.importFile(file),
+      trialsPage: (id, query) => sweepSession.trialsPage(id, query),
       remove: (id) => sweepSession.remove(id),
       resumeInterrupted: () => sweepSession.resumeInterrupted(),
     }),

@@ -5,17 +5,19 @@
 // operations; the database under them (schema, opening, write transactions) is study-database.ts.
 import type { StudyData, TrialData } from '../engine/study-data';
 import type { TrialState } from '../engine/trial';
-import { betterResult, tieBreakOf } from '../engine/study';
 import {
   DB_NAME,
   StudyStoreError,
   openDatabase,
   storageError,
   studyRange,
+  trialsAfter,
   write,
   type Db,
   type TrialRecord,
 } from './study-database';
+import { keepSummary, summarizeTrials, withTrial, type StoredSummary } from './study-summary';
+import { listSome } from '../../core/bounded-text';
 import {
   StudyFormatError,
   newStudyId,
@@ -44,7 +46,17 @@ export interface StudySummary extends StudyMeta {
   /** Best value among complete trials (per direction), or null when none is complete. */
   bestValue: number | null;
   bestTrialNumber: number | null;
+  /**
+   * Why this study cannot be opened (its stored record is damaged), when it cannot; it is still
+   * listed, so the user sees it and can delete it, and the other studies are listed as usual.
+   */
+  problem?: string;
 }
+
+/** Trials per read when a study is read in pages (a few hundred KB of records per page). */
+export const TRIAL_PAGE = 2000;
+/** Trials per write transaction when a study is stored in batches. */
+export const TRIAL_BATCH = 5000;
 
 export interface ResumePoint {
   /** Trials now finished; also the number the next trial gets. */
@@ -113,24 +125,133 @@ export class StudyStore {
     return this.insert(study.meta, study.data, `cannot import study "${String(study.meta?.name)}"`);
   }
 
-  /** All studies, newest first, each with trial counts and its best value. */
-  async listStudies(): Promise<StudySummary[]> {
-    return this.run('list studies', async (db) => {
-      const tx = db.transaction(['studies', 'trials'], 'readonly');
-      const [metas, trials] = await Promise.all([
-        tx.objectStore('studies').getAll(),
-        tx.objectStore('trials').getAll(),
-      ]);
-      const byStudy = new Map<string, TrialRecord[]>();
-      for (const t of trials) {
-        const list = byStudy.get(t.studyId);
-        if (list === undefined) byStudy.set(t.studyId, [t]);
-        else list.push(t);
+  /**
+   * Stores an imported study as importStudy does, but its trials in batches of `batch`, each its own
+   * transaction, so a 10^5-trial study is never one huge transaction. The study itself (its record
+   * and summary) is added last: it is listed only once every trial is stored. If a batch fails the
+   * trials written so far are removed, and every other study is left as it was.
+   */
+  async importStudyInBatches(
+    study: LoadedStudy,
+    progress: (stored: number, total: number) => void = () => undefined,
+    batch = TRIAL_BATCH,
+  ): Promise<string> {
+    const { meta, data } = study;
+    const context = `cannot import study "${String(meta?.name)}"`;
+    const issues = validateStudy(meta, data);
+    if (issues.length > 0) throw new StudyFormatError(issues, context);
+    const exists = () =>
+      this.run(`store study ${meta.id}`, async (db) => (await db.getKey('studies', meta.id)) !== undefined);
+    if (await exists()) throw new StudyStoreError(`${context}: a study with id ${meta.id} already exists`);
+    const total = data.trials.length;
+    try {
+      for (let i = 0; i < total; i += batch) {
+        const part = data.trials.slice(i, i + batch);
+        await this.run(`store trials ${i}–${i + part.length - 1} of study ${meta.id}`, (db) =>
+          write(db, async (tx) => {
+            const trials = tx.objectStore('trials');
+            await Promise.all(part.map((t) => trials.put({ studyId: meta.id, ...t })));
+          }),
+        );
+        progress(i + part.length, total);
       }
-      return metas
-        .map((meta) => summarize(meta, byStudy.get(meta.id) ?? []))
-        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+      const summary = summarizeTrials(meta.id, meta.updatedAt, data.trials, meta.direction);
+      return await this.insert(meta, studyData(meta, []), context, summary);
+    } catch (err) {
+      // Only trials this import wrote: the id is fresh, and insert refuses one that exists.
+      if (!(await exists().catch(() => true)))
+        await this.run(`remove the partly imported study ${meta.id}`, (db) =>
+          write(db, (tx) => tx.objectStore('trials').delete(studyRange(meta.id))),
+        ).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * All studies, newest first, each with trial counts and its best value, read from the summaries
+   * store (never every trial). A summary that is missing or stale is rebuilt from the study's trials
+   * in pages; a study whose record is damaged is listed with its `problem`, never hiding the others.
+   */
+  async listStudies(): Promise<StudySummary[]> {
+    const [metas, summaries] = await this.run('list studies', async (db) => {
+      const tx = db.transaction(['studies', 'summaries'], 'readonly');
+      return Promise.all([tx.objectStore('studies').getAll(), tx.objectStore('summaries').getAll()]);
     });
+    const byId = new Map(summaries.map((s) => [s.id, s]));
+    const out: StudySummary[] = [];
+    for (const meta of metas) out.push(await this.listed(meta, byId.get(meta?.id)));
+    const key = (s: StudySummary) => (typeof s.createdAt === 'string' ? s.createdAt : '');
+    return out.sort((a, b) => key(b).localeCompare(key(a)) || String(b.id).localeCompare(String(a.id)));
+  }
+
+  /** One study's line in the list; a damaged one gets its problem instead of failing the list. */
+  private async listed(meta: StudyMeta, stored: StoredSummary | undefined): Promise<StudySummary> {
+    const issues = validateStudy(meta, studyData(meta, []));
+    const id = typeof meta?.id === 'string' ? meta.id : String(meta?.id);
+    if (issues.length > 0) {
+      const named = typeof meta?.name === 'string' && meta.name !== '' ? meta.name : id;
+      return {
+        ...meta,
+        id,
+        name: named,
+        trialCount: stored?.trialCount ?? 0,
+        states: stored?.states ?? { running: 0, complete: 0, pruned: 0, failed: 0 },
+        bestValue: null,
+        bestTrialNumber: null,
+        problem: `its stored record is damaged and it cannot be opened: ${listSome(issues, 3, 160)}`,
+      };
+    }
+    let summary = stored;
+    if (summary === undefined || summary.updatedAt !== meta.updatedAt) {
+      try {
+        summary = await this.rebuildSummary(meta);
+      } catch (err) {
+        const e = await storageError(err, `read the trials of study ${id}`);
+        return { ...fromSummary(meta, summarizeTrials(id, meta.updatedAt, [], meta.direction)), problem: e.message };
+      }
+    }
+    return fromSummary(meta, summary);
+  }
+
+  /** Reads the study's trials page by page and stores their summary (unless the study changed meanwhile). */
+  private async rebuildSummary(meta: StudyMeta): Promise<StoredSummary> {
+    const trials: TrialData[] = [];
+    await this.readAllTrials(meta.id, (page) => void trials.push(...page));
+    const summary = summarizeTrials(meta.id, meta.updatedAt, trials, meta.direction);
+    await this.run(`summarize study ${meta.id}`, (db) =>
+      write(db, async (tx) => {
+        const now = await tx.objectStore('studies').get(meta.id);
+        if (now?.updatedAt === meta.updatedAt) await tx.objectStore('summaries').put(summary);
+      }),
+    );
+    return summary;
+  }
+
+  /** The study's record apart from its trials (cheap whatever its size). */
+  async loadMeta(id: string): Promise<StudyMeta> {
+    return this.run(`load study ${id}`, async (db) => {
+      const meta = await db.get('studies', id);
+      if (meta === undefined) throw notFound(id);
+      return meta;
+    });
+  }
+
+  /** Up to `limit` trials numbered above `after` (-1: from the first), in number order: one page of a paged read. */
+  async readTrials(id: string, after = -1, limit = TRIAL_PAGE): Promise<TrialData[]> {
+    return this.run(`read the trials of study ${id}`, async (db) =>
+      (await db.getAll('trials', trialsAfter(id, after), limit)).map(stripStudyId),
+    );
+  }
+
+  /** Every trial of the study, handed over a page at a time (each page its own short read). */
+  async readAllTrials(id: string, page: (trials: TrialData[]) => void, pageSize = TRIAL_PAGE): Promise<void> {
+    for (let after = -1; ;) {
+      const trials = await this.readTrials(id, after, pageSize);
+      if (trials.length === 0) return;
+      page(trials);
+      after = trials[trials.length - 1].number;
+      if (trials.length < pageSize) return;
+    }
   }
 
   /** The study's meta and the StudyData for Study.fromJSON. */
@@ -168,9 +289,9 @@ export class StudyStore {
           );
         }
         await trials.put({ studyId, ...trial });
-        await tx
-          .objectStore('studies')
-          .put({ ...withEngine(meta, engine, `cannot ${what}`), updatedAt: this.now().toISOString() });
+        const next = { ...withEngine(meta, engine, `cannot ${what}`), updatedAt: this.now().toISOString() };
+        await tx.objectStore('studies').put(next);
+        await keepSummary(tx, meta, next, (s) => withTrial(s, old, trial, meta.direction));
       }),
     );
   }
@@ -198,7 +319,9 @@ export class StudyStore {
     return this.run(`delete study ${id}`, (db) =>
       write(db, async (tx) => {
         if ((await tx.objectStore('studies').getKey(id)) === undefined) return false;
+        // One range delete, whatever the study's size.
         await tx.objectStore('trials').delete(studyRange(id));
+        await tx.objectStore('summaries').delete(id);
         await tx.objectStore('studies').delete(id);
         return true;
       }),
@@ -224,14 +347,19 @@ export class StudyStore {
         const lost = all.filter((t) => t.state === 'running' || filled.has(t.number));
         await Promise.all(lost.map((t) => trials.put(t.state === 'running' ? interruptedCopy(t, meta.updatedAt) : t)));
         const interrupted = lost.map((t) => t.number);
-        if (interrupted.length > 0)
-          await tx.objectStore('studies').put({ ...meta, updatedAt: this.now().toISOString() });
+        if (interrupted.length > 0) {
+          const next = { ...meta, updatedAt: this.now().toISOString() };
+          await tx.objectStore('studies').put(next);
+          const fixed = all.map((t) => (t.state === 'running' ? interruptedCopy(t, meta.updatedAt) : t));
+          await tx.objectStore('summaries').put(summarizeTrials(id, next.updatedAt, fixed, meta.direction));
+        }
         return { finished: all.length, interrupted };
       }),
     );
   }
 
-  private async insert(meta: StudyMeta, data: StudyData, context: string): Promise<string> {
+  /** Adds the study and its trials in one transaction; `summary` when its trials were stored before (in batches). */
+  private async insert(meta: StudyMeta, data: StudyData, context: string, summary?: StoredSummary): Promise<string> {
     const issues = validateStudy(meta, data);
     if (issues.length > 0) throw new StudyFormatError(issues, context);
     return this.run(`store study ${meta.id}`, (db) =>
@@ -241,6 +369,9 @@ export class StudyStore {
           throw new StudyStoreError(`${context}: a study with id ${meta.id} already exists`);
         await tx.objectStore('studies').add(meta);
         await Promise.all(data.trials.map((t) => tx.objectStore('trials').put({ studyId: meta.id, ...t })));
+        await tx
+          .objectStore('summaries')
+          .put(summary ?? summarizeTrials(meta.id, meta.updatedAt, data.trials, meta.direction));
         return meta.id;
       }),
     );
@@ -251,7 +382,9 @@ export class StudyStore {
       write(db, async (tx) => {
         const meta = await tx.objectStore('studies').get(id);
         if (meta === undefined) throw notFound(id);
-        await tx.objectStore('studies').put({ ...change(meta), updatedAt: this.now().toISOString() });
+        const next = { ...change(meta), updatedAt: this.now().toISOString() };
+        await tx.objectStore('studies').put(next);
+        await keepSummary(tx, meta, next, (s) => s);
       }),
     );
   }
@@ -331,22 +464,13 @@ function interruptedCopy(t: TrialRecord, when: string): TrialRecord {
   return { ...t, state: 'failed', value: null, failReason: INTERRUPTED_REASON, datetimeComplete: complete };
 }
 
-function summarize(meta: StudyMeta, trials: TrialRecord[]): StudySummary {
-  const states: Record<TrialState, number> = { running: 0, complete: 0, pruned: 0, failed: 0 };
-  let best: TrialRecord | null = null;
-  const num = (t: TrialRecord) => Number(t.value); // 'Infinity' / '-Infinity' strings included
-  for (const t of trials) {
-    states[t.state]++;
-    if (t.state !== 'complete' || t.value === null || t.value === 'NaN') continue;
-    const ranked = (r: TrialRecord) => ({ value: num(r), tieBreak: tieBreakOf(r.userAttrs) }); // as Study.bestTrial
-    if (best === null || betterResult(ranked(t), ranked(best), meta.direction)) best = t;
-  }
+function fromSummary(meta: StudyMeta, s: StoredSummary): StudySummary {
   return {
     ...meta,
-    trialCount: trials.length,
-    states,
-    bestValue: best === null ? null : num(best),
-    bestTrialNumber: best?.number ?? null,
+    trialCount: s.trialCount,
+    states: { ...s.states },
+    bestValue: s.best?.value ?? null,
+    bestTrialNumber: s.best?.number ?? null,
   };
 }
 

@@ -5,6 +5,7 @@ import { isQuotaError, usageText } from '../../core/storage-quota';
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { TrialData } from '../engine/study-data';
 import { StudyFormatError, type StudyMeta } from './study-record';
+import type { StoredSummary } from './study-summary';
 import { errorMessage } from '../../core/errors';
 
 export const DB_NAME = 'training-studio';
@@ -14,6 +15,7 @@ export type TrialRecord = TrialData & { studyId: string };
 interface StudioSchema extends DBSchema {
   studies: { key: string; value: StudyMeta };
   trials: { key: [string, number]; value: TrialRecord };
+  summaries: { key: string; value: StoredSummary };
 }
 
 export type Db = IDBPDatabase<StudioSchema>;
@@ -31,6 +33,13 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   (db) => {
     if (!db.objectStoreNames.contains('studies')) db.createObjectStore('studies', { keyPath: 'id' });
     if (!db.objectStoreNames.contains('trials')) db.createObjectStore('trials', { keyPath: ['studyId', 'number'] });
+  },
+  // v2: one summary per study (trial counts by state, the best trial), kept up to date by every
+  // write, so listing studies never reads their trials (a 10^5-trial study took the tab down).
+  // Nothing is backfilled here: a summary that is missing, or older than its study's updatedAt
+  // (a tab running v1 code saved a trial), is rebuilt from the trials when the list needs it.
+  (db) => {
+    if (!db.objectStoreNames.contains('summaries')) db.createObjectStore('summaries', { keyPath: 'id' });
   },
 ];
 export const DB_VERSION = MIGRATIONS.length;
@@ -59,7 +68,7 @@ export async function openDatabase(name: string, callbacks: Callbacks): Promise<
     // A newer studio upgraded the database; later schemas keep our stores readable (see MIGRATIONS).
     db = await openDB<StudioSchema>(name, undefined, callbacks);
   }
-  if (db.objectStoreNames.contains('studies') && db.objectStoreNames.contains('trials')) return db;
+  if (STORES.every((s) => db.objectStoreNames.contains(s))) return db;
   return repairDatabase(db, callbacks);
 }
 
@@ -75,11 +84,13 @@ async function repairDatabase(db: Db, callbacks: Callbacks): Promise<Db> {
   });
 }
 
-type WriteTx = IDBPTransaction<StudioSchema, StoreNames<StudioSchema>[], 'readwrite'>;
+const STORES: StoreNames<StudioSchema>[] = ['studies', 'trials', 'summaries'];
 
-/** One readwrite transaction over both stores; a throw aborts it, so no write is half done. */
+export type WriteTx = IDBPTransaction<StudioSchema, StoreNames<StudioSchema>[], 'readwrite'>;
+
+/** One readwrite transaction over every store; a throw aborts it, so no write is half done. */
 export async function write<T>(db: Db, body: (tx: WriteTx) => Promise<T>): Promise<T> {
-  const tx = db.transaction(['studies', 'trials'], 'readwrite');
+  const tx = db.transaction(STORES, 'readwrite');
   tx.done.catch(() => undefined); // observed below; this stops an abort from being "unhandled"
   let result: T;
   try {
@@ -99,6 +110,11 @@ export async function write<T>(db: Db, body: (tx: WriteTx) => Promise<T>): Promi
 export function studyRange(id: string): IDBKeyRange {
   // [id] sorts before every [id, n] and [id, []] after them (arrays sort after numbers).
   return IDBKeyRange.bound([id], [id, []]);
+}
+
+/** The study's trials numbered above `after`: the next page of a paged read. */
+export function trialsAfter(id: string, after: number): IDBKeyRange {
+  return IDBKeyRange.bound([id, after], [id, []], true);
 }
 
 /** Gives a storage failure its context; a full disk also says how full, when the browser tells. */

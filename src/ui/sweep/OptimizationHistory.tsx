@@ -13,7 +13,7 @@ import {
   YAxis,
   type TooltipContentProps,
 } from 'recharts';
-import { bestTrial, type StudyView } from '../../store/sweep-view';
+import { bestAt, bestTrial, type StudyView } from '../../store/sweep-view';
 import { formatNumber, formatParam } from './number-format';
 import { historyData, type HistoryData } from './optimization-history-data';
 import { fmtValue, useChartColors } from './chart-kit';
@@ -50,7 +50,8 @@ function HistoryTooltip({
   const number = typeof fromPayload === 'number' ? fromPayload : Number(label);
   const t = study.trials.find((x) => x.number === number);
   if (!t) return null;
-  const best = h.best.find((b) => b.number === number)?.best ?? null;
+  // A big study's line has a point per change only: the value in force at this trial.
+  const best = bestAt(h.best, number);
   const shown = [...h.pruned, ...h.running].find((p) => p.number === number);
   return (
     <div className="sweep-tooltip">

@@ -9,7 +9,16 @@ export function StudyProgress({ study }: { study: StudyView }) {
   const driving = useSweepStore((s) => s.status === 'running');
   const live = useSweepStore((s) => s.live);
   const running = driving && study.status === 'running';
-  const p = studyProgress(study.trials, study.nTrials ?? study.trials.length, running, running ? live : null);
+  const whole = study.whole;
+  const p = whole
+    ? {
+        // A big study's figures cover every trial (its `trials` are the charts' sample).
+        done: whole.trialCount - whole.counts.running,
+        total: Math.max(study.nTrials ?? 0, whole.trialCount),
+        meanTrialMs: whole.meanTrialMs,
+        etaMs: null,
+      }
+    : studyProgress(study.trials, study.nTrials ?? study.trials.length, running, running ? live : null);
   const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
   const eta = running ? (p.etaMs === null ? 'after the first trial ends' : formatDuration(p.etaMs)) : null;
   return (

@@ -44,6 +44,11 @@ export function SweepControls() {
           {s.live.totalSteps}
         </p>
       )}
+      {s.importing && (
+        <p className="muted" role="status" data-testid="study-importing">
+          {s.importing}
+        </p>
+      )}
       {s.message && (
         <p className="field__error" data-testid="sweep-error">
           {s.message}
@@ -68,6 +73,7 @@ export function SweepControls() {
               key={st.id}
               data-testid="study-row"
               data-status={st.status}
+              data-problem={st.problem ? 'true' : undefined}
               className={s.view?.id === st.id ? 'is-selected' : ''}
             >
               <td>
@@ -80,9 +86,14 @@ export function SweepControls() {
                 >
                   {st.name}
                 </button>
+                {st.problem && (
+                  <span className="field__error studies__problem" data-testid="study-problem">
+                    {st.problem}
+                  </span>
+                )}
               </td>
               <td>{s.elsewhere.includes(st.id) ? `${st.status} (in another tab)` : st.status}</td>
-              <td>{st.trialCount}</td>
+              <td>{st.trialCount.toLocaleString('en-US')}</td>
               <td>{formatBestValue(st.bestValue)}</td>
               <td className="studies__actions">
                 {(st.status === 'paused' || st.status === 'running') && !running && (
@@ -157,7 +168,8 @@ export function SweepControls() {
           data-testid="study-import"
           onChange={(e) => {
             const f = e.target.files?.[0];
-            if (f) void f.text().then((t) => s.importJSON(t));
+            // The study worker reads the file: a 50 MB study parsed here froze the page for seconds.
+            if (f) void s.importFile(f);
             if (file.current) file.current.value = '';
           }}
         />

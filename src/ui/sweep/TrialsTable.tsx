@@ -1,9 +1,14 @@
 // Every trial of the study: sortable by clicking a column header, filtered by a text box
 // (state, `name=value`, `#3`, free text), the best complete trial starred, and a checkbox per
-// row to pick trials for the comparison below. All cells are text nodes.
-import { useId, useMemo, useState } from 'react';
+// row to pick trials for the comparison below. All cells are text nodes. Rows come a page at a
+// time (PAGE_ROWS): sorted and filtered here for a study the page holds whole, and by the study
+// worker for a big one (`study.whole`), whose 10^5 trials never come to the page.
+import { useEffect, useId, useMemo, useState } from 'react';
 import { formatDuration } from '../../core/format';
-import { bestTrial, type StudyView } from '../../store/sweep-view';
+import { errorMessage } from '../../core/errors';
+import { useSweepStore } from '../../store/sweep';
+import { trialDataView } from '../../store/study-view';
+import { bestTrial, type StudyView, type TrialView } from '../../store/sweep-view';
 import { formatNumber, formatParam } from './number-format';
 import { filterTrials, nextSort, sortTrials, type SortKey, type SortSpec } from './trials-table-data';
 import { trialColor, useChartColors } from './chart-kit';
@@ -13,16 +18,70 @@ export interface TrialsTableProps {
   study: StudyView;
   /** Trial numbers picked for comparison. */
   picked: readonly number[];
-  onTogglePick: (number: number) => void;
+  /** `trial`: the row's trial (of a big study, it may be outside the charts' sample). */
+  onTogglePick: (number: number, trial?: TrialView) => void;
   onClearPicks?: () => void;
 }
 
+/** Rows shown at once: a table of 10^5 rows (a million cells) took the tab down. */
+export const PAGE_ROWS = 100;
+
+interface Rows {
+  rows: TrialView[];
+  matched: number;
+  error?: string;
+}
+
+/** The page of rows to show: cut from the trials here, or asked of the study worker for a big study. */
+function usePage(study: StudyView, query: string, sort: SortSpec, offset: number): Rows | null {
+  const trialsPage = useSweepStore((s) => s.trialsPage);
+  const big = study.whole !== undefined;
+  const local = useMemo(
+    () => (big ? [] : sortTrials(filterTrials(study.trials, query), sort)),
+    [big, study.trials, query, sort],
+  );
+  const [remote, setRemote] = useState<(Rows & { key: string }) | null>(null);
+  const key = JSON.stringify([study.id, study.whole?.trialCount, query, sort, offset]);
+  useEffect(() => {
+    if (!big) return;
+    let live = true;
+    trialsPage(study.id, { sort, filter: query, offset, limit: PAGE_ROWS }).then(
+      (p) => live && setRemote({ key, rows: p.rows.map(trialDataView), matched: p.matched }),
+      (e: unknown) => live && setRemote({ key, rows: [], matched: 0, error: errorMessage(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [big, key, study.id, sort, query, offset, trialsPage]);
+  if (!big) return { rows: local.slice(offset, offset + PAGE_ROWS), matched: local.length };
+  return remote; // the last page until the next arrives (null before the first)
+}
+
 export function TrialsTable({ study, picked, onTogglePick, onClearPicks }: TrialsTableProps) {
-  const [sort, setSort] = useState<SortSpec>({ key: 'number', dir: 'asc' });
-  const [query, setQuery] = useState('');
+  const [sort, setSortRaw] = useState<SortSpec>({ key: 'number', dir: 'asc' });
+  const [query, setQueryRaw] = useState('');
+  const [offset, setOffset] = useState(0);
+  const [offsetOf, setOffsetOf] = useState(study.id);
+  if (offsetOf !== study.id) {
+    // Another study: back to its first page (set while rendering, React's pattern for derived state).
+    setOffsetOf(study.id);
+    setOffset(0);
+  }
+  // A new sort or filter starts at the first page.
+  const setSort = (f: (s: SortSpec) => SortSpec) => {
+    setSortRaw(f);
+    setOffset(0);
+  };
+  const setQuery = (q: string) => {
+    setQueryRaw(q);
+    setOffset(0);
+  };
   const filterId = useId();
   const best = useMemo(() => bestTrial(study), [study]);
-  const rows = useMemo(() => sortTrials(filterTrials(study.trials, query), sort), [study.trials, query, sort]);
+  const page = usePage(study, query, sort, offset);
+  const rows = page?.rows ?? [];
+  const matched = page?.matched ?? 0;
+  const total = study.whole?.trialCount ?? study.trials.length;
   const pickedSet = new Set(picked);
   const c = useChartColors();
 
@@ -57,10 +116,12 @@ export function TrialsTable({ study, picked, onTogglePick, onClearPicks }: Trial
             placeholder="filter: pruned, batch_size=16, #3"
             onChange={(e) => setQuery(e.target.value)}
           />
-          <span className="sweep-caption" aria-live="polite">
-            {rows.length === study.trials.length
-              ? `${rows.length} trials`
-              : `${rows.length} of ${study.trials.length} trials`}
+          <span className="sweep-caption" aria-live="polite" data-testid="trials-count">
+            {page === null
+              ? `${total.toLocaleString('en-US')} trials (reading…)`
+              : matched === total
+                ? `${total.toLocaleString('en-US')} trials`
+                : `${matched.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials`}
             {picked.length > 0 && ` · ${picked.length} picked`}
           </span>
           {picked.length > 0 && onClearPicks && (
@@ -104,10 +165,14 @@ export function TrialsTable({ study, picked, onTogglePick, onClearPicks }: Trial
             </tr>
           </thead>
           <tbody>
-            {rows.length === 0 && (
+            {rows.length === 0 && page !== null && (
               <tr>
                 <td colSpan={columns.length + 1} className="trials__empty">
-                  {study.trials.length === 0 ? 'No trials yet.' : 'No trial matches the filter.'}
+                  {page.error
+                    ? `Could not read the trials: ${page.error}`
+                    : total === 0
+                      ? 'No trials yet.'
+                      : 'No trial matches the filter.'}
                 </td>
               </tr>
             )}
@@ -128,7 +193,7 @@ export function TrialsTable({ study, picked, onTogglePick, onClearPicks }: Trial
                       data-testid="trial-pick"
                       checked={isPicked}
                       aria-label={`Compare trial #${t.number}`}
-                      onChange={() => onTogglePick(t.number)}
+                      onChange={() => onTogglePick(t.number, t)}
                     />
                   </td>
                   <td className="trials__num">
@@ -181,6 +246,30 @@ export function TrialsTable({ study, picked, onTogglePick, onClearPicks }: Trial
           </tbody>
         </table>
       </div>
+      {matched > PAGE_ROWS && (
+        <nav className="trials__pages" aria-label="Trial pages" data-testid="trials-pages">
+          <button
+            type="button"
+            className="button button--link"
+            disabled={offset === 0}
+            onClick={() => setOffset((o) => Math.max(0, o - PAGE_ROWS))}
+          >
+            Previous {PAGE_ROWS}
+          </button>
+          <span className="sweep-caption" data-testid="trials-page">
+            rows {(offset + 1).toLocaleString('en-US')}–{Math.min(offset + PAGE_ROWS, matched).toLocaleString('en-US')}{' '}
+            of {matched.toLocaleString('en-US')}
+          </span>
+          <button
+            type="button"
+            className="button button--link"
+            disabled={offset + PAGE_ROWS >= matched}
+            onClick={() => setOffset((o) => o + PAGE_ROWS)}
+          >
+            Next {PAGE_ROWS}
+          </button>
+        </nav>
+      )}
     </section>
   );
 }
