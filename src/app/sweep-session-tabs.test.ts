@@ -6,6 +6,7 @@ import { openStudyStore } from '../sweep/persist/storage';
 import { createSweepStudy, DEFAULT_SWEEP } from '../sweep/studio/default-study';
 import { trialToData } from '../sweep/engine/study-data';
 import { defaultSpec } from '../train/spec';
+import { studyDigest } from '../runtime/study-file/digest';
 import { SweepSession, type SweepChange } from './sweep-session';
 import { memoryLeases, studyLeaseName, STUDY_HELD_MESSAGE, type LeaseManager } from './tab-lease';
 
@@ -42,6 +43,18 @@ function tab(leases: LeaseManager) {
     data: () => null, // a resume that gets as far as training fails for want of data: enough to see it tried
     models: { base: null, setTrained: async () => undefined },
     leases,
+    // The study worker's digest, computed here (Node has no Worker).
+    studyFiles: {
+      open: async (id: string) => {
+        const store = await openStudyStore();
+        opened.push(store);
+        const { meta, data } = await store.loadStudy(id);
+        return studyDigest(meta, data.trials);
+      },
+      page: () => Promise.reject(new Error('not used')),
+      importFile: () => Promise.reject(new Error('not used')),
+      forget: () => undefined,
+    },
   });
   return { session, changes, last: <K extends keyof SweepChange>(k: K) => changes.filter((c) => k in c).at(-1)?.[k] };
 }

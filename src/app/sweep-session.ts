@@ -83,6 +83,8 @@ export interface SweepSessionDeps {
   models: Pick<ModelSession, 'base' | 'setTrained'>;
   /** Which tab drives a study (default: the browser's Web Locks, see tab-lease.ts). */
   leases?: LeaseManager;
+  /** Study reads and imports off the page (default: the study worker; Node tests pass their own). */
+  studyFiles?: Pick<StudyFiles, 'open' | 'page' | 'importFile' | 'forget'>;
 }
 
 export class SweepSession {
@@ -96,11 +98,14 @@ export class SweepSession {
   /** This tab's hold on the study it drives, from before the first write until the drive ends. */
   private lease: TabLease | null = null;
   private readonly elsewhere = new Set<string>();
-  private readonly files = new StudyFiles();
   /** Bumped by every show: an older study opening late must not replace the one asked for since. */
   private showing = 0;
 
   constructor(private readonly deps: SweepSessionDeps) {}
+
+  private get files(): Pick<StudyFiles, 'open' | 'page' | 'importFile' | 'forget'> {
+    return (this.deps.studyFiles ??= new StudyFiles()); // the worker starts on first use
+  }
 
   private leases(): LeaseManager {
     return (this.deps.leases ??= browserLeases());

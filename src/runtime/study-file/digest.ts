@@ -39,7 +39,7 @@ const num = (v: TrialData['value']): number => (v === null ? NaN : Number(v));
 function drawnAt(t: TrialData): number {
   if (t.state === 'failed') return NaN;
   const v = num(t.value);
-  if (Number.isFinite(v)) return v;
+  if (!Number.isNaN(v)) return v; // ±inf is a value (Optuna's meaning); only NaN is none
   const last = t.intermediateValues.at(-1);
   return last === undefined ? NaN : Number(last[1]);
 }
@@ -59,7 +59,7 @@ export function studyDigest(meta: StudyMeta, trials: readonly TrialData[], limit
   let timed = 0;
   for (const t of trials) {
     counts[t.state]++;
-    if (t.state === 'complete' && Number.isFinite(num(t.value)))
+    if (t.state === 'complete' && !Number.isNaN(num(t.value)))
       if (best === null || betterResult(ranked(t), ranked(best), meta.direction)) best = t;
     const d = durationMs(t);
     if (d !== null) {

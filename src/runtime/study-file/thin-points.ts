@@ -68,7 +68,7 @@ export function bestSoFarSteps(
   let best: number | null = null;
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    const improves = Number.isFinite(v) && (best === null || (direction === 'maximize' ? v > best : v < best));
+    const improves = !Number.isNaN(v) && (best === null || (direction === 'maximize' ? v > best : v < best));
     if (improves) best = v;
     if (i === 0 || improves || i === n - 1) steps.push({ number: numbers[i], best });
   }
