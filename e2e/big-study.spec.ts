@@ -16,13 +16,12 @@ const TRIALS = 100_000;
 const BIG = 'big study (10^5 trials)';
 const SMALL = ['small study one', 'small study two'];
 /**
- * The issue's bar is 200 ms. Each chart of the dashboard is drawn in a task of its own, over a
- * sample of at most 250 trials (runtime/study-file/digest.ts); on this 2-core machine with the
- * other suites' browsers beside it (load average ~20) one such task still measured 250–760 ms,
- * so the assertion allows 1 s, as e2e/big-file.spec.ts does, and the log gives every long task.
- * Before: an ~8 s frozen import and a crashed tab; with the sample unthinned and unstaged, 3.6 s.
+ * The issue's bar: no main-thread task over 200 ms. Each chart of the dashboard is drawn in a task
+ * of its own over a sample of at most 125 trials (runtime/study-file/digest.ts): Recharts 3
+ * re-renders a whole chart synchronously on each of its store's updates, so the points per chart
+ * set the task. Measured here with a load average of ~6: longest 103–113 ms (250 trials: 242 ms).
  */
-const LONGEST_TASK_MS = 1000;
+const LONGEST_TASK_MS = 200;
 
 type Watch = { tasks: [number, number][]; t0: number };
 
@@ -124,7 +123,7 @@ test('a 100,000-trial study is imported, listed, opened, charted and deleted wit
   expect(await page.$(tid('sweep-sampled'))).not.toBeNull();
   const points = await page.$$eval(`${tid('optimization-history')} .recharts-scatter-symbol`, (p) => p.length);
   console.log(`history points ${points}`);
-  expect(points).toBeGreaterThan(100);
+  expect(points).toBeGreaterThan(60);
   expect(points).toBeLessThanOrEqual(2000);
   expect(await rowCount(page)).toBe(100);
 

@@ -13,15 +13,17 @@ import { bestSoFarSteps, thinPoints, type StepPoint } from './thin-points';
 /**
  * Trials per state at most in the sample the charts draw. Recharts draws each point as its own
  * React element and SVG node: 1,700 trials (5,000 points over the history and slice plots) took
- * 1.9 s to draw on the page, and 500 still 300–850 ms a chart on this machine; 250 keep each near 200 ms.
+ * 1.9 s to draw on the page, 500 still 300–850 ms a chart on this machine, 250 up to 242 ms and 125
+ * 103–113 ms (load average ~6): Recharts 3 re-renders a chart synchronously on each update of its
+ * own store, so the points per chart set the longest task (issue 18's bar is 200 ms).
  */
-export const SAMPLE_LIMITS: Record<TrialState, number> = { complete: 150, pruned: 50, running: 25, failed: 25 };
+export const SAMPLE_LIMITS: Record<TrialState, number> = { complete: 80, pruned: 25, running: 10, failed: 10 };
 
 export interface StudyDigest {
   meta: StudyMeta;
   trialCount: number;
   counts: Record<TrialState, number>;
-  /** Number of the best complete trial with a finite value (the dashboard's rule); null when none. */
+  /** Number of the best complete trial with a value (±inf count, NaN does not: Optuna's rule, as the dashboard's); null when none. */
   best: number | null;
   /** The best-so-far line over every trial (see bestSoFarSteps). */
   bestSoFar: StepPoint[];
