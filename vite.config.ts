@@ -9,6 +9,14 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// Sent with every response, dev and preview alike: no MIME sniffing (a dataset or model file served
+// as text never runs as script or style), and no Referer to any other origin (the Hub's hosts
+// learn nothing of where the studio is served).
+const hardening = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+};
+
 // The Hugging Face Hub, for datasets (src/data/hub.ts): the datasets-server API, and the hosts its
 // parquet URLs redirect through (CSP checks every hop). VITE_HF_ENDPOINT moves the API elsewhere.
 // For models, the hosts src/model/hub reads through (its HUB_FILE_HOSTS, which a test checks are all
@@ -63,7 +71,7 @@ function serveDefaultData(): Plugin {
       }
       res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
       res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-      for (const [k, v] of Object.entries(isolation)) res.setHeader(k, v);
+      for (const [k, v] of Object.entries({ ...isolation, ...hardening })) res.setHeader(k, v);
       createReadStream(file).pipe(res);
     });
   };
@@ -72,13 +80,15 @@ function serveDefaultData(): Plugin {
 
 export default defineConfig({
   plugins: [react(), serveDefaultData()],
-  server: { headers: isolation, port: 5173 },
+  server: { headers: { ...isolation, ...hardening }, port: 5173 },
   // The dev server keeps no CSP: Vite's hot reload injects inline scripts.
-  preview: { headers: { ...isolation, 'Content-Security-Policy': csp }, port: 4173 },
+  preview: { headers: { ...isolation, ...hardening, 'Content-Security-Policy': csp }, port: 4173 },
   // A minified build broke the wasm backend inside a worker ("e is not defined"): keep it readable.
   build: {
     minify: false,
-    sourcemap: true,
+    // No source maps unless asked (STUDIO_SOURCEMAP=1): a served build need not hand out its
+    // sources, and the unminified bundle already reads well enough in a stack trace.
+    sourcemap: process.env.STUDIO_SOURCEMAP === '1',
     target: 'es2022',
     // Two pages: the app, and the benchmark page `npm run bench` drives (src/bench/).
     // rolldownOptions is Vite 8's name for rollupOptions (which it keeps as a deprecated alias).

@@ -10,8 +10,14 @@ import { checkpointModel } from '../train/run';
 import { adapterBaseOf, exportPeftAdapter } from '../model/io/peft';
 import { resumeInputs } from '../train/checkpoint/epoch-checkpoints';
 
-/** A new run's id: a time stamp, so runs sort by age and the id can name a file. */
-export const newRunId = (now = new Date()) => `run-${now.toISOString().replace(/[:.]/g, '-')}`;
+/**
+ * A new run's id: a time stamp, so runs sort by age and the id can name a file, and a random tail:
+ * two tabs starting a run in the same millisecond must not share (and prune) each other's checkpoints.
+ */
+export const newRunId = (now = new Date()) => {
+  const tail = globalThis.crypto.getRandomValues(new Uint8Array(3));
+  return `run-${now.toISOString().replace(/[:.]/g, '-')}-${Array.from(tail, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+};
 
 export class CheckpointLibrary {
   private store: Promise<CheckpointStore> | null = null;

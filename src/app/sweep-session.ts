@@ -9,6 +9,7 @@ import type { ModelFile } from '../model/io/model-files';
 import { Study } from '../sweep/engine/study';
 import type { Trial } from '../sweep/engine/trial';
 import { openStudyStore, type StudyStore, type StudySummary } from '../sweep/persist/storage';
+import { studyConfigOf } from '../sweep/persist/study-config';
 import { exportStudyJSON, exportTrialsCSV, importStudyJSON, studyFileName } from '../sweep/persist/transfer';
 import { createSweepStudy, searchSpaceForModel, type SweepConfig } from '../sweep/studio/default-study';
 import { SweepRunner } from '../sweep/studio/runner';
@@ -17,6 +18,7 @@ import { workerExecutor } from '../runtime/train/trial-executor';
 import { hubIdentityOf, modelFilesOf, type ModelSession } from './model-session';
 import { SweepProgressTracker } from './sweep-progress';
 import { errorMessage } from '../core/errors';
+import { browserLeases, studyLeaseName, STUDY_HELD_MESSAGE, type LeaseManager, type TabLease } from './tab-lease';
 
 export type SweepStatus = 'idle' | 'running' | 'paused' | 'complete' | 'stopped' | 'error';
 
@@ -57,6 +59,8 @@ export interface SweepChange {
   studies?: StudySummary[];
   shown?: ShownStudy | null;
   live?: LiveTrial | null;
+  /** Studies another tab drives (this tab shows them read-only and will not resume them). */
+  elsewhere?: string[];
 }
 
 /** The study being driven (the page may show another). */
@@ -73,6 +77,8 @@ export interface SweepSessionDeps {
   data(): DataSource | null;
   /** Trials fine-tune the base model when there is one; the final training's model goes back here. */
   models: Pick<ModelSession, 'base' | 'setTrained'>;
+  /** Which tab drives a study (default: the browser's Web Locks, see tab-lease.ts). */
+  leases?: LeaseManager;
 }
 
 export class SweepSession {
@@ -83,8 +89,46 @@ export class SweepSession {
   private shown: { id: string; name: string } | null = null;
   private studies: StudySummary[] = [];
   private resumeChecked = false;
+  /** This tab's hold on the study it drives, from before the first write until the drive ends. */
+  private lease: TabLease | null = null;
+  private readonly elsewhere = new Set<string>();
 
   constructor(private readonly deps: SweepSessionDeps) {}
+
+  private leases(): LeaseManager {
+    return (this.deps.leases ??= browserLeases());
+  }
+
+  /** Studies another tab was found driving (their Resume is off here until that tab lets go). */
+  get drivenElsewhere(): string[] {
+    return [...this.elsewhere];
+  }
+
+  private letGo(): void {
+    this.lease?.release();
+    this.lease = null;
+  }
+
+  /**
+   * Another tab drives `id`: show it read-only and say so; once that tab lets go (finished, paused,
+   * closed), list the studies again and show its final state.
+   */
+  private async heldElsewhere(id: string): Promise<void> {
+    const first = !this.elsewhere.has(id);
+    this.elsewhere.add(id);
+    this.deps.changed({ message: STUDY_HELD_MESSAGE, elsewhere: this.drivenElsewhere });
+    await this.show(id);
+    if (!first) return;
+    void this.leases()
+      .whenFree(studyLeaseName(id))
+      .then(async () => {
+        this.elsewhere.delete(id);
+        this.deps.changed({ message: null, elsewhere: this.drivenElsewhere });
+        await this.refresh();
+        if (this.shown?.id === id && !this.busy) await this.select(id);
+      })
+      .catch(() => undefined); // a watch that fails only leaves Resume off until a reload
+  }
 
   /** A sweep is starting or running on this page. */
   get busy(): boolean {
@@ -111,7 +155,7 @@ export class SweepSession {
   private async show(id: string, study?: Study): Promise<void> {
     const loaded = await (await this.storage()).loadStudy(id);
     const s = study ?? Study.fromJSON(loaded.data);
-    const cfg = (loaded.meta.config as unknown as StoredConfig).sweep;
+    const cfg = studyConfigOf(loaded.meta).sweep; // a clear refusal if the stored config is incomplete
     this.showStudy({ id, name: loaded.meta.name, status: loaded.meta.status, study: s, config: cfg });
   }
 
@@ -223,6 +267,9 @@ export class SweepSession {
         pruner: data.pruner,
         userAttrs: data.userAttrs,
       });
+      // A new study's id is new to every tab: the lease is free, and held before it shows as running.
+      this.lease = await this.leases().tryAcquire(studyLeaseName(id));
+      if (!this.lease) throw new Error(`study ${id} is already held by another tab`);
       setup.onCreated?.(id);
       await this.refresh();
       await this.show(id, study);
@@ -231,23 +278,40 @@ export class SweepSession {
       this.runner = null;
       this.launching = false;
       this.fail(e);
+    } finally {
+      this.letGo();
     }
   }
 
+  /**
+   * Continues a paused or interrupted study — unless another tab drives it: then it is shown
+   * read-only with STUDY_HELD_MESSAGE, and nothing of it is written.
+   */
   async resume(id: string): Promise<void> {
     if (this.busy) return;
     this.launching = true;
     try {
+      // Before anything is written: resumePoint marks running trials failed, which is right only
+      // when no tab is running them.
+      this.lease = await this.leases().tryAcquire(studyLeaseName(id));
+      if (!this.lease) {
+        this.launching = false;
+        await this.heldElsewhere(id);
+        return;
+      }
+      if (this.elsewhere.delete(id)) this.deps.changed({ elsewhere: this.drivenElsewhere });
       const store = await this.storage();
       await store.resumePoint(id); // trials cut off by a reload are kept, marked failed
       const loaded = await store.loadStudy(id);
       const study = Study.fromJSON(loaded.data);
       await this.show(id, study);
-      await this.drive(id, study, loaded.meta.config as unknown as StoredConfig);
+      await this.drive(id, study, studyConfigOf(loaded.meta));
     } catch (e) {
       this.runner = null;
       this.launching = false;
       this.fail(e);
+    } finally {
+      this.letGo();
     }
   }
 
@@ -278,7 +342,7 @@ export class SweepSession {
   /** The scale-out bundle (train.py, optuna_search.py, accelerate and DeepSpeed configs) with the best trial's parameters, zipped. */
   async exportBundle(id: string): Promise<{ name: string; bytes: Uint8Array }> {
     const { meta, data } = await (await this.storage()).loadStudy(id);
-    const cfg = meta.config as unknown as StoredConfig;
+    const cfg = studyConfigOf(meta);
     const best = Study.fromJSON(data).bestTrial;
     const files = exportScaleOutBundle({
       spec: cfg.base,
@@ -313,13 +377,24 @@ export class SweepSession {
     }
   }
 
-  /** On load (once, even under StrictMode's double effects): list the studies, and resume one whose page died while it ran. */
+  /**
+   * On load (once, even under StrictMode's double effects): list the studies, and resume one whose
+   * page died while it ran. A study still running in another tab is not resumed: resume() finds
+   * its lease held and shows it read-only.
+   */
   async resumeInterrupted(): Promise<void> {
     if (this.resumeChecked) return;
     this.resumeChecked = true;
     await this.refresh();
-    const running = this.studies.find((x) => x.status === 'running');
-    if (running) await this.resume(running.id);
+    const running = this.studies.filter((x) => x.status === 'running');
+    // One whose lease nobody holds is one whose page died: resume it. The others run in other tabs.
+    let held: string | null = null;
+    for (const r of running) {
+      if (await this.leases().isHeld(studyLeaseName(r.id))) held ??= r.id;
+      else return this.resume(r.id);
+    }
+    if (held)
+      await this.resume(held); // refused (held): shown read-only, saying another tab runs it
     else if (this.studies.length > 0) await this.select(this.studies[0].id);
   }
 }

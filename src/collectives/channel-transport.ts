@@ -9,6 +9,14 @@
 // handshake (connect) and never send data to a rank they have not heard from. Messages for later
 // ops arrive early (a fast rank runs ahead) and are buffered by op sequence number.
 //
+// Any same-origin page may open a BroadcastChannel of any name, so the group is closed to it: every
+// message carries the run's group id and a per-run secret the page hands only to its own workers,
+// and the channel itself is named after both (a page that does not know the secret cannot even
+// listen). A message that fails any check — wrong secret or group, malformed, of the wrong length
+// or op for the call it would join — is dropped and counted (onDrop hears of each), never fatal: a
+// stranger's message cannot fail a replica. An op that then waits too long names the last
+// disagreement it dropped, so a real mismatch between ranks is still explained.
+//
 // Imports nothing: the worker_threads test transpiles it beside channel-collective.ts.
 
 const PROTO = 'studio-collective/1';
@@ -22,17 +30,33 @@ export interface ChannelCollectiveOptions {
   chunkFloats?: number;
   /** How often an unconnected rank repeats 'hello'. Default 20 ms. */
   helloIntervalMs?: number;
+  /** The run's secret (the page makes it per run and gives it only to its workers); default ''. */
+  secret?: string;
+  /** Hears of every dropped message: the running count and why (never the secret). */
+  onDrop?: (count: number, why: string) => void;
 }
 
-interface ControlMsg {
+/** The BroadcastChannel a group uses: named by its group id and secret, so outsiders cannot find it. */
+export function channelNameOf(group: string, secret = ''): string {
+  return secret ? `${group}#${secret}` : group;
+}
+
+/** How far ahead of this rank a peer's op may be before its messages are taken for garbage. */
+const MAX_OPS_AHEAD = 4096;
+
+interface Envelope {
   proto: typeof PROTO;
+  group: string; // the run's group id (the channel's name without the secret)
+  secret: string; // the run's secret
+}
+
+interface ControlMsg extends Envelope {
   kind: 'hello' | 'ready' | 'bye';
   from: number;
   world: number;
 }
 
-interface DataMsg {
-  proto: typeof PROTO;
+interface DataMsg extends Envelope {
   kind: 'data';
   from: number;
   world: number;
@@ -61,6 +85,7 @@ interface Pending {
   complete: (parts: Map<number, Float32Array>) => void;
   reject: (e: Error) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
+  disagreed?: string; // the last message for this op dropped for disagreeing with it (named on a timeout)
 }
 
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
@@ -73,6 +98,8 @@ export class ChannelTransport {
   private readonly ch: BroadcastChannel;
   private readonly timeoutMs: number;
   private readonly chunkFloats: number;
+  private readonly secret: string;
+  private readonly onDrop: ((count: number, why: string) => void) | undefined;
   private readonly heard = new Set<number>();
   private readonly left = new Set<number>();
   private readonly pending = new Map<number, Pending>();
@@ -122,12 +149,14 @@ export class ChannelTransport {
     this.world = world;
     this.timeoutMs = timeoutMs;
     this.chunkFloats = chunkFloats;
-    this.ch = new BroadcastChannel(name);
+    this.secret = options.secret ?? '';
+    this.onDrop = options.onDrop;
+    this.ch = new BroadcastChannel(channelNameOf(name, this.secret));
     this.ch.onmessage = (ev: MessageEvent) => this.receive(ev.data);
     this.ch.onmessageerror = () => this.drop('a message could not be deserialized');
   }
 
-  /** Messages ignored: malformed, from another group (world mismatch) or this rank's number, duplicates, or for an op already finished. */
+  /** Messages ignored: without this run's group and secret, malformed, from this rank's number, disagreeing with the op, duplicates, or for an op already finished. */
   get droppedMessages(): number {
     return this.dropped;
   }
@@ -138,7 +167,7 @@ export class ChannelTransport {
     this.closed = true;
     this.onHeard = null;
     try {
-      this.post({ proto: PROTO, kind: 'bye', from: this.rank, world: this.world });
+      this.post({ ...this.envelope(), kind: 'bye', from: this.rank, world: this.world });
     } catch {
       // channel already unusable: nothing to tell
     }
@@ -153,13 +182,17 @@ export class ChannelTransport {
     return Array.from({ length: this.world }, (_, r) => r).filter((r) => r !== this.rank);
   }
 
+  private envelope(): Envelope {
+    return { proto: PROTO, group: this.name, secret: this.secret };
+  }
+
   private post(m: ControlMsg | DataMsg): void {
     this.ch.postMessage(m);
   }
 
   private handshake(helloIntervalMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const hello = () => this.post({ proto: PROTO, kind: 'hello', from: this.rank, world: this.world });
+      const hello = () => this.post({ ...this.envelope(), kind: 'hello', from: this.rank, world: this.world });
       const interval = setInterval(hello, helloIntervalMs);
       const cleanup = () => {
         clearInterval(interval);
@@ -180,7 +213,7 @@ export class ChannelTransport {
         cleanup();
         this.connected = true;
         // Peers that have not heard from us yet keep saying hello; we answer each (see receive).
-        this.post({ proto: PROTO, kind: 'ready', from: this.rank, world: this.world });
+        this.post({ ...this.envelope(), kind: 'ready', from: this.rank, world: this.world });
         resolve();
       };
       hello();
@@ -217,7 +250,7 @@ export class ChannelTransport {
         // slice, not subarray: cloning a view would copy its whole underlying buffer.
         const payload = send.slice(k * C, Math.min((k + 1) * C, send.length));
         this.post({
-          proto: PROTO,
+          ...this.envelope(),
           kind: 'data',
           from: this.rank,
           world: this.world,
@@ -254,7 +287,10 @@ export class ChannelTransport {
       this.arm(p);
       const early = this.early.get(seq);
       this.early.delete(seq);
-      for (const m of early ?? []) if (this.pending.has(seq)) this.deliver(p, m);
+      for (const m of early ?? []) {
+        if (this.pending.has(seq)) this.deliver(p, m);
+        else this.drop(`data for op #${seq} from rank ${m.from}, after that op had finished or failed`);
+      }
       this.maybeComplete(p);
     });
   }
@@ -265,8 +301,9 @@ export class ChannelTransport {
     if (p.timer !== undefined) clearTimeout(p.timer);
     p.timer = setTimeout(() => {
       const missing = p.expect.filter((r) => !this.isComplete(p.parts.get(r)));
+      const why = p.disagreed ? ` (dropped a message that disagreed: ${p.disagreed})` : '';
       const err = new Error(
-        `ChannelCollective rank ${this.rank}: ${p.op} (op #${p.seq}) timed out after ${this.timeoutMs} ms waiting for rank(s) ${missing.join(', ')}`,
+        `ChannelCollective rank ${this.rank}: ${p.op} (op #${p.seq}) timed out after ${this.timeoutMs} ms waiting for rank(s) ${missing.join(', ')}${why}`,
       );
       this.broken = err; // peers may be ops apart now: later ops cannot be trusted
       this.fail(p, err);
@@ -296,23 +333,17 @@ export class ChannelTransport {
   private receive(m: unknown): void {
     if (this.closed) return;
     const c = m as Partial<DataMsg>;
-    if (
-      typeof m !== 'object' ||
-      m === null ||
-      c.proto !== PROTO ||
-      c.world !== this.world ||
-      !isInt(c.from) ||
-      c.from < 0 ||
-      c.from >= this.world ||
-      c.from === this.rank
-    ) {
-      return this.drop('not a message of this group (protocol, world or sender rank wrong)');
+    if (typeof m !== 'object' || m === null || c.proto !== PROTO) return this.drop('not a message of this protocol');
+    if (c.group !== this.name) return this.drop("not this run's group");
+    if (c.secret !== this.secret) return this.drop("without this run's secret");
+    if (c.world !== this.world || !isInt(c.from) || c.from < 0 || c.from >= this.world || c.from === this.rank) {
+      return this.drop('world or sender rank wrong');
     }
     const from = c.from;
     switch (c.kind as string) {
       case 'hello':
         this.heard.add(from);
-        if (this.connected) this.post({ proto: PROTO, kind: 'ready', from: this.rank, world: this.world });
+        if (this.connected) this.post({ ...this.envelope(), kind: 'ready', from: this.rank, world: this.world });
         this.onHeard?.();
         return;
       case 'ready':
@@ -336,13 +367,18 @@ export class ChannelTransport {
         this.route(c);
         return;
       default:
-        this.drop(`unknown message kind ${JSON.stringify(c.kind)} from rank ${from}`);
+        this.drop(`unknown message kind ${String(JSON.stringify(c.kind)).slice(0, 40)} from rank ${from}`);
     }
   }
 
   /** Counts a dropped message and says why on the console (the first few, then every 100th). */
   private drop(why: string): void {
     this.dropped += 1;
+    try {
+      this.onDrop?.(this.dropped, why);
+    } catch {
+      // a listener's failure is not the group's
+    }
     if (this.dropped <= 5 || this.dropped % 100 === 0)
       console.warn(`ChannelCollective rank ${this.rank}: dropped message #${this.dropped}: ${why}`);
   }
@@ -351,6 +387,8 @@ export class ChannelTransport {
     const p = this.pending.get(m.seq);
     if (p) return this.deliver(p, m);
     if (m.seq < this.nextSeq) return this.drop(`data for op #${m.seq}, which this rank already finished or failed`);
+    if (m.seq >= this.nextSeq + MAX_OPS_AHEAD)
+      return this.drop(`data for op #${m.seq}, more than ${MAX_OPS_AHEAD} ops ahead of this rank`);
     let list = this.early.get(m.seq);
     if (!list) this.early.set(m.seq, (list = []));
     list.push(m);
@@ -359,13 +397,11 @@ export class ChannelTransport {
   private deliver(p: Pending, m: DataMsg): void {
     const desc = (op: OpName, len: number, root: number) =>
       op === 'barrier' ? 'barrier()' : `${op}(length ${len}${op === 'broadcast' ? `, root ${root}` : ''})`;
-    const mismatch = (what: string) =>
-      this.fail(
-        p,
-        new Error(
-          `${p.op}: ${what} at op #${p.seq}: rank ${this.rank} called ${desc(p.op, p.length, p.root)}, rank ${m.from} called ${desc(m.op, m.length, m.root)}`,
-        ),
-      );
+    // Dropped, not fatal (anyone may post); remembered so a timeout can say what disagreed.
+    const mismatch = (what: string) => {
+      p.disagreed = `${p.op}: ${what} at op #${p.seq}: rank ${this.rank} called ${desc(p.op, p.length, p.root)}, a message from rank ${m.from} says ${desc(m.op, m.length, m.root)}`;
+      this.drop(p.disagreed);
+    };
     if (m.op !== p.op) return mismatch('ranks called different collectives');
     if (p.op === 'broadcast' && m.root !== p.root) return mismatch('ranks named different roots');
     if ((p.op === 'allReduceSum' || p.op === 'broadcast') && m.length !== p.length)

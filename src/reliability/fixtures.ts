@@ -8,6 +8,9 @@ import { writeSafetensors } from '../model/io/safetensors';
 import { NopPruner } from '../sweep/engine/pruners/nop';
 import { RandomSampler } from '../sweep/engine/samplers/random';
 import { Study } from '../sweep/engine/study';
+import type { JsonValue } from '../sweep/engine/trial';
+import { DEFAULT_SWEEP } from '../sweep/studio/default-study';
+import { defaultSpec } from '../train/spec';
 import type { StudyMeta } from '../sweep/persist/study-record';
 import { exportStudyJSON } from '../sweep/persist/transfer';
 
@@ -95,7 +98,17 @@ export function studyExport(trials = 0): Record<string, unknown> {
     createdAt: at,
     updatedAt: at,
     status: 'complete',
-    config: { nTrials: 1 },
+    // A complete sweep config (study-config.ts): what the Sweep tab stores beside the trials.
+    config: {
+      sweep: {
+        ...DEFAULT_SWEEP,
+        searchSpace: [{ name: 'learning_rate', type: 'float', low: 1e-6, high: 1e-4, log: true }],
+        nTrials: Math.max(1, trials),
+        sampler: 'random',
+        pruner: 'nop',
+      },
+      base: defaultSpec('tiny'),
+    } as unknown as JsonValue,
     studyName: data.studyName,
     direction: data.direction,
     userAttrs: data.userAttrs,

@@ -3,11 +3,15 @@
 // evaluations, the end), so a reload finds its curves up to the last save. A storage failure
 // (IndexedDB unavailable, the disk full) never reaches the run: the history says so once and goes
 // on in memory. The database is injected (app/run-database.ts), so Node tests use the in-memory one.
+// Tabs share the database: the tab running a run holds its lease (app/tab-lease.ts) for as long as
+// it runs, and a run is "interrupted" only when no tab holds its lease; one running in another tab
+// stays "running" here, read-only, and is read again once that tab lets it go.
 import type { SessionEvent } from '../core/session-events';
 import type { RunSpec } from '../train/spec';
 import type { RunDatabase } from '../app/run-database';
 import { errorMessage } from '../core/errors';
 import { markInterrupted, newRunRecord, recordEvent, type RunRecord } from './run-record';
+import { runLeaseName, type LeaseManager, type TabLease } from '../app/tab-lease';
 
 export interface RunHistoryOptions {
   open: () => Promise<RunDatabase<RunRecord>>;
@@ -19,6 +23,8 @@ export interface RunHistoryOptions {
   finalModel?: () => string | null;
   now?: () => Date;
   saveEveryMs?: number;
+  /** Which tab runs which run (the page: browserLeases()); without it no other tab is assumed. */
+  leases?: LeaseManager;
 }
 
 /** Events whose record is written at once rather than with the next batch of steps. */
@@ -34,6 +40,10 @@ export class RunHistory {
   /** Writes go one after another, so an older copy of a record never lands after a newer one. */
   private writes: Promise<void> = Promise.resolve();
   private readonly now: () => Date;
+  /** The live run's lease: taken before its first write, let go when it ends. */
+  private liveLease: Promise<TabLease | null> | null = null;
+  /** Runs another tab is running: kept as they are, not edited or marked here. */
+  private readonly elsewhere = new Set<string>();
 
   constructor(private readonly options: RunHistoryOptions) {
     this.now = options.now ?? (() => new Date());
@@ -47,6 +57,10 @@ export class RunHistory {
         const kept = await this.db.getAll();
         for (const r of kept) if (!this.records.has(r.id)) this.records.set(r.id, r);
         for (const r of markInterrupted([...this.records.values()], this.liveId)) {
+          if (await this.heldElsewhere(r.id)) {
+            this.watch(r.id);
+            continue;
+          }
           this.records.set(r.id, r);
           this.save(r);
         }
@@ -58,6 +72,51 @@ export class RunHistory {
       this.changed();
     })();
     return this.opening;
+  }
+
+  /** Whether another tab runs `id` now (its lease is held, and not by this tab's live run). */
+  async heldElsewhere(id: string): Promise<boolean> {
+    if (!this.options.leases || id === this.liveId) return false;
+    return this.options.leases.isHeld(runLeaseName(id));
+  }
+
+  /** Runs another tab was found running when this one loaded (shown read-only). */
+  get drivenElsewhere(): string[] {
+    return [...this.elsewhere];
+  }
+
+  /** Another tab runs `id`: once it lets go, read the record it left (and mark it if that tab died mid-run). */
+  private watch(id: string): void {
+    if (this.elsewhere.has(id) || !this.options.leases) return;
+    this.elsewhere.add(id);
+    void this.options.leases
+      .whenFree(runLeaseName(id))
+      .then(async () => {
+        this.elsewhere.delete(id);
+        const latest = this.db ? (await this.db.getAll()).find((r) => r.id === id) : undefined;
+        if (latest && this.records.has(id) && id !== this.liveId) {
+          const [cut] = markInterrupted([latest], null);
+          this.records.set(id, cut ?? latest);
+          if (cut) this.save(cut);
+        }
+        this.changed();
+      })
+      .catch((err: unknown) => this.fail(err));
+  }
+
+  /** The live run takes its lease; its writes wait for it, so no tab sees it running without one. */
+  private hold(id: string): void {
+    this.letGo();
+    if (!this.options.leases) return;
+    const taking = this.options.leases.tryAcquire(runLeaseName(id)).catch(() => null);
+    this.liveLease = taking;
+    this.writes = this.writes.then(() => taking.then(() => undefined));
+  }
+
+  private letGo(): void {
+    const lease = this.liveLease;
+    this.liveLease = null;
+    void lease?.then((l) => l?.release());
   }
 
   list(): RunRecord[] {
@@ -74,6 +133,7 @@ export class RunHistory {
     const r = newRunRecord(id, spec, modelSource, this.now());
     this.records.set(id, r);
     this.liveId = id;
+    this.hold(id);
     this.save(r);
     this.changed();
   }
@@ -107,6 +167,8 @@ export class RunHistory {
     };
     this.records.set(id, r);
     this.liveId = id;
+    this.elsewhere.delete(id);
+    this.hold(id);
     this.save(r);
     this.changed();
   }
@@ -127,13 +189,20 @@ export class RunHistory {
     if (SAVE_NOW.has(e.type)) {
       this.flushTimer();
       this.save(r);
+      // The lease goes once the final record has landed: a tab that sees it free reads the end.
+      if (this.liveId === null) {
+        const lease = this.liveLease;
+        this.liveLease = null;
+        this.writes = this.writes.then(() => void lease?.then((l) => l?.release()));
+      }
     } else this.timer ??= setTimeout(() => this.flushTimer(), this.options.saveEveryMs ?? 1000);
   }
 
   /** Edits what the user owns (name, notes, tags); anything else in `patch` is ignored. */
   edit(id: string, patch: Partial<Pick<RunRecord, 'name' | 'notes' | 'tags'>>): void {
     const r = this.records.get(id);
-    if (!r) return;
+    // Another tab writes that record whole as its run goes: an edit here would be lost, or lose its steps.
+    if (!r || this.elsewhere.has(id)) return;
     const next: RunRecord = {
       ...r,
       ...(patch.name !== undefined ? { name: patch.name.trim() || r.name } : {}),
@@ -148,7 +217,7 @@ export class RunHistory {
 
   /** Deletes a kept run (only an explicit user action calls this); the live run cannot be deleted. */
   remove(id: string): boolean {
-    if (id === this.liveId || !this.records.delete(id)) return false;
+    if (id === this.liveId || this.elsewhere.has(id) || !this.records.delete(id)) return false;
     this.queue((db) => db.delete(id));
     this.changed();
     return true;

@@ -14,6 +14,9 @@ import { applyEvent, beginRun, initialRunState, requestStop, type RunState } fro
 import { errorMessage } from '../core/errors';
 import { runHistory } from './runs';
 import { newRunId } from '../app/checkpoint-library';
+import { checkPageSettings } from '../app/run-settings-check';
+import { firstIssue } from '../train/settings-check';
+import { RUN_HELD_MESSAGE } from '../app/tab-lease';
 
 /** Bump the version (and the key with it) when RunSpec changes meaning, not merely gains a field. */
 export const SETTINGS_VERSION = 1;
@@ -226,8 +229,14 @@ export const useRunStore = create<RunStore>()(
           set({ status: 'error', error: errorMessage(err) });
           return;
         }
-        set(beginRun());
         const base = modelSession.base;
+        // What the settings panel shows under the fields (the chosen model's positions), in the same words.
+        const issue = firstIssue(checkPageSettings(spec, base, useDataStore.getState()));
+        if (issue) {
+          set({ status: 'error', error: `Fix the settings first: ${issue}` });
+          return;
+        }
+        set(beginRun());
         // The kept run and its checkpoints share one id, so a resume continues the kept run.
         const runId = newRunId();
         runHistory.begin(runId, spec, base ? base.label : `a fresh ${spec.preset} model`);
@@ -239,6 +248,12 @@ export const useRunStore = create<RunStore>()(
         const data = useDataStore.getState().source;
         if (!data) {
           set({ status: 'error', error: 'No training data yet: a resumed run needs the data it was trained on.' });
+          return;
+        }
+        // A run another tab is running writes these checkpoints: resuming it here would prune them under it.
+        const ckptRun = useCheckpointsStore.getState().list.find((c) => c.id === checkpointId)?.runId;
+        if (ckptRun && (await runHistory.heldElsewhere(ckptRun))) {
+          set({ status: 'error', error: `Could not resume from ${checkpointId}: ${RUN_HELD_MESSAGE}` });
           return;
         }
         try {

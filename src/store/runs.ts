@@ -3,6 +3,7 @@
 // notice a storage failure leaves.
 import { create } from 'zustand';
 import { openRunDatabase } from '../app/run-database';
+import { browserLeases } from '../app/tab-lease';
 import { RunHistory } from './run-history';
 import { parseTags, type RunRecord } from './run-record';
 import { modelSession } from './model';
@@ -14,6 +15,8 @@ export interface RunsStore {
   /** Ids picked for comparison, in the order picked. */
   picked: string[];
   notice: string | null;
+  /** Runs another tab is running: shown read-only (no edits, no delete) until that tab ends them. */
+  elsewhere: string[];
   load(): Promise<void>;
   setFilter(text: string): void;
   togglePick(id: string): void;
@@ -31,9 +34,10 @@ export interface RunsStore {
 
 export const runHistory = new RunHistory({
   open: () => openRunDatabase<RunRecord>(),
-  onChange: (runs) => useRunsStore.setState({ runs }),
+  onChange: (runs) => useRunsStore.setState({ runs, elsewhere: runHistory.drivenElsewhere }),
   onNotice: (notice) => useRunsStore.setState({ notice }),
   finalModel: () => modelSession.trained?.label ?? null,
+  leases: browserLeases(),
 });
 
 export const useRunsStore = create<RunsStore>()((set) => ({
@@ -42,6 +46,7 @@ export const useRunsStore = create<RunsStore>()((set) => ({
   filter: '',
   picked: [],
   notice: null,
+  elsewhere: [],
   async load() {
     await runHistory.load();
     set({ loaded: true });

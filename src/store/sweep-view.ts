@@ -55,9 +55,17 @@ const better = (a: number, b: number, direction: StudyDirectionView) => (directi
 /** Trial number order: the order the sampler asked for them, whatever order they arrived in. */
 export const byNumber = (a: TrialView, b: TrialView) => a.number - b.number;
 
-/** A complete trial with a finite value: the only kind that counts as a result. */
+/** A complete trial with a finite value: the kind a chart can place on its scale. */
 export const hasResult = (t: TrialView): t is TrialView & { value: number } =>
   t.state === 'complete' && finite(t.value);
+
+/**
+ * A complete trial with a value, ±inf included (Optuna: a complete trial's value is any float but
+ * NaN, and +inf is the best there is when maximizing): what ranks, as in Study.bestTrial and the
+ * studies list.
+ */
+export const hasValue = (t: TrialView): t is TrialView & { value: number } =>
+  t.state === 'complete' && typeof t.value === 'number' && !Number.isNaN(t.value);
 
 // ---------- best trial ----------
 
@@ -66,7 +74,7 @@ export function bestTrial(study: Trials & DirectionOnly): TrialView | null {
   let best: (TrialView & { value: number }) | null = null;
   const ranked = (t: TrialView & { value: number }) => ({ value: t.value, tieBreak: t.tieBreak ?? null });
   for (const t of [...study.trials].sort(byNumber)) {
-    if (hasResult(t) && (best === null || betterResult(ranked(t), ranked(best), study.direction))) best = t;
+    if (hasValue(t) && (best === null || betterResult(ranked(t), ranked(best), study.direction))) best = t;
   }
   return best;
 }
@@ -81,7 +89,7 @@ export interface BestSoFarPoint {
 export function bestSoFar(study: Trials & DirectionOnly): BestSoFarPoint[] {
   let best: number | null = null;
   return [...study.trials].sort(byNumber).map((t) => {
-    if (hasResult(t) && (best === null || better(t.value, best, study.direction))) best = t.value;
+    if (hasValue(t) && (best === null || better(t.value, best, study.direction))) best = t.value;
     return { number: t.number, best };
   });
 }

@@ -25,6 +25,8 @@ interface SweepState {
   status: SweepStatus;
   message: string | null;
   live: LiveTrial | null;
+  /** Studies another tab drives: shown read-only here, their Resume and delete off. */
+  elsewhere: string[];
   setConfig(patch: Partial<SweepConfig>): void;
   configIssues(): string[];
   refresh(): Promise<void>;
@@ -66,6 +68,7 @@ export const useSweepStore = create<SweepState>()(
       status: 'idle',
       message: null,
       live: null,
+      elsewhere: [],
 
       setConfig(patch) {
         set({ config: { ...get().config, ...patch } });

@@ -65,3 +65,11 @@ export {
   type LoadedStudy,
 } from './persist/study-record';
 export { validateStudy, validateTrial, validateStudyName, validateStatus } from './persist/validation';
+export {
+  checkStudyConfig,
+  normalizedStudyConfig,
+  studyConfigIssues,
+  studyConfigOf,
+  type StudyConfig,
+} from './persist/study-config';
+export { findNestingExcess, MAX_JSON_NESTING, nestingProblem } from './persist/json-nesting';

@@ -106,7 +106,7 @@ export interface BaseIdentity {
   hash: string; // model/checksum.ts of the base weights
 }
 
-/** An imported model was trained on some context length: examples longer than it are refused, not silently extrapolated. */
+/** A model has some context length (an imported one was trained on it, a fresh one is exported with it): longer examples are refused, not silently extrapolated. */
 function checkContext(config: LlamaConfig, examples: { inputIds: number[] }[], spec: RunSpec): void {
   const longest = examples.reduce((a, e) => Math.max(a, e.inputIds.length), 0);
   if (longest > config.maxPositionEmbeddings) {
@@ -148,11 +148,13 @@ export async function runTraining(o: RunOptions): Promise<RunOutput> {
   // Evaluation loss stays the summary's alone, whatever the training loss covers: comparable across settings and runs.
   const validationExamples = buildExamples(tokenizer, validation, opts);
 
-  if (initial) checkContext(initial.config, [...trainExamples, ...validationExamples], spec);
+  // A fresh preset too: trained past its positions, it would export a model that refuses its own data.
+  const startConfig = initial?.config ?? configFor(PRESETS[spec.preset], tokenizer.vocabSize);
+  checkContext(startConfig, [...trainExamples, ...validationExamples], spec);
   // Full: every tensor trains. LoRA: adapters on the frozen base (lora-run.ts).
   const model = startingModel({
     spec,
-    config: initial?.config ?? configFor(PRESETS[spec.preset], tokenizer.vocabSize),
+    config: startConfig,
     initial,
     resume: o.resume,
   });

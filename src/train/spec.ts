@@ -147,6 +147,13 @@ export function withPlacement(spec: RunSpec, from: Pick<RunSpec, PlacementKey>):
   return { ...spec, ...placement };
 }
 
+/**
+ * The most optimizer steps a run (or a step-checkpoint interval) may ask for. A browser tab trains
+ * the tiny preset at a few tens of steps a second at best and the others far slower, so a million
+ * steps is already most of a day; 1e15 would never end and only hides a typo.
+ */
+export const MAX_STEPS_BOUND = 1_000_000;
+
 /** Returns the spec if every field is sound, else throws naming the first bad field. */
 export function validateSpec(s: unknown): RunSpec {
   if (typeof s !== 'object' || s === null) throw new Error('run spec must be an object');
@@ -157,7 +164,8 @@ export function validateSpec(s: unknown): RunSpec {
     if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
       throw new Error(`run spec: ${k} must be ${want}, got ${JSON.stringify(v)}`);
   };
-  const int = (v: number) => Number.isInteger(v);
+  // Safe integers only: 1e300 is an integer to Number.isInteger, but not a count anything can reach.
+  const int = (v: number) => Number.isSafeInteger(v);
   if (typeof r.preset !== 'string' || !(r.preset in PRESETS))
     throw new Error(
       `run spec: preset must be one of ${Object.keys(PRESETS).join(', ')}, got ${JSON.stringify(r.preset)}`,
@@ -165,7 +173,11 @@ export function validateSpec(s: unknown): RunSpec {
   num('learningRate', (v) => v > 0 && v < 1, 'a number in (0, 1)');
   num('batchSize', (v) => int(v) && v >= 1 && v <= 1024, 'an integer in [1, 1024]');
   num('epochs', (v) => int(v) && v >= 1 && v <= 1000, 'an integer in [1, 1000]');
-  num('maxSteps', (v) => int(v) && v >= 0, 'a non-negative integer');
+  num(
+    'maxSteps',
+    (v) => int(v) && v >= 0 && v <= MAX_STEPS_BOUND,
+    `an integer in [0, ${MAX_STEPS_BOUND}] (0 = all epochs; a browser tab runs a few steps a second, so a million is most of a day)`,
+  );
   num('maxSourceLength', (v) => int(v) && v >= 8 && v <= 8192, 'an integer in [8, 8192]');
   num('maxTargetLength', (v) => int(v) && v >= 2 && v <= 2048, 'an integer in [2, 2048]');
   num('warmupRatio', (v) => v >= 0 && v < 1, 'a number in [0, 1)');
@@ -206,7 +218,11 @@ export function validateSpec(s: unknown): RunSpec {
   num('repetitionPenalty', (v) => v >= 1 && v <= 10, 'a number in [1, 10] (1 = off)');
   num('minNewTokens', (v) => int(v) && v >= 0 && v <= 2048, 'an integer in [0, 2048]');
   num('lengthPenalty', (v) => v >= -10 && v <= 10, 'a number in [-10, 10]');
-  num('checkpointEverySteps', (v) => int(v) && v >= 0, 'a non-negative integer (0 = at epoch ends only)');
+  num(
+    'checkpointEverySteps',
+    (v) => int(v) && v >= 0 && v <= MAX_STEPS_BOUND,
+    `an integer in [0, ${MAX_STEPS_BOUND}] (0 = at epoch ends only; a run has at most ${MAX_STEPS_BOUND} steps)`,
+  );
   num('checkpointEveryMinutes', (v) => v >= 0 && v <= 10_080, 'a number of minutes in [0, 10080] (0 = off)');
   // minNewTokens above max target length is allowed, as HF allows min_new_tokens > max_new_tokens:
   // EOS is then never possible and every output runs to the limit. Refusing it would also refuse

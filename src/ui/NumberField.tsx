@@ -1,6 +1,7 @@
 // A number input that keeps what the user is typing (a half-typed "1e-" or an empty box) as a
 // local draft, and hands the store only parsed numbers. The store decides validity; its message
-// for this field is shown under the box.
+// for this field is shown under the box, and a note (what the run will really do with an allowed
+// value, e.g. more validation examples than the split has) beside the hint.
 import { useId, useState } from 'react';
 
 interface Props {
@@ -10,12 +11,14 @@ interface Props {
   onCommit: (value: number) => void;
   error?: string;
   hint?: string;
+  /** A fact about the value that is not an error (it does not block the run), shown under the hint. */
+  note?: string;
   step?: number | 'any';
   min?: number;
   max?: number;
 }
 
-export function NumberField({ label, testId, value, onCommit, error, hint, step = 'any', min, max }: Props) {
+export function NumberField({ label, testId, value, onCommit, error, hint, note, step = 'any', min, max }: Props) {
   const id = useId();
   const [draft, setDraft] = useState(() => String(value));
   const [seen, setSeen] = useState(value);
@@ -25,7 +28,9 @@ export function NumberField({ label, testId, value, onCommit, error, hint, step 
     setSeen(value);
     if (Number(draft) !== value) setDraft(String(value));
   }
-  const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+  const describedBy =
+    [error ? `${id}-error` : hint ? `${id}-hint` : '', note && !error ? `${id}-note` : ''].filter(Boolean).join(' ') ||
+    undefined;
   return (
     <div className={`field${error ? ' field--invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
@@ -47,7 +52,7 @@ export function NumberField({ label, testId, value, onCommit, error, hint, step 
         }}
       />
       {error ? (
-        <p className="field__error" id={`${id}-error`}>
+        <p className="field__error" id={`${id}-error`} data-testid={`${testId}-error`}>
           {error}
         </p>
       ) : hint ? (
@@ -55,6 +60,11 @@ export function NumberField({ label, testId, value, onCommit, error, hint, step 
           {hint}
         </p>
       ) : null}
+      {note && !error && (
+        <p className="field__hint field__note" id={`${id}-note`} data-testid={`${testId}-note`}>
+          {note}
+        </p>
+      )}
     </div>
   );
 }

@@ -9,7 +9,7 @@ import type { RunSpec } from '../../train/spec';
 import { discoverAdapters } from '../adapters';
 import type { ModelFile } from '../../model/io/model-files';
 import type { DataSource, FaultKind, ReplicaInfo } from '../../core/run-types';
-import { checkFromWorker, type FromWorker, type ToWorker } from './protocol';
+import { checkFromWorker, newGroupSecret, type FromWorker, type ToWorker } from './protocol';
 import { RunSupervisor, type FaultDecision } from './supervisor';
 import { errorMessage } from '../../core/errors';
 
@@ -143,6 +143,8 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
     // The group's shared memory; the gradient buffers are laid out in it later (sharedArray), growing it.
     const memory = world > 1 && globalThis.crossOriginIsolated ? createSabGroup(world, SAB_CHUNK_FLOATS) : null;
     const channel = `studio-run-${Date.now()}-${id}`;
+    // Handed only to this group's workers: messages without it on the channel are dropped.
+    const secret = newGroupSecret();
     replicas = Array.from({ length: world }, (_, rank) => ({
       rank,
       state: 'starting',
@@ -182,7 +184,7 @@ export function createTrainingClient(onEvent: (e: FromWorker) => void): Training
         type: 'start',
         spec,
         data,
-        replica: { rank, world, memory, channel, powerPreference },
+        replica: { rank, world, memory, channel, secret, powerPreference },
         resume: supervisor.resume,
         snapshotEvery: world > 1 ? SNAPSHOT_EVERY_STEPS : 0,
         ...extras,

@@ -14,7 +14,13 @@ export interface ReplicaAssignment {
   rank: number;
   world: number;
   memory: WebAssembly.Memory | null; // the SabCollective group's shared memory (createSabGroup) when the page is cross-origin isolated
-  channel: string; // BroadcastChannel name: the control plane, and the payload fallback
+  channel: string; // the group id: names the BroadcastChannel (the payload fallback) with the secret
+  /**
+   * The run's secret for the BroadcastChannel fallback (newGroupSecret): made by the page per run
+   * and given only to its own workers, so a message another page posts is dropped, not summed.
+   * Required when world > 1 without shared memory.
+   */
+  secret?: string;
   powerPreference: 'high-performance' | 'low-power'; // which GPU adapter this worker asks for
 }
 
@@ -44,6 +50,14 @@ export type FromWorker =
   // the base's (empty when the page already has the base it sent)
   | { type: 'trained'; files: ModelFile[]; adapter?: ModelFile[] }
   | { type: 'checkpoint'; info: CheckpointInfo; deleted: string[] }; // saved at an epoch's end (ids rotation removed)
+
+/** A per-run secret: 128 random bits as hex (crypto.getRandomValues), unguessable by another page. */
+export function newGroupSecret(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const isSecret = (v: unknown) => typeof v === 'string' && /^[0-9a-f]{32,128}$/.test(v);
 
 /** Every worker message carries its sender's rank beside the event fields. */
 export type FromWorkerEnvelope = FromWorker & { rank: number };
@@ -171,6 +185,8 @@ export function checkToWorker(msg: unknown): ToWorker | string {
   }
   const memory = rep.memory === null ? '' : notSharedMemory(rep.memory);
   if (memory) return `message "start": replica.memory must be a shared WebAssembly.Memory or null: ${memory}`;
+  if (rep.secret !== undefined ? !isSecret(rep.secret) : rep.world > 1 && rep.memory === null)
+    return 'message "start": replica.secret must be 32 to 128 hex digits (required for a group over BroadcastChannel)';
   const resume = msg.resume;
   if (resume !== undefined && (!isObj(resume) || !isNum(resume.step) || !(resume.weights instanceof Float32Array)))
     return 'message "start": resume must be {step, weights: Float32Array}';

@@ -49,7 +49,18 @@ const HEARTBEAT_MS = 2_000;
 async function joinGroup(rep: ReplicaAssignment): Promise<Collective> {
   if (rep.world === 1) return createLocalGroup(1)[0];
   if (rep.memory) return new SabCollective(rep.rank, rep.world, rep.memory);
-  return ChannelCollective.connect(rep.channel, rep.rank, rep.world, { timeoutMs: 120_000 });
+  return ChannelCollective.connect(rep.channel, rep.rank, rep.world, {
+    timeoutMs: 120_000,
+    secret: rep.secret,
+    // Said once in the run's status (rank 0 speaks for the group; every rank hears the channel).
+    onDrop: (count, why) => {
+      if (count === 1)
+        post({
+          type: 'status',
+          message: `Ignored a message on this run's replica channel (${why}); messages not from this run's own replicas are dropped and counted, never used.`,
+        });
+    },
+  });
 }
 
 type StartMessage = Extract<ToWorker, { type: 'start' }>;

@@ -6,6 +6,7 @@ import type { SamplerSpec } from '../engine/samplers/base';
 import type { StudyDirection } from '../engine/study';
 import type { StudyData, TrialData } from '../engine/study-data';
 import type { JsonValue } from '../engine/trial';
+import { issueCount, issuesMessage } from './issues';
 
 export const STUDY_STATUSES = ['running', 'paused', 'complete', 'stopped'] as const;
 export type StudyStatus = (typeof STUDY_STATUSES)[number];
@@ -34,15 +35,18 @@ export interface LoadedStudy {
   data: StudyData;
 }
 
-/** Bad study data; `issues` lists every problem as "path: what is wrong". */
+/**
+ * Bad study data; `issues` lists the problems as "path: what is wrong" (the first MAX_KEPT_ISSUES
+ * of them; `total` counts all). The message names the count and the first few, under 500 characters.
+ */
 export class StudyFormatError extends Error {
+  readonly total: number;
   constructor(
     readonly issues: readonly string[],
     context: string,
   ) {
-    const shown = issues.slice(0, 5).join('; ');
-    const more = issues.length > 5 ? `; and ${issues.length - 5} more` : '';
-    super(`${context}: ${issues.length === 1 ? issues[0] : `${issues.length} problems: ${shown}${more}`}`);
+    super(issuesMessage(context, issues));
+    this.total = issueCount(issues);
     this.name = 'StudyFormatError';
   }
 }

@@ -8,6 +8,9 @@ import { Study } from '../engine/study';
 import type { StudyData } from '../engine/study-data';
 import { StudyFormatError, type StudyMeta } from './study-record';
 import { exportStudyJSON, exportTrialsCSV, importStudyJSON, studyFileName } from './transfer';
+import type { JsonValue } from '../engine/trial';
+import { DEFAULT_SWEEP } from '../studio/default-study';
+import { defaultSpec } from '../../train/spec';
 
 function clock(startIso = '2024-05-01T12:00:00.000Z', stepMs = 1500): () => Date {
   let t = Date.parse(startIso) - stepMs;
@@ -39,7 +42,7 @@ function sampleStudy(): { meta: StudyMeta; data: StudyData; study: Study } {
     createdAt: '2024-05-01T11:59:00.000Z',
     updatedAt: '2024-05-01T12:10:00.000Z',
     status: 'paused',
-    config: { searchSpace: [{ name: 'learning_rate', type: 'float', low: 1e-6, high: 1e-4, log: true }], nTrials: 20 },
+    config: { sweep: { ...DEFAULT_SWEEP, nTrials: 20 }, base: defaultSpec('tiny') } as unknown as JsonValue,
     studyName: data.studyName,
     direction: data.direction,
     userAttrs: data.userAttrs,
@@ -172,7 +175,7 @@ describe('bad imports name what is wrong', () => {
     [
       'missing config',
       edit((f) => delete f.study.config),
-      'study.config: missing, expected the sweep config (any JSON value)',
+      'cannot import this file: study.config: missing, expected the sweep config {sweep, base} (the search and the run settings)',
     ],
     [
       'param outside its range',

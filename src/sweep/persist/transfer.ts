@@ -1,8 +1,17 @@
 // Study files: the versioned JSON envelope a user exports and imports, the CSV of its trials, and
 // their download names. Both directions run the checks of validation.ts, so a file this studio
-// writes always reads back, and a bad one is refused with every problem's path.
+// writes always reads back, and a bad one is refused with its problems' paths (the first few,
+// and a count: issues.ts). An import also checks the sweep config (study-config.ts) and, before
+// parsing, how deep the text nests (json-nesting.ts).
+//
+// Non-finite objective values: Optuna takes ±inf as the value of a complete trial (+inf is the
+// best when maximizing) and fails a trial that returns NaN. JSON has no Infinity, so the file
+// writes them as the strings "Infinity" / "-Infinity" (and "NaN" in intermediate values), as
+// StudyData does, and an import reads those strings back as the numbers; the CSV writes pandas'
+// inf / -inf / nan.
 import { trialsToCsv } from '../engine/csv';
 import { trialFromData, type StudyData, type TrialData } from '../engine/study-data';
+import { clipText } from '../../core/bounded-text';
 import { errorMessage } from '../../core/errors';
 import { describe, expectation, isPlainObject, say } from './issues';
 import {
@@ -16,7 +25,9 @@ import {
   type LoadedStudy,
   type StudyMeta,
 } from './study-record';
+import { checkStudyConfig, normalizedStudyConfig, type StudyConfig } from './study-config';
 import { checkBody, validateStudy } from './validation';
+import { nestingProblem } from './json-nesting';
 
 export const STUDY_FILE_FORMAT = 'training-studio-study';
 export const STUDY_FILE_VERSION = 1;
@@ -32,7 +43,7 @@ export interface StudyFile {
 export function exportStudyJSON(meta: StudyMeta, data: StudyData, options: { now?: () => Date } = {}): string {
   // Checked on the way out too: JSON.stringify would silently turn a NaN in userAttrs into null.
   const issues = validateStudy(meta, data);
-  if (issues.length > 0) throw new StudyFormatError(issues, `cannot export study "${meta.name}"`);
+  if (issues.length > 0) throw new StudyFormatError(issues, `cannot export study "${clipText(String(meta.name), 60)}"`);
   const file: StudyFile = {
     format: STUDY_FILE_FORMAT,
     version: STUDY_FILE_VERSION,
@@ -58,6 +69,9 @@ export function importStudyJSON(text: string, options: ImportOptions = {}): Load
   if (typeof text !== 'string') throw fail([`expected the file's text, got ${describe(text)}`]);
   const source = text.replace(/^\uFEFF/, ''); // a byte-order mark from some editors
   if (source.trim() === '') throw fail(['the file is empty']);
+  // Before parsing: a file nested thousands of levels deep is refused by one scan, not by a walk.
+  const tooDeep = nestingProblem(source);
+  if (tooDeep !== null) throw fail([tooDeep]);
   let raw: unknown;
   try {
     raw = JSON.parse(source);
@@ -94,12 +108,21 @@ export function importStudyJSON(text: string, options: ImportOptions = {}): Load
   }
   if (out.length > 0) throw fail(out);
   checkBody(raw.study, 'study', out, false);
+  // The whole shape: the sweep config inside (objective, search space, sampler and pruner, run
+  // settings) too, since the dashboard and a resume read all of it once the study is stored.
+  if (isPlainObject(raw.study) && raw.study.config !== undefined)
+    checkStudyConfig(out, 'study.config', raw.study.config, raw.study as never);
   if (out.length > 0) throw fail(out);
 
   // Known fields only: keys this version does not know are dropped, not stored.
   const body = raw.study as StudyMeta & { trials: TrialData[] };
   const id = options.newId?.() ?? newStudyId((options.now ?? (() => new Date()))());
-  const meta: StudyMeta = { ...pick(body, META_KEYS), id, status: body.status === 'running' ? 'paused' : body.status };
+  const meta: StudyMeta = {
+    ...pick(body, META_KEYS),
+    id,
+    status: body.status === 'running' ? 'paused' : body.status,
+    config: normalizedStudyConfig(body.config as unknown as StudyConfig) as unknown as StudyMeta['config'],
+  };
   return {
     meta,
     data: studyData(

@@ -9,7 +9,8 @@ import { samplerFromJSON } from '../engine/samplers/from-json';
 import { Study, type StudyDirection } from '../engine/study';
 import type { StudyData, TrialData } from '../engine/study-data';
 import { TRIAL_STATES } from '../engine/trial';
-import { at, attempt, describe, expectation, isPlainObject, oneOf, say } from './issues';
+import { absorb, at, attempt, describe, expectation, isPlainObject, oneOf, say } from './issues';
+import { MAX_JSON_NESTING } from './json-nesting';
 import { STUDY_STATUSES, studyBody, studyData, type StudyMeta } from './study-record';
 
 const DIRECTIONS: readonly StudyDirection[] = ['maximize', 'minimize'];
@@ -44,10 +45,11 @@ export function checkBody(v: unknown, path: string, out: string[], requireId: bo
   if (!isPlainObject(v)) return void say(out, path, expectation('a study object', v));
   if (requireId && (typeof v.id !== 'string' || v.id === ''))
     say(out, at(path, 'id'), expectation('a non-empty string', v.id));
-  out.push(...validateStudyName(v.name, at(path, 'name')));
+  absorb(out, validateStudyName(v.name, at(path, 'name')));
   for (const key of ['createdAt', 'updatedAt']) checkDate(out, at(path, key), v[key], false);
   oneOf(out, at(path, 'status'), v.status, STUDY_STATUSES);
-  if (v.config === undefined) say(out, at(path, 'config'), 'missing, expected the sweep config (any JSON value)');
+  if (v.config === undefined)
+    say(out, at(path, 'config'), 'missing, expected the sweep config {sweep, base} (the search and the run settings)');
   else checkJson(v.config, at(path, 'config'), out, 0);
   if (typeof v.studyName !== 'string') say(out, at(path, 'studyName'), expectation('a string', v.studyName));
   oneOf(out, at(path, 'direction'), v.direction, DIRECTIONS);
@@ -255,7 +257,9 @@ function checkJson(v: unknown, path: string, out: string[], depth: number): void
       say(out, path, `${v} cannot be stored as JSON (it would become null); use null or a string`);
     return;
   }
-  if (depth > 100) return say(out, path, 'nested more than 100 levels deep');
+  // Bounded recursion: a value nested deeper is refused before it could overflow the stack.
+  if (depth >= MAX_JSON_NESTING)
+    return say(out, path, `nested more than ${MAX_JSON_NESTING} levels deep (at most ${MAX_JSON_NESTING} are allowed)`);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       if (v[i] === undefined) say(out, at(path, i), 'undefined cannot be stored as JSON (it would become null)');

@@ -9,6 +9,7 @@ import {
   objectiveFrom,
   suggestFromSpec,
   validateSearchSpace,
+  validateSweepConfig,
 } from './default-study';
 import { CategoricalDistribution, FloatDistribution } from '../engine/distributions';
 import { GridSampler } from '../engine/samplers/grid';
@@ -88,5 +89,59 @@ describe('default study (the seed recipe)', () => {
     expect(() => distributionsFromSpec([{ name: 'lr', type: 'float', low: 1e-3, high: 1e-4 }])).toThrow(
       'parameter "lr": low 1e-3 is greater than high 1e-4',
     );
+  });
+});
+
+describe('validateSweepConfig: a stored sweep config, every field a run or the dashboard reads', () => {
+  const issues = (v: unknown) => validateSweepConfig(v).map((i) => `${i.field}: ${i.message}`);
+
+  it('accepts the default sweep and every objective with its own direction', () => {
+    expect(validateSweepConfig(DEFAULT_SWEEP)).toEqual([]);
+    expect(validateSweepConfig({ ...DEFAULT_SWEEP, objective: 'eval_loss', direction: 'minimize' })).toEqual([]);
+    expect(validateSweepConfig({ ...DEFAULT_SWEEP, sampler: 'grid', searchSpace: [DEFAULT_SEARCH_SPACE[1]] })).toEqual(
+      [],
+    );
+  });
+
+  it('{} names every missing field; a non-object is refused as a whole', () => {
+    expect(issues({})).toEqual([
+      'objective: missing, expected one of rouge1, rouge2, rougeL, rougeLsum, sum, eval_loss',
+      'direction: missing, expected one of maximize, minimize',
+      'nTrials: expected a whole number of trials in [1, 1,000,000], got nothing',
+      'sampler: missing, expected one of tpe, random, grid',
+      'pruner: missing, expected one of median, successive-halving, nop',
+      'seed: expected an integer in [0, 2^32), got nothing',
+      'searchSpace: search space must be a list of parameters',
+    ]);
+    expect(issues(null)).toEqual([': expected the sweep settings (an object), got null']);
+    expect(issues([1])).toEqual([': expected the sweep settings (an object), got a list']);
+  });
+
+  it('unknown kinds, a direction against the objective, and a grid it cannot enumerate', () => {
+    expect(issues({ ...DEFAULT_SWEEP, sampler: 'cmaes', pruner: 'hyperband' })).toEqual([
+      'sampler: expected one of tpe, random, grid, got "cmaes"',
+      'pruner: expected one of median, successive-halving, nop, got "hyperband"',
+    ]);
+    expect(issues({ ...DEFAULT_SWEEP, objective: 'eval_loss' })).toEqual([
+      'direction: expected "minimize" (the objective eval_loss is to minimize), got "maximize"',
+    ]);
+    expect(issues({ ...DEFAULT_SWEEP, sampler: 'grid' })).toEqual([
+      'searchSpace: parameter "learning_rate": a grid needs choices or a step for a float parameter (sampler is "grid")',
+    ]);
+    expect(issues({ ...DEFAULT_SWEEP, nTrials: 2.5, seed: 2 ** 32 })).toEqual([
+      'nTrials: expected a whole number of trials in [1, 1,000,000], got 2.5',
+      'seed: expected an integer in [0, 2^32), got 4294967296',
+    ]);
+  });
+
+  it('a search space is bounded: at most 1,000 parameters, names of at most 200 characters (clipped in messages)', () => {
+    const many = Array.from({ length: 1001 }, (_, i) => ({ name: `p${i}`, type: 'int', low: 0, high: 1 }));
+    expect(validateSearchSpace(many).map((i) => i.message)).toEqual([
+      'search space has 1,001 parameters; at most 1,000 are allowed',
+    ]);
+    const long = [{ name: 'n'.repeat(201), type: 'int', low: 0, high: 1 }];
+    expect(validateSearchSpace(long).map((i) => i.message)).toEqual([
+      `parameter "${'n'.repeat(59)}…": name is 201 characters long; at most 200 are allowed`,
+    ]);
   });
 });

@@ -17,6 +17,7 @@
 // The learning-rate range follows the model (defaultSearchSpace): the seed's [1e-6, 1e-4] is for
 // fine-tuning a pretrained base, where a larger step wrecks what it knows; a fresh preset starts
 // from random weights and learns in a few hundred steps only with a much larger one.
+import { clipText } from '../../core/bounded-text';
 import type { RougeSummary } from '../../core/events';
 import {
   categoricalDistributionIssues,
@@ -154,11 +155,94 @@ export const DEFAULT_SWEEP: Readonly<SweepConfig> = Object.freeze({
   seed: 42,
 });
 
+export const SAMPLER_KINDS: readonly SamplerKind[] = ['tpe', 'random', 'grid'];
+export const PRUNER_KINDS: readonly PrunerKind[] = ['median', 'successive-halving', 'nop'];
+/** The most trials a stored sweep config may ask for (a study of 10^5 trials is one the studio must handle). */
+export const MAX_SWEEP_TRIALS = 1_000_000;
+
+/** The most parameters a search space may have, and the longest name one may have. */
+export const MAX_SEARCH_PARAMS = 1000;
+export const MAX_PARAM_NAME_CHARS = 200;
+
+/** One problem of a sweep config: the field's path inside it ("objective", "searchSpace[1].low") and what is wrong. */
+export interface SweepConfigIssue {
+  field: string;
+  message: string;
+}
+
+const shown = (v: unknown): string =>
+  v === undefined
+    ? 'nothing'
+    : typeof v === 'string'
+      ? JSON.stringify(v.slice(0, 60))
+      : Array.isArray(v)
+        ? 'a list'
+        : typeof v === 'object' && v !== null
+          ? 'an object'
+          : String(v);
+
+/**
+ * Every problem of a sweep config as it is stored (a study's config.sweep, the Sweep tab's saved
+ * settings): each field the dashboard, the runner and a resume read, checked as createSweepStudy
+ * would use it. Empty when the config is complete and valid.
+ */
+export function validateSweepConfig(v: unknown): SweepConfigIssue[] {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    return [{ field: '', message: `expected the sweep settings (an object), got ${shown(v)}` }];
+  const c = v as Record<string, unknown>;
+  const out: SweepConfigIssue[] = [];
+  const say = (field: string, message: string) => out.push({ field, message });
+  const choice = (field: string, allowed: readonly string[]) => {
+    const x = c[field];
+    if (typeof x === 'string' && allowed.includes(x)) return true;
+    say(
+      field,
+      `${x === undefined ? 'missing, expected' : 'expected'} one of ${allowed.join(', ')}${x === undefined ? '' : `, got ${shown(x)}`}`,
+    );
+    return false;
+  };
+  if (choice('objective', OBJECTIVES)) {
+    const want = objectiveDirection(c.objective as SweepObjective);
+    if (c.direction !== want)
+      say(
+        'direction',
+        `expected "${want}" (the objective ${String(c.objective)} is to ${want}), got ${shown(c.direction)}`,
+      );
+  } else choice('direction', ['maximize', 'minimize']);
+  const n = c.nTrials;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_SWEEP_TRIALS)
+    say(
+      'nTrials',
+      `expected a whole number of trials in [1, ${MAX_SWEEP_TRIALS.toLocaleString('en-US')}], got ${shown(n)}`,
+    );
+  const samplerOk = choice('sampler', SAMPLER_KINDS);
+  choice('pruner', PRUNER_KINDS);
+  const seed = c.seed;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
+    say('seed', `expected an integer in [0, 2^32), got ${shown(seed)}`);
+  const spaceIssues = validateSearchSpace(c.searchSpace);
+  for (const i of spaceIssues) say(i.index < 0 ? 'searchSpace' : `searchSpace[${i.index}].${i.field}`, i.message);
+  // A grid enumerates every value: each parameter needs choices or a step (what createSweepStudy builds).
+  if (samplerOk && c.sampler === 'grid' && spaceIssues.length === 0) {
+    try {
+      gridFromSpec(c.searchSpace as SearchSpaceSpec);
+    } catch (e) {
+      say('searchSpace', `${e instanceof Error ? e.message : String(e)} (sampler is "grid")`);
+    }
+  }
+  return out;
+}
+
 /** Every problem in a spec, each naming the parameter and field; empty when the spec is valid. */
 export function validateSearchSpace(spec: unknown): SearchSpaceIssue[] {
   if (!Array.isArray(spec))
     return [{ index: -1, param: '', field: 'name', message: 'search space must be a list of parameters' }];
   if (spec.length === 0) return [{ index: -1, param: '', field: 'name', message: 'search space has no parameters' }];
+  // Bounded before any per-parameter work: a file can hold any number of them.
+  if (spec.length > MAX_SEARCH_PARAMS) {
+    const message = `search space has ${spec.length.toLocaleString('en-US')} parameters; at most ${MAX_SEARCH_PARAMS.toLocaleString('en-US')} are allowed`;
+    return [{ index: -1, param: '', field: 'name', message }];
+  }
   const issues: SearchSpaceIssue[] = [];
   const seen = new Map<string, number>();
   spec.forEach((raw: unknown, index) => {
@@ -174,9 +258,14 @@ export function validateSearchSpace(spec: unknown): SearchSpaceIssue[] {
         index,
         param,
         field,
-        message: hasName ? paramMessage(param, detail) : `parameter #${index + 1}: ${detail}`,
+        message: hasName ? paramMessage(clipText(param, 60), detail) : `parameter #${index + 1}: ${detail}`,
       });
     if (!hasName) say('name', 'name must be a non-empty string');
+    else if (param.length > MAX_PARAM_NAME_CHARS)
+      say(
+        'name',
+        `name is ${param.length.toLocaleString('en-US')} characters long; at most ${MAX_PARAM_NAME_CHARS} are allowed`,
+      );
     else if (seen.has(param)) say('name', `name is also used by parameter #${seen.get(param)! + 1}`);
     else seen.set(param, index);
 

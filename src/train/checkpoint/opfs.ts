@@ -32,7 +32,9 @@ export class OpfsCheckpointStore implements CheckpointStore {
     try {
       for await (const name of this.dir.keys()) {
         if (!name.endsWith('.json')) continue;
-        const info = readInfo(await (await (await this.dir.getFileHandle(name)).getFile()).text());
+        const text = await readText(this.dir, name);
+        if (text === null) continue; // deleted since it was listed (another tab's run rotated it out)
+        const info = readInfo(text);
         // A damaged info file makes its checkpoint an orphan (unlisted) rather than hiding every other one.
         if (info && (runId === undefined || info.runId === runId)) out.push(info);
       }
@@ -74,6 +76,16 @@ export class OpfsCheckpointStore implements CheckpointStore {
           throw await checkpointStorageError(err, `delete checkpoint ${id}`);
       }
     }
+  }
+}
+
+/** A file's text, or null when it is gone: two tabs share this folder, and one's rotation may delete between keys() and a read. */
+async function readText(dir: OpfsDirectory, name: string): Promise<string | null> {
+  try {
+    return await (await (await dir.getFileHandle(name)).getFile()).text();
+  } catch (err) {
+    if ((err as { name?: unknown } | null)?.name === 'NotFoundError') return null;
+    throw err;
   }
 }
 

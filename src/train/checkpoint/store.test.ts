@@ -166,6 +166,32 @@ describe('OPFS checkpoint store', () => {
   });
 });
 
+describe('OPFS checkpoint store shared by two tabs', () => {
+  it("a checkpoint another tab's rotation deletes while this tab lists is skipped, not a failed list (or save)", async () => {
+    const { dir, files } = fakeOpfsDirectory();
+    const mine = new OpfsCheckpointStore(dir);
+    const theirs = new OpfsCheckpointStore(dir);
+    for (const k of [1, 2]) await theirs.save(ckpt('their-run', k).info, ckpt('their-run', k).bytes);
+    for (const k of [1, 2, 3]) await mine.save(ckpt('my-run', k).info, ckpt('my-run', k).bytes);
+    // The other tab deletes its epoch-1 checkpoint just after this tab's listing saw its name.
+    const doomed = `${ckpt('their-run', 1).info.id}.json`;
+    const racing: OpfsDirectory = {
+      ...dir,
+      getFileHandle: async (name, options) => {
+        if (name === doomed && files.has(doomed)) await theirs.delete(ckpt('their-run', 1).info.id);
+        return dir.getFileHandle(name, options);
+      },
+    };
+    const racy = new OpfsCheckpointStore(racing);
+    const listed = (await racy.list()).map((i) => `${i.runId}@${i.epoch}`);
+    expect(listed.sort()).toEqual(['my-run@1', 'my-run@2', 'my-run@3', 'their-run@2']);
+    // Rotation in this tab deletes only its own run's oldest, never the other run's.
+    await saveWithRotation(racy, ckpt('my-run', 4).info, ckpt('my-run', 4).bytes, 3);
+    expect((await mine.list('my-run')).map((i) => i.epoch)).toEqual([2, 3, 4]);
+    expect((await mine.list('their-run')).map((i) => i.epoch)).toEqual([2]);
+  });
+});
+
 describe('openCheckpointStore', () => {
   it('uses OPFS when the browser has it, else IndexedDB (also when OPFS refuses)', async () => {
     const { dir } = fakeOpfsDirectory();

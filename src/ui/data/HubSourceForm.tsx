@@ -1,5 +1,7 @@
 // A Hugging Face Hub dataset by name, config and splits, read through datasets-server (rows API,
-// cached in IndexedDB) or the Hub's Parquet files.
+// cached in IndexedDB) or the Hub's Parquet files. The form does not use the browser's own
+// validation (noValidate): the store checks the values and says what is wrong in the panel, where
+// a blocked submit would do nothing visible (a step of 100 once made the default of 1000 invalid).
 import { useId } from 'react';
 import { HUB_ENDPOINT, useDataStore, type HubForm } from '../../store/data';
 
@@ -27,6 +29,7 @@ export function HubSourceForm({ disabled }: { disabled: boolean }) {
   return (
     <form
       className="data-hub"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         void loadHub();
@@ -44,7 +47,7 @@ export function HubSourceForm({ disabled }: { disabled: boolean }) {
             data-testid="hub-maxRows"
             type="number"
             min={1}
-            step={100}
+            step={1}
             value={hub.maxRows}
             disabled={disabled}
             onChange={(e) => setHub({ maxRows: e.target.valueAsNumber })}

@@ -4,6 +4,7 @@
 // more picked runs (and trials of the study open on the Sweep tab) compared side by side.
 import { useId, useMemo, useState } from 'react';
 import { useRunsStore } from '../../store/runs';
+import { RUN_ELSEWHERE_NOTE } from '../../app/tab-lease';
 import { allTags, filterRuns, type RunRecord } from '../../store/run-record';
 import { formatNumber } from '../sweep/number-format';
 import { useSweepStore } from '../../store/sweep';
@@ -12,7 +13,8 @@ import { RunCompare } from './RunCompare';
 import './runs.css';
 
 function RunEditor({ run, onClose }: { run: RunRecord; onClose: () => void }) {
-  const { saveDetails, savedId, remove } = useRunsStore();
+  const { saveDetails, savedId, remove, elsewhere } = useRunsStore();
+  const inAnotherTab = elsewhere.includes(run.id);
   const [name, setName] = useState(run.name);
   const [notes, setNotesDraft] = useState(run.notes);
   const [tags, setTagsDraft] = useState(run.tags.join(', '));
@@ -47,9 +49,14 @@ function RunEditor({ run, onClose }: { run: RunRecord; onClose: () => void }) {
           onChange={(e) => setNotesDraft(e.target.value)}
         />
         <div className="runs__actions">
-          <button type="submit" className="button button--primary" data-testid="run-save">
+          <button type="submit" className="button button--primary" data-testid="run-save" disabled={inAnotherTab}>
             Save run details
           </button>
+          {inAnotherTab && (
+            <span className="sweep-caption" role="status" data-testid="run-elsewhere">
+              {RUN_ELSEWHERE_NOTE}
+            </span>
+          )}
           {savedId === run.id && (
             <span className="sweep-caption" role="status" data-testid="run-saved">
               Saved
@@ -90,7 +97,7 @@ function RunEditor({ run, onClose }: { run: RunRecord; onClose: () => void }) {
 const when = (iso: string) => new Date(iso).toLocaleString();
 
 export function RunsView() {
-  const { runs, loaded, filter, picked, notice, setFilter, togglePick, dismissNotice } = useRunsStore();
+  const { runs, loaded, filter, picked, notice, elsewhere, setFilter, togglePick, dismissNotice } = useRunsStore();
   const [editing, setEditing] = useState<string | null>(null);
   const shown = useMemo(() => filterRuns(runs, filter), [runs, filter]);
   const tags = useMemo(() => allTags(runs), [runs]);
@@ -198,7 +205,7 @@ export function RunsView() {
                         {r.notes && <div className="runs__notes">{r.notes}</div>}
                       </td>
                       <td data-testid="run-status-cell" className={`runs__status runs__status--${r.status}`}>
-                        {r.status}
+                        {elsewhere.includes(r.id) ? `${r.status} (in another tab)` : r.status}
                       </td>
                       <td className="trials__num" data-testid="run-steps">
                         {r.results.steps.length}

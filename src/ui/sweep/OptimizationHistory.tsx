@@ -129,6 +129,11 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
           />
         )}
       </div>
+      {h.note && (
+        <p className="sweep-caption" data-testid="history-note">
+          {h.note}
+        </p>
+      )}
       <ul className="history__legend" aria-label="Legend">
         <li>
           <svg width="18" height="10" aria-hidden="true">
@@ -198,7 +203,7 @@ export function OptimizationHistory({ study }: { study: StudyView }) {
               <Line
                 name="best so far"
                 data={h.best}
-                dataKey="best"
+                dataKey="y"
                 type="stepAfter"
                 stroke={c.warn}
                 strokeWidth={2}

@@ -55,6 +55,11 @@ export function ParallelCoordinates({ study, highlight = [] }: { study: StudyVie
           />
         )}
       </div>
+      {data.note && (
+        <p className="sweep-caption" data-testid="parallel-note">
+          {data.note}
+        </p>
+      )}
       <div ref={ref} className="pc">
         {data.lines.length === 0 ? (
           <p className="chart__empty">Lines appear once a trial completes.</p>

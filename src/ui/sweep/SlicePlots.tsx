@@ -37,6 +37,11 @@ export function SlicePlots({ study }: { study: StudyView }) {
           />
         )}
       </div>
+      {slices[0]?.note && (
+        <p className="sweep-caption" data-testid="slice-note">
+          {slices[0].note}
+        </p>
+      )}
       {!any ? (
         <p className="chart__empty chart__empty--short">Slice plots appear once a trial completes.</p>
       ) : (

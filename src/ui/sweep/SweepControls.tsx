@@ -4,6 +4,7 @@ import { useRef } from 'react';
 import { useSweepStore } from '../../store/sweep';
 import { download } from '../download';
 import { errorMessage } from '../../core/errors';
+import { formatBestValue } from './number-format';
 
 export function SweepControls() {
   const s = useSweepStore();
@@ -80,15 +81,18 @@ export function SweepControls() {
                   {st.name}
                 </button>
               </td>
-              <td>{st.status}</td>
+              <td>{s.elsewhere.includes(st.id) ? `${st.status} (in another tab)` : st.status}</td>
               <td>{st.trialCount}</td>
-              <td>{st.bestValue === null ? '' : st.bestValue.toFixed(3)}</td>
+              <td>{formatBestValue(st.bestValue)}</td>
               <td className="studies__actions">
                 {(st.status === 'paused' || st.status === 'running') && !running && (
                   <button
                     type="button"
                     className="button button--link"
                     aria-label={`Resume study ${st.name}`}
+                    data-testid="study-resume"
+                    disabled={s.elsewhere.includes(st.id)}
+                    title={s.elsewhere.includes(st.id) ? 'Another tab is running this study' : undefined}
                     onClick={() => void s.resume(st.id)}
                   >
                     resume
@@ -132,7 +136,7 @@ export function SweepControls() {
                 <button
                   type="button"
                   className="button button--link"
-                  disabled={running}
+                  disabled={running || s.elsewhere.includes(st.id)}
                   aria-label={`Delete study ${st.name}`}
                   onClick={() => window.confirm(`Delete study "${st.name}" and its trials?`) && void s.remove(st.id)}
                 >

@@ -3,6 +3,7 @@
 import { useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { TooltipContentProps } from 'recharts';
 import { useTheme } from '../theme';
+import { formatTooltipValue } from './number-format';
 
 /** The light theme's colours: the first render's, and what a page without styles.css gets. */
 const LIGHT: ChartColors = {
@@ -126,8 +127,7 @@ export function useElementWidth<T extends HTMLElement>(fallback: number): [RefOb
   return [ref, width];
 }
 
-export const fmtValue = (v: unknown) =>
-  typeof v === 'number' && Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3)) : String(v);
+export const fmtValue = formatTooltipValue; // ±inf as ∞ / −∞, as every other place prints them
 
 /**
  * Tooltip for charts with one line per trial (dataKey `t<number>`): the trials at the hovered x,

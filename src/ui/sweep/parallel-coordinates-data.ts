@@ -1,8 +1,8 @@
 // The parallel-coordinates chart's data: one axis per parameter plus the objective, and one line
 // per complete trial shaded by its value. Pure TS (no React): unit-tested in Node.
-import { hasResult, type StudyView } from '../../store/sweep-view';
+import { hasResult, hasValue, type StudyView } from '../../store/sweep-view';
 import { linearTicks, normalizeOnAxis, paramAxis, positionOnAxis, type ParamAxis } from './axes';
-import { formatNumber } from './number-format';
+import { formatNumber, offScaleNote } from './number-format';
 
 export interface ParallelLine {
   number: number;
@@ -17,6 +17,8 @@ export interface ParallelData {
   axes: { name: string; label: string; ticks: { at: number; label: string }[] }[];
   /** Complete trials, worst first so the best is drawn on top. */
   lines: ParallelLine[];
+  /** Trials with a ±inf value, which no axis can place: left out, and this says which. Null when none. */
+  note: string | null;
 }
 
 export function parallelCoordinates(study: StudyView): ParallelData {
@@ -46,5 +48,15 @@ export function parallelCoordinates(study: StudyView): ParallelData {
     });
   }
   lines.sort((a, b) => a.shade - b.shade || b.number - a.number);
-  return { axes, lines };
+  return { axes, lines, note: infiniteNote(study) };
 }
+
+/** The note for complete trials with a ±inf value, left out of a chart; null when there are none. */
+export const infiniteNote = (study: StudyView): string | null =>
+  offScaleNote(
+    study.trials.filter((t) => hasValue(t) && !Number.isFinite(t.value)).sort((a, b) => a.number - b.number) as {
+      number: number;
+      value: number;
+    }[],
+    false,
+  );
