@@ -277,19 +277,23 @@ export function storageChanges(
 
 /** The text shown where a message goes ('' when nothing is). */
 export async function readMessage(where: Locator): Promise<string> {
-  // Text without the buttons beside it (a notice's "Dismiss"): what the message says.
+  // Text without the buttons beside it (a notice's "Dismiss"), and of the innermost elements where
+  // one matched element holds another (a notice and its paragraph): what the message says.
   const parts = await where
     .evaluateAll((els) =>
-      els.map((e) => {
-        const c = e.cloneNode(true) as Element;
-        c.querySelectorAll('button').forEach((b) => b.remove());
-        return c.textContent ?? '';
-      }),
+      els
+        .filter((e) => !els.some((o) => o !== e && e.contains(o)))
+        .map((e) => {
+          const c = e.cloneNode(true) as Element;
+          c.querySelectorAll('button').forEach((b) => b.remove());
+          return c.textContent ?? '';
+        }),
     )
     .catch(() => [] as string[]);
-  // An element and its own child can both match (a notice and its paragraph): keep the inner one.
-  const texts = [...new Set(parts.map((p) => p.trim()).filter((p) => p !== ''))];
-  return texts.filter((p) => !texts.some((q) => q !== p && p.includes(q))).join(' | ');
+  return parts
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .join(' | ');
 }
 
 /**
