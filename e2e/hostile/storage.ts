@@ -118,7 +118,7 @@ export const storageInputs: HostileInput[] = [
     sweepKeys,
   ),
   storageInput(
-    'localStorage filled to its quota by another key before load, then a setting changed',
+    'localStorage filled to its quota by another key before load, then settings changed (longer values)',
     reloadWith(
       (ls) => ls,
       async (page) => {
@@ -136,8 +136,9 @@ export const storageInputs: HostileInput[] = [
         }, FILLER_KEY);
         await page.reload();
         await page.getByTestId('data-source').waitFor();
-        await page.getByTestId('seed-input').fill('8');
-        await page.getByTestId('sweep-trials-input').fill('4');
+        // Longer values than the stored ones: a same-length value replaces in place and still fits.
+        await page.getByTestId('seed-input').fill('4294967295');
+        await page.getByTestId('sweep-trials-input').fill('40000');
       },
     ),
     /(not be|won't be|will not be|not) (remembered|saved|kept)/i,
