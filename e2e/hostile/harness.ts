@@ -285,7 +285,9 @@ export async function readMessage(where: Locator): Promise<string> {
         .filter((e) => !els.some((o) => o !== e && e.contains(o)))
         .map((e) => {
           const c = e.cloneNode(true) as Element;
-          c.querySelectorAll('button').forEach((b) => b.remove());
+          // A notice's own buttons are not its message (a study's name in a list is a button: kept).
+          if (e.matches('.notice, [role="status"], [role="alert"]'))
+            c.querySelectorAll('button').forEach((b) => b.remove());
           return c.textContent ?? '';
         }),
     )
