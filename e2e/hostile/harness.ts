@@ -319,9 +319,9 @@ export async function waitForMessage(where: Locator, before: string, want: RegEx
   }
 }
 
-/** A field's message in the settings panels: the error under the box with this test id. */
+/** A field's message in the settings panels: the error (or the note) under the box with this test id. */
 export const fieldError = (page: Page, testId: string) =>
-  page.locator('.field', { has: page.getByTestId(testId) }).locator('.field__error');
+  page.locator('.field', { has: page.getByTestId(testId) }).locator('.field__error, .field__note');
 
 /** Any message the page shows (notices, alerts, errors) that speaks of `about`: for the reload inputs. */
 export const anyNotice = (page: Page, about: RegExp) =>

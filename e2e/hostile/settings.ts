@@ -8,13 +8,11 @@ import { fieldError, type HostileInput } from './harness';
 /** What each field held before an input typed over it, typed back by `after`. */
 const kept = new Map<string, string>();
 
-function typeInto(testId: string, value: string, also?: Record<string, string>) {
+function typeInto(testId: string, value: string) {
   return async (page: Page) => {
-    for (const [id, v] of Object.entries({ ...also, [testId]: value })) {
-      const box = page.getByTestId(id);
-      if (!kept.has(id)) kept.set(id, await box.inputValue());
-      await box.fill(v);
-    }
+    const box = page.getByTestId(testId);
+    if (!kept.has(testId)) kept.set(testId, await box.inputValue());
+    await box.fill(value);
   };
 }
 
@@ -28,13 +26,16 @@ const settingInput = (
   testId: string,
   value: string,
   expect: RegExp,
-  also?: Record<string, string>,
+  kept?: 'kept and flagged',
 ): HostileInput => ({
   cls: 'settings',
   input,
-  feed: typeInto(testId, value, also),
+  feed: typeInto(testId, value),
   message: (page) => fieldError(page, testId),
   expect,
+  // A value that is valid alone but beyond the chosen model or the loaded data is the user's to keep
+  // (the field says so, and Start refuses or says what the run will do): the run settings may save it.
+  mayChange: kept ? /^ls:training-studio\/settings\/v1$/ : undefined,
   after: typeBack,
 });
 
@@ -59,6 +60,7 @@ export const settingsInputs: HostileInput[] = [
     'max-target-input',
     '2000',
     /context|positions|tokens/i,
+    'kept and flagged',
   ),
   settingInput(
     'validation examples 10,000,000 (beyond the split)',
