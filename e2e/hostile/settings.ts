@@ -67,6 +67,7 @@ export const settingsInputs: HostileInput[] = [
     'validation-size-input',
     '10000000',
     /validation|split|rows|examples/i,
+    'kept and flagged',
   ),
   {
     cls: 'settings',
