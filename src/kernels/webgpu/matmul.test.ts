@@ -12,6 +12,7 @@ import { relErr, startWebGPU, uniform, valueAndGrads } from '../../testing/webgp
 import { mulberry32 } from '../../core/prng';
 import { liveTensors } from '../../testing/live-tensors';
 import { matMulWebGPU } from './matmul';
+import { countTfjsWebGPU, diffCounts } from './device-counter';
 
 const gpu = await startWebGPU();
 if (!gpu.ok) console.warn(`SKIPPED webgpu-matmul tests: ${gpu.reason}`);
@@ -101,6 +102,24 @@ describe.skipIf(!gpu.ok)(`matMulWebGPU equals tf.matMul (${gpu.ok ? gpu.adapter 
         tf.dispose([a, b, ...g]);
       }
     expect(gemmKeys(), gemmKeys().join('\n')).toHaveLength(1);
+  });
+
+  it('computes no gradient product for an operand the gradient is not taken of (a frozen weight)', async () => {
+    await tf.setBackend('webgpu');
+    const rand = mulberry32(2);
+    const x = tf.tensor(uniform(rand, [40, 24]).data, [40, 24]);
+    const w = tf.tensor(uniform(rand, [36, 24]).data, [36, 24]);
+    const counter = countTfjsWebGPU();
+    const gemms = async (of: tf.Tensor[]) => {
+      const before = counter.counts();
+      const g = tf.grads((...a: tf.Tensor[]) => tf.sum(matMulWebGPU(a[0], a.length > 1 ? a[1] : w, false, true)))(of);
+      await Promise.all(g.map((t) => t.data()));
+      tf.dispose(g);
+      return diffCounts(counter.counts(), before).dispatchesBy.GemmProgram;
+    };
+    expect(await gemms([x, w])).toBe(3); // forward, dx, dW
+    expect(await gemms([x])).toBe(2); // forward, dx: W frozen
+    tf.dispose([x, w]);
   });
 
   it('names mismatched operands', async () => {

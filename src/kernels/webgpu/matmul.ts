@@ -108,6 +108,11 @@ interface GemmAttrs {
   K: number;
   aStr: number[];
   bStr: number[];
+  // For the gradient: the operands' (batch, rows, cols) and transposes.
+  aShape: [number, number, number];
+  bShape: [number, number, number];
+  transposeA: boolean;
+  transposeB: boolean;
 }
 
 registerWebGPUKernel(K_GEMM, (backend, { A, B }, attrs) => {
@@ -120,8 +125,8 @@ registerWebGPUKernel(K_GEMM, (backend, { A, B }, attrs) => {
 });
 
 /**
- * op(a) · op(b) for a (Ba, ra, ca), b (Bb, rb, cb), Ba and Bb equal or 1 (broadcast) → (max(Ba, Bb), M, N);
- * no gradient (matMulWebGPU gives one).
+ * op(a) · op(b) for a (Ba, ra, ca), b (Bb, rb, cb), Ba and Bb equal or 1 (broadcast) → (max(Ba, Bb), M, N),
+ * gradients through the kernel's registered gradient below.
  */
 function gemm3(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean): tf.Tensor3D {
   const [Ba, ra, ca] = a.shape;
@@ -138,6 +143,10 @@ function gemm3(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: 
     // op(A)(m, k) = A[b·sb + m·sm + k·sk]; op(B)(k, n) = B[b·sb + k·sk + n·sn].
     aStr: [Ba === 1 ? 0 : ra * ca, transposeA ? 1 : ca, transposeA ? ca : 1],
     bStr: [Bb === 1 ? 0 : rb * cb, transposeB ? 1 : cb, transposeB ? cb : 1],
+    aShape: a.shape,
+    bShape: b.shape,
+    transposeA,
+    transposeB,
   };
   return tf.tidy(() =>
     runKernel<tf.Tensor3D>(
@@ -151,6 +160,31 @@ function gemm3(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: 
 /** A summed over its batch when the product broadcast it (batch 1 against the other's B). */
 const unbroadcast = (g: tf.Tensor3D, batch: number): tf.Tensor3D =>
   batch === 1 && g.shape[0] !== 1 ? (tf.sum(g, 0, true) as tf.Tensor3D) : g;
+
+// C = op(A)·op(B): d op(A) = dC·op(B)ᵀ, d op(B) = op(A)ᵀ·dC, a transposed operand taking its gradient
+// transposed; the gradients are the same GEMM (the same pipeline). A registered gradient, not
+// tf.customGrad: tfjs's tape calls only the closures of inputs it needs, so a frozen weight (LoRA's
+// base) costs no dW product.
+tf.registerGradient({
+  kernelName: K_GEMM,
+  inputsToSave: ['A', 'B'],
+  gradFunc: (dy, saved, attrs) => {
+    const { aShape, bShape, transposeA: tA, transposeB: tB } = attrs as unknown as GemmAttrs;
+    const a = () => tf.reshape(saved[0], aShape) as tf.Tensor3D;
+    const b = () => tf.reshape(saved[1], bShape) as tf.Tensor3D;
+    const d = dy as tf.Tensor3D; // (batch, M, N)
+    return {
+      A: () => {
+        const dA = tA ? gemm3(b(), d, tB, true) : gemm3(d, b(), false, !tB);
+        return tf.reshape(unbroadcast(dA, aShape[0]), [-1]);
+      },
+      B: () => {
+        const dB = tB ? gemm3(d, a(), true, tA) : gemm3(a(), d, !tA, false);
+        return tf.reshape(unbroadcast(dB, bShape[0]), [-1]);
+      },
+    };
+  },
+});
 
 /**
  * tf.matMul's contract on the webgpu backend through one pipeline: a (..., ra, ca), b (..., rb, cb)
@@ -166,21 +200,8 @@ export function matMulWebGPU(a: tf.Tensor, b: tf.Tensor, transposeA = false, tra
     throw new Error(`matMulWebGPU: batch dimensions [${la}] and [${lb}] must be equal`);
   const outLead = la.length > 0 ? la : lb;
   const to3 = (t: tf.Tensor) => tf.reshape(t, [-1, t.shape[t.rank - 2], t.shape[t.rank - 1]]) as tf.Tensor3D;
-  const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [x, y, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
-    save([x, y]);
-    return {
-      value: gemm3(x, y, transposeA, transposeB),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ys] = saved as [tf.Tensor3D, tf.Tensor3D];
-        const d = dy as tf.Tensor3D; // (batch, M, N)
-        // C = op(A)·op(B): d op(A) = dC·op(B)ᵀ, d op(B) = op(A)ᵀ·dC; a transposed operand takes its gradient transposed.
-        const dA = transposeA ? gemm3(ys, d, transposeB, true) : gemm3(d, ys, false, !transposeB);
-        const dB = transposeB ? gemm3(d, xs, true, transposeA) : gemm3(xs, d, !transposeA, false);
-        return [unbroadcast(dA, xs.shape[0]), unbroadcast(dB, ys.shape[0])];
-      },
-    };
-  }) as Parameters<typeof tf.customGrad>[0]);
-  const out = f(to3(a), to3(b)) as tf.Tensor3D;
-  return tf.reshape(out, [...outLead, out.shape[1], out.shape[2]]);
+  return tf.tidy(() => {
+    const out = gemm3(to3(a), to3(b), transposeA, transposeB);
+    return tf.reshape(out, [...outLead, out.shape[1], out.shape[2]]);
+  });
 }
