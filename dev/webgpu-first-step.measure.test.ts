@@ -2,6 +2,7 @@
 // step, shader modules and synchronous pipeline compiles (count and time) per step, and with PRE=1
 // the compile-only warm-up (src/train/precompile.ts) before step 0. Skipped unless PROBE=1:
 //   PROBE=1 [PRE=1] [PRESET=tiny] [B=8] [TS=160,160,159] [PER=1: compile time per pipeline] [KEYS=1]
+//   [GEMM=off: tf.matMul instead of the one-pipeline GEMM, kernels/path-mode.ts]
 //     npx vitest run dev/webgpu-first-step.measure.test.ts
 // Timings on this shared machine are noisy: compare runs made back to back; counts are exact.
 import '@tensorflow/tfjs-backend-cpu';
@@ -17,11 +18,13 @@ import { trainStep } from '../src/train/step';
 import { AdamW, ADAMW_DEFAULTS } from '../src/train/adamw';
 import { isNormWeight } from '../src/model/params';
 import { precompileTrainStep } from '../src/train/precompile';
+import { setWebGPUMatmul, type PathMode } from '../src/kernels/path-mode';
 
 const gpu = await startWebGPU();
 
 it.skipIf(!gpu.ok || !process.env.PROBE)('first step anatomy', { timeout: 1_800_000 }, async () => {
   await tf.setBackend('webgpu');
+  if (process.env.GEMM) setWebGPUMatmul(process.env.GEMM as PathMode);
   const backend = tf.backend() as WebGPUBackend;
   const dev = backend.device as unknown as Record<string, (...a: unknown[]) => unknown>;
   const stats = { modules: 0, moduleMs: 0, pipes: 0, pipeMs: 0, asyncPipes: 0 };

@@ -213,6 +213,8 @@ describe.skipIf(!canRun)('gpu-check bundle, quick form on SwiftShader', () => {
       'swiglu',
       'adamw',
       'attention',
+      'matmul x·Wᵀ',
+      'matmul batched Aᵀ·B',
     ]);
     for (const k of result.kernels) {
       expect(k.error, k.kernel).toBeNull();

@@ -19,6 +19,7 @@ import { applyRopeWebGPU } from '../../src/kernels/webgpu/rope';
 import { attentionWebGPU } from '../../src/kernels/webgpu/attention';
 import { swigluWebGPU } from '../../src/kernels/webgpu/swiglu';
 import { adamwUpdateWebGPU } from '../../src/kernels/webgpu/adamw';
+import { matMulWebGPU } from '../../src/kernels/webgpu/matmul';
 import { adamwUpdate, type AdamWStep } from '../../src/kernels/plain-adamw';
 import { ropeTables } from '../../src/model/rope';
 import { relErr, uniform, valueAndGrads, type HostTensor } from '../../src/testing/webgpu-node';
@@ -146,6 +147,32 @@ export const KERNEL_CHECKS: readonly KernelCheck[] = [
             [2, 2, 37, 10],
           ]
       ).map((s) => uniform(r, s, -2, 2)),
+  },
+  {
+    // The one-pipeline GEMM as the linear layers use it: x (N, in) · Wᵀ, W (out, in).
+    kernel: 'matmul x·Wᵀ',
+    outputs: ['y', 'dx', 'dW'],
+    fused: (x, w) => matMulWebGPU(x, w, false, true),
+    plain: (x, w) => tf.matMul(x, w, false, true),
+    inputs: (r, full) => [uniform(r, full ? [512, 576] : [70, 33]), uniform(r, full ? [1536, 576] : [65, 33])],
+  },
+  {
+    // Batched, the first operand transposed: an attention gradient, dV = Pᵀ·dO over (B, KV) with G·T query rows.
+    kernel: 'matmul batched Aᵀ·B',
+    outputs: ['y', 'da', 'db'],
+    fused: (a, b) => matMulWebGPU(a, b, true, false),
+    plain: (a, b) => tf.matMul(a, b, true, false),
+    inputs: (r, full) =>
+      (full
+        ? [
+            [1, 3, 1536, 512],
+            [1, 3, 1536, 64],
+          ]
+        : [
+            [2, 2, 33, 37],
+            [2, 2, 33, 10],
+          ]
+      ).map((s) => uniform(r, s)),
   },
 ];
 

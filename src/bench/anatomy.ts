@@ -30,12 +30,21 @@ const SETTLE_STEPS = 2;
 async function countSteps(
   config: LlamaConfig,
   w: TrainWorkload,
+  precompile = false,
+  log?: (line: string) => void,
 ): Promise<{ first: DeviceCounts; firstStepMs: number; steady: DeviceCounts; steadyStepMs: number }> {
   const counter = countTfjsWebGPU();
   const s = benchStepper(config, w);
   try {
     let before = counter.counts();
     const t0 = now();
+    // The warm-up, when asked, counts as part of the first step: it is what a Train click would wait for.
+    if (precompile) {
+      const r = await s.precompile();
+      log?.(
+        `webgpu anatomy ${w.name}: compile-only warm-up ${r.pipelines} pipelines in ${formatTiming(r.ms)}${r.failed.length ? ` (${r.failed.length} refused)` : ''}`,
+      );
+    }
     await s.step();
     await syncParams(s.params);
     const firstStepMs = now() - t0;
@@ -54,10 +63,14 @@ async function countSteps(
   }
 }
 
-export async function measureStepAnatomy(w: TrainWorkload, log: (line: string) => void): Promise<StepAnatomy> {
+export async function measureStepAnatomy(
+  w: TrainWorkload,
+  log: (line: string) => void,
+  precompile = false,
+): Promise<StepAnatomy> {
   const config = workloadConfig(w.name);
-  const tag = `webgpu anatomy ${w.name} B${w.batch}×T${w.seqLen}`;
-  const { first, firstStepMs, steady, steadyStepMs } = await countSteps(config, w);
+  const tag = `webgpu anatomy ${w.name} B${w.batch}×T${w.seqLen}${precompile ? ' (compile-only warm-up first)' : ''}`;
+  const { first, firstStepMs, steady, steadyStepMs } = await countSteps(config, w, precompile, log);
   log(
     `${tag}: first step ${formatTiming(firstStepMs)} (${first.pipelines} pipelines), steady step ${formatTiming(steadyStepMs)}: ${steady.dispatches} dispatches, ${steady.readbacks} readbacks, ${steady.buffersCreated} buffers created`,
   );

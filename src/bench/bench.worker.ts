@@ -6,6 +6,7 @@
 import { measureAllreduce, makeGroupMemory } from './allreduce';
 import { measureStepAnatomy, measureTokenAnatomy } from './anatomy';
 import { startBackend } from './env';
+import { setWebGPUMatmul } from '../kernels/path-mode';
 import { FLOPS_FORMULA } from './flops';
 import { measureGenerate } from './generate';
 import { measureMatmul } from './matmul';
@@ -29,6 +30,8 @@ async function runBackend(backend: BackendName, options: BenchOptions): Promise<
     notes: [smallVsReferenceNote()],
   });
   log(`${plan.backend}: starting the tfjs backend`);
+  setWebGPUMatmul(options.gemm);
+  if (options.gemm !== 'auto') log(`${plan.backend}: webgpu matmul switch ${options.gemm}`);
   const env = await startBackend(plan.backend);
   post({ type: 'env', env });
   if (!env.ok) {
@@ -55,7 +58,8 @@ async function runBackend(backend: BackendName, options: BenchOptions): Promise<
     post({ type: 'generate', record });
   }
   if (plan.anatomy) {
-    for (const w of plan.anatomy.train) post({ type: 'stepAnatomy', record: await measureStepAnatomy(w, log) });
+    for (const w of plan.anatomy.train)
+      post({ type: 'stepAnatomy', record: await measureStepAnatomy(w, log, options.precompile) });
     const t = plan.anatomy.token;
     post({ type: 'tokenAnatomy', record: await measureTokenAnatomy(t.preset, t.promptTokens, log) });
   }

@@ -148,16 +148,21 @@ describe('options', () => {
       quick: false,
       full: false,
       workloads: ['tiny', 'small', 'base', 'reference', 'smollm2-135m'],
+      precompile: false,
+      gemm: 'auto',
     });
-    expect(parseOptions('?backends=wasm,cpu&sections=rouge&quick=1')).toMatchObject({
+    expect(parseOptions('?backends=wasm,cpu&sections=rouge&quick=1&precompile=1')).toMatchObject({
       backends: ['wasm', 'cpu'],
       sections: ['rouge'],
       quick: true,
+      precompile: true,
     });
     expect(() => parseOptions('?backends=wasm,webgl')).toThrow(
       'bench: unknown backend "webgl" (expected some of webgpu, wasm, cpu)',
     );
     expect(() => parseOptions('?quick=1&full=1')).toThrow(/exclude each other/);
+    expect(parseOptions('?gemm=off').gemm).toBe('off');
+    expect(() => parseOptions('?gemm=fast')).toThrow('bench: gemm must be auto, on or off, got "fast"');
     expect(() => parseOptions('?workloads=smollm2')).toThrow(
       'bench: unknown workload "smollm2" (expected some of tiny, small, base, reference, smollm2-135m)',
     );

@@ -16,9 +16,15 @@ function listParam<T extends string>(raw: string | null, allowed: readonly T[], 
   return [...new Set(items as T[])];
 }
 
+function gemmMode(raw: string | null): BenchOptions['gemm'] {
+  if (raw === null || raw === '') return 'auto';
+  if (raw === 'auto' || raw === 'on' || raw === 'off') return raw;
+  throw new Error(`bench: gemm must be auto, on or off, got "${raw.slice(0, 20)}"`);
+}
+
 const flag = (raw: string | null) => raw !== null && raw !== '0' && raw !== 'false';
 
-/** ?backends=webgpu,wasm,cpu&sections=matmul,train&workloads=smollm2-135m&quick=1&full=1 */
+/** ?backends=webgpu,wasm,cpu&sections=matmul,train&workloads=smollm2-135m&quick=1&full=1&precompile=1&gemm=off */
 export function parseOptions(search: string): BenchOptions {
   const q = new URLSearchParams(search);
   const quick = flag(q.get('quick'));
@@ -30,5 +36,7 @@ export function parseOptions(search: string): BenchOptions {
     workloads: listParam<WorkloadName>(q.get('workloads'), WORKLOADS, 'workload'),
     quick,
     full,
+    precompile: flag(q.get('precompile')),
+    gemm: gemmMode(q.get('gemm')),
   };
 }

@@ -7,6 +7,7 @@ import { countParams, type LlamaConfig } from '../model/config';
 import { adapterParamCount, initLora } from '../model/lora';
 import { initWeights, isNormWeight, toVariables, type Variables } from '../model/params';
 import { ADAMW_DEFAULTS, AdamW } from '../train/adamw';
+import { precompileTrainStep, type PrecompileReport } from '../train/precompile';
 import { trainStep } from '../train/step';
 import { gflopsOf, loraTrainFlopsPerToken, trainFlopsPerToken } from './flops';
 import { MIB, formatTiming } from '../core/format';
@@ -46,6 +47,8 @@ export interface BenchStepper {
   params: Variables;
   trainableParams: number;
   step: () => ReturnType<typeof trainStep>;
+  /** The step's pipelines compiled up front (train/precompile.ts): no weight or moment changes. */
+  precompile: () => Promise<PrecompileReport>;
   dispose: () => void;
 }
 
@@ -59,13 +62,23 @@ export function benchStepper(base: LlamaConfig, w: TrainWorkload): BenchStepper 
   if (config.lora) for (const [name, a] of initLora(config, 1234)) weights.set(name, a);
   const params = toVariables(config, weights);
   weights.clear(); // the CPU copies (540 MB for SmolLM2-135M) are not needed once uploaded
-  const opt = new AdamW({ ...ADAMW_DEFAULTS, weightDecay: 0.01, decays: (n) => !isNormWeight(n) });
+  const adamw = () => new AdamW({ ...ADAMW_DEFAULTS, weightDecay: 0.01, decays: (n) => !isNormWeight(n) });
+  const opt = adamw();
   const batch = randomBatch(config.vocabSize, w.batch, w.seqLen, 42);
   return {
     config,
     params,
     trainableParams: config.lora ? adapterParamCount(config) : countParams(config),
     step: () => trainStep(params, config, batch, opt, LR, MAX_GRAD_NORM),
+    precompile: () =>
+      precompileTrainStep(params, async (throwaway) => {
+        const o = adamw(); // a throwaway optimizer: the real one's moments stay unmade
+        try {
+          await trainStep(throwaway, config, batch, o, LR, MAX_GRAD_NORM);
+        } finally {
+          o.dispose();
+        }
+      }),
     dispose: () => {
       opt.dispose();
       for (const v of params.values()) v.dispose();

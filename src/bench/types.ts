@@ -16,6 +16,8 @@ export interface BenchOptions {
   quick: boolean; // a ~2 minute subset: tiny preset, small matmuls
   full: boolean; // adds the base preset and more steps
   workloads: WorkloadName[]; // the training workloads to run (of those the plan holds); all by default
+  precompile: boolean; // anatomy: the compile-only warm-up (train/precompile.ts) before the first step, timed with it
+  gemm: 'auto' | 'on' | 'off'; // kernels/path-mode.ts's webgpu matmul switch: the one-pipeline GEMM or tf.matMul
 }
 
 export type WorkloadName = 'tiny' | 'small' | 'base' | 'reference' | 'smollm2-135m';

@@ -7,7 +7,7 @@
 // Each path computes the same math; which one runs never changes the ops another path would run.
 // Shapes: B batch, T new positions, H heads, D head size, N rows (B·T), C width, V vocabulary.
 import * as tf from '@tensorflow/tfjs-core';
-import { useFastPath, useWebGPUAttention, useWebGPUKernels } from './path-mode';
+import { useFastPath, useWebGPUAttention, useWebGPUKernels, useWebGPUMatmul } from './path-mode';
 import * as plain from './plain';
 import * as plainAdamW from './plain-adamw';
 import { attentionFast } from './wasm/attention';
@@ -20,6 +20,7 @@ import { applyRopeFast } from './wasm/rope';
 import { adamwUpdateWebGPU, stepGateWebGPU } from './webgpu/adamw';
 import { attentionWebGPU, ATTENTION_MAX_HEAD_SIZE } from './webgpu/attention';
 import { crossEntropyWebGPU } from './webgpu/cross-entropy';
+import { matMulWebGPU } from './webgpu/matmul';
 import { rmsNormWebGPU } from './webgpu/rmsnorm';
 import { applyRopeWebGPU } from './webgpu/rope';
 import { swigluWebGPU } from './webgpu/swiglu';
@@ -44,6 +45,8 @@ export function applyRope(x: tf.Tensor4D, cos: tf.Tensor2D | tf.Tensor4D, sin: t
  * (no gradient to W). frozen: W takes no gradient (LoRA's base), so the fast path skips computing one.
  */
 export function linear(x: tf.Tensor2D, w: tf.Tensor, wT?: tf.Tensor2D, frozen = false): tf.Tensor2D {
+  // On webgpu every product goes through one GEMM pipeline (webgpu/matmul.ts), whatever its transposes.
+  if (useWebGPUMatmul()) return matMulWebGPU(x, wT ?? w, false, !wT) as tf.Tensor2D;
   if (wT) return tf.matMul(x, wT);
   if (useFastPath(x.shape[0])) return frozen ? linearFrozenFast(x, w as tf.Tensor2D) : linearFast(x, w as tf.Tensor2D);
   return plain.linear(x, w as tf.Tensor2D);
@@ -79,7 +82,8 @@ export function swigluGate(gate: tf.Tensor2D, up: tf.Tensor2D): tf.Tensor2D {
 export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
   // The fused kernel only where path-mode.ts says it wins (for now: when forced 'on').
   if (useWebGPUAttention(q.shape[3], ATTENTION_MAX_HEAD_SIZE)) return attentionWebGPU(q, k, v, mask);
-  return useFastPath(q.shape[0] * q.shape[2]) ? attentionFast(q, k, v, mask) : plain.attention(q, k, v, mask);
+  if (useFastPath(q.shape[0] * q.shape[2])) return attentionFast(q, k, v, mask);
+  return plain.attention(q, k, v, mask, useWebGPUMatmul() ? matMulWebGPU : tf.matMul);
 }
 
 /** Mean (or summed) cross-entropy over targets: logits (N, V), targets (N) → scalar. */

@@ -75,3 +75,16 @@ export const webgpuAttentionMode = (): PathMode => attentionSwitch.mode();
 export function useWebGPUAttention(headSize: number, maxHeadSize: number): boolean {
   return tf.getBackend() === 'webgpu' && headSize <= maxHeadSize && attentionSwitch.use(() => false);
 }
+
+// The one-pipeline WebGPU GEMM (webgpu/matmul.ts) in place of tf.matMul for the model's products,
+// a switch of its own so the bench can time a step both ways. tfjs's MatMulPacked compiles a
+// pipeline per (transposes, vec4, tile fit, batch) variant: 11 per tiny-preset step, ~90% of its
+// first step's compile time on SwiftShader; the GEMM compiles one for all of them.
+const matmulSwitch = pathSwitch('webgpu matmul');
+
+/** 'auto' (the GEMM on the webgpu backend) / 'on' (forced, webgpu only) / 'off' (tf.matMul). */
+export const setWebGPUMatmul = (m: PathMode): void => matmulSwitch.set(m);
+export const webgpuMatmulMode = (): PathMode => matmulSwitch.mode();
+
+/** True when the model's matrix products should take the WebGPU GEMM (webgpu backend only). */
+export const useWebGPUMatmul = (): boolean => tf.getBackend() === 'webgpu' && matmulSwitch.use(() => true);

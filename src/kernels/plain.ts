@@ -14,6 +14,9 @@ export function rmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
   });
 }
 
+/** tf.matMul's contract: a (…, M, K) · b (…, K, N), either transposed first. */
+export type MatMul = (a: tf.Tensor, b: tf.Tensor, transposeA?: boolean, transposeB?: boolean) => tf.Tensor;
+
 /** x (N, in) @ Wᵀ with W in Hugging Face's (out, in) layout → (N, out). */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(x, w, false, true);
@@ -51,14 +54,20 @@ export function applyRope(x: tf.Tensor4D, cos: tf.Tensor2D | tf.Tensor4D, sin: t
  * those G heads are adjacent, so q regroups as (B, KV, G·T, D) by a reshape and both products are
  * batched over (B, KV). A repeat_kv tile of the cache was ~27% of a decode step on wasm.
  */
-export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
+export function attention(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  mask: tf.Tensor4D,
+  matMul: MatMul = tf.matMul, // ops.ts passes the WebGPU GEMM (same contract) on webgpu
+): tf.Tensor4D {
   const [B, H, T, D] = q.shape;
   const [, KV, S] = k.shape;
   const scale = 1 / Math.sqrt(D);
   const G = H / KV;
-  const raw = tf.reshape(tf.matMul(tf.reshape(q, [B, KV, G * T, D]), k, false, true), [B, H, T, S]); // (B, H, T, S)
+  const raw = tf.reshape(matMul(tf.reshape(q, [B, KV, G * T, D]), k, false, true), [B, H, T, S]); // (B, H, T, S)
   const probs = tf.softmax(tf.add(tf.mul(raw, scalarConst(scale)), mask), -1);
-  return tf.reshape(tf.matMul(tf.reshape(probs, [B, KV, G * T, S]), v), [B, H, T, D]) as tf.Tensor4D; // (B, H, T, D)
+  return tf.reshape(matMul(tf.reshape(probs, [B, KV, G * T, S]), v), [B, H, T, D]) as tf.Tensor4D; // (B, H, T, D)
 }
 
 /**

@@ -134,7 +134,12 @@ export async function precompileTrainStep(
  * measured back to back in Node on Dawn over SwiftShader (tiny preset, B 8, T 160, 2 shared cores),
  * createComputePipelineAsync spent ~3.5× the CPU time of the synchronous compiles it replaced
  * (≈16 s against ≈5 s for the same 59 pipelines), and 2 cores leave little to run in parallel: the
- * first step took 57–71 s with the warm-up against 27–43 s without. So the run skips it there.
+ * first step took 57–71 s with the warm-up against 27–43 s without. Chromium (whose Dawn runs in the
+ * GPU process) was no better: its first tiny step (bench anatomy, B8×T160, tf.matMul, a fresh
+ * browser per run, interleaved; dev/first-step-chromium.mjs) took 12.5 and 43.7 s with the warm-up
+ * (8.4 and 34 s of it compiling 47 pipelines) against 11.5 and 23.4 s without. So the run skips it
+ * on software adapters in the browser too; since the one-pipeline GEMM (kernels/webgpu/matmul.ts)
+ * the step compiles ~36 cheap pipelines, leaving a warm-up little to win there anyway.
  */
 function softwareAdapter(): boolean {
   const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
