@@ -144,7 +144,7 @@ export async function runGpuCheck(o: GpuCheckOptions): Promise<GpuCheckResult> {
 
   await measureMatmul('webgpu', plan.matmul, (m) => {
     r.matmul.push(m);
-    o.log(`matmul ${m.variant} ${m.n}³: ${m.gflops.toFixed(2)} GFLOP/s`);
+    o.log(`matmul ${m.variant}${m.kernel === 'gemm' ? ' (GEMM)' : ''} ${m.n}³: ${m.gflops.toFixed(2)} GFLOP/s`);
   });
   r.ceilingGflops = bestMatmul(r.matmul).webgpu ?? null;
   report();

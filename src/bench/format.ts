@@ -49,7 +49,7 @@ export function formatReport(r: Omit<BenchResult, 'table'>): string {
         ['backend', 'variant', 'shape', 'reps', 'best ms', 'GFLOP/s'],
         r.matmul.map((m) => [
           m.backend,
-          m.variant,
+          m.kernel === 'gemm' ? `${m.variant} (GEMM)` : m.variant,
           `${m.batch > 1 ? `${m.batch}×` : ''}${m.n}³`,
           String(m.reps),
           fixed(m.bestMs, 1),

@@ -1,10 +1,14 @@
 // The matmul ceiling of a backend: f32 matmuls, warmed up, best of N, GFLOP/s = 2·b·n³ / t.
 // Besides the plain square product, the transposed-B form (what every linear layer here runs:
 // x @ Wᵀ) and the batched form (attention: (B·H, T, D) products) are measured, since those are
-// where tfjs-wasm is known to leave its fast path.
+// where tfjs-wasm is known to leave its fast path. On webgpu the studio's own GEMM (what its
+// training step runs: kernels/webgpu/matmul.ts) is measured beside tf.matMul, and the ceiling is
+// the best of all records, so MFU is never flattered by a slower reference product.
 import * as tf from '@tensorflow/tfjs-core';
 import { gflopsOf, matmulFlops } from './flops';
 import { bestOf } from './timing';
+import { useWebGPUMatmul } from '../kernels/path-mode';
+import { matMulWebGPU } from '../kernels/webgpu/matmul';
 import type { BackendName } from '../core/run-types';
 import type { BackendPlan, MatmulRecord, MatmulVariant } from './types';
 
@@ -15,12 +19,14 @@ async function one(
   batch: number,
   minMs: number,
   maxReps: number,
+  kernel: NonNullable<MatmulRecord['kernel']>,
 ): Promise<MatmulRecord> {
   const shape = variant === 'batched' ? [batch, n, n] : [n, n];
   const a = tf.randomUniform(shape, -1, 1, 'float32', 1);
   const b = tf.randomUniform(shape, -1, 1, 'float32', 2);
   const run = async () => {
-    const c = tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, false, variant === 'transposedB');
+    const product = kernel === 'gemm' ? matMulWebGPU : tf.matMul;
+    const c = product(a as tf.Tensor2D, b as tf.Tensor2D, false, variant === 'transposedB');
     await c.data(); // completes the work on asynchronous backends
     c.dispose();
   };
@@ -28,7 +34,8 @@ async function one(
     await run(); // warm-up: kernel selection, shader compilation, buffer pools
     const { bestMs, reps } = await bestOf(run, minMs, maxReps);
     const b1 = variant === 'batched' ? batch : 1;
-    return { backend, variant, n, batch: b1, reps, bestMs, gflops: gflopsOf(matmulFlops(n, n, n, b1), bestMs) };
+    const gflops = gflopsOf(matmulFlops(n, n, n, b1), bestMs);
+    return { backend, variant, ...(kernel === 'gemm' ? { kernel } : {}), n, batch: b1, reps, bestMs, gflops };
   } finally {
     a.dispose();
     b.dispose();
@@ -45,5 +52,8 @@ export async function measureMatmul(
     ...cfg.sizes.map((n): [MatmulVariant, number] => ['transposedB', n]),
     ...cfg.batchedSizes.map((n): [MatmulVariant, number] => ['batched', n]),
   ];
-  for (const [variant, n] of jobs) report(await one(backend, variant, n, cfg.batch, cfg.minMs, cfg.maxReps));
+  const kernels: NonNullable<MatmulRecord['kernel']>[] =
+    backend === 'webgpu' && useWebGPUMatmul() ? ['tf.matMul', 'gemm'] : ['tf.matMul'];
+  for (const [variant, n] of jobs)
+    for (const kernel of kernels) report(await one(backend, variant, n, cfg.batch, cfg.minMs, cfg.maxReps, kernel));
 }

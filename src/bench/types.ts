@@ -65,6 +65,8 @@ export type MatmulVariant = 'square' | 'transposedB' | 'batched';
 export interface MatmulRecord {
   backend: BackendName;
   variant: MatmulVariant; // square: (n,n)@(n,n); transposedB: (n,n)@(n,n)ᵀ; batched: (b,n,n)@(b,n,n)
+  /** Which product: tfjs's tf.matMul, or the studio's one-pipeline GEMM (webgpu; absent = tf.matMul). */
+  kernel?: 'tf.matMul' | 'gemm';
   n: number;
   batch: number; // 1 unless batched
   reps: number;
