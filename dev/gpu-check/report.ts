@@ -35,8 +35,15 @@ export function formatGpuCheck(r: GpuCheckResult): string {
   out.push('', `f32 matmul ceiling: ${fixed(r.ceilingGflops, 2)} GFLOP/s (best of the sizes below)`);
   out.push(
     renderTable(
-      ['variant', 'shape', 'reps', 'best ms', 'GFLOP/s'],
-      r.matmul.map((m) => [m.variant, `${m.n}³`, String(m.reps), fixed(m.bestMs, 2), fixed(m.gflops, 2)]),
+      ['variant', 'product', 'shape', 'reps', 'best ms', 'GFLOP/s'],
+      r.matmul.map((m) => [
+        m.variant,
+        m.kernel === 'gemm' ? 'GEMM' : 'tf.matMul',
+        `${m.n}³`,
+        String(m.reps),
+        fixed(m.bestMs, 2),
+        fixed(m.gflops, 2),
+      ]),
     ),
   );
   out.push('', `training (reference: ${r.referenceWorkload})`, r.flopsFormula);
