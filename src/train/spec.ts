@@ -157,8 +157,12 @@ export const MAX_STEPS_BOUND = 1_000_000;
 /**
  * A field's value as a message quotes it. Numbers go through String, not JSON.stringify: JSON has
  * no Infinity or NaN, so JSON.stringify(1e999) is "null" and the message would name the wrong value.
+ * NaN comes only from the page's number boxes (JSON cannot hold it): an emptied box, or text the
+ * browser cannot read as a finite number — Chrome empties an <input type="number"> given "1e999"
+ * — so it is said in those words rather than as "NaN".
  */
 function shownValue(v: unknown): string {
+  if (Number.isNaN(v)) return 'no finite number (an empty box, or text such as 1e999 that no number holds)';
   if (typeof v === 'number' || v === undefined) return String(v);
   return JSON.stringify(v);
 }
