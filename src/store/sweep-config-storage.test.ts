@@ -141,4 +141,15 @@ describe('the Sweep tab with a corrupted saved config', () => {
     useSweepStore.getState().dismissConfigNotice();
     expect(useSweepStore.getState().configNotice).toBeNull();
   });
+
+  it('stores only a config the sweep can run: a typo in a field leaves the last sound one', () => {
+    useSweepStore.getState().setConfig({ nTrials: 7 });
+    const sound = localSettings.getItem(SWEEP_CONFIG_KEY);
+    expect(JSON.parse(sound!).state.config.nTrials).toBe(7);
+    useSweepStore.getState().setConfig({ nTrials: 0 }); // on the way to 10
+    expect(useSweepStore.getState().configIssues()).toEqual(['trials must be a positive integer, got 0']);
+    expect(localSettings.getItem(SWEEP_CONFIG_KEY)).toBe(sound);
+    useSweepStore.getState().setConfig({ nTrials: 10 });
+    expect(JSON.parse(localSettings.getItem(SWEEP_CONFIG_KEY)!).state.config.nTrials).toBe(10);
+  });
 });

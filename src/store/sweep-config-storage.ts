@@ -109,7 +109,7 @@ export interface PersistedSweep {
 
 /**
  * The sweep config's persist storage over the page's safe layer: never throws, validates on read,
- * backs an unusable value up, and skips identical writes (persist writes on every state change,
+ * backs an unusable value up, writes only a config without issues, and skips identical writes (persist writes on every state change,
  * a sweep's progress included).
  */
 export function sweepConfigStorage(ls: LocalSettings): PersistStorage<PersistedSweep> {
@@ -130,6 +130,11 @@ export function sweepConfigStorage(ls: LocalSettings): PersistStorage<PersistedS
       return { state: { configNotice: notice }, version: SWEEP_CONFIG_VERSION };
     },
     setItem(name, value) {
+      // Only a config the sweep can run is stored: while a field shows its issue (trials 0 typed on
+      // the way to 10) the last sound config stays, so a reload never meets its own typo as a
+      // "corrupted" saved value.
+      const config = value.state.config;
+      if (config === undefined || allIssues(config).length > 0) return;
       const json = JSON.stringify({ state: { config: value.state.config }, version: value.version });
       if (json === lastWritten) return;
       ls.setItem(name, json); // refused: kept in memory by the layer, and said once

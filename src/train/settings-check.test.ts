@@ -57,6 +57,16 @@ describe('validateSpec bounds', () => {
     expect(refusal({ validationSize: 2 ** 53 })).toMatch(/^run spec: validationSize must be a non-negative integer/);
     expect(refusal({ maxTrainSamples: 2 ** 53 - 1 })).toBeNull(); // large but exact: the run takes all there are
   });
+
+  it('names non-finite numbers as they are (JSON.stringify would say null)', () => {
+    expect(refusal({ learningRate: Infinity })).toBe('run spec: learningRate must be a number in (0, 1), got Infinity');
+    expect(refusal({ learningRate: -Infinity })).toMatch(/got -Infinity$/);
+    expect(refusal({ batchSize: NaN })).toBe(
+      'run spec: batchSize must be an integer in [1, 1024], got no finite number (an empty box, or text such as 1e999 that no number holds)',
+    );
+    expect(refusal({ batchSize: null })).toMatch(/got null$/); // a stored null
+    expect(refusal({ schedule: 'warp' })).toMatch(/got "warp"$/);
+  });
 });
 
 const small = (patch: Partial<RunSpec> = {}): RunSpec => ({ ...defaultSpec('small'), ...patch });

@@ -154,6 +154,19 @@ export function withPlacement(spec: RunSpec, from: Pick<RunSpec, PlacementKey>):
  */
 export const MAX_STEPS_BOUND = 1_000_000;
 
+/**
+ * A field's value as a message quotes it. Numbers go through String, not JSON.stringify: JSON has
+ * no Infinity or NaN, so JSON.stringify(1e999) is "null" and the message would name the wrong value.
+ * NaN comes only from the page's number boxes (JSON cannot hold it): an emptied box, or text the
+ * browser cannot read as a finite number — Chrome empties an <input type="number"> given "1e999"
+ * — so it is said in those words rather than as "NaN".
+ */
+function shownValue(v: unknown): string {
+  if (Number.isNaN(v)) return 'no finite number (an empty box, or text such as 1e999 that no number holds)';
+  if (typeof v === 'number' || v === undefined) return String(v);
+  return JSON.stringify(v);
+}
+
 /** Returns the spec if every field is sound, else throws naming the first bad field. */
 export function validateSpec(s: unknown): RunSpec {
   if (typeof s !== 'object' || s === null) throw new Error('run spec must be an object');
@@ -162,7 +175,7 @@ export function validateSpec(s: unknown): RunSpec {
   const num = (k: string, ok: (v: number) => boolean, want: string) => {
     const v = r[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
-      throw new Error(`run spec: ${k} must be ${want}, got ${JSON.stringify(v)}`);
+      throw new Error(`run spec: ${k} must be ${want}, got ${shownValue(v)}`);
   };
   // Safe integers only: 1e300 is an integer to Number.isInteger, but not a count anything can reach.
   const int = (v: number) => Number.isSafeInteger(v);
