@@ -61,7 +61,10 @@ export const MAX_TASK_MS = 200;
  * only as paths, so those are written to a temporary folder first (under their own names).
  */
 export async function pickFiles(page: Page, testId: string, files: { name: string; buffer: Buffer }[]) {
-  const big = files.some((f) => f.buffer.length > 40 * 1024 * 1024);
+  // Playwright hands a buffer to the page as base64 and decodes it there, on the main thread
+  // (about 60 ms per MB: 3 s for a 30 MB file, charged to the app); a user's pick is read from disk
+  // lazily. Anything over 1 MB therefore goes as a file on disk, as a user's would.
+  const big = files.some((f) => f.buffer.length > 1024 * 1024);
   if (!big) {
     await page.getByTestId(testId).setInputFiles(files.map((f) => ({ ...f, mimeType: 'application/octet-stream' })));
     return;

@@ -17,11 +17,21 @@ function cellText(v: unknown): string {
   }
 }
 
+/**
+ * The first COLUMNS columns, mapped ones first. Reads only what it shows: a file with 20,000
+ * columns once made this an includes() per column per column (1.5 s on the page).
+ */
+function previewColumns(all: readonly string[], mapping: ColumnMapping): string[] {
+  const have = new Set(all);
+  const out: string[] = [];
+  for (const c of [mapping.input, mapping.target]) if (have.has(c) && !out.includes(c)) out.push(c);
+  for (let i = 0; i < all.length && out.length < COLUMNS; i++) if (!out.includes(all[i])) out.push(all[i]);
+  return out.slice(0, COLUMNS);
+}
+
 export function PreviewTable({ table, mapping }: { table: RecordTable; mapping: ColumnMapping }) {
   // Mapped columns first, so the two that matter are visible even in a wide table.
-  const columns = [...new Set([mapping.input, mapping.target, ...table.columns])]
-    .filter((c) => table.columns.includes(c))
-    .slice(0, COLUMNS);
+  const columns = previewColumns(table.columns, mapping);
   const rows = table.rows.slice(0, ROWS);
   const role = (c: string) => (c === mapping.input ? 'input' : c === mapping.target ? 'target' : null);
   return (
