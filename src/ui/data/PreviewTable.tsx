@@ -2,9 +2,9 @@
 // the values come from a user's file or a Hub dataset. Long cells are clipped by CSS.
 import type { RecordTable } from '../../data/readers';
 import type { ColumnMapping } from '../../data/types';
+import { previewColumns } from './preview-columns';
 
 const ROWS = 5;
-const COLUMNS = 6;
 
 function cellText(v: unknown): string {
   if (typeof v === 'string') return v;
@@ -15,18 +15,6 @@ function cellText(v: unknown): string {
   } catch {
     return String(v);
   }
-}
-
-/**
- * The first COLUMNS columns, mapped ones first. Reads only what it shows: a file with 20,000
- * columns once made this an includes() per column per column (1.5 s on the page).
- */
-function previewColumns(all: readonly string[], mapping: ColumnMapping): string[] {
-  const have = new Set(all);
-  const out: string[] = [];
-  for (const c of [mapping.input, mapping.target]) if (have.has(c) && !out.includes(c)) out.push(c);
-  for (let i = 0; i < all.length && out.length < COLUMNS; i++) if (!out.includes(all[i])) out.push(all[i]);
-  return out.slice(0, COLUMNS);
 }
 
 export function PreviewTable({ table, mapping }: { table: RecordTable; mapping: ColumnMapping }) {
