@@ -5,6 +5,7 @@
 // fetch is injected (tests serve the API from a local server; the page passes the browser's), and
 // every answer is checked before use: a wrong shape or an HTTP error throws a HubError naming the
 // dataset, config, split and offset, with the server's own "error" text when it sent one.
+import { listSome } from '../core/bounded-text';
 import { asyncBufferFromUrl } from 'hyparquet';
 import { hubPageKey, type HubPageCache } from './hub-cache';
 import { readParquetRecords } from './parquet';
@@ -317,7 +318,7 @@ export async function loadHubParquet(opts: HubParquetOptions): Promise<HubParque
   const all = await listHubParquet(opts);
   const files = all.filter((f) => f.config === opts.config && f.split === opts.split);
   if (files.length === 0) {
-    const have = [...new Set(all.map((f) => `${f.config}/${f.split}`))].join(', ') || '(none)';
+    const have = listSome(new Set(all.map((f) => `${f.config}/${f.split}`)));
     throw new HubError(
       'format',
       `${describeRef(opts)}: no Parquet files for this config and split; the Hub has: ${have}`,

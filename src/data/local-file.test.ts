@@ -3,6 +3,7 @@
 // character, right after a CR), the rows and every error message must be the same.
 import { describe, expect, it } from 'vitest';
 import { decodeUtf8Strict } from './decode-text';
+import { JsonLinesStream, MAX_LINE_CHARS } from './json-lines-stream';
 import { readLocalFile, type LocalFile, type TableShape } from './local-file';
 import { readRecords, type RecordRow } from './readers';
 import { StrictUtf8Stream } from './utf8-stream';
@@ -57,6 +58,8 @@ const BAD: [string, Uint8Array][] = [
   ['a surrogate', new Uint8Array([...enc('{"a":"'), 0xed, 0xa0, 0x80, ...enc('"}')])],
   ['an overlong after a valid 3-byte char', new Uint8Array([...enc('{"a":"€'), 0xc0, 0xaf, ...enc('"}')])],
   ['only blank lines', enc('\n \r\n\t\n')],
+  // Once reported as 'the file is empty': a last line that is not JSON is that line's problem.
+  ['one line that never closes', enc('{"id": "1", "document": "aaaa')],
   ['nothing', new Uint8Array(0)],
 ];
 
@@ -100,6 +103,45 @@ describe('readLocalFile (JSON Lines, streamed)', () => {
     expect(batches.reduce((a, b) => a + b, 0)).toBe(5000);
     expect(batches.length).toBeGreaterThanOrEqual(2);
     expect(Math.max(...batches)).toBeLessThan(5000);
+  });
+});
+
+describe('the longest line', () => {
+  const problem = 'longer than 16 MiB (the most one JSON Lines row may hold)';
+
+  it('refuses a 17 MiB line that never ends in the worker, naming the line and the limit', async () => {
+    const bytes = enc(`{"a":"1"}\n{"id": "1", "document": "${'a'.repeat(17 * 1024 * 1024)}`);
+    const rows: RecordRow[] = [];
+    let err: Error | null = null;
+    let read = 0;
+    try {
+      await readLocalFile(memoryFile('long.jsonl', bytes, [1 << 20]), {
+        rows: (b) => rows.push(...b),
+        progress: (n) => (read = n),
+      });
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.message).toMatch(/^long\.jsonl line 2: longer than 16 MiB/);
+    expect(err?.message.length).toBeLessThan(300);
+    // Refused as soon as the line passed the limit, not after reading the whole file.
+    expect(read).toBeLessThan(MAX_LINE_CHARS + 2 * (1 << 20));
+  });
+
+  it('counts a line across chunks, within a chunk and at the end; a line at the limit is read', () => {
+    const max = 10;
+    const ok = new JsonLinesStream('s.jsonl', max);
+    expect(ok.push('{"a":"12"}\n{"b":')).toHaveLength(1); // 10 characters: at the limit
+    expect(ok.push('"34"}\n')).toHaveLength(1); // 10 across two chunks
+    expect(() => new JsonLinesStream('s.jsonl', max).push('{"a":"123"}\n')).toThrow(
+      `s.jsonl line 1: ${problem.replace('16 MiB', '10 characters')}`,
+    );
+    const across = new JsonLinesStream('s.jsonl', max);
+    across.push('{"a":"1"}\n\n{"b":');
+    across.push('"1234');
+    expect(() => across.push('5')).toThrow('s.jsonl line 3: longer than 10 characters');
+    const ended = new JsonLinesStream('s.jsonl', max);
+    expect(() => ended.push('{"a":"1"}\n{"b":"12345678"')).toThrow('s.jsonl line 2: longer than 10 characters');
   });
 });
 

@@ -7,7 +7,7 @@
 import { decodeUtf8Strict } from './decode-text';
 import { JsonLinesStream } from './json-lines-stream';
 import { isParquet, readParquetRecords } from './parquet';
-import { detectFormat, readRecords, type RecordRow, type RecordTable } from './readers';
+import { DataFormatError, detectFormat, readRecords, type RecordRow, type RecordTable } from './readers';
 import { StrictUtf8Stream } from './utf8-stream';
 
 export interface LocalFile {
@@ -92,8 +92,10 @@ async function streamJsonLines(file: LocalFile, sink: LocalFileSink): Promise<Ta
   try {
     add(lines.end(), '');
   } catch (err) {
-    // Same wording as the page's whole-file check, which threw a plain 'the file is empty'.
-    if (lines.columns === null) throw new Error('the file is empty');
+    // Same wording as the page's whole-file check, which threw a plain 'the file is empty'; a
+    // problem on a line (the last line not valid JSON) is that problem, not an empty file.
+    if (lines.columns === null && err instanceof DataFormatError && err.line === undefined)
+      throw new Error('the file is empty');
     throw err;
   }
   if (batch.length > 0) sink.rows(batch);

@@ -15,6 +15,7 @@ import {
 import { DataFormatError, pairsFromTable, type ReadResult, type RecordTable } from './readers';
 import { DEFAULT_MAPPING, type ColumnMapping } from './types';
 import { errorMessage } from '../core/errors';
+import { clipText, listSome } from '../core/bounded-text';
 
 const MAGIC = 'PAR1';
 
@@ -103,7 +104,7 @@ export async function readParquetRecords(
     throw new DataFormatError(
       sourceName,
       undefined,
-      `column ${JSON.stringify(missing[0])} not found; columns are: ${columns.join(', ') || '(none)'}`,
+      `column ${JSON.stringify(clipText(missing[0]))} not found; columns are: ${listSome(columns)}`,
     );
   }
   if (rowEnd <= rowStart) return { columns, rows: [], columnsAt: undefined, unit: 'row', numRows };

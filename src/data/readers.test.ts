@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readSharedText } from '../testing/shared';
+import { MAX_MESSAGE_CHARS } from '../core/bounded-text';
 import { DataFormatError, detectFormat, parseDelimited, readColumns, readPairs } from './readers';
 
 describe('readPairs on the shared XSum sample', () => {
@@ -226,7 +227,7 @@ describe('CSV and TSV', () => {
 
   it('throws when there is a header but no rows', () => {
     expect(() => readPairs('document,summary\r\n', 'csv', undefined, 'h.csv')).toThrow(
-      'h.csv: no data rows after the header (columns: document, summary)',
+      'h.csv: no data rows after the header (2 columns: document, summary)',
     );
   });
 
@@ -252,5 +253,63 @@ describe('detectFormat', () => {
     expect(detectFormat('upload', 'document\tsummary\na\tb')).toBe('tsv');
     expect(detectFormat('upload', 'document,summary\na,b')).toBe('csv');
     expect(detectFormat('upload.txt', '[1]')).toBe('json');
+  });
+});
+
+// Issue 18: a file's column names are the user's; a message lists a few and counts the rest, so it
+// stays short however wide the file is.
+describe('messages stay short whatever the width', () => {
+  const N = 20_000;
+  const names = Array.from({ length: N }, (_, i) => `k${i}_${'n'.repeat(40)}`);
+  const wide = JSON.stringify(Object.fromEntries(names.map((k, i) => [k, i])));
+  const message = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected a throw');
+  };
+
+  it('a CSV header of 20,000 columns and no rows', () => {
+    const m = message(() => readPairs(`${names.join(',')}\n`, 'csv', undefined, 'w.csv'));
+    expect(m).toBe(
+      `w.csv: no data rows after the header (20,000 columns: ${names.slice(0, 5).join(', ')} and 19,995 more)`,
+    );
+    expect(m.length).toBeLessThan(MAX_MESSAGE_CHARS);
+  });
+
+  it('a TSV of NUL bytes: one column whose name is clipped', () => {
+    const m = message(() => readPairs('\0'.repeat(4096), 'tsv', undefined, 'n.tsv'));
+    expect(m).toBe(`n.tsv: no data rows after the header (1 column: ${'\0'.repeat(59)}…)`);
+  });
+
+  it('JSON Lines rows of 20,000 keys without the mapped columns', () => {
+    const m = message(() => readPairs(`${wide}\n${wide}\n`, 'jsonl', undefined, 'k.jsonl'));
+    expect(m).toBe(
+      `k.jsonl line 1: input column "document" not found; columns are: ${names.slice(0, 5).join(', ')} and 19,995 more`,
+    );
+    expect(m.length).toBeLessThan(MAX_MESSAGE_CHARS);
+  });
+
+  it('a later row of 20,000 keys missing a mapped column', () => {
+    const first = JSON.stringify({ document: 'd', summary: 's' });
+    const m = message(() => readPairs(`${first}\n${wide}\n`, 'jsonl', undefined, 'k.jsonl'));
+    expect(m).toMatch(
+      /^k\.jsonl line 2: input column "document" is missing from this row; its columns are: k0_n+, .* and 19,995 more$/,
+    );
+    expect(m.length).toBeLessThan(MAX_MESSAGE_CHARS);
+  });
+
+  it('a JSON object of 20,000 keys and no rows array', () => {
+    const m = message(() => readPairs(wide, 'json', undefined, 'k.json'));
+    expect(m).toMatch(/found an object with keys: k0_n+, .* and 19,995 more$/);
+    expect(m.length).toBeLessThan(MAX_MESSAGE_CHARS);
+  });
+
+  it('a mapped column name of 10,000 characters is clipped where it is quoted', () => {
+    const long = 'c'.repeat(10_000);
+    const m = message(() => readPairs('{"a":"1"}\n', 'jsonl', { input: long, target: 'b' }, 'c.jsonl'));
+    expect(m).toBe(`c.jsonl line 1: input column "${'c'.repeat(79)}…" not found; columns are: a`);
   });
 });

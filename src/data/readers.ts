@@ -11,6 +11,7 @@
 // reported; if every row is skipped the file is useless and that throws too.
 import type { Pair } from '../core/example';
 import { DEFAULT_MAPPING, type ColumnMapping } from './types';
+import { clipText, listSome } from '../core/bounded-text';
 
 export type DataFormat = 'jsonl' | 'json' | 'csv' | 'tsv';
 export const DATA_FORMATS: readonly DataFormat[] = ['jsonl', 'json', 'csv', 'tsv'];
@@ -95,7 +96,7 @@ export function pairsFromTable(
       throw new DataFormatError(
         sourceName,
         table.columnsAt,
-        `${role} column ${JSON.stringify(column)} not found; columns are: ${table.columns.join(', ') || '(none)'}`,
+        `${role} column ${JSON.stringify(clipText(column))} not found; columns are: ${listSome(table.columns)}`,
         table.unit,
       );
     }
@@ -178,7 +179,7 @@ function cell(row: RecordRow, column: string, role: string, table: RecordTable, 
     throw new DataFormatError(
       source,
       row.line,
-      `${role} column ${JSON.stringify(column)} is missing from this row; its columns are: ${Object.keys(row.record).join(', ') || '(none)'}`,
+      `${role} column ${JSON.stringify(clipText(column))} is missing from this row; its columns are: ${listSome(Object.keys(row.record))}`,
       table.unit,
     );
   }
@@ -276,7 +277,7 @@ function readJsonDocument(text: string, source: string): RecordTable {
   else if (isRecord(doc) && Array.isArray(doc.rows))
     items = doc.rows.map((r) => (isRecord(r) && isRecord(r.row) ? r.row : r));
   else {
-    const keys = isRecord(doc) ? `an object with keys: ${Object.keys(doc).join(', ') || '(none)'}` : describe(doc);
+    const keys = isRecord(doc) ? `an object with keys: ${listSome(Object.keys(doc))}` : describe(doc);
     throw new DataFormatError(
       source,
       undefined,
@@ -298,7 +299,11 @@ function readDelimited(text: string, delimiter: string, source: string): RecordT
   // Stray spaces around a header name are never meant; values are kept exactly as written.
   const columns = header.fields.map((f) => f.trim());
   if (records.length === 1) {
-    throw new DataFormatError(source, undefined, `no data rows after the header (columns: ${columns.join(', ')})`);
+    throw new DataFormatError(
+      source,
+      undefined,
+      `no data rows after the header (${columns.length.toLocaleString('en-US')} column${columns.length === 1 ? '' : 's'}: ${listSome(columns)})`,
+    );
   }
   const rows: RecordRow[] = [];
   for (let r = 1; r < records.length; r++) {

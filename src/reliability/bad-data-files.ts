@@ -128,7 +128,7 @@ export const dataFileRows: Row[] = [
   {
     what: 'CSV header only',
     run: () => readPairs('document,summary\n', 'csv'),
-    message: /no data rows after the header \(columns: document, summary\)/,
+    message: /no data rows after the header \(2 columns: document, summary\)/,
   },
   {
     what: 'empty file',

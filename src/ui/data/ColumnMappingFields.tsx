@@ -3,6 +3,9 @@
 import { useId, useState } from 'react';
 import type { ColumnMapping } from '../../data/types';
 
+/** Suggestions the column inputs offer: a datalist of 20,000 options costs the page seconds to build. */
+const MAX_SUGGESTIONS = 200;
+
 interface Props {
   mapping: ColumnMapping;
   columns: string[];
@@ -48,10 +51,16 @@ export function ColumnMappingFields({ mapping, columns, disabled, onChange }: Pr
       {field(inputId, 'Input column', 'input', 'map-input')}
       {field(targetId, 'Target column', 'target', 'map-target')}
       <datalist id={listId}>
-        {columns.map((c) => (
+        {columns.slice(0, MAX_SUGGESTIONS).map((c) => (
           <option key={c} value={c} />
         ))}
       </datalist>
+      {columns.length > MAX_SUGGESTIONS && (
+        <p className="field__hint" data-testid="map-more-columns">
+          Suggesting the first {MAX_SUGGESTIONS} of {columns.length.toLocaleString('en-US')} columns; type any other
+          column's name.
+        </p>
+      )}
     </div>
   );
 }

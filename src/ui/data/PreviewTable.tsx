@@ -2,9 +2,9 @@
 // the values come from a user's file or a Hub dataset. Long cells are clipped by CSS.
 import type { RecordTable } from '../../data/readers';
 import type { ColumnMapping } from '../../data/types';
+import { previewColumns } from './preview-columns';
 
 const ROWS = 5;
-const COLUMNS = 6;
 
 function cellText(v: unknown): string {
   if (typeof v === 'string') return v;
@@ -19,9 +19,7 @@ function cellText(v: unknown): string {
 
 export function PreviewTable({ table, mapping }: { table: RecordTable; mapping: ColumnMapping }) {
   // Mapped columns first, so the two that matter are visible even in a wide table.
-  const columns = [...new Set([mapping.input, mapping.target, ...table.columns])]
-    .filter((c) => table.columns.includes(c))
-    .slice(0, COLUMNS);
+  const columns = previewColumns(table.columns, mapping);
   const rows = table.rows.slice(0, ROWS);
   const role = (c: string) => (c === mapping.input ? 'input' : c === mapping.target ? 'target' : null);
   return (
