@@ -5,6 +5,7 @@ import { configToHF } from '../model/io/hf-llama';
 import { importPickedAdapter, importPickedModel } from '../model/io/picked';
 import { readShared } from '../testing/shared';
 import { ModelSession, type ModelFileReader, type ModelsChange } from './model-session';
+import { TINY } from '../reliability/fixtures';
 import { loadModels } from './model-storage';
 
 // The session with the model-file worker's work done in-process (the same model/io/picked.ts
@@ -19,18 +20,7 @@ const inProcess: ModelFileReader = {
 const fixture = (name: string) => new File([new Uint8Array(readShared('fixtures', 'llama2c', name))], name);
 const text = (name: string, s: string) => new File([s], name);
 /** A tiny Llama's shape, for a config.json to break. */
-const PRESET = {
-  vocabSize: 300,
-  hiddenSize: 16,
-  intermediateSize: 32,
-  numHiddenLayers: 2,
-  numAttentionHeads: 2,
-  numKeyValueHeads: 1,
-  maxPositionEmbeddings: 32,
-  rmsNormEps: 1e-5,
-  ropeTheta: 10000,
-  tieWordEmbeddings: false,
-};
+const PRESET = TINY;
 
 describe('ModelSession with picked files', () => {
   it('a refused model or adapter leaves the base, the trained model and storage as they were', async () => {

@@ -15,6 +15,7 @@ import { importModelFiles, type ModelFile } from './model-files';
 import { adapterShapes, exportPeftAdapter } from './peft';
 import { importPickedAdapter, importPickedModel } from './picked';
 import { writeSafetensors } from './safetensors';
+import { TINY } from '../../reliability/fixtures';
 import { readShared } from '../../testing/shared';
 
 /**
@@ -28,18 +29,6 @@ const PARSE_MS = 10_000;
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const json = (name: string, v: unknown): ModelFile => ({ name, bytes: utf8(JSON.stringify(v)) });
 
-const TINY: LlamaConfig = {
-  vocabSize: 300,
-  hiddenSize: 16,
-  intermediateSize: 32,
-  numHiddenLayers: 2,
-  numAttentionHeads: 2,
-  numKeyValueHeads: 1,
-  maxPositionEmbeddings: 32,
-  rmsNormEps: 1e-5,
-  ropeTheta: 10000,
-  tieWordEmbeddings: false,
-};
 const tinyWeights = (c: LlamaConfig = TINY) => {
   const w = initWeights(c, 1);
   return new Map(paramShapes(c).map(([name, shape]) => [name, { shape, data: w.get(name)! }]));
