@@ -5,6 +5,7 @@
 // seeded noise around a slow trend, so the best-so-far line steps a few times and the extremes are
 // known. 100,000 trials make about 31 MB, the size issue 18 reported.
 import { studyFixtureJSON } from './study-fixture';
+import { mulberry32 } from '../src/core/prng';
 
 export interface BigStudy {
   text: string;
@@ -13,21 +14,9 @@ export interface BigStudy {
   counts: { complete: number; pruned: number; failed: number };
 }
 
-/** Deterministic uniform [0, 1) (mulberry32): the same study on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function bigStudyJSON(count: number, name: string): BigStudy {
   const file = JSON.parse(studyFixtureJSON()) as { study: Record<string, unknown> };
-  const r = rng(18);
+  const r = mulberry32(18); // the same study on every run
   const dist =
     '{"learning_rate":{"name":"FloatDistribution","attributes":{"low":0.000001,"high":0.0001,"log":true,"step":null}},' +
     '"per_device_train_batch_size":{"name":"CategoricalDistribution","attributes":{"choices":[4,8,16,32]}}}';
