@@ -17,9 +17,9 @@ import { decodeCheckpoint } from './checkpoint/checkpoint';
 import { MemoryCheckpointStore } from './checkpoint/store';
 import { evaluateGeneration, generationEvalOptions } from './evaluate';
 import { runTraining } from './run';
-import { readRunData } from './run-data';
 import { defaultSpec, type RunSpec } from './spec';
 import { evaluateLoss } from './trainer';
+import { xsumRunData as runData } from '../testing/xsum-run-data';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -56,15 +56,6 @@ describe('LEAD on the XSum validation sample', () => {
 // and split tokens, not a different sentence.
 const FIRST_32 = { rouge1: 16.3373, rouge2: 1.5667, rougeL: 10.7157, rougeLsum: 10.7157 };
 const ALL_100 = { rouge1: 16.9805, rouge2: 1.6272, rougeL: 11.9316, rougeLsum: 11.9316 };
-
-const runData = () =>
-  readRunData(
-    {
-      train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') },
-      validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') },
-    },
-    () => {},
-  );
 
 describe('runTraining reports its baselines', () => {
   // A fresh tiny model, built here so the test can evaluate the very weights the run starts from.

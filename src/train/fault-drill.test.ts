@@ -3,24 +3,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { createLocalGroup } from '../collectives/local-collective';
 import { readWeights } from '../model/params';
-import { readSharedText } from '../testing/shared';
 import type { RunEvent } from '../core/events';
 import { runTraining } from './run';
-import { readRunData } from './run-data';
 import { defaultSpec, type RunSpec } from './spec';
+import { xsumRunData as data } from '../testing/xsum-run-data';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const data = () =>
-  readRunData(
-    {
-      train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') },
-      validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') },
-    },
-    () => {},
-  );
 const spec: RunSpec = {
   ...defaultSpec('tiny'),
   maxTrainSamples: 16,

@@ -11,25 +11,15 @@ import { weightsHash } from '../model/checksum';
 import { configFor, countParams, PRESETS } from '../model/config';
 import { adapterParamCount, splitAdapters } from '../model/lora';
 import { disposeParams, initWeights, readWeights } from '../model/params';
-import { readSharedText } from '../testing/shared';
 import { decodeCheckpoint, type TrainingCheckpoint } from './checkpoint/checkpoint';
 import { MemoryCheckpointStore } from './checkpoint/store';
 import { runTraining, type InitialModel } from './run';
-import { readRunData } from './run-data';
 import { defaultSpec, type RunSpec } from './spec';
+import { xsumRunData as data } from '../testing/xsum-run-data';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-const data = () =>
-  readRunData(
-    {
-      train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') },
-      validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') },
-    },
-    () => {},
-  );
 
 const spec: RunSpec = {
   ...defaultSpec('tiny'),

@@ -11,24 +11,14 @@ import { mulberry32 } from '../core/prng';
 import { ADAMW_DEFAULTS } from './adamw';
 import { reduceGradients, ReplicatedAdamW } from './data-parallel';
 import { flatLayout } from './flat';
-import { readSharedText } from '../testing/shared';
 import type { RunEvent } from '../core/events';
 import { runTraining } from './run';
-import { readRunData } from './run-data';
 import { defaultSpec, type RunSpec } from './spec';
+import { xsumRunData as data } from '../testing/xsum-run-data';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-const data = () =>
-  readRunData(
-    {
-      train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') },
-      validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') },
-    },
-    () => {},
-  );
 
 it('a whole run with 2 replicas × batch 2 equals 1 replica × batch 4: parameters, losses and sharded ROUGE', async () => {
   const base: RunSpec = {

@@ -2,7 +2,6 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readWeights } from '../model/params';
-import { readSharedText } from '../testing/shared';
 import { MAX_MESSAGE_CHARS } from '../core/bounded-text';
 import {
   checkpointStorageError,
@@ -12,9 +11,9 @@ import {
 } from './checkpoint/store';
 import { checkpointsOffMessage } from './checkpoint/epoch-checkpoints';
 import { runTraining } from './run';
-import { readRunData } from './run-data';
 import { defaultSpec, type RunSpec } from './spec';
 import type { RunEvent } from '../core/events';
+import { xsumRunData as data } from '../testing/xsum-run-data';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -22,15 +21,6 @@ beforeAll(async () => {
 afterEach(() => {
   vi.unstubAllGlobals();
 });
-
-const data = () =>
-  readRunData(
-    {
-      train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') },
-      validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') },
-    },
-    () => {},
-  );
 
 const quotaError = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
 

@@ -2,25 +2,15 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { readWeights } from '../model/params';
-import { readSharedText } from '../testing/shared';
 import { decodeCheckpoint } from './checkpoint/checkpoint';
 import { MemoryCheckpointStore } from './checkpoint/store';
 import { runTraining } from './run';
-import { readRunData } from './run-data';
 import { defaultSpec, type RunSpec } from './spec';
+import { xsumRunData as data } from '../testing/xsum-run-data';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-const data = () =>
-  readRunData(
-    {
-      train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') },
-      validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') },
-    },
-    () => {},
-  );
 
 // The shell's path end to end: a run saves a checkpoint each epoch (keeping 3); a new run resumed
 // from the epoch-2 checkpoint — with other settings on the page, which the checkpoint overrides —

@@ -6,26 +6,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../core/events';
 import { buildExamples } from '../data/examples';
 import { readWeights } from '../model/params';
-import { readSharedText } from '../testing/shared';
 import { decodeCheckpoint } from './checkpoint/checkpoint';
 import { MemoryCheckpointStore } from './checkpoint/store';
 import { runTraining, type InitialModel, type RunOutput } from './run';
-import { readRunData } from './run-data';
 import { defaultSpec, resolveTrainOnInputs, type RunSpec } from './spec';
 import { evaluateLoss } from './trainer';
+import { xsumRunData as data } from '../testing/xsum-run-data';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-const data = () =>
-  readRunData(
-    {
-      train: { name: 'train.jsonl', text: readSharedText('data/xsum/train.jsonl') },
-      validation: { name: 'validation.jsonl', text: readSharedText('data/xsum/validation.jsonl') },
-    },
-    () => {},
-  );
 
 const spec: RunSpec = {
   ...defaultSpec('tiny'),
