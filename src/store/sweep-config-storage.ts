@@ -11,9 +11,9 @@ import {
   DEFAULT_SWEEP,
   objectiveDirection,
   OBJECTIVES,
+  PRUNER_KINDS,
+  SAMPLER_KINDS,
   validateSearchSpace,
-  type PrunerKind,
-  type SamplerKind,
   type SweepConfig,
   type SweepObjective,
 } from '../sweep/studio/default-study';
@@ -25,8 +25,6 @@ export const SWEEP_CONFIG_BACKUP_KEY = `${SWEEP_CONFIG_KEY}/invalid-backup`;
 /** persist's version of the stored value (zustand's default: the key carries the real version). */
 export const SWEEP_CONFIG_VERSION = 0;
 
-const SAMPLERS: readonly SamplerKind[] = ['tpe', 'random', 'grid'];
-const PRUNERS: readonly PrunerKind[] = ['median', 'successive-halving', 'nop'];
 /** Issues listed one by one; the rest are counted. */
 const MAX_LISTED = 5;
 
@@ -51,8 +49,10 @@ function allIssues(c: SweepConfig): string[] {
     issues.push(
       `direction ${shown(c.direction)} is not the objective's: ${c.objective} is to ${objectiveDirection(c.objective)}`,
     );
-  if (!SAMPLERS.includes(c.sampler)) issues.push(`sampler must be one of ${oneOf(SAMPLERS)}, got ${shown(c.sampler)}`);
-  if (!PRUNERS.includes(c.pruner)) issues.push(`pruner must be one of ${oneOf(PRUNERS)}, got ${shown(c.pruner)}`);
+  if (!SAMPLER_KINDS.includes(c.sampler))
+    issues.push(`sampler must be one of ${oneOf(SAMPLER_KINDS)}, got ${shown(c.sampler)}`);
+  if (!PRUNER_KINDS.includes(c.pruner))
+    issues.push(`pruner must be one of ${oneOf(PRUNER_KINDS)}, got ${shown(c.pruner)}`);
   if (!Number.isSafeInteger(c.nTrials) || c.nTrials < 1)
     issues.push(`trials must be a positive integer, got ${shown(c.nTrials)}`);
   if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed >= 2 ** 32)
