@@ -6,9 +6,10 @@ import type { ColumnMapping } from '../../data/types';
 export const PREVIEW_COLUMNS = 6;
 
 export function previewColumns(all: readonly string[], mapping: ColumnMapping, max = PREVIEW_COLUMNS): string[] {
-  const have = new Set(all);
   const out: string[] = [];
-  for (const c of [mapping.input, mapping.target]) if (have.has(c) && !out.includes(c) && out.length < max) out.push(c);
+  // Two scans for the two mapped names: cheaper than building a Set of every column.
+  for (const c of [mapping.input, mapping.target])
+    if (!out.includes(c) && out.length < max && all.includes(c)) out.push(c);
   for (let i = 0; i < all.length && out.length < max; i++) if (!out.includes(all[i])) out.push(all[i]);
   return out;
 }
