@@ -42,9 +42,10 @@ async function askPersist(): Promise<void> {
 
 /** The page's one checkpoint library; the run store hands it to its session. */
 export const checkpointLibrary = new CheckpointLibrary(() => {
-  // The kept run is written at once too, so a resume from this checkpoint finds every step before it.
-  void runHistory.flush();
-  void askPersist().then(() => useCheckpointsStore.getState().refresh());
+  // The kept run is written at once too, so a resume from this checkpoint finds every step before it;
+  // the panel lists the checkpoint once that write has landed, so a checkpoint shown is never ahead
+  // of the kept run (a reload right after it appears keeps both).
+  void Promise.all([runHistory.flush(), askPersist()]).then(() => useCheckpointsStore.getState().refresh());
 });
 
 export const useCheckpointsStore = create<CheckpointsState>()((set, get) => ({
